@@ -1,0 +1,43 @@
+import type { HelloAck, TaskKill, TaskKillAck, TaskOutput, TaskRun, TaskRunAck, TaskUpdate, WorkerHeartbeat, WorkerHello } from './messages';
+import {
+  HelloAckSchema,
+  TaskKillAckSchema,
+  TaskKillSchema,
+  TaskOutputSchema,
+  TaskRunAckSchema,
+  TaskRunSchema,
+  TaskUpdateSchema,
+  WorkerHeartbeatSchema,
+  WorkerHelloSchema,
+} from './messages';
+
+/** Events the server emits to a worker; socket.io's `ServerToClientEvents` / the worker's listen map. */
+export interface ServerToWorkerEvents {
+  'task:run': (msg: TaskRun, ack: (res: TaskRunAck) => void) => void;
+  'task:kill': (msg: TaskKill, ack: (res: TaskKillAck) => void) => void;
+}
+
+/** Events a worker emits to the server; socket.io's `ClientToServerEvents`. */
+export interface WorkerToServerEvents {
+  'worker:hello': (msg: WorkerHello, ack: (res: HelloAck) => void) => void;
+  'worker:heartbeat': (msg: WorkerHeartbeat) => void;
+  'task:update': (msg: TaskUpdate, ack: (res: { recorded: boolean }) => void) => void;
+  'task:output': (msg: TaskOutput) => void;
+}
+
+/** Schema of each event's payload, so both ends validate with the same table. */
+export const EventSchemas = {
+  'task:run': TaskRunSchema,
+  'task:kill': TaskKillSchema,
+  'worker:hello': WorkerHelloSchema,
+  'worker:heartbeat': WorkerHeartbeatSchema,
+  'task:update': TaskUpdateSchema,
+  'task:output': TaskOutputSchema,
+} as const;
+
+/** Schema of each acknowledgement. */
+export const AckSchemas = {
+  'task:run': TaskRunAckSchema,
+  'task:kill': TaskKillAckSchema,
+  'worker:hello': HelloAckSchema,
+} as const;

@@ -1,0 +1,6 @@
+export * from './version';
+export * from './errors';
+export * from './runners';
+export * from './messages';
+export * from './events';
+export * from './validate';

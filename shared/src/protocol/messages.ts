@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { SerializedErrorSchema } from './errors';
+import { RunnerWithSpecSchema } from './runners';
+
+const TaskId = z.number().int().positive();
+const EpochMs = z.number().int().nonnegative();
+const Labels = z.record(z.string().min(1).max(63), z.string().max(255));
+
+/** Task states. `pending` and `running` are live; the rest are final. */
+export const TASK_STATUSES = ['pending', 'running', 'success', 'failed', 'timeout', 'killed', 'lost'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const FINAL_TASK_STATUSES: readonly TaskStatus[] = ['success', 'failed', 'timeout', 'killed', 'lost'];
+
+/** Worker → server, first message after connecting; answered through the ack with {@link HelloAck}. */
+export const WorkerHelloSchema = z.object({
+  /** Unique name of the worker in the fleet (default: the hostname). */
+  name: z.string().min(1).max(128),
+  hostname: z.string().min(1).max(255),
+  /** Worker software version. */
+  version: z.string().max(64),
+  /** Must equal the server's PROTOCOL_VERSION. */
+  protocolVersion: z.number().int(),
+  /** Most tasks the worker runs at once. */
+  capacity: z.number().int().min(1).max(10_000),
+  labels: Labels,
+  /** Runners this worker can run. */
+  runners: z.array(z.string().min(1).max(64)).min(1),
+  /** Tasks still running on this worker (non-empty after a reconnect). */
+  runningTaskIds: z.array(TaskId),
+  /** Worker's clock at send time, epoch ms, for skew detection. */
+  clockMs: EpochMs,
+});
+export type WorkerHello = z.infer<typeof WorkerHelloSchema>;
+
+export const HelloAckSchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    /** Id the server knows this worker by. */
+    workerId: z.number().int().positive(),
+    /** Seconds between heartbeats the server expects. */
+    heartbeatSeconds: z.number().positive(),
+  }),
+  /** Refused: the worker logs the error and exits. */
+  z.object({ ok: z.literal(false), error: SerializedErrorSchema }),
+]);
+export type HelloAck = z.infer<typeof HelloAckSchema>;
+
+/** Worker → server, every `heartbeatSeconds`. */
+export const WorkerHeartbeatSchema = z.object({
+  runningTaskIds: z.array(TaskId),
+  atMs: EpochMs,
+});
+export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeatSchema>;
+
+/** Server → worker: run this task now. Answered through the ack with {@link TaskRunAck}. */
+export const TaskRunSchema = z
+  .object({
+    taskId: TaskId,
+    cronjobId: z.number().int().positive().nullable(),
+    cronjobName: z.string().nullable(),
+    attempt: z.number().int().min(1),
+    /** The due time this task executes, epoch ms. */
+    scheduledAtMs: EpochMs,
+    /** Kill the task (status `timeout`) after this many seconds; null: no limit. */
+    timeoutSeconds: z.number().int().positive().nullable(),
+  })
+  .and(RunnerWithSpecSchema);
+export type TaskRun = z.infer<typeof TaskRunSchema>;
+
+export const TaskRunAckSchema = z.discriminatedUnion('accepted', [
+  z.object({ accepted: z.literal(true) }),
+  z.object({ accepted: z.literal(false), error: SerializedErrorSchema }),
+]);
+export type TaskRunAck = z.infer<typeof TaskRunAckSchema>;
+
+/** Server → worker: kill the task's whole process group now (SIGKILL). */
+export const TaskKillSchema = z.object({
+  taskId: TaskId,
+  reason: z.string().max(500).optional(),
+});
+export type TaskKill = z.infer<typeof TaskKillSchema>;
+
+export const TaskKillAckSchema = z.object({
+  /** false when the worker does not run this task (already finished or unknown). */
+  found: z.boolean(),
+});
+export type TaskKillAck = z.infer<typeof TaskKillAckSchema>;
+
+/** Worker → server: a task changed state. Acked so the worker knows the result was recorded. */
+export const TaskUpdateSchema = z.object({
+  taskId: TaskId,
+  status: z.enum(['running', 'success', 'failed', 'timeout', 'killed']),
+  atMs: EpochMs,
+  /** Process exit code, when the process exited by itself. */
+  exitCode: z.number().int().nullable().optional(),
+  /** Signal that ended the process, e.g. `SIGKILL`. */
+  signal: z.string().max(32).nullable().optional(),
+  error: SerializedErrorSchema.nullable().optional(),
+});
+export type TaskUpdate = z.infer<typeof TaskUpdateSchema>;
+
+/** Worker → server: output of a task, stdout and stderr interleaved as produced, batched. */
+export const TaskOutputSchema = z.object({
+  taskId: TaskId,
+  /** 0, 1, 2, … per task; lets the server order and de-duplicate chunks. */
+  seq: z.number().int().nonnegative(),
+  data: z.string().max(4 * 1024 * 1024),
+});
+export type TaskOutput = z.infer<typeof TaskOutputSchema>;
+
+/** What the worker sends in the socket.io handshake `auth`. */
+export const WorkerAuthSchema = z.object({ token: z.string().min(1).max(512) });
+export type WorkerAuth = z.infer<typeof WorkerAuthSchema>;
