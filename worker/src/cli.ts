@@ -1,0 +1,94 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, loadWorkerConfig, type WorkerCliOptions, type WorkerConfig } from './config';
+import { startWorker } from './worker';
+import { WORKER_VERSION } from './version';
+
+/** Where the CLI writes and reads; tests pass their own. */
+export interface WorkerCliIO {
+  /** Receives stderr text (log lines and errors, each ending in a newline). Default: process.stderr. */
+  stderr?: (text: string) => void;
+  /** Environment for option fallbacks. Default: process.env (read in config.ts). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Exit code for bad command-line input or configuration. */
+export const EXIT_USAGE = 2;
+
+/**
+ * `cronfleet-worker [options]`: parses `argv` (the arguments only, without node and the script),
+ * runs the worker until a signal or a fatal refusal, and returns the exit code; never exits itself,
+ * so `cronfleet worker ...` can delegate here.
+ */
+export async function runWorkerCli(argv: string[], io: WorkerCliIO = {}): Promise<number> {
+  const stderr = io.stderr ?? ((text: string) => void process.stderr.write(text));
+  const program = new Command('cronfleet-worker')
+    .description('Connects to a Cronfleet API server and runs the tasks it sends.')
+    .option('--server <url>', 'API server base URL, e.g. http://scheduler:8080 (env CRONFLEET_SERVER)')
+    .option('--token <token>', 'worker token (env CRONFLEET_WORKER_TOKEN)')
+    .option('--name <name>', 'unique worker name (env CRONFLEET_WORKER_NAME; default: hostname)')
+    .option('--capacity <n>', 'most tasks run at once (env CRONFLEET_WORKER_CAPACITY; default 4)')
+    .option('--labels <k=v,...>', 'labels cron jobs select workers by (env CRONFLEET_WORKER_LABELS)')
+    .option('--shutdown-grace <seconds>', 'on SIGTERM, time running tasks get to finish (env CRONFLEET_SHUTDOWN_GRACE_SECONDS; default 10)')
+    .version(WORKER_VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeErr: stderr,
+      outputError: (text, write) => write(`cronfleet-worker: ${text.replace(/^error: /, '')}`),
+    });
+
+  let config: WorkerConfig;
+  try {
+    program.parse(argv, { from: 'user' });
+    config = loadWorkerConfig(program.opts<WorkerCliOptions>(), io.env);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_USAGE;
+    if (e instanceof ConfigError) {
+      stderr(`cronfleet-worker: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+
+  const log = (line: string): void => stderr(`cronfleet-worker: ${line}\n`);
+  const worker = startWorker(config, { log });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (++signals === 1) {
+      log(`received ${signal}: stopping (send it again to kill all tasks now)`);
+      void worker.stop();
+    } else {
+      log(`received ${signal} again: killing all tasks`);
+      void worker.kill();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // Started by `cronfleet server --local-worker` with an IPC channel: the server asks for the stop,
+  // and if the server dies the channel closes, so this worker stops too instead of lingering.
+  const onParentMessage = (m: unknown): void => {
+    if ((m as { type?: string } | null)?.type === 'shutdown') onSignal('SIGTERM');
+  };
+  const onParentGone = (): void => {
+    if (signals === 0) onSignal('SIGTERM');
+  };
+  if (process.send) {
+    process.on('message', onParentMessage);
+    process.once('disconnect', onParentGone);
+  }
+  try {
+    const exit = await worker.closed;
+    return exit.code;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('message', onParentMessage);
+    process.off('disconnect', onParentGone);
+    if (process.connected) process.disconnect();
+  }
+}
+
+/** Entry point of bin/cronfleet-worker.js: the one place that exits the process. */
+export async function main(): Promise<never> {
+  const code = await runWorkerCli(process.argv.slice(2));
+  process.exit(code);
+}

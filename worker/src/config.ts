@@ -1,0 +1,120 @@
+import { hostname } from 'node:os';
+
+/** The worker's configuration, validated. Built by {@link loadWorkerConfig}. */
+export interface WorkerConfig {
+  /** Base URL of the API server, e.g. `http://scheduler:8080` (no path). `--server` / `CRONFLEET_SERVER`; required. */
+  serverUrl: string;
+  /** Shared worker token the server checks on connect. `--token` / `CRONFLEET_WORKER_TOKEN`; required. */
+  token: string;
+  /** Unique name in the fleet. `--name` / `CRONFLEET_WORKER_NAME`; default: the hostname. */
+  name: string;
+  /** Most tasks run at once, 1-10000. `--capacity` / `CRONFLEET_WORKER_CAPACITY`; default 4. */
+  capacity: number;
+  /** Labels cron jobs can select workers by. `--labels k=v,...` / `CRONFLEET_WORKER_LABELS`; default none. */
+  labels: Record<string, string>;
+  /** On SIGINT/SIGTERM, seconds to let running tasks finish before stopping them. `--shutdown-grace` / `CRONFLEET_SHUTDOWN_GRACE_SECONDS`; default 10. */
+  shutdownGraceSeconds: number;
+}
+
+/** Options as given on the command line (strings, unvalidated); absent ones fall back to the environment. */
+export interface WorkerCliOptions {
+  server?: string;
+  token?: string;
+  name?: string;
+  capacity?: string;
+  labels?: string;
+  shutdownGrace?: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'InvalidConfig';
+}
+
+interface Source {
+  value: string | undefined;
+  /** How the user set it, for messages: `--capacity` or `CRONFLEET_WORKER_CAPACITY`. */
+  label: string;
+}
+
+/**
+ * Merges command-line options over the environment and validates them; the only reader of
+ * process.env in the worker. Throws {@link ConfigError} naming the option and the problem.
+ */
+export function loadWorkerConfig(options: WorkerCliOptions, env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const pick = (flag: string, variable: string, cli: string | undefined): Source =>
+    cli !== undefined ? { value: cli, label: flag } : { value: nonEmpty(env[variable]), label: variable };
+
+  // Values given but malformed are reported before missing ones: `--capacity abc` is the typo to fix.
+  const capacity = parseCapacity(pick('--capacity', 'CRONFLEET_WORKER_CAPACITY', options.capacity));
+  const labels = parseLabels(pick('--labels', 'CRONFLEET_WORKER_LABELS', options.labels));
+  const shutdownGraceSeconds = parseGrace(pick('--shutdown-grace', 'CRONFLEET_SHUTDOWN_GRACE_SECONDS', options.shutdownGrace));
+  const server = pick('--server', 'CRONFLEET_SERVER', options.server);
+  const serverUrl = server.value === undefined ? undefined : parseServerUrl(server);
+  const token = pick('--token', 'CRONFLEET_WORKER_TOKEN', options.token);
+  const name = pick('--name', 'CRONFLEET_WORKER_NAME', options.name);
+  const workerName = name.value ?? hostname();
+  if (workerName.length < 1 || workerName.length > 128) throw new ConfigError(`${name.label}: must be 1-128 characters`);
+  if (token.value !== undefined && token.value.length > 512) throw new ConfigError(`${token.label}: must be at most 512 characters`);
+  if (!serverUrl) throw new ConfigError('--server: required (or set CRONFLEET_SERVER), e.g. --server http://scheduler:8080');
+  if (!token.value) throw new ConfigError('--token: required (or set CRONFLEET_WORKER_TOKEN)');
+  return { serverUrl, token: token.value, name: workerName, capacity, labels, shutdownGraceSeconds };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function parseServerUrl({ value, label }: Source): string {
+  let url: URL;
+  try {
+    url = new URL(value ?? '');
+  } catch {
+    throw new ConfigError(`${label}: '${value}' is not a URL (expected e.g. http://scheduler:8080)`);
+  }
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) {
+    throw new ConfigError(`${label}: protocol '${url.protocol}' is not supported (use http: or https:)`);
+  }
+  // socket.io-client would read a path as the namespace, not as a prefix: refuse rather than misroute.
+  if (url.pathname !== '/' || url.search || url.hash) {
+    throw new ConfigError(`${label}: must be the server's base URL without a path, e.g. ${url.origin}`);
+  }
+  return url.origin;
+}
+
+function parseCapacity({ value, label }: Source): number {
+  if (value === undefined) return 4;
+  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) {
+    throw new ConfigError(`${label}: must be a positive integer up to 10000, got '${value}'`);
+  }
+  return n;
+}
+
+function parseGrace({ value, label }: Source): number {
+  if (value === undefined) return 10;
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 86_400) {
+    throw new ConfigError(`${label}: must be a number of seconds from 0 to 86400, got '${value}'`);
+  }
+  return n;
+}
+
+/** Parses `k=v,k2=v2` (empty: no labels). */
+function parseLabels({ value, label }: Source): Record<string, string> {
+  const labels = new Map<string, string>();
+  if (value === undefined || value.trim() === '') return {};
+  for (const pair of value.split(',')) {
+    const eq = pair.indexOf('=');
+    const key = eq < 0 ? '' : pair.slice(0, eq).trim();
+    const val = eq < 0 ? '' : pair.slice(eq + 1).trim();
+    if (eq < 0 || !/^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/.test(key)) {
+      throw new ConfigError(
+        `${label}: '${pair.trim()}' is not key=value (key: 1-63 letters, digits, '.', '_', '-', '/'; e.g. region=eu,gpu=true)`,
+      );
+    }
+    if (val.length > 255) throw new ConfigError(`${label}: value of '${key}' is longer than 255 characters`);
+    if (labels.has(key)) throw new ConfigError(`${label}: label '${key}' is given twice`);
+    labels.set(key, val);
+  }
+  return Object.fromEntries(labels);
+}

@@ -1,0 +1,4 @@
+export { runWorkerCli, type WorkerCliIO } from './cli';
+export { ConfigError, loadWorkerConfig, type WorkerCliOptions, type WorkerConfig } from './config';
+export { startWorker, type StartWorkerOptions, type WorkerExit, type WorkerHandle } from './worker';
+export type { Runner, RunnerIO, RunnerResult, RunningTask } from './runners/runner';

@@ -1,0 +1,173 @@
+import { describe, it, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { CommandSpec } from '@cronfleet/shared';
+import { CommandRunner } from './command.runner';
+import type { RunnerIO, TaskRunFor } from './runner';
+
+/** Live (not zombie) processes whose process group is `pgid`, from /proc. */
+function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    // Fields after "(comm)": state ppid pgrp …; comm may itself contain spaces and parentheses.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Zombies are dead: their parent (possibly an init here that never reaps) just has not waited yet.
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') members.push(Number(name));
+  }
+  return members;
+}
+
+async function groupGone(pgid: number, withinMs = 2000): Promise<number[]> {
+  const until = Date.now() + withinMs;
+  let left = groupMembers(pgid);
+  while (left.length > 0 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 50));
+    left = groupMembers(pgid);
+  }
+  return left;
+}
+
+function task(spec: Partial<CommandSpec> & { command: string }, timeoutSeconds: number | null = null): TaskRunFor<'command'> {
+  return {
+    taskId: 42,
+    cronjobId: 7,
+    cronjobName: 'nightly-backup',
+    attempt: 2,
+    scheduledAtMs: Date.UTC(2030, 0, 2, 3, 4, 5),
+    timeoutSeconds,
+    runner: 'command',
+    spec: { args: [], env: {}, ...spec },
+  };
+}
+
+function capture(): RunnerIO & { text(): string; waitFor(re: RegExp): Promise<RegExpMatchArray> } {
+  let text = '';
+  const waiters: Array<() => void> = [];
+  return {
+    output: (t) => {
+      text += t;
+      for (const w of waiters.splice(0)) w();
+    },
+    text: () => text,
+    async waitFor(re) {
+      for (;;) {
+        const m = text.match(re);
+        if (m) return m;
+        await new Promise<void>((r) => waiters.push(r));
+      }
+    },
+  };
+}
+
+describe('CommandRunner', () => {
+  const runner = new CommandRunner({ stopGraceMs: 300 });
+  const leaders: number[] = [];
+
+  afterEach(async () => {
+    for (const pgid of leaders.splice(0)) {
+      const left = await groupGone(pgid);
+      for (const pid of left) process.kill(pid, 'SIGKILL');
+      assert.deepEqual(left, [], `processes of group ${pgid} outlived the test`);
+    }
+  });
+
+  /** Runs a shell script whose first line of output is its pid (= its process group id). */
+  async function startShell(script: string, io = capture(), timeoutSeconds: number | null = null) {
+    const running = runner.start(task({ command: 'sh', args: ['-c', `echo $$; ${script}`] }, timeoutSeconds), io);
+    const pgid = Number((await io.waitFor(/^(\d+)\n/))[1]);
+    leaders.push(pgid);
+    return { running, pgid, io };
+  }
+
+  it('captures what echo prints and reports success with exit code 0', async () => {
+    const io = capture();
+    const result = await runner.start(task({ command: 'echo', args: ['hello', 'world'] }), io).done;
+    assert.deepEqual(result, { status: 'success', exitCode: 0, signal: null });
+    assert.equal(io.text(), 'hello world\n');
+  });
+
+  it('reports failed with the exit code when the command exits non-zero', async () => {
+    const result = await runner.start(task({ command: 'sh', args: ['-c', 'exit 3'] }), capture()).done;
+    assert.deepEqual(result, { status: 'failed', exitCode: 3, signal: null });
+  });
+
+  it('reports CommandNotFound when the command does not exist', async () => {
+    const result = await runner.start(task({ command: 'cronfleet-no-such-command' }), capture()).done;
+    assert.equal(result.status, 'failed');
+    assert.deepEqual(result.error, {
+      code: 'CommandNotFound',
+      message: 'ENOENT: command not found: cronfleet-no-such-command',
+      retryable: false,
+    });
+  });
+
+  it('reports InvalidCwd when the working directory does not exist', async () => {
+    const result = await runner.start(task({ command: 'pwd', cwd: '/nonexistent/cronfleet' }), capture()).done;
+    assert.equal(result.status, 'failed');
+    assert.equal(result.error?.code, 'InvalidCwd');
+  });
+
+  it('merges stdout and stderr in the order they were written', async () => {
+    const io = capture();
+    const script = 'echo out1; sleep 0.25; echo err1 >&2; sleep 0.25; echo out2';
+    const result = await runner.start(task({ command: 'sh', args: ['-c', script] }), io).done;
+    assert.equal(result.status, 'success');
+    assert.equal(io.text(), 'out1\nerr1\nout2\n');
+  });
+
+  it('keeps a multi-byte character intact when its bytes arrive in two reads', async () => {
+    const io = capture();
+    await runner.start(task({ command: 'sh', args: ['-c', "printf '\\303'; sleep 0.2; printf '\\251\\n'"] }), io).done;
+    assert.equal(io.text(), 'é\n');
+  });
+
+  it('gives the task its CRONFLEET_* variables and the spec env on top of the worker environment', async () => {
+    const io = capture();
+    const script = 'echo "$CRONFLEET_TASK_ID|$CRONFLEET_CRONJOB|$CRONFLEET_SCHEDULED_AT|$CRONFLEET_ATTEMPT|$GREETING|${PATH:+path}"';
+    await runner.start(task({ command: 'sh', args: ['-c', script], env: { GREETING: 'hi there' } }), io).done;
+    assert.equal(io.text(), '42|nightly-backup|2030-01-02T03:04:05.000Z|2|hi there|path\n');
+  });
+
+  it('kills the whole process group, children included, and reports killed', async () => {
+    const { running, pgid } = await startShell('sleep 30 & sleep 30; wait');
+    assert.ok(groupMembers(pgid).length >= 2, 'the shell and its sleeps run in their own group');
+    running.kill();
+    const result = await running.done;
+    assert.equal(result.status, 'killed');
+    assert.equal(result.signal, 'SIGKILL');
+    assert.deepEqual(await groupGone(pgid), []);
+  });
+
+  it('stops a task that runs past timeoutSeconds and reports timeout', async () => {
+    const started = Date.now();
+    const { running } = await startShell('sleep 30', capture(), 1);
+    const result = await running.done;
+    assert.equal(result.status, 'timeout');
+    assert.equal(result.signal, 'SIGTERM');
+    assert.ok(Date.now() - started < 4000, 'ended soon after the 1 s timeout');
+  });
+
+  it('sends SIGKILL after the grace when the task ignores SIGTERM', async () => {
+    const { running } = await startShell('trap "" TERM; sleep 30');
+    running.stop();
+    const result = await running.done;
+    assert.equal(result.status, 'killed');
+    assert.equal(result.signal, 'SIGKILL');
+  });
+
+  it('leaves no process of the group behind when the main process exits by itself', async () => {
+    const started = Date.now();
+    const { running, pgid } = await startShell('sleep 30 & echo done');
+    const result = await running.done;
+    assert.equal(result.status, 'success');
+    assert.ok(Date.now() - started < 5000, 'did not wait for the orphaned sleep');
+    assert.deepEqual(await groupGone(pgid), []);
+  });
+});
