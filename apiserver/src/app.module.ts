@@ -1,0 +1,67 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AdminTokenGuard } from './common/admin-token.guard';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import type { ServerConfig } from './config/config';
+import { SERVER_CONFIG, TOKENS } from './config/tokens';
+import type { Tokens } from './config/secrets';
+import { CronJobsModule } from './cronjobs/cronjobs.module';
+import { DispatcherModule } from './dispatcher/dispatcher.module';
+import { LeaderLease } from './dispatcher/lease/leader-lease';
+import { ClusterEvents } from './events/cluster-events';
+import { HealthController } from './health/health.controller';
+import { TasksModule } from './tasks/tasks.module';
+import { WorkersModule } from './workers/workers.module';
+
+/** What is built before Nest starts (config, tokens, an open and migrated database, Redis or in-process coordination). */
+export interface Infrastructure {
+  config: ServerConfig;
+  tokens: Tokens;
+  dataSource: DataSource;
+  lease: LeaderLease;
+  events: ClusterEvents;
+}
+
+@Global()
+@Module({})
+class InfrastructureModule {
+  static forRoot(infra: Infrastructure): DynamicModule {
+    return {
+      module: InfrastructureModule,
+      providers: [
+        { provide: SERVER_CONFIG, useValue: infra.config },
+        { provide: TOKENS, useValue: infra.tokens },
+        { provide: LeaderLease, useValue: infra.lease },
+        { provide: ClusterEvents, useValue: infra.events },
+      ],
+      exports: [SERVER_CONFIG, TOKENS, LeaderLease, ClusterEvents],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(infra: Infrastructure): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        InfrastructureModule.forRoot(infra),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => infra.dataSource.options,
+          dataSourceFactory: async () => infra.dataSource,
+        }),
+        WorkersModule,
+        TasksModule,
+        CronJobsModule,
+        DispatcherModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_GUARD, useClass: AdminTokenGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+    };
+  }
+}

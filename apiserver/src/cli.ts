@@ -1,0 +1,122 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { ChildProcess, spawn } from 'node:child_process';
+import { hostname } from 'node:os';
+import { relative } from 'node:path';
+import { ConfigError, loadConfig, redactUrl, ServerConfig } from './config/config';
+import { RunningServer, startServer } from './main';
+
+const say = (line: string) => process.stdout.write(`cronfleet: ${line}\n`);
+
+/**
+ * `cronfleet server [--local-worker] [--port N] [--data-dir DIR]` and `cronfleet worker ...` (the
+ * worker's own CLI, see `cronfleet worker --help`). Resolves to the process exit code.
+ */
+export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'worker') {
+    const { runWorkerCli } = await import('@cronfleet/worker');
+    return runWorkerCli(argv.slice(1));
+  }
+  let exitCode = 0;
+  const program = new Command('cronfleet')
+    .description('Cronfleet: distributed cron and task scheduler')
+    .exitOverride()
+    .showHelpAfterError();
+  program.command('worker').description('start a worker (options: cronfleet worker --help)');
+  program
+    .command('server')
+    .description('start the API server (configured by CRONFLEET_* environment variables, see README)')
+    .option('--local-worker', 'also start one worker on this host, connected to this server')
+    .option('--port <port>', 'TCP port (overrides CRONFLEET_PORT)', (v) => {
+      if (!/^\d+$/.test(v) || Number(v) > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
+      return v;
+    })
+    .option('--data-dir <dir>', 'data directory (overrides CRONFLEET_DATA_DIR)')
+    .action(async (opts: { localWorker?: boolean; port?: string; dataDir?: string }) => {
+      exitCode = await serve(opts);
+    });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    const code = (e as { exitCode?: number }).exitCode;
+    return typeof code === 'number' ? (code === 0 ? 0 : 2) : 1;
+  }
+  return exitCode;
+}
+
+async function serve(opts: { localWorker?: boolean; port?: string; dataDir?: string }): Promise<number> {
+  let config: ServerConfig;
+  try {
+    config = loadConfig({
+      ...process.env,
+      ...(opts.port !== undefined ? { CRONFLEET_PORT: opts.port } : {}),
+      ...(opts.dataDir !== undefined ? { CRONFLEET_DATA_DIR: opts.dataDir } : {}),
+    });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`cronfleet: configuration error: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const server = await startServer(config);
+  const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${server.port}`;
+  const db = config.db.kind === 'sqlite' ? `SQLite ${relative(process.cwd(), config.db.file) || config.db.file}` : `MySQL ${redactUrl(config.db.url)}`;
+  say(`API server listening on ${url} (REST under ${url}/api/v1)`);
+  say(`database: ${db}; leader lock: ${config.redisUrl ? `Redis ${redactUrl(config.redisUrl)}` : 'in-process (single server)'}`);
+  say(
+    config.adminToken
+      ? 'admin token: from CRONFLEET_ADMIN_TOKEN'
+      : `admin token: ${server.tokens.adminToken}  (${server.tokens.generated.admin ? 'generated now, ' : ''}kept in ${relative(process.cwd(), config.dataDir) || '.'}/tokens.json)`,
+  );
+  say(
+    `start a worker on another host: npx cronfleet worker --server ${url} --token ${config.workerToken ? '$CRONFLEET_WORKER_TOKEN' : server.tokens.workerToken}`,
+  );
+  const worker = opts.localWorker ? startLocalWorker(server, config) : null;
+  return waitForSignal(server, worker);
+}
+
+/** The worker `npm start` runs beside the server, as a child process connected over the same socket as any other. */
+function startLocalWorker(server: RunningServer, config: ServerConfig): ChildProcess {
+  const bin = require.resolve('@cronfleet/worker/bin/cronfleet-worker.js');
+  const child = spawn(process.execPath, [bin, '--server', `http://127.0.0.1:${server.port}`, '--name', `local-${hostname()}`], {
+    // The token goes through the environment, not argv, which `ps` shows to every user of the host.
+    env: { ...process.env, CRONFLEET_WORKER_TOKEN: server.tokens.workerToken, },
+    // Own process group: Ctrl-C reaches only the server, which stops the worker once, in order.
+    detached: true,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  say(`local worker started (pid ${child.pid}, name local-${hostname()}, capacity ${process.env.CRONFLEET_WORKER_CAPACITY ?? 4})`);
+  child.on('exit', (code, signal) => {
+    if (!stopping) say(`local worker exited (${signal ?? `code ${code}`})`);
+  });
+  void config;
+  return child;
+}
+
+let stopping = false;
+
+/** Runs until SIGINT/SIGTERM, then stops the local worker (its tasks finish or are stopped and recorded) and the server. */
+function waitForSignal(server: RunningServer, worker: ChildProcess | null): Promise<number> {
+  return new Promise((resolve) => {
+    const stop = async (signal: string) => {
+      if (stopping) {
+        say(`${signal} again: exiting now`);
+        worker?.kill('SIGKILL');
+        process.exit(130);
+      }
+      stopping = true;
+      say(`${signal}: stopping (press Ctrl-C again to force)`);
+      if (worker && worker.exitCode === null && worker.signalCode === null) {
+        const exited = new Promise((r) => worker.once('exit', r));
+        if (worker.connected) worker.send({ type: 'shutdown' });
+        else worker.kill('SIGTERM');
+        await exited;
+      }
+      await server.close();
+      say('stopped');
+      resolve(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * Domain errors with a stable `code`. The exception filter maps codes to HTTP statuses; callers
+ * check `code`, never the class.
+ */
+export type DomainErrorCode =
+  | 'ValidationFailed'
+  | 'InvalidSchedule'
+  | 'CronJobNotFound'
+  | 'CronJobNameTaken'
+  | 'TaskNotFound'
+  | 'TaskNotRunning'
+  | 'WorkerUnavailable';
+
+export const HTTP_STATUS_BY_CODE: Record<DomainErrorCode, number> = {
+  ValidationFailed: 400,
+  InvalidSchedule: 400,
+  CronJobNotFound: 404,
+  CronJobNameTaken: 409,
+  TaskNotFound: 404,
+  TaskNotRunning: 409,
+  WorkerUnavailable: 409,
+};
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export const notFound = (what: 'CronJob' | 'Task', id: unknown) =>
+  new DomainError(`${what}NotFound`, `${what === 'CronJob' ? 'cron job' : 'task'} ${String(id)} not found`);

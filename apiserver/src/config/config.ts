@@ -1,0 +1,101 @@
+import { resolve } from 'node:path';
+
+/**
+ * The API server's configuration: the only place that reads process.env. Validated once at start;
+ * a bad value stops the server with a message naming the variable.
+ */
+export interface ServerConfig {
+  /** TCP port for HTTP, REST and socket.io. `CRONFLEET_PORT`, default 8080 (0 = any free port). */
+  port: number;
+  /** Interface to listen on. `CRONFLEET_HOST`, default `0.0.0.0`. */
+  host: string;
+  /** Directory for the embedded SQLite file and generated tokens. `CRONFLEET_DATA_DIR`, default `./data`. */
+  dataDir: string;
+  /** Database. `CRONFLEET_DB`: `mysql://user:pass@host:port/db`, or unset for SQLite in the data dir. */
+  db: { kind: 'sqlite'; file: string } | { kind: 'mysql'; url: string; database: string };
+  /** Redis for the leader lease and cluster events. `CRONFLEET_REDIS`; unset = in-process lock (one server). */
+  redisUrl: string | null;
+  /** Prefix of every Redis key and channel. `CRONFLEET_REDIS_PREFIX`, default `cronfleet:`. */
+  redisPrefix: string;
+  /** Leader lease length in seconds; a standby takes over within this after the leader dies. `CRONFLEET_LEASE_SECONDS`, default 10. */
+  leaseSeconds: number;
+  /** Seconds between worker heartbeats. `CRONFLEET_HEARTBEAT_SECONDS`, default 5. */
+  heartbeatSeconds: number;
+  /** From `CRONFLEET_ADMIN_TOKEN`; null = generated on first start and kept in the data dir. */
+  adminToken: string | null;
+  /** From `CRONFLEET_WORKER_TOKEN`; null = generated on first start and kept in the data dir. */
+  workerToken: string | null;
+  /** Most output kept per task, in bytes. `CRONFLEET_MAX_OUTPUT_BYTES`, default 1 MiB. */
+  maxOutputBytes: number;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'InvalidConfig';
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name}='${raw}': must be an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function token(env: NodeJS.ProcessEnv, name: string): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  if (raw.length < 16) throw new ConfigError(`${name}: must be at least 16 characters`);
+  return raw;
+}
+
+function parseDb(raw: string | undefined, dataDir: string): ServerConfig['db'] {
+  if (!raw || raw.trim() === '' || raw === 'sqlite') return { kind: 'sqlite', file: resolve(dataDir, 'cronfleet.sqlite') };
+  if (raw.startsWith('sqlite:')) return { kind: 'sqlite', file: resolve(raw.slice('sqlite:'.length).replace(/^\/\//, '')) };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`CRONFLEET_DB: not a URL (expected mysql://user:password@host:3306/database or sqlite:path)`);
+  }
+  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
+    throw new ConfigError(`CRONFLEET_DB: protocol '${url.protocol}' is not supported (use mysql: or sqlite:)`);
+  }
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_$]{1,64}$/.test(database)) {
+    throw new ConfigError(`CRONFLEET_DB: database name '${database}' must be 1-64 letters, digits, _ or $`);
+  }
+  url.protocol = 'mysql:';
+  return { kind: 'mysql', url: url.toString(), database };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const dataDir = resolve(env.CRONFLEET_DATA_DIR?.trim() || './data');
+  const redis = env.CRONFLEET_REDIS?.trim() || null;
+  if (redis && !/^rediss?:\/\//.test(redis)) throw new ConfigError(`CRONFLEET_REDIS: expected redis://host:port`);
+  return {
+    port: int(env, 'CRONFLEET_PORT', 8080, 0, 65535),
+    host: env.CRONFLEET_HOST?.trim() || '0.0.0.0',
+    dataDir,
+    db: parseDb(env.CRONFLEET_DB?.trim(), dataDir),
+    redisUrl: redis,
+    redisPrefix: env.CRONFLEET_REDIS_PREFIX?.trim() || 'cronfleet:',
+    leaseSeconds: int(env, 'CRONFLEET_LEASE_SECONDS', 10, 2, 600),
+    heartbeatSeconds: int(env, 'CRONFLEET_HEARTBEAT_SECONDS', 5, 1, 300),
+    adminToken: token(env, 'CRONFLEET_ADMIN_TOKEN'),
+    workerToken: token(env, 'CRONFLEET_WORKER_TOKEN'),
+    maxOutputBytes: int(env, 'CRONFLEET_MAX_OUTPUT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  };
+}
+
+/** Redacts the password of a database URL for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable url)';
+  }
+}

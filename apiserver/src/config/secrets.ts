@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Tokens {
+  adminToken: string;
+  workerToken: string;
+  /** Which tokens were generated now (first start): the only time they are printed. */
+  generated: { admin: boolean; worker: boolean };
+}
+
+/**
+ * Tokens come from the environment, or from `<dataDir>/tokens.json` (mode 0600), generated on first
+ * start. Several servers sharing one database must be given the same tokens through the environment.
+ */
+export function loadOrCreateTokens(dataDir: string, fromEnv: { admin: string | null; worker: string | null }): Tokens {
+  const file = join(dataDir, 'tokens.json');
+  let stored: { adminToken?: string; workerToken?: string } = {};
+  try {
+    stored = JSON.parse(readFileSync(file, 'utf8')) as typeof stored;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file}: unreadable (${(e as Error).message})`);
+  }
+  const generated = { admin: false, worker: false };
+  const adminToken = fromEnv.admin ?? stored.adminToken ?? ((generated.admin = true), randomBytes(24).toString('base64url'));
+  const workerToken = fromEnv.worker ?? stored.workerToken ?? ((generated.worker = true), randomBytes(24).toString('base64url'));
+  if (generated.admin || generated.worker) {
+    mkdirSync(dataDir, { recursive: true });
+    const keep = { adminToken: fromEnv.admin ? stored.adminToken : adminToken, workerToken: fromEnv.worker ? stored.workerToken : workerToken };
+    writeFileSync(file, JSON.stringify(keep, null, 2) + '\n', { mode: 0o600 });
+  }
+  return { adminToken, workerToken, generated };
+}

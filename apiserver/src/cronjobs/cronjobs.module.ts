@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { TasksModule } from '../tasks/tasks.module';
+import { CronJobEntity } from './cronjob.entity';
+import { CronJobsController } from './cronjobs.controller';
+import { CronJobsRepository } from './cronjobs.repository';
+import { CronJobsService } from './cronjobs.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([CronJobEntity]), TasksModule],
+  controllers: [CronJobsController],
+  providers: [CronJobsRepository, CronJobsService],
+  exports: [CronJobsRepository],
+})
+export class CronJobsModule {}

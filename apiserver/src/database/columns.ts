@@ -1,0 +1,23 @@
+import type { DataSource, ValueTransformer } from 'typeorm';
+
+/** MySQL returns BIGINT as a string; ids stay well below 2^53, so they travel as numbers. */
+export const bigintAsNumber: ValueTransformer = {
+  to: (v: unknown) => v,
+  from: (v: unknown) => (v === null || v === undefined ? v : Number(v)),
+};
+
+/**
+ * A Date as a raw-query parameter for a DATETIME(3) column: mysql2 formats Dates itself (the pool
+ * runs in UTC), better-sqlite3 cannot bind Dates, so it gets TypeORM's UTC text form.
+ */
+export function dbTime(ds: DataSource, d: Date): Date | string {
+  if (ds.options.type === 'mysql') return d;
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** True when a write failed on a unique key (MySQL/MariaDB or SQLite). */
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
+  const d = err.driverError ?? err;
+  return d.code === 'ER_DUP_ENTRY' || d.errno === 1062 || d.code === 'SQLITE_CONSTRAINT_UNIQUE' || d.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import type { ServerConfig } from '../config/config';
+import { CronJobEntity } from '../cronjobs/cronjob.entity';
+import { TaskOutputEntity } from '../tasks/task-output.entity';
+import { TaskEntity } from '../tasks/task.entity';
+import { WorkerEntity } from '../workers/worker.entity';
+import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
+
+export const ENTITIES = [CronJobEntity, TaskEntity, TaskOutputEntity, WorkerEntity];
+export const MIGRATIONS = [InitialSchema1763800000000];
+
+/** TypeORM options for the configured database. Schema changes go through migrations only, never `synchronize`. */
+export function dataSourceOptions(db: ServerConfig['db']): DataSourceOptions {
+  const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, migrationsRun: false, logging: false };
+  if (db.kind === 'sqlite') {
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: db.file,
+      // WAL lets the dashboard and API read while the dispatcher writes; foreign keys for cascades.
+      prepareDatabase: (d: { pragma(s: string): unknown }) => {
+        d.pragma('journal_mode = WAL');
+        d.pragma('foreign_keys = ON');
+        d.pragma('busy_timeout = 5000');
+      },
+    };
+  }
+  return {
+    ...common,
+    type: 'mysql',
+    url: db.url,
+    timezone: 'Z',
+    charset: 'utf8mb4_unicode_ci',
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    extra: { connectionLimit: 20 },
+  };
+}
+
+/**
+ * Creates the MySQL database when it does not exist yet (a new install needs no manual step), or the
+ * directory of the SQLite file.
+ */
+export async function ensureDatabaseExists(db: ServerConfig['db']): Promise<void> {
+  if (db.kind === 'sqlite') {
+    mkdirSync(dirname(db.file), { recursive: true });
+    return;
+  }
+  const url = new URL(db.url);
+  url.pathname = '/';
+  const admin = new DataSource({ type: 'mysql', url: url.toString(), timezone: 'Z' });
+  await admin.initialize();
+  try {
+    await admin.query(`CREATE DATABASE IF NOT EXISTS \`${db.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+/**
+ * Opens the database and applies pending migrations. On MySQL, servers starting together take turns
+ * through a named lock, so two of them never apply the same migration at once.
+ */
+export async function openDatabase(db: ServerConfig['db']): Promise<DataSource> {
+  await ensureDatabaseExists(db);
+  const ds = new DataSource(dataSourceOptions(db));
+  await ds.initialize();
+  try {
+    if (db.kind === 'sqlite') {
+      await ds.runMigrations({ transaction: 'each' });
+      return ds;
+    }
+    const holder = ds.createQueryRunner();
+    try {
+      const [row] = (await holder.query("SELECT GET_LOCK('cronfleet_migrations', 120) AS got")) as { got: number | string | null }[];
+      if (Number(row?.got) !== 1) throw new Error('database: another server held the migration lock for 120 s');
+      await ds.runMigrations({ transaction: 'each' });
+    } finally {
+      await holder.query("SELECT RELEASE_LOCK('cronfleet_migrations')").catch(() => undefined);
+      await holder.release();
+    }
+    return ds;
+  } catch (e) {
+    await ds.destroy().catch(() => undefined);
+    throw e;
+  }
+}

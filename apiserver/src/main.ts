@@ -1,0 +1,57 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { INestApplication } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
+import { AppModule } from './app.module';
+import { AppLogger } from './common/app-logger';
+import type { ServerConfig } from './config/config';
+import { loadOrCreateTokens, Tokens } from './config/secrets';
+import { openDatabase } from './database/data-source';
+import { LeaderLease, LocalLease } from './dispatcher/lease/leader-lease';
+import { RedisLease } from './dispatcher/lease/redis-lease';
+import { ClusterEvents, LocalClusterEvents, RedisClusterEvents } from './events/cluster-events';
+
+export interface RunningServer {
+  app: INestApplication;
+  /** The port actually bound (differs from the configured one when that was 0). */
+  port: number;
+  tokens: Tokens;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the API server: opens and migrates the database, connects Redis (or picks the in-process
+ * lock), then serves REST under /api/v1, /healthz and the worker socket on one port.
+ */
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const tokens = loadOrCreateTokens(config.dataDir, { admin: config.adminToken, worker: config.workerToken });
+  const dataSource = await openDatabase(config.db);
+  let events: ClusterEvents | null = null;
+  let lease: LeaderLease | null = null;
+  try {
+    events = config.redisUrl ? await RedisClusterEvents.connect(config.redisUrl, config.redisPrefix) : new LocalClusterEvents();
+    lease = config.redisUrl ? new RedisLease(config.redisUrl, config.redisPrefix, config.leaseSeconds * 1000) : new LocalLease();
+    const app = await NestFactory.create(AppModule.forRoot({ config, tokens, dataSource, lease, events }), { logger: new AppLogger(), bodyParser: true });
+    app.setGlobalPrefix('api/v1', { exclude: ['healthz'] });
+    app.useWebSocketAdapter(new IoAdapter(app));
+    app.getHttpAdapter().getInstance().disable('x-powered-by');
+    await app.listen(config.port, config.host);
+    const port = (app.getHttpServer().address() as AddressInfo).port;
+    const bus = events;
+    return {
+      app,
+      port,
+      tokens,
+      close: async () => {
+        await app.close();
+        await bus.close();
+      },
+    };
+  } catch (e) {
+    await lease?.stop().catch(() => undefined);
+    await events?.close().catch(() => undefined);
+    if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,67 @@
+import type { SerializedError, TaskStatus } from '@cronfleet/shared';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export type TaskTrigger = 'schedule' | 'manual';
+
+/**
+ * One execution of a cron job (or of a one-off run). The unique key on (cronjob, scheduled time,
+ * attempt) is what makes "exactly one task per due time" hold even when two dispatchers race.
+ */
+@Entity('tasks')
+@Index('uq_tasks_due', ['cronjobId', 'scheduledAt', 'attempt'], { unique: true })
+@Index('ix_tasks_status', ['status'])
+@Index('ix_tasks_worker_status', ['workerId', 'status'])
+export class TaskEntity {
+  /** BIGINT; mysql2 is set to return safe-range BIGINTs as numbers (supportBigNumbers without strings). */
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: number;
+
+  @Column({ name: 'cronjob_id', type: 'int', nullable: true })
+  cronjobId!: number | null;
+
+  @Column({ name: 'cronjob_name', type: 'varchar', length: 200, nullable: true })
+  cronjobName!: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: TaskStatus;
+
+  @Column({ type: 'int' })
+  attempt!: number;
+
+  @Column({ type: 'varchar', length: 16 })
+  trigger!: TaskTrigger;
+
+  @Column({ name: 'scheduled_at', type: 'datetime', precision: 3 })
+  scheduledAt!: Date;
+
+  @Column({ name: 'started_at', type: 'datetime', precision: 3, nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ name: 'finished_at', type: 'datetime', precision: 3, nullable: true })
+  finishedAt!: Date | null;
+
+  @Column({ name: 'exit_code', type: 'int', nullable: true })
+  exitCode!: number | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  signal!: string | null;
+
+  @Column({ name: 'worker_id', type: 'int', nullable: true })
+  workerId!: number | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  error!: SerializedError | null;
+
+  /** Runner and spec as they were when the task was created: editing the job later does not change it. */
+  @Column({ type: 'varchar', length: 32 })
+  runner!: string;
+
+  @Column({ type: 'simple-json' })
+  spec!: Record<string, unknown>;
+
+  @Column({ name: 'timeout_seconds', type: 'int', nullable: true })
+  timeoutSeconds!: number | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt!: Date;
+}

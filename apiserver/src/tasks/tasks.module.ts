@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { WorkersModule } from '../workers/workers.module';
+import { TaskOutputEntity } from './task-output.entity';
+import { TaskEntity } from './task.entity';
+import { TasksController } from './tasks.controller';
+import { TasksRepository } from './tasks.repository';
+import { TasksService } from './tasks.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([TaskEntity, TaskOutputEntity]), WorkersModule],
+  controllers: [TasksController],
+  providers: [TasksRepository, TasksService],
+  exports: [TasksRepository],
+})
+export class TasksModule {}

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { DataSource } from 'typeorm';
+import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
+import { openDatabase } from '../../src/database/data-source';
+import { TaskEntity } from '../../src/tasks/task.entity';
+import { backends } from './support';
+
+for (const backend of backends) {
+  describe(`database on ${backend.name}`, () => {
+    const target = backend.make('db');
+    let ds: DataSource;
+    let job: CronJobEntity;
+
+    before(async () => {
+      ds = await openDatabase(target.db);
+      job = await ds.getRepository(CronJobEntity).save({
+        name: 'db-test',
+        schedule: '* * * * *',
+        timezone: 'UTC',
+        runner: 'command',
+        spec: { command: 'true', args: [], env: {} },
+        timeoutSeconds: null,
+        enabled: true,
+        nextRunAt: new Date('2026-01-01T00:00:00.123Z'),
+      });
+    });
+    after(async () => {
+      await ds?.destroy();
+      await target.drop();
+    });
+
+    it('creates the schema through migrations, and a second start applies nothing', async () => {
+      const applied = await ds.query('SELECT name FROM migrations');
+      assert.equal(applied.length, 1);
+      assert.equal(await ds.showMigrations(), false);
+      const again = await openDatabase(target.db);
+      assert.equal((await again.query('SELECT name FROM migrations')).length, 1);
+      await again.destroy();
+    });
+
+    it('keeps millisecond precision and UTC for times', async () => {
+      const back = await ds.getRepository(CronJobEntity).findOneByOrFail({ id: job.id });
+      assert.equal(back.nextRunAt?.toISOString(), '2026-01-01T00:00:00.123Z');
+    });
+
+    it('refuses a second task for the same cron job, due time and attempt', async () => {
+      const repo = ds.getRepository(TaskEntity);
+      const row = { cronjobId: job.id, cronjobName: job.name, status: 'pending' as const, attempt: 1, trigger: 'schedule' as const, scheduledAt: new Date('2026-01-01T00:01:00.000Z'), runner: 'command', spec: {}, timeoutSeconds: null };
+      await repo.insert({ ...row });
+      await assert.rejects(repo.insert({ ...row }), /duplicate|unique/i);
+      await repo.insert({ ...row, attempt: 2 });
+      assert.equal(await repo.countBy({ cronjobId: job.id }), 2);
+    });
+
+    it('deletes the tasks of a deleted cron job with it', async () => {
+      const { id: _id, ...fields } = job;
+      const other = await ds.getRepository(CronJobEntity).save({ ...fields, name: 'db-test-2' });
+      await ds.getRepository(TaskEntity).insert({ cronjobId: other.id, cronjobName: other.name, status: 'success', attempt: 1, trigger: 'manual', scheduledAt: new Date(), runner: 'command', spec: {}, timeoutSeconds: null });
+      await ds.getRepository(CronJobEntity).delete({ id: other.id });
+      assert.equal(await ds.getRepository(TaskEntity).countBy({ cronjobId: other.id }), 0);
+    });
+  });
+}

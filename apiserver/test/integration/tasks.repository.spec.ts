@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DataSource } from 'typeorm';
+import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
+import { openDatabase } from '../../src/database/data-source';
+import { TaskOutputEntity } from '../../src/tasks/task-output.entity';
+import { TaskEntity } from '../../src/tasks/task.entity';
+import { NewTask, TasksRepository } from '../../src/tasks/tasks.repository';
+import { backends } from './support';
+
+function repoOn(ds: DataSource): TasksRepository {
+  return new TasksRepository(ds.getRepository(TaskEntity), ds.getRepository(TaskOutputEntity), ds);
+}
+
+for (const backend of backends) {
+  describe(`tasks repository on ${backend.name}`, () => {
+    const target = backend.make('tasks');
+    let a: DataSource;
+    let b: DataSource;
+    let jobs: CronJobEntity[];
+
+    before(async () => {
+      a = await openDatabase(target.db);
+      // A second, independent connection pool plays the racing second dispatcher.
+      b = await openDatabase(target.db);
+      jobs = [];
+      for (let i = 0; i < 20; i++) {
+        jobs.push(
+          await a.getRepository(CronJobEntity).save({ name: `job-${i}`, schedule: '* * * * * *', timezone: 'UTC', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null, enabled: true, nextRunAt: null }),
+        );
+      }
+    });
+    after(async () => {
+      await a?.destroy();
+      await b?.destroy();
+      await target.drop();
+    });
+
+    const due = (at: Date): NewTask[] =>
+      jobs.map((j) => ({ cronjobId: j.id, cronjobName: j.name, scheduledAt: at, trigger: 'schedule', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null }));
+
+    it('does not create a task twice when two dispatchers race for the same due times', async () => {
+      const at = new Date('2026-03-01T10:00:00.000Z');
+      const [ra, rb] = await Promise.all([repoOn(a).createDue(due(at)), repoOn(b).createDue(due(at))]);
+      const rows = await a.getRepository(TaskEntity).findBy({ scheduledAt: at });
+      assert.equal(rows.length, jobs.length, 'one row per job and due time');
+      // Both callers may see the pending rows, but each row exists once.
+      assert.equal(new Set([...ra, ...rb].map((t) => t.id)).size, jobs.length);
+    });
+
+    it('lets exactly one of two dispatchers claim a pending task', async () => {
+      const [t] = await repoOn(a).createDue(due(new Date('2026-03-01T10:00:01.000Z')).slice(0, 1));
+      const wins = await Promise.all([repoOn(a).claim(t.id, 1), repoOn(b).claim(t.id, 2)]);
+      assert.deepEqual(wins.filter(Boolean).length, 1);
+    });
+
+    it('records a final state once, only from the worker that has the task', async () => {
+      const repo = repoOn(a);
+      const [t] = await repo.createDue(due(new Date('2026-03-01T10:00:02.000Z')).slice(0, 1));
+      assert.equal(await repo.claim(t.id, 7), true);
+      assert.equal(await repo.markRunning(t.id, 8, new Date()), false, 'another worker cannot start it');
+      assert.equal(await repo.markRunning(t.id, 7, new Date()), true);
+      assert.equal(await repo.finish(t.id, 8, { status: 'success', at: new Date() }), false);
+      assert.equal(await repo.finish(t.id, 7, { status: 'failed', at: new Date(), exitCode: 3 }), true);
+      assert.equal(await repo.finish(t.id, 7, { status: 'success', at: new Date() }), false, 'a final state is final');
+      const back = await repo.findById(t.id);
+      assert.equal(back?.status, 'failed');
+      assert.equal(back?.exitCode, 3);
+    });
+
+    it('marks live tasks of a vanished worker lost, except those it still runs', async () => {
+      const repo = repoOn(a);
+      const ts = await repo.createDue(due(new Date('2026-03-01T10:00:03.000Z')).slice(0, 3));
+      for (const t of ts) await repo.claim(t.id, 9);
+      const lost = await repo.markLost(9, [ts[0].id], new Date());
+      assert.deepEqual(lost.sort(), [ts[1].id, ts[2].id].sort());
+      assert.equal((await repo.findById(ts[1].id))?.status, 'lost');
+      assert.equal((await repo.findById(ts[0].id))?.status, 'pending');
+    });
+
+    it('stores output chunks once each and returns them in order', async () => {
+      const repo = repoOn(a);
+      const [t] = await repo.createDue(due(new Date('2026-03-01T10:00:04.000Z')).slice(0, 1));
+      await repo.appendOutput(t.id, 1, 'world\n');
+      await repo.appendOutput(t.id, 0, 'hello ');
+      await repo.appendOutput(t.id, 1, 'world\n'); // resent after a reconnect
+      assert.equal(await repo.readOutput(t.id), 'hello world\n');
+    });
+
+    it('lists tasks newest first with a cursor', async () => {
+      const repo = repoOn(a);
+      const first = await repo.list({ limit: 2 });
+      const second = await repo.list({ limit: 2, beforeId: first[1].id });
+      assert.ok(first[0].id > first[1].id);
+      assert.ok(second[0].id < first[1].id);
+    });
+  });
+}
