@@ -1,0 +1,212 @@
+// A small typed client for the REST API under /api/v1, written from the REST contract rather than
+// imported from the server, so the e2e tier checks what a real HTTP client sees.
+
+export type TaskStatus = 'pending' | 'running' | 'success' | 'failed' | 'timeout' | 'killed' | 'lost';
+export const FINAL_TASK_STATUSES: readonly TaskStatus[] = ['success', 'failed', 'timeout', 'killed', 'lost'];
+
+export interface CommandSpec {
+  command: string;
+  args?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+export interface CreateCronJobInput {
+  name: string;
+  schedule: string;
+  timezone?: string;
+  runner: 'command';
+  spec: CommandSpec;
+  timeoutSeconds?: number;
+  enabled?: boolean;
+}
+
+export interface CronJob {
+  id: number;
+  name: string;
+  schedule: string;
+  timezone: string;
+  runner: 'command';
+  spec: CommandSpec;
+  timeoutSeconds: number | null;
+  enabled: boolean;
+  /** ISO-8601; null when the job is disabled or its schedule has no next time. */
+  nextRunAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Task {
+  id: number;
+  cronjobId: number | null;
+  status: TaskStatus;
+  attempt: number;
+  trigger: string;
+  scheduledAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  exitCode: number | null;
+  workerId: number | string | null;
+  error: unknown;
+}
+
+export interface WorkerInfo {
+  id: number | string;
+  name: string;
+  hostname: string;
+  status: 'online' | 'offline';
+  capacity: number;
+  running: number;
+  labels: Record<string, string>;
+  lastHeartbeatAt: string | null;
+}
+
+/** The error body every non-2xx JSON answer carries. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  /** A person-readable message; NestJS validation may give a list of them. */
+  message: string | string[];
+}
+
+export interface TaskQuery {
+  cronjobId?: number;
+  status?: TaskStatus;
+  limit?: number;
+}
+
+/** Thrown when the server answers with another status than the one a method expects. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly text: string,
+  ) {
+    super(`${method} ${path} answered ${status}: ${text.slice(0, 2000)}`);
+  }
+
+  /** The body as JSON, or undefined when it is not JSON. */
+  json(): unknown {
+    try {
+      return JSON.parse(this.text);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Each request is bounded so that a hung server fails the test instead of the whole run. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    readonly token: string | undefined,
+  ) {}
+
+  /** The same client with another bearer token, or none. */
+  withToken(token: string | undefined): ApiClient {
+    return new ApiClient(this.baseUrl, token);
+  }
+
+  createCronJob(input: CreateCronJobInput | Record<string, unknown>): Promise<CronJob> {
+    return this.json('POST', '/cronjobs', 201, input);
+  }
+  listCronJobs(): Promise<{ items: CronJob[] }> {
+    return this.json('GET', '/cronjobs', 200);
+  }
+  getCronJob(id: number): Promise<CronJob> {
+    return this.json('GET', `/cronjobs/${id}`, 200);
+  }
+  updateCronJob(id: number, patch: Partial<CreateCronJobInput>): Promise<CronJob> {
+    return this.json('PATCH', `/cronjobs/${id}`, 200, patch);
+  }
+  async deleteCronJob(id: number): Promise<void> {
+    await this.send('DELETE', `/cronjobs/${id}`, [200, 204]);
+  }
+  runCronJob(id: number): Promise<{ taskId: number }> {
+    return this.json('POST', `/cronjobs/${id}/run`, 202);
+  }
+
+  listTasks(query: TaskQuery = {}): Promise<{ items: Task[]; nextCursor: string | number | null }> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    const qs = params.toString();
+    return this.json('GET', qs ? `/tasks?${qs}` : '/tasks', 200);
+  }
+  getTask(id: number): Promise<Task> {
+    return this.json('GET', `/tasks/${id}`, 200);
+  }
+  async taskOutput(id: number): Promise<string> {
+    return (await this.send('GET', `/tasks/${id}/output`, [200])).text;
+  }
+  async killTask(id: number): Promise<void> {
+    await this.send('POST', `/tasks/${id}/kill`, [202]);
+  }
+
+  listWorkers(): Promise<{ items: WorkerInfo[] }> {
+    return this.json('GET', '/workers', 200);
+  }
+
+  /** Any request; throws {@link ApiError} when the status is not one of `expected`. */
+  async send(
+    method: string,
+    path: string,
+    expected: readonly number[],
+    body?: unknown,
+  ): Promise<{ status: number; text: string; contentType: string }> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${this.baseUrl}/api/v1${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const text = await res.text();
+    if (!expected.includes(res.status)) throw new ApiError(method, path, res.status, text);
+    return { status: res.status, text, contentType: res.headers.get('content-type') ?? '' };
+  }
+
+  private async json<T>(method: string, path: string, expected: number, body?: unknown): Promise<T> {
+    const { text } = await this.send(method, path, [expected], body);
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new Error(`${method} ${path} answered ${expected} with a body that is not JSON: ${text.slice(0, 500)}`);
+    }
+  }
+}
+
+/** Awaits a request that must fail with `status` and returns the error. Fails when it succeeds or fails otherwise. */
+export async function expectApiError(request: Promise<unknown>, status: number): Promise<ApiError> {
+  let result: unknown;
+  try {
+    result = await request;
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    if (e.status !== status) throw new Error(`expected status ${status}, got ${e.message}`);
+    return e;
+  }
+  throw new Error(`expected status ${status}, but the request succeeded with ${JSON.stringify(result)}`);
+}
+
+/** The error's body, checked against the `{ statusCode, error, message }` shape. */
+export function errorBody(e: ApiError): ErrorBody {
+  const body = e.json() as Partial<ErrorBody> | undefined;
+  const shaped =
+    body !== undefined &&
+    body.statusCode === e.status &&
+    typeof body.error === 'string' &&
+    (typeof body.message === 'string' || Array.isArray(body.message));
+  if (!shaped) throw new Error(`${e.method} ${e.path}: the ${e.status} body is not { statusCode, error, message }: ${e.text}`);
+  return body as ErrorBody;
+}
+
+/** The error message as one string, whether the server sent one message or a list. */
+export function messageText(body: ErrorBody): string {
+  return Array.isArray(body.message) ? body.message.join('; ') : body.message;
+}
