@@ -106,6 +106,7 @@ function waitForSignal(server: RunningServer, worker: ChildProcess | null): Prom
       }
       stopping = true;
       say(`${signal}: stopping (press Ctrl-C again to force)`);
+      await server.stopDispatching();
       if (worker && worker.exitCode === null && worker.signalCode === null) {
         const exited = new Promise((r) => worker.once('exit', r));
         if (worker.connected) worker.send({ type: 'shutdown' });

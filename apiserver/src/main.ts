@@ -8,6 +8,7 @@ import { AppLogger } from './common/app-logger';
 import type { ServerConfig } from './config/config';
 import { loadOrCreateTokens, Tokens } from './config/secrets';
 import { openDatabase } from './database/data-source';
+import { DispatcherService } from './dispatcher/dispatcher.service';
 import { LeaderLease, LocalLease } from './dispatcher/lease/leader-lease';
 import { RedisLease } from './dispatcher/lease/redis-lease';
 import { ClusterEvents, LocalClusterEvents, RedisClusterEvents } from './events/cluster-events';
@@ -17,6 +18,8 @@ export interface RunningServer {
   /** The port actually bound (differs from the configured one when that was 0). */
   port: number;
   tokens: Tokens;
+  /** Stops dispatching and releases the leader lease; the API keeps answering and workers can still report. */
+  stopDispatching(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,6 +46,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       app,
       port,
       tokens,
+      stopDispatching: () => app.get(DispatcherService).stop(),
       close: async () => {
         await app.close();
         await bus.close();

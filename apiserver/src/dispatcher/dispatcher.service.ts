@@ -242,11 +242,20 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops dispatching and gives the lease up, so a standby takes over at once; the first step of a
+   * graceful stop, before the workers are stopped. Safe to call more than once.
+   */
+  async stop(): Promise<void> {
     this.unsubscribe?.();
+    this.unsubscribe = null;
     await this.lease.stop();
     this.reset();
     await this.serial;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
   }
 }
 
