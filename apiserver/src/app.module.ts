@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { AdminTokenGuard } from './common/admin-token.guard';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import type { ServerConfig } from './config/config';
-import { SERVER_CONFIG, TOKENS } from './config/tokens';
+import { INSTANCE_ID, SERVER_CONFIG, TOKENS } from './config/tokens';
 import type { Tokens } from './config/secrets';
 import { CronJobsModule } from './cronjobs/cronjobs.module';
 import { DispatcherModule } from './dispatcher/dispatcher.module';
@@ -19,6 +19,7 @@ import { WorkersModule } from './workers/workers.module';
 export interface Infrastructure {
   config: ServerConfig;
   tokens: Tokens;
+  instanceId: string;
   dataSource: DataSource;
   lease: LeaderLease;
   events: ClusterEvents;
@@ -33,10 +34,11 @@ class InfrastructureModule {
       providers: [
         { provide: SERVER_CONFIG, useValue: infra.config },
         { provide: TOKENS, useValue: infra.tokens },
+        { provide: INSTANCE_ID, useValue: infra.instanceId },
         { provide: LeaderLease, useValue: infra.lease },
         { provide: ClusterEvents, useValue: infra.events },
       ],
-      exports: [SERVER_CONFIG, TOKENS, LeaderLease, ClusterEvents],
+      exports: [SERVER_CONFIG, TOKENS, INSTANCE_ID, LeaderLease, ClusterEvents],
     };
   }
 }

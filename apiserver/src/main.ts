@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { AppModule } from './app.module';
 import { AppLogger } from './common/app-logger';
 import type { ServerConfig } from './config/config';
@@ -28,6 +30,7 @@ export interface RunningServer {
  * lock), then serves REST under /api/v1, /healthz and the worker socket on one port.
  */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const tokens = loadOrCreateTokens(config.dataDir, { admin: config.adminToken, worker: config.workerToken });
   const dataSource = await openDatabase(config.db);
   let events: ClusterEvents | null = null;
@@ -35,7 +38,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   try {
     events = config.redisUrl ? await RedisClusterEvents.connect(config.redisUrl, config.redisPrefix) : new LocalClusterEvents();
     lease = config.redisUrl ? new RedisLease(config.redisUrl, config.redisPrefix, config.leaseSeconds * 1000) : new LocalLease();
-    const app = await NestFactory.create(AppModule.forRoot({ config, tokens, dataSource, lease, events }), { logger: new AppLogger(), bodyParser: true });
+    const app = await NestFactory.create(AppModule.forRoot({ config, tokens, instanceId, dataSource, lease, events }), { logger: new AppLogger(), bodyParser: true });
     app.setGlobalPrefix('api/v1', { exclude: ['healthz'] });
     app.useWebSocketAdapter(new IoAdapter(app));
     app.getHttpAdapter().getInstance().disable('x-powered-by');

@@ -1,8 +1,27 @@
 // A small typed client for the REST API under /api/v1, written from the REST contract rather than
 // imported from the server, so the e2e tier checks what a real HTTP client sees.
 
-export type TaskStatus = 'pending' | 'running' | 'success' | 'failed' | 'timeout' | 'killed' | 'lost';
-export const FINAL_TASK_STATUSES: readonly TaskStatus[] = ['success', 'failed', 'timeout', 'killed', 'lost'];
+export type TaskStatus = 'pending' | 'running' | 'success' | 'failed' | 'timeout' | 'killed' | 'lost' | 'skipped' | 'cancelled';
+export const FINAL_TASK_STATUSES: readonly TaskStatus[] = ['success', 'failed', 'timeout', 'killed', 'lost', 'skipped', 'cancelled'];
+
+export interface RetryPolicy {
+  maxRetries: number;
+  backoff?: 'fixed' | 'exponential';
+  delaySeconds?: number;
+  maxDelaySeconds?: number;
+  jitter?: boolean;
+}
+
+/** Scheduling policies of a cron job (all optional on input, all present in responses). */
+export interface Policies {
+  jitterSeconds: number;
+  concurrencyPolicy: 'allow' | 'forbid' | 'replace';
+  misfirePolicy: 'skip' | 'runOnce' | 'catchUp';
+  catchUpLimit: number;
+  startingDeadlineSeconds: number | null;
+  retry: RetryPolicy | null;
+  priority: number;
+}
 
 export interface CommandSpec {
   command: string;
@@ -21,7 +40,9 @@ export interface CreateCronJobInput {
   enabled?: boolean;
 }
 
-export interface CronJob {
+export type CreateCronJobWithPolicies = CreateCronJobInput & Partial<Policies>;
+
+export interface CronJob extends Partial<Policies> {
   id: number;
   name: string;
   schedule: string;
@@ -48,6 +69,9 @@ export interface Task {
   exitCode: number | null;
   workerId: number | string | null;
   error: unknown;
+  runAt?: string | null;
+  retryOf?: number | null;
+  priority?: number;
 }
 
 export interface WorkerInfo {
@@ -144,6 +168,12 @@ export class ApiClient {
   }
   async killTask(id: number): Promise<void> {
     await this.send('POST', `/tasks/${id}/kill`, [202]);
+  }
+
+  /** Any JSON request expecting one of `expected`; for endpoints without a helper. */
+  async call<T>(method: string, path: string, expected: readonly number[], body?: unknown): Promise<T> {
+    const { text } = await this.send(method, path, expected, body);
+    return (text ? JSON.parse(text) : undefined) as T;
   }
 
   listWorkers(): Promise<{ items: WorkerInfo[] }> {

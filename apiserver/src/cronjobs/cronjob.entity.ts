@@ -1,4 +1,8 @@
+import type { RetryPolicy } from '../dispatcher/core/retry';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export type ConcurrencyPolicy = 'allow' | 'forbid' | 'replace';
+export type MisfirePolicyName = 'skip' | 'runOnce' | 'catchUp';
 
 /** A cron job: what to run, where (runner + spec) and when (schedule in a time zone). */
 @Entity('cronjobs')
@@ -27,6 +31,31 @@ export class CronJobEntity {
 
   @Column({ type: 'boolean' })
   enabled!: boolean;
+
+  /** Delay added to every due time, 0..jitterSeconds s, the same for every run of this job. */
+  @Column({ name: 'jitter_seconds', type: 'int', default: 0 })
+  jitterSeconds!: number;
+
+  @Column({ name: 'concurrency_policy', type: 'varchar', length: 16, default: 'allow' })
+  concurrencyPolicy!: ConcurrencyPolicy;
+
+  @Column({ name: 'misfire_policy', type: 'varchar', length: 16, default: 'runOnce' })
+  misfirePolicy!: MisfirePolicyName;
+
+  /** With `misfirePolicy: catchUp`: most missed due times run. */
+  @Column({ name: 'catch_up_limit', type: 'int', default: 10 })
+  catchUpLimit!: number;
+
+  /** A due time older than this many seconds is skipped instead of run late; null: no limit. */
+  @Column({ name: 'starting_deadline_seconds', type: 'int', nullable: true })
+  startingDeadlineSeconds!: number | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  retry!: RetryPolicy | null;
+
+  /** Among tasks waiting for capacity, higher runs first. */
+  @Column({ type: 'int', default: 0 })
+  priority!: number;
 
   /** The next due time the dispatcher will run; null when disabled or never firing again. */
   @Column({ name: 'next_run_at', type: 'datetime', precision: 3, nullable: true })

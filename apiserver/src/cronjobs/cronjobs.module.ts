@@ -5,10 +5,11 @@ import { CronJobEntity } from './cronjob.entity';
 import { CronJobsController } from './cronjobs.controller';
 import { CronJobsRepository } from './cronjobs.repository';
 import { CronJobsService } from './cronjobs.service';
+import { SchedulesController } from './schedules.controller';
 
 @Module({
   imports: [TypeOrmModule.forFeature([CronJobEntity]), TasksModule],
-  controllers: [CronJobsController],
+  controllers: [CronJobsController, SchedulesController],
   providers: [CronJobsRepository, CronJobsService],
   exports: [CronJobsRepository],
 })

@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { describeIssues, RunnerName, RunnerSpecSchemas } from '@cronfleet/shared';
-import { z } from 'zod';
+import { RunnerName } from '@cronfleet/shared';
 import { DomainError, notFound } from '../common/errors';
-import { nextRunAtMs, parseSchedule, Schedule } from '../dispatcher/core/schedule';
+import { validSpec } from '../common/runner-spec';
+import { nextRunAtMs, parseSchedule, previewRunsMs, Schedule, ScheduleInput, scheduleToString } from '../dispatcher/core/schedule';
 import { ClusterEvents } from '../events/cluster-events';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { CronJobEntity } from './cronjob.entity';
 import { CronJobsRepository } from './cronjobs.repository';
 import { CreateCronJob, CronJobView, toCronJobView, UpdateCronJob } from './dto/cronjob.dto';
+import type { RunNow } from './dto/policies.dto';
 
-/** Parses a job's schedule, turning the core's InvalidScheduleError into a 400 that names the field. */
-export function scheduleOf(job: Pick<CronJobEntity, 'schedule' | 'timezone'>): Schedule {
+/** Parses a schedule, turning the core's InvalidScheduleError into a 400 that names the field. */
+export function scheduleOf(job: { schedule: ScheduleInput; timezone: string }): Schedule {
   try {
     return parseSchedule(job.schedule, job.timezone);
   } catch (e) {
@@ -26,14 +27,7 @@ export function nextRunOf(job: Pick<CronJobEntity, 'schedule' | 'timezone' | 'cr
   return next === null ? null : new Date(next);
 }
 
-function validSpec(runner: RunnerName, spec: unknown): Record<string, unknown> {
-  const r = RunnerSpecSchemas[runner].safeParse(spec);
-  if (!r.success) {
-    const prefixed = r.error.issues.map((i) => ({ ...i, path: ['spec', ...i.path] }));
-    throw new DomainError('ValidationFailed', describeIssues(new z.ZodError(prefixed), 'spec'));
-  }
-  return r.data as Record<string, unknown>;
-}
+export const MAX_PREVIEW = 100;
 
 @Injectable()
 export class CronJobsService {
@@ -49,11 +43,12 @@ export class CronJobsService {
     const now = new Date();
     const job = await this.repo.insert({
       ...dto,
+      schedule: scheduleToString(dto.schedule),
       spec,
       createdAt: now,
-      nextRunAt: dto.enabled ? nextRunOf({ ...dto, createdAt: now }, now.getTime(), schedule) : null,
+      nextRunAt: dto.enabled ? nextRunOf({ ...dto, schedule: scheduleToString(dto.schedule), createdAt: now }, now.getTime(), schedule) : null,
     });
-    await this.events.publish({ type: 'cronjob.changed', id: job.id });
+    await this.changed(job.id);
     return toCronJobView(job);
   }
 
@@ -70,13 +65,21 @@ export class CronJobsService {
     if (dto.runner !== undefined && dto.runner !== job.runner && dto.spec === undefined) {
       throw new DomainError('ValidationFailed', `spec: required when runner changes to '${dto.runner}'`);
     }
-    const next: CronJobEntity = { ...job, ...stripUndefined(dto) } as CronJobEntity;
+    const { schedule: input, ...rest } = stripUndefined(dto);
+    const next: CronJobEntity = { ...job, ...rest } as CronJobEntity;
+    if (input !== undefined) next.schedule = scheduleToString(input);
     if (dto.spec !== undefined) next.spec = validSpec(next.runner as RunnerName, dto.spec);
     const schedule = scheduleOf(next);
-    next.nextRunAt = next.enabled ? nextRunOf(next, Date.now(), schedule) : null;
+    const scheduleChanged = next.schedule !== job.schedule || next.timezone !== job.timezone || next.enabled !== job.enabled;
+    if (scheduleChanged) next.nextRunAt = next.enabled ? nextRunOf(next, Date.now(), schedule) : null;
     const saved = await this.repo.save(next);
-    await this.events.publish({ type: 'cronjob.changed', id });
+    await this.changed(id);
     return toCronJobView(saved);
+  }
+
+  /** Pause (`enabled: false`) or resume (`enabled: true`, next run computed from now). */
+  setEnabled(id: number, enabled: boolean): Promise<CronJobView> {
+    return this.update(id, { enabled });
   }
 
   async remove(id: number): Promise<void> {
@@ -84,20 +87,35 @@ export class CronJobsService {
     await this.events.publish({ type: 'cronjob.deleted', id });
   }
 
-  /** Runs a job now, outside its schedule (also when it is disabled). */
-  async runNow(id: number): Promise<{ taskId: number }> {
+  /** Runs a job now, outside its schedule (also when it is disabled), with optional args/env overrides. */
+  async runNow(id: number, overrides: RunNow = {}): Promise<{ taskId: number }> {
     const job = await this.load(id);
-    const task = await this.tasks.createOne({
+    const spec = { ...job.spec } as Record<string, unknown>;
+    if (overrides.args !== undefined) spec.args = overrides.args;
+    if (overrides.env !== undefined) spec.env = { ...(spec.env as Record<string, string> | undefined), ...overrides.env };
+    const { task } = await this.tasks.createOne({
       cronjobId: job.id,
       cronjobName: job.name,
       scheduledAt: new Date(),
       trigger: 'manual',
       runner: job.runner,
-      spec: job.spec,
+      spec: validSpec(job.runner as RunnerName, spec),
       timeoutSeconds: job.timeoutSeconds,
+      retry: job.retry,
+      priority: job.priority,
     });
     await this.events.publish({ type: 'task.pending', id: task.id });
     return { taskId: task.id };
+  }
+
+  /** The job's next `count` due times after now. */
+  async nextRuns(id: number, count: number): Promise<{ next: string[] }> {
+    const job = await this.load(id);
+    return preview(job.schedule, job.timezone, Date.now(), count, job.createdAt.getTime());
+  }
+
+  private async changed(id: number): Promise<void> {
+    await this.events.publish({ type: 'cronjob.changed', id });
   }
 
   private async load(id: number): Promise<CronJobEntity> {
@@ -105,6 +123,12 @@ export class CronJobsService {
     if (!job) throw notFound('CronJob', id);
     return job;
   }
+}
+
+/** Next due times of any schedule, for `GET /schedules/preview` and `GET /cronjobs/:id/next`. */
+export function preview(schedule: ScheduleInput, timezone: string, fromMs: number, count: number, anchorMs = fromMs): { next: string[] } {
+  const parsed = scheduleOf({ schedule, timezone });
+  return { next: previewRunsMs(parsed, fromMs, count, anchorMs).map((ms) => new Date(ms).toISOString()) };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -3,13 +3,15 @@ import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { ServerConfig } from '../config/config';
 import { CronJobEntity } from '../cronjobs/cronjob.entity';
+import { SchedulerStateEntity } from '../dispatcher/scheduler-state.entity';
 import { TaskOutputEntity } from '../tasks/task-output.entity';
 import { TaskEntity } from '../tasks/task.entity';
 import { WorkerEntity } from '../workers/worker.entity';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
+import { SchedulingPolicies1763900000000 } from './migrations/1763900000000-scheduling-policies';
 
-export const ENTITIES = [CronJobEntity, TaskEntity, TaskOutputEntity, WorkerEntity];
-export const MIGRATIONS = [InitialSchema1763800000000];
+export const ENTITIES = [CronJobEntity, TaskEntity, TaskOutputEntity, WorkerEntity, SchedulerStateEntity];
+export const MIGRATIONS = [InitialSchema1763800000000, SchedulingPolicies1763900000000];
 
 /** TypeORM options for the configured database. Schema changes go through migrations only, never `synchronize`. */
 export function dataSourceOptions(db: ServerConfig['db']): DataSourceOptions {

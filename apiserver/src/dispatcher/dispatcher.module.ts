@@ -3,10 +3,15 @@ import { CronJobsModule } from '../cronjobs/cronjobs.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { WorkersModule } from '../workers/workers.module';
 import { DispatcherService } from './dispatcher.service';
+import { DueRuns } from './due-runs';
+import { SchedulerStateRepository } from './scheduler-state.repository';
+import { SchedulerController } from './scheduler.controller';
+import { TaskSender } from './task-sender';
 
 @Module({
   imports: [CronJobsModule, TasksModule, WorkersModule],
-  providers: [DispatcherService],
+  controllers: [SchedulerController],
+  providers: [DispatcherService, DueRuns, SchedulerStateRepository, TaskSender],
   exports: [DispatcherService],
 })
 export class DispatcherModule {}

@@ -1,82 +1,117 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { RunnerWithSpec, TaskRun } from '@cronfleet/shared';
 import { coerceError } from '@cronfleet/shared';
+import { INSTANCE_ID } from '../config/tokens';
 import { CronJobEntity } from '../cronjobs/cronjob.entity';
 import { CronJobsRepository } from '../cronjobs/cronjobs.repository';
 import { ClusterEvent, ClusterEvents } from '../events/cluster-events';
-import { TaskEntity } from '../tasks/task.entity';
-import { NewTask, TasksRepository } from '../tasks/tasks.repository';
+import type { TaskEntity } from '../tasks/task.entity';
+import { TasksRepository } from '../tasks/tasks.repository';
+import { TasksService } from '../tasks/tasks.service';
 import { WorkersRegistry } from '../workers/workers.registry';
+import { planDue } from './core/due-plan';
 import { QuaternaryHeap } from './core/heap';
-import { nextRunAtMs, parseSchedule, Schedule } from './core/schedule';
-import { pickWorker } from './core/worker-choice';
+import { jitterMs, nextRunAtMs, parseSchedule } from './core/schedule';
+import { DueRuns, ScheduledJob } from './due-runs';
 import { LeaderLease } from './lease/leader-lease';
+import { PendingQueue } from './pending-queue';
+import { FencedOutError, SchedulerStateRepository } from './scheduler-state.repository';
+import { TaskSender } from './task-sender';
 
 /** setTimeout's limit is 2^31-1 ms (~24.8 days); longer waits are taken in chunks. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** A worker that refused a task gets it offered again after this pause, not in a hot loop. */
-const REQUEUE_DELAY_MS = 1000;
-
-interface ScheduledJob {
-  job: CronJobEntity;
-  schedule: Schedule;
+/** Parsed jobs kept between their runs; past this the cache starts over (1M jobs would not fit). */
+const JOB_CACHE_LIMIT = 200_000;
+/** The server times a task out this long after the worker should have (its own kill grace is 5 s). */
+const WATCHDOG_GRACE_MS = 15_000;
+/** Heap entries are `id * 4 + kind`, so one heap and one timer serve all three. */
+const enum Kind {
+  Job = 0,
+  DelayedTask = 1,
+  Watchdog = 2,
 }
+const entry = (kind: Kind, id: number) => id * 4 + kind;
 
 /**
- * Creates a task for every due time of every enabled cron job and hands pending tasks to workers.
+ * The leader's scheduler: creates a task for every due time of every enabled cron job, releases
+ * delayed tasks at their time, times out tasks whose worker went silent, and hands pending tasks
+ * to workers.
  *
- * Runs only while this instance holds the leader lease. States: standby (empty heap, no timer) →
- * leader (jobs loaded into a 4-ary heap keyed by next due time, one timer armed for the top) →
- * standby again on losing the lease. Every change of state (ticks, job changes, lease changes,
- * worker capacity) runs through one serial chain, so the heap and the queue are never touched by
- * two operations at once and nothing needs polling.
+ * States: standby (empty heap, no timer) → leader (on the lease's `acquired`: epoch written to the
+ * database, jobs, delayed tasks and watchdogs loaded into one 4-ary heap, one timer armed for its
+ * top) → standby (lease `lost`, or fenced out by a newer leader). Paused (cluster-wide) keeps the
+ * heap but arms no timer and sends nothing; on resume, what came due meanwhile is a misfire.
+ * Ticks, job changes, lease changes and worker capacity all run through one serial chain, so the
+ * heap and queue are never touched by two operations at once, and nothing polls.
  *
- * Exactly one task per due time: the tasks table has a unique key on (cronjob, due time, attempt),
- * and a task goes to a worker only through a conditional UPDATE, so a racing second dispatcher can
- * neither duplicate a task nor send it twice. Due times missed while no leader ran (or while this one
- * was stalled) collapse into one run at the oldest missed time, then the schedule continues from now.
+ * Exactly one task per due time: the unique key on (cronjob, due time, attempt); dispatcher writes
+ * run in a transaction fenced by the lease epoch; a task reaches a worker only through a
+ * conditional, fenced claim.
  */
 @Injectable()
 export class DispatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('dispatcher');
   private readonly heap = new QuaternaryHeap<number>();
   private readonly jobs = new Map<number, ScheduledJob>();
-  /** Tasks waiting for a worker, oldest first (Map keeps insertion order). */
-  private readonly queue = new Map<number, TaskEntity>();
+  private readonly pending = new PendingQueue();
   private timer: NodeJS.Timeout | null = null;
   private serial: Promise<void> = Promise.resolve();
   private active = false;
-  private drainQueued = false;
+  private paused = false;
+  private epoch = 0;
+  private lagMs = 0;
   private unsubscribe: (() => void) | null = null;
-  private readonly requeueTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly lease: LeaderLease,
     private readonly events: ClusterEvents,
     private readonly cronjobs: CronJobsRepository,
     private readonly tasks: TasksRepository,
+    private readonly taskService: TasksService,
     private readonly registry: WorkersRegistry,
+    private readonly state: SchedulerStateRepository,
+    private readonly sender: TaskSender,
+    private readonly dueRuns: DueRuns,
+    @Inject(INSTANCE_ID) private readonly instanceId: string,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.lease.on('acquired', () => this.enqueue('take over', () => this.becomeLeader()));
+    this.lease.on('acquired', (epoch) => this.enqueue('take over', () => this.becomeLeader(epoch)));
     this.lease.on('lost', () => this.enqueue('step down', async () => this.reset()));
     this.unsubscribe = this.events.subscribe((e) => this.enqueue(e.type, () => this.onEvent(e)));
     this.registry.on('capacity', () => this.requestDrain());
+    this.sender.on('requeue', (t) => this.enqueue('requeue', async () => {
+      if (!this.active) return;
+      this.pending.add(t);
+      await this.drain();
+    }));
     this.lease.start();
   }
 
-  /** Leader or not, jobs in the heap, and the next due time; for health and status pages. */
-  status(): { leader: boolean; heapSize: number; pending: number; nextDueAt: string | null } {
+  status() {
     const next = this.heap.peekKey();
-    return { leader: this.active, heapSize: this.heap.size, pending: this.queue.size, nextDueAt: next === undefined ? null : new Date(next).toISOString() };
+    return {
+      isLeader: this.active,
+      epoch: this.active ? this.epoch : null,
+      heapSize: this.active ? this.heap.size : null,
+      pending: this.active ? this.pending.size : null,
+      nextDueAt: this.active && next !== undefined ? new Date(next).toISOString() : null,
+      lagMs: this.active ? this.lagMs : null,
+    };
   }
 
-  /** Runs `fn` after everything queued before it; logs and survives its failure. */
   private enqueue(what: string, fn: () => Promise<void>): void {
-    this.serial = this.serial.then(fn).catch((e: unknown) => this.logger.error(`${what}: ${coerceError(e).message}`));
+    this.serial = this.serial.then(fn).catch(async (e: unknown) => {
+      if (e instanceof FencedOutError) {
+        this.logger.warn(`${what}: ${e.message}; stepping down`);
+        this.reset();
+        await this.lease.resign('fenced out by a newer leader');
+        return;
+      }
+      this.logger.error(`${what}: ${coerceError(e).message}`);
+    });
   }
 
+  private drainQueued = false;
   private requestDrain(): void {
     if (this.drainQueued || !this.active) return;
     this.drainQueued = true;
@@ -86,56 +121,85 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     });
   }
 
-  private async becomeLeader(): Promise<void> {
+  private async becomeLeader(leaseEpoch: number): Promise<void> {
     this.reset();
     const started = Date.now();
-    const rows = await this.cronjobs.enabled();
+    this.epoch = leaseEpoch;
+    if (!(await this.state.takeOver(this.epoch, this.instanceId))) {
+      // The database has seen a higher epoch (e.g. Redis lost its counter): move beyond it.
+      this.epoch = await this.lease.advanceEpochBeyond((await this.state.read()).epoch);
+      if (!(await this.state.takeOver(this.epoch, this.instanceId))) throw new FencedOutError(this.epoch, (await this.state.read()).epoch);
+    }
+    this.paused = (await this.state.read()).paused;
+    // Only ids, due times and jitter: a job's schedule, spec and policies are read when it comes due.
+    const { ids: jobIds, dueMs, jitterSeconds } = await this.cronjobs.enabledDueTimes();
     const ids: number[] = [];
     const keys: number[] = [];
-    for (const job of rows) {
-      const loaded = this.prepare(job, started);
-      if (!loaded) continue;
-      this.jobs.set(job.id, loaded.entry);
-      ids.push(job.id);
-      keys.push(loaded.dueMs);
+    const unscheduled: number[] = [];
+    jobIds.forEach((id, i) => {
+      const due = dueMs[i];
+      if (due === null) unscheduled.push(id);
+      else {
+        ids.push(entry(Kind.Job, id));
+        keys.push(due + jitterMs(id, jitterSeconds[i]));
+      }
+    });
+    for (const t of await this.tasks.unassigned()) {
+      if (t.runAt && t.runAt.getTime() > started) {
+        ids.push(entry(Kind.DelayedTask, t.id));
+        keys.push(t.runAt.getTime());
+      } else this.pending.add(t);
+    }
+    for (const t of await this.tasks.runningWithTimeout()) {
+      ids.push(entry(Kind.Watchdog, t.id));
+      keys.push((t.startedAt ?? t.scheduledAt).getTime() + t.timeoutSeconds! * 1000 + WATCHDOG_GRACE_MS);
     }
     this.heap.load(ids, keys);
-    for (const t of await this.tasks.unassigned()) this.queue.set(t.id, t);
+    for (const job of await this.cronjobs.findByIds(unscheduled)) this.schedule(job, started);
     this.active = true;
-    this.logger.log(`leading: ${this.heap.size} job(s) scheduled, ${this.queue.size} task(s) pending, loaded in ${Date.now() - started} ms`);
+    this.logger.log(`leading (epoch ${this.epoch}${this.paused ? ', paused' : ''}): ${jobIds.length} job(s), ${this.heap.size} timer(s), ${this.pending.size} pending task(s), loaded in ${Date.now() - started} ms`);
     this.arm();
     await this.drain();
   }
 
-  /** The job's entry and first due time: its stored next run (even if missed: it runs once), or the next after now. */
-  private prepare(job: CronJobEntity, nowMs: number): { entry: ScheduledJob; dueMs: number } | null {
-    let schedule: Schedule;
+  /** Parses a job into the cache; null (and a warning) when its schedule is unusable. */
+  private remember(job: CronJobEntity): ScheduledJob | null {
     try {
-      schedule = parseSchedule(job.schedule, job.timezone);
+      const s: ScheduledJob = { job, schedule: parseSchedule(job.schedule, job.timezone), jitterMs: jitterMs(job.id, job.jitterSeconds) };
+      if (this.jobs.size >= JOB_CACHE_LIMIT) this.jobs.clear();
+      this.jobs.set(job.id, s);
+      return s;
     } catch (e) {
       this.logger.warn(`cron job ${job.id} '${job.name}' not scheduled: ${coerceError(e).message}`);
       return null;
     }
-    const dueMs = job.nextRunAt?.getTime() ?? nextRunAtMs(schedule, nowMs, job.createdAt.getTime());
-    return dueMs === null ? null : { entry: { job, schedule }, dueMs };
+  }
+
+  /** (Re)schedules a job from its row: its stored next run (if missed: a misfire, handled when due) or the next after now. */
+  private schedule(job: CronJobEntity, nowMs: number): void {
+    this.heap.remove(entry(Kind.Job, job.id));
+    this.jobs.delete(job.id);
+    if (!job.enabled) return;
+    const s = this.remember(job);
+    const dueMs = s && (job.nextRunAt?.getTime() ?? nextRunAtMs(s.schedule, nowMs, job.createdAt.getTime()));
+    if (s && dueMs !== null) this.heap.push(entry(Kind.Job, job.id), dueMs + s.jitterMs);
   }
 
   private reset(): void {
     this.active = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    for (const t of this.requeueTimers) clearTimeout(t);
-    this.requeueTimers.clear();
+    this.sender.cancelRequeues();
     this.heap.clear();
     this.jobs.clear();
-    this.queue.clear();
+    this.pending.clear();
   }
 
   private arm(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const dueMs = this.heap.peekKey();
-    if (!this.active || dueMs === undefined) return;
+    if (!this.active || this.paused || dueMs === undefined) return;
     const delay = Math.min(Math.max(0, dueMs - Date.now()), MAX_TIMER_MS);
     this.timer = setTimeout(() => {
       this.timer = null;
@@ -144,102 +208,124 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async tick(): Promise<void> {
-    if (!this.active) return;
+    if (!this.active || this.paused) return;
     const now = Date.now();
-    const due: NewTask[] = [];
-    const nextRuns = new Map<number, Date | null>();
+    const firstDue = this.heap.peekKey();
+    if (firstDue !== undefined && firstDue <= now) this.lagMs = now - firstDue;
+    const dueJobs: { id: number; key: number }[] = [];
+    const delayed: number[] = [];
+    const expired: number[] = [];
     for (let key = this.heap.peekKey(); key !== undefined && key <= now; key = this.heap.peekKey()) {
-      const id = this.heap.peek()!;
-      const { job, schedule } = this.jobs.get(id)!;
-      due.push({ cronjobId: id, cronjobName: job.name, scheduledAt: new Date(key), trigger: 'schedule', runner: job.runner, spec: job.spec, timeoutSeconds: job.timeoutSeconds });
-      const anchor = job.createdAt.getTime();
-      let next = nextRunAtMs(schedule, key, anchor);
-      if (next !== null && next <= now) next = nextRunAtMs(schedule, now, anchor);
-      if (next === null) {
-        this.heap.remove(id);
-        this.jobs.delete(id);
-      } else {
-        this.heap.update(id, next);
-      }
-      nextRuns.set(id, next === null ? null : new Date(next));
+      const id = this.heap.pop()!;
+      const kind = id % 4;
+      const ref = (id - kind) / 4;
+      if (kind === Kind.DelayedTask) delayed.push(ref);
+      else if (kind === Kind.Watchdog) expired.push(ref);
+      else dueJobs.push({ id: ref, key });
     }
-    if (due.length > 0) {
-      const created = await this.tasks.createDue(due);
-      await this.cronjobs.setNextRuns(nextRuns);
-      for (const t of created) this.queue.set(t.id, t);
+    if (dueJobs.length > 0) await this.runDueJobs(dueJobs, now);
+    for (const t of await this.tasks.findByIds(delayed)) if (t.status === 'pending' && t.workerId === null) this.pending.add(t);
+    for (const id of expired) await this.taskService.expire(id);
+    this.arm();
+    await this.drain();
+  }
+
+  /** Creates the tasks of jobs that came due and moves each job to its next due time. */
+  private async runDueJobs(dueJobs: { id: number; key: number }[], now: number): Promise<void> {
+    const unknown = dueJobs.filter((d) => !this.jobs.has(d.id)).map((d) => d.id);
+    for (const job of await this.cronjobs.findByIds(unknown)) if (job.enabled) this.remember(job);
+    const due: { job: ScheduledJob; missed: number[]; onTime: number[] }[] = [];
+    const nextRuns = new Map<number, Date | null>();
+    for (const { id, key } of dueJobs) {
+      const job = this.jobs.get(id);
+      if (!job) continue; // deleted, disabled or unparseable since it was loaded
+      // Heap keys are due time + the job's fixed jitter; tasks carry the due time itself.
+      const plan = planDue(job.schedule, key - job.jitterMs, now - job.jitterMs, {
+        anchorMs: job.job.createdAt.getTime(),
+        misfire: job.job.misfirePolicy === 'catchUp' ? { kind: 'catchUp', limit: job.job.catchUpLimit } : { kind: job.job.misfirePolicy },
+        startingDeadlineSeconds: job.job.startingDeadlineSeconds,
+      });
+      due.push({ job, missed: plan.missed, onTime: plan.onTime });
+      if (plan.nextMs !== null) this.heap.push(entry(Kind.Job, id), plan.nextMs + job.jitterMs);
+      nextRuns.set(id, plan.nextMs === null ? null : new Date(plan.nextMs));
+    }
+    if (due.length === 0) return;
+    const created = await this.dueRuns.create(due, nextRuns, this.epoch);
+    for (const t of created) this.pending.add(t);
+  }
+
+  /**
+   * Hands queued tasks to workers with room: priority first, then oldest; what no worker can take
+   * waits. Claims are batched per worker (one UPDATE), then each task is sent and its watchdog armed.
+   */
+  private async drain(): Promise<void> {
+    if (!this.active || this.paused || this.pending.size === 0) return;
+    const workers = this.registry.snapshots();
+    const waiting: TaskEntity[] = [];
+    const byWorker = new Map<number, TaskEntity[]>();
+    while (this.pending.size > 0 && workers.some((w) => w.online && w.running < w.capacity)) {
+      const task = this.pending.shift()!;
+      const worker = this.sender.choose(task, workers);
+      if (!worker) {
+        waiting.push(task);
+        continue;
+      }
+      worker.running++;
+      byWorker.set(worker.id, [...(byWorker.get(worker.id) ?? []), task]);
+    }
+    for (const t of waiting) this.pending.add(t);
+    const now = Date.now();
+    for (const [workerId, tasks] of byWorker) {
+      const claimed = new Set(await this.tasks.claimMany(tasks.map((t) => t.id), workerId, this.epoch));
+      for (const task of tasks) {
+        if (!claimed.has(task.id)) continue; // cancelled, taken, or this leader is fenced out
+        if (task.timeoutSeconds !== null) this.heap.push(entry(Kind.Watchdog, task.id), now + task.timeoutSeconds * 1000 + WATCHDOG_GRACE_MS);
+        this.sender.send(task, workerId);
+      }
     }
     this.arm();
-    if (due.length > 0) await this.drain();
-  }
-
-  /** Hands queued tasks to workers with room, oldest first; tasks no worker can take stay queued. */
-  private async drain(): Promise<void> {
-    if (!this.active || this.queue.size === 0) return;
-    const workers = this.registry.snapshots();
-    if (workers.length === 0) return;
-    for (const task of [...this.queue.values()]) {
-      if (!workers.some((w) => w.running < w.capacity)) break;
-      const worker = pickWorker({ runner: task.runner }, workers);
-      if (!worker) continue;
-      this.queue.delete(task.id);
-      if (!(await this.tasks.claim(task.id, worker.id))) continue; // cancelled, or taken by another dispatcher
-      worker.running++;
-      this.registry.reserve(worker.id, task.id);
-      void this.send(task, worker.id);
-    }
-  }
-
-  private async send(task: TaskEntity, workerId: number): Promise<void> {
-    const ack = await this.registry.sendRun(workerId, toRunMessage(task));
-    if (ack.accepted) return;
-    this.logger.warn(`worker ${workerId} refused task ${task.id}: ${ack.error.code}: ${ack.error.message}`);
-    const back = await this.tasks.unclaim(task.id, workerId).catch(() => false);
-    this.registry.release(workerId, task.id);
-    if (!back) return;
-    const t = setTimeout(() => {
-      this.requeueTimers.delete(t);
-      this.enqueue('requeue', async () => {
-        if (!this.active) return;
-        this.queue.set(task.id, task);
-        await this.drain();
-      });
-    }, REQUEUE_DELAY_MS);
-    this.requeueTimers.add(t);
   }
 
   private async onEvent(e: ClusterEvent): Promise<void> {
+    if (e.type === 'scheduler.paused' || e.type === 'scheduler.resumed') {
+      this.paused = e.type === 'scheduler.paused';
+      this.logger.log(`dispatch ${this.paused ? 'paused' : 'resumed'} cluster-wide`);
+      this.arm();
+      if (!this.paused) await this.drain();
+      return;
+    }
     if (!this.active) return; // a standby reloads everything from the database when it takes over
     switch (e.type) {
       case 'cronjob.changed': {
         const job = await this.cronjobs.findById(e.id);
-        this.heap.remove(e.id);
-        this.jobs.delete(e.id);
-        if (job?.enabled && job.nextRunAt) {
-          const loaded = this.prepare(job, Date.now());
-          if (loaded) {
-            this.jobs.set(job.id, loaded.entry);
-            this.heap.push(job.id, loaded.dueMs);
-          }
-        }
-        this.arm();
-        return;
+        if (job) this.schedule(job, Date.now());
+        break;
       }
       case 'cronjob.deleted':
-        this.heap.remove(e.id);
+        this.heap.remove(entry(Kind.Job, e.id));
         this.jobs.delete(e.id);
-        for (const [id, t] of this.queue) if (t.cronjobId === e.id) this.queue.delete(id);
-        this.arm();
-        return;
+        this.pending.deleteWhere((t) => t.cronjobId === e.id);
+        break;
       case 'task.pending': {
-        const t = await this.tasks.findById(e.id);
-        if (t && t.status === 'pending' && t.workerId === null) this.queue.set(t.id, t);
-        await this.drain();
-        return;
+        const [t] = await this.tasks.findByIds([e.id]);
+        if (!t || t.status !== 'pending' || t.workerId !== null) return;
+        if (t.runAt && t.runAt.getTime() > Date.now()) this.heap.push(entry(Kind.DelayedTask, t.id), t.runAt.getTime());
+        else this.pending.add(t);
+        break;
       }
       case 'task.cancelled':
-        this.queue.delete(e.id);
-        return;
+        this.pending.delete(e.id);
+        this.heap.remove(entry(Kind.DelayedTask, e.id));
+        break;
     }
+    this.arm();
+    await this.drain();
+  }
+
+  /** Pauses or resumes dispatch on every instance (`POST /scheduler/stop|start`). */
+  async setPaused(paused: boolean): Promise<void> {
+    await this.state.setPaused(paused);
+    await this.events.publish({ type: paused ? 'scheduler.paused' : 'scheduler.resumed' });
   }
 
   /**
@@ -257,16 +343,4 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
   async onApplicationShutdown(): Promise<void> {
     await this.stop();
   }
-}
-
-function toRunMessage(t: TaskEntity): TaskRun {
-  return {
-    taskId: t.id,
-    cronjobId: t.cronjobId,
-    cronjobName: t.cronjobName,
-    attempt: t.attempt,
-    scheduledAtMs: t.scheduledAt.getTime(),
-    timeoutSeconds: t.timeoutSeconds,
-    ...({ runner: t.runner, spec: t.spec } as RunnerWithSpec),
-  };
 }

@@ -6,7 +6,9 @@ export type ClusterEvent =
   | { type: 'cronjob.changed'; id: number }
   | { type: 'cronjob.deleted'; id: number }
   | { type: 'task.pending'; id: number }
-  | { type: 'task.cancelled'; id: number };
+  | { type: 'task.cancelled'; id: number }
+  | { type: 'scheduler.paused' }
+  | { type: 'scheduler.resumed' };
 
 /**
  * Publishes cluster events to every instance, this one included. In-process when there is no Redis

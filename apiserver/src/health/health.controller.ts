@@ -16,6 +16,6 @@ export class HealthController {
   @Get('healthz')
   async health() {
     await this.ds.query('SELECT 1');
-    return { status: 'ok', leader: this.dispatcher.status().leader };
+    return { status: 'ok', leader: this.dispatcher.status().isLeader };
   }
 }

@@ -1,7 +1,9 @@
 import type { SerializedError, TaskStatus } from '@cronfleet/shared';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintAsNumber } from '../database/columns';
+import type { RetryPolicy } from '../dispatcher/core/retry';
 
-export type TaskTrigger = 'schedule' | 'manual';
+export type TaskTrigger = 'schedule' | 'manual' | 'retry' | 'api' | 'misfire';
 
 /**
  * One execution of a cron job (or of a one-off run). The unique key on (cronjob, scheduled time,
@@ -61,6 +63,32 @@ export class TaskEntity {
 
   @Column({ name: 'timeout_seconds', type: 'int', nullable: true })
   timeoutSeconds!: number | null;
+
+  @Column({ type: 'int', default: 0 })
+  priority!: number;
+
+  /** Not before this time (retry backoff, delayed tasks); null: at `scheduledAt`. */
+  @Column({ name: 'run_at', type: 'datetime', precision: 3, nullable: true })
+  runAt!: Date | null;
+
+  /** Lease epoch of the dispatcher that created the task (fencing token). */
+  @Column({ name: 'lease_epoch', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  leaseEpoch!: number | null;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 200, nullable: true })
+  idempotencyKey!: string | null;
+
+  /** Retry policy snapshot, so editing the job later does not change a running chain of attempts. */
+  @Column({ type: 'simple-json', nullable: true })
+  retry!: RetryPolicy | null;
+
+  /** The attempt this one retries. */
+  @Column({ name: 'retry_of', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  retryOf!: number | null;
+
+  /** Worker of the previous attempt: a retry prefers another one. */
+  @Column({ name: 'previous_worker_id', type: 'int', nullable: true })
+  previousWorkerId!: number | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;

@@ -1,6 +1,6 @@
-import { Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { ListTasksQuery, ListTasksQuerySchema, TaskIdParamSchema } from './dto/task.dto';
+import { CreateTask, CreateTaskSchema, ListTasksQuery, ListTasksQuerySchema, TaskIdParamSchema } from './dto/task.dto';
 import { TasksService } from './tasks.service';
 
 const TaskId = new ZodValidationPipe(TaskIdParamSchema, 'id');
@@ -8,6 +8,26 @@ const TaskId = new ZodValidationPipe(TaskIdParamSchema, 'id');
 @Controller('tasks')
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}
+
+  /** A one-shot task now or later: 202 `{ taskId }` (201 semantics are not promised: it runs asynchronously). */
+  @Post()
+  async create(@Body(new ZodValidationPipe(CreateTaskSchema)) dto: CreateTask, @Res({ passthrough: true }) res: { status(n: number): void }) {
+    const { taskId, created } = await this.tasks.create(dto);
+    res.status(created ? 202 : 200);
+    return { taskId };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async cancel(@Param('id', TaskId) id: number): Promise<void> {
+    await this.tasks.cancel(id);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(202)
+  retry(@Param('id', TaskId) id: number) {
+    return this.tasks.retry(id);
+  }
 
   @Get()
   list(@Query(new ZodValidationPipe(ListTasksQuerySchema, 'query')) q: ListTasksQuery) {

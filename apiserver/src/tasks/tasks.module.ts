@@ -11,6 +11,6 @@ import { TasksService } from './tasks.service';
   imports: [TypeOrmModule.forFeature([TaskEntity, TaskOutputEntity]), WorkersModule],
   controllers: [TasksController],
   providers: [TasksRepository, TasksService],
-  exports: [TasksRepository],
+  exports: [TasksRepository, TasksService],
 })
 export class TasksModule {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { SerializedError, TaskStatus } from '@cronfleet/shared';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { isUniqueViolation } from '../database/columns';
 import { TaskOutputEntity } from './task-output.entity';
@@ -10,6 +10,16 @@ import { TaskEntity, TaskTrigger } from './task.entity';
 export type NewTask = Pick<TaskEntity, 'cronjobId' | 'cronjobName' | 'scheduledAt' | 'runner' | 'spec' | 'timeoutSeconds'> & {
   trigger: TaskTrigger;
   attempt?: number;
+  /** Default `pending`; the dispatcher records due times it skips as `skipped` with the reason. */
+  status?: 'pending' | 'skipped';
+  error?: SerializedError | null;
+  priority?: number;
+  runAt?: Date | null;
+  leaseEpoch?: number | null;
+  retry?: TaskEntity['retry'];
+  retryOf?: number | null;
+  previousWorkerId?: number | null;
+  idempotencyKey?: string | null;
 };
 
 export interface TaskQuery {
@@ -36,36 +46,79 @@ export class TasksRepository {
    * the unique key on cronjob, due time and attempt decides), and returns the rows that are still
    * waiting for a worker.
    */
-  async createDue(rows: NewTask[]): Promise<TaskEntity[]> {
+  async createDue(rows: NewTask[], m?: EntityManager): Promise<TaskEntity[]> {
     if (rows.length === 0) return [];
-    const values = rows.map((r) => ({ ...r, attempt: r.attempt ?? 1, status: 'pending' as const })) as QueryDeepPartialEntity<TaskEntity>[];
+    const repo = m ? m.getRepository(TaskEntity) : this.tasks;
+    const at = new Date();
+    const values = rows.map((r) => ({
+      ...r,
+      attempt: r.attempt ?? 1,
+      status: r.status ?? 'pending',
+      finishedAt: r.status === 'skipped' ? at : null,
+    })) as QueryDeepPartialEntity<TaskEntity>[];
     for (let i = 0; i < values.length; i += 500) {
-      await this.tasks.createQueryBuilder().insert().into(TaskEntity).values(values.slice(i, i + 500)).orIgnore().updateEntity(false).execute();
+      await repo.createQueryBuilder().insert().into(TaskEntity).values(values.slice(i, i + 500)).orIgnore().updateEntity(false).execute();
     }
     const jobIds = [...new Set(rows.map((r) => r.cronjobId).filter((x): x is number => x !== null))];
     const times = [...new Set(rows.map((r) => r.scheduledAt.getTime()))].map((t) => new Date(t));
     const wanted = new Set(rows.map((r) => `${r.cronjobId}@${r.scheduledAt.getTime()}@${r.attempt ?? 1}`));
-    const found = await this.tasks.find({ where: { cronjobId: In(jobIds), scheduledAt: In(times), status: 'pending' } });
+    const found = await repo.find({ where: { cronjobId: In(jobIds), scheduledAt: In(times), status: 'pending' } });
     return found.filter((t) => t.workerId === null && wanted.has(`${t.cronjobId}@${t.scheduledAt.getTime()}@${t.attempt}`));
   }
 
-  /** A task outside the schedule (run now). Nudges the due time by 1 ms in the unlikely case of a clash. */
-  async createOne(row: NewTask): Promise<TaskEntity> {
+  /**
+   * A task outside the schedule (run now, retry, API). Nudges the due time by 1 ms in the unlikely
+   * case of a clash; with an idempotency key already used, returns the task made the first time.
+   */
+  async createOne(row: NewTask): Promise<{ task: TaskEntity; created: boolean }> {
     for (let nudge = 0; ; nudge++) {
       try {
         const scheduledAt = new Date(row.scheduledAt.getTime() + nudge);
-        return await this.tasks.save(this.tasks.create({ ...row, scheduledAt, attempt: row.attempt ?? 1, status: 'pending' }));
+        const task = await this.tasks.save(this.tasks.create({ ...row, scheduledAt, attempt: row.attempt ?? 1, status: 'pending' }));
+        return { task, created: true };
       } catch (e) {
-        if (!isUniqueViolation(e) || nudge >= 5) throw e;
+        if (!isUniqueViolation(e)) throw e;
+        if (row.idempotencyKey) {
+          const existing = await this.tasks.findOneBy({ idempotencyKey: row.idempotencyKey });
+          if (existing) return { task: existing, created: false };
+        }
+        // A retry whose attempt exists already was made by another instance: that one stands.
+        if (row.trigger === 'retry' || nudge >= 5) throw e;
       }
     }
+  }
+
+  findByIds(ids: number[]): Promise<TaskEntity[]> {
+    return ids.length ? this.tasks.findBy({ id: In(ids) }) : Promise.resolve([]);
+  }
+
+  /** Pending or running tasks of these cron jobs (concurrency policies). */
+  liveOf(cronjobIds: number[]): Promise<TaskEntity[]> {
+    if (cronjobIds.length === 0) return Promise.resolve([]);
+    return this.tasks.find({ where: { cronjobId: In(cronjobIds), status: In(LIVE) } });
+  }
+
+  /** Running tasks with a timeout: a new leader arms a watchdog for each. */
+  runningWithTimeout(): Promise<TaskEntity[]> {
+    return this.tasks.createQueryBuilder('t').where("t.status = 'running'").andWhere('t.timeout_seconds IS NOT NULL').getMany();
+  }
+
+  /** Cancels a task that has not reached a worker yet. */
+  async cancel(id: number, at: Date): Promise<boolean> {
+    const r = await this.tasks
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'cancelled', finishedAt: at, error: { code: 'Cancelled', message: 'cancelled through the API before it started', retryable: false } })
+      .where("id = :id AND status = 'pending' AND worker_id IS NULL", { id })
+      .execute();
+    return r.affected === 1;
   }
 
   findById(id: number): Promise<TaskEntity | null> {
     return this.tasks.findOneBy({ id });
   }
 
-  /** Tasks waiting for a worker, oldest due time first (loaded by a new leader). */
+  /** Tasks waiting for a worker or for their run-at time (loaded by a new leader). */
   unassigned(): Promise<TaskEntity[]> {
     return this.tasks
       .createQueryBuilder('t')
@@ -76,15 +129,39 @@ export class TasksRepository {
       .getMany();
   }
 
-  /** Gives a pending task to a worker; false if someone else got there first. */
-  async claim(id: number, workerId: number): Promise<boolean> {
+  /**
+   * Gives a pending task to a worker; false if someone else got there first, or if `epoch` is no
+   * longer the current lease epoch (a stale leader must not hand out tasks).
+   */
+  async claim(id: number, workerId: number, epoch: number): Promise<boolean> {
     const r = await this.tasks
       .createQueryBuilder()
       .update()
       .set({ workerId })
       .where("id = :id AND status = 'pending' AND worker_id IS NULL", { id })
+      .andWhere('EXISTS (SELECT 1 FROM scheduler_state s WHERE s.id = 1 AND s.epoch = :epoch)', { epoch })
       .execute();
     return r.affected === 1;
+  }
+
+  /**
+   * Gives several pending tasks to one worker in one statement; returns the ids it got (all of them,
+   * unless some were cancelled or taken meanwhile, or `epoch` is stale).
+   */
+  async claimMany(ids: number[], workerId: number, epoch: number): Promise<number[]> {
+    if (ids.length === 0) return [];
+    if (ids.length === 1) return (await this.claim(ids[0], workerId, epoch)) ? ids : [];
+    const r = await this.tasks
+      .createQueryBuilder()
+      .update()
+      .set({ workerId })
+      .where("id IN (:...ids) AND status = 'pending' AND worker_id IS NULL", { ids })
+      .andWhere('EXISTS (SELECT 1 FROM scheduler_state s WHERE s.id = 1 AND s.epoch = :epoch)', { epoch })
+      .execute();
+    if (r.affected === ids.length) return ids;
+    if (!r.affected) return [];
+    const got = await this.tasks.find({ select: { id: true }, where: { id: In(ids), workerId } });
+    return got.map((t) => t.id);
   }
 
   /** Takes a task back from a worker that refused it or never answered. */
@@ -125,13 +202,15 @@ export class TasksRepository {
     return r.affected === 1;
   }
 
-  /** Live tasks of a worker that it no longer runs become `lost`; returns their ids. */
-  async markLost(workerId: number, stillRunning: readonly number[], at: Date): Promise<number[]> {
-    const live = await this.tasks.find({ select: { id: true }, where: { workerId, status: In(LIVE) } });
+  /** Live tasks of a worker that it no longer runs become `lost`; returns them as they were. */
+  async markLost(workerId: number, stillRunning: readonly number[], at: Date): Promise<TaskEntity[]> {
+    const live = await this.tasks.find({ where: { workerId, status: In(LIVE) } });
     const keep = new Set(stillRunning);
-    const lost = live.map((t) => t.id).filter((id) => !keep.has(id));
     const error: SerializedError = { code: 'WorkerLost', message: `worker ${workerId} stopped running this task (disconnected or restarted)`, retryable: true };
-    for (const id of lost) await this.finish(id, workerId, { status: 'lost', at, error });
+    const lost: TaskEntity[] = [];
+    for (const t of live) {
+      if (!keep.has(t.id) && (await this.finish(t.id, workerId, { status: 'lost', at, error }))) lost.push(t);
+    }
     return lost;
   }
 

@@ -1,15 +1,21 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import type { TaskOutput, TaskUpdate } from '@cronfleet/shared';
-import { FINAL_TASK_STATUSES } from '@cronfleet/shared';
+import type { SerializedError, TaskOutput, TaskStatus, TaskUpdate } from '@cronfleet/shared';
+import { coerceError, FINAL_TASK_STATUSES } from '@cronfleet/shared';
 import { DomainError, notFound } from '../common/errors';
+import { validSpec } from '../common/runner-spec';
 import type { ServerConfig } from '../config/config';
 import { SERVER_CONFIG } from '../config/tokens';
+import { retryDelayMs } from '../dispatcher/core/retry';
 import { ClusterEvents } from '../events/cluster-events';
 import { TaskReportHandler, WorkersRegistry } from '../workers/workers.registry';
-import { ListTasksQuery, toTaskView, TaskView } from './dto/task.dto';
+import { CreateTask, ListTasksQuery, toTaskView, TaskView } from './dto/task.dto';
+import { TaskEntity } from './task.entity';
 import { TasksRepository } from './tasks.repository';
 
-/** Task history, what workers report about tasks, and killing them. */
+/** Final states after which the task's retry policy applies. */
+const RETRYABLE: readonly TaskStatus[] = ['failed', 'timeout', 'lost'];
+
+/** Task history, one-shot tasks, what workers report, killing, cancelling and retrying. */
 @Injectable()
 export class TasksService implements TaskReportHandler, OnModuleInit {
   private readonly logger = new Logger('tasks');
@@ -28,9 +34,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
   }
 
   async get(id: number): Promise<TaskView> {
-    const t = await this.repo.findById(id);
-    if (!t) throw notFound('Task', id);
-    return toTaskView(t);
+    return toTaskView(await this.load(id));
   }
 
   async list(q: ListTasksQuery): Promise<{ items: TaskView[]; nextCursor: string | null }> {
@@ -40,8 +44,48 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
   }
 
   async readOutput(id: number): Promise<string> {
-    if (!(await this.repo.findById(id))) throw notFound('Task', id);
+    await this.load(id);
     return this.repo.readOutput(id);
+  }
+
+  /** A one-shot task, now or later; idempotent by key. */
+  async create(dto: CreateTask): Promise<{ taskId: number; created: boolean }> {
+    const spec = validSpec(dto.runner, dto.spec);
+    const now = Date.now();
+    const at = dto.runAt !== undefined ? Date.parse(dto.runAt) : now + (dto.delaySeconds ?? 0) * 1000;
+    const { task, created } = await this.repo.createOne({
+      cronjobId: null,
+      cronjobName: null,
+      scheduledAt: new Date(at),
+      runAt: new Date(at),
+      trigger: 'api',
+      runner: dto.runner,
+      spec,
+      timeoutSeconds: dto.timeoutSeconds,
+      retry: dto.retry,
+      priority: dto.priority,
+      idempotencyKey: dto.idempotencyKey ?? null,
+    });
+    if (created) await this.events.publish({ type: 'task.pending', id: task.id });
+    return { taskId: task.id, created };
+  }
+
+  /** Cancels a task that has not reached a worker (`DELETE /tasks/:id`). */
+  async cancel(id: number): Promise<void> {
+    const t = await this.load(id);
+    if (t.status !== 'pending' || t.workerId !== null) {
+      throw new DomainError('TaskNotRunning', `task ${id} cannot be cancelled: it is ${t.status === 'pending' ? 'being sent to a worker; kill it instead' : t.status}`);
+    }
+    if (!(await this.repo.cancel(id, new Date()))) return this.cancel(id);
+    await this.events.publish({ type: 'task.cancelled', id });
+  }
+
+  /** Runs a finished task again as its next attempt (`POST /tasks/:id/retry`). */
+  async retry(id: number): Promise<{ taskId: number }> {
+    const t = await this.load(id);
+    if (!FINAL_TASK_STATUSES.includes(t.status)) throw new DomainError('TaskNotRunning', `task ${id} is still ${t.status}; retry it once it has ended`);
+    const next = await this.createAttempt(t, 0);
+    return { taskId: next.id };
   }
 
   /**
@@ -49,8 +93,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
    * group), which then reports it `killed`.
    */
   async kill(id: number): Promise<void> {
-    const t = await this.repo.findById(id);
-    if (!t) throw notFound('Task', id);
+    const t = await this.load(id);
     if (FINAL_TASK_STATUSES.includes(t.status)) throw new DomainError('TaskNotRunning', `task ${id} has already finished (${t.status})`);
     if (t.workerId === null) {
       const error = { code: 'Killed', message: 'killed before it started', retryable: false };
@@ -64,10 +107,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     if (ack === null) {
       throw new DomainError('WorkerUnavailable', `worker ${t.workerId} running task ${id} is not connected to this server or did not confirm the kill`);
     }
-    if (!ack.found) {
-      // The worker does not run it (it finished a moment ago, or was lost): settle the record.
-      await this.repo.markLost(t.workerId, [], new Date()).catch(() => undefined);
-    }
+    if (!ack.found) await this.reconcile(t.workerId, []);
   }
 
   async update(workerId: number, msg: TaskUpdate): Promise<boolean> {
@@ -76,25 +116,68 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       await this.repo.markRunning(msg.taskId, workerId, at);
       return true;
     }
-    const done = await this.repo.finish(msg.taskId, workerId, {
-      status: msg.status,
-      at,
-      exitCode: msg.exitCode,
-      signal: msg.signal,
-      error: msg.error,
-    });
-    if (!done) this.logger.debug?.(`task ${msg.taskId}: final report from worker ${workerId} ignored (not live on it)`);
+    // The row as it was is needed only when a retry may follow; a success costs one UPDATE.
+    const before = RETRYABLE.includes(msg.status) ? await this.repo.findById(msg.taskId) : null;
+    const done = await this.repo.finish(msg.taskId, workerId, { status: msg.status, at, exitCode: msg.exitCode, signal: msg.signal, error: msg.error });
     this.outputBytes.delete(msg.taskId);
     this.registry.release(workerId, msg.taskId);
+    if (done && before) await this.ended(before, msg.status);
     return true;
   }
 
   async reconcile(workerId: number, stillRunning: readonly number[]): Promise<void> {
     const lost = await this.repo.markLost(workerId, stillRunning, new Date());
-    for (const id of lost) {
-      this.registry.release(workerId, id);
-      this.logger.warn(`task ${id} lost: worker ${workerId} no longer runs it`);
+    for (const t of lost) {
+      this.registry.release(workerId, t.id);
+      this.logger.warn(`task ${t.id} lost: worker ${workerId} no longer runs it`);
+      await this.ended(t, 'lost');
     }
+  }
+
+  /** The server's own timeout, for a worker that vanished or never reported the end. */
+  async expire(id: number): Promise<void> {
+    const t = await this.repo.findById(id);
+    if (!t || t.status !== 'running' || t.workerId === null) return;
+    const error: SerializedError = { code: 'WatchdogTimeout', message: `no end reported within timeoutSeconds (${t.timeoutSeconds}) plus a grace; the server timed it out`, retryable: true };
+    if (!(await this.repo.finish(id, t.workerId, { status: 'timeout', at: new Date(), error }))) return;
+    this.logger.warn(`task ${id} timed out by the server watchdog`);
+    void this.registry.sendKill(t.workerId, id, 'server watchdog timeout');
+    this.registry.release(t.workerId, id);
+    await this.ended(t, 'timeout');
+  }
+
+  /** After a task failed, timed out or was lost: schedule the retry its policy asks for. */
+  private async ended(t: TaskEntity, status: TaskStatus): Promise<void> {
+    if (!RETRYABLE.includes(status) || !t.retry) return;
+    const delay = retryDelayMs(t.retry, t.attempt);
+    if (delay === null) return;
+    try {
+      const next = await this.createAttempt(t, delay);
+      this.logger.log(`task ${t.id} ${status}: retry ${t.attempt} of ${t.retry.maxRetries} as task ${next.id} in ${Math.round(delay / 1000)} s`);
+    } catch (e) {
+      this.logger.warn(`task ${t.id}: retry not created: ${coerceError(e).message}`);
+    }
+  }
+
+  private async createAttempt(t: TaskEntity, delayMs: number): Promise<TaskEntity> {
+    const runAt = new Date(Date.now() + delayMs);
+    const { task } = await this.repo.createOne({
+      cronjobId: t.cronjobId,
+      cronjobName: t.cronjobName,
+      scheduledAt: t.scheduledAt,
+      attempt: t.attempt + 1,
+      trigger: 'retry',
+      runAt,
+      runner: t.runner,
+      spec: t.spec,
+      timeoutSeconds: t.timeoutSeconds,
+      retry: t.retry,
+      priority: t.priority,
+      retryOf: t.id,
+      previousWorkerId: t.workerId,
+    });
+    await this.events.publish({ type: 'task.pending', id: task.id });
+    return task;
   }
 
   async output(_workerId: number, msg: TaskOutput): Promise<void> {
@@ -108,5 +191,11 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     }
     this.outputBytes.set(msg.taskId, used + size);
     await this.repo.appendOutput(msg.taskId, msg.seq, data);
+  }
+
+  private async load(id: number): Promise<TaskEntity> {
+    const t = await this.repo.findById(id);
+    if (!t) throw notFound('Task', id);
+    return t;
   }
 }

@@ -50,14 +50,14 @@ for (const backend of backends) {
 
     it('lets exactly one of two dispatchers claim a pending task', async () => {
       const [t] = await repoOn(a).createDue(due(new Date('2026-03-01T10:00:01.000Z')).slice(0, 1));
-      const wins = await Promise.all([repoOn(a).claim(t.id, 1), repoOn(b).claim(t.id, 2)]);
+      const wins = await Promise.all([repoOn(a).claim(t.id, 1, 0), repoOn(b).claim(t.id, 2, 0)]);
       assert.deepEqual(wins.filter(Boolean).length, 1);
     });
 
     it('records a final state once, only from the worker that has the task', async () => {
       const repo = repoOn(a);
       const [t] = await repo.createDue(due(new Date('2026-03-01T10:00:02.000Z')).slice(0, 1));
-      assert.equal(await repo.claim(t.id, 7), true);
+      assert.equal(await repo.claim(t.id, 7, 0), true);
       assert.equal(await repo.markRunning(t.id, 8, new Date()), false, 'another worker cannot start it');
       assert.equal(await repo.markRunning(t.id, 7, new Date()), true);
       assert.equal(await repo.finish(t.id, 8, { status: 'success', at: new Date() }), false);
@@ -71,9 +71,9 @@ for (const backend of backends) {
     it('marks live tasks of a vanished worker lost, except those it still runs', async () => {
       const repo = repoOn(a);
       const ts = await repo.createDue(due(new Date('2026-03-01T10:00:03.000Z')).slice(0, 3));
-      for (const t of ts) await repo.claim(t.id, 9);
+      for (const t of ts) await repo.claim(t.id, 9, 0);
       const lost = await repo.markLost(9, [ts[0].id], new Date());
-      assert.deepEqual(lost.sort(), [ts[1].id, ts[2].id].sort());
+      assert.deepEqual(lost.map((t) => t.id).sort(), [ts[1].id, ts[2].id].sort());
       assert.equal((await repo.findById(ts[1].id))?.status, 'lost');
       assert.equal((await repo.findById(ts[0].id))?.status, 'pending');
     });

@@ -6,10 +6,14 @@ const TaskId = z.number().int().positive();
 const EpochMs = z.number().int().nonnegative();
 const Labels = z.record(z.string().min(1).max(63), z.string().max(255));
 
-/** Task states. `pending` and `running` are live; the rest are final. */
-export const TASK_STATUSES = ['pending', 'running', 'success', 'failed', 'timeout', 'killed', 'lost'] as const;
+/**
+ * Task states. `pending` and `running` are live; the rest are final. `skipped` (a due time not run
+ * because of the job's concurrency policy or starting deadline) and `cancelled` (a pending task
+ * deleted through the API) never reach a worker.
+ */
+export const TASK_STATUSES = ['pending', 'running', 'success', 'failed', 'timeout', 'killed', 'lost', 'skipped', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const FINAL_TASK_STATUSES: readonly TaskStatus[] = ['success', 'failed', 'timeout', 'killed', 'lost'];
+export const FINAL_TASK_STATUSES: readonly TaskStatus[] = ['success', 'failed', 'timeout', 'killed', 'lost', 'skipped', 'cancelled'];
 
 /** Worker → server, first message after connecting; answered through the ack with {@link HelloAck}. */
 export const WorkerHelloSchema = z.object({

@@ -1,4 +1,5 @@
 import { RunnerNameSchema } from '@cronfleet/shared';
+import { POLICY_DEFAULTS, PolicyFields } from './policies.dto';
 import { z } from 'zod';
 import type { CronJobEntity } from '../cronjob.entity';
 
@@ -8,6 +9,20 @@ const name = z
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters')
   .regex(/^[^\x00-\x1f\x7f]+$/, 'must not contain control characters');
+
+/** A schedule as text (5- or 6-field cron, `@every 30s`, `@daily`, `@at <ISO>`) or a config-file object. */
+const schedule = z.union(
+  [
+    z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+    z
+      .object({
+        type: z.enum(['duration', 'daily', 'cron'], { error: "must be 'duration', 'daily' or 'cron'" }),
+        schedule: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(255),
+      })
+      .strict(),
+  ],
+  { error: "must be a string such as '*/5 * * * *' or '@every 30s', or { type, schedule }" },
+);
 
 const timeoutSeconds = z
   .number({ error: 'must be a number of seconds' })
@@ -23,12 +38,19 @@ const timeoutSeconds = z
 export const CreateCronJobSchema = z
   .object({
     name,
-    schedule: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+    schedule,
     timezone: z.string({ error: 'must be a string' }).trim().min(1).max(64).default('UTC'),
     runner: RunnerNameSchema,
     spec: z.record(z.string(), z.unknown(), { error: 'must be an object' }),
     timeoutSeconds: timeoutSeconds.default(null),
     enabled: z.boolean({ error: 'must be true or false' }).default(true),
+    jitterSeconds: PolicyFields.jitterSeconds.default(POLICY_DEFAULTS.jitterSeconds),
+    concurrencyPolicy: PolicyFields.concurrencyPolicy.default(POLICY_DEFAULTS.concurrencyPolicy),
+    misfirePolicy: PolicyFields.misfirePolicy.default(POLICY_DEFAULTS.misfirePolicy),
+    catchUpLimit: PolicyFields.catchUpLimit.default(POLICY_DEFAULTS.catchUpLimit),
+    startingDeadlineSeconds: PolicyFields.startingDeadlineSeconds.default(POLICY_DEFAULTS.startingDeadlineSeconds),
+    retry: PolicyFields.retry.default(POLICY_DEFAULTS.retry),
+    priority: PolicyFields.priority.default(POLICY_DEFAULTS.priority),
   })
   .strict();
 export type CreateCronJob = z.infer<typeof CreateCronJobSchema>;
@@ -37,12 +59,19 @@ export type CreateCronJob = z.infer<typeof CreateCronJobSchema>;
 export const UpdateCronJobSchema = z
   .object({
     name: name.optional(),
-    schedule: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(255).optional(),
+    schedule: schedule.optional(),
     timezone: z.string({ error: 'must be a string' }).trim().min(1).max(64).optional(),
     runner: RunnerNameSchema.optional(),
     spec: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional(),
     timeoutSeconds: timeoutSeconds.optional(),
     enabled: z.boolean({ error: 'must be true or false' }).optional(),
+    jitterSeconds: PolicyFields.jitterSeconds.optional(),
+    concurrencyPolicy: PolicyFields.concurrencyPolicy.optional(),
+    misfirePolicy: PolicyFields.misfirePolicy.optional(),
+    catchUpLimit: PolicyFields.catchUpLimit.optional(),
+    startingDeadlineSeconds: PolicyFields.startingDeadlineSeconds.optional(),
+    retry: PolicyFields.retry.optional(),
+    priority: PolicyFields.priority.optional(),
   })
   .strict();
 export type UpdateCronJob = z.infer<typeof UpdateCronJobSchema>;
@@ -60,6 +89,13 @@ export function toCronJobView(j: CronJobEntity) {
     spec: j.spec,
     timeoutSeconds: j.timeoutSeconds,
     enabled: j.enabled,
+    jitterSeconds: j.jitterSeconds,
+    concurrencyPolicy: j.concurrencyPolicy,
+    misfirePolicy: j.misfirePolicy,
+    catchUpLimit: j.catchUpLimit,
+    startingDeadlineSeconds: j.startingDeadlineSeconds,
+    retry: j.retry,
+    priority: j.priority,
     nextRunAt: j.nextRunAt ? j.nextRunAt.toISOString() : null,
     createdAt: j.createdAt.toISOString(),
     updatedAt: j.updatedAt.toISOString(),

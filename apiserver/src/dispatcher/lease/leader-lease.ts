@@ -19,6 +19,13 @@ export abstract class LeaderLease extends EventEmitter<{ acquired: [epoch: numbe
   abstract start(): void;
   /** Gives the lease up (if held) so a standby takes over at once, and stops trying. */
   abstract stop(): Promise<void>;
+  /** Steps down (emitting `lost`) but keeps competing for the lease: after being fenced out. */
+  abstract resign(reason: string): Promise<void>;
+  /**
+   * Moves this holder's epoch above `n` (the database saw a higher epoch, e.g. Redis was flushed)
+   * and returns the new epoch.
+   */
+  abstract advanceEpochBeyond(n: number): Promise<number>;
 }
 
 /** The embedded default: one server, always the leader. */
@@ -34,5 +41,13 @@ export class LocalLease extends LeaderLease {
       this.leader = false;
       this.emit('lost', 'stopping');
     }
+  }
+  async resign(reason: string): Promise<void> {
+    this.emit('lost', reason);
+    queueMicrotask(() => this.emit('acquired', this.currentEpoch));
+  }
+  async advanceEpochBeyond(n: number): Promise<number> {
+    this.currentEpoch = Math.max(this.currentEpoch, n + 1);
+    return this.currentEpoch;
   }
 }

@@ -86,6 +86,21 @@ export class RedisLease extends LeaderLease {
     this.emit('lost', reason);
   }
 
+  async resign(reason: string): Promise<void> {
+    const lock = this.lock;
+    this.lock = null;
+    this.stepDown(reason);
+    if (lock) await lock.release().catch(() => undefined);
+  }
+
+  async advanceEpochBeyond(n: number): Promise<number> {
+    // Only the lock holder calls this, so a plain read-then-set cannot race another holder.
+    const current = Number(await this.redis.get(this.epochKey)) || 0;
+    this.currentEpoch = Math.max(current, n) + 1;
+    await this.redis.set(this.epochKey, String(this.currentEpoch));
+    return this.currentEpoch;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

@@ -1,4 +1,5 @@
-import { TASK_STATUSES } from '@cronfleet/shared';
+import { RunnerNameSchema, TASK_STATUSES } from '@cronfleet/shared';
+import { RetryPolicySchema } from '../../cronjobs/dto/policies.dto';
 import { z } from 'zod';
 import type { TaskEntity } from '../task.entity';
 
@@ -35,7 +36,31 @@ export function toTaskView(t: TaskEntity) {
     workerId: t.workerId,
     error: t.error,
     timeoutSeconds: t.timeoutSeconds,
+    priority: t.priority,
+    runAt: iso(t.runAt),
+    retryOf: t.retryOf,
+    idempotencyKey: t.idempotencyKey,
     createdAt: iso(t.createdAt),
   };
 }
 export type TaskView = ReturnType<typeof toTaskView>;
+
+/**
+ * `POST /api/v1/tasks`: a one-shot task outside any cron job, run at `runAt` or after
+ * `delaySeconds` (now when neither is given). `spec` is checked against the runner's schema.
+ */
+export const CreateTaskSchema = z
+  .object({
+    runner: RunnerNameSchema,
+    spec: z.record(z.string(), z.unknown(), { error: 'must be an object' }),
+    runAt: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 instant with Z or an offset' }).optional(),
+    delaySeconds: z.number({ error: 'must be a number of seconds' }).int('must be whole seconds').min(0, 'must be at least 0').max(366 * 86_400, 'must be at most a year').optional(),
+    timeoutSeconds: z.number({ error: 'must be a number of seconds' }).int('must be whole seconds').min(1, 'must be at least 1').max(604_800, 'must be at most 604800').nullable().default(null),
+    retry: RetryPolicySchema.nullable().default(null),
+    priority: z.number({ error: 'must be a number' }).int('must be a whole number').min(-1000).max(1000).default(0),
+    /** A second request with the same key returns the first task instead of making another. */
+    idempotencyKey: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+  })
+  .strict()
+  .refine((v) => !(v.runAt !== undefined && v.delaySeconds !== undefined), { message: 'give runAt or delaySeconds, not both', path: ['runAt'] });
+export type CreateTask = z.infer<typeof CreateTaskSchema>;

@@ -1,0 +1,54 @@
+import { EnvSchema } from '@cronfleet/shared';
+import { z } from 'zod';
+
+const wholeSeconds = (min: number, max: number) =>
+  z.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+/** `retry`: how failed or timed-out attempts are retried. Omitted or null: never. */
+export const RetryPolicySchema = z
+  .object({
+    /** Retries after the first attempt (0-100). */
+    maxRetries: z.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be at least 0').max(100, 'must be at most 100'),
+    /** `fixed`: always `delaySeconds`; `exponential` (default): delaySeconds × 2^(retry-1). */
+    backoff: z.enum(['fixed', 'exponential'], { error: "must be 'fixed' or 'exponential'" }).default('exponential'),
+    delaySeconds: wholeSeconds(0, 86_400).default(10),
+    maxDelaySeconds: wholeSeconds(1, 604_800).default(3600),
+    /** Spread retries of many tasks failing together. Default true. */
+    jitter: z.boolean({ error: 'must be true or false' }).default(true),
+  })
+  .strict();
+
+/** Scheduling policies of a cron job, with their defaults (shown in every response). */
+export const PolicyFields = {
+  /** 0..jitterSeconds s added to every due time, the same for every run of the job. Default 0. */
+  jitterSeconds: wholeSeconds(0, 3600),
+  /** `allow` (default): overlap; `forbid`: skip a due time while a task runs; `replace`: kill it, then start. */
+  concurrencyPolicy: z.enum(['allow', 'forbid', 'replace'], { error: "must be 'allow', 'forbid' or 'replace'" }),
+  /** Due times missed while no dispatcher ran: `skip`, `runOnce` (default) or `catchUp` (each, oldest first, at most catchUpLimit). */
+  misfirePolicy: z.enum(['skip', 'runOnce', 'catchUp'], { error: "must be 'skip', 'runOnce' or 'catchUp'" }),
+  catchUpLimit: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
+  /** A due time older than this is skipped rather than run late. Null (default): no deadline. */
+  startingDeadlineSeconds: wholeSeconds(1, 604_800).nullable(),
+  retry: RetryPolicySchema.nullable(),
+  /** Higher runs first when tasks wait for capacity (-1000..1000, default 0). */
+  priority: z.number({ error: 'must be a number' }).int('must be a whole number').min(-1000, 'must be at least -1000').max(1000, 'must be at most 1000'),
+};
+
+export const POLICY_DEFAULTS = {
+  jitterSeconds: 0,
+  concurrencyPolicy: 'allow',
+  misfirePolicy: 'runOnce',
+  catchUpLimit: 10,
+  startingDeadlineSeconds: null,
+  retry: null,
+  priority: 0,
+} as const;
+
+/** `POST /cronjobs/:id/run` body: overrides for this one run. */
+export const RunNowSchema = z
+  .object({
+    args: z.array(z.string().max(32_768), { error: 'must be an array of strings' }).max(1000).optional(),
+    env: EnvSchema.optional(),
+  })
+  .strict();
+export type RunNow = z.infer<typeof RunNowSchema>;

@@ -1,0 +1,88 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { SerializedError } from '@cronfleet/shared';
+import { coerceError } from '@cronfleet/shared';
+import type { CronJobEntity } from '../cronjobs/cronjob.entity';
+import { CronJobsRepository } from '../cronjobs/cronjobs.repository';
+import type { TaskEntity } from '../tasks/task.entity';
+import { NewTask, TasksRepository } from '../tasks/tasks.repository';
+import { TasksService } from '../tasks/tasks.service';
+import type { Schedule } from './core/schedule';
+import { SchedulerStateRepository } from './scheduler-state.repository';
+
+/** A cron job as the leader holds it: the row, its parsed schedule and its fixed jitter. */
+export interface ScheduledJob {
+  job: CronJobEntity;
+  schedule: Schedule;
+  jitterMs: number;
+}
+
+/**
+ * Turns the due times of a tick into task rows, applying each job's concurrency policy against the
+ * tasks the database says are live: `forbid` records a skipped task with the reason, `replace`
+ * kills the live ones before the new one is sent. All rows and the jobs' next due times are
+ * written in one transaction fenced by the lease epoch.
+ */
+@Injectable()
+export class DueRuns {
+  private readonly logger = new Logger('dispatcher');
+
+  constructor(
+    private readonly tasks: TasksRepository,
+    private readonly taskService: TasksService,
+    private readonly cronjobs: CronJobsRepository,
+    private readonly state: SchedulerStateRepository,
+  ) {}
+
+  /** `missed` due times run as catch-up runs (trigger `misfire`), `onTime` ones as `schedule`. */
+  async create(due: { job: ScheduledJob; missed: number[]; onTime: number[] }[], nextRuns: Map<number, Date | null>, epoch: number): Promise<TaskEntity[]> {
+    const guarded = due.filter((d) => d.job.job.concurrencyPolicy !== 'allow').map((d) => d.job.job.id);
+    const live = new Map<number, TaskEntity[]>();
+    for (const t of await this.tasks.liveOf(guarded)) live.set(t.cronjobId!, [...(live.get(t.cronjobId!) ?? []), t]);
+
+    const rows: NewTask[] = [];
+    const toKill: TaskEntity[] = [];
+    for (const { job: { job }, missed, onTime } of due) {
+      let busy = live.get(job.id) ?? [];
+      [...missed, ...onTime].forEach((at, i) => {
+        const row: NewTask = {
+          cronjobId: job.id,
+          cronjobName: job.name,
+          scheduledAt: new Date(at),
+          trigger: i < missed.length ? 'misfire' : 'schedule',
+          runner: job.runner,
+          spec: job.spec,
+          timeoutSeconds: job.timeoutSeconds,
+          retry: job.retry,
+          priority: job.priority,
+          leaseEpoch: epoch,
+        };
+        if (job.concurrencyPolicy === 'forbid' && (busy.length > 0 || i > 0)) {
+          const error: SerializedError = {
+            code: 'ConcurrencyForbidden',
+            message: `skipped: ${busy.length > 0 ? `task ${busy.map((t) => t.id).join(', ')} of this job was still ${busy[0].status}` : 'an earlier due time of this job runs now'} (concurrencyPolicy forbid)`,
+            retryable: false,
+          };
+          rows.push({ ...row, status: 'skipped', error });
+          return;
+        }
+        if (job.concurrencyPolicy === 'replace' && busy.length > 0) {
+          toKill.push(...busy);
+          busy = [];
+        }
+        rows.push(row);
+      });
+    }
+    const created = await this.state.fenced(epoch, async (m) => {
+      const made = await this.tasks.createDue(rows, m);
+      await this.cronjobs.setNextRuns(nextRuns, m);
+      return made;
+    });
+    // replace: the old task is killed (and the kill confirmed) before the new one is sent.
+    await Promise.all(
+      toKill.map((t) =>
+        this.taskService.kill(t.id).catch((e: unknown) => this.logger.warn(`concurrencyPolicy replace: killing task ${t.id}: ${coerceError(e).message}`)),
+      ),
+    );
+    return created;
+  }
+}

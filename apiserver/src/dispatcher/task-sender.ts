@@ -1,0 +1,72 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import type { RunnerWithSpec, TaskRun } from '@cronfleet/shared';
+import type { TaskEntity } from '../tasks/task.entity';
+import { TasksRepository } from '../tasks/tasks.repository';
+import { WorkersRegistry } from '../workers/workers.registry';
+import { pickWorker, WorkerSnapshot } from './core/worker-choice';
+
+/** A worker that refused a task gets it offered again after this pause, not in a hot loop. */
+const REQUEUE_DELAY_MS = 1000;
+
+/**
+ * Sends claimed tasks to workers and takes back what they refuse or do not acknowledge: the task
+ * returns to pending and, after a pause, to the dispatcher's queue (`requeue` event).
+ */
+@Injectable()
+export class TaskSender extends EventEmitter<{ requeue: [TaskEntity] }> {
+  private readonly logger = new Logger('dispatcher');
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly tasks: TasksRepository,
+    private readonly registry: WorkersRegistry,
+  ) {
+    super();
+  }
+
+  /** Least loaded worker able to run the task; a retry prefers a worker other than the one that failed. */
+  choose(task: TaskEntity, workers: readonly WorkerSnapshot[]): WorkerSnapshot | null {
+    if (task.previousWorkerId !== null) {
+      const other = pickWorker(task, workers.filter((w) => w.id !== task.previousWorkerId));
+      if (other) return other;
+    }
+    return pickWorker(task, workers);
+  }
+
+  send(task: TaskEntity, workerId: number): void {
+    this.registry.reserve(workerId, task.id);
+    void this.deliver(task, workerId);
+  }
+
+  private async deliver(task: TaskEntity, workerId: number): Promise<void> {
+    const ack = await this.registry.sendRun(workerId, toRunMessage(task));
+    if (ack.accepted) return;
+    this.logger.warn(`worker ${workerId} refused task ${task.id}: ${ack.error.code}: ${ack.error.message}`);
+    const back = await this.tasks.unclaim(task.id, workerId).catch(() => false);
+    this.registry.release(workerId, task.id);
+    if (!back) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.emit('requeue', task);
+    }, REQUEUE_DELAY_MS);
+    this.timers.add(t);
+  }
+
+  cancelRequeues(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}
+
+function toRunMessage(t: TaskEntity): TaskRun {
+  return {
+    taskId: t.id,
+    cronjobId: t.cronjobId,
+    cronjobName: t.cronjobName,
+    attempt: t.attempt,
+    scheduledAtMs: t.scheduledAt.getTime(),
+    timeoutSeconds: t.timeoutSeconds,
+    ...({ runner: t.runner, spec: t.spec } as RunnerWithSpec),
+  };
+}
