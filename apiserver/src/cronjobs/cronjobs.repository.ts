@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { DomainError } from '../common/errors';
-import { dbTime, isUniqueViolation } from '../database/columns';
+import { dbTime, isUniqueViolation, rawTimeMs } from '../database/columns';
 import { CronJobEntity } from './cronjob.entity';
 
 /** Cron job rows. A name clash surfaces as `CronJobNameTaken`, whichever writer won the race. */
@@ -35,7 +35,7 @@ export class CronJobsRepository {
     const jitterSeconds = new Array<number>(rows.length);
     rows.forEach((r, i) => {
       ids[i] = Number(r.id);
-      dueMs[i] = r.at === null ? null : r.at instanceof Date ? r.at.getTime() : Date.parse(`${r.at.replace(' ', 'T')}Z`);
+      dueMs[i] = r.at === null ? null : rawTimeMs(r.at);
       jitterSeconds[i] = Number(r.jitter);
     });
     return { ids, dueMs, jitterSeconds };

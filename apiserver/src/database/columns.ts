@@ -21,3 +21,8 @@ export function isUniqueViolation(e: unknown): boolean {
   const d = err.driverError ?? err;
   return d.code === 'ER_DUP_ENTRY' || d.errno === 1062 || d.code === 'SQLITE_CONSTRAINT_UNIQUE' || d.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/** Epoch ms of a DATETIME read as a raw value: a Date from mysql2, UTC text from SQLite. */
+export function rawTimeMs(v: Date | string): number {
+  return v instanceof Date ? v.getTime() : Date.parse(`${v.replace(' ', 'T')}Z`);
+}

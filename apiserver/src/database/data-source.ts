@@ -62,6 +62,20 @@ export async function ensureDatabaseExists(db: ServerConfig['db']): Promise<void
 }
 
 /**
+ * Every pooled MySQL session runs READ COMMITTED. Under InnoDB's default REPEATABLE READ, the
+ * fenced claim's subquery on scheduler_state takes a shared lock and gap locks spread through the
+ * tasks indexes; under load the dispatcher's writes and the workers' reports then deadlock.
+ * Nothing here relies on repeatable reads: every state change is a conditional UPDATE.
+ */
+async function useReadCommitted(ds: DataSource): Promise<void> {
+  const sql = 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED';
+  const pool = (ds.driver as unknown as { pool: { on(e: 'connection', cb: (c: { query(q: string): void }) => void): void } }).pool;
+  pool.on('connection', (c) => c.query(sql));
+  // The connection TypeORM opened while initialising predates the hook.
+  await ds.query(sql);
+}
+
+/**
  * Opens the database and applies pending migrations. On MySQL, servers starting together take turns
  * through a named lock, so two of them never apply the same migration at once.
  */
@@ -70,6 +84,7 @@ export async function openDatabase(db: ServerConfig['db']): Promise<DataSource> 
   const ds = new DataSource(dataSourceOptions(db));
   await ds.initialize();
   try {
+    if (db.kind === 'mysql') await useReadCommitted(ds);
     if (db.kind === 'sqlite') {
       await ds.runMigrations({ transaction: 'each' });
       return ds;

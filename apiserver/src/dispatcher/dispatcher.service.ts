@@ -30,6 +30,13 @@ const enum Kind {
   Watchdog = 2,
 }
 const entry = (kind: Kind, id: number) => id * 4 + kind;
+/**
+ * A job's tasks are created this long before its due time, so that at the due time only the claim
+ * and the send remain (the inserts take a few round trips). Its concurrency policy is decided then too.
+ */
+export const LOOKAHEAD_MS = 250;
+/** Heap key of a job due at `dueMs`: its fixed jitter added, the lookahead taken off. */
+const jobKey = (dueMs: number, jitter: number) => dueMs + jitter - LOOKAHEAD_MS;
 
 /**
  * The leader's scheduler: creates a task for every due time of every enabled cron job, releases
@@ -40,8 +47,12 @@ const entry = (kind: Kind, id: number) => id * 4 + kind;
  * database, jobs, delayed tasks and watchdogs loaded into one 4-ary heap, one timer armed for its
  * top) → standby (lease `lost`, or fenced out by a newer leader). Paused (cluster-wide) keeps the
  * heap but arms no timer and sends nothing; on resume, what came due meanwhile is a misfire.
- * Ticks, job changes, lease changes and worker capacity all run through one serial chain, so the
- * heap and queue are never touched by two operations at once, and nothing polls.
+ * Ticks, job changes, lease changes and worker capacity run through one serial chain, so nothing
+ * polls and no two async operations interleave their reads and writes of the heap and queue.
+ *
+ * A job's tasks are created LOOKAHEAD_MS before its due time (on a second chain, so that slow
+ * inserts never hold up a send) and wait in the heap as send entries; at the due time only the
+ * fenced claim and the emit remain.
  *
  * Exactly one task per due time: the unique key on (cronjob, due time, attempt); dispatcher writes
  * run in a transaction fenced by the lease epoch; a task reaches a worker only through a
@@ -53,8 +64,16 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
   private readonly heap = new QuaternaryHeap<number>();
   private readonly jobs = new Map<number, ScheduledJob>();
   private readonly pending = new PendingQueue();
+  /** Tasks created ahead of their due time, waiting in the heap to be sent. */
+  private readonly early = new Map<number, TaskEntity>();
   private timer: NodeJS.Timeout | null = null;
   private serial: Promise<void> = Promise.resolve();
+  /** Task creation for due jobs (see createSoon): the batch being written and the jobs waiting for the next. */
+  private creating: Promise<void> = Promise.resolve();
+  private creatingBusy = false;
+  private dueBuffer: { id: number; key: number }[] = [];
+  /** Bumped on every reset: work started under an older generation is dropped when it completes. */
+  private generation = 0;
   private active = false;
   private paused = false;
   private epoch = 0;
@@ -100,15 +119,17 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
   }
 
   private enqueue(what: string, fn: () => Promise<void>): void {
-    this.serial = this.serial.then(fn).catch(async (e: unknown) => {
-      if (e instanceof FencedOutError) {
-        this.logger.warn(`${what}: ${e.message}; stepping down`);
-        this.reset();
-        await this.lease.resign('fenced out by a newer leader');
-        return;
-      }
-      this.logger.error(`${what}: ${coerceError(e).message}`);
-    });
+    this.serial = this.serial.then(fn).catch((e: unknown) => this.failed(what, e));
+  }
+
+  private async failed(what: string, e: unknown): Promise<void> {
+    if (e instanceof FencedOutError) {
+      this.logger.warn(`${what}: ${e.message}; stepping down`);
+      this.reset();
+      await this.lease.resign('fenced out by a newer leader');
+      return;
+    }
+    this.logger.error(`${what}: ${coerceError(e).message}`);
   }
 
   private drainQueued = false;
@@ -141,15 +162,19 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       if (due === null) unscheduled.push(id);
       else {
         ids.push(entry(Kind.Job, id));
-        keys.push(due + jitterMs(id, jitterSeconds[i]));
+        keys.push(jobKey(due, jitterMs(id, jitterSeconds[i])));
       }
     });
-    for (const t of await this.tasks.unassigned()) {
-      if (t.runAt && t.runAt.getTime() > started) {
-        ids.push(entry(Kind.DelayedTask, t.id));
-        keys.push(t.runAt.getTime());
-      } else this.pending.add(t);
-    }
+    // Delayed tasks wait in the heap as (id, run-at) only; the row is read when they come due.
+    const waiting = await this.tasks.unassignedRunTimes();
+    const dueNow: number[] = [];
+    waiting.ids.forEach((id, i) => {
+      if (waiting.runAtMs[i] > started) {
+        ids.push(entry(Kind.DelayedTask, id));
+        keys.push(waiting.runAtMs[i]);
+      } else dueNow.push(id);
+    });
+    for (const t of await this.tasks.findByIds(dueNow)) this.pending.add(t);
     for (const t of await this.tasks.runningWithTimeout()) {
       ids.push(entry(Kind.Watchdog, t.id));
       keys.push((t.startedAt ?? t.scheduledAt).getTime() + t.timeoutSeconds! * 1000 + WATCHDOG_GRACE_MS);
@@ -182,10 +207,12 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     if (!job.enabled) return;
     const s = this.remember(job);
     const dueMs = s && (job.nextRunAt?.getTime() ?? nextRunAtMs(s.schedule, nowMs, job.createdAt.getTime()));
-    if (s && dueMs !== null) this.heap.push(entry(Kind.Job, job.id), dueMs + s.jitterMs);
+    if (s && dueMs !== null) this.heap.push(entry(Kind.Job, job.id), jobKey(dueMs, s.jitterMs));
   }
 
   private reset(): void {
+    this.generation++;
+    this.dueBuffer = [];
     this.active = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -193,6 +220,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     this.heap.clear();
     this.jobs.clear();
     this.pending.clear();
+    this.early.clear();
   }
 
   private arm(): void {
@@ -210,8 +238,6 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
   private async tick(): Promise<void> {
     if (!this.active || this.paused) return;
     const now = Date.now();
-    const firstDue = this.heap.peekKey();
-    if (firstDue !== undefined && firstDue <= now) this.lagMs = now - firstDue;
     const dueJobs: { id: number; key: number }[] = [];
     const delayed: number[] = [];
     const expired: number[] = [];
@@ -219,19 +245,56 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       const id = this.heap.pop()!;
       const kind = id % 4;
       const ref = (id - kind) / 4;
-      if (kind === Kind.DelayedTask) delayed.push(ref);
+      if (kind === Kind.DelayedTask) {
+        delayed.push(ref);
+        this.lagMs = now - key;
+      }
       else if (kind === Kind.Watchdog) expired.push(ref);
       else dueJobs.push({ id: ref, key });
     }
-    if (dueJobs.length > 0) await this.runDueJobs(dueJobs, now);
-    for (const t of await this.tasks.findByIds(delayed)) if (t.status === 'pending' && t.workerId === null) this.pending.add(t);
+    if (dueJobs.length > 0) this.createSoon(dueJobs);
+    // Tasks this leader created ahead are in memory; others (delayed, retries) are read.
+    const unread: number[] = [];
+    for (const id of delayed) {
+      const t = this.early.get(id);
+      this.early.delete(id);
+      if (t) this.pending.add(t);
+      else unread.push(id);
+    }
+    for (const t of await this.tasks.findByIds(unread)) if (t.status === 'pending' && t.workerId === null) this.pending.add(t);
     for (const id of expired) await this.taskService.expire(id);
     this.arm();
     await this.drain();
   }
 
+  /**
+   * Creating tasks takes a few round trips, so it runs beside the serial chain (sends due meanwhile
+   * are not held up behind it), one batch at a time: jobs that come due while a batch is written
+   * wait and go together into the next one.
+   */
+  private createSoon(dueJobs: { id: number; key: number }[]): void {
+    for (const d of dueJobs) this.dueBuffer.push(d);
+    if (this.creatingBusy) return;
+    this.creatingBusy = true;
+    const generation = this.generation;
+    this.creating = (async () => {
+      try {
+        while (this.dueBuffer.length > 0 && generation === this.generation) {
+          const batch = this.dueBuffer;
+          this.dueBuffer = [];
+          await this.runDueJobs(batch, Date.now(), generation);
+        }
+      } catch (e) {
+        await this.failed('creating tasks', e);
+      } finally {
+        this.creatingBusy = false;
+      }
+    })();
+  }
+
   /** Creates the tasks of jobs that came due and moves each job to its next due time. */
-  private async runDueJobs(dueJobs: { id: number; key: number }[], now: number): Promise<void> {
+  private async runDueJobs(dueJobs: { id: number; key: number }[], now: number, generation: number): Promise<void> {
+    if (generation !== this.generation) return;
     const unknown = dueJobs.filter((d) => !this.jobs.has(d.id)).map((d) => d.id);
     for (const job of await this.cronjobs.findByIds(unknown)) if (job.enabled) this.remember(job);
     const due: { job: ScheduledJob; missed: number[]; onTime: number[] }[] = [];
@@ -239,24 +302,39 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     for (const { id, key } of dueJobs) {
       const job = this.jobs.get(id);
       if (!job) continue; // deleted, disabled or unparseable since it was loaded
-      // Heap keys are due time + the job's fixed jitter; tasks carry the due time itself.
-      const plan = planDue(job.schedule, key - job.jitterMs, now - job.jitterMs, {
+      // Tasks carry the due time itself; they are sent at due time + jitter. A due time up to
+      // LOOKAHEAD_MS ahead is planned as if it had come (it is on time).
+      const dueMs = key - job.jitterMs + LOOKAHEAD_MS;
+      const plan = planDue(job.schedule, dueMs, Math.max(now - job.jitterMs, dueMs), {
         anchorMs: job.job.createdAt.getTime(),
         misfire: job.job.misfirePolicy === 'catchUp' ? { kind: 'catchUp', limit: job.job.catchUpLimit } : { kind: job.job.misfirePolicy },
         startingDeadlineSeconds: job.job.startingDeadlineSeconds,
       });
       due.push({ job, missed: plan.missed, onTime: plan.onTime });
-      if (plan.nextMs !== null) this.heap.push(entry(Kind.Job, id), plan.nextMs + job.jitterMs);
+      if (plan.nextMs !== null) this.heap.push(entry(Kind.Job, id), jobKey(plan.nextMs, job.jitterMs));
       nextRuns.set(id, plan.nextMs === null ? null : new Date(plan.nextMs));
     }
     if (due.length === 0) return;
     const created = await this.dueRuns.create(due, nextRuns, this.epoch);
-    for (const t of created) this.pending.add(t);
+    if (generation !== this.generation) return; // stepped down meanwhile: the successor loads these rows
+    const sendAt = new Map(due.map((d) => [d.job.job.id, d.job.jitterMs]));
+    const later = Date.now();
+    for (const t of created) {
+      const at = t.scheduledAt.getTime() + (sendAt.get(t.cronjobId!) ?? 0);
+      if (at <= later) this.pending.add(t);
+      else {
+        this.early.set(t.id, t);
+        this.heap.push(entry(Kind.DelayedTask, t.id), at);
+      }
+    }
+    this.arm();
+    this.requestDrain();
   }
 
   /**
    * Hands queued tasks to workers with room: priority first, then oldest; what no worker can take
-   * waits. Claims are batched per worker (one UPDATE), then each task is sent and its watchdog armed.
+   * waits. Capacity is reserved here, synchronously; the claim (one fenced UPDATE per worker) and
+   * the send then run without holding the serial chain, so one round trip never delays the next.
    */
   private async drain(): Promise<void> {
     if (!this.active || this.paused || this.pending.size === 0) return;
@@ -271,17 +349,35 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
         continue;
       }
       worker.running++;
-      byWorker.set(worker.id, [...(byWorker.get(worker.id) ?? []), task]);
+      this.registry.reserve(worker.id, task.id);
+      const batch = byWorker.get(worker.id);
+      if (batch) batch.push(task);
+      else byWorker.set(worker.id, [task]);
     }
     for (const t of waiting) this.pending.add(t);
+    for (const [workerId, tasks] of byWorker) void this.claimAndSend(workerId, tasks, this.generation);
+  }
+
+  private async claimAndSend(workerId: number, tasks: TaskEntity[], generation: number): Promise<void> {
+    let claimed: Set<number>;
+    try {
+      claimed = new Set(await this.tasks.claimMany(tasks.map((t) => t.id), workerId, this.epoch));
+    } catch (e) {
+      this.logger.warn(`claiming ${tasks.length} task(s) for worker ${workerId}: ${coerceError(e).message}`);
+      for (const t of tasks) this.registry.release(workerId, t.id);
+      if (generation === this.generation) this.enqueue('requeue', async () => tasks.forEach((t) => this.pending.add(t)));
+      return;
+    }
     const now = Date.now();
-    for (const [workerId, tasks] of byWorker) {
-      const claimed = new Set(await this.tasks.claimMany(tasks.map((t) => t.id), workerId, this.epoch));
-      for (const task of tasks) {
-        if (!claimed.has(task.id)) continue; // cancelled, taken, or this leader is fenced out
-        if (task.timeoutSeconds !== null) this.heap.push(entry(Kind.Watchdog, task.id), now + task.timeoutSeconds * 1000 + WATCHDOG_GRACE_MS);
-        this.sender.send(task, workerId);
+    for (const task of tasks) {
+      if (!claimed.has(task.id)) {
+        this.registry.release(workerId, task.id); // cancelled, taken, or this leader is fenced out
+        continue;
       }
+      if (task.timeoutSeconds !== null && generation === this.generation) {
+        this.heap.push(entry(Kind.Watchdog, task.id), now + task.timeoutSeconds * 1000 + WATCHDOG_GRACE_MS);
+      }
+      this.sender.send(task, workerId);
     }
     this.arm();
   }
@@ -315,6 +411,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       }
       case 'task.cancelled':
         this.pending.delete(e.id);
+        this.early.delete(e.id);
         this.heap.remove(entry(Kind.DelayedTask, e.id));
         break;
     }
@@ -338,6 +435,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     await this.lease.stop();
     this.reset();
     await this.serial;
+    await this.creating;
   }
 
   async onApplicationShutdown(): Promise<void> {

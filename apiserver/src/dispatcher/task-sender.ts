@@ -34,8 +34,8 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity] }> {
     return pickWorker(task, workers);
   }
 
+  /** Sends a claimed task (its capacity already reserved on the worker). */
   send(task: TaskEntity, workerId: number): void {
-    this.registry.reserve(workerId, task.id);
     void this.deliver(task, workerId);
   }
 

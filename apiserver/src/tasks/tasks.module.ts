@@ -6,11 +6,12 @@ import { TaskEntity } from './task.entity';
 import { TasksController } from './tasks.controller';
 import { TasksRepository } from './tasks.repository';
 import { TasksService } from './tasks.service';
+import { TaskReportWriter } from './task-report-writer';
 
 @Module({
   imports: [TypeOrmModule.forFeature([TaskEntity, TaskOutputEntity]), WorkersModule],
   controllers: [TasksController],
-  providers: [TasksRepository, TasksService],
+  providers: [TasksRepository, TasksService, TaskReportWriter],
   exports: [TasksRepository, TasksService],
 })
 export class TasksModule {}

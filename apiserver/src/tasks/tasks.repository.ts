@@ -3,7 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { SerializedError, TaskStatus } from '@cronfleet/shared';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { isUniqueViolation } from '../database/columns';
+import { isUniqueViolation, rawTimeMs } from '../database/columns';
 import { TaskOutputEntity } from './task-output.entity';
 import { TaskEntity, TaskTrigger } from './task.entity';
 
@@ -118,15 +118,22 @@ export class TasksRepository {
     return this.tasks.findOneBy({ id });
   }
 
-  /** Tasks waiting for a worker or for their run-at time (loaded by a new leader). */
-  unassigned(): Promise<TaskEntity[]> {
-    return this.tasks
+  /**
+   * Id and run-at time (run_at, else scheduled_at) of every task waiting for a worker or for its
+   * time: what a new leader loads, as raw rows, so 100k delayed tasks cost a few MB.
+   */
+  async unassignedRunTimes(): Promise<{ ids: number[]; runAtMs: number[] }> {
+    const rows = await this.tasks
       .createQueryBuilder('t')
+      .select('t.id', 'id')
+      .addSelect('COALESCE(t.run_at, t.scheduled_at)', 'at')
       .where("t.status = 'pending'")
       .andWhere('t.worker_id IS NULL')
-      .orderBy('t.scheduled_at', 'ASC')
-      .addOrderBy('t.id', 'ASC')
-      .getMany();
+      .getRawMany<{ id: number | string; at: Date | string }>();
+    return {
+      ids: rows.map((r) => Number(r.id)),
+      runAtMs: rows.map((r) => rawTimeMs(r.at)),
+    };
   }
 
   /**
@@ -170,16 +177,6 @@ export class TasksRepository {
       .createQueryBuilder()
       .update()
       .set({ workerId: null })
-      .where("id = :id AND status = 'pending' AND worker_id = :workerId", { id, workerId })
-      .execute();
-    return r.affected === 1;
-  }
-
-  async markRunning(id: number, workerId: number, at: Date): Promise<boolean> {
-    const r = await this.tasks
-      .createQueryBuilder()
-      .update()
-      .set({ status: 'running', startedAt: at })
       .where("id = :id AND status = 'pending' AND worker_id = :workerId", { id, workerId })
       .execute();
     return r.affected === 1;

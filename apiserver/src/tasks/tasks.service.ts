@@ -10,6 +10,7 @@ import { ClusterEvents } from '../events/cluster-events';
 import { TaskReportHandler, WorkersRegistry } from '../workers/workers.registry';
 import { CreateTask, ListTasksQuery, toTaskView, TaskView } from './dto/task.dto';
 import { TaskEntity } from './task.entity';
+import { TaskReportWriter } from './task-report-writer';
 import { TasksRepository } from './tasks.repository';
 
 /** Final states after which the task's retry policy applies. */
@@ -25,6 +26,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
   constructor(
     private readonly repo: TasksRepository,
     private readonly registry: WorkersRegistry,
+    private readonly writer: TaskReportWriter,
     private readonly events: ClusterEvents,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
   ) {}
@@ -111,14 +113,20 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
   }
 
   async update(workerId: number, msg: TaskUpdate): Promise<boolean> {
-    const at = new Date(msg.atMs);
     if (msg.status === 'running') {
-      await this.repo.markRunning(msg.taskId, workerId, at);
+      await this.writer.started(workerId, msg.taskId, msg.atMs);
       return true;
     }
-    // The row as it was is needed only when a retry may follow; a success costs one UPDATE.
+    if (msg.status === 'success') {
+      await this.writer.success(workerId, { ...msg, status: 'success' });
+      this.outputBytes.delete(msg.taskId);
+      this.registry.release(workerId, msg.taskId);
+      return true;
+    }
+    // Failures are rarer and may be retried: written one by one, after what is buffered for the task.
+    await this.writer.flushNow();
     const before = RETRYABLE.includes(msg.status) ? await this.repo.findById(msg.taskId) : null;
-    const done = await this.repo.finish(msg.taskId, workerId, { status: msg.status, at, exitCode: msg.exitCode, signal: msg.signal, error: msg.error });
+    const done = await this.repo.finish(msg.taskId, workerId, { status: msg.status, at: new Date(msg.atMs), exitCode: msg.exitCode, signal: msg.signal, error: msg.error });
     this.outputBytes.delete(msg.taskId);
     this.registry.release(workerId, msg.taskId);
     if (done && before) await this.ended(before, msg.status);

@@ -28,7 +28,7 @@ export class RedisLease extends LeaderLease {
     private readonly leaseMs: number,
   ) {
     super();
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
     this.redis.on('error', () => undefined); // reconnects on its own; failures surface as lost extensions
     this.redlock = new Redlock([this.redis], { retryCount: 0, driftFactor: 0.01 });
     this.redlock.on('error', () => undefined);
@@ -38,7 +38,11 @@ export class RedisLease extends LeaderLease {
 
   start(): void {
     this.stopped = false;
-    this.schedule(0);
+    // Without the offline queue, a first try before the connection is up would fail and wait a second.
+    void this.redis
+      .connect()
+      .catch(() => undefined)
+      .finally(() => this.schedule(0));
   }
 
   private schedule(ms: number): void {
