@@ -4,16 +4,18 @@
 // Polling is fine here, in tests; the product itself must not poll.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import { ApiClient } from './api-client';
 import { describeProcesses, liveProcessesMentioning } from './procfs';
+import { findRepoRoot, freePort } from '../support/local-host';
+
+export { findRepoRoot, freePort };
 
 export * from './api-client';
 export * from './procfs';
@@ -42,27 +44,7 @@ export const RUN_ID = `cf-e2e-${randomId()}`;
 
 export const repoRoot: string = findRepoRoot(__dirname);
 
-function findRepoRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'cronfleet') return dir;
-    if (dirname(dir) === dir) throw new Error(`no cronfleet package.json above ${from}`);
-  }
-}
 
-/** A port that was free a moment ago: the OS picks it, we close it and hand it on. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface WaitForOptions {
   timeoutMs: number;

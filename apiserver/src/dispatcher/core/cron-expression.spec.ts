@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { CronExpressionParser } from 'cron-parser';
 import { parseCron } from './cron-expression';
 import { nextCronRunMs } from './zoned-cron';
+import { mulberry32 } from '../../../../test/support/seeded-random';
 
 const fail = (detail: string): never => {
   throw new Error(detail);
@@ -83,18 +84,6 @@ describe('cron fields', () => {
   });
 });
 
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function randomField(rand: () => number, min: number, max: number, names?: readonly string[]): string {
   const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
   const value = (v: number): string => (names && rand() < 0.3 ? names[v - min] : String(v));
@@ -116,7 +105,7 @@ function randomField(rand: () => number, min: number, max: number, names?: reado
 
 describe('cross-check against cron-parser in UTC (where it is right)', () => {
   it('agrees on 3 successive fire times for 300 random expressions from 4 start times each', () => {
-    const rand = seeded(20_260_101);
+    const rand = mulberry32(20_260_101);
     const months = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
     const days = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
     let compared = 0;

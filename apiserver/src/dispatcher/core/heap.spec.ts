@@ -1,18 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { QuaternaryHeap } from './heap';
+import { mulberry32 } from '../../../../test/support/seeded-random';
 
-/** Small seeded PRNG so a failing random run can be replayed from the seed in its test name. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Pops everything, checking that keys never decrease and match what the ids were pushed with. */
 function drain<Id extends string | number>(heap: QuaternaryHeap<Id>, expected: Map<Id, number>): void {
