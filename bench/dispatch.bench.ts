@@ -1,0 +1,154 @@
+/**
+ * `npm run bench:dispatch` — the dispatcher against the real server process on MariaDB + Redis.
+ *
+ * Usage: node build/bench/dispatch.bench.js [--only start|lag] [--jobs N] [--starts K] [--rates 1000,10000]
+ *          [--workers W] [--warmup S] [--measure S] [--server-node-args="..."] [--verbose] [--write]
+ *   --only      run one scenario (default both).
+ *   --jobs      enabled jobs for the start scenario (default 1000000).
+ *   --starts    server starts measured on the same data (default 3).
+ *   --rates     due times per second for the lag scenario (default 1000,10000).
+ *   --workers   fake workers (default 4); --warmup / --measure: seconds (default 5 / 30).
+ *   --server-node-args="…"  node options for the server under test (note the =), e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+ *               or "--max-old-space-size=2048" (default none: Node's default heap limit).
+ *   --write     also replaces the "## Dispatch" section of docs/benchmarks.md.
+ *
+ * Start: 1M enabled jobs written straight into MariaDB, then spawn → the dispatcher's `leading (…)`
+ * line, the server's own `loaded in`, and peak RSS. Lag: N jobs `@every 1s`, fake workers in this
+ * process, due time → `task:run` received, p50/p90/p99/max, duplicates, CPU. See bench/dispatch/.
+ * Needs MariaDB on 127.0.0.1:3306 (root, no password) and Redis on 127.0.0.1:6379
+ * (CRONFLEET_BENCH_MYSQL / CRONFLEET_BENCH_REDIS point elsewhere), and a built server (npm run build).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { MYSQL_URL, REDIS_URL, databaseVersion } from './dispatch/backend';
+import { cleanupAll, cleanupOnSignals } from './dispatch/cleanup';
+import { findRepoRoot, log, type BenchSetup } from './dispatch/harness';
+import { runLagScenario, type LagResult } from './dispatch/lag-scenario';
+import { busyProcesses, machineInfo } from './dispatch/procfs';
+import { renderReport, writeSection } from './dispatch/report';
+import { runStartScenario, type StartResult } from './dispatch/start-scenario';
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      jobs: { type: 'string', default: '1000000' },
+      starts: { type: 'string', default: '3' },
+      rates: { type: 'string', default: '1000,10000' },
+      workers: { type: 'string', default: '4' },
+      warmup: { type: 'string', default: '5' },
+      measure: { type: 'string', default: '30' },
+      'server-node-args': { type: 'string', default: '' },
+      verbose: { type: 'boolean', default: false },
+      write: { type: 'boolean', default: false },
+    },
+  });
+  const positive = (name: string, raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} ${raw}: expected a positive integer`);
+    return n;
+  };
+  if (values.only !== undefined && values.only !== 'start' && values.only !== 'lag') throw new Error(`--only ${values.only}: expected start or lag`);
+  return {
+    only: values.only as 'start' | 'lag' | undefined,
+    jobs: positive('jobs', values.jobs),
+    starts: positive('starts', values.starts),
+    rates: values.rates.split(',').map((r) => positive('rates', r.trim())),
+    workers: positive('workers', values.workers),
+    warmupS: positive('warmup', values.warmup),
+    measureS: positive('measure', values.measure),
+    serverNodeArgs: values['server-node-args'].split(/\s+/).filter(Boolean),
+    verbose: values.verbose,
+    write: values.write,
+  };
+}
+
+async function checkBackends(): Promise<string> {
+  let version: string;
+  try {
+    version = await databaseVersion();
+  } catch (e) {
+    throw new Error(`MariaDB at ${MYSQL_URL} does not answer: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (e) {
+    throw new Error(`Redis at ${REDIS_URL} does not answer: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    redis.disconnect();
+  }
+  return version;
+}
+
+/** Which server was measured: the commit, whether the tree had uncommitted changes, when its newest .js in dist/ was written. */
+function describeServerBuild(repoRoot: string): string {
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+        e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.js') ? statSync(join(dir, e.name)).mtimeMs : 0,
+      ),
+    );
+  const built = new Date(newest(join(repoRoot, 'apiserver/dist'))).toISOString().slice(0, 16).replace('T', ' ');
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--', 'apiserver', 'shared') !== '';
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in apiserver/ or shared/' : ''}, built ${built} UTC`;
+  } catch {
+    return `built ${built} UTC (not a git checkout)`;
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  cleanupOnSignals();
+  const setup: BenchSetup = { repoRoot: findRepoRoot(__dirname), serverNodeArgs: opts.serverNodeArgs, verbose: opts.verbose };
+  if (!existsSync(join(setup.repoRoot, 'apiserver/dist/cli.js'))) throw new Error('the server is not built: run `npm run build` first');
+  const mariadb = await checkBackends();
+  const machine = machineInfo();
+  const serverVersion = describeServerBuild(setup.repoRoot);
+  const busyBefore = await busyProcesses(2000);
+  log(`load average ${machine.loadAverage}; busy: ${busyBefore.join(', ') || 'nothing'}`);
+
+  let start: StartResult | undefined;
+  const lag: LagResult[] = [];
+  try {
+    if (opts.only !== 'lag') start = await runStartScenario(setup, opts.jobs, opts.starts);
+    if (opts.only !== 'start') {
+      for (const rate of opts.rates) lag.push(await runLagScenario(setup, { rate, workers: opts.workers, warmupS: opts.warmupS, measureS: opts.measureS }));
+    }
+  } finally {
+    await cleanupAll();
+  }
+
+  const report = renderReport({
+    machine,
+    mariadb,
+    busyBefore,
+    command: ['npm run bench:dispatch --', ...process.argv.slice(2)].join(' ').replace(/ --$/, ''),
+    serverNodeArgs: opts.serverNodeArgs,
+    serverVersion,
+    start,
+    lag,
+  });
+  process.stdout.write(`${report}\n`);
+  if (opts.write) {
+    const file = join(setup.repoRoot, 'docs/benchmarks.md');
+    writeSection(file, report);
+    log(`wrote the Dispatch section of ${file}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  async (e: unknown) => {
+    await cleanupAll();
+    process.stderr.write(`bench:dispatch failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);
