@@ -113,7 +113,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       epoch: this.active ? this.epoch : null,
       heapSize: this.active ? this.heap.size : null,
       pending: this.active ? this.pending.size : null,
-      nextDueAt: this.active && next !== undefined ? new Date(next).toISOString() : null,
+      nextDueAt: this.active && next !== undefined ? new Date(this.heap.peek()! % 4 === Kind.Job ? next + LOOKAHEAD_MS : next).toISOString() : null,
       lagMs: this.active ? this.lagMs : null,
     };
   }
