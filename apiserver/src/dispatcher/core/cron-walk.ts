@@ -11,18 +11,21 @@ import { type CompiledCron, dayBitsOf } from './cron-expression';
 /** Bits of days 1..d (bit 30 for day 31). */
 const DAYS_UP_TO = Array.from({ length: 32 }, (_, d) => (d >= 31 ? 0x7fff_ffff : (1 << d) - 1));
 
+/** Calendar fields of a whole-second wall time (local time counted as if it were UTC). */
+function wallFields(wall: number): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
+  const days = Math.floor(wall / DAY_MS);
+  const secondOfDay = (wall - days * DAY_MS) / SECOND_MS;
+  const hour = Math.floor(secondOfDay / 3600);
+  const minute = Math.floor((secondOfDay - hour * 3600) / 60);
+  return { ...civilFromDays(days), hour, minute, second: secondOfDay - hour * 3600 - minute * 60 };
+}
+
 /**
  * The first whole-second wall time ≥ `fromWall` that matches `cron`, or null if there is none up to
  * `limitWall`. `fromWall` must be a whole second.
  */
 export function nextMatchingWall(cron: CompiledCron, fromWall: number, limitWall: number): number | null {
-  const days = Math.floor(fromWall / DAY_MS);
-  let secondOfDay = (fromWall - days * DAY_MS) / SECOND_MS;
-  let { year, month, day } = civilFromDays(days);
-  let hour = Math.floor(secondOfDay / 3600);
-  secondOfDay -= hour * 3600;
-  let minute = Math.floor(secondOfDay / 60);
-  let second = secondOfDay - minute * 60;
+  let { year, month, day, hour, minute, second } = wallFields(fromWall);
   const limitYear = civilFromDays(Math.floor(limitWall / DAY_MS)).year;
   for (;;) {
     if (year > limitYear) return null;
@@ -87,13 +90,7 @@ export function nextMatchingWall(cron: CompiledCron, fromWall: number, limitWall
  * to `limitWall`. `fromWall` must be a whole second.
  */
 export function previousMatchingWall(cron: CompiledCron, fromWall: number, limitWall: number): number | null {
-  const days = Math.floor(fromWall / DAY_MS);
-  let secondOfDay = (fromWall - days * DAY_MS) / SECOND_MS;
-  let { year, month, day } = civilFromDays(days);
-  let hour = Math.floor(secondOfDay / 3600);
-  secondOfDay -= hour * 3600;
-  let minute = Math.floor(secondOfDay / 60);
-  let second = secondOfDay - minute * 60;
+  let { year, month, day, hour, minute, second } = wallFields(fromWall);
   const limitYear = civilFromDays(Math.floor(limitWall / DAY_MS)).year;
   for (;;) {
     if (year < limitYear) return null;
