@@ -147,6 +147,29 @@ describe(`scheduling policies on the ${backend} backend`, { timeout: 180_000 }, 
     assert.equal(new Set(onceTasks.map((t) => t.scheduledAt)).size, onceTasks.length, 'no due time twice');
   });
 
+  it('kills the running task of a replace job when its next due time comes, then starts the new one', async () => {
+    const j = await job({ schedule: '@every 2s', concurrencyPolicy: 'replace', args: ['sleep 30'] });
+    const replaced = await waitFor(async () => (await tasksOf(j.id)).find((t) => t.status === 'killed'), { timeoutMs: 15_000, what: 'a replaced (killed) task', details: logs });
+    await srv().api.updateCronJob(j.id, { enabled: false });
+    const later = (await tasksOf(j.id)).filter((t) => Date.parse(t.scheduledAt!) > Date.parse(replaced.scheduledAt!));
+    assert.ok(later.length > 0, 'a newer task took its place');
+    for (const t of (await tasksOf(j.id)).filter((x) => x.status === 'running')) await srv().api.killTask(t.id);
+  });
+
+  it('runs each missed due time, at most catchUpLimit, after a pause with catchUp', async () => {
+    const j = await job({ schedule: '@every 1s', misfirePolicy: 'catchUp', catchUpLimit: 2, args: ['true'] });
+    await waitFor(async () => (await tasksOf(j.id)).length > 0, { timeoutMs: 10_000, what: 'a first run', details: logs });
+    await srv().api.call('POST', '/scheduler/stop', [200]);
+    await new Promise((r) => setTimeout(r, 4000));
+    await srv().api.call('POST', '/scheduler/start', [200]);
+    await waitFor(async () => (await tasksOf(j.id)).some((t) => t.trigger === 'misfire'), { timeoutMs: 10_000, what: 'catch-up runs', details: logs });
+    await srv().api.updateCronJob(j.id, { enabled: false });
+    const catchUps = (await tasksOf(j.id)).filter((t) => t.trigger === 'misfire');
+    assert.equal(catchUps.length, 2, `catchUp with limit 2: ${JSON.stringify(catchUps.map((t) => t.scheduledAt))}`);
+    const times = (await tasksOf(j.id)).map((t) => t.scheduledAt);
+    assert.equal(new Set(times).size, times.length, 'no due time twice');
+  });
+
   it('previews schedules in a time zone and refuses one that can never fire', async () => {
     const q = new URLSearchParams({ schedule: '30 2 * * *', timezone: 'America/New_York', from: '2026-03-07T12:00:00Z', count: '3' });
     const { next } = await srv().api.call<{ next: string[] }>('GET', `/schedules/preview?${q}`, [200]);

@@ -80,7 +80,7 @@ export class DueRuns {
     // replace: the old task is killed (and the kill confirmed) before the new one is sent.
     await Promise.all(
       toKill.map((t) =>
-        this.taskService.kill(t.id).catch((e: unknown) => this.logger.warn(`concurrencyPolicy replace: killing task ${t.id}: ${coerceError(e).message}`)),
+        this.taskService.kill(t.id, 'replaced by the next due time (concurrencyPolicy replace)').catch((e: unknown) => this.logger.warn(`concurrencyPolicy replace: killing task ${t.id}: ${coerceError(e).message}`)),
       ),
     );
     return created;

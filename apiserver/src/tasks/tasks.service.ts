@@ -94,18 +94,18 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
    * Kills a task: a pending one is ended here; a running one is killed by its worker (whole process
    * group), which then reports it `killed`.
    */
-  async kill(id: number): Promise<void> {
+  async kill(id: number, reason = 'killed through the API'): Promise<void> {
     const t = await this.load(id);
     if (FINAL_TASK_STATUSES.includes(t.status)) throw new DomainError('TaskNotRunning', `task ${id} has already finished (${t.status})`);
     if (t.workerId === null) {
-      const error = { code: 'Killed', message: 'killed before it started', retryable: false };
+      const error = { code: 'Killed', message: `${reason} before it started`, retryable: false };
       if (await this.repo.finish(id, null, { status: 'killed', at: new Date(), error })) {
         await this.events.publish({ type: 'task.cancelled', id });
         return;
       }
-      return this.kill(id); // it was given to a worker meanwhile: kill it there
+      return this.kill(id, reason); // it was given to a worker meanwhile: kill it there
     }
-    const ack = await this.registry.sendKill(t.workerId, id, 'killed through the API');
+    const ack = await this.registry.sendKill(t.workerId, id, reason);
     if (ack === null) {
       throw new DomainError('WorkerUnavailable', `worker ${t.workerId} running task ${id} is not connected to this server or did not confirm the kill`);
     }
