@@ -1,7 +1,7 @@
 /**
  * `npm run bench:dispatch` — the dispatcher against the real server process on MariaDB + Redis.
  *
- * Usage: node build/bench/dispatch.bench.js [--only start|lag] [--jobs N] [--starts K] [--rates 1000,10000]
+ * Usage: node build/bench/dispatch.bench.js [--only start|delayed|lag] [--jobs N] [--starts K] [--rates 1000,10000]
  *          [--workers W] [--warmup S] [--measure S] [--server-node-args="..."] [--verbose] [--write]
  *   --only      run one scenario (default both).
  *   --jobs      enabled jobs for the start scenario (default 1000000).
@@ -30,6 +30,7 @@ import { runLagScenario, type LagResult } from './dispatch/lag-scenario';
 import { busyProcesses, machineInfo } from './dispatch/procfs';
 import { renderReport, writeSection } from './dispatch/report';
 import { runStartScenario, type StartResult } from './dispatch/start-scenario';
+import { runDelayedScenario, type DelayedResult } from './dispatch/delayed-scenario';
 
 function options() {
   const { values } = parseArgs({
@@ -51,9 +52,9 @@ function options() {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} ${raw}: expected a positive integer`);
     return n;
   };
-  if (values.only !== undefined && values.only !== 'start' && values.only !== 'lag') throw new Error(`--only ${values.only}: expected start or lag`);
+  if (values.only !== undefined && !['start', 'lag', 'delayed'].includes(values.only)) throw new Error(`--only ${values.only}: expected start, lag or delayed`);
   return {
-    only: values.only as 'start' | 'lag' | undefined,
+    only: values.only as 'start' | 'lag' | 'delayed' | undefined,
     jobs: positive('jobs', values.jobs),
     starts: positive('starts', values.starts),
     rates: values.rates.split(',').map((r) => positive('rates', r.trim())),
@@ -116,10 +117,12 @@ async function main(): Promise<void> {
   log(`load average ${machine.loadAverage}; busy: ${busyBefore.join(', ') || 'nothing'}`);
 
   let start: StartResult | undefined;
+  let delayed: DelayedResult | undefined;
   const lag: LagResult[] = [];
   try {
-    if (opts.only !== 'lag') start = await runStartScenario(setup, opts.jobs, opts.starts);
-    if (opts.only !== 'start') {
+    if (opts.only === undefined || opts.only === 'start') start = await runStartScenario(setup, opts.jobs, opts.starts);
+    if (opts.only === undefined || opts.only === 'delayed') delayed = await runDelayedScenario(setup, 100_000);
+    if (opts.only === undefined || opts.only === 'lag') {
       for (const rate of opts.rates) lag.push(await runLagScenario(setup, { rate, workers: opts.workers, warmupS: opts.warmupS, measureS: opts.measureS }));
     }
   } finally {
@@ -134,6 +137,7 @@ async function main(): Promise<void> {
     serverNodeArgs: opts.serverNodeArgs,
     serverVersion,
     start,
+    delayed,
     lag,
   });
   process.stdout.write(`${report}\n`);

@@ -6,6 +6,7 @@ import type { LagResult } from './lag-scenario';
 import type { MachineInfo } from './procfs';
 import { START_LEAD_MS, type StartResult } from './start-scenario';
 import { int, median, mib, ms, secs } from './stats';
+import { renderDelayed, type DelayedResult } from './delayed-scenario';
 
 export const DOC_HEADING = '## Dispatch (npm run bench:dispatch)';
 
@@ -22,6 +23,7 @@ export interface ReportInput {
   /** The server measured: commit, uncommitted changes, build time. */
   serverVersion: string;
   start?: StartResult;
+  delayed?: DelayedResult;
   lag: LagResult[];
 }
 
@@ -40,6 +42,7 @@ export function renderReport(r: ReportInput): string {
     '',
   );
   if (r.start) out.push(...renderStart(r.start));
+  if (r.delayed) out.push(...renderDelayed(r.delayed, int));
   if (r.lag.length) out.push(...renderLag(r.lag));
   out.push(
     '### Method',
