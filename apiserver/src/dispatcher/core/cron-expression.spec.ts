@@ -4,14 +4,10 @@ import { CronExpressionParser } from 'cron-parser';
 import { parseCron } from './cron-expression';
 import { nextCronRunMs } from './zoned-cron';
 import { mulberry32 } from '../../../../test/support/seeded-random';
+import { at } from '../../../../test/support/time';
 
 const fail = (detail: string): never => {
   throw new Error(detail);
-};
-const at = (iso: string): number => {
-  const ms = Date.parse(iso);
-  assert.ok(Number.isFinite(ms), `bad ISO string in test: ${iso}`);
-  return ms;
 };
 /** The next `count` fire times in UTC, as ISO strings. */
 const runs = (expression: string, fromIso: string, count: number): string[] => {

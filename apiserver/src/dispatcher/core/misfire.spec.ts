@@ -2,12 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dueTimesToRun, type MisfirePolicy } from './misfire';
 import { parseSchedule } from './schedule';
+import { at } from '../../../../test/support/time';
 
-const at = (iso: string): number => {
-  const ms = Date.parse(iso);
-  assert.ok(Number.isFinite(ms), `bad ISO string in test: ${iso}`);
-  return ms;
-};
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString().replace('.000Z', 'Z'));
 
 const SKIP: MisfirePolicy = { kind: 'skip' };

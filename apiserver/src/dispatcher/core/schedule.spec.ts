@@ -3,12 +3,8 @@ import assert from 'node:assert/strict';
 import {
   InvalidScheduleError, jitterMs, lastRunAtMs, nextRunAtMs, parseSchedule, previewRunsMs, type Schedule, type ScheduleInput, scheduleToString,
 } from './schedule';
+import { at } from '../../../../test/support/time';
 
-const at = (iso: string): number => {
-  const ms = Date.parse(iso);
-  assert.ok(Number.isFinite(ms), `bad ISO string in test: ${iso}`);
-  return ms;
-};
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 // Expected times are worked out by hand from the calendar (2026-01-01 is a Thursday; New York is

@@ -2,12 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { civilFromDays, DAY_MS, daysFromCivil, daysInMonth, weekdayOfDays } from './civil';
 import { formatInZone, isKnownTimeZone, zoneOffsets } from './time-zone';
+import { at } from '../../../../test/support/time';
 
-const at = (iso: string): number => {
-  const ms = Date.parse(iso);
-  assert.ok(Number.isFinite(ms), `bad ISO string in test: ${iso}`);
-  return ms;
-};
 const HOUR_MS = 3_600_000;
 
 /** Local wall clock straight from Intl, independent of the code under test. */

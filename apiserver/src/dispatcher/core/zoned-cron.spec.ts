@@ -2,14 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCron } from './cron-expression';
 import { lastCronRunMs, nextCronRunMs } from './zoned-cron';
+import { at } from '../../../../test/support/time';
 
 const fail = (detail: string): never => {
   throw new Error(detail);
-};
-const at = (iso: string): number => {
-  const ms = Date.parse(iso);
-  assert.ok(Number.isFinite(ms), `bad ISO string in test: ${iso}`);
-  return ms;
 };
 const utc = (ms: number): string => new Date(ms).toISOString();
 
