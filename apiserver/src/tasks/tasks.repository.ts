@@ -32,6 +32,11 @@ export interface TaskQuery {
 
 const LIVE: TaskStatus[] = ['pending', 'running'];
 
+/** Why a task ended `lost`: its worker no longer runs it. */
+export function workerLostError(workerId: number): SerializedError {
+  return { code: 'WorkerLost', message: `worker ${workerId} stopped running this task (disconnected or restarted)`, retryable: true };
+}
+
 /** Task rows and their output. Every state change is a conditional UPDATE, so racing writers cannot both win. */
 @Injectable()
 export class TasksRepository {
@@ -203,7 +208,7 @@ export class TasksRepository {
   async markLost(workerId: number, stillRunning: readonly number[], at: Date): Promise<TaskEntity[]> {
     const live = await this.tasks.find({ where: { workerId, status: In(LIVE) } });
     const keep = new Set(stillRunning);
-    const error: SerializedError = { code: 'WorkerLost', message: `worker ${workerId} stopped running this task (disconnected or restarted)`, retryable: true };
+    const error = workerLostError(workerId);
     const lost: TaskEntity[] = [];
     for (const t of live) {
       if (!keep.has(t.id) && (await this.finish(t.id, workerId, { status: 'lost', at, error }))) lost.push(t);

@@ -11,7 +11,7 @@ import { TaskReportHandler, WorkersRegistry } from '../workers/workers.registry'
 import { CreateTask, ListTasksQuery, toTaskView, TaskView } from './dto/task.dto';
 import { TaskEntity } from './task.entity';
 import { TaskReportWriter } from './task-report-writer';
-import { TasksRepository } from './tasks.repository';
+import { TasksRepository, workerLostError } from './tasks.repository';
 
 /** Final states after which the task's retry policy applies. */
 const RETRYABLE: readonly TaskStatus[] = ['failed', 'timeout', 'lost'];
@@ -109,7 +109,11 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     if (ack === null) {
       throw new DomainError('WorkerUnavailable', `worker ${t.workerId} running task ${id} is not connected to this server or did not confirm the kill`);
     }
-    if (!ack.found) await this.reconcile(t.workerId, []);
+    // The worker does not run it (it ended a moment ago, or was lost): settle this task, and only it.
+    if (!ack.found && (await this.repo.finish(id, t.workerId, { status: 'lost', at: new Date(), error: workerLostError(t.workerId) }))) {
+      this.registry.release(t.workerId, id);
+      await this.ended(t, 'lost');
+    }
   }
 
   async update(workerId: number, msg: TaskUpdate): Promise<boolean> {
