@@ -71,12 +71,12 @@ async function serve(opts: { localWorker?: boolean; port?: string; dataDir?: str
   say(
     `start a worker on another host: npx cronfleet worker --server ${url} --token ${config.workerToken ? '$CRONFLEET_WORKER_TOKEN' : server.tokens.workerToken}`,
   );
-  const worker = opts.localWorker ? startLocalWorker(server, config) : null;
+  const worker = opts.localWorker ? startLocalWorker(server) : null;
   return waitForSignal(server, worker);
 }
 
 /** The worker `npm start` runs beside the server, as a child process connected over the same socket as any other. */
-function startLocalWorker(server: RunningServer, config: ServerConfig): ChildProcess {
+function startLocalWorker(server: RunningServer): ChildProcess {
   const bin = require.resolve('@cronfleet/worker/bin/cronfleet-worker.js');
   const child = spawn(process.execPath, [bin, '--server', `http://127.0.0.1:${server.port}`, '--name', `local-${hostname()}`], {
     // The token goes through the environment, not argv, which `ps` shows to every user of the host.
@@ -89,7 +89,6 @@ function startLocalWorker(server: RunningServer, config: ServerConfig): ChildPro
   child.on('exit', (code, signal) => {
     if (!stopping) say(`local worker exited (${signal ?? `code ${code}`})`);
   });
-  void config;
   return child;
 }
 

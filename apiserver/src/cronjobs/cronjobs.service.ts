@@ -40,13 +40,14 @@ export class CronJobsService {
   async create(dto: CreateCronJob): Promise<CronJobView> {
     const spec = validSpec(dto.runner, dto.spec);
     const schedule = scheduleOf(dto);
+    const text = scheduleToString(dto.schedule);
     const now = new Date();
     const job = await this.repo.insert({
       ...dto,
-      schedule: scheduleToString(dto.schedule),
+      schedule: text,
       spec,
       createdAt: now,
-      nextRunAt: dto.enabled ? nextRunOf({ ...dto, schedule: scheduleToString(dto.schedule), createdAt: now }, now.getTime(), schedule) : null,
+      nextRunAt: dto.enabled ? nextRunOf({ ...dto, schedule: text, createdAt: now }, now.getTime(), schedule) : null,
     });
     await this.changed(job.id);
     return toCronJobView(job);

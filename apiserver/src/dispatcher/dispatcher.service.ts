@@ -76,6 +76,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
   private generation = 0;
   private active = false;
   private paused = false;
+  /** A drain is already queued on the serial chain: capacity events arriving meanwhile add nothing. */
+  private drainQueued = false;
   private epoch = 0;
   private lagMs = 0;
   private unsubscribe: (() => void) | null = null;
@@ -132,7 +134,6 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     this.logger.error(`${what}: ${coerceError(e).message}`);
   }
 
-  private drainQueued = false;
   private requestDrain(): void {
     if (this.drainQueued || !this.active) return;
     this.drainQueued = true;

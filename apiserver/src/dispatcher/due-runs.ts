@@ -37,7 +37,11 @@ export class DueRuns {
   async create(due: { job: ScheduledJob; missed: number[]; onTime: number[] }[], nextRuns: Map<number, Date | null>, epoch: number): Promise<TaskEntity[]> {
     const guarded = due.filter((d) => d.job.job.concurrencyPolicy !== 'allow').map((d) => d.job.job.id);
     const live = new Map<number, TaskEntity[]>();
-    for (const t of await this.tasks.liveOf(guarded)) live.set(t.cronjobId!, [...(live.get(t.cronjobId!) ?? []), t]);
+    for (const t of await this.tasks.liveOf(guarded)) {
+      const list = live.get(t.cronjobId!);
+      if (list) list.push(t);
+      else live.set(t.cronjobId!, [t]);
+    }
 
     const rows: NewTask[] = [];
     const toKill: TaskEntity[] = [];

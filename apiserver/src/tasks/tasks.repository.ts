@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
 import type { SerializedError, TaskStatus } from '@cronfleet/shared';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { isUniqueViolation, rawTimeMs } from '../database/columns';
 import { TaskOutputEntity } from './task-output.entity';
@@ -43,7 +43,6 @@ export class TasksRepository {
   constructor(
     @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
     @InjectRepository(TaskOutputEntity) private readonly output: Repository<TaskOutputEntity>,
-    @InjectDataSource() private readonly ds: DataSource,
   ) {}
 
   /**
@@ -232,9 +231,5 @@ export class TasksRepository {
   async readOutput(taskId: number): Promise<string> {
     const chunks = await this.output.find({ where: { taskId }, order: { seq: 'ASC' } });
     return chunks.map((c) => c.data).join('');
-  }
-
-  get dataSource(): DataSource {
-    return this.ds;
   }
 }

@@ -100,11 +100,6 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> {
       return null;
     }
   }
-
-  disconnectAll(): void {
-    for (const c of this.connected.values()) c.socket.disconnect(true);
-    this.connected.clear();
-  }
 }
 
 function refused(code: string, message: string): TaskRunAck {

@@ -20,7 +20,7 @@ for (const backend of backends) {
     before(async () => {
       ds = await openDatabase(target.db);
       state = new SchedulerStateRepository(ds);
-      tasks = new TasksRepository(ds.getRepository(TaskEntity), ds.getRepository(TaskOutputEntity), ds);
+      tasks = new TasksRepository(ds.getRepository(TaskEntity), ds.getRepository(TaskOutputEntity));
       const job = await ds.getRepository(CronJobEntity).save({ name: 'fenced', schedule: '* * * * *', timezone: 'UTC', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null, enabled: true, nextRunAt: null });
       jobId = job.id;
     });

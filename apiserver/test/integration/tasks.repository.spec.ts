@@ -10,7 +10,7 @@ import { NewTask, TasksRepository } from '../../src/tasks/tasks.repository';
 import { backends } from './support';
 
 function repoOn(ds: DataSource): TasksRepository {
-  return new TasksRepository(ds.getRepository(TaskEntity), ds.getRepository(TaskOutputEntity), ds);
+  return new TasksRepository(ds.getRepository(TaskEntity), ds.getRepository(TaskOutputEntity));
 }
 
 for (const backend of backends) {
