@@ -80,6 +80,7 @@ export class FakeWorker {
       runners: ['command'],
       runningTaskIds: [],
       clockMs: Date.now(),
+      draining: false,
     };
     const checked = parseWith(WorkerHelloSchema, hello, 'worker:hello');
     if (!checked.ok) throw new Error(`bench's own hello is invalid: ${checked.error.message}`);
@@ -88,7 +89,7 @@ export class FakeWorker {
     if (!ack.ok) throw new Error(`worker ${this.name}: ${ack.error.message}`);
     if (!ack.value.ok) throw new Error(`worker ${this.name} refused: ${ack.value.error.code}: ${ack.value.error.message}`);
     this.heartbeat = setInterval(() => {
-      this.socket.emit('worker:heartbeat', { runningTaskIds: [...this.running], atMs: Date.now() });
+      this.socket.emit('worker:heartbeat', { runningTaskIds: [...this.running], atMs: Date.now(), draining: false });
     }, ack.value.heartbeatSeconds * 1000);
   }
 

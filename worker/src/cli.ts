@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadWorkerConfig, type WorkerCliOptions, type WorkerConfig } from './config';
-import { startWorker } from './worker';
+import { StateDirError } from './result-spool';
+import { startWorker, type WorkerHandle } from './worker';
 import { WORKER_VERSION } from './version';
 
 /** Where the CLI writes and reads; tests pass their own. */
@@ -13,6 +14,12 @@ export interface WorkerCliIO {
 
 /** Exit code for bad command-line input or configuration. */
 export const EXIT_USAGE = 2;
+
+/**
+ * Seconds the worker of `cronfleet server --local-worker` lets its tasks finish when the server asks
+ * it to shut down (or dies), unless --shutdown-grace says otherwise; the server waits for the worker.
+ */
+export const LOCAL_WORKER_SHUTDOWN_GRACE_SECONDS = 10;
 
 /**
  * `cronfleet-worker [options]`: parses `argv` (the arguments only, without node and the script),
@@ -28,7 +35,9 @@ export async function runWorkerCli(argv: string[], io: WorkerCliIO = {}): Promis
     .option('--name <name>', 'unique worker name (env CRONFLEET_WORKER_NAME; default: hostname)')
     .option('--capacity <n>', 'most tasks run at once (env CRONFLEET_WORKER_CAPACITY; default 4)')
     .option('--labels <k=v,...>', 'labels cron jobs select workers by (env CRONFLEET_WORKER_LABELS)')
-    .option('--shutdown-grace <seconds>', 'on SIGTERM, time running tasks get to finish (env CRONFLEET_SHUTDOWN_GRACE_SECONDS; default 10)')
+    .option('--shutdown-grace <seconds>', 'on the first SIGTERM/SIGINT, most time running tasks get to finish before they are stopped (env CRONFLEET_SHUTDOWN_GRACE_SECONDS; default: no limit)')
+    .option('--stop-grace <seconds>', 'when running tasks are stopped on shutdown, time from SIGTERM to SIGKILL (env CRONFLEET_STOP_GRACE_SECONDS; default 10)')
+    .option('--state-dir <dir>', 'where results wait until the server has them, across restarts (env CRONFLEET_WORKER_STATE_DIR; default ~/.local/state/cronfleet-worker/<name>)')
     .version(WORKER_VERSION)
     .exitOverride()
     .configureOutput({
@@ -50,27 +59,46 @@ export async function runWorkerCli(argv: string[], io: WorkerCliIO = {}): Promis
   }
 
   const log = (line: string): void => stderr(`cronfleet-worker: ${line}\n`);
-  const worker = startWorker(config, { log });
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (++signals === 1) {
-      log(`received ${signal}: stopping (send it again to kill all tasks now)`);
+  let worker: WorkerHandle;
+  try {
+    worker = startWorker(config, { log });
+  } catch (e) {
+    if (e instanceof StateDirError) {
+      stderr(`cronfleet-worker: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+  // Each signal goes one step further: drain, then stop the running tasks, then kill them.
+  let step = 0;
+  const escalate = (why: string, drainLimitSeconds: number | null, hint = true): void => {
+    step++;
+    if (step === 1) {
+      log(`${why}: draining${hint ? ' (signal again to stop the running tasks, a third time to kill them)' : ''}`);
+      void worker.drain(drainLimitSeconds);
+    } else if (step === 2) {
+      log(`${why} again: stopping the running tasks (signal again to kill them now)`);
       void worker.stop();
     } else {
-      log(`received ${signal} again: killing all tasks`);
+      log(`${why} again: killing all tasks`);
       void worker.kill();
     }
   };
+  const onSignal = (signal: NodeJS.Signals): void => escalate(`received ${signal}`, config.shutdownGraceSeconds);
+  // Started by `cronfleet server --local-worker` with an IPC channel: the server asks for the stop
+  // and waits for this process to exit; if the server dies the channel closes, so this worker stops
+  // too instead of lingering. Either way running tasks get a bounded time to finish.
+  const parentLimitSeconds = config.shutdownGraceSeconds ?? LOCAL_WORKER_SHUTDOWN_GRACE_SECONDS;
+  const fromParent = (why: string): void => {
+    if (step === 0) escalate(why, parentLimitSeconds, false);
+    else void worker.drain(parentLimitSeconds); // already draining: only bounds the wait
+  };
+  const onParentMessage = (m: unknown): void => {
+    if ((m as { type?: string } | null)?.type === 'shutdown') fromParent('the server asked this worker to shut down');
+  };
+  const onParentGone = (): void => fromParent('the server that started this worker is gone');
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // Started by `cronfleet server --local-worker` with an IPC channel: the server asks for the stop,
-  // and if the server dies the channel closes, so this worker stops too instead of lingering.
-  const onParentMessage = (m: unknown): void => {
-    if ((m as { type?: string } | null)?.type === 'shutdown') onSignal('SIGTERM');
-  };
-  const onParentGone = (): void => {
-    if (signals === 0) onSignal('SIGTERM');
-  };
   if (process.send) {
     process.on('message', onParentMessage);
     process.once('disconnect', onParentGone);

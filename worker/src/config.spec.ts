@@ -1,21 +1,34 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
 import { runWorkerCli } from './cli';
-import { ConfigError, loadWorkerConfig } from './config';
+import { ConfigError, loadWorkerConfig, pathSegment } from './config';
 
 const required = { server: 'http://scheduler:8080', token: 't0ken' };
 
 describe('loadWorkerConfig', () => {
-  it('fills defaults: hostname as name, capacity 4, no labels, 10 s grace', () => {
+  it('fills defaults: hostname as name, capacity 4, no labels, no drain limit, 10 s stop grace, state under ~/.local/state', () => {
     assert.deepEqual(loadWorkerConfig(required, {}), {
       serverUrl: 'http://scheduler:8080',
       token: 't0ken',
       name: hostname(),
       capacity: 4,
       labels: {},
-      shutdownGraceSeconds: 10,
+      shutdownGraceSeconds: null,
+      stopGraceSeconds: 10,
+      stateDir: join(homedir(), '.local/state/cronfleet-worker', pathSegment(hostname())),
     });
+  });
+
+  it('puts the default state dir under XDG_STATE_HOME (when absolute) or HOME, one directory per worker name', () => {
+    const dir = (env: NodeJS.ProcessEnv, name = 'build-01') => loadWorkerConfig({ ...required, name }, env).stateDir;
+    assert.equal(dir({ XDG_STATE_HOME: '/var/lib/state', HOME: '/home/ci' }), '/var/lib/state/cronfleet-worker/build-01');
+    assert.equal(dir({ XDG_STATE_HOME: 'relative/state', HOME: '/home/ci' }), '/home/ci/.local/state/cronfleet-worker/build-01');
+    assert.equal(dir({ HOME: '/home/ci' }, '../etc/x y'), '/home/ci/.local/state/cronfleet-worker/..%2Fetc%2Fx%20y');
+    assert.equal(dir({ HOME: '/home/ci' }, '..'), '/home/ci/.local/state/cronfleet-worker/%2E%2E');
+    assert.equal(dir({ HOME: '/home/ci' }, 'café'), '/home/ci/.local/state/cronfleet-worker/caf%C3%A9');
+    assert.equal(loadWorkerConfig({ ...required, stateDir: 'rel/dir' }, {}).stateDir, join(process.cwd(), 'rel/dir'));
   });
 
   it('falls back to the CRONFLEET_* environment, with the command line winning', () => {
@@ -26,6 +39,8 @@ describe('loadWorkerConfig', () => {
       CRONFLEET_WORKER_CAPACITY: '8',
       CRONFLEET_WORKER_LABELS: 'region=eu, gpu=true',
       CRONFLEET_SHUTDOWN_GRACE_SECONDS: '2.5',
+      CRONFLEET_STOP_GRACE_SECONDS: '0',
+      CRONFLEET_WORKER_STATE_DIR: '/var/lib/cronfleet-worker',
     };
     const config = loadWorkerConfig({ capacity: '3' }, env);
     assert.deepEqual(config, {
@@ -35,6 +50,8 @@ describe('loadWorkerConfig', () => {
       capacity: 3,
       labels: { region: 'eu', gpu: 'true' },
       shutdownGraceSeconds: 2.5,
+      stopGraceSeconds: 0,
+      stateDir: '/var/lib/cronfleet-worker',
     });
   });
 
@@ -47,6 +64,8 @@ describe('loadWorkerConfig', () => {
     ['a label given twice', { ...required, labels: 'a=1,a=2' }, /^--labels: label 'a' is given twice/],
     ['a server URL with a path', { ...required, server: 'http://x/cronfleet' }, /^--server: must be the server's base URL/],
     ['a negative grace', { ...required, shutdownGrace: '-1' }, /^--shutdown-grace: /],
+    ['a stop grace that is not a number', { ...required, stopGrace: '10s' }, /^--stop-grace: must be a number of seconds/],
+    ['an empty state dir', { ...required, stateDir: ' ' }, /^--state-dir: must not be empty/],
   ];
   for (const [what, options, message] of bad) {
     it(`refuses ${what}, naming the option`, () => {

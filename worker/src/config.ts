@@ -1,4 +1,5 @@
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 
 /** The worker's configuration, validated. Built by {@link loadWorkerConfig}. */
 export interface WorkerConfig {
@@ -12,8 +13,21 @@ export interface WorkerConfig {
   capacity: number;
   /** Labels cron jobs can select workers by. `--labels k=v,...` / `CRONFLEET_WORKER_LABELS`; default none. */
   labels: Record<string, string>;
-  /** On SIGINT/SIGTERM, seconds to let running tasks finish before stopping them. `--shutdown-grace` / `CRONFLEET_SHUTDOWN_GRACE_SECONDS`; default 10. */
-  shutdownGraceSeconds: number;
+  /**
+   * On the first SIGINT/SIGTERM the worker drains: it takes no new task and waits for the running
+   * ones. Seconds it waits before stopping them; null: no limit. `--shutdown-grace` /
+   * `CRONFLEET_SHUTDOWN_GRACE_SECONDS`; default null (10 s when `cronfleet server --local-worker`
+   * asks its worker to shut down).
+   */
+  shutdownGraceSeconds: number | null;
+  /** When a task is stopped on shutdown: seconds from SIGTERM to SIGKILL. `--stop-grace` / `CRONFLEET_STOP_GRACE_SECONDS`; default 10. */
+  stopGraceSeconds: number;
+  /**
+   * Directory of the results not yet acknowledged by the server, kept across restarts.
+   * `--state-dir` / `CRONFLEET_WORKER_STATE_DIR`; default `$XDG_STATE_HOME/cronfleet-worker/<name>`,
+   * or `~/.local/state/cronfleet-worker/<name>` (the name %-escaped to one path segment).
+   */
+  stateDir: string;
 }
 
 /** Options as given on the command line (strings, unvalidated); absent ones fall back to the environment. */
@@ -24,6 +38,8 @@ export interface WorkerCliOptions {
   capacity?: string;
   labels?: string;
   shutdownGrace?: string;
+  stopGrace?: string;
+  stateDir?: string;
 }
 
 export class ConfigError extends Error {
@@ -47,7 +63,11 @@ export function loadWorkerConfig(options: WorkerCliOptions, env: NodeJS.ProcessE
   // Values given but malformed are reported before missing ones: `--capacity abc` is the typo to fix.
   const capacity = parseCapacity(pick('--capacity', 'CRONFLEET_WORKER_CAPACITY', options.capacity));
   const labels = parseLabels(pick('--labels', 'CRONFLEET_WORKER_LABELS', options.labels));
-  const shutdownGraceSeconds = parseGrace(pick('--shutdown-grace', 'CRONFLEET_SHUTDOWN_GRACE_SECONDS', options.shutdownGrace));
+  const shutdownGrace = pick('--shutdown-grace', 'CRONFLEET_SHUTDOWN_GRACE_SECONDS', options.shutdownGrace);
+  const shutdownGraceSeconds = shutdownGrace.value === undefined ? null : parseSeconds(shutdownGrace);
+  const stopGrace = pick('--stop-grace', 'CRONFLEET_STOP_GRACE_SECONDS', options.stopGrace);
+  const stopGraceSeconds = stopGrace.value === undefined ? 10 : parseSeconds(stopGrace);
+  const stateDirOption = pick('--state-dir', 'CRONFLEET_WORKER_STATE_DIR', options.stateDir);
   const server = pick('--server', 'CRONFLEET_SERVER', options.server);
   const serverUrl = server.value === undefined ? undefined : parseServerUrl(server);
   const token = pick('--token', 'CRONFLEET_WORKER_TOKEN', options.token);
@@ -57,7 +77,28 @@ export function loadWorkerConfig(options: WorkerCliOptions, env: NodeJS.ProcessE
   if (token.value !== undefined && token.value.length > 512) throw new ConfigError(`${token.label}: must be at most 512 characters`);
   if (!serverUrl) throw new ConfigError('--server: required (or set CRONFLEET_SERVER), e.g. --server http://scheduler:8080');
   if (!token.value) throw new ConfigError('--token: required (or set CRONFLEET_WORKER_TOKEN)');
-  return { serverUrl, token: token.value, name: workerName, capacity, labels, shutdownGraceSeconds };
+  let stateDir: string;
+  if (stateDirOption.value !== undefined) {
+    if (stateDirOption.value.trim() === '') throw new ConfigError(`${stateDirOption.label}: must not be empty`);
+    stateDir = resolve(stateDirOption.value);
+  } else {
+    const xdg = nonEmpty(env.XDG_STATE_HOME);
+    // XDG: a relative XDG_STATE_HOME is invalid and must be ignored.
+    const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(nonEmpty(env.HOME) ?? homedir(), '.local', 'state');
+    stateDir = join(base, 'cronfleet-worker', pathSegment(workerName));
+  }
+  return { serverUrl, token: token.value, name: workerName, capacity, labels, shutdownGraceSeconds, stopGraceSeconds, stateDir };
+}
+
+/**
+ * A worker name as one safe path segment: letters, digits, `.`, `_` and `-` stay, anything else
+ * becomes `%XX` (so two names never share a directory), and `.`/`..` are escaped too.
+ */
+export function pathSegment(name: string): string {
+  const escaped = [...Buffer.from(name, 'utf8')]
+    .map((b) => (/[A-Za-z0-9._-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
+  return escaped === '.' || escaped === '..' ? escaped.replace(/\./g, '%2E') : escaped;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -90,8 +131,7 @@ function parseCapacity({ value, label }: Source): number {
   return n;
 }
 
-function parseGrace({ value, label }: Source): number {
-  if (value === undefined) return 10;
+function parseSeconds({ value = '', label }: Source): number {
   const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isFinite(n) || n < 0 || n > 86_400) {
     throw new ConfigError(`${label}: must be a number of seconds from 0 to 86400, got '${value}'`);

@@ -8,6 +8,7 @@ import {
   type TaskOutput,
   type TaskRunAck,
   type TaskUpdate,
+  type WorkerHeartbeat,
   type WorkerHello,
   type WorkerToServerEvents,
 } from '@cronfleet/shared';
@@ -21,10 +22,12 @@ const RECONNECT_DELAY_MAX_MS = 10_000;
 export interface ConnectionHandlers {
   /** Builds `worker:hello` for the connection being made (running tasks change between reconnects). */
   hello(): WorkerHello;
-  /** Current running task ids, for heartbeats. */
-  runningTaskIds(): number[];
+  /** Builds a `worker:heartbeat` (running tasks, draining, host figures). */
+  heartbeat(): WorkerHeartbeat;
   onReady(): void;
+  /** Incoming events, unvalidated: the handler checks them against the shared schemas. */
   onTaskRun(msg: unknown, ack: (res: TaskRunAck) => void): void;
+  onTaskStop(msg: unknown, ack: (res: TaskKillAck) => void): void;
   onTaskKill(msg: unknown, ack: (res: TaskKillAck) => void): void;
   /** Something that retrying cannot fix (bad token, refused hello): the worker should exit. */
   onFatal(reason: string): void;
@@ -63,6 +66,7 @@ export class WorkerConnection implements OutboxChannel {
     this.socket.on('disconnect', (reason) => this.onDisconnect(reason));
     this.socket.on('connect_error', (err) => this.onConnectError(err));
     this.socket.on('task:run', (msg, ack) => this.handlers.onTaskRun(msg, ackOrNoop(ack)));
+    this.socket.on('task:stop', (msg, ack) => this.handlers.onTaskStop(msg, ackOrNoop(ack)));
     this.socket.on('task:kill', (msg, ack) => this.handlers.onTaskKill(msg, ackOrNoop(ack)));
   }
 
@@ -80,6 +84,11 @@ export class WorkerConnection implements OutboxChannel {
 
   emitUpdate(msg: TaskUpdate, timeoutMs: number): Promise<unknown> {
     return this.socket.timeout(timeoutMs).emitWithAck('task:update', msg);
+  }
+
+  /** Sends a heartbeat now (e.g. the worker started draining); a later hello carries the news when not connected. */
+  sendHeartbeat(): void {
+    if (this.isReady) this.socket.emit('worker:heartbeat', this.handlers.heartbeat());
   }
 
   /** Disconnects for good; pending acks reject. */
@@ -114,9 +123,7 @@ export class WorkerConnection implements OutboxChannel {
     this.loggedErrors.clear();
     this.log(`connected to ${this.serverUrl} as worker ${ack.workerId}`);
     clearInterval(this.heartbeat);
-    this.heartbeat = setInterval(() => {
-      this.socket.emit('worker:heartbeat', { runningTaskIds: this.handlers.runningTaskIds(), atMs: Date.now() });
-    }, ack.heartbeatSeconds * 1000);
+    this.heartbeat = setInterval(() => this.sendHeartbeat(), ack.heartbeatSeconds * 1000);
     this.handlers.onReady();
   }
 

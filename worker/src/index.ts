@@ -1,4 +1,5 @@
 export { runWorkerCli, type WorkerCliIO } from './cli';
 export { ConfigError, loadWorkerConfig, type WorkerCliOptions, type WorkerConfig } from './config';
+export { StateDirError } from './result-spool';
 export { startWorker, type StartWorkerOptions, type WorkerExit, type WorkerHandle } from './worker';
 export type { Runner, RunnerIO, RunnerResult, RunningTask } from './runners/runner';

@@ -20,6 +20,8 @@ export interface SupervisorOptions {
   runners: readonly Runner[];
   outbox: Outbox;
   log: (line: string) => void;
+  /** Told about errors worth a heartbeat's `lastError`: refused tasks, tasks that could not start. */
+  onError?: (code: string, message: string) => void;
   output?: OutputBatcherOptions;
 }
 
@@ -28,8 +30,8 @@ interface Entry {
   readonly running: RunningTask;
   readonly output: OutputBatcher;
   readonly startedAtMs: number;
-  /** Set when the worker itself ends the task on shutdown; reported as the `killed` error. */
-  shutdown: SerializedError | null;
+  /** Why the task was stopped or killed (the server asked, the worker shuts down): the `killed` error. */
+  ending: SerializedError | null;
 }
 
 /**
@@ -54,17 +56,26 @@ export class TaskSupervisor {
     return [...this.tasks.keys()];
   }
 
+  /** Main processes of the running tasks that are local processes. */
+  taskPids(): number[] {
+    return [...this.tasks.values()].flatMap((e) => (e.running.pid === undefined ? [] : [e.running.pid]));
+  }
+
   handleRun(raw: unknown, ack: (res: TaskRunAck) => void): void {
     const parsed = parseEvent('task:run', raw);
     if (!parsed.ok) {
       this.options.log(`refused task:run: ${parsed.error.message}`);
+      this.noteError(parsed.error);
       return ack({ accepted: false, error: parsed.error });
     }
     const task = parsed.value;
     // Already running, or finished with its result still on the way: the server re-sent the same task.
     if (this.tasks.has(task.taskId) || this.options.outbox.hasUpdateFor(task.taskId)) return ack({ accepted: true });
     const refusal = this.refusal(task);
-    if (refusal) return ack({ accepted: false, error: refusal });
+    if (refusal) {
+      this.noteError({ ...refusal, message: `refused task ${task.taskId}: ${refusal.message}` });
+      return ack({ accepted: false, error: refusal });
+    }
     const runner = this.runners.get(task.runner) as Runner;
 
     ack({ accepted: true });
@@ -77,7 +88,7 @@ export class TaskSupervisor {
       const failed: RunnerResult = { status: 'failed', error: coerceError(e, 'RunnerFailed') };
       running = { done: Promise.resolve(failed), stop() {}, kill() {} };
     }
-    const entry: Entry = { task, running, output, startedAtMs: Date.now(), shutdown: null };
+    const entry: Entry = { task, running, output, startedAtMs: Date.now(), ending: null };
     this.tasks.set(task.taskId, entry);
     this.options.log(`task ${task.taskId}${task.cronjobName ? ` (${task.cronjobName})` : ''} started: ${summary(task)}`);
     running.done
@@ -85,15 +96,36 @@ export class TaskSupervisor {
       .then((result) => this.finish(entry, result));
   }
 
+  /** `task:stop`: SIGTERM to the task, SIGKILL after `graceSeconds`; acked at once. */
+  handleStop(raw: unknown, ack: (res: TaskKillAck) => void): void {
+    const parsed = parseEvent('task:stop', raw);
+    if (!parsed.ok) {
+      this.options.log(`ignored task:stop: ${parsed.error.message}`);
+      this.noteError(parsed.error);
+      return ack({ found: false });
+    }
+    const { taskId, graceSeconds, reason } = parsed.value;
+    const entry = this.tasks.get(taskId);
+    if (!entry) return ack({ found: false });
+    this.options.log(`task ${taskId}: stop requested (SIGKILL after ${graceSeconds} s)${reason ? `: ${reason}` : ''}`);
+    entry.ending ??= { code: 'TaskStopped', message: `stopped by the server: ${reason ?? 'no reason given'}`, retryable: false };
+    entry.running.stop(graceSeconds * 1000);
+    ack({ found: true });
+  }
+
+  /** `task:kill`: SIGKILL to the task now; acked at once. */
   handleKill(raw: unknown, ack: (res: TaskKillAck) => void): void {
     const parsed = parseEvent('task:kill', raw);
     if (!parsed.ok) {
       this.options.log(`ignored task:kill: ${parsed.error.message}`);
+      this.noteError(parsed.error);
       return ack({ found: false });
     }
-    const entry = this.tasks.get(parsed.value.taskId);
+    const { taskId, reason } = parsed.value;
+    const entry = this.tasks.get(taskId);
     if (!entry) return ack({ found: false });
-    this.options.log(`task ${parsed.value.taskId}: kill requested${parsed.value.reason ? `: ${parsed.value.reason}` : ''}`);
+    this.options.log(`task ${taskId}: kill requested${reason ? `: ${reason}` : ''}`);
+    entry.ending ??= { code: 'TaskKilled', message: `killed by the server: ${reason ?? 'no reason given'}`, retryable: false };
     entry.running.kill();
     ack({ found: true });
   }
@@ -103,18 +135,18 @@ export class TaskSupervisor {
     this.draining = true;
   }
 
-  /** Stops every running task (SIGTERM, then SIGKILL after the runner's grace), reporting `error`. */
-  stopAll(error: SerializedError): void {
+  /** Stops every running task (SIGTERM, then SIGKILL after `graceMs`), reporting `error`. */
+  stopAll(error: SerializedError, graceMs: number): void {
     for (const entry of this.tasks.values()) {
-      entry.shutdown ??= error;
-      entry.running.stop();
+      entry.ending ??= error;
+      entry.running.stop(graceMs);
     }
   }
 
   /** Kills every running task now, reporting `error`. */
   killAll(error: SerializedError): void {
     for (const entry of this.tasks.values()) {
-      entry.shutdown ??= error;
+      entry.ending ??= error;
       entry.running.kill();
     }
   }
@@ -123,6 +155,10 @@ export class TaskSupervisor {
   whenIdle(): Promise<void> {
     if (this.tasks.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private noteError(error: SerializedError): void {
+    this.options.onError?.(error.code, error.message);
   }
 
   private refusal(task: TaskRun): SerializedError | null {
@@ -141,14 +177,17 @@ export class TaskSupervisor {
   private finish(entry: Entry, result: RunnerResult): void {
     const { taskId } = entry.task;
     entry.output.flush();
+    const error = result.status === 'killed' && entry.ending ? entry.ending : (result.error ?? null);
     const update: TaskUpdate = {
       taskId,
       status: result.status,
       atMs: Date.now(),
       exitCode: result.exitCode ?? null,
-      signal: result.signal ?? null,
-      error: result.status === 'killed' && entry.shutdown ? entry.shutdown : (result.error ?? null),
+      signal: result.signal?.slice(0, 32) ?? null,
+      error: error && clipError(error),
     };
+    // A task that never ran is the worker's trouble (bad command, bad cwd); a non-zero exit is the task's.
+    if (result.status === 'failed' && result.error) this.noteError({ ...result.error, message: `task ${taskId}: ${result.error.message}` });
     this.tasks.delete(taskId);
     this.options.outbox.sendUpdate(update);
     const seconds = ((update.atMs - entry.startedAtMs) / 1000).toFixed(1);
@@ -162,6 +201,13 @@ export class TaskSupervisor {
       for (const w of waiters) w();
     }
   }
+}
+
+/** Keeps an error within the wire's limits, so a result is never refused for a long message. */
+function clipError(error: SerializedError): SerializedError {
+  const code = error.code.slice(0, 100) || 'InternalError';
+  const message = error.message.length > 4000 ? `${error.message.slice(0, 3999)}…` : error.message;
+  return { code, message, retryable: error.retryable };
 }
 
 /** `command pg_dump -Fc "my db"`, cut at 200 characters: enough to recognise the task in a log. */

@@ -1,138 +1,24 @@
 import { describe, it, before, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { Server, type Socket as ServerSocket } from 'socket.io';
-import {
-  PROTOCOL_VERSION,
-  WORKER_NAMESPACE,
-  WorkerHelloSchema,
-  type HelloAck,
-  type ServerToWorkerEvents,
-  type TaskOutput,
-  type TaskRun,
-  type TaskUpdate,
-  type WorkerHello,
-  type WorkerToServerEvents,
-} from '@cronfleet/shared';
+import { join } from 'node:path';
+import { PROTOCOL_VERSION, WorkerStatsSchema, type TaskUpdate, type WorkerHello } from '@cronfleet/shared';
 import type { WorkerConfig } from './config';
+import { GatewayStub, TempDirs, leakGuard, pollUntil, workerConfig, type WorkerSocket } from './test-support/gateway-stub';
 import { startWorker, type WorkerHandle } from './worker';
 
-type WorkerSocket = ServerSocket<WorkerToServerEvents, ServerToWorkerEvents>;
-const TOKEN = 'test-worker-token-0123456789';
-
-/**
- * A real socket.io server standing in for the API server's worker gateway: token middleware, hello
- * checked against the shared schema, and every message recorded in arrival order.
- */
-class GatewayStub {
-  readonly hellos: WorkerHello[] = [];
-  readonly heartbeats: unknown[] = [];
-  readonly received: Array<{ event: 'task:update'; msg: TaskUpdate } | { event: 'task:output'; msg: TaskOutput }> = [];
-  connections = 0;
-  socket: WorkerSocket | null = null;
-  helloAck: (hello: WorkerHello) => HelloAck = () => ({ ok: true, workerId: 7, heartbeatSeconds: 30 });
-  /** Answers each task:update; default: record it. */
-  onUpdate: (msg: TaskUpdate, ack: (res: { recorded: boolean }) => void, socket: WorkerSocket) => void = (_m, ack) =>
-    ack({ recorded: true });
-  private readonly changed = new EventEmitter();
-
-  private constructor(readonly io: Server<WorkerToServerEvents, ServerToWorkerEvents>, readonly url: string) {}
-
-  static async start(): Promise<GatewayStub> {
-    const http = createServer();
-    const io = new Server<WorkerToServerEvents, ServerToWorkerEvents>(http);
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    const stub = new GatewayStub(io, `http://127.0.0.1:${(http.address() as AddressInfo).port}`);
-    const nsp = io.of(WORKER_NAMESPACE);
-    nsp.use((socket, next) => {
-      stub.connections++;
-      stub.bump();
-      next(socket.handshake.auth.token === TOKEN ? undefined : new Error('InvalidToken: worker token not accepted'));
-    });
-    nsp.on('connection', (socket) => {
-      stub.socket = socket;
-      socket.on('worker:hello', (msg, ack) => {
-        stub.hellos.push(WorkerHelloSchema.parse(msg));
-        ack(stub.helloAck(msg));
-        stub.bump();
-      });
-      socket.on('worker:heartbeat', (msg) => (stub.heartbeats.push(msg), stub.bump()));
-      socket.on('task:output', (msg) => (stub.received.push({ event: 'task:output', msg }), stub.bump()));
-      socket.on('task:update', (msg, ack) => {
-        stub.received.push({ event: 'task:update', msg });
-        stub.onUpdate(msg, ack, socket);
-        stub.bump();
-      });
-    });
-    return stub;
-  }
-
-  updates(taskId: number): TaskUpdate[] {
-    return this.received.flatMap((r) => (r.event === 'task:update' && r.msg.taskId === taskId ? [r.msg] : []));
-  }
-
-  output(taskId: number): string {
-    return this.received.flatMap((r) => (r.event === 'task:output' && r.msg.taskId === taskId ? [r.msg.data] : [])).join('');
-  }
-
-  run(taskId: number, command: string, ...args: string[]) {
-    const msg: TaskRun = {
-      taskId,
-      cronjobId: null,
-      cronjobName: null,
-      attempt: 1,
-      scheduledAtMs: Date.now(),
-      timeoutSeconds: null,
-      runner: 'command',
-      spec: { command, args, env: {} },
-    };
-    return (this.socket as WorkerSocket).timeout(5000).emitWithAck('task:run', msg);
-  }
-
-  /** Resolves once `check` holds, re-checked on every message; fails after `ms`. */
-  waitFor(what: string, check: () => boolean, ms = 5000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const test = (): void => {
-        if (!check()) return;
-        clearTimeout(timer);
-        this.changed.off('change', test);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.changed.off('change', test);
-        reject(new Error(`timed out waiting for ${what}`));
-      }, ms);
-      this.changed.on('change', test);
-      test();
-    });
-  }
-
-  async close(): Promise<void> {
-    await this.io.close();
-  }
-
-  private bump(): void {
-    this.changed.emit('change');
-  }
-}
-
-function resourceCounts(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const r of process.getActiveResourcesInfo()) counts.set(r, (counts.get(r) ?? 0) + 1);
-  return counts;
-}
-
 describe('worker over socket.io', () => {
-  let baseline: Map<string, number>;
+  let guard: ReturnType<typeof leakGuard>;
+  const dirs = new TempDirs();
   let server: GatewayStub | null = null;
   let worker: WorkerHandle | null = null;
+  let stateDir = '';
   let logs: string[] = [];
 
   before(() => {
-    baseline = resourceCounts();
+    guard = leakGuard();
   });
 
   afterEach(async () => {
@@ -140,29 +26,24 @@ describe('worker over socket.io', () => {
     if (server) await server.close();
     worker = server = null;
     logs = [];
-    // Sockets, servers, timers and child processes must all be gone once both ends are closed.
-    const until = Date.now() + 2000;
-    let extra: string[] = [];
-    do {
-      await new Promise((r) => setTimeout(r, 20));
-      const now = resourceCounts();
-      extra = [...now].filter(([type, n]) => n > (baseline.get(type) ?? 0)).map(([type, n]) => `${type} x${n}`);
-    } while (extra.length > 0 && Date.now() < until);
-    assert.deepEqual(extra, [], 'handles left behind by the test');
+    dirs.removeAll();
+    await guard.check();
   });
 
-  async function start(config: Partial<WorkerConfig> = {}): Promise<GatewayStub> {
-    server = await GatewayStub.start();
-    worker = startWorker(
-      { serverUrl: server.url, token: TOKEN, name: 'w1', capacity: 2, labels: {}, shutdownGraceSeconds: 10, ...config },
-      { log: (line) => logs.push(line) },
-    );
-    return server;
+  async function start(config: Partial<WorkerConfig> = {}, prepare?: (s: GatewayStub) => void): Promise<GatewayStub> {
+    const s = await GatewayStub.start();
+    server = s;
+    prepare?.(s);
+    stateDir = dirs.make();
+    worker = startWorker(workerConfig(s, stateDir, config), { log: (line) => logs.push(line) });
+    await s.waitFor('hello', () => s.hellos.length === 1);
+    return s;
   }
 
-  it('says hello with its name, capacity, labels, runners and protocol version', async () => {
+  const handle = (): WorkerHandle => worker as WorkerHandle;
+
+  it('says hello with its name, capacity, labels, runners, protocol version and draining false', async () => {
     const s = await start({ labels: { region: 'eu', gpu: 'true' } });
-    await s.waitFor('hello', () => s.hellos.length === 1);
     const { clockMs, ...hello } = s.hellos[0] as WorkerHello;
     assert.deepEqual(hello, {
       name: 'w1',
@@ -173,22 +54,42 @@ describe('worker over socket.io', () => {
       labels: { region: 'eu', gpu: 'true' },
       runners: ['command'],
       runningTaskIds: [],
+      draining: false,
     });
     assert.ok(Math.abs(clockMs - Date.now()) < 5000);
   });
 
-  it('sends heartbeats every heartbeatSeconds given in the hello ack', async () => {
-    server = await GatewayStub.start();
-    server.helloAck = () => ({ ok: true, workerId: 1, heartbeatSeconds: 0.1 });
-    const s = server;
-    worker = startWorker({ serverUrl: s.url, token: TOKEN, name: 'w1', capacity: 1, labels: {}, shutdownGraceSeconds: 1 }, { log: () => {} });
-    await s.waitFor('3 heartbeats', () => s.heartbeats.length >= 3, 2000);
-    assert.deepEqual((s.heartbeats[0] as { runningTaskIds: number[] }).runningTaskIds, []);
+  it('sends heartbeats every heartbeatSeconds with valid stats, and the last error it hit', async () => {
+    const s = await start({ capacity: 1 }, (stub) => (stub.helloAck = () => ({ ok: true, workerId: 1, heartbeatSeconds: 0.1 })));
+    await s.waitFor('2 heartbeats', () => s.heartbeats.length >= 2);
+    const first = s.heartbeats[0];
+    assert.deepEqual(first?.runningTaskIds, []);
+    assert.equal(first?.draining, false);
+    const stats = WorkerStatsSchema.parse(first?.stats);
+    assert.equal(stats.lastError, null);
+    assert.ok(stats.rssBytes > 0 && stats.hostTotalMemoryBytes >= stats.hostFreeMemoryBytes && stats.hostTotalMemoryBytes > 0);
+
+    await s.run(1, 'sleep', '30');
+    const refused = await s.run(2, 'echo');
+    assert.equal(refused.accepted, false);
+    await s.waitFor('a heartbeat naming the refusal', () => s.heartbeats.some((h) => h.stats?.lastError?.code === 'WorkerAtCapacity'));
+    const beat = s.heartbeats.find((h) => h.stats?.lastError?.code === 'WorkerAtCapacity');
+    assert.deepEqual(beat?.runningTaskIds, [1]);
+    assert.equal(beat?.stats?.lastError?.message, 'refused task 2: worker runs 1 of 1 tasks');
+    assert.ok(Math.abs((beat?.stats?.lastError?.atMs ?? 0) - Date.now()) < 60_000);
+    assert.deepEqual(await s.kill(1), { found: true });
+    await s.waitFor('killed', () => s.updates(1).some((u) => u.status === 'killed'));
+  });
+
+  it('reports a task that cannot start as the last error', async () => {
+    const s = await start({}, (stub) => (stub.helloAck = () => ({ ok: true, workerId: 1, heartbeatSeconds: 0.1 })));
+    await s.run(1, 'cronfleet-no-such-command');
+    await s.waitFor('failed', () => s.updates(1).some((u) => u.status === 'failed'));
+    await s.waitFor('a heartbeat naming it', () => s.heartbeats.some((h) => h.stats?.lastError?.code === 'CommandNotFound'));
   });
 
   it('runs `echo hello`: running, then its output, then success', async () => {
     const s = await start();
-    await s.waitFor('hello', () => s.hellos.length === 1);
     assert.deepEqual(await s.run(1, 'echo', 'hello'), { accepted: true });
     await s.waitFor('final update', () => s.updates(1).some((u) => u.status !== 'running'));
     assert.deepEqual(s.received.map((r) => (r.event === 'task:update' ? r.msg.status : 'output')), ['running', 'output', 'success']);
@@ -196,9 +97,8 @@ describe('worker over socket.io', () => {
     assert.equal(s.updates(1)[1]?.exitCode, 0);
   });
 
-  it('refuses invalid, over-capacity and duplicate tasks, and kills a task on task:kill', async () => {
+  it('refuses invalid, over-capacity and duplicate tasks, and kills a task on task:kill as TaskKilled', async () => {
     const s = await start({ capacity: 1 });
-    await s.waitFor('hello', () => s.hellos.length === 1);
     const invalid = await s.run(9, '');
     assert.equal(invalid.accepted === false && invalid.error.code, 'InvalidMessage');
     assert.deepEqual(await s.run(1, 'sleep', '30'), { accepted: true });
@@ -210,17 +110,56 @@ describe('worker over socket.io', () => {
       retryable: true,
     });
 
-    const socket = s.socket as WorkerSocket;
-    assert.deepEqual(await socket.timeout(5000).emitWithAck('task:kill', { taskId: 1 }), { found: true });
+    assert.deepEqual(await s.kill(1, 'killed through the API'), { found: true });
     await s.waitFor('killed', () => s.updates(1).some((u) => u.status === 'killed'));
     assert.deepEqual(s.updates(1).map((u) => u.status), ['running', 'killed']);
     assert.equal(s.updates(1)[1]?.signal, 'SIGKILL');
-    assert.deepEqual(await socket.timeout(5000).emitWithAck('task:kill', { taskId: 1 }), { found: false });
+    assert.deepEqual(s.updates(1)[1]?.error, { code: 'TaskKilled', message: 'killed by the server: killed through the API', retryable: false });
+    assert.deepEqual(await s.kill(1), { found: false });
+  });
+
+  it('stops a task on task:stop: SIGTERM ends a plain sleep, reported killed as TaskStopped with the reason', async () => {
+    const s = await start();
+    await s.run(1, 'sleep', '30');
+    await s.waitFor('running', () => s.updates(1).length === 1);
+    assert.deepEqual(await s.stop(1, 600, 'cancelled through the API'), { found: true });
+    await s.waitFor('killed', () => s.updates(1).some((u) => u.status === 'killed'));
+    const { atMs, ...update } = s.updates(1).at(-1) ?? { atMs: 0 };
+    assert.deepEqual(update, {
+      taskId: 1,
+      status: 'killed',
+      exitCode: null,
+      signal: 'SIGTERM',
+      error: { code: 'TaskStopped', message: 'stopped by the server: cancelled through the API', retryable: false },
+    });
+  });
+
+  it('SIGKILLs the process group after graceSeconds when the task ignores SIGTERM', async () => {
+    const s = await start();
+    await s.run(2, 'sh', '-c', 'trap "" TERM; echo trapped; sleep 30');
+    await s.waitFor('the trap set', () => s.output(2) === 'trapped\n');
+    assert.deepEqual(await s.stop(2, 1), { found: true });
+    await s.waitFor('killed', () => s.updates(2).some((u) => u.status === 'killed'));
+    const last = s.updates(2).at(-1);
+    assert.equal(last?.signal, 'SIGKILL');
+    assert.deepEqual(last?.error, { code: 'TaskStopped', message: 'stopped by the server: no reason given', retryable: false });
+  });
+
+  it('answers found:false to task:stop and task:kill of a task it does not run, and to invalid ones', async () => {
+    const s = await start();
+    assert.deepEqual(await s.stop(99, 5), { found: false });
+    assert.deepEqual(await s.kill(99), { found: false });
+    const socket = s.live as unknown as { timeout(ms: number): { emitWithAck(event: string, msg: unknown): Promise<unknown> } };
+    assert.deepEqual(await socket.timeout(5000).emitWithAck('task:stop', { taskId: 1 }), { found: false });
+    assert.deepEqual(await socket.timeout(5000).emitWithAck('task:kill', { taskId: -1 }), { found: false });
+    assert.ok(logs.some((l) => l.startsWith('ignored task:stop: task:stop: graceSeconds: ')), logs.join('\n'));
   });
 
   it('exits with the InvalidToken error instead of retrying forever when the token is wrong', async () => {
-    const s = await start({ token: 'not-the-token' });
-    const exit = await (worker as WorkerHandle).closed;
+    const s = await GatewayStub.start();
+    server = s;
+    worker = startWorker(workerConfig(s, dirs.make(), { token: 'not-the-token' }), { log: (line) => logs.push(line) });
+    const exit = await worker.closed;
     assert.equal(exit.code, 1);
     assert.match(exit.reason ?? '', /InvalidToken/);
     assert.ok(!exit.reason?.includes('not-the-token'), 'the token is never logged');
@@ -228,14 +167,28 @@ describe('worker over socket.io', () => {
     assert.equal(s.connections, 1, 'did not try again');
   });
 
-  it('exits with code 1 when the server refuses the hello', async () => {
-    server = await GatewayStub.start();
-    server.helloAck = () => ({ ok: false, error: { code: 'ProtocolMismatch', message: 'expected 2', retryable: false } });
-    worker = startWorker({ serverUrl: server.url, token: TOKEN, name: 'w1', capacity: 1, labels: {}, shutdownGraceSeconds: 1 }, {
-      log: (line) => logs.push(line),
+  for (const [code, message] of [
+    ['ProtocolMismatch', 'worker speaks protocol 1, server speaks 2: upgrade the older side'],
+    ['ClockSkew', "the worker's clock is 12 s off the server's"],
+    ['WorkerNameTaken', "a worker named 'w1' is already connected; give each worker its own --name"],
+  ]) {
+    it(`logs the server's message and exits with code 1 when the server refuses the hello with ${code}`, async () => {
+      server = await GatewayStub.start();
+      server.helloAck = () => ({ ok: false, error: { code, message, retryable: false } });
+      worker = startWorker(workerConfig(server, dirs.make()), { log: (line) => logs.push(line) });
+      const reason = `refused by server: ${code}: ${message}`;
+      assert.deepEqual(await worker.closed, { code: 1, reason });
+      assert.ok(logs.includes(reason));
     });
-    assert.deepEqual(await worker.closed, { code: 1, reason: 'refused by server: ProtocolMismatch: expected 2' });
-    assert.ok(logs.includes('refused by server: ProtocolMismatch: expected 2'));
+  }
+
+  it('keeps retrying with backoff while the server is down and connects once it is up', async () => {
+    const port = await freePort();
+    worker = startWorker(workerConfig({ url: `http://127.0.0.1:${port}` }, dirs.make()), { log: (line) => logs.push(line) });
+    await pollUntil('a connection failure', () => logs.some((l) => l.startsWith(`cannot connect to http://127.0.0.1:${port}: `)));
+    const s = await GatewayStub.start(port);
+    server = s;
+    await s.waitFor('hello', () => s.hellos.length === 1);
   });
 
   for (const [how, drop] of [
@@ -243,47 +196,120 @@ describe('worker over socket.io', () => {
     ['closes the transport', (socket: WorkerSocket) => socket.conn.close()],
   ] as const) {
     it(`re-sends a final update after the server ${how} before acking it`, async () => {
-      const s = await start();
       let dropped = false;
-      s.onUpdate = (msg, ack, socket) => {
-        if (msg.status !== 'success' || dropped) return ack({ recorded: true });
-        dropped = true;
-        drop(socket);
-      };
-      await s.waitFor('hello', () => s.hellos.length === 1);
+      const s = await start({}, (stub) => {
+        stub.onUpdate = (msg, ack, socket) => {
+          if (msg.status !== 'success' || dropped) return ack({ recorded: true });
+          dropped = true;
+          drop(socket);
+        };
+      });
       await s.run(5, 'echo', 'once');
       await s.waitFor('success twice', () => s.updates(5).filter((u) => u.status === 'success').length === 2);
       assert.equal(s.hellos.length, 2);
-      assert.deepEqual(s.hellos[1]?.runningTaskIds, []);
-      await (worker as WorkerHandle).stop();
+      assert.deepEqual(s.hellos[1]?.runningTaskIds, [5], 'the task with its result on the way still counts as the worker’s');
+      assert.deepEqual(await handle().drain(), { code: 0, reason: 'stopped' });
       assert.equal(logs.some((l) => l.startsWith('giving up')), false, 'the re-sent update was acked');
     });
   }
 
   it('reports a task still running in the hello after a reconnect', async () => {
     const s = await start();
-    await s.waitFor('hello', () => s.hellos.length === 1);
     await s.run(3, 'sleep', '30');
     await s.waitFor('running', () => s.updates(3).length === 1);
-    (s.socket as WorkerSocket).disconnect(true);
+    s.live.disconnect(true);
     await s.waitFor('second hello', () => s.hellos.length === 2);
     assert.deepEqual(s.hellos[1]?.runningTaskIds, [3]);
   });
 
-  it('stops gracefully: refuses new tasks, lets short ones finish, stops the rest as WorkerShutdown', async () => {
+  it('drains: refuses new tasks as WorkerDraining, tells the server at once, waits with no limit, exits 0 once results are acked', async () => {
+    const s = await start();
+    const go = join(dirs.make(), 'go');
+    await s.run(1, 'sh', '-c', `while [ ! -e '${go}' ]; do sleep 0.05; done; echo finished`);
+    await s.waitFor('running', () => s.updates(1).length === 1);
+    let exited = false;
+    const closed = handle().drain().then((exit) => ((exited = true), exit));
+    // heartbeatSeconds is 30 here: this one was sent because draining began.
+    await s.waitFor('a draining heartbeat', () => s.heartbeats.some((h) => h.draining));
+    assert.deepEqual(s.heartbeats.at(-1)?.runningTaskIds, [1]);
+    const refused = await s.run(2, 'echo');
+    assert.deepEqual(refused.accepted === false && refused.error, {
+      code: 'WorkerDraining',
+      message: 'worker is shutting down and takes no new tasks',
+      retryable: true,
+    });
+    s.live.disconnect(true);
+    await s.waitFor('second hello', () => s.hellos.length === 2);
+    assert.equal(s.hellos[1]?.draining, true, 'a reconnect while draining says so in the hello');
+    assert.equal(exited, false, 'still waiting for the running task');
+
+    writeFileSync(go, '');
+    assert.deepEqual(await closed, { code: 0, reason: 'stopped' });
+    assert.equal(s.updates(1).at(-1)?.status, 'success');
+    assert.equal(s.output(1), 'finished\n');
+  });
+
+  it('drains with a limit: lets short tasks finish, then stops the rest as WorkerShutdown', async () => {
     const s = await start({ shutdownGraceSeconds: 0.5 });
-    await s.waitFor('hello', () => s.hellos.length === 1);
     await s.run(1, 'sh', '-c', 'sleep 0.2; echo finished');
     await s.run(2, 'sleep', '30');
     await s.waitFor('both running', () => s.updates(1).length === 1 && s.updates(2).length === 1);
-    const stopped = (worker as WorkerHandle).stop();
+    const closed = handle().drain();
     const refused = await s.run(3, 'echo');
     assert.equal(refused.accepted === false && refused.error.code, 'WorkerDraining');
 
-    assert.deepEqual(await stopped, { code: 0, reason: 'stopped' });
+    assert.deepEqual(await closed, { code: 0, reason: 'stopped' });
     assert.equal(s.updates(1).at(-1)?.status, 'success');
     assert.equal(s.output(1), 'finished\n');
     assert.deepEqual(s.updates(2).at(-1)?.error, { code: 'WorkerShutdown', message: 'worker is shutting down', retryable: true });
     assert.equal(s.updates(2).at(-1)?.status, 'killed');
+    assert.equal(s.updates(2).at(-1)?.signal, 'SIGTERM');
+  });
+
+  it('stop() after drain() stops the running tasks: SIGTERM, then SIGKILL after stopGraceSeconds; exits 0', async () => {
+    const s = await start({ stopGraceSeconds: 1 });
+    await s.run(1, 'sh', '-c', 'trap "" TERM; echo trapped; sleep 30');
+    await s.waitFor('the trap set', () => s.output(1) === 'trapped\n');
+    const closed = handle().drain();
+    await s.waitFor('a draining heartbeat', () => s.heartbeats.some((h) => h.draining));
+    void handle().stop();
+    assert.deepEqual(await closed, { code: 0, reason: 'stopped' });
+    const last = s.updates(1).at(-1);
+    assert.equal(last?.status, 'killed');
+    assert.equal(last?.signal, 'SIGKILL');
+    assert.equal(last?.error?.code, 'WorkerShutdown');
+  });
+
+  it('a shorter drain limit given later cuts an unlimited drain short', async () => {
+    const s = await start();
+    await s.run(1, 'sleep', '30');
+    await s.waitFor('running', () => s.updates(1).length === 1);
+    const closed = handle().drain(null);
+    void handle().drain(0);
+    assert.deepEqual(await closed, { code: 0, reason: 'stopped' });
+    assert.equal(s.updates(1).at(-1)?.error?.code, 'WorkerShutdown');
+  });
+
+  it('kill() SIGKILLs every task at once and closes with code 1', async () => {
+    const s = await start();
+    await s.run(1, 'sh', '-c', 'trap "" TERM; echo trapped; sleep 30');
+    await s.waitFor('the trap set', () => s.output(1) === 'trapped\n');
+    void handle().drain();
+    assert.deepEqual(await handle().kill(), { code: 1, reason: 'killed' });
+    // Delivered within the second kill() waits, or else kept on disk for the next start.
+    const spooled = join(stateDir, 'task-1.json');
+    const result = s.results().find((u) => u.taskId === 1) ?? (JSON.parse(readFileSync(spooled, 'utf8')) as TaskUpdate);
+    assert.equal(result.status, 'killed');
+    assert.equal(result.signal, 'SIGKILL');
+    assert.equal(result.error?.code, 'WorkerShutdown');
   });
 });
+
+/** A TCP port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as { port: number };
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}

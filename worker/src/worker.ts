@@ -3,28 +3,42 @@ import { PROTOCOL_VERSION, type SerializedError } from '@cronfleet/shared';
 import type { WorkerConfig } from './config';
 import { WorkerConnection } from './connection';
 import { Outbox } from './outbox';
+import { ResultSpool, type ResultSpoolOptions } from './result-spool';
 import { CommandRunner } from './runners/command.runner';
 import type { Runner } from './runners/runner';
+import { LastErrorTracker, collectStats } from './stats';
 import { TaskSupervisor } from './supervisor';
 import { WORKER_VERSION } from './version';
 
 /** How the worker ended; the CLI exits with `code`. */
 export interface WorkerExit {
-  /** 0 after a graceful stop; 1 when refused by the server, on a bad token, or when killed. */
+  /** 0 after a drain or a stop; 1 when refused by the server, on a bad token, or when killed. */
   code: number;
   reason?: string;
 }
 
-/** A running worker. Nothing here calls process.exit: the CLI does, with `closed`'s code. */
+/**
+ * A running worker. Nothing here calls process.exit: the CLI does, with `closed`'s code. The three
+ * ways to end it match the first, second and third SIGTERM: drain, stop, kill.
+ */
 export interface WorkerHandle {
   /** Resolves once the worker has stopped and released its socket, timers and processes. Never rejects. */
   readonly closed: Promise<WorkerExit>;
   /**
-   * Graceful stop: refuse new tasks, let running ones finish for `shutdownGraceSeconds`, stop the
-   * rest (reported `killed` with `WorkerShutdown`), wait up to 5 s for the server to ack the results.
+   * Drain: refuse new tasks (`WorkerDraining`, retryable, so the server sends them elsewhere), tell
+   * the server at once (a heartbeat with `draining: true`), and once every running task has ended
+   * and the server has acked its result (waiting at most 5 s for the acks) close with code 0.
+   * `limitSeconds` bounds the wait for running tasks, after which they are stopped as by
+   * {@link stop}; null: no limit. Default: the config's `shutdownGraceSeconds`. Calling it again
+   * can only shorten the limit.
+   */
+  drain(limitSeconds?: number | null): Promise<WorkerExit>;
+  /**
+   * Drain, and stop the running tasks now: SIGTERM to each process group, SIGKILL after the config's
+   * `stopGraceSeconds`; they are reported `killed` with `WorkerShutdown`. Closes with code 0.
    */
   stop(): Promise<WorkerExit>;
-  /** Immediate stop: SIGKILL every task, report what can be reported within a second, disconnect. */
+  /** Immediate stop: SIGKILL every task, report what can be reported within a second, close with code 1. */
   kill(): Promise<WorkerExit>;
 }
 
@@ -34,24 +48,41 @@ export interface StartWorkerOptions {
   log?: (line: string) => void;
   /** Runners offered. Default: the command runner. */
   runners?: readonly Runner[];
+  /** Bounds of the results kept on disk. Default: 10,000 results, 16 MiB. */
+  resultSpool?: Omit<ResultSpoolOptions, 'log'>;
 }
 
 const SHUTDOWN_ERROR: SerializedError = { code: 'WorkerShutdown', message: 'worker is shutting down', retryable: true };
-/** Longer than the runners' SIGTERM→SIGKILL grace (5 s), so a stopped task has ended by then. */
-const STOPPED_TASKS_WAIT_MS = 7000;
+/** After the SIGKILL of a stop: how long a task stuck in the kernel may hold the exit before we go anyway. */
+const STOPPED_TASKS_EXTRA_WAIT_MS = 5000;
 const RESULTS_ACK_WAIT_MS = 5000;
 
 /**
- * Connects to the API server and runs the tasks it sends until stopped or refused.
- * States: running → stopping (graceful) → closed, or running|stopping → forcing (kill, fatal) → closed.
+ * Connects to the API server and runs the tasks it sends until drained, stopped, killed or refused.
+ * Throws {@link StateDirError} (before connecting) when the state directory is unusable.
+ *
+ * States: running → draining (no new tasks; waits for the running ones, bounded or not) → stopping
+ * (the running tasks are stopped) → closed once the tasks have ended and their results are acked or
+ * given up after 5 s; from any of them → forcing (kill, or a fatal refusal) → closed.
  */
 export function startWorker(config: WorkerConfig, options: StartWorkerOptions = {}): WorkerHandle {
   const log = options.log ?? ((line: string) => void process.stderr.write(`cronfleet-worker: ${line}\n`));
-  let state: 'running' | 'stopping' | 'forcing' | 'closed' = 'running';
+  const { spool, results } = ResultSpool.open(config.stateDir, { ...options.resultSpool, log });
+  const lastError = new LastErrorTracker();
+  const noteError = (code: string, message: string): void => lastError.note(code, message);
+  let state: 'running' | 'draining' | 'stopping' | 'forcing' | 'closed' = 'running';
   let resolveClosed!: (exit: WorkerExit) => void;
   const closed = new Promise<WorkerExit>((resolve) => (resolveClosed = resolve));
   const aborters = new Set<() => void>();
+  let drainTimer: NodeJS.Timeout | undefined;
+  let drainDeadlineMs = Infinity;
+  let giveUpTimer: NodeJS.Timeout | undefined;
+  let giveUpOnTasks!: () => void;
+  const givenUpOnTasks = new Promise<void>((resolve) => (giveUpOnTasks = resolve));
 
+  const draining = (): boolean => state !== 'running';
+  // Tasks whose result is not acked yet still count as this worker's: see Outbox.unreportedTaskIds.
+  const ownedTaskIds = (): number[] => [...supervisor.runningTaskIds(), ...outbox.unreportedTaskIds()];
   const connection: WorkerConnection = new WorkerConnection(
     config.serverUrl,
     config.token,
@@ -64,12 +95,19 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
         capacity: config.capacity,
         labels: config.labels,
         runners: supervisor.runnerNames,
-        runningTaskIds: supervisor.runningTaskIds(),
+        runningTaskIds: ownedTaskIds(),
         clockMs: Date.now(),
+        draining: draining(),
       }),
-      runningTaskIds: () => supervisor.runningTaskIds(),
+      heartbeat: () => ({
+        runningTaskIds: ownedTaskIds(),
+        atMs: Date.now(),
+        draining: draining(),
+        stats: collectStats(supervisor.taskPids(), lastError.value),
+      }),
       onReady: () => outbox.onReady(),
       onTaskRun: (msg, ack) => supervisor.handleRun(msg, ack),
+      onTaskStop: (msg, ack) => supervisor.handleStop(msg, ack),
       onTaskKill: (msg, ack) => supervisor.handleKill(msg, ack),
       onFatal: (reason) => {
         log(reason);
@@ -78,16 +116,18 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
     },
     log,
   );
-  const outbox = new Outbox(connection, log);
+  const outbox = new Outbox(connection, log, { store: spool, onError: noteError });
+  outbox.restore(results);
   const supervisor = new TaskSupervisor({
     capacity: config.capacity,
     runners: options.runners ?? [new CommandRunner()],
     outbox,
     log,
+    onError: noteError,
   });
 
-  /** Waits for `promise` at most `ms`; a forced close cuts every wait short. Resolves true if it settled. */
-  const waitAtMost = (promise: Promise<void>, ms: number): Promise<boolean> =>
+  /** Resolves true once `promise` settles, false after `ms` (null: no limit) or when kill() cuts every wait short. */
+  const waitAtMost = (promise: Promise<void>, ms: number | null): Promise<boolean> =>
     new Promise((resolve) => {
       const end = (settled: boolean): void => {
         clearTimeout(timer);
@@ -95,7 +135,7 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
         resolve(settled);
       };
       const abort = (): void => end(false);
-      const timer = setTimeout(abort, ms);
+      const timer = ms === null ? undefined : setTimeout(abort, ms);
       aborters.add(abort);
       void promise.then(() => end(true));
     });
@@ -103,6 +143,8 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
   const finish = (exit: WorkerExit): void => {
     if (state === 'closed') return;
     state = 'closed';
+    clearTimeout(drainTimer);
+    clearTimeout(giveUpTimer);
     outbox.dispose();
     connection.close();
     resolveClosed(exit);
@@ -111,6 +153,8 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
   const forceClose = async (exit: WorkerExit): Promise<WorkerExit> => {
     if (state === 'forcing' || state === 'closed') return closed;
     state = 'forcing';
+    clearTimeout(drainTimer);
+    clearTimeout(giveUpTimer);
     for (const abort of [...aborters]) abort();
     supervisor.drain();
     supervisor.killAll(SHUTDOWN_ERROR);
@@ -120,26 +164,72 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
     return closed;
   };
 
-  const stop = async (): Promise<WorkerExit> => {
-    if (state !== 'running') return closed;
-    state = 'stopping';
+  const stillDraining = (): boolean => state === 'draining' || state === 'stopping';
+
+  /** Runs from the start of the drain to the close: tasks end, then their results are acked. */
+  const settle = async (): Promise<void> => {
+    await waitAtMost(Promise.race([supervisor.whenIdle(), givenUpOnTasks]), null);
+    if (!stillDraining()) return;
+    clearTimeout(drainTimer);
+    clearTimeout(giveUpTimer);
+    if (!(await waitAtMost(outbox.whenDelivered(), RESULTS_ACK_WAIT_MS)) && stillDraining()) {
+      const results = outbox.unreportedTaskIds().length;
+      log(
+        `giving up on ${outbox.unackedUpdates} task update(s) the server has not acknowledged` +
+          (results ? `; ${results} result(s) among them stay in ${config.stateDir} for the next start` : ''),
+      );
+    }
+    if (stillDraining()) finish({ code: 0, reason: 'stopped' });
+  };
+
+  const startDraining = (): void => {
+    state = 'draining';
     supervisor.drain();
+    connection.sendHeartbeat();
+    void settle();
+  };
+
+  const drain = (limitSeconds: number | null = config.shutdownGraceSeconds): Promise<WorkerExit> => {
+    const first = state === 'running';
     const running = supervisor.runningTaskIds().length;
-    log(running ? `stopping: waiting up to ${config.shutdownGraceSeconds} s for ${running} running task(s)` : 'stopping');
-    if (!(await waitAtMost(supervisor.whenIdle(), config.shutdownGraceSeconds * 1000)) && state === 'stopping') {
-      log(`stopping ${supervisor.runningTaskIds().length} task(s) still running after ${config.shutdownGraceSeconds} s`);
-      supervisor.stopAll(SHUTDOWN_ERROR);
-      await waitAtMost(supervisor.whenIdle(), STOPPED_TASKS_WAIT_MS);
+    if (first) {
+      const wait = limitSeconds === null ? 'with no time limit' : `for up to ${limitSeconds} s`;
+      log(running ? `draining: no new tasks; waiting ${wait} for ${running} running task(s)` : 'draining: no task running');
+      startDraining();
     }
-    if (state === 'stopping' && !(await waitAtMost(outbox.whenDelivered(), RESULTS_ACK_WAIT_MS)) && state === 'stopping') {
-      log(`giving up on ${outbox.unackedUpdates} task update(s) the server has not acknowledged`);
-    }
-    if (state === 'stopping') finish({ code: 0, reason: 'stopped' });
+    if (state !== 'draining') return closed;
+    const limitMs = limitSeconds === null ? Infinity : limitSeconds * 1000;
+    if (running === 0 || Date.now() + limitMs >= drainDeadlineMs) return closed;
+    if (!first) log(`draining: the ${running} running task(s) now get at most ${limitSeconds} s more`);
+    drainDeadlineMs = Date.now() + limitMs;
+    clearTimeout(drainTimer);
+    drainTimer = setTimeout(() => {
+      if (state !== 'draining') return;
+      log(`${supervisor.runningTaskIds().length} task(s) still running after the shutdown grace`);
+      void stop();
+    }, limitMs);
+    return closed;
+  };
+
+  const stop = (): Promise<WorkerExit> => {
+    if (state === 'running') startDraining();
+    if (state !== 'draining') return closed;
+    state = 'stopping';
+    clearTimeout(drainTimer);
+    const running = supervisor.runningTaskIds().length;
+    if (running === 0) return closed;
+    log(`stopping ${running} running task(s): SIGTERM now, SIGKILL after ${config.stopGraceSeconds} s`);
+    supervisor.stopAll(SHUTDOWN_ERROR, config.stopGraceSeconds * 1000);
+    giveUpTimer = setTimeout(() => {
+      log(`${supervisor.runningTaskIds().length} task(s) did not end after SIGKILL; closing without their results`);
+      giveUpOnTasks();
+    }, config.stopGraceSeconds * 1000 + STOPPED_TASKS_EXTRA_WAIT_MS);
     return closed;
   };
 
   const labels = Object.entries(config.labels).map(([k, v]) => `${k}=${v}`).join(',');
-  log(`worker '${config.name}' (capacity ${config.capacity}${labels ? `, labels ${labels}` : ''}) connecting to ${config.serverUrl}`);
+  log(`worker '${config.name}' (capacity ${config.capacity}${labels ? `, labels ${labels}` : ''}) connecting to ${config.serverUrl}; state in ${config.stateDir}`);
+  if (results.length) log(`${results.length} result(s) an earlier run did not deliver: sending them once connected`);
   connection.open();
-  return { closed, stop, kill: () => forceClose({ code: 1, reason: 'killed' }) };
+  return { closed, drain, stop, kill: () => forceClose({ code: 1, reason: 'killed' }) };
 }

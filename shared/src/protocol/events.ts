@@ -1,4 +1,4 @@
-import type { HelloAck, TaskKill, TaskKillAck, TaskOutput, TaskRun, TaskRunAck, TaskUpdate, WorkerHeartbeat, WorkerHello } from './messages';
+import type { HelloAck, TaskKill, TaskKillAck, TaskOutput, TaskRun, TaskRunAck, TaskStop, TaskUpdate, WorkerHeartbeat, WorkerHello } from './messages';
 import {
   HelloAckSchema,
   TaskKillAckSchema,
@@ -6,6 +6,7 @@ import {
   TaskOutputSchema,
   TaskRunAckSchema,
   TaskRunSchema,
+  TaskStopSchema,
   TaskUpdateSchema,
   WorkerHeartbeatSchema,
   WorkerHelloSchema,
@@ -14,6 +15,7 @@ import {
 /** Events the server emits to a worker; socket.io's `ServerToClientEvents` / the worker's listen map. */
 export interface ServerToWorkerEvents {
   'task:run': (msg: TaskRun, ack: (res: TaskRunAck) => void) => void;
+  'task:stop': (msg: TaskStop, ack: (res: TaskKillAck) => void) => void;
   'task:kill': (msg: TaskKill, ack: (res: TaskKillAck) => void) => void;
 }
 
@@ -28,6 +30,7 @@ export interface WorkerToServerEvents {
 /** Schema of each event's payload, so both ends validate with the same table. */
 export const EventSchemas = {
   'task:run': TaskRunSchema,
+  'task:stop': TaskStopSchema,
   'task:kill': TaskKillSchema,
   'worker:hello': WorkerHelloSchema,
   'worker:heartbeat': WorkerHeartbeatSchema,
@@ -38,6 +41,7 @@ export const EventSchemas = {
 /** Schema of each acknowledgement. */
 export const AckSchemas = {
   'task:run': TaskRunAckSchema,
+  'task:stop': TaskKillAckSchema,
   'task:kill': TaskKillAckSchema,
   'worker:hello': HelloAckSchema,
 } as const;

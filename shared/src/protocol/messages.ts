@@ -29,10 +29,15 @@ export const WorkerHelloSchema = z.object({
   labels: Labels,
   /** Runners this worker can run. */
   runners: z.array(z.string().min(1).max(64)).min(1),
-  /** Tasks still running on this worker (non-empty after a reconnect). */
+  /**
+   * Tasks this worker still holds (non-empty after a reconnect): running, or ended with the result
+   * not yet acknowledged by the server. The server declares the worker's other live tasks lost.
+   */
   runningTaskIds: z.array(TaskId),
-  /** Worker's clock at send time, epoch ms, for skew detection. */
+  /** Worker's clock at send time, epoch ms; the server refuses a clock more than 5 s off its own. */
   clockMs: EpochMs,
+  /** The worker is draining (SIGTERM received): it takes no new tasks and exits once its tasks end. */
+  draining: z.boolean().default(false),
 });
 export type WorkerHello = z.infer<typeof WorkerHelloSchema>;
 
@@ -49,10 +54,28 @@ export const HelloAckSchema = z.discriminatedUnion('ok', [
 ]);
 export type HelloAck = z.infer<typeof HelloAckSchema>;
 
-/** Worker → server, every `heartbeatSeconds`. */
+/** Host and process figures a worker reports with every heartbeat. */
+export const WorkerStatsSchema = z.object({
+  /** The host's 1-minute load average divided by its CPU count (1 = every core busy). */
+  loadPerCpu: z.number().nonnegative(),
+  /** Resident memory of the worker process and of the tasks it runs, bytes (tasks: best effort, 0 if unknown). */
+  rssBytes: z.number().int().nonnegative(),
+  /** The host's free and total memory, bytes. */
+  hostFreeMemoryBytes: z.number().int().nonnegative(),
+  hostTotalMemoryBytes: z.number().int().nonnegative(),
+  /** The last error the worker hit (spawn failure, refused task, failed delivery), if any. */
+  lastError: z.object({ atMs: EpochMs, code: z.string().max(128), message: z.string().max(2000) }).nullable(),
+});
+export type WorkerStats = z.infer<typeof WorkerStatsSchema>;
+
+/** Worker → server, every `heartbeatSeconds`, and at once when the worker starts draining. */
 export const WorkerHeartbeatSchema = z.object({
+  /** As in {@link WorkerHelloSchema}. */
   runningTaskIds: z.array(TaskId),
   atMs: EpochMs,
+  /** See {@link WorkerHelloSchema}'s `draining`. */
+  draining: z.boolean().default(false),
+  stats: WorkerStatsSchema.optional(),
 });
 export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeatSchema>;
 
@@ -67,6 +90,8 @@ export const TaskRunSchema = z
     scheduledAtMs: EpochMs,
     /** Kill the task (status `timeout`) after this many seconds; null: no limit. */
     timeoutSeconds: z.number().int().positive().nullable(),
+    /** Broadcast jobs: this task's shard (0-based) among `count` tasks of the same due time. */
+    shard: z.object({ index: z.number().int().nonnegative(), count: z.number().int().positive() }).nullable().default(null),
   })
   .and(RunnerWithSpecSchema);
 export type TaskRun = z.infer<typeof TaskRunSchema>;
@@ -89,6 +114,19 @@ export const TaskKillAckSchema = z.object({
   found: z.boolean(),
 });
 export type TaskKillAck = z.infer<typeof TaskKillAckSchema>;
+
+/**
+ * Server → worker: stop the task gracefully: SIGTERM to its process group (docker stop, abort of an
+ * HTTP request), then the kill of {@link TaskKillSchema} if it is still running after `graceSeconds`.
+ * The ack ({@link TaskKillAck}) comes at once, when the stop has begun; the task's end is reported
+ * as usual through `task:update` (status `killed`).
+ */
+export const TaskStopSchema = z.object({
+  taskId: TaskId,
+  graceSeconds: z.number().int().min(0).max(3600),
+  reason: z.string().max(500).optional(),
+});
+export type TaskStop = z.infer<typeof TaskStopSchema>;
 
 /** Worker → server: a task changed state. Acked so the worker knows the result was recorded. */
 export const TaskUpdateSchema = z.object({

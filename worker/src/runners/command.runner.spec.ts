@@ -42,6 +42,7 @@ function task(spec: Partial<CommandSpec> & { command: string }, timeoutSeconds: 
     attempt: 2,
     scheduledAtMs: Date.UTC(2030, 0, 2, 3, 4, 5),
     timeoutSeconds,
+    shard: null,
     runner: 'command',
     spec: { args: [], env: {}, ...spec },
   };
@@ -67,7 +68,7 @@ function capture(): RunnerIO & { text(): string; waitFor(re: RegExp): Promise<Re
 }
 
 describe('CommandRunner', () => {
-  const runner = new CommandRunner({ stopGraceMs: 300 });
+  const runner = new CommandRunner({ timeoutGraceMs: 300 });
   const leaders: number[] = [];
 
   afterEach(async () => {
@@ -155,11 +156,37 @@ describe('CommandRunner', () => {
   });
 
   it('sends SIGKILL after the grace when the task ignores SIGTERM', async () => {
-    const { running } = await startShell('trap "" TERM; sleep 30');
-    running.stop();
+    const { running, io } = await startShell('trap "" TERM; echo trapped; sleep 30');
+    await io.waitFor(/trapped/);
+    running.stop(300);
     const result = await running.done;
     assert.equal(result.status, 'killed');
     assert.equal(result.signal, 'SIGKILL');
+  });
+
+  it('ends a task on SIGTERM alone when it does not trap it, whatever the grace', async () => {
+    const { running, pgid } = await startShell('sleep 30');
+    running.stop(60_000);
+    const result = await running.done;
+    assert.deepEqual(result, { status: 'killed', exitCode: null, signal: 'SIGTERM' });
+    assert.deepEqual(await groupGone(pgid), []);
+  });
+
+  it('brings the SIGKILL closer when a second stop has a shorter grace', async () => {
+    const { running, io } = await startShell('trap "" TERM; echo trapped; sleep 30');
+    await io.waitFor(/trapped/);
+    running.stop(60_000);
+    running.stop(0);
+    const result = await running.done;
+    assert.equal(result.status, 'killed');
+    assert.equal(result.signal, 'SIGKILL');
+  });
+
+  it('knows the pid of the task process', async () => {
+    const { running, pgid } = await startShell('sleep 30');
+    assert.equal(running.pid, pgid);
+    running.kill();
+    await running.done;
   });
 
   it('leaves no process of the group behind when the main process exits by itself', async () => {

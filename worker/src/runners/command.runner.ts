@@ -12,8 +12,8 @@ const { execa } = require('execa') as { execa: typeof ExecaFn };
 
 /** Options of the `command` runner. */
 export interface CommandRunnerOptions {
-  /** After SIGTERM (stop, timeout), milliseconds before the group gets SIGKILL. Default 5000. */
-  stopGraceMs?: number;
+  /** After the SIGTERM of a timeout, milliseconds before the group gets SIGKILL. Default 5000. */
+  timeoutGraceMs?: number;
 }
 
 /**
@@ -26,10 +26,10 @@ export interface CommandRunnerOptions {
  */
 export class CommandRunner implements Runner<'command'> {
   readonly name = 'command';
-  private readonly stopGraceMs: number;
+  private readonly timeoutGraceMs: number;
 
   constructor(options: CommandRunnerOptions = {}) {
-    this.stopGraceMs = options.stopGraceMs ?? 5000;
+    this.timeoutGraceMs = options.timeoutGraceMs ?? 5000;
   }
 
   start(task: TaskRunFor<'command'>, io: RunnerIO): RunningTask {
@@ -37,6 +37,7 @@ export class CommandRunner implements Runner<'command'> {
     let ending: 'timeout' | 'killed' | null = null;
     let exited = false;
     let graceTimer: NodeJS.Timeout | undefined;
+    let killAtMs = Infinity;
     let timeoutTimer: NodeJS.Timeout | undefined;
 
     let subprocess: ReturnType<typeof execa>;
@@ -66,14 +67,22 @@ export class CommandRunner implements Runner<'command'> {
       if (pid !== undefined) signalProcessGroup(pid, 'SIGKILL');
     });
 
-    const terminate = (why: 'timeout' | 'killed'): void => {
-      if (exited || pid === undefined || ending) return;
-      ending = why;
-      signalProcessGroup(pid, 'SIGTERM');
-      graceTimer = setTimeout(() => signalProcessGroup(pid, 'SIGKILL'), this.stopGraceMs);
+    // SIGTERM once; a later stop with a shorter grace (a timeout, then the server's stop) only brings
+    // the SIGKILL closer, never pushes it back.
+    const terminate = (why: 'timeout' | 'killed', graceMs: number): void => {
+      if (exited || pid === undefined) return;
+      if (!ending) {
+        ending = why;
+        signalProcessGroup(pid, 'SIGTERM');
+      }
+      const atMs = Date.now() + Math.max(0, graceMs);
+      if (atMs >= killAtMs) return;
+      killAtMs = atMs;
+      clearTimeout(graceTimer);
+      graceTimer = setTimeout(() => signalProcessGroup(pid, 'SIGKILL'), atMs - Date.now());
     };
     if (task.timeoutSeconds !== null) {
-      timeoutTimer = setTimeout(() => terminate('timeout'), task.timeoutSeconds * 1000);
+      timeoutTimer = setTimeout(() => terminate('timeout', this.timeoutGraceMs), task.timeoutSeconds * 1000);
     }
 
     const done = subprocess.then((result): RunnerResult => {
@@ -87,7 +96,8 @@ export class CommandRunner implements Runner<'command'> {
 
     return {
       done,
-      stop: () => terminate('killed'),
+      pid,
+      stop: (graceMs) => terminate('killed', graceMs),
       kill: () => {
         if (exited || pid === undefined) return;
         ending ??= 'killed';

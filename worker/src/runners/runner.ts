@@ -24,8 +24,13 @@ export interface RunnerResult {
 export interface RunningTask {
   /** Settles once the task and everything it started are gone. Never rejects: failures are results. */
   readonly done: Promise<RunnerResult>;
-  /** Asks the task to end (SIGTERM), forcing it (SIGKILL) after the runner's grace; status `killed`. */
-  stop(): void;
+  /** Pid of the task's main process when it is a local process (for the heartbeat's memory figure). */
+  readonly pid?: number;
+  /**
+   * Asks the task to end (SIGTERM to its process group), forcing it (SIGKILL) if it still runs
+   * `graceMs` milliseconds later; status `killed`. A second call can only bring the SIGKILL closer.
+   */
+  stop(graceMs: number): void;
   /** Ends the task now (SIGKILL); status `killed`. */
   kill(): void;
 }
@@ -40,12 +45,13 @@ export interface Runner<N extends RunnerName = RunnerName> {
   start(task: TaskRunFor<N>, io: RunnerIO): RunningTask;
 }
 
-/** Variables every task process gets, over the worker's environment and the spec's `env`. */
+/** Variables every task process gets, over the worker's environment and the spec's `env`; broadcast shards also get their index and count. */
 export function taskEnv(task: TaskRun): Record<string, string> {
   return {
     CRONFLEET_TASK_ID: String(task.taskId),
     CRONFLEET_CRONJOB: task.cronjobName ?? '',
     CRONFLEET_SCHEDULED_AT: new Date(task.scheduledAtMs).toISOString(),
     CRONFLEET_ATTEMPT: String(task.attempt),
+    ...(task.shard ? { CRONFLEET_SHARD_INDEX: String(task.shard.index), CRONFLEET_SHARD_COUNT: String(task.shard.count) } : {}),
   };
 }
