@@ -14,6 +14,7 @@ import { DispatcherService } from './dispatcher/dispatcher.service';
 import { LeaderLease, LocalLease } from './dispatcher/lease/leader-lease';
 import { RedisLease } from './dispatcher/lease/redis-lease';
 import { ClusterEvents, LocalClusterEvents, RedisClusterEvents } from './events/cluster-events';
+import { RedisIoAdapter } from './workers/redis-io.adapter';
 
 export interface RunningServer {
   app: INestApplication;
@@ -40,7 +41,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     lease = config.redisUrl ? new RedisLease(config.redisUrl, config.redisPrefix, config.leaseSeconds * 1000) : new LocalLease();
     const app = await NestFactory.create(AppModule.forRoot({ config, tokens, instanceId, dataSource, lease, events }), { logger: new AppLogger(), bodyParser: true });
     app.setGlobalPrefix('api/v1', { exclude: ['healthz'] });
-    app.useWebSocketAdapter(new IoAdapter(app));
+    if (config.redisUrl) {
+      const adapter = new RedisIoAdapter(app, config.redisUrl, config.redisPrefix);
+      await adapter.connect();
+      app.useWebSocketAdapter(adapter);
+    } else app.useWebSocketAdapter(new IoAdapter(app));
     app.getHttpAdapter().getInstance().disable('x-powered-by');
     await app.listen(config.port, config.host);
     const port = (app.getHttpServer().address() as AddressInfo).port;

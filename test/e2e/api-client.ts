@@ -72,17 +72,36 @@ export interface Task {
   runAt?: string | null;
   retryOf?: number | null;
   priority?: number;
+  signal?: string | null;
+  pendingReason?: string | null;
+  shard?: { index: number; count: number } | null;
+  control?: { action: 'stop' | 'kill'; state: 'confirmed' | 'unconfirmed'; reason: string } | null;
 }
 
 export interface WorkerInfo {
   id: number | string;
   name: string;
   hostname: string;
-  status: 'online' | 'offline';
+  status: 'online' | 'unreachable' | 'offline';
   capacity: number;
   running: number;
   labels: Record<string, string>;
   lastHeartbeatAt: string | null;
+  draining?: boolean;
+  drained?: boolean;
+  shuttingDown?: boolean;
+  stats?: { loadPerCpu: number; rssBytes: number; hostFreeMemoryBytes: number; hostTotalMemoryBytes: number; lastError: unknown } | null;
+}
+
+export interface WorkerDetail extends WorkerInfo {
+  tasks: { id: number; cronjobId: number | null; status: string }[];
+}
+
+export interface ControlResult {
+  taskId: number;
+  action: 'stop' | 'kill';
+  workerId: number | null;
+  confirmed: boolean;
 }
 
 /** The error body every non-2xx JSON answer carries. */
@@ -166,18 +185,26 @@ export class ApiClient {
   async taskOutput(id: number): Promise<string> {
     return (await this.send('GET', `/tasks/${id}/output`, [200])).text;
   }
-  async killTask(id: number): Promise<void> {
-    await this.send('POST', `/tasks/${id}/kill`, [202]);
+  killTask(id: number): Promise<ControlResult> {
+    return this.json('POST', `/tasks/${id}/kill`, 200);
+  }
+  stopTask(id: number, graceSeconds?: number): Promise<ControlResult> {
+    return this.json('POST', `/tasks/${id}/stop`, 200, graceSeconds === undefined ? undefined : { graceSeconds });
+  }
+  listWorkers(): Promise<{ items: WorkerInfo[] }> {
+    return this.json('GET', '/workers', 200);
+  }
+  getWorker(id: number | string): Promise<WorkerDetail> {
+    return this.json('GET', `/workers/${id}`, 200);
+  }
+  drainWorker(id: number | string, drain = true): Promise<WorkerDetail> {
+    return this.json('POST', `/workers/${id}/${drain ? 'drain' : 'undrain'}`, 200);
   }
 
   /** Any JSON request expecting one of `expected`; for endpoints without a helper. */
   async call<T>(method: string, path: string, expected: readonly number[], body?: unknown): Promise<T> {
     const { text } = await this.send(method, path, expected, body);
     return (text ? JSON.parse(text) : undefined) as T;
-  }
-
-  listWorkers(): Promise<{ items: WorkerInfo[] }> {
-    return this.json('GET', '/workers', 200);
   }
 
   /** Any request; throws {@link ApiError} when the status is not one of `expected`. */

@@ -21,7 +21,7 @@ describe('two API servers sharing MariaDB and Redis', { timeout: 180_000 }, () =
     a = await startServer({ backend: 'mysql', env });
     await waitFor(async () => (await status(a!)).isLeader, { timeoutMs: 15_000, what: 'the first server to lead', details: logs });
     b = await startServer({ backend: 'mysql', sharedWith: a, env });
-    // One worker on each server: the leader sends to the workers connected to it.
+    // One worker on each server: the leader dispatches to both, to the standby's through Redis.
     workers.push(startWorker(a, `e2e-ha-a-${randomId()}`, { capacity: 40 }), startWorker(b, `e2e-ha-b-${randomId()}`, { capacity: 40 }));
     await waitFor(async () => (await b!.api.listWorkers()).items.filter((w) => w.status === 'online').length === 2, { timeoutMs: 15_000, what: 'both workers online', details: logs });
   });

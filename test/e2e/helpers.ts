@@ -182,6 +182,8 @@ export interface StartServerOptions {
   sharedWith?: TestServer;
   /** Extra environment, applied last. */
   env?: Record<string, string>;
+  /** Listen on this port (a server restarted where its workers expect it); default a free one. */
+  port?: number;
 }
 
 export interface TestServer {
@@ -211,7 +213,7 @@ export async function startServer(opts: StartServerOptions): Promise<TestServer>
   // machine without them fail here, saying so, rather than with a server that never gets ready.
   if (opts.backend === 'mysql') await checkBackends();
 
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const dataDir = mkdtempSync(join(tmpdir(), 'cronfleet-e2e-'));
   const adminToken = shared?.adminToken ?? `admin-${randomId(16)}`;
   const workerToken = shared?.workerToken ?? `worker-${randomId(16)}`;
@@ -270,6 +272,9 @@ export interface StartWorkerOptions {
   capacity?: number;
   /** Default: the server's worker token. */
   token?: string;
+  labels?: Record<string, string>;
+  /** Where it keeps results not yet delivered; default a directory under the server's temp dir. */
+  stateDir?: string;
 }
 
 /** Starts a worker process connected to `server`; it is ready once GET /workers lists it online. */
@@ -282,6 +287,10 @@ export function startWorker(server: TestServer, name: string, opts: StartWorkerO
     '--token', opts.token ?? server.workerToken,
     '--name', name,
     '--capacity', String(opts.capacity ?? 4),
+    '--state-dir', opts.stateDir ?? join(server.dataDir, `worker-state-${name}`),
+    // Teardown stops workers with SIGTERM: a task still running then gets 5 s, not the default wait for ever.
+    '--shutdown-grace', '5',
+    ...(opts.labels ? ['--labels', Object.entries(opts.labels).map(([k, v]) => `${k}=${v}`).join(',')] : []),
   ];
   // Tasks without a cwd of their own run in the worker's directory: the server's temp dir, removed at teardown.
   return new TestProcess(`worker:${name}`, args, { cwd: server.dataDir, env: childEnv({}) });

@@ -1,6 +1,7 @@
 // The server's own timeout: when the worker running a task goes silent (here: frozen with SIGSTOP,
 // so it can neither enforce the timeout nor report), the leader's watchdog ends the task as
-// `timeout` shortly after timeoutSeconds, instead of leaving it `running` forever.
+// `timeout` shortly after timeoutSeconds, instead of leaving it `running` forever. Heartbeats are
+// set 30 s apart here, so the frozen worker is not declared offline (its task lost) first.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RUN_ID, assertNoLeakedProcesses, randomId, startServer, startWorker, waitFor, type Task, type TestProcess, type TestServer } from './helpers';
@@ -11,7 +12,7 @@ describe('the server watchdog on the embedded backend', { timeout: 90_000 }, () 
   const logs = (): string => [server?.process.report(), worker?.report()].filter(Boolean).join('\n');
 
   before(async () => {
-    server = await startServer({ backend: 'embedded' });
+    server = await startServer({ backend: 'embedded', env: { CRONFLEET_HEARTBEAT_SECONDS: '30' } });
     worker = startWorker(server, `e2e-frozen-${randomId()}`);
     await waitFor(async () => (await server!.api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 15_000, what: 'the worker online', details: logs });
   });

@@ -9,7 +9,10 @@ export type DomainErrorCode =
   | 'CronJobNameTaken'
   | 'TaskNotFound'
   | 'TaskNotRunning'
-  | 'WorkerUnavailable';
+  | 'WorkerNotFound'
+  | 'WorkerStillConnected'
+  | 'WorkerUnavailable'
+  | 'WorkerDidNotConfirm';
 
 export const HTTP_STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   ValidationFailed: 400,
@@ -18,7 +21,10 @@ export const HTTP_STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   CronJobNameTaken: 409,
   TaskNotFound: 404,
   TaskNotRunning: 409,
+  WorkerNotFound: 404,
+  WorkerStillConnected: 409,
   WorkerUnavailable: 409,
+  WorkerDidNotConfirm: 504,
 };
 
 export class DomainError extends Error {
@@ -31,5 +37,5 @@ export class DomainError extends Error {
   }
 }
 
-export const notFound = (what: 'CronJob' | 'Task', id: unknown) =>
-  new DomainError(`${what}NotFound`, `${what === 'CronJob' ? 'cron job' : 'task'} ${String(id)} not found`);
+export const notFound = (what: 'CronJob' | 'Task' | 'Worker', id: unknown) =>
+  new DomainError(`${what}NotFound`, `${what === 'CronJob' ? 'cron job' : what.toLowerCase()} ${String(id)} not found`);

@@ -27,6 +27,10 @@ export interface ServerConfig {
   workerToken: string | null;
   /** Most output kept per task, in bytes. `CRONFLEET_MAX_OUTPUT_BYTES`, default 1 MiB. */
   maxOutputBytes: number;
+  /** `POST /tasks/:id/stop`: seconds from SIGTERM to SIGKILL unless the request says. `CRONFLEET_STOP_GRACE_SECONDS`, default 10. */
+  stopGraceSeconds: number;
+  /** How long `POST /tasks/:id/stop|kill` waits for the worker to confirm before answering 504. `CRONFLEET_CONTROL_TIMEOUT_SECONDS`, default 10. */
+  controlTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     adminToken: token(env, 'CRONFLEET_ADMIN_TOKEN'),
     workerToken: token(env, 'CRONFLEET_WORKER_TOKEN'),
     maxOutputBytes: int(env, 'CRONFLEET_MAX_OUTPUT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    stopGraceSeconds: int(env, 'CRONFLEET_STOP_GRACE_SECONDS', 10, 0, 3600),
+    controlTimeoutSeconds: int(env, 'CRONFLEET_CONTROL_TIMEOUT_SECONDS', 10, 1, 300),
   };
 }
 

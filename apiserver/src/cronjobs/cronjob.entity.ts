@@ -1,5 +1,6 @@
 import type { RetryPolicy } from '../dispatcher/core/retry';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { RoutingStrategy, WorkerSelector } from '../dispatcher/core/worker-choice';
 
 export type ConcurrencyPolicy = 'allow' | 'forbid' | 'replace';
 export type MisfirePolicyName = 'skip' | 'runOnce' | 'catchUp';
@@ -58,6 +59,14 @@ export class CronJobEntity {
   priority!: number;
 
   /** The next due time the dispatcher will run; null when disabled or never firing again. */
+  /** Which workers may run its tasks (labels all equal, name in `names`); null: any. */
+  @Column({ name: 'worker_selector', type: 'simple-json', nullable: true })
+  workerSelector!: WorkerSelector | null;
+
+  /** How a worker is chosen among those that match. */
+  @Column({ type: 'varchar', length: 16, default: 'leastLoaded' })
+  routing!: RoutingStrategy;
+
   @Column({ name: 'next_run_at', type: 'datetime', precision: 3, nullable: true })
   nextRunAt!: Date | null;
 

@@ -104,6 +104,8 @@ export class CronJobsService {
       timeoutSeconds: job.timeoutSeconds,
       retry: job.retry,
       priority: job.priority,
+      workerSelector: job.workerSelector,
+      routing: job.routing === 'broadcast' ? 'leastLoaded' : job.routing,
     });
     await this.events.publish({ type: 'task.pending', id: task.id });
     return { taskId: task.id };

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { coerceError } from '@cronfleet/shared';
-import { INSTANCE_ID } from '../config/tokens';
+import { coerceError, type SerializedError } from '@cronfleet/shared';
+import type { ServerConfig } from '../config/config';
+import { INSTANCE_ID, SERVER_CONFIG } from '../config/tokens';
 import { CronJobEntity } from '../cronjobs/cronjob.entity';
 import { CronJobsRepository } from '../cronjobs/cronjobs.repository';
 import { ClusterEvent, ClusterEvents } from '../events/cluster-events';
@@ -8,6 +9,8 @@ import type { TaskEntity } from '../tasks/task.entity';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { TasksService } from '../tasks/tasks.service';
 import { WorkersRegistry } from '../workers/workers.registry';
+import { WorkersRepository } from '../workers/workers.repository';
+import { WorkersService } from '../workers/workers.service';
 import { planDue } from './core/due-plan';
 import { QuaternaryHeap } from './core/heap';
 import { jitterMs, nextRunAtMs, parseSchedule } from './core/schedule';
@@ -23,11 +26,16 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const JOB_CACHE_LIMIT = 200_000;
 /** The server times a task out this long after the worker should have (its own kill grace is 5 s). */
 const WATCHDOG_GRACE_MS = 15_000;
-/** Heap entries are `id * 4 + kind`, so one heap and one timer serve all three. */
+/**
+ * Heap entries are `id * 4 + kind`, so one heap and one timer serve all four: a job's next due time,
+ * a task's run-at time (or, once it waits for a worker, its starting deadline), a running task's
+ * watchdog, and the time by which a worker must have sent a heartbeat.
+ */
 const enum Kind {
   Job = 0,
   DelayedTask = 1,
   Watchdog = 2,
+  WorkerSilence = 3,
 }
 const entry = (kind: Kind, id: number) => id * 4 + kind;
 /**
@@ -64,6 +72,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
   private readonly heap = new QuaternaryHeap<number>();
   private readonly jobs = new Map<number, ScheduledJob>();
   private readonly pending = new PendingQueue();
+  /** Queued tasks whose pending reason has not been worked out yet. */
+  private readonly unexplained = new Set<number>();
   /** Tasks created ahead of their due time, waiting in the heap to be sent. */
   private readonly early = new Map<number, TaskEntity>();
   private timer: NodeJS.Timeout | null = null;
@@ -92,17 +102,24 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     private readonly state: SchedulerStateRepository,
     private readonly sender: TaskSender,
     private readonly dueRuns: DueRuns,
+    private readonly workers: WorkersService,
+    private readonly workerRows: WorkersRepository,
     @Inject(INSTANCE_ID) private readonly instanceId: string,
+    @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     this.lease.on('acquired', (epoch) => this.enqueue('take over', () => this.becomeLeader(epoch)));
     this.lease.on('lost', () => this.enqueue('step down', async () => this.reset()));
-    this.unsubscribe = this.events.subscribe((e) => this.enqueue(e.type, () => this.onEvent(e)));
+    this.unsubscribe = this.events.subscribe((e) => {
+      // Capacity changes reach the dispatcher through the registry's `capacity` event.
+      if (e.type === 'worker.released' || e.type === 'worker.changed' || e.type === 'worker.offline') return;
+      this.enqueue(e.type, () => this.onEvent(e));
+    });
     this.registry.on('capacity', () => this.requestDrain());
     this.sender.on('requeue', (t) => this.enqueue('requeue', async () => {
       if (!this.active) return;
-      this.pending.add(t);
+      this.queue(t);
       await this.drain();
     }));
     this.lease.start();
@@ -175,12 +192,19 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
         keys.push(waiting.runAtMs[i]);
       } else dueNow.push(id);
     });
-    for (const t of await this.tasks.findByIds(dueNow)) this.pending.add(t);
     for (const t of await this.tasks.runningWithTimeout()) {
       ids.push(entry(Kind.Watchdog, t.id));
       keys.push((t.startedAt ?? t.scheduledAt).getTime() + t.timeoutSeconds! * 1000 + WATCHDOG_GRACE_MS);
     }
+    // Every worker not yet offline, wherever it is connected: its load, and when it must have been heard of.
+    const [workerRows, live] = await Promise.all([this.workerRows.notOffline(), this.tasks.liveByWorker()]);
+    this.registry.load(workerRows, live);
+    for (const w of workerRows) {
+      ids.push(entry(Kind.WorkerSilence, w.id));
+      keys.push((w.lastHeartbeatAt ?? w.createdAt).getTime() + this.silenceMs());
+    }
     this.heap.load(ids, keys);
+    for (const t of await this.tasks.findByIds(dueNow)) this.queue(t);
     for (const job of await this.cronjobs.findByIds(unscheduled)) this.schedule(job, started);
     this.active = true;
     this.logger.log(`leading (epoch ${this.epoch}${this.paused ? ', paused' : ''}): ${jobIds.length} job(s), ${this.heap.size} timer(s), ${this.pending.size} pending task(s), loaded in ${Date.now() - started} ms`);
@@ -221,6 +245,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     this.heap.clear();
     this.jobs.clear();
     this.pending.clear();
+    this.unexplained.clear();
     this.early.clear();
   }
 
@@ -242,15 +267,21 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     const dueJobs: { id: number; key: number }[] = [];
     const delayed: number[] = [];
     const expired: number[] = [];
+    const silent: number[] = [];
+    const pastDeadline: number[] = [];
     for (let key = this.heap.peekKey(); key !== undefined && key <= now; key = this.heap.peekKey()) {
       const id = this.heap.pop()!;
       const kind = id % 4;
       const ref = (id - kind) / 4;
       if (kind === Kind.DelayedTask) {
-        delayed.push(ref);
-        this.lagMs = now - key;
-      }
-      else if (kind === Kind.Watchdog) expired.push(ref);
+        // A task already waiting for a worker has reached its starting deadline instead.
+        if (this.pending.has(ref)) pastDeadline.push(ref);
+        else {
+          delayed.push(ref);
+          this.lagMs = now - key;
+        }
+      } else if (kind === Kind.Watchdog) expired.push(ref);
+      else if (kind === Kind.WorkerSilence) silent.push(ref);
       else dueJobs.push({ id: ref, key });
     }
     if (dueJobs.length > 0) this.createSoon(dueJobs);
@@ -259,11 +290,16 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     for (const id of delayed) {
       const t = this.early.get(id);
       this.early.delete(id);
-      if (t) this.pending.add(t);
+      if (t) this.queue(t);
       else unread.push(id);
     }
-    for (const t of await this.tasks.findByIds(unread)) if (t.status === 'pending' && t.workerId === null) this.pending.add(t);
+    for (const t of await this.tasks.findByIds(unread)) if (t.status === 'pending' && t.workerId === null) this.queue(t);
     for (const id of expired) await this.taskService.expire(id);
+    for (const id of pastDeadline) await this.skipPastDeadline(id);
+    for (const id of silent) {
+      const next = await this.workers.checkSilence(id, now);
+      if (next !== null && this.active) this.heap.push(entry(Kind.WorkerSilence, id), next);
+    }
     this.arm();
     await this.drain();
   }
@@ -316,13 +352,13 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       nextRuns.set(id, plan.nextMs === null ? null : new Date(plan.nextMs));
     }
     if (due.length === 0) return;
-    const created = await this.dueRuns.create(due, nextRuns, this.epoch);
+    const created = await this.dueRuns.create(due, nextRuns, this.epoch, this.registry.snapshots());
     if (generation !== this.generation) return; // stepped down meanwhile: the successor loads these rows
     const sendAt = new Map(due.map((d) => [d.job.job.id, d.job.jitterMs]));
     const later = Date.now();
     for (const t of created) {
       const at = t.scheduledAt.getTime() + (sendAt.get(t.cronjobId!) ?? 0);
-      if (at <= later) this.pending.add(t);
+      if (at <= later) this.queue(t);
       else {
         this.early.set(t.id, t);
         this.heap.push(entry(Kind.DelayedTask, t.id), at);
@@ -334,21 +370,26 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
 
   /**
    * Hands queued tasks to workers with room: priority first, then oldest; what no worker can take
-   * waits. Capacity is reserved here, synchronously; the claim (one fenced UPDATE per worker) and
-   * the send then run without holding the serial chain, so one round trip never delays the next.
+   * waits, with the reason recorded on the task. Capacity is reserved here, synchronously; the claim
+   * (one fenced UPDATE per worker) and the send then run without holding the serial chain, so one
+   * round trip never delays the next.
    */
   private async drain(): Promise<void> {
     if (!this.active || this.paused || this.pending.size === 0) return;
     const workers = this.registry.snapshots();
+    const hasRoom = () => workers.some((w) => w.online && !w.draining && w.running < w.capacity);
     const waiting: TaskEntity[] = [];
     const byWorker = new Map<number, TaskEntity[]>();
-    while (this.pending.size > 0 && workers.some((w) => w.online && w.running < w.capacity)) {
+    const reasons = new Map<string, number[]>();
+    while (this.pending.size > 0 && hasRoom()) {
       const task = this.pending.shift()!;
-      const worker = this.sender.choose(task, workers);
-      if (!worker) {
+      const choice = this.sender.choose(task, workers);
+      if (!choice.worker) {
         waiting.push(task);
+        this.explain(task, choice.reason, reasons);
         continue;
       }
+      const worker = choice.worker;
       worker.running++;
       this.registry.reserve(worker.id, task.id);
       const batch = byWorker.get(worker.id);
@@ -356,7 +397,62 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       else byWorker.set(worker.id, [task]);
     }
     for (const t of waiting) this.pending.add(t);
+    // Tasks that arrived while no worker had room have not been told why they wait yet.
+    if (this.unexplained.size > 0) {
+      for (const id of this.unexplained) {
+        const t = this.pending.get(id);
+        if (t) {
+          const choice = this.sender.choose(t, workers);
+          if (choice.reason !== undefined) this.explain(t, choice.reason, reasons);
+        }
+      }
+      this.unexplained.clear();
+    }
+    for (const [reason, ids] of reasons) {
+      void this.tasks.setPendingReason(ids, reason).catch((e: unknown) => this.logger.warn(`recording why ${ids.length} task(s) wait: ${coerceError(e).message}`));
+    }
     for (const [workerId, tasks] of byWorker) void this.claimAndSend(workerId, tasks, this.generation);
+  }
+
+  /** Notes why a task waits, to be written once per change. */
+  private explain(t: TaskEntity, reason: string, out: Map<string, number[]>): void {
+    this.unexplained.delete(t.id);
+    if (t.pendingReason === reason) return;
+    t.pendingReason = reason;
+    const ids = out.get(reason);
+    if (ids) ids.push(t.id);
+    else out.set(reason, [t.id]);
+  }
+
+  /**
+   * Queues a task for a worker. A scheduled run of a job with startingDeadlineSeconds gets a heap
+   * entry at its deadline: if it still waits then, it is skipped (see skipPastDeadline).
+   */
+  private queue(t: TaskEntity): void {
+    this.pending.add(t);
+    if (t.pendingReason === null) this.unexplained.add(t.id);
+    const deadline = t.cronjobId !== null && (t.trigger === 'schedule' || t.trigger === 'misfire') ? this.jobs.get(t.cronjobId)?.job.startingDeadlineSeconds : null;
+    if (deadline) this.heap.push(entry(Kind.DelayedTask, t.id), t.scheduledAt.getTime() + deadline * 1000);
+  }
+
+  private async skipPastDeadline(id: number): Promise<void> {
+    const t = this.pending.get(id);
+    if (!t) return;
+    this.pending.delete(id);
+    const deadline = this.jobs.get(t.cronjobId ?? 0)?.job.startingDeadlineSeconds;
+    const error: SerializedError = {
+      code: 'StartingDeadlineExceeded',
+      message: `skipped: not started within startingDeadlineSeconds${deadline ? ` (${deadline} s)` : ''} of its due time${t.pendingReason ? `; it waited because ${t.pendingReason}` : ''}`,
+      retryable: false,
+    };
+    if (await this.tasks.finish(id, null, { status: 'skipped', at: new Date(), error })) {
+      this.logger.warn(`task ${id} of cron job ${t.cronjobId}: ${error.message}`);
+    }
+  }
+
+  /** A worker not heard of for this long is offline. */
+  private silenceMs(): number {
+    return 3 * this.config.heartbeatSeconds * 1000;
   }
 
   private async claimAndSend(workerId: number, tasks: TaskEntity[], generation: number): Promise<void> {
@@ -407,7 +503,14 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
         const [t] = await this.tasks.findByIds([e.id]);
         if (!t || t.status !== 'pending' || t.workerId !== null) return;
         if (t.runAt && t.runAt.getTime() > Date.now()) this.heap.push(entry(Kind.DelayedTask, t.id), t.runAt.getTime());
-        else this.pending.add(t);
+        else this.queue(t);
+        break;
+      }
+      case 'worker.online':
+      case 'worker.disconnected': {
+        // Watch it: checked against its heartbeats in the database three intervals from now.
+        const id = e.type === 'worker.online' ? e.worker.id : e.id;
+        this.heap.push(entry(Kind.WorkerSilence, id), Date.now() + this.silenceMs());
         break;
       }
       case 'task.cancelled':

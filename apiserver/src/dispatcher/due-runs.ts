@@ -7,6 +7,7 @@ import type { TaskEntity } from '../tasks/task.entity';
 import { NewTask, TasksRepository } from '../tasks/tasks.repository';
 import { TasksService } from '../tasks/tasks.service';
 import type { Schedule } from './core/schedule';
+import { broadcastTargets, type WorkerSnapshot } from './core/worker-choice';
 import { SchedulerStateRepository } from './scheduler-state.repository';
 
 /** A cron job as the leader holds it: the row, its parsed schedule and its fixed jitter. */
@@ -33,8 +34,17 @@ export class DueRuns {
     private readonly state: SchedulerStateRepository,
   ) {}
 
-  /** `missed` due times run as catch-up runs (trigger `misfire`), `onTime` ones as `schedule`. */
-  async create(due: { job: ScheduledJob; missed: number[]; onTime: number[] }[], nextRuns: Map<number, Date | null>, epoch: number): Promise<TaskEntity[]> {
+  /**
+   * `missed` due times run as catch-up runs (trigger `misfire`), `onTime` ones as `schedule`. A
+   * `broadcast` job gets one task per worker that matches it now (`workers`), each pinned to its
+   * worker with its shard index; with none, the due time is recorded as skipped with the reason.
+   */
+  async create(
+    due: { job: ScheduledJob; missed: number[]; onTime: number[] }[],
+    nextRuns: Map<number, Date | null>,
+    epoch: number,
+    workers: readonly WorkerSnapshot[],
+  ): Promise<TaskEntity[]> {
     const guarded = due.filter((d) => d.job.job.concurrencyPolicy !== 'allow').map((d) => d.job.job.id);
     const live = new Map<number, TaskEntity[]>();
     for (const t of await this.tasks.liveOf(guarded)) {
@@ -59,6 +69,8 @@ export class DueRuns {
           retry: job.retry,
           priority: job.priority,
           leaseEpoch: epoch,
+          workerSelector: job.workerSelector,
+          routing: job.routing,
         };
         if (job.concurrencyPolicy === 'forbid' && (busy.length > 0 || i > 0)) {
           const error: SerializedError = {
@@ -73,7 +85,17 @@ export class DueRuns {
           toKill.push(...busy);
           busy = [];
         }
-        rows.push(row);
+        if (job.routing !== 'broadcast') {
+          rows.push(row);
+          return;
+        }
+        const targets = broadcastTargets({ runner: job.runner, selector: job.workerSelector }, workers);
+        if (targets.length === 0) {
+          const error: SerializedError = { code: 'NoWorkerForBroadcast', message: 'skipped: no online worker matches this broadcast job (runner and workerSelector)', retryable: false };
+          rows.push({ ...row, status: 'skipped', error });
+          return;
+        }
+        targets.forEach((w, shard) => rows.push({ ...row, shardIndex: shard, shardCount: targets.length, pinnedWorkerId: w.id }));
       });
     }
     const created = await this.state.fenced(epoch, async (m) => {

@@ -22,6 +22,14 @@ export class PendingQueue {
     this.heap.push(t.id, (1000 - t.priority) * TIME_SPAN + Math.min(dueMs, TIME_SPAN - 1));
   }
 
+  has(id: number): boolean {
+    return this.tasks.has(id);
+  }
+
+  get(id: number): TaskEntity | undefined {
+    return this.tasks.get(id);
+  }
+
   delete(id: number): boolean {
     this.heap.remove(id);
     return this.tasks.delete(id);

@@ -4,7 +4,7 @@ import type { RunnerWithSpec, TaskRun } from '@cronfleet/shared';
 import type { TaskEntity } from '../tasks/task.entity';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { WorkersRegistry } from '../workers/workers.registry';
-import { pickWorker, WorkerSnapshot } from './core/worker-choice';
+import { ChoiceState, chooseWorker, type Choice, type WorkerSnapshot } from './core/worker-choice';
 
 /** A worker that refused a task gets it offered again after this pause, not in a hot loop. */
 const REQUEUE_DELAY_MS = 1000;
@@ -17,6 +17,7 @@ const REQUEUE_DELAY_MS = 1000;
 export class TaskSender extends EventEmitter<{ requeue: [TaskEntity] }> {
   private readonly logger = new Logger('dispatcher');
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly choices = new ChoiceState();
 
   constructor(
     private readonly tasks: TasksRepository,
@@ -25,13 +26,23 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity] }> {
     super();
   }
 
-  /** Least loaded worker able to run the task; a retry prefers a worker other than the one that failed. */
-  choose(task: TaskEntity, workers: readonly WorkerSnapshot[]): WorkerSnapshot | null {
-    if (task.previousWorkerId !== null) {
-      const other = pickWorker(task, workers.filter((w) => w.id !== task.previousWorkerId));
-      if (other) return other;
-    }
-    return pickWorker(task, workers);
+  /**
+   * The worker for a task by its job's selector and routing; a retry prefers a worker other than the
+   * one that failed; a broadcast shard only its own. With none, the reason it waits.
+   */
+  choose(task: TaskEntity, workers: readonly WorkerSnapshot[]): Choice {
+    return chooseWorker(
+      {
+        runner: task.runner,
+        selector: task.workerSelector,
+        routing: task.routing,
+        routingKey: task.cronjobId !== null ? `job:${task.cronjobId}` : `task:${task.id}`,
+        avoidWorkerId: task.previousWorkerId,
+        pinnedWorkerId: task.pinnedWorkerId,
+      },
+      workers,
+      this.choices,
+    );
   }
 
   /** Sends a claimed task (its capacity already reserved on the worker). */
@@ -67,6 +78,7 @@ function toRunMessage(t: TaskEntity): TaskRun {
     attempt: t.attempt,
     scheduledAtMs: t.scheduledAt.getTime(),
     timeoutSeconds: t.timeoutSeconds,
+    shard: t.pinnedWorkerId !== null ? { index: t.shardIndex, count: t.shardCount } : null,
     ...({ runner: t.runner, spec: t.spec } as RunnerWithSpec),
   };
 }

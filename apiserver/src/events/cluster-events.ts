@@ -1,6 +1,22 @@
 import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
 
+/** A worker as every instance's registry knows it (see WorkersRegistry). */
+export interface WorkerAnnouncement {
+  id: number;
+  name: string;
+  capacity: number;
+  labels: Record<string, string>;
+  runners: string[];
+  /** Drained by an operator. */
+  drained: boolean;
+  /** Shutting down by itself (SIGTERM). */
+  shuttingDown: boolean;
+  /** Tasks it runs (or was sent) when it said hello. */
+  running: number[];
+  instanceId: string;
+}
+
 /** Changes every API server instance must hear about, the leader above all (its heap and queue follow them). */
 export type ClusterEvent =
   | { type: 'cronjob.changed'; id: number }
@@ -8,7 +24,17 @@ export type ClusterEvent =
   | { type: 'task.pending'; id: number }
   | { type: 'task.cancelled'; id: number }
   | { type: 'scheduler.paused' }
-  | { type: 'scheduler.resumed' };
+  | { type: 'scheduler.resumed' }
+  /** A worker said hello to `worker.instanceId`. */
+  | { type: 'worker.online'; worker: WorkerAnnouncement }
+  /** Its connection dropped; it may come back within three heartbeats. */
+  | { type: 'worker.disconnected'; id: number; instanceId: string }
+  /** Silent for three heartbeats: its tasks were declared lost. */
+  | { type: 'worker.offline'; id: number }
+  /** Drained, undrained, or started shutting down. */
+  | { type: 'worker.changed'; id: number; drained?: boolean; shuttingDown?: boolean }
+  /** Tasks of a worker ended (recorded on whichever instance heard it): its capacity is free again. */
+  | { type: 'worker.released'; id: number; taskIds: number[] };
 
 /**
  * Publishes cluster events to every instance, this one included. In-process when there is no Redis

@@ -94,7 +94,8 @@ export class TaskReportWriter implements OnApplicationShutdown {
       const when = part.map(() => 'WHEN ? THEN ?').join(' ');
       return [
         `UPDATE tasks SET status = 'success', started_at = COALESCE(started_at, CASE id ${when} END), finished_at = CASE id ${when} END, exit_code = CASE id ${when} END ` +
-          `WHERE id IN (${part.map(() => '?').join(',')}) AND status IN ('pending', 'running') AND worker_id = ?`,
+          // 'lost': the result of a task declared lost while its worker was unreachable, arriving late.
+          `WHERE id IN (${part.map(() => '?').join(',')}) AND status IN ('pending', 'running', 'lost') AND worker_id = ?`,
         [...started, ...finished, ...exit, ...part.map(([id]) => id), workerId],
       ];
     });

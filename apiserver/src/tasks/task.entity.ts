@@ -2,15 +2,26 @@ import type { SerializedError, TaskStatus } from '@cronfleet/shared';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintAsNumber } from '../database/columns';
 import type { RetryPolicy } from '../dispatcher/core/retry';
+import type { RoutingStrategy, WorkerSelector } from '../dispatcher/core/worker-choice';
 
 export type TaskTrigger = 'schedule' | 'manual' | 'retry' | 'api' | 'misfire';
 
+/** A stop or kill asked for through the API, and whether the worker confirmed it. */
+export interface TaskControl {
+  action: 'stop' | 'kill';
+  requestedAt: string;
+  /** `unconfirmed`: the worker did not answer in time (the API answered 504). */
+  state: 'confirmed' | 'unconfirmed';
+  reason: string;
+}
+
 /**
  * One execution of a cron job (or of a one-off run). The unique key on (cronjob, scheduled time,
- * attempt) is what makes "exactly one task per due time" hold even when two dispatchers race.
+ * attempt, shard) is what makes "exactly one task per due time" (per worker, for broadcast jobs)
+ * hold even when two dispatchers race.
  */
 @Entity('tasks')
-@Index('uq_tasks_due', ['cronjobId', 'scheduledAt', 'attempt'], { unique: true })
+@Index('uq_tasks_due', ['cronjobId', 'scheduledAt', 'attempt', 'shardIndex'], { unique: true })
 @Index('ix_tasks_status', ['status'])
 @Index('ix_tasks_worker_status', ['workerId', 'status'])
 export class TaskEntity {
@@ -89,6 +100,30 @@ export class TaskEntity {
   /** Worker of the previous attempt: a retry prefers another one. */
   @Column({ name: 'previous_worker_id', type: 'int', nullable: true })
   previousWorkerId!: number | null;
+
+  /** Routing as the job had it when the task was created. */
+  @Column({ name: 'worker_selector', type: 'simple-json', nullable: true })
+  workerSelector!: WorkerSelector | null;
+
+  @Column({ type: 'varchar', length: 16, default: 'leastLoaded' })
+  routing!: RoutingStrategy;
+
+  /** Broadcast jobs: one task per matching worker, each pinned to it; 0 of 1 otherwise. */
+  @Column({ name: 'shard_index', type: 'int', default: 0 })
+  shardIndex!: number;
+
+  @Column({ name: 'shard_count', type: 'int', default: 1 })
+  shardCount!: number;
+
+  @Column({ name: 'pinned_worker_id', type: 'int', nullable: true })
+  pinnedWorkerId!: number | null;
+
+  /** Why a pending task has not reached a worker yet (no worker matches, all full, ...). */
+  @Column({ name: 'pending_reason', type: 'varchar', length: 500, nullable: true })
+  pendingReason!: string | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  control!: TaskControl | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;

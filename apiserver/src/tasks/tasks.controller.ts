@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { CreateTask, CreateTaskSchema, ListTasksQuery, ListTasksQuerySchema, TaskIdParamSchema } from './dto/task.dto';
+import { CreateTask, CreateTaskSchema, ListTasksQuery, ListTasksQuerySchema, StopTask, StopTaskSchema, TaskIdParamSchema } from './dto/task.dto';
 import { TasksService } from './tasks.service';
 
 const TaskId = new ZodValidationPipe(TaskIdParamSchema, 'id');
@@ -45,10 +45,17 @@ export class TasksController {
     return this.tasks.readOutput(id);
   }
 
+  /** SIGKILL to the task's process group; answers once its worker confirmed (409: already ended, 504: no confirmation). */
   @Post(':id/kill')
-  @HttpCode(202)
-  async kill(@Param('id', TaskId) id: number) {
-    await this.tasks.kill(id);
-    return { taskId: id, accepted: true };
+  @HttpCode(200)
+  kill(@Param('id', TaskId) id: number) {
+    return this.tasks.kill(id);
+  }
+
+  /** SIGTERM, then SIGKILL after `graceSeconds` (default CRONFLEET_STOP_GRACE_SECONDS); answers like kill. */
+  @Post(':id/stop')
+  @HttpCode(200)
+  stop(@Param('id', TaskId) id: number, @Body(new ZodValidationPipe(StopTaskSchema)) body: StopTask | undefined) {
+    return this.tasks.stop(id, body?.graceSeconds);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { SerializedError, TaskStatus } from '@cronfleet/shared';
-import { EntityManager, In, Repository } from 'typeorm';
+import { EntityManager, In, IsNull, Not, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { isUniqueViolation, rawTimeMs } from '../database/columns';
 import { TaskOutputEntity } from './task-output.entity';
@@ -20,6 +20,11 @@ export type NewTask = Pick<TaskEntity, 'cronjobId' | 'cronjobName' | 'scheduledA
   retryOf?: number | null;
   previousWorkerId?: number | null;
   idempotencyKey?: string | null;
+  workerSelector?: TaskEntity['workerSelector'];
+  routing?: TaskEntity['routing'];
+  shardIndex?: number;
+  shardCount?: number;
+  pinnedWorkerId?: number | null;
 };
 
 export interface TaskQuery {
@@ -65,9 +70,10 @@ export class TasksRepository {
     }
     const jobIds = [...new Set(rows.map((r) => r.cronjobId).filter((x): x is number => x !== null))];
     const times = [...new Set(rows.map((r) => r.scheduledAt.getTime()))].map((t) => new Date(t));
-    const wanted = new Set(rows.map((r) => `${r.cronjobId}@${r.scheduledAt.getTime()}@${r.attempt ?? 1}`));
+    const key = (jobId: number | null, at: Date, attempt: number, shard: number) => `${jobId}@${at.getTime()}@${attempt}@${shard}`;
+    const wanted = new Set(rows.map((r) => key(r.cronjobId, r.scheduledAt, r.attempt ?? 1, r.shardIndex ?? 0)));
     const found = await repo.find({ where: { cronjobId: In(jobIds), scheduledAt: In(times), status: 'pending' } });
-    return found.filter((t) => t.workerId === null && wanted.has(`${t.cronjobId}@${t.scheduledAt.getTime()}@${t.attempt}`));
+    return found.filter((t) => t.workerId === null && wanted.has(key(t.cronjobId, t.scheduledAt, t.attempt, t.shardIndex)));
   }
 
   /**
@@ -201,6 +207,46 @@ export class TasksRepository {
     else qb.andWhere('worker_id = :workerId', { workerId });
     const r = await qb.execute();
     return r.affected === 1;
+  }
+
+  /**
+   * A final result that arrives after the server declared the task `lost` (its worker was silent
+   * too long, then came back with the result it had kept): the real outcome replaces `lost`.
+   */
+  async lateResult(
+    id: number,
+    workerId: number,
+    f: { status: TaskStatus; at: Date; exitCode?: number | null; signal?: string | null; error?: SerializedError | null },
+  ): Promise<boolean> {
+    const r = await this.tasks
+      .createQueryBuilder()
+      .update()
+      .set({ status: f.status, finishedAt: f.at, exitCode: f.exitCode ?? null, signal: f.signal ?? null, error: f.error ?? null })
+      .where("id = :id AND status = 'lost' AND worker_id = :workerId", { id, workerId })
+      .execute();
+    return r.affected === 1;
+  }
+
+  /** Why a pending task waits; written only when it changes. */
+  async setPendingReason(ids: readonly number[], reason: string | null): Promise<void> {
+    if (ids.length === 0) return;
+    await this.tasks.createQueryBuilder().update().set({ pendingReason: reason }).where("id IN (:...ids) AND status = 'pending'", { ids }).execute();
+  }
+
+  async setControl(id: number, control: TaskEntity['control']): Promise<void> {
+    await this.tasks.update({ id }, { control });
+  }
+
+  /** Live tasks (claimed or running) per worker: the load of each worker as the database knows it. */
+  async liveByWorker(): Promise<Map<number, number[]>> {
+    const rows = await this.tasks.find({ select: { id: true, workerId: true }, where: { status: In(LIVE), workerId: Not(IsNull()) } });
+    const by = new Map<number, number[]>();
+    for (const r of rows) {
+      const list = by.get(r.workerId!);
+      if (list) list.push(r.id);
+      else by.set(r.workerId!, [r.id]);
+    }
+    return by;
   }
 
   /** Live tasks of a worker that it no longer runs become `lost`; returns them as they were. */

@@ -11,7 +11,16 @@ import { TaskReportHandler, WorkersRegistry } from '../workers/workers.registry'
 import { CreateTask, ListTasksQuery, toTaskView, TaskView } from './dto/task.dto';
 import { TaskEntity } from './task.entity';
 import { TaskReportWriter } from './task-report-writer';
-import { TasksRepository, workerLostError } from './tasks.repository';
+import { TasksRepository } from './tasks.repository';
+
+/** What `POST /tasks/:id/stop|kill` answers once the worker confirmed. */
+export interface ControlResult {
+  taskId: number;
+  action: 'stop' | 'kill';
+  /** Null when the task had not reached a worker and was ended by the server. */
+  workerId: number | null;
+  confirmed: true;
+}
 
 /** Final states after which the task's retry policy applies. */
 const RETRYABLE: readonly TaskStatus[] = ['failed', 'timeout', 'lost'];
@@ -91,29 +100,48 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
   }
 
   /**
-   * Kills a task: a pending one is ended here; a running one is killed by its worker (whole process
-   * group), which then reports it `killed`.
+   * Kills a task (`POST /tasks/:id/kill`, and concurrencyPolicy replace): a pending one is ended
+   * here; a running one is killed by its worker (SIGKILL to its process group), which then reports
+   * it `killed`. Resolves once the worker confirmed; 409 if the task has ended, 504 if its worker
+   * did not confirm in time (recorded on the task as `control.state: unconfirmed`).
    */
-  async kill(id: number, reason = 'killed through the API'): Promise<void> {
+  kill(id: number, reason = 'killed through the API'): Promise<ControlResult> {
+    return this.control(id, 'kill', reason, 0);
+  }
+
+  /** Stops a task gracefully (`POST /tasks/:id/stop`): SIGTERM, then SIGKILL after `graceSeconds`. */
+  stop(id: number, graceSeconds = this.config.stopGraceSeconds, reason = 'stopped through the API'): Promise<ControlResult> {
+    return this.control(id, 'stop', reason, graceSeconds);
+  }
+
+  private async control(id: number, action: 'stop' | 'kill', reason: string, graceSeconds: number): Promise<ControlResult> {
     const t = await this.load(id);
     if (FINAL_TASK_STATUSES.includes(t.status)) throw new DomainError('TaskNotRunning', `task ${id} has already finished (${t.status})`);
     if (t.workerId === null) {
-      const error = { code: 'Killed', message: `${reason} before it started`, retryable: false };
+      const error = { code: action === 'kill' ? 'TaskKilled' : 'TaskStopped', message: `${reason} before it started`, retryable: false };
       if (await this.repo.finish(id, null, { status: 'killed', at: new Date(), error })) {
         await this.events.publish({ type: 'task.cancelled', id });
-        return;
+        return { taskId: id, action, workerId: null, confirmed: true };
       }
-      return this.kill(id, reason); // it was given to a worker meanwhile: kill it there
+      return this.control(id, action, reason, graceSeconds); // it was given to a worker meanwhile: act there
     }
-    const ack = await this.registry.sendKill(t.workerId, id, reason);
+    const workerId = t.workerId;
+    const timeoutMs = this.config.controlTimeoutSeconds * 1000;
+    const requestedAt = new Date().toISOString();
+    const ack =
+      action === 'kill' ? await this.registry.sendKill(workerId, id, reason, timeoutMs) : await this.registry.sendStop(workerId, id, graceSeconds, reason, timeoutMs);
     if (ack === null) {
-      throw new DomainError('WorkerUnavailable', `worker ${t.workerId} running task ${id} is not connected to this server or did not confirm the kill`);
+      await this.repo.setControl(id, { action, requestedAt, state: 'unconfirmed', reason });
+      const why = this.registry.isOnline(workerId) ? '' : ' (it is not connected to any server)';
+      throw new DomainError('WorkerDidNotConfirm', `task ${id}: its worker ${workerId} did not confirm the ${action} within ${timeoutMs / 1000} s${why}; the request is recorded on the task (control.state unconfirmed)`);
     }
-    // The worker does not run it (it ended a moment ago, or was lost): settle this task, and only it.
-    if (!ack.found && (await this.repo.finish(id, t.workerId, { status: 'lost', at: new Date(), error: workerLostError(t.workerId) }))) {
-      this.registry.release(t.workerId, id);
-      await this.ended(t, 'lost');
+    if (!ack.found) {
+      // The worker does not run it: it ended a moment ago and its result is on the way (a worker
+      // that lost a task altogether reports so when it says hello, and the task is then lost).
+      throw new DomainError('TaskNotRunning', `task ${id} is not running on worker ${workerId} any more: it has just ended`);
     }
+    await this.repo.setControl(id, { action, requestedAt, state: 'confirmed', reason });
+    return { taskId: id, action, workerId, confirmed: true };
   }
 
   async update(workerId: number, msg: TaskUpdate): Promise<boolean> {
@@ -130,20 +158,33 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     // Failures are rarer and may be retried: written one by one, after what is buffered for the task.
     await this.writer.flushNow();
     const before = RETRYABLE.includes(msg.status) ? await this.repo.findById(msg.taskId) : null;
-    const done = await this.repo.finish(msg.taskId, workerId, { status: msg.status, at: new Date(msg.atMs), exitCode: msg.exitCode, signal: msg.signal, error: msg.error });
+    const result = { status: msg.status, at: new Date(msg.atMs), exitCode: msg.exitCode, signal: msg.signal, error: msg.error };
+    const done = await this.repo.finish(msg.taskId, workerId, result);
     this.outputBytes.delete(msg.taskId);
     this.registry.release(workerId, msg.taskId);
     if (done && before) await this.ended(before, msg.status);
+    if (!done && (await this.repo.lateResult(msg.taskId, workerId, result))) {
+      this.logger.warn(`task ${msg.taskId}: its ${msg.status} result arrived after it was declared lost; recorded`);
+    }
     return true;
   }
 
-  async reconcile(workerId: number, stillRunning: readonly number[]): Promise<void> {
+  /**
+   * A worker said hello (or went offline: `stillRunning` empty). Its live tasks it does not hold are
+   * lost. Returns the tasks it holds that the server has already ended (declared lost and retried
+   * while it was away), for the gateway to kill, so no due time runs twice at once.
+   */
+  async reconcile(workerId: number, stillRunning: readonly number[]): Promise<number[]> {
     const lost = await this.repo.markLost(workerId, stillRunning, new Date());
     for (const t of lost) {
       this.registry.release(workerId, t.id);
       this.logger.warn(`task ${t.id} lost: worker ${workerId} no longer runs it`);
       await this.ended(t, 'lost');
     }
+    if (stillRunning.length === 0) return [];
+    const ended = (await this.repo.findByIds([...stillRunning])).filter((t) => FINAL_TASK_STATUSES.includes(t.status) && t.workerId === workerId);
+    for (const t of ended) this.registry.release(workerId, t.id);
+    return ended.map((t) => t.id);
   }
 
   /** The server's own timeout, for a worker that vanished or never reported the end. */
@@ -187,6 +228,11 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       priority: t.priority,
       retryOf: t.id,
       previousWorkerId: t.workerId,
+      workerSelector: t.workerSelector,
+      routing: t.routing,
+      shardIndex: t.shardIndex,
+      shardCount: t.shardCount,
+      pinnedWorkerId: t.pinnedWorkerId,
     });
     await this.events.publish({ type: 'task.pending', id: task.id });
     return task;

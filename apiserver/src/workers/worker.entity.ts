@@ -1,8 +1,14 @@
+import type { WorkerStats } from '@cronfleet/shared';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export type WorkerStatus = 'online' | 'offline';
+/**
+ * `online`: connected to an API server; `unreachable`: its connection dropped less than three
+ * heartbeat intervals ago (it may come back; it gets no tasks); `offline`: silent for three
+ * intervals, its running tasks were declared lost.
+ */
+export type WorkerStatus = 'online' | 'unreachable' | 'offline';
 
-/** A worker node as last seen: its hello (capacity, labels, runners) and heartbeat. */
+/** A worker node as last seen: its hello (capacity, labels, runners), heartbeat and figures. */
 @Entity('workers')
 export class WorkerEntity {
   @PrimaryGeneratedColumn()
@@ -32,6 +38,22 @@ export class WorkerEntity {
 
   @Column({ name: 'last_heartbeat_at', type: 'datetime', precision: 3, nullable: true })
   lastHeartbeatAt!: Date | null;
+
+  /** The API server instance holding its connection; null when not connected. */
+  @Column({ name: 'instance_id', type: 'varchar', length: 128, nullable: true })
+  instanceId!: string | null;
+
+  /** Drained by an operator: takes no new tasks until undrained. */
+  @Column({ type: 'boolean', default: false })
+  drained!: boolean;
+
+  /** The worker said it is shutting down (SIGTERM): takes no new tasks, exits when they end. */
+  @Column({ name: 'shutting_down', type: 'boolean', default: false })
+  shuttingDown!: boolean;
+
+  /** Figures from its last heartbeat: load, memory, last error. */
+  @Column({ type: 'simple-json', nullable: true })
+  stats!: WorkerStats | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;

@@ -1,5 +1,9 @@
-import { Controller, Get } from '@nestjs/common';
-import { WorkersService, WorkerView } from './workers.service';
+import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { z } from 'zod';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { WorkerDetail, WorkersService, WorkerView } from './workers.service';
+
+const WorkerId = new ZodValidationPipe(z.coerce.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive'), 'id');
 
 @Controller('workers')
 export class WorkersController {
@@ -8,5 +12,30 @@ export class WorkersController {
   @Get()
   async list(): Promise<{ items: WorkerView[] }> {
     return { items: await this.workers.list() };
+  }
+
+  @Get(':id')
+  get(@Param('id', WorkerId) id: number): Promise<WorkerDetail> {
+    return this.workers.get(id);
+  }
+
+  /** No new tasks for this worker; its running tasks finish. */
+  @Post(':id/drain')
+  @HttpCode(200)
+  drain(@Param('id', WorkerId) id: number): Promise<WorkerDetail> {
+    return this.workers.setDrained(id, true);
+  }
+
+  @Post(':id/undrain')
+  @HttpCode(200)
+  undrain(@Param('id', WorkerId) id: number): Promise<WorkerDetail> {
+    return this.workers.setDrained(id, false);
+  }
+
+  /** Forgets an offline worker (409 while it is online or unreachable). */
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Param('id', WorkerId) id: number): Promise<void> {
+    await this.workers.remove(id);
   }
 }

@@ -1,11 +1,12 @@
-import { Inject, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { HelloAck, WorkerHello } from '@cronfleet/shared';
 import { coerceError, parseEvent, PROTOCOL_VERSION, WORKER_NAMESPACE, WorkerAuthSchema } from '@cronfleet/shared';
 import type { Namespace } from 'socket.io';
 import { tokensEqual } from '../common/token';
 import type { ServerConfig } from '../config/config';
-import { SERVER_CONFIG, TOKENS } from '../config/tokens';
+import { INSTANCE_ID, SERVER_CONFIG, TOKENS } from '../config/tokens';
+import { ClusterEvents } from '../events/cluster-events';
 import type { Tokens } from '../config/secrets';
 import { WorkerSocket, WorkersRegistry } from './workers.registry';
 import { WorkersRepository } from './workers.repository';
@@ -14,20 +15,26 @@ import { WorkersRepository } from './workers.repository';
  * The socket.io edge for workers (namespace `/workers`). A connection must carry the worker token in
  * its handshake; then it must say `worker:hello` before anything else counts. Every payload is
  * validated against the shared schemas; a bad one is logged and dropped, never trusted.
+ *
+ * A dropped connection makes the worker `unreachable` (no new tasks); whether it is gone for good
+ * (`offline`, tasks lost) is the leader's call, from the heartbeat times in the database, so it
+ * holds even when the instance that held the connection died with it (see WorkerLiveness).
  */
 @WebSocketGateway({ namespace: WORKER_NAMESPACE, maxHttpBufferSize: 8 * 1024 * 1024, pingInterval: 10_000, pingTimeout: 10_000 })
-export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
+export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('workers');
-  private readonly lostTimers = new Map<number, NodeJS.Timeout>();
 
   constructor(
     private readonly registry: WorkersRegistry,
     private readonly repo: WorkersRepository,
+    private readonly events: ClusterEvents,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
     @Inject(TOKENS) private readonly tokens: Tokens,
+    @Inject(INSTANCE_ID) private readonly instanceId: string,
   ) {}
 
   afterInit(ns: Namespace): void {
+    this.registry.attach(ns);
     ns.use((socket, next) => {
       const auth = WorkerAuthSchema.safeParse(socket.handshake.auth);
       if (!auth.success || !tokensEqual(auth.data.token, this.tokens.workerToken)) {
@@ -50,7 +57,15 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
       const workerId = socket.data.workerId as number | undefined;
       const msg = parseEvent('worker:heartbeat', raw);
       if (!workerId || !msg.ok) return;
-      void this.repo.heartbeat(workerId, new Date()).catch((e: unknown) => this.logger.warn(`heartbeat of worker ${workerId}: ${coerceError(e).message}`));
+      const beat = msg.value;
+      if (beat.draining !== socket.data.shuttingDown) {
+        socket.data.shuttingDown = beat.draining;
+        this.logger.log(`worker ${workerId} ${beat.draining ? 'is shutting down: no new tasks' : 'takes tasks again'}`);
+        void this.events.publish({ type: 'worker.changed', id: workerId, shuttingDown: beat.draining }).catch(() => undefined);
+      }
+      void this.repo
+        .heartbeat(workerId, { at: new Date(), shuttingDown: beat.draining, stats: beat.stats ?? null })
+        .catch((e: unknown) => this.logger.warn(`heartbeat of worker ${workerId}: ${coerceError(e).message}`));
     });
     socket.on('task:update', (raw, ack) => {
       const workerId = socket.data.workerId as number | undefined;
@@ -83,16 +98,40 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     if (hello.protocolVersion !== PROTOCOL_VERSION) {
       return this.refuse(socket, 'ProtocolMismatch', `worker speaks protocol ${hello.protocolVersion}, server speaks ${PROTOCOL_VERSION}: upgrade the older side`);
     }
+    const skewMs = hello.clockMs - Date.now();
+    if (Math.abs(skewMs) > MAX_CLOCK_SKEW_MS) {
+      return this.refuse(
+        socket,
+        'ClockSkew',
+        `the worker's clock is ${(Math.abs(skewMs) / 1000).toFixed(1)} s ${skewMs > 0 ? 'ahead of' : 'behind'} the server's (at most ${MAX_CLOCK_SKEW_MS / 1000} s allowed): synchronise the host's clock (NTP)`,
+      );
+    }
     const known = await this.repo.findByName(hello.name);
-    if (known && this.registry.isConnected(known.id) && this.registry.socketOf(known.id) !== socket) {
+    if (known && this.registry.isLocal(known.id) && this.registry.socketOf(known.id) !== socket) {
       return this.refuse(socket, 'WorkerNameTaken', `a worker named '${hello.name}' is already connected; give each worker its own --name`);
     }
-    const worker = await this.repo.register(hello, new Date());
-    this.clearLostTimer(worker.id);
+    const worker = await this.repo.register(hello, this.instanceId, new Date());
     socket.data.workerId = worker.id;
-    this.registry.add(worker.id, socket, { id: worker.id, name: worker.name, capacity: worker.capacity, online: true, runners: worker.runners }, hello.runningTaskIds);
-    this.logger.log(`worker '${hello.name}' (id ${worker.id}, ${hello.hostname}) online, capacity ${hello.capacity}`);
-    await this.registry.reportHandler.reconcile(worker.id, hello.runningTaskIds);
+    socket.data.shuttingDown = hello.draining;
+    // Before it is announced, so the leader sends it nothing that this would then take for lost.
+    const ended = await this.registry.reportHandler.reconcile(worker.id, hello.runningTaskIds);
+    await this.registry.connected(socket, {
+      id: worker.id,
+      name: worker.name,
+      capacity: worker.capacity,
+      labels: worker.labels,
+      runners: worker.runners,
+      drained: worker.drained,
+      shuttingDown: hello.draining,
+      running: hello.runningTaskIds,
+      instanceId: this.instanceId,
+    });
+    for (const taskId of ended) {
+      // It may only hold the result (sent right after this hello); if the task still runs, it goes.
+      this.logger.warn(`task ${taskId} was ended while worker ${worker.id} was away; telling the worker to kill it if it still runs`);
+      setImmediate(() => void this.registry.sendKill(worker.id, taskId, 'the server ended this task while the worker was unreachable'));
+    }
+    this.logger.log(`worker '${hello.name}' (id ${worker.id}, ${hello.hostname}) online, capacity ${hello.capacity}${worker.drained ? ', drained' : ''}`);
     return { ok: true, workerId: worker.id, heartbeatSeconds: this.config.heartbeatSeconds };
   }
 
@@ -105,28 +144,11 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
 
   handleDisconnect(socket: WorkerSocket): void {
     const workerId = socket.data.workerId as number | undefined;
-    if (!workerId || !this.registry.remove(workerId, socket)) return;
+    if (!workerId || !this.registry.disconnected(workerId, socket)) return;
     this.logger.log(`worker ${workerId} disconnected`);
-    void this.repo.markOffline(workerId).catch(() => undefined);
-    // A worker that does not come back within three heartbeats has lost what it was running.
-    const t = setTimeout(() => {
-      this.lostTimers.delete(workerId);
-      if (!this.registry.isConnected(workerId)) {
-        void this.registry.reportHandler.reconcile(workerId, []).catch((e: unknown) => this.logger.warn(`marking tasks of worker ${workerId} lost: ${coerceError(e).message}`));
-      }
-    }, 3 * this.config.heartbeatSeconds * 1000);
-    t.unref();
-    this.lostTimers.set(workerId, t);
-  }
-
-  private clearLostTimer(workerId: number): void {
-    const t = this.lostTimers.get(workerId);
-    if (t) clearTimeout(t);
-    this.lostTimers.delete(workerId);
-  }
-
-  onApplicationShutdown(): void {
-    for (const t of this.lostTimers.values()) clearTimeout(t);
-    this.lostTimers.clear();
+    void this.repo.markUnreachable(workerId, this.instanceId).catch(() => undefined);
   }
 }
+
+/** A worker whose clock is further off than this is refused: due times and timeouts would drift. */
+export const MAX_CLOCK_SKEW_MS = 5000;

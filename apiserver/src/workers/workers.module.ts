@@ -12,6 +12,6 @@ import { WorkersService } from './workers.service';
   imports: [TypeOrmModule.forFeature([WorkerEntity, TaskEntity])],
   controllers: [WorkersController],
   providers: [WorkersRepository, WorkersRegistry, WorkersGateway, WorkersService],
-  exports: [WorkersRegistry],
+  exports: [WorkersRegistry, WorkersService, WorkersRepository],
 })
 export class WorkersModule {}

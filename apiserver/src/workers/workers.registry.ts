@@ -1,9 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { SerializedError, ServerToWorkerEvents, TaskKillAck, TaskOutput, TaskRun, TaskRunAck, TaskUpdate, WorkerToServerEvents } from '@cronfleet/shared';
-import { TaskKillAckSchema, TaskRunAckSchema } from '@cronfleet/shared';
-import type { Socket } from 'socket.io';
+import { AckSchemas } from '@cronfleet/shared';
+import type { Namespace, Socket } from 'socket.io';
+import { INSTANCE_ID } from '../config/tokens';
 import type { WorkerSnapshot } from '../dispatcher/core/worker-choice';
+import { ClusterEvent, ClusterEvents, WorkerAnnouncement } from '../events/cluster-events';
+import type { WorkerEntity } from './worker.entity';
 
 export type WorkerSocket = Socket<WorkerToServerEvents, ServerToWorkerEvents>;
 
@@ -12,28 +15,67 @@ export interface TaskReportHandler {
   /** Records a status change; resolves true once it is stored (or was already final). */
   update(workerId: number, msg: TaskUpdate): Promise<boolean>;
   output(workerId: number, msg: TaskOutput): Promise<void>;
-  /** The worker reconnected (or is gone for good): its tasks not in `stillRunning` are lost. */
-  reconcile(workerId: number, stillRunning: readonly number[]): Promise<void>;
+  /**
+   * The worker said hello again (or is gone for good): its live tasks not in `stillRunning` are lost.
+   * Resolves with the tasks in `stillRunning` that have already ended (declared lost while it was
+   * away): the caller has them killed on the worker once it can be reached.
+   */
+  reconcile(workerId: number, stillRunning: readonly number[]): Promise<number[]>;
 }
 
-interface Connected {
-  socket: WorkerSocket;
-  snapshot: WorkerSnapshot;
-  /** Tasks sent to this worker and not yet final: its load as the dispatcher counts it. */
+interface Known {
+  announcement: WorkerAnnouncement;
+  /** Connected to some instance (false from its disconnect until its next hello). */
+  online: boolean;
+  /** Tasks sent to it and not yet final: its load as the dispatcher counts it. */
   tasks: Set<number>;
 }
 
-const ACK_TIMEOUT_MS = 10_000;
+/** How long a worker has to acknowledge task:run, task:stop and task:kill. */
+export const ACK_TIMEOUT_MS = 10_000;
+/** Releases recorded here reach the other instances (the leader) in batches this far apart at most. */
+const RELEASE_BATCH_MS = 10;
+
+/** The room of a worker's socket, on whichever instance holds it. */
+const roomOf = (workerId: number) => `worker:${workerId}`;
 
 /**
- * The workers connected to this instance, their load, and the one way to send them messages.
- * Emits `capacity` whenever a worker may have room for a task (connected, or a task ended).
+ * Every worker of the cluster as this instance knows it, and the one way to send them messages.
+ *
+ * Each instance holds the sockets of the workers connected to it, and hears about the others
+ * through cluster events (hello, disconnect, drain, tasks ending), so the leader can choose among
+ * all workers and count their load wherever they are connected. Messages to a worker go straight
+ * to its socket when it is here, and otherwise through the socket.io adapter (Redis) to the room
+ * the worker's socket joined on the instance that holds it; acks come back the same way.
+ * Emits `capacity` whenever a worker may have room for a task.
  */
 @Injectable()
-export class WorkersRegistry extends EventEmitter<{ capacity: [] }> {
+export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('workers');
-  private readonly connected = new Map<number, Connected>();
+  private readonly known = new Map<number, Known>();
+  private readonly local = new Map<number, WorkerSocket>();
+  private ns: Namespace | null = null;
   private reports: TaskReportHandler | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private releases = new Map<number, number[]>();
+  private releaseTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly events: ClusterEvents,
+    @Inject(INSTANCE_ID) private readonly instanceId: string,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    this.unsubscribe = this.events.subscribe((e) => this.onEvent(e));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+    this.flushReleases();
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+  }
 
   setReportHandler(h: TaskReportHandler): void {
     this.reports = h;
@@ -43,66 +85,182 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> {
     return this.reports;
   }
 
-  isConnected(workerId: number): boolean {
-    return this.connected.has(workerId);
+  /** The gateway's namespace, for messages to workers held by other instances. */
+  attach(ns: Namespace): void {
+    this.ns = ns;
+  }
+
+  /** This instance holds the worker's socket. */
+  isLocal(workerId: number): boolean {
+    return this.local.has(workerId);
   }
   socketOf(workerId: number): WorkerSocket | undefined {
-    return this.connected.get(workerId)?.socket;
+    return this.local.get(workerId);
+  }
+  /** Connected to some instance, as far as this one knows. */
+  isOnline(workerId: number): boolean {
+    return this.known.get(workerId)?.online ?? false;
   }
 
-  add(workerId: number, socket: WorkerSocket, snapshot: Omit<WorkerSnapshot, 'running'>, running: readonly number[]): void {
-    this.connected.set(workerId, { socket, snapshot: { ...snapshot, running: running.length }, tasks: new Set(running) });
-    this.emit('capacity');
+  /** A worker said hello here: hold its socket, count its running tasks, tell every instance. */
+  async connected(socket: WorkerSocket, announcement: WorkerAnnouncement): Promise<void> {
+    this.local.set(announcement.id, socket);
+    await socket.join(roomOf(announcement.id));
+    this.apply({ type: 'worker.online', worker: announcement });
+    await this.events.publish({ type: 'worker.online', worker: announcement });
   }
 
-  remove(workerId: number, socket: WorkerSocket): boolean {
-    const c = this.connected.get(workerId);
-    if (!c || c.socket !== socket) return false;
-    this.connected.delete(workerId);
+  /** The worker's socket here closed; false if it was not the socket this instance holds for it. */
+  disconnected(workerId: number, socket: WorkerSocket): boolean {
+    if (this.local.get(workerId) !== socket) return false;
+    this.local.delete(workerId);
+    const e: ClusterEvent = { type: 'worker.disconnected', id: workerId, instanceId: this.instanceId };
+    this.apply(e);
+    void this.events.publish(e).catch(() => undefined);
     return true;
   }
 
+  /** Replaces what this instance knows with the database's view (on taking the lead). */
+  load(rows: readonly WorkerEntity[], live: ReadonlyMap<number, readonly number[]>): void {
+    for (const [id, k] of this.known) if (!this.local.has(id) && !rows.some((r) => r.id === id)) this.known.delete(id);
+    for (const r of rows) {
+      if (r.status === 'offline') continue;
+      const existing = this.known.get(r.id);
+      const online = this.local.has(r.id) || (r.status === 'online' && r.instanceId !== null);
+      const tasks = new Set(live.get(r.id) ?? []);
+      if (existing) for (const t of existing.tasks) tasks.add(t);
+      this.known.set(r.id, {
+        announcement: { id: r.id, name: r.name, capacity: r.capacity, labels: r.labels, runners: r.runners, drained: r.drained, shuttingDown: r.shuttingDown, running: [...tasks], instanceId: r.instanceId ?? '' },
+        online,
+        tasks,
+      });
+    }
+    this.emit('capacity');
+  }
+
   snapshots(): WorkerSnapshot[] {
-    return [...this.connected.values()].map((c) => ({ ...c.snapshot, running: c.tasks.size }));
+    const out: WorkerSnapshot[] = [];
+    for (const k of this.known.values()) {
+      const a = k.announcement;
+      out.push({ id: a.id, name: a.name, capacity: a.capacity, running: k.tasks.size, online: k.online, draining: a.drained || a.shuttingDown, runners: a.runners, labels: a.labels });
+    }
+    return out;
   }
 
   /** Counts a task against a worker's capacity before it is sent, so a burst cannot overfill it. */
   reserve(workerId: number, taskId: number): void {
-    this.connected.get(workerId)?.tasks.add(taskId);
+    this.known.get(workerId)?.tasks.add(taskId);
   }
 
+  /** A task of the worker ended (or was taken back): frees its slot here and, batched, everywhere. */
   release(workerId: number, taskId: number): void {
-    const c = this.connected.get(workerId);
-    if (c?.tasks.delete(taskId)) this.emit('capacity');
+    const k = this.known.get(workerId);
+    if (k?.tasks.delete(taskId)) this.emit('capacity');
+    const list = this.releases.get(workerId);
+    if (list) list.push(taskId);
+    else this.releases.set(workerId, [taskId]);
+    this.releaseTimer ??= setTimeout(() => this.flushReleases(), RELEASE_BATCH_MS);
   }
 
   async sendRun(workerId: number, msg: TaskRun): Promise<TaskRunAck> {
-    const socket = this.socketOf(workerId);
-    if (!socket) return refused('WorkerUnavailable', `worker ${workerId} is not connected`);
-    try {
-      const res: unknown = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('task:run', msg);
-      const parsed = TaskRunAckSchema.safeParse(res);
-      return parsed.success ? parsed.data : refused('InvalidMessage', 'worker sent a malformed task:run ack');
-    } catch {
-      return refused('AckTimeout', `worker ${workerId} did not acknowledge task ${msg.taskId} within ${ACK_TIMEOUT_MS} ms`);
-    }
+    const res = await this.request(workerId, 'task:run', msg);
+    if (res.ok) return res.value;
+    return { accepted: false, error: { code: res.code, message: res.message, retryable: true } satisfies SerializedError };
   }
 
-  async sendKill(workerId: number, taskId: number, reason: string): Promise<TaskKillAck | null> {
-    const socket = this.socketOf(workerId);
-    if (!socket) return null;
+  /** Null when the worker is not connected anywhere or did not answer within ACK_TIMEOUT_MS. */
+  async sendKill(workerId: number, taskId: number, reason: string, timeoutMs = ACK_TIMEOUT_MS): Promise<TaskKillAck | null> {
+    const res = await this.request(workerId, 'task:kill', { taskId, reason }, timeoutMs);
+    if (!res.ok) this.logger.warn(`kill of task ${taskId}: ${res.message}`);
+    return res.ok ? res.value : null;
+  }
+
+  async sendStop(workerId: number, taskId: number, graceSeconds: number, reason: string, timeoutMs = ACK_TIMEOUT_MS): Promise<TaskKillAck | null> {
+    const res = await this.request(workerId, 'task:stop', { taskId, graceSeconds, reason }, timeoutMs);
+    if (!res.ok) this.logger.warn(`stop of task ${taskId}: ${res.message}`);
+    return res.ok ? res.value : null;
+  }
+
+  /** Sends a worker one message and validates its ack: directly when its socket is here, else through the adapter. */
+  private async request<E extends keyof typeof AckSchemas & keyof ServerToWorkerEvents>(
+    workerId: number,
+    event: E,
+    msg: Parameters<ServerToWorkerEvents[E]>[0],
+    timeoutMs = ACK_TIMEOUT_MS,
+  ): Promise<{ ok: true; value: ReturnType<(typeof AckSchemas)[E]['parse']> } | { ok: false; code: string; message: string }> {
+    const socket = this.local.get(workerId);
+    let raw: unknown;
     try {
-      const res: unknown = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('task:kill', { taskId, reason });
-      const parsed = TaskKillAckSchema.safeParse(res);
-      return parsed.success ? parsed.data : null;
+      if (socket) {
+        raw = await (socket.timeout(timeoutMs) as unknown as { emitWithAck(ev: string, m: unknown): Promise<unknown> }).emitWithAck(event, msg);
+      } else if (this.ns && this.isOnline(workerId)) {
+        const answers = (await (this.ns.to(roomOf(workerId)).timeout(timeoutMs) as unknown as { emitWithAck(ev: string, m: unknown): Promise<unknown[]> }).emitWithAck(event, msg)) ?? [];
+        if (answers.length === 0) return { ok: false, code: 'WorkerUnavailable', message: `worker ${workerId} is not connected to any server` };
+        raw = answers[0];
+      } else {
+        return { ok: false, code: 'WorkerUnavailable', message: `worker ${workerId} is not connected` };
+      }
     } catch {
-      this.logger.warn(`worker ${workerId} did not confirm the kill of task ${taskId}`);
-      return null;
+      return { ok: false, code: 'AckTimeout', message: `worker ${workerId} did not answer ${event} within ${timeoutMs} ms` };
+    }
+    const parsed = AckSchemas[event].safeParse(raw);
+    if (!parsed.success) return { ok: false, code: 'InvalidMessage', message: `worker ${workerId} sent a malformed ${event} ack` };
+    return { ok: true, value: parsed.data as ReturnType<(typeof AckSchemas)[E]['parse']> };
+  }
+
+  private flushReleases(): void {
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.releaseTimer = null;
+    const batch = this.releases;
+    this.releases = new Map();
+    for (const [id, taskIds] of batch) void this.events.publish({ type: 'worker.released', id, taskIds }).catch(() => undefined);
+  }
+
+  private onEvent(e: ClusterEvent): void {
+    // Our own worker.online/disconnected were applied before publishing; released ones too.
+    if ((e.type === 'worker.online' && e.worker.instanceId === this.instanceId) || (e.type === 'worker.disconnected' && e.instanceId === this.instanceId)) return;
+    this.apply(e);
+  }
+
+  private apply(e: ClusterEvent): void {
+    switch (e.type) {
+      case 'worker.online': {
+        const w = e.worker;
+        const before = this.known.get(w.id);
+        const tasks = new Set(w.running);
+        // Tasks reserved for it meanwhile (sent after its hello was announced) still count.
+        if (before) for (const t of before.tasks) tasks.add(t);
+        this.known.set(w.id, { announcement: w, online: true, tasks });
+        this.emit('capacity');
+        return;
+      }
+      case 'worker.disconnected': {
+        const k = this.known.get(e.id);
+        if (k && k.announcement.instanceId === e.instanceId && !this.local.has(e.id)) k.online = false;
+        return;
+      }
+      case 'worker.offline': {
+        const socket = this.local.get(e.id);
+        // Declared offline while its socket is still open here: it stopped heartbeating; make it reconnect.
+        if (socket) socket.disconnect(true);
+        this.known.delete(e.id);
+        return;
+      }
+      case 'worker.changed': {
+        const k = this.known.get(e.id);
+        if (!k) return;
+        if (e.drained !== undefined) k.announcement = { ...k.announcement, drained: e.drained };
+        if (e.shuttingDown !== undefined) k.announcement = { ...k.announcement, shuttingDown: e.shuttingDown };
+        this.emit('capacity');
+        return;
+      }
+      case 'worker.released': {
+        const k = this.known.get(e.id);
+        let freed = false;
+        if (k) for (const t of e.taskIds) freed = k.tasks.delete(t) || freed;
+        if (freed) this.emit('capacity');
+        return;
+      }
     }
   }
-}
-
-function refused(code: string, message: string): TaskRunAck {
-  const error: SerializedError = { code, message, retryable: true };
-  return { accepted: false, error };
 }

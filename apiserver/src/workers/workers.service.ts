@@ -1,5 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import type { WorkerStatus } from './worker.entity';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { WorkerStats } from '@cronfleet/shared';
+import { DomainError, notFound } from '../common/errors';
+import type { ServerConfig } from '../config/config';
+import { SERVER_CONFIG } from '../config/tokens';
+import { ClusterEvents } from '../events/cluster-events';
+import type { WorkerEntity, WorkerStatus } from './worker.entity';
+import { WorkersRegistry } from './workers.registry';
 import { WorkersRepository } from './workers.repository';
 
 export interface WorkerView {
@@ -8,30 +14,115 @@ export interface WorkerView {
   hostname: string;
   version: string;
   status: WorkerStatus;
+  /** Takes no new tasks: drained by an operator, or shutting down by itself. */
+  draining: boolean;
+  drained: boolean;
+  shuttingDown: boolean;
   capacity: number;
   running: number;
   labels: Record<string, string>;
   runners: string[];
   lastHeartbeatAt: string | null;
+  /** Load, memory and last error from its last heartbeat. */
+  stats: WorkerStats | null;
 }
 
+export interface WorkerDetail extends WorkerView {
+  /** Its live tasks: id, job, status, since when. */
+  tasks: { id: number; cronjobId: number | null; cronjobName: string | null; status: string; startedAt: string | null; scheduledAt: string }[];
+}
+
+/** Worker views, drain and removal through the API, and the leader's verdict on silent workers. */
 @Injectable()
 export class WorkersService {
-  constructor(private readonly repo: WorkersRepository) {}
+  private readonly logger = new Logger('workers');
+
+  constructor(
+    private readonly repo: WorkersRepository,
+    private readonly registry: WorkersRegistry,
+    private readonly events: ClusterEvents,
+    @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
+  ) {}
 
   async list(): Promise<WorkerView[]> {
     const [workers, running] = await Promise.all([this.repo.list(), this.repo.runningCounts()]);
-    return workers.map((w) => ({
-      id: w.id,
-      name: w.name,
-      hostname: w.hostname,
-      version: w.version,
-      status: w.status,
-      capacity: w.capacity,
-      running: running.get(w.id) ?? 0,
-      labels: w.labels,
-      runners: w.runners,
-      lastHeartbeatAt: w.lastHeartbeatAt ? w.lastHeartbeatAt.toISOString() : null,
-    }));
+    return workers.map((w) => toView(w, running.get(w.id) ?? 0));
   }
+
+  async get(id: number): Promise<WorkerDetail> {
+    const w = await this.load(id);
+    const tasks = await this.repo.liveTasks(id);
+    return {
+      ...toView(w, tasks.filter((t) => t.status === 'running').length),
+      tasks: tasks.map((t) => ({
+        id: t.id,
+        cronjobId: t.cronjobId,
+        cronjobName: t.cronjobName,
+        status: t.status,
+        startedAt: t.startedAt ? t.startedAt.toISOString() : null,
+        scheduledAt: t.scheduledAt.toISOString(),
+      })),
+    };
+  }
+
+  /** No new tasks for the worker until undrained; its running tasks finish. */
+  async setDrained(id: number, drained: boolean): Promise<WorkerDetail> {
+    await this.load(id);
+    await this.repo.setDrained(id, drained);
+    await this.events.publish({ type: 'worker.changed', id, drained });
+    this.logger.log(`worker ${id} ${drained ? 'drained' : 'undrained'} through the API`);
+    return this.get(id);
+  }
+
+  /** Forgets an offline worker; its task history keeps the id. */
+  async remove(id: number): Promise<void> {
+    const w = await this.load(id);
+    if (w.status !== 'offline') {
+      throw new DomainError('WorkerStillConnected', `worker ${id} '${w.name}' is ${w.status}; only an offline worker can be deleted (drain it and stop it first)`);
+    }
+    await this.repo.remove(id);
+  }
+
+  /**
+   * The leader's check of a worker it has not heard of for a while: if its last heartbeat is older
+   * than three intervals it is declared offline, its live tasks lost (and retried per their jobs),
+   * and every instance told. Returns when to check again, or null once it is offline or gone.
+   */
+  async checkSilence(id: number, nowMs = Date.now()): Promise<number | null> {
+    const w = await this.repo.findById(id);
+    if (!w || w.status === 'offline') return null;
+    const limitMs = 3 * this.config.heartbeatSeconds * 1000;
+    const lastMs = (w.lastHeartbeatAt ?? w.createdAt).getTime();
+    if (lastMs + limitMs > nowMs) return lastMs + limitMs;
+    if (!(await this.repo.markOffline(id, w.lastHeartbeatAt))) return nowMs + 1000; // it said hello meanwhile: look again
+    this.logger.warn(`worker '${w.name}' (id ${id}) silent for ${Math.round((nowMs - lastMs) / 1000)} s: offline; its running tasks are lost`);
+    await this.registry.reportHandler.reconcile(id, []);
+    await this.events.publish({ type: 'worker.offline', id });
+    return null;
+  }
+
+  private async load(id: number): Promise<WorkerEntity> {
+    const w = await this.repo.findById(id);
+    if (!w) throw notFound('Worker', id);
+    return w;
+  }
+}
+
+function toView(w: WorkerEntity, running: number): WorkerView {
+  return {
+    id: w.id,
+    name: w.name,
+    hostname: w.hostname,
+    version: w.version,
+    status: w.status,
+    draining: w.drained || w.shuttingDown,
+    drained: w.drained,
+    shuttingDown: w.shuttingDown,
+    capacity: w.capacity,
+    running,
+    labels: w.labels,
+    runners: w.runners,
+    lastHeartbeatAt: w.lastHeartbeatAt ? w.lastHeartbeatAt.toISOString() : null,
+    stats: w.stats,
+  };
 }

@@ -1,5 +1,5 @@
 import { RunnerNameSchema } from '@cronfleet/shared';
-import { POLICY_DEFAULTS, PolicyFields } from './policies.dto';
+import { POLICY_DEFAULTS, PolicyFields, RoutingFields } from './policies.dto';
 import { z } from 'zod';
 import type { CronJobEntity } from '../cronjob.entity';
 
@@ -51,6 +51,8 @@ export const CreateCronJobSchema = z
     startingDeadlineSeconds: PolicyFields.startingDeadlineSeconds.default(POLICY_DEFAULTS.startingDeadlineSeconds),
     retry: PolicyFields.retry.default(POLICY_DEFAULTS.retry),
     priority: PolicyFields.priority.default(POLICY_DEFAULTS.priority),
+    workerSelector: RoutingFields.workerSelector.default(POLICY_DEFAULTS.workerSelector),
+    routing: RoutingFields.routing.default(POLICY_DEFAULTS.routing),
   })
   .strict();
 export type CreateCronJob = z.infer<typeof CreateCronJobSchema>;
@@ -72,6 +74,8 @@ export const UpdateCronJobSchema = z
     startingDeadlineSeconds: PolicyFields.startingDeadlineSeconds.optional(),
     retry: PolicyFields.retry.optional(),
     priority: PolicyFields.priority.optional(),
+    workerSelector: RoutingFields.workerSelector.optional(),
+    routing: RoutingFields.routing.optional(),
   })
   .strict();
 export type UpdateCronJob = z.infer<typeof UpdateCronJobSchema>;
@@ -96,6 +100,8 @@ export function toCronJobView(j: CronJobEntity) {
     startingDeadlineSeconds: j.startingDeadlineSeconds,
     retry: j.retry,
     priority: j.priority,
+    workerSelector: j.workerSelector,
+    routing: j.routing,
     nextRunAt: j.nextRunAt ? j.nextRunAt.toISOString() : null,
     createdAt: j.createdAt.toISOString(),
     updatedAt: j.updatedAt.toISOString(),

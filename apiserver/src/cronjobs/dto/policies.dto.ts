@@ -34,6 +34,25 @@ export const PolicyFields = {
   priority: z.number({ error: 'must be a number' }).int('must be a whole number').min(-1000, 'must be at least -1000').max(1000, 'must be at most 1000'),
 };
 
+/** `workerSelector`: which workers may run the job's tasks. Null (default): any worker. */
+export const WorkerSelectorSchema = z
+  .object({
+    /** Every label must be present on the worker with exactly this value. */
+    labels: z.record(z.string().min(1, 'label names must not be empty').max(63, 'label names are at most 63 characters'), z.string({ error: 'label values must be strings' }).max(255), { error: 'must be an object of label: value' }).optional(),
+    /** Only workers with one of these names. */
+    names: z.array(z.string({ error: 'must be worker names' }).min(1).max(128), { error: 'must be an array of worker names' }).min(1, 'must list at least one name').max(1000).optional(),
+  })
+  .strict();
+
+export const ROUTING_NAMES = ['leastLoaded', 'roundRobin', 'random', 'consistentHash', 'broadcast'] as const;
+
+/** Where a job's tasks run. */
+export const RoutingFields = {
+  workerSelector: WorkerSelectorSchema.nullable(),
+  /** `leastLoaded` (default), `roundRobin`, `random`, `consistentHash` (same job → same worker while it is up), `broadcast` (one task per matching worker). */
+  routing: z.enum(ROUTING_NAMES, { error: `must be one of ${ROUTING_NAMES.map((r) => `'${r}'`).join(', ')}` }),
+};
+
 export const POLICY_DEFAULTS = {
   jitterSeconds: 0,
   concurrencyPolicy: 'allow',
@@ -42,6 +61,8 @@ export const POLICY_DEFAULTS = {
   startingDeadlineSeconds: null,
   retry: null,
   priority: 0,
+  workerSelector: null,
+  routing: 'leastLoaded',
 } as const;
 
 /** `POST /cronjobs/:id/run` body: overrides for this one run. */

@@ -40,9 +40,24 @@ export function toTaskView(t: TaskEntity) {
     runAt: iso(t.runAt),
     retryOf: t.retryOf,
     idempotencyKey: t.idempotencyKey,
+    routing: t.routing,
+    workerSelector: t.workerSelector,
+    shard: t.shardCount > 1 || t.pinnedWorkerId !== null ? { index: t.shardIndex, count: t.shardCount } : null,
+    /** Why a pending task has not reached a worker yet. */
+    pendingReason: t.status === 'pending' ? t.pendingReason : null,
+    /** A stop or kill asked for through the API and whether the worker confirmed it. */
+    control: t.control,
     createdAt: iso(t.createdAt),
   };
 }
+
+/** `POST /tasks/:id/stop` body (optional): seconds between SIGTERM and SIGKILL. */
+export const StopTaskSchema = z
+  .object({
+    graceSeconds: z.number({ error: 'must be a number of seconds' }).int('must be whole seconds').min(0, 'must be at least 0').max(3600, 'must be at most 3600').optional(),
+  })
+  .strict();
+export type StopTask = z.infer<typeof StopTaskSchema>;
 export type TaskView = ReturnType<typeof toTaskView>;
 
 /**

@@ -1,0 +1,225 @@
+// The worker fleet across two real API servers on one MariaDB + Redis, with real worker processes:
+// dispatch and kill reach a worker through the instance that does not hold its connection; stop
+// escalates to kill; a worker SIGKILLed mid-task has its task declared lost and retried on another
+// worker; a worker cut off from its server delivers the result it kept once it is back; drain;
+// broadcast; 409 and 504 from stop/kill. Heartbeats every second, so "silent for three intervals"
+// is three seconds; every wait is for a state, bounded, never a fixed sleep standing in for one.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  assertNoLeakedProcesses,
+  describeProcesses,
+  expectApiError,
+  liveProcessesInGroup,
+  liveProcessesWithArg,
+  randomId,
+  RUN_ID,
+  startServer,
+  startWorker,
+  waitFor,
+  type Task,
+  type TestProcess,
+  type TestServer,
+  type WorkerInfo,
+} from './helpers';
+
+type SchedulerStatus = { isLeader: boolean };
+const env = { CRONFLEET_HEARTBEAT_SECONDS: '1', CRONFLEET_LEASE_SECONDS: '3', CRONFLEET_CONTROL_TIMEOUT_SECONDS: '3' };
+
+describe('a worker fleet on two API servers', { timeout: 300_000 }, () => {
+  let leader: TestServer;
+  let standby: TestServer;
+  const procs: TestProcess[] = [];
+  const suffix = randomId();
+  const names = { b1: `fleet-b1-${suffix}`, a1: `fleet-a1-${suffix}`, x2: `fleet-x2-${suffix}` };
+  const logs = (): string => [leader?.process.report(3000), standby?.process.report(3000), ...procs.map((p) => p.report(2000))].filter(Boolean).join('\n');
+
+  const worker = async (server: TestServer, name: string, labels: Record<string, string>): Promise<{ proc: TestProcess; info: WorkerInfo }> => {
+    const proc = startWorker(server, name, { capacity: 4, labels });
+    procs.push(proc);
+    const info = await waitFor(async () => (await leader.api.listWorkers()).items.find((w) => w.name === name && w.status === 'online'), {
+      timeoutMs: 20_000,
+      what: `worker ${name} online`,
+      details: logs,
+    });
+    return { proc, info };
+  };
+  const taskOf = (id: number): Promise<Task> => leader.api.getTask(id);
+  const until = (id: number, pred: (t: Task) => boolean, what: string, timeoutMs = 30_000): Promise<Task> =>
+    waitFor(async () => {
+      const t = await taskOf(id);
+      return pred(t) && t;
+    }, { timeoutMs, what: `task ${id} ${what}`, details: logs });
+  /** The process group of the task whose shell has `marker` as its $0, once it runs. */
+  const groupOf = async (marker: string): Promise<number> =>
+    (await waitFor(() => liveProcessesWithArg(marker)[0], { timeoutMs: 10_000, what: `the task's shell (${marker})`, details: logs })).pgid;
+  const groupGone = (pgid: number): Promise<unknown> =>
+    waitFor(() => liveProcessesInGroup(pgid).length === 0, { timeoutMs: 10_000, what: `no process left in group ${pgid}`, details: () => describeProcesses(liveProcessesInGroup(pgid)) });
+  /** A one-off run of a job pinned by name to one worker, its shell's $0 `marker`; returns the task id. */
+  const runOn = async (workerName: string, script: string, marker = RUN_ID): Promise<number> => {
+    const job = await standby.api.createCronJob({
+      name: `fleet-${randomId()}`,
+      schedule: '@yearly',
+      enabled: false,
+      runner: 'command',
+      spec: { command: 'sh', args: ['-c', script, marker] },
+      workerSelector: { names: [workerName] },
+    });
+    return (await leader.api.runCronJob(job.id)).taskId;
+  };
+
+  before(async () => {
+    leader = await startServer({ backend: 'mysql', env });
+    await waitFor(async () => (await leader.api.call<SchedulerStatus>('GET', '/scheduler', [200])).isLeader, { timeoutMs: 15_000, what: 'the first server to lead', details: logs });
+    standby = await startServer({ backend: 'mysql', sharedWith: leader, env });
+  });
+  after(async () => {
+    for (const p of procs) await p.stop();
+    await standby?.stop();
+    await leader?.stop();
+    assertNoLeakedProcesses();
+  });
+
+  it('dispatches to a worker connected only to the standby, and kills its process tree through the leader', async () => {
+    const { info } = await worker(standby, names.b1, { pool: 'b' });
+    const quick = await runOn(names.b1, 'echo "attempt $CRONFLEET_ATTEMPT"');
+    const done = await until(quick, (t) => t.status === 'success', 'to succeed on the standby\'s worker');
+    assert.equal(Number(done.workerId), Number(info.id));
+    assert.equal(await leader.api.taskOutput(quick), 'attempt 1\n');
+
+    const marker = `${RUN_ID}-tree`;
+    const tree = await runOn(names.b1, 'sleep 300 & sleep 300', marker);
+    await until(tree, (t) => t.status === 'running', 'to run');
+    const group = await groupOf(marker);
+    await waitFor(() => liveProcessesInGroup(group).filter((p) => p.argv[0] === 'sleep').length === 2, { timeoutMs: 10_000, what: 'both sleeps to start' });
+    const res = await leader.api.killTask(tree);
+    assert.deepEqual({ action: res.action, confirmed: res.confirmed }, { action: 'kill', confirmed: true });
+    const killed = await until(tree, (t) => t.status === 'killed', 'to be killed');
+    assert.equal(killed.control?.state, 'confirmed');
+    await groupGone(group);
+    const again = await expectApiError(leader.api.killTask(tree), 409);
+    assert.match(again.text, /already finished \(killed\)/);
+  });
+
+  it('stops with SIGTERM, escalating to SIGKILL after the grace for a task that ignores it', async () => {
+    const polite = await runOn(names.b1, 'sleep 300; echo', `${RUN_ID}-polite`);
+    await until(polite, (t) => t.status === 'running', 'to run');
+    const politeGroup = await groupOf(`${RUN_ID}-polite`);
+    await leader.api.stopTask(polite, 30);
+    const ended = await until(polite, (t) => t.status === 'killed', 'to end on SIGTERM');
+    assert.equal(ended.signal, 'SIGTERM');
+
+    const stubborn = await runOn(names.b1, 'trap "" TERM; sleep 300; echo', `${RUN_ID}-stubborn`);
+    await until(stubborn, (t) => t.status === 'running', 'to run');
+    const stubbornGroup = await groupOf(`${RUN_ID}-stubborn`);
+    await standby.api.stopTask(stubborn, 1);
+    const forced = await until(stubborn, (t) => t.status === 'killed', 'to be killed after the grace');
+    assert.equal(forced.signal, 'SIGKILL');
+    await groupGone(politeGroup);
+    await groupGone(stubbornGroup);
+  });
+
+  it('answers 504 and records it when the worker does not confirm a kill in time', async () => {
+    const id = await runOn(names.b1, 'sleep 300; echo', `${RUN_ID}-unconfirmed`);
+    await until(id, (t) => t.status === 'running', 'to run');
+    const group = await groupOf(`${RUN_ID}-unconfirmed`);
+    const b1 = procs.find((p) => p.label.endsWith(names.b1))!;
+    b1.child.kill('SIGSTOP');
+    try {
+      const e = await expectApiError(leader.api.killTask(id), 504);
+      assert.match(e.text, /did not confirm/);
+      assert.equal((await taskOf(id)).control?.state, 'unconfirmed');
+    } finally {
+      b1.child.kill('SIGCONT');
+    }
+    // Stopped for longer than three heartbeats, it may also have been declared offline (task lost);
+    // either way, once it runs again, nothing of the task may survive: it acts on the kill it had
+    // received, or is told to kill the task the server ended when it says hello again.
+    await until(id, (t) => t.status === 'killed' || t.status === 'lost', 'to end once the worker runs again');
+    await groupGone(group);
+    await waitFor(async () => (await leader.api.listWorkers()).items.find((w) => w.name === names.b1)?.status === 'online', { timeoutMs: 20_000, what: 'b1 online again', details: logs });
+  });
+
+  it('declares the task of a SIGKILLed worker lost and retries it on another worker of the pool', async () => {
+    const a1 = await worker(leader, names.a1, { pool: 'x' });
+    const { proc: victim, info: x2 } = await worker(standby, names.x2, { pool: 'x' });
+    // Only x2 may take attempt 1 (a1 is drained); the retry goes to a1 once undrained.
+    await leader.api.drainWorker(a1.info.id);
+    const job = await standby.api.createCronJob({
+      name: `fleet-retry-${randomId()}`,
+      schedule: '@yearly',
+      enabled: false,
+      runner: 'command',
+      spec: { command: 'sh', args: ['-c', 'if [ "$CRONFLEET_ATTEMPT" = 1 ]; then sleep 300; fi; echo "ran attempt $CRONFLEET_ATTEMPT"', `${RUN_ID}-victim`] },
+      workerSelector: { labels: { pool: 'x' } },
+      retry: { maxRetries: 2, backoff: 'fixed', delaySeconds: 0, jitter: false },
+    });
+    const first = (await leader.api.runCronJob(job.id)).taskId;
+    await until(first, (t) => t.status === 'running' && Number(t.workerId) === Number(x2.id), 'to run on x2');
+    const victimGroup = await groupOf(`${RUN_ID}-victim`);
+    await leader.api.drainWorker(a1.info.id, false);
+    victim.child.kill('SIGKILL');
+    const lost = await until(first, (t) => t.status === 'lost', 'to be declared lost after three silent heartbeats');
+    assert.match(JSON.stringify(lost.error), /lost/i);
+    assert.equal((await leader.api.getWorker(x2.id)).status, 'offline');
+    const retry = await waitFor(async () => (await leader.api.listTasks({ cronjobId: job.id })).items.find((t) => t.attempt === 2 && t.status === 'success'), {
+      timeoutMs: 20_000,
+      what: 'the retry to succeed',
+      details: logs,
+    });
+    assert.equal(Number(retry.workerId), Number(a1.info.id), 'the retry ran on the other worker');
+    assert.equal(await leader.api.taskOutput(retry.id), 'ran attempt 2\n');
+    // The SIGKILLed worker's task outlived it in its own process group: nobody's to reap but ours.
+    process.kill(-victimGroup, 'SIGKILL');
+  });
+
+  it('keeps a drained worker out of dispatch, with the reason on the waiting task', async () => {
+    const a1 = (await leader.api.listWorkers()).items.find((w) => w.name === names.a1)!;
+    const drained = await leader.api.drainWorker(a1.id);
+    assert.equal(drained.drained, true);
+    const id = await runOn(names.a1, 'echo drained');
+    const waiting = await until(id, (t) => t.status === 'pending' && Boolean(t.pendingReason), 'to wait with a reason');
+    assert.match(waiting.pendingReason!, /draining/);
+    await standby.api.drainWorker(a1.id, false);
+    await until(id, (t) => t.status === 'success', 'to run once the worker is undrained');
+  });
+
+  it('runs a broadcast job once per matching worker, each task with its shard', async () => {
+    const job = await leader.api.createCronJob({
+      name: `fleet-broadcast-${randomId()}`,
+      schedule: '@every 2s',
+      runner: 'command',
+      spec: { command: 'sh', args: ['-c', 'echo "$CRONFLEET_SHARD_INDEX/$CRONFLEET_SHARD_COUNT"'] },
+      workerSelector: { names: [names.b1, names.a1, names.x2] },
+      routing: 'broadcast',
+    } as never);
+    const tasks = await waitFor(async () => {
+      const items = (await leader.api.listTasks({ cronjobId: job.id })).items.filter((t) => t.status === 'success');
+      const first = items.length ? items[items.length - 1].scheduledAt : null;
+      const same = items.filter((t) => t.scheduledAt === first);
+      return same.length >= 2 && same;
+    }, { timeoutMs: 20_000, what: 'a broadcast due time to run on both workers', details: logs });
+    await leader.api.updateCronJob(job.id, { enabled: false });
+    // x2 was SIGKILLed above: the two online workers named get one shard each, in name order (a1, b1).
+    const workers = (await leader.api.listWorkers()).items;
+    const idOf = (name: string) => Number(workers.find((w) => w.name === name)!.id);
+    const byShard = [...tasks].sort((x, y) => x.shard!.index - y.shard!.index);
+    assert.deepEqual(byShard.map((t) => t.shard), [{ index: 0, count: 2 }, { index: 1, count: 2 }]);
+    assert.deepEqual(byShard.map((t) => Number(t.workerId)), [idOf(names.a1), idOf(names.b1)]);
+    assert.deepEqual(await Promise.all(byShard.map((t) => leader.api.taskOutput(t.id))), ['0/2\n', '1/2\n']);
+  });
+
+  it('delivers the result a worker kept while its server was down', async () => {
+    const id = await runOn(names.b1, 'sleep 3; echo finished while cut off');
+    await until(id, (t) => t.status === 'running', 'to run');
+    const port = standby.port;
+    // SIGKILL the standby holding b1's connection; the task ends while b1 has no server.
+    standby.process.child.kill('SIGKILL');
+    await standby.process.waitForExit(10_000);
+    await new Promise((r) => setTimeout(r, 4000));
+    standby = await startServer({ backend: 'mysql', sharedWith: leader, env, port });
+    const done = await until(id, (t) => t.status === 'success', 'to succeed from the kept result', 60_000);
+    assert.equal(done.exitCode, 0);
+    assert.equal(await leader.api.taskOutput(id), 'finished while cut off\n');
+  });
+});
