@@ -6,6 +6,8 @@
 // is three seconds; every wait is for a state, bounded, never a fixed sleep standing in for one.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { io } from 'socket.io-client';
+import { PROTOCOL_VERSION, WORKER_NAMESPACE } from '@cronfleet/shared';
 import {
   assertNoLeakedProcesses,
   describeProcesses,
@@ -24,7 +26,7 @@ import {
 } from './helpers';
 
 type SchedulerStatus = { isLeader: boolean };
-const env = { CRONFLEET_HEARTBEAT_SECONDS: '1', CRONFLEET_LEASE_SECONDS: '3', CRONFLEET_CONTROL_TIMEOUT_SECONDS: '3' };
+const env = { CRONFLEET_HEARTBEAT_SECONDS: '1', CRONFLEET_LEASE_SECONDS: '3', CRONFLEET_ACK_TIMEOUT_SECONDS: '3' };
 
 describe('a worker fleet on two API servers', { timeout: 300_000 }, () => {
   let leader: TestServer;
@@ -92,6 +94,12 @@ describe('a worker fleet on two API servers', { timeout: 300_000 }, () => {
     await until(tree, (t) => t.status === 'running', 'to run');
     const group = await groupOf(marker);
     await waitFor(() => liveProcessesInGroup(group).filter((p) => p.argv[0] === 'sleep').length === 2, { timeoutMs: 10_000, what: 'both sleeps to start' });
+    const detail = await waitFor(async () => {
+      const d = await leader.api.getWorker(info.id);
+      return d.stats && d;
+    }, { timeoutMs: 10_000, what: 'b1 to report its figures', details: logs });
+    assert.deepEqual(detail.tasks.map((t) => [t.id, t.status]), [[tree, 'running']]);
+    assert.ok(detail.stats!.loadPerCpu >= 0 && detail.stats!.rssBytes > 0 && detail.stats!.hostTotalMemoryBytes > 0, JSON.stringify(detail.stats));
     const res = await leader.api.killTask(tree);
     assert.deepEqual({ action: res.action, confirmed: res.confirmed }, { action: 'kill', confirmed: true });
     const killed = await until(tree, (t) => t.status === 'killed', 'to be killed');
@@ -171,6 +179,70 @@ describe('a worker fleet on two API servers', { timeout: 300_000 }, () => {
     assert.equal(await leader.api.taskOutput(retry.id), 'ran attempt 2\n');
     // The SIGKILLed worker's task outlived it in its own process group: nobody's to reap but ours.
     process.kill(-victimGroup, 'SIGKILL');
+  });
+
+  it('refuses a second worker process with a name already connected, and a worker whose clock is off by more than 5 s', async () => {
+    const twin = startWorker(leader, names.b1);
+    procs.push(twin);
+    assert.ok(await twin.waitForExit(20_000), 'the twin exits');
+    assert.equal(twin.child.exitCode, 1);
+    assert.match(twin.output(), /WorkerNameTaken: a worker named '.*' is already connected/);
+
+    const socket = io(leader.url + WORKER_NAMESPACE, { auth: { token: leader.workerToken }, transports: ['websocket'], reconnection: false });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      const ack = (await socket.timeout(10_000).emitWithAck('worker:hello', {
+        name: `fleet-skewed-${suffix}`,
+        hostname: 'skewed',
+        version: 'test',
+        protocolVersion: PROTOCOL_VERSION,
+        capacity: 1,
+        labels: {},
+        runners: ['command'],
+        runningTaskIds: [],
+        clockMs: Date.now() - 60_000,
+      })) as { ok: boolean; error?: { code: string; message: string } };
+      assert.equal(ack.ok, false);
+      assert.equal(ack.error?.code, 'ClockSkew');
+      assert.match(ack.error!.message, /60\.\d s behind the server's \(at most 5 s allowed\)/);
+    } finally {
+      socket.disconnect();
+    }
+  });
+
+  it('skips a due time no worker could take within startingDeadlineSeconds, saying why it waited', async () => {
+    const job = await leader.api.createCronJob({
+      name: `fleet-nobody-${randomId()}`,
+      schedule: '@every 1s',
+      runner: 'command',
+      spec: { command: 'true' },
+      workerSelector: { labels: { pool: 'nobody' } },
+      startingDeadlineSeconds: 1,
+    });
+    const skipped = await waitFor(async () => (await leader.api.listTasks({ cronjobId: job.id })).items.find((t) => t.status === 'skipped'), {
+      timeoutMs: 15_000,
+      what: 'a due time skipped at its starting deadline',
+      details: logs,
+    });
+    await leader.api.updateCronJob(job.id, { enabled: false });
+    const error = skipped.error as { code: string; message: string };
+    assert.equal(error.code, 'StartingDeadlineExceeded');
+    assert.match(error.message, /not started within startingDeadlineSeconds \(1 s\).*no online worker matches selector labels \{pool=nobody\}/);
+  });
+
+  it('forgets an offline worker on DELETE, and refuses to forget one that is online', async () => {
+    const workers = (await leader.api.listWorkers()).items;
+    const x2 = workers.find((w) => w.name === names.x2)!;
+    const b1 = workers.find((w) => w.name === names.b1)!;
+    assert.equal(x2.status, 'offline');
+    const refused = await expectApiError(leader.api.send('DELETE', `/workers/${b1.id}`, [204]), 409);
+    assert.match(refused.text, /is online; only an offline worker can be deleted/);
+    await standby.api.send('DELETE', `/workers/${x2.id}`, [204]);
+    assert.equal((await leader.api.listWorkers()).items.some((w) => w.name === names.x2), false);
+    await expectApiError(leader.api.getWorker(x2.id), 404);
   });
 
   it('keeps a drained worker out of dispatch, with the reason on the waiting task', async () => {

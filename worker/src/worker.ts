@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { PROTOCOL_VERSION, type SerializedError } from '@cronfleet/shared';
 import type { WorkerConfig } from './config';
@@ -82,6 +83,8 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
 
   const draining = (): boolean => state !== 'running';
   // Tasks whose result is not acked yet still count as this worker's: see Outbox.unreportedTaskIds.
+  /** Tells this process's reconnects apart from another process using the same name. */
+  const sessionId = randomUUID();
   const ownedTaskIds = (): number[] => [...supervisor.runningTaskIds(), ...outbox.unreportedTaskIds()];
   const connection: WorkerConnection = new WorkerConnection(
     config.serverUrl,
@@ -97,6 +100,7 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
         runners: supervisor.runnerNames,
         runningTaskIds: ownedTaskIds(),
         clockMs: Date.now(),
+        sessionId,
         draining: draining(),
       }),
       heartbeat: () => ({

@@ -29,8 +29,11 @@ export interface ServerConfig {
   maxOutputBytes: number;
   /** `POST /tasks/:id/stop`: seconds from SIGTERM to SIGKILL unless the request says. `CRONFLEET_STOP_GRACE_SECONDS`, default 10. */
   stopGraceSeconds: number;
-  /** How long `POST /tasks/:id/stop|kill` waits for the worker to confirm before answering 504. `CRONFLEET_CONTROL_TIMEOUT_SECONDS`, default 10. */
-  controlTimeoutSeconds: number;
+  /**
+   * How long a worker has to acknowledge `task:run` (else the task goes back to pending, for another
+   * worker) and to confirm a stop or kill (else the API answers 504). `CRONFLEET_ACK_TIMEOUT_SECONDS`, default 10.
+   */
+  ackTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -91,7 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     workerToken: token(env, 'CRONFLEET_WORKER_TOKEN'),
     maxOutputBytes: int(env, 'CRONFLEET_MAX_OUTPUT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     stopGraceSeconds: int(env, 'CRONFLEET_STOP_GRACE_SECONDS', 10, 0, 3600),
-    controlTimeoutSeconds: int(env, 'CRONFLEET_CONTROL_TIMEOUT_SECONDS', 10, 1, 300),
+    ackTimeoutSeconds: int(env, 'CRONFLEET_ACK_TIMEOUT_SECONDS', 10, 1, 300),
   };
 }
 

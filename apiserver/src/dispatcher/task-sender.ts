@@ -57,6 +57,8 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity] }> {
     const back = await this.tasks.unclaim(task.id, workerId).catch(() => false);
     this.registry.release(workerId, task.id);
     if (!back) return;
+    // Offered again, it prefers another worker (as a retry avoids the one that failed).
+    task.previousWorkerId = workerId;
     const t = setTimeout(() => {
       this.timers.delete(t);
       this.emit('requeue', task);

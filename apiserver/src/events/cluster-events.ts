@@ -15,6 +15,8 @@ export interface WorkerAnnouncement {
   /** Tasks it runs (or was sent) when it said hello. */
   running: number[];
   instanceId: string;
+  /** The worker process's session (see WorkerHello.sessionId); null from the database's view. */
+  sessionId: string | null;
 }
 
 /** Changes every API server instance must hear about, the leader above all (its heap and queue follow them). */

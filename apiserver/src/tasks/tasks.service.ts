@@ -126,7 +126,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       return this.control(id, action, reason, graceSeconds); // it was given to a worker meanwhile: act there
     }
     const workerId = t.workerId;
-    const timeoutMs = this.config.controlTimeoutSeconds * 1000;
+    const timeoutMs = this.config.ackTimeoutSeconds * 1000;
     const requestedAt = new Date().toISOString();
     const ack =
       action === 'kill' ? await this.registry.sendKill(workerId, id, reason, timeoutMs) : await this.registry.sendStop(workerId, id, graceSeconds, reason, timeoutMs);

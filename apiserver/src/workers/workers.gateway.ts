@@ -107,7 +107,11 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
       );
     }
     const known = await this.repo.findByName(hello.name);
-    if (known && this.registry.isLocal(known.id) && this.registry.socketOf(known.id) !== socket) {
+    // Another process with this name, connected to any instance and heartbeating: refused. (A
+    // reconnect of the same process carries its session; a connection left over from an instance
+    // that died stops heartbeating and does not count after two intervals.)
+    const fresh = known?.lastHeartbeatAt && Date.now() - known.lastHeartbeatAt.getTime() < 2 * this.config.heartbeatSeconds * 1000;
+    if (known && fresh && this.registry.socketOf(known.id) !== socket && this.registry.nameTakenByOtherSession(known.id, hello.sessionId)) {
       return this.refuse(socket, 'WorkerNameTaken', `a worker named '${hello.name}' is already connected; give each worker its own --name`);
     }
     const worker = await this.repo.register(hello, this.instanceId, new Date());
@@ -125,6 +129,7 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
       shuttingDown: hello.draining,
       running: hello.runningTaskIds,
       instanceId: this.instanceId,
+      sessionId: hello.sessionId ?? null,
     });
     for (const taskId of ended) {
       // It may only hold the result (sent right after this hello); if the task still runs, it goes.

@@ -3,7 +3,8 @@ import { EventEmitter } from 'node:events';
 import type { SerializedError, ServerToWorkerEvents, TaskKillAck, TaskOutput, TaskRun, TaskRunAck, TaskUpdate, WorkerToServerEvents } from '@cronfleet/shared';
 import { AckSchemas } from '@cronfleet/shared';
 import type { Namespace, Socket } from 'socket.io';
-import { INSTANCE_ID } from '../config/tokens';
+import type { ServerConfig } from '../config/config';
+import { INSTANCE_ID, SERVER_CONFIG } from '../config/tokens';
 import type { WorkerSnapshot } from '../dispatcher/core/worker-choice';
 import { ClusterEvent, ClusterEvents, WorkerAnnouncement } from '../events/cluster-events';
 import type { WorkerEntity } from './worker.entity';
@@ -31,8 +32,6 @@ interface Known {
   tasks: Set<number>;
 }
 
-/** How long a worker has to acknowledge task:run, task:stop and task:kill. */
-export const ACK_TIMEOUT_MS = 10_000;
 /** Releases recorded here reach the other instances (the leader) in batches this far apart at most. */
 const RELEASE_BATCH_MS = 10;
 
@@ -60,11 +59,16 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
   private releases = new Map<number, number[]>();
   private releaseTimer: NodeJS.Timeout | null = null;
 
+  /** How long a worker has to acknowledge task:run, task:stop and task:kill. */
+  private readonly ackTimeoutMs: number;
+
   constructor(
     private readonly events: ClusterEvents,
     @Inject(INSTANCE_ID) private readonly instanceId: string,
+    @Inject(SERVER_CONFIG) config: ServerConfig,
   ) {
     super();
+    this.ackTimeoutMs = config.ackTimeoutSeconds * 1000;
   }
 
   onModuleInit(): void {
@@ -102,6 +106,16 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
     return this.known.get(workerId)?.online ?? false;
   }
 
+  /**
+   * Another live process holds this worker's name: it is online (on any instance) in a different
+   * session than `sessionId`. A reconnect of the same process (same session) is not a clash.
+   */
+  nameTakenByOtherSession(workerId: number, sessionId: string | undefined): boolean {
+    const k = this.known.get(workerId);
+    if (!k || !k.online) return false;
+    return k.announcement.sessionId !== null && sessionId !== undefined && k.announcement.sessionId !== sessionId;
+  }
+
   /** A worker said hello here: hold its socket, count its running tasks, tell every instance. */
   async connected(socket: WorkerSocket, announcement: WorkerAnnouncement): Promise<void> {
     this.local.set(announcement.id, socket);
@@ -130,7 +144,7 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
       const tasks = new Set(live.get(r.id) ?? []);
       if (existing) for (const t of existing.tasks) tasks.add(t);
       this.known.set(r.id, {
-        announcement: { id: r.id, name: r.name, capacity: r.capacity, labels: r.labels, runners: r.runners, drained: r.drained, shuttingDown: r.shuttingDown, running: [...tasks], instanceId: r.instanceId ?? '' },
+        announcement: { id: r.id, name: r.name, capacity: r.capacity, labels: r.labels, runners: r.runners, drained: r.drained, shuttingDown: r.shuttingDown, running: [...tasks], instanceId: r.instanceId ?? '', sessionId: null },
         online,
         tasks,
       });
@@ -168,14 +182,14 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
     return { accepted: false, error: { code: res.code, message: res.message, retryable: true } satisfies SerializedError };
   }
 
-  /** Null when the worker is not connected anywhere or did not answer within ACK_TIMEOUT_MS. */
-  async sendKill(workerId: number, taskId: number, reason: string, timeoutMs = ACK_TIMEOUT_MS): Promise<TaskKillAck | null> {
+  /** Null when the worker is not connected anywhere or did not answer in time. */
+  async sendKill(workerId: number, taskId: number, reason: string, timeoutMs = this.ackTimeoutMs): Promise<TaskKillAck | null> {
     const res = await this.request(workerId, 'task:kill', { taskId, reason }, timeoutMs);
     if (!res.ok) this.logger.warn(`kill of task ${taskId}: ${res.message}`);
     return res.ok ? res.value : null;
   }
 
-  async sendStop(workerId: number, taskId: number, graceSeconds: number, reason: string, timeoutMs = ACK_TIMEOUT_MS): Promise<TaskKillAck | null> {
+  async sendStop(workerId: number, taskId: number, graceSeconds: number, reason: string, timeoutMs = this.ackTimeoutMs): Promise<TaskKillAck | null> {
     const res = await this.request(workerId, 'task:stop', { taskId, graceSeconds, reason }, timeoutMs);
     if (!res.ok) this.logger.warn(`stop of task ${taskId}: ${res.message}`);
     return res.ok ? res.value : null;
@@ -186,7 +200,7 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
     workerId: number,
     event: E,
     msg: Parameters<ServerToWorkerEvents[E]>[0],
-    timeoutMs = ACK_TIMEOUT_MS,
+    timeoutMs = this.ackTimeoutMs,
   ): Promise<{ ok: true; value: ReturnType<(typeof AckSchemas)[E]['parse']> } | { ok: false; code: string; message: string }> {
     const socket = this.local.get(workerId);
     let raw: unknown;

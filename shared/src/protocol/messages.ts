@@ -36,6 +36,11 @@ export const WorkerHelloSchema = z.object({
   runningTaskIds: z.array(TaskId),
   /** Worker's clock at send time, epoch ms; the server refuses a clock more than 5 s off its own. */
   clockMs: EpochMs,
+  /**
+   * Random per worker process: a reconnect of the same process carries the same one, so the server
+   * can tell it from a second process using the same name.
+   */
+  sessionId: z.string().min(1).max(64).optional(),
   /** The worker is draining (SIGTERM received): it takes no new tasks and exits once its tasks end. */
   draining: z.boolean().default(false),
 });
