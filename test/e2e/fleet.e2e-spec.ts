@@ -245,6 +245,45 @@ describe('a worker fleet on two API servers', { timeout: 300_000 }, () => {
     await expectApiError(leader.api.getWorker(x2.id), 404);
   });
 
+  it('gives a task the worker did not acknowledge to another worker', async () => {
+    // A worker that says hello and heartbeats but never answers task:run; its name sorts first, so
+    // leastLoaded offers it the task before a1.
+    const mute = io(leader.url + WORKER_NAMESPACE, { auth: { token: leader.workerToken }, transports: ['websocket'], reconnection: false });
+    const offered: number[] = [];
+    mute.on('task:run', (msg: { taskId: number }) => void offered.push(msg.taskId));
+    let beat: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        mute.once('connect', () => resolve());
+        mute.once('connect_error', reject);
+      });
+      const muteName = `fleet-a0-mute-${suffix}`;
+      const ack = (await mute.timeout(10_000).emitWithAck('worker:hello', {
+        name: muteName, hostname: 'mute', version: 'test', protocolVersion: PROTOCOL_VERSION, capacity: 1,
+        labels: {}, runners: ['command'], runningTaskIds: [], clockMs: Date.now(), sessionId: `mute-${suffix}`,
+      })) as { ok: boolean };
+      assert.equal(ack.ok, true);
+      beat = setInterval(() => mute.emit('worker:heartbeat', { runningTaskIds: [], atMs: Date.now(), draining: false }), 300);
+      const job = await standby.api.createCronJob({
+        name: `fleet-mute-${randomId()}`,
+        schedule: '@yearly',
+        enabled: false,
+        runner: 'command',
+        spec: { command: 'sh', args: ['-c', 'echo answered'] },
+        workerSelector: { names: [muteName, names.a1] },
+      });
+      const id = (await leader.api.runCronJob(job.id)).taskId;
+      const done = await until(id, (t) => t.status === 'success', 'to run on a1 after the mute worker let the ack time out', 30_000);
+      assert.deepEqual(offered, [id], 'the mute worker was offered the task first');
+      const a1 = (await leader.api.listWorkers()).items.find((w) => w.name === names.a1)!;
+      assert.equal(Number(done.workerId), Number(a1.id));
+      assert.equal(await leader.api.taskOutput(id), 'answered\n');
+    } finally {
+      clearInterval(beat);
+      mute.disconnect();
+    }
+  });
+
   it('keeps a drained worker out of dispatch, with the reason on the waiting task', async () => {
     const a1 = (await leader.api.listWorkers()).items.find((w) => w.name === names.a1)!;
     const drained = await leader.api.drainWorker(a1.id);
