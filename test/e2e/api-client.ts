@@ -94,7 +94,7 @@ export interface WorkerInfo {
 }
 
 export interface WorkerDetail extends WorkerInfo {
-  tasks: { id: number; cronjobId: number | null; status: string }[];
+  tasks: { id: number; cronjobId: number | null; status: string; rssBytes: number | null }[];
 }
 
 export interface ControlResult {

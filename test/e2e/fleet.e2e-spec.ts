@@ -96,9 +96,10 @@ describe('a worker fleet on two API servers', { timeout: 300_000 }, () => {
     await waitFor(() => liveProcessesInGroup(group).filter((p) => p.argv[0] === 'sleep').length === 2, { timeoutMs: 10_000, what: 'both sleeps to start' });
     const detail = await waitFor(async () => {
       const d = await leader.api.getWorker(info.id);
-      return d.stats && d;
-    }, { timeoutMs: 10_000, what: 'b1 to report its figures', details: logs });
+      return d.stats && d.tasks.some((t) => t.rssBytes) && d;
+    }, { timeoutMs: 10_000, what: 'b1 to report its figures, with the running task\'s memory', details: logs });
     assert.deepEqual(detail.tasks.map((t) => [t.id, t.status]), [[tree, 'running']]);
+    assert.ok(detail.tasks[0].rssBytes! > 0);
     assert.ok(detail.stats!.loadPerCpu >= 0 && detail.stats!.rssBytes > 0 && detail.stats!.hostTotalMemoryBytes > 0, JSON.stringify(detail.stats));
     const res = await leader.api.killTask(tree);
     assert.deepEqual({ action: res.action, confirmed: res.confirmed }, { action: 'kill', confirmed: true });

@@ -24,12 +24,16 @@ describe('worker stats', () => {
 
   it('collects figures valid per the shared schema, with the last error', () => {
     const errors = new LastErrorTracker();
-    const before = WorkerStatsSchema.parse(collectStats([], errors.value));
+    const before = WorkerStatsSchema.parse(collectStats(new Map(), errors.value));
     assert.equal(before.lastError, null);
     assert.ok(before.hostTotalMemoryBytes >= before.hostFreeMemoryBytes);
 
     errors.note('x'.repeat(200), 'y'.repeat(3000), 1234);
-    const after = WorkerStatsSchema.parse(collectStats([2 ** 31 - 1], errors.value));
+    const after = WorkerStatsSchema.parse(collectStats(new Map([[7, 2 ** 31 - 1], [8, process.pid]]), errors.value));
+    assert.equal(after.tasks[0].taskId, 7);
+    assert.equal(after.tasks[0].rssBytes, 0, 'a process that does not exist counts 0');
+    assert.ok(after.tasks[1].rssBytes > 0);
+    assert.ok(after.rssBytes >= process.memoryUsage.rss() + after.tasks[1].rssBytes / 2);
     assert.equal(after.lastError?.atMs, 1234);
     assert.equal(after.lastError?.code.length, 128);
     assert.equal(after.lastError?.message.length, 2000);

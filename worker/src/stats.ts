@@ -19,19 +19,26 @@ export class LastErrorTracker {
 }
 
 /**
- * The heartbeat's figures. `taskPids`: main processes of the running tasks, whose resident memory is
- * added to the worker's own (Linux /proc only; a task whose figure cannot be read counts 0).
+ * The heartbeat's figures. `taskPids`: the main process of each running task (taskId → pid), whose
+ * resident memory is reported per task and added to the worker's own (Linux /proc only; a task
+ * whose figure cannot be read counts 0).
  */
-export function collectStats(taskPids: readonly number[], lastError: LastError): WorkerStats {
+export function collectStats(taskPids: ReadonlyMap<number, number>, lastError: LastError): WorkerStats {
   const cpuCount = cpus().length || 1;
   let rssBytes = process.memoryUsage.rss();
-  for (const pid of taskPids) rssBytes += processRssBytes(pid);
+  const tasks: { taskId: number; rssBytes: number }[] = [];
+  for (const [taskId, pid] of taskPids) {
+    const rss = processRssBytes(pid);
+    rssBytes += rss;
+    if (tasks.length < 10_000) tasks.push({ taskId, rssBytes: rss });
+  }
   return {
     loadPerCpu: Math.max(0, loadavg()[0] / cpuCount),
     rssBytes,
     hostFreeMemoryBytes: freemem(),
     hostTotalMemoryBytes: totalmem(),
     lastError,
+    tasks,
   };
 }
 

@@ -57,8 +57,11 @@ export class TaskSupervisor {
   }
 
   /** Main processes of the running tasks that are local processes. */
-  taskPids(): number[] {
-    return [...this.tasks.values()].flatMap((e) => (e.running.pid === undefined ? [] : [e.running.pid]));
+  /** Main process of each running task that has one (taskId → pid). */
+  taskPids(): Map<number, number> {
+    const pids = new Map<number, number>();
+    for (const [taskId, e] of this.tasks) if (e.running.pid !== undefined) pids.set(taskId, e.running.pid);
+    return pids;
   }
 
   handleRun(raw: unknown, ack: (res: TaskRunAck) => void): void {

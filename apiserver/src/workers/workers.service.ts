@@ -28,8 +28,8 @@ export interface WorkerView {
 }
 
 export interface WorkerDetail extends WorkerView {
-  /** Its live tasks: id, job, status, since when. */
-  tasks: { id: number; cronjobId: number | null; cronjobName: string | null; status: string; startedAt: string | null; scheduledAt: string }[];
+  /** Its live tasks: id, job, status, since when, and the memory of its main process at the last heartbeat. */
+  tasks: { id: number; cronjobId: number | null; cronjobName: string | null; status: string; startedAt: string | null; scheduledAt: string; rssBytes: number | null }[];
 }
 
 /** Worker views, drain and removal through the API, and the leader's verdict on silent workers. */
@@ -52,6 +52,7 @@ export class WorkersService {
   async get(id: number): Promise<WorkerDetail> {
     const w = await this.load(id);
     const tasks = await this.repo.liveTasks(id);
+    const rss = new Map((w.stats?.tasks ?? []).map((t) => [t.taskId, t.rssBytes]));
     return {
       ...toView(w, tasks.filter((t) => t.status === 'running').length),
       tasks: tasks.map((t) => ({
@@ -61,6 +62,7 @@ export class WorkersService {
         status: t.status,
         startedAt: t.startedAt ? t.startedAt.toISOString() : null,
         scheduledAt: t.scheduledAt.toISOString(),
+        rssBytes: rss.get(t.id) ?? null,
       })),
     };
   }

@@ -70,6 +70,8 @@ export const WorkerStatsSchema = z.object({
   hostTotalMemoryBytes: z.number().int().nonnegative(),
   /** The last error the worker hit (spawn failure, refused task, failed delivery), if any. */
   lastError: z.object({ atMs: EpochMs, code: z.string().max(128), message: z.string().max(2000) }).nullable(),
+  /** Resident memory of each running task's main process, bytes (0 if unknown). */
+  tasks: z.array(z.object({ taskId: TaskId, rssBytes: z.number().int().nonnegative() })).max(10_000).default([]),
 });
 export type WorkerStats = z.infer<typeof WorkerStatsSchema>;
 
