@@ -328,7 +328,8 @@ describe('a worker fleet on two API servers', { timeout: 300_000 }, () => {
     // SIGKILL the standby holding b1's connection; the task ends while b1 has no server.
     standby.process.child.kill('SIGKILL');
     await standby.process.waitForExit(10_000);
-    await new Promise((r) => setTimeout(r, 4000));
+    const b1 = procs.find((p) => p.label.endsWith(names.b1))!;
+    await waitFor(() => b1.output().includes(`task ${id} success`), { timeoutMs: 20_000, what: 'the task to end while b1 has no server', details: logs });
     standby = await startServer({ backend: 'mysql', sharedWith: leader, env, port });
     const done = await until(id, (t) => t.status === 'success', 'to succeed from the kept result', 60_000);
     assert.equal(done.exitCode, 0);
