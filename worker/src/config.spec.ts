@@ -18,6 +18,7 @@ describe('loadWorkerConfig', () => {
       shutdownGraceSeconds: null,
       stopGraceSeconds: 10,
       stateDir: join(homedir(), '.local/state/cronfleet-worker', pathSegment(hostname())),
+      allowedCommands: null,
     });
   });
 
@@ -41,6 +42,7 @@ describe('loadWorkerConfig', () => {
       CRONFLEET_SHUTDOWN_GRACE_SECONDS: '2.5',
       CRONFLEET_STOP_GRACE_SECONDS: '0',
       CRONFLEET_WORKER_STATE_DIR: '/var/lib/cronfleet-worker',
+      CRONFLEET_WORKER_ALLOWED_COMMANDS: 'pg_dump, sh,/usr/local/bin/backup,,pg_dump',
     };
     const config = loadWorkerConfig({ capacity: '3' }, env);
     assert.deepEqual(config, {
@@ -52,7 +54,13 @@ describe('loadWorkerConfig', () => {
       shutdownGraceSeconds: 2.5,
       stopGraceSeconds: 0,
       stateDir: '/var/lib/cronfleet-worker',
+      allowedCommands: ['pg_dump', 'sh', '/usr/local/bin/backup'],
     });
+  });
+
+  it('takes --allowed-commands over the environment', () => {
+    const env = { CRONFLEET_WORKER_ALLOWED_COMMANDS: 'sh' };
+    assert.deepEqual(loadWorkerConfig({ ...required, allowedCommands: 'python3,/bin/sh' }, env).allowedCommands, ['python3', '/bin/sh']);
   });
 
   const bad: Array<[string, Record<string, string>, RegExp]> = [
@@ -66,6 +74,8 @@ describe('loadWorkerConfig', () => {
     ['a negative grace', { ...required, shutdownGrace: '-1' }, /^--shutdown-grace: /],
     ['a stop grace that is not a number', { ...required, stopGrace: '10s' }, /^--stop-grace: must be a number of seconds/],
     ['an empty state dir', { ...required, stateDir: ' ' }, /^--state-dir: must not be empty/],
+    ['an empty allow-list', { ...required, allowedCommands: ' , ' }, /^--allowed-commands: must name at least one command/],
+    ['a relative path in the allow-list', { ...required, allowedCommands: 'sh,bin/backup' }, /^--allowed-commands: 'bin\/backup' must be a bare command name .* or an absolute path/],
   ];
   for (const [what, options, message] of bad) {
     it(`refuses ${what}, naming the option`, () => {

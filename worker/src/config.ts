@@ -28,6 +28,12 @@ export interface WorkerConfig {
    * or `~/.local/state/cronfleet-worker/<name>` (the name %-escaped to one path segment).
    */
   stateDir: string;
+  /**
+   * The only programs command tasks (and script interpreters) may run; others are refused with
+   * `CommandNotAllowed`. Bare names match by basename (`sh` allows `/bin/sh`), absolute paths exactly.
+   * `--allowed-commands a,b,/usr/bin/c` / `CRONFLEET_WORKER_ALLOWED_COMMANDS`; default null: any.
+   */
+  allowedCommands: string[] | null;
 }
 
 /** Options as given on the command line (strings, unvalidated); absent ones fall back to the environment. */
@@ -40,6 +46,7 @@ export interface WorkerCliOptions {
   shutdownGrace?: string;
   stopGrace?: string;
   stateDir?: string;
+  allowedCommands?: string;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +74,7 @@ export function loadWorkerConfig(options: WorkerCliOptions, env: NodeJS.ProcessE
   const shutdownGraceSeconds = shutdownGrace.value === undefined ? null : parseSeconds(shutdownGrace);
   const stopGrace = pick('--stop-grace', 'CRONFLEET_STOP_GRACE_SECONDS', options.stopGrace);
   const stopGraceSeconds = stopGrace.value === undefined ? 10 : parseSeconds(stopGrace);
+  const allowedCommands = parseAllowedCommands(pick('--allowed-commands', 'CRONFLEET_WORKER_ALLOWED_COMMANDS', options.allowedCommands));
   const stateDirOption = pick('--state-dir', 'CRONFLEET_WORKER_STATE_DIR', options.stateDir);
   const server = pick('--server', 'CRONFLEET_SERVER', options.server);
   const serverUrl = server.value === undefined ? undefined : parseServerUrl(server);
@@ -87,7 +95,7 @@ export function loadWorkerConfig(options: WorkerCliOptions, env: NodeJS.ProcessE
     const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(nonEmpty(env.HOME) ?? homedir(), '.local', 'state');
     stateDir = join(base, 'cronfleet-worker', pathSegment(workerName));
   }
-  return { serverUrl, token: token.value, name: workerName, capacity, labels, shutdownGraceSeconds, stopGraceSeconds, stateDir };
+  return { serverUrl, token: token.value, name: workerName, capacity, labels, shutdownGraceSeconds, stopGraceSeconds, stateDir, allowedCommands };
 }
 
 /**
@@ -157,4 +165,18 @@ function parseLabels({ value, label }: Source): Record<string, string> {
     labels.set(key, val);
   }
   return Object.fromEntries(labels);
+}
+
+/** Parses `name,name,/abs/path` (absent: no limit). */
+function parseAllowedCommands({ value, label }: Source): string[] | null {
+  if (value === undefined) return null;
+  const entries = value.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  if (entries.length === 0) throw new ConfigError(`${label}: must name at least one command, e.g. pg_dump,sh,/usr/local/bin/backup`);
+  for (const entry of entries) {
+    const bare = !entry.includes('/') && entry !== '.' && entry !== '..';
+    if (!bare && !entry.startsWith('/')) {
+      throw new ConfigError(`${label}: '${entry}' must be a bare command name (e.g. pg_dump) or an absolute path (e.g. /usr/bin/pg_dump)`);
+    }
+  }
+  return [...new Set(entries)];
 }

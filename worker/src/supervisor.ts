@@ -8,9 +8,11 @@ import {
   type TaskRunAck,
   type TaskUpdate,
 } from '@cronfleet/shared';
+import { CommandAllowList } from './command-allow-list';
 import { OutputBatcher, type OutputBatcherOptions } from './output-batcher';
 import type { Outbox } from './outbox';
 import type { Runner, RunnerResult, RunningTask } from './runners/runner';
+import { MASK, SecretMasker } from './secret-masker';
 
 /** Options of {@link TaskSupervisor}. */
 export interface SupervisorOptions {
@@ -23,12 +25,16 @@ export interface SupervisorOptions {
   /** Told about errors worth a heartbeat's `lastError`: refused tasks, tasks that could not start. */
   onError?: (code: string, message: string) => void;
   output?: OutputBatcherOptions;
+  /** The only programs command and script tasks may start (see {@link CommandAllowList}); null or absent: any. */
+  allowedCommands?: readonly string[] | null;
 }
 
 interface Entry {
   readonly task: TaskRun;
   readonly running: RunningTask;
   readonly output: OutputBatcher;
+  /** Masks the task's secret values in its output and error. */
+  readonly masker: SecretMasker;
   readonly startedAtMs: number;
   /** Why the task was stopped or killed (the server asked, the worker shuts down): the `killed` error. */
   ending: SerializedError | null;
@@ -41,11 +47,13 @@ interface Entry {
 export class TaskSupervisor {
   private readonly tasks = new Map<number, Entry>();
   private readonly runners: ReadonlyMap<RunnerName, Runner>;
+  private readonly allowList: CommandAllowList | null;
   private draining = false;
   private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly options: SupervisorOptions) {
     this.runners = new Map(options.runners.map((r) => [r.name, r]));
+    this.allowList = options.allowedCommands ? new CommandAllowList(options.allowedCommands) : null;
   }
 
   get runnerNames(): RunnerName[] {
@@ -56,7 +64,6 @@ export class TaskSupervisor {
     return [...this.tasks.keys()];
   }
 
-  /** Main processes of the running tasks that are local processes. */
   /** Main process of each running task that has one (taskId → pid). */
   taskPids(): Map<number, number> {
     const pids = new Map<number, number>();
@@ -84,16 +91,17 @@ export class TaskSupervisor {
     ack({ accepted: true });
     this.options.outbox.sendUpdate({ taskId: task.taskId, status: 'running', atMs: Date.now() });
     const output = new OutputBatcher(task.taskId, (m) => this.options.outbox.sendOutput(m), this.options.output);
+    const masker = new SecretMasker(Object.values(task.secretEnv));
     let running: RunningTask;
     try {
-      running = runner.start(task, { output: (text) => output.write(text) });
+      running = runner.start(task, { output: (text) => output.write(masker.write(text)) });
     } catch (e) {
       const failed: RunnerResult = { status: 'failed', error: coerceError(e, 'RunnerFailed') };
       running = { done: Promise.resolve(failed), stop() {}, kill() {} };
     }
-    const entry: Entry = { task, running, output, startedAtMs: Date.now(), ending: null };
+    const entry: Entry = { task, running, output, masker, startedAtMs: Date.now(), ending: null };
     this.tasks.set(task.taskId, entry);
-    this.options.log(`task ${task.taskId}${task.cronjobName ? ` (${task.cronjobName})` : ''} started: ${summary(task)}`);
+    this.options.log(`task ${task.taskId}${task.cronjobName ? ` (${task.cronjobName})` : ''} started: ${summary(task, masker)}`);
     running.done
       .catch((e: unknown): RunnerResult => ({ status: 'failed', error: coerceError(e, 'RunnerFailed') }))
       .then((result) => this.finish(entry, result));
@@ -171,6 +179,8 @@ export class TaskSupervisor {
     if (!this.runners.has(task.runner)) {
       return { code: 'RunnerNotSupported', message: `this worker has no '${task.runner}' runner`, retryable: true };
     }
+    const notAllowed = this.allowList?.refusal(task);
+    if (notAllowed) return notAllowed;
     if (this.tasks.size >= this.options.capacity) {
       return { code: 'WorkerAtCapacity', message: `worker runs ${this.tasks.size} of ${this.options.capacity} tasks`, retryable: true };
     }
@@ -179,8 +189,10 @@ export class TaskSupervisor {
 
   private finish(entry: Entry, result: RunnerResult): void {
     const { taskId } = entry.task;
+    entry.output.write(entry.masker.end());
     entry.output.flush();
-    const error = result.status === 'killed' && entry.ending ? entry.ending : (result.error ?? null);
+    const ended = result.status === 'killed' && entry.ending ? entry.ending : (result.error ?? null);
+    const error = ended && { ...ended, message: entry.masker.mask(ended.message) };
     const update: TaskUpdate = {
       taskId,
       status: result.status,
@@ -190,7 +202,7 @@ export class TaskSupervisor {
       error: error && clipError(error),
     };
     // A task that never ran is the worker's trouble (bad command, bad cwd); a non-zero exit is the task's.
-    if (result.status === 'failed' && result.error) this.noteError({ ...result.error, message: `task ${taskId}: ${result.error.message}` });
+    if (result.status === 'failed' && result.error && error) this.noteError({ ...error, message: `task ${taskId}: ${error.message}` });
     this.tasks.delete(taskId);
     this.options.outbox.sendUpdate(update);
     const seconds = ((update.atMs - entry.startedAtMs) / 1000).toFixed(1);
@@ -213,9 +225,45 @@ function clipError(error: SerializedError): SerializedError {
   return { code, message, retryable: error.retryable };
 }
 
-/** `command pg_dump -Fc "my db"`, cut at 200 characters: enough to recognise the task in a log. */
-function summary(task: TaskRun): string {
-  const words = [task.spec.command, ...task.spec.args].map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : JSON.stringify(w)));
-  const line = `${task.runner} ${words.join(' ')}`;
+/**
+ * What a task runs, for the log, cut at 200 characters: `command pg_dump -Fc "my db"`,
+ * `script python3 script (812 bytes)`, `http POST https://example.com/hook`, `docker alpine:3.20`.
+ * Never env, headers or bodies; secret values are masked wherever they appear.
+ */
+function summary(task: TaskRun, masker: SecretMasker): string {
+  const secrets = new Set(Object.values(task.secretEnv).filter((v) => v !== ''));
+  const word = (w: string): string => {
+    const masked = secrets.has(w) ? MASK : masker.mask(w);
+    return masked === MASK || /^[\w@%+=:,./-]+$/.test(masked) ? masked : JSON.stringify(masked);
+  };
+  const words = (list: readonly string[]): string => list.map(word).join(' ');
+  switch (task.runner) {
+    case 'command': {
+      const { command, args, shell } = task.spec;
+      return clipLine(`command ${shell ? `sh -c ${words([command, ...args])}` : words([command, ...args])}`);
+    }
+    case 'script': {
+      const { interpreter, content, args } = task.spec;
+      return clipLine(`script ${word(interpreter)} script (${Buffer.byteLength(content)} bytes)${args.length ? ` ${words(args)}` : ''}`);
+    }
+    case 'http':
+      return clipLine(`http ${task.spec.method} ${masker.mask(withoutPassword(task.spec.url))}`);
+    case 'docker':
+      return clipLine(`docker ${task.spec.image}`);
+  }
+}
+
+function clipLine(line: string): string {
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.password) return url;
+    u.password = MASK;
+    return u.toString();
+  } catch {
+    return url;
+  }
 }

@@ -44,7 +44,10 @@ describe('worker over socket.io', () => {
 
   it('says hello with its name, capacity, labels, runners, protocol version and draining false', async () => {
     const s = await start({ labels: { region: 'eu', gpu: 'true' } });
-    const { clockMs, ...hello } = s.hellos[0] as WorkerHello;
+    const { clockMs, sessionId, runners, ...hello } = s.hellos[0] as WorkerHello;
+    // docker joins when this machine has an engine that answers.
+    assert.deepEqual(runners.filter((r) => r !== 'docker'), ['command', 'script', 'http']);
+    assert.match(sessionId ?? '', /^[0-9a-f-]{36}$/);
     assert.deepEqual(hello, {
       name: 'w1',
       hostname: hostname(),
@@ -52,7 +55,6 @@ describe('worker over socket.io', () => {
       protocolVersion: PROTOCOL_VERSION,
       capacity: 2,
       labels: { region: 'eu', gpu: 'true' },
-      runners: ['command'],
       runningTaskIds: [],
       draining: false,
     });
@@ -95,6 +97,54 @@ describe('worker over socket.io', () => {
     assert.deepEqual(s.received.map((r) => (r.event === 'task:update' ? r.msg.status : 'output')), ['running', 'output', 'success']);
     assert.equal(s.output(1), 'hello\n');
     assert.equal(s.updates(1)[1]?.exitCode, 0);
+  });
+
+  it('refuses a command or interpreter outside --allowed-commands as CommandNotAllowed, and runs those inside', async () => {
+    const s = await start({ allowedCommands: ['echo', '/usr/bin/env'] });
+    const option = '--allowed-commands / CRONFLEET_WORKER_ALLOWED_COMMANDS: echo, /usr/bin/env';
+    const refused = await s.run(1, 'rm', '-rf', '/tmp/nothing-here');
+    assert.deepEqual(refused.accepted === false && refused.error, {
+      code: 'CommandNotAllowed',
+      message: `command 'rm' is not allowed on this worker (${option})`,
+      retryable: true,
+    });
+    const shell = await s.runTask(2, { runner: 'command', spec: { command: 'echo hi', args: [], env: {}, shell: true } });
+    assert.equal(shell.accepted === false && shell.error.message, `shell commands run /bin/sh, which is not allowed on this worker (${option})`);
+    const script = await s.runTask(3, { runner: 'script', spec: { interpreter: 'sh', content: 'echo hi', args: [], env: {} } });
+    assert.equal(script.accepted === false && script.error.code, 'CommandNotAllowed');
+    assert.deepEqual(await s.run(4, '/bin/echo', 'allowed'), { accepted: true }, 'a bare name allows it from any directory');
+    await s.waitFor('success', () => s.updates(4).some((u) => u.status === 'success'));
+    assert.equal(s.output(4), 'allowed\n');
+    assert.deepEqual(s.updates(1), [], 'a refused task never runs');
+  });
+
+  it('masks secret values in the output, also split across reads, and in the log line of the task', async () => {
+    const s = await start();
+    const secretEnv = { TOKEN: 'hunter22-secret', SHORT: 'ab' };
+    const script = 'echo "env: $TOKEN"; printf "split: hunter22"; sleep 0.2; printf -- "-secret, short: %s\\n" "$SHORT"';
+    await s.runTask(1, { runner: 'command', spec: { command: 'sh', args: ['-c', script, 'hunter22-secret', 'ab'], env: {}, shell: false } }, { secretEnv });
+    await s.waitFor('success', () => s.updates(1).some((u) => u.status === 'success'));
+    assert.equal(s.output(1), 'env: ***\nsplit: ***, short: ab\n');
+    const started = logs.find((l) => l.startsWith('task 1 started: '));
+    assert.ok(started?.endsWith(` *** ***`), started);
+    assert.ok(!logs.join('\n').includes('hunter22-secret'), logs.join('\n'));
+  });
+
+  it('runs script and http tasks, each logged by what it runs and never by its headers or body', async () => {
+    const s = await start();
+    const content = 'echo "from $0" | grep -c cronfleet-script';
+    await s.runTask(1, { runner: 'script', spec: { interpreter: 'sh', content, args: ['x'], env: {} } });
+    await s.waitFor('script success', () => s.updates(1).some((u) => u.status === 'success'));
+    assert.equal(s.output(1), '1\n');
+    assert.ok(logs.includes(`task 1 started: script sh script (${content.length} bytes) x`), logs.join('\n'));
+
+    const url = `http://127.0.0.1:${await freePort()}/hook?run=1`;
+    const spec = { method: 'POST' as const, url, headers: { authorization: 'Bearer xyz' }, body: 'payload', followRedirects: true };
+    await s.runTask(2, { runner: 'http', spec });
+    await s.waitFor('http failed', () => s.updates(2).some((u) => u.status === 'failed'));
+    assert.equal(s.updates(2).at(-1)?.error?.code, 'ECONNREFUSED');
+    assert.ok(logs.includes(`task 2 started: http POST ${url}`), logs.join('\n'));
+    assert.ok(!logs.some((l) => l.includes('Bearer') || l.includes('payload')));
   });
 
   it('refuses invalid, over-capacity and duplicate tasks, and kills a task on task:kill as TaskKilled', async () => {

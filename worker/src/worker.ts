@@ -6,7 +6,10 @@ import { WorkerConnection } from './connection';
 import { Outbox } from './outbox';
 import { ResultSpool, type ResultSpoolOptions } from './result-spool';
 import { CommandRunner } from './runners/command.runner';
+import { probeDocker } from './runners/docker.runner';
+import { HttpRunner } from './runners/http.runner';
 import type { Runner } from './runners/runner';
+import { ScriptRunner } from './runners/script.runner';
 import { LastErrorTracker, collectStats } from './stats';
 import { TaskSupervisor } from './supervisor';
 import { WORKER_VERSION } from './version';
@@ -47,10 +50,19 @@ export interface WorkerHandle {
 export interface StartWorkerOptions {
   /** Receives one short log line at a time. Default: stderr, prefixed `cronfleet-worker: `. */
   log?: (line: string) => void;
-  /** Runners offered. Default: the command runner. */
+  /** Runners offered. Default: {@link defaultRunners}, plus `docker` when a Docker engine answers ({@link probeDocker}). */
   runners?: readonly Runner[];
   /** Bounds of the results kept on disk. Default: 10,000 results, 16 MiB. */
   resultSpool?: Omit<ResultSpoolOptions, 'log'>;
+}
+
+/** The runners a worker offers (and names in its hello), one per name; `docker` joins them when an engine answers. */
+export function defaultRunners(): Runner[] {
+  return [
+    new CommandRunner(),
+    new ScriptRunner(),
+    new HttpRunner(),
+  ];
 }
 
 const SHUTDOWN_ERROR: SerializedError = { code: 'WorkerShutdown', message: 'worker is shutting down', retryable: true };
@@ -122,13 +134,9 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
   );
   const outbox = new Outbox(connection, log, { store: spool, onError: noteError });
   outbox.restore(results);
-  const supervisor = new TaskSupervisor({
-    capacity: config.capacity,
-    runners: options.runners ?? [new CommandRunner()],
-    outbox,
-    log,
-    onError: noteError,
-  });
+  const createSupervisor = (runners: readonly Runner[]): TaskSupervisor =>
+    new TaskSupervisor({ capacity: config.capacity, runners, allowedCommands: config.allowedCommands, outbox, log, onError: noteError });
+  let supervisor = createSupervisor(options.runners ?? defaultRunners());
 
   /** Resolves true once `promise` settles, false after `ms` (null: no limit) or when kill() cuts every wait short. */
   const waitAtMost = (promise: Promise<void>, ms: number | null): Promise<boolean> =>
@@ -232,8 +240,18 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
   };
 
   const labels = Object.entries(config.labels).map(([k, v]) => `${k}=${v}`).join(',');
-  log(`worker '${config.name}' (capacity ${config.capacity}${labels ? `, labels ${labels}` : ''}) connecting to ${config.serverUrl}; state in ${config.stateDir}`);
+  const allowed = config.allowedCommands ? `, allowed commands ${config.allowedCommands.join(',')}` : '';
+  log(`worker '${config.name}' (capacity ${config.capacity}${labels ? `, labels ${labels}` : ''}${allowed}) connecting to ${config.serverUrl}; state in ${config.stateDir}`);
   if (results.length) log(`${results.length} result(s) an earlier run did not deliver: sending them once connected`);
-  connection.open();
+  // The hello names the runners, so the docker probe (at most 2 s) comes before the first connect.
+  // Until then no task can have reached the supervisor: offering one more runner is building it again.
+  const connect = async (): Promise<void> => {
+    if (!options.runners) {
+      const docker = await probeDocker({ log, labels: { 'cronfleet.worker': config.name } });
+      if (docker && state === 'running') supervisor = createSupervisor([...defaultRunners(), docker]);
+    }
+    if (state !== 'forcing' && state !== 'closed') connection.open();
+  };
+  void connect();
   return { closed, drain, stop, kill: () => forceClose({ code: 1, reason: 'killed' }) };
 }

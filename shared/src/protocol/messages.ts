@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SerializedErrorSchema } from './errors';
-import { RunnerWithSpecSchema } from './runners';
+import { EnvSchema, RunnerWithSpecSchema } from './runners';
 
 const TaskId = z.number().int().positive();
 const EpochMs = z.number().int().nonnegative();
@@ -97,6 +97,13 @@ export const TaskRunSchema = z
     scheduledAtMs: EpochMs,
     /** Kill the task (status `timeout`) after this many seconds; null: no limit. */
     timeoutSeconds: z.number().int().positive().nullable(),
+    /** The job's `env`, under the spec's own `env`. */
+    env: EnvSchema.default({}),
+    /**
+     * The job's secret environment, decrypted for this run only: given to the task over everything
+     * else, never logged, and masked as `***` in the task's output.
+     */
+    secretEnv: EnvSchema.default({}),
     /** Broadcast jobs: this task's shard (0-based) among `count` tasks of the same due time. */
     shard: z.object({ index: z.number().int().nonnegative(), count: z.number().int().positive() }).nullable().default(null),
   })

@@ -7,26 +7,96 @@ export const EnvSchema = z.record(
 );
 
 /**
- * `command` runner: runs `command` with `args`, without a shell, in its own process group.
- * Stop and kill act on the whole group, so children the command spawned go too.
+ * `command` runner: runs `command` with `args`, without a shell unless `shell: true`, in its own
+ * process group. Stop and kill act on the whole group, so children the command spawned go too.
  */
 export const CommandSpecSchema = z
   .object({
-    /** Executable name (looked up on the worker's PATH) or absolute path. */
+    /** Executable name (looked up on the worker's PATH) or absolute path; with `shell: true`, a shell command line. */
     command: z.string().min(1, 'must not be empty').max(4096),
-    /** Arguments, passed as they are: no shell splitting, no globbing. Default `[]`. */
+    /** Arguments, passed as they are (no splitting, no globbing); with `shell: true`, the script's $1, $2, …. Default `[]`. */
     args: z.array(z.string().max(32_768)).max(1000).default([]),
-    /** Extra environment, merged over the worker's own. Default `{}`. */
+    /** Extra environment, merged over the worker's own and the job's `env`. Default `{}`. */
     env: EnvSchema.default({}),
     /** Working directory on the worker host. Default: the worker's working directory. */
     cwd: z.string().min(1).max(4096).optional(),
+    /** Run `command` through `/bin/sh -c` (with `args` as $1...). Default false. */
+    shell: z.boolean().default(false),
   })
   .strict();
 export type CommandSpec = z.infer<typeof CommandSpecSchema>;
 
-/** Runner names with the schema of their `spec`. Later runners (script, docker, http) add an entry. */
+/** `script` runner: `content` written to a private temp file (0700, removed afterwards) and run by `interpreter`. */
+export const ScriptSpecSchema = z
+  .object({
+    /** `sh`, `bash`, `python3`, `node`, or an absolute path to an interpreter. */
+    interpreter: z.union([z.enum(['sh', 'bash', 'python3', 'node']), z.string().regex(/^\//, "must be 'sh', 'bash', 'python3', 'node' or an absolute path").max(4096)]),
+    /** The script itself. */
+    content: z.string().max(1024 * 1024, 'must be at most 1 MiB'),
+    args: z.array(z.string().max(32_768)).max(1000).default([]),
+    env: EnvSchema.default({}),
+    cwd: z.string().min(1).max(4096).optional(),
+  })
+  .strict();
+export type ScriptSpec = z.infer<typeof ScriptSpecSchema>;
+
+/** `docker` runner: one container per task, removed afterwards; stop and kill are `docker stop` and `docker kill`. */
+export const DockerSpecSchema = z
+  .object({
+    /** Image reference, e.g. `alpine:3.20` or `registry.example/app@sha256:...`. */
+    image: z.string().min(1, 'must not be empty').max(512),
+    /** Command and arguments; empty: the image's own. Default `[]`. */
+    command: z.array(z.string().max(32_768)).max(1000).default([]),
+    env: EnvSchema.default({}),
+    workdir: z.string().min(1).max(4096).optional(),
+    /** `user`, `user:group`, `uid` or `uid:gid` inside the container. */
+    user: z.string().min(1).max(256).optional(),
+    /** Memory limit in MiB (4 .. 1,048,576). */
+    memoryMb: z.number().int('must be whole MiB').min(4, 'must be at least 4').max(1_048_576).optional(),
+    /** CPU limit in cores, e.g. 0.5. */
+    cpus: z.number().positive('must be positive').max(1024).optional(),
+    /** Docker network mode: `none`, `host`, `bridge` or a network name. Default: the engine's default. */
+    network: z.string().min(1).max(256).optional(),
+    /** When to pull the image. Default `ifNotPresent`. */
+    pull: z.enum(['ifNotPresent', 'always', 'never'], { error: "must be 'ifNotPresent', 'always' or 'never'" }).default('ifNotPresent'),
+    /** Bind mounts `host-path:container-path[:ro]`. */
+    volumes: z.array(z.string().regex(/^\/[^:]*:\/[^:]*(:ro|:rw)?$/, "must be '/host/path:/container/path' with an optional ':ro'").max(8192)).max(100).default([]),
+  })
+  .strict();
+export type DockerSpec = z.infer<typeof DockerSpecSchema>;
+
+/** `http` runner: one request; success when the response status is expected; stop aborts it. */
+export const HttpSpecSchema = z
+  .object({
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], { error: 'must be GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS' }).default('GET'),
+    url: z
+      .string()
+      .max(8192)
+      .refine((u) => {
+        try {
+          return ['http:', 'https:'].includes(new URL(u).protocol);
+        } catch {
+          return false;
+        }
+      }, 'must be an http:// or https:// URL'),
+    headers: z.record(z.string().min(1).max(256), z.string().max(16_384)).default({}),
+    /** Request body, sent as is. */
+    body: z.string().max(10 * 1024 * 1024, 'must be at most 10 MiB').optional(),
+    /** Abort the request after this many seconds (default: the task's timeout, else 300). */
+    timeoutSeconds: z.number().int('must be whole seconds').min(1).max(86_400).optional(),
+    /** Statuses that count as success. Default: 200-299. */
+    expectStatus: z.array(z.number().int().min(100).max(599)).min(1).max(500).optional(),
+    followRedirects: z.boolean().default(true),
+  })
+  .strict();
+export type HttpSpec = z.infer<typeof HttpSpecSchema>;
+
+/** Runner names with the schema of their `spec`. */
 export const RunnerSpecSchemas = {
   command: CommandSpecSchema,
+  script: ScriptSpecSchema,
+  docker: DockerSpecSchema,
+  http: HttpSpecSchema,
 } as const;
 export type RunnerName = keyof typeof RunnerSpecSchemas;
 export const RUNNER_NAMES = Object.keys(RunnerSpecSchemas) as RunnerName[];
@@ -35,5 +105,8 @@ export const RunnerNameSchema = z.enum(RUNNER_NAMES as [RunnerName, ...RunnerNam
 /** A runner with its spec, validated as one value. */
 export const RunnerWithSpecSchema = z.discriminatedUnion('runner', [
   z.object({ runner: z.literal('command'), spec: CommandSpecSchema }),
+  z.object({ runner: z.literal('script'), spec: ScriptSpecSchema }),
+  z.object({ runner: z.literal('docker'), spec: DockerSpecSchema }),
+  z.object({ runner: z.literal('http'), spec: HttpSpecSchema }),
 ]);
 export type RunnerWithSpec = z.infer<typeof RunnerWithSpecSchema>;

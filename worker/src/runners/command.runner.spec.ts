@@ -1,70 +1,12 @@
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import type { CommandSpec } from '@cronfleet/shared';
+import { capture, groupGone, groupMembers, taskRun } from '../test-support/runner-harness';
 import { CommandRunner } from './command.runner';
-import type { RunnerIO, TaskRunFor } from './runner';
-
-/** Live (not zombie) processes whose process group is `pgid`, from /proc. */
-function groupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue; // exited while we looked
-    }
-    // Fields after "(comm)": state ppid pgrp …; comm may itself contain spaces and parentheses.
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Zombies are dead: their parent (possibly an init here that never reaps) just has not waited yet.
-    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') members.push(Number(name));
-  }
-  return members;
-}
-
-async function groupGone(pgid: number, withinMs = 2000): Promise<number[]> {
-  const until = Date.now() + withinMs;
-  let left = groupMembers(pgid);
-  while (left.length > 0 && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 50));
-    left = groupMembers(pgid);
-  }
-  return left;
-}
+import type { TaskRunFor } from './runner';
 
 function task(spec: Partial<CommandSpec> & { command: string }, timeoutSeconds: number | null = null): TaskRunFor<'command'> {
-  return {
-    taskId: 42,
-    cronjobId: 7,
-    cronjobName: 'nightly-backup',
-    attempt: 2,
-    scheduledAtMs: Date.UTC(2030, 0, 2, 3, 4, 5),
-    timeoutSeconds,
-    shard: null,
-    runner: 'command',
-    spec: { args: [], env: {}, ...spec },
-  };
-}
-
-function capture(): RunnerIO & { text(): string; waitFor(re: RegExp): Promise<RegExpMatchArray> } {
-  let text = '';
-  const waiters: Array<() => void> = [];
-  return {
-    output: (t) => {
-      text += t;
-      for (const w of waiters.splice(0)) w();
-    },
-    text: () => text,
-    async waitFor(re) {
-      for (;;) {
-        const m = text.match(re);
-        if (m) return m;
-        await new Promise<void>((r) => waiters.push(r));
-      }
-    },
-  };
+  return taskRun('command', { args: [], env: {}, shell: false, ...spec }, { timeoutSeconds });
 }
 
 describe('CommandRunner', () => {
@@ -129,6 +71,52 @@ describe('CommandRunner', () => {
     assert.equal(io.text(), 'é\n');
   });
 
+  it('runs the command without a shell by default: $HOME reaches echo as it is', async () => {
+    const io = capture();
+    const result = await runner.start(task({ command: 'echo', args: ['$HOME', '*'] }), io).done;
+    assert.equal(result.status, 'success');
+    assert.equal(io.text(), '$HOME *\n');
+  });
+
+  it('does not split a command line without shell: true: the whole line is the program name', async () => {
+    const result = await runner.start(task({ command: 'echo $HOME' }), capture()).done;
+    assert.deepEqual(result.error, { code: 'CommandNotFound', message: 'ENOENT: command not found: echo $HOME', retryable: false });
+  });
+
+  it('runs the command line through /bin/sh -c with shell: true, args as $1, $2, …', async () => {
+    const io = capture();
+    const spec = { command: 'echo $HOME; printf "%s|" "$@"; echo "$#"', args: ['a b', '$HOME'], env: { HOME: '/home/cronfleet-test' }, shell: true };
+    const result = await runner.start(task(spec), io).done;
+    assert.deepEqual(result, { status: 'success', exitCode: 0, signal: null });
+    assert.equal(io.text(), '/home/cronfleet-test\na b|$HOME|2\n');
+  });
+
+  it('reports the exit code of a shell: true command line, as of any command', async () => {
+    const io = capture();
+    const result = await runner.start(task({ command: 'cronfleet-no-such-command', shell: true }), io).done;
+    assert.deepEqual(result, { status: 'failed', exitCode: 127, signal: null });
+    assert.match(io.text(), /cronfleet-no-such-command: .*not found/);
+  });
+
+  it('layers the environment: worker, job env, spec env, secrets, then CRONFLEET_*; the worker\'s own CRONFLEET_* stay out', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { CF_TEST_A: 'worker', CF_TEST_B: 'worker', CF_TEST_WORKER_ONLY: 'worker', CRONFLEET_WORKER_TOKEN: 'worker-token', CRONFLEET_SECRET_KEY: 'server-key' });
+    try {
+      const io = capture();
+      const script = 'echo "$CF_TEST_WORKER_ONLY $CF_TEST_A $CF_TEST_B $CF_TEST_C $CF_TEST_D $CRONFLEET_TASK_ID [$CRONFLEET_WORKER_TOKEN$CRONFLEET_SECRET_KEY]"';
+      const t = taskRun(
+        'command',
+        { command: 'sh', args: ['-c', script], env: { CF_TEST_B: 'spec', CF_TEST_C: 'spec', CF_TEST_D: 'spec' }, shell: false },
+        { env: { CF_TEST_A: 'job', CF_TEST_B: 'job', CF_TEST_C: 'job', CRONFLEET_TASK_ID: 'job' }, secretEnv: { CF_TEST_D: 'secret' } },
+      );
+      await runner.start(t, io).done;
+      assert.equal(io.text(), 'worker job spec spec secret 42 []\n');
+    } finally {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
+  });
+
   it('gives the task its CRONFLEET_* variables and the spec env on top of the worker environment', async () => {
     const io = capture();
     const script = 'echo "$CRONFLEET_TASK_ID|$CRONFLEET_CRONJOB|$CRONFLEET_SCHEDULED_AT|$CRONFLEET_ATTEMPT|$GREETING|${PATH:+path}"';
@@ -137,8 +125,10 @@ describe('CommandRunner', () => {
   });
 
   it('kills the whole process group, children included, and reports killed', async () => {
-    const { running, pgid } = await startShell('sleep 30 & sleep 30; wait');
-    assert.ok(groupMembers(pgid).length >= 2, 'the shell and its sleeps run in their own group');
+    // Both sleeps are forked (and so in the group) before `forked` is printed.
+    const { running, pgid, io } = await startShell('sleep 30 & sleep 30 & echo forked; wait');
+    await io.waitFor(/forked/);
+    assert.ok(groupMembers(pgid).length >= 3, 'the shell and its sleeps run in their own group');
     running.kill();
     const result = await running.done;
     assert.equal(result.status, 'killed');

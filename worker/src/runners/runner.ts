@@ -45,13 +45,35 @@ export interface Runner<N extends RunnerName = RunnerName> {
   start(task: TaskRunFor<N>, io: RunnerIO): RunningTask;
 }
 
-/** Variables every task process gets, over the worker's environment and the spec's `env`; broadcast shards also get their index and count. */
+/**
+ * The environment a task gets from the job and the worker, lowest first: the job's `env`, the spec's
+ * own `env` (runners whose spec has one), the job's secrets, then the CRONFLEET_* variables (task id,
+ * cron job, due time, attempt; broadcast shards also their index and count). Runners that start a
+ * local process put it over {@link inheritedEnv}.
+ */
 export function taskEnv(task: TaskRun): Record<string, string> {
   return {
+    ...task.env,
+    ...('env' in task.spec ? task.spec.env : {}),
+    ...task.secretEnv,
     CRONFLEET_TASK_ID: String(task.taskId),
     CRONFLEET_CRONJOB: task.cronjobName ?? '',
     CRONFLEET_SCHEDULED_AT: new Date(task.scheduledAtMs).toISOString(),
     CRONFLEET_ATTEMPT: String(task.attempt),
     ...(task.shard ? { CRONFLEET_SHARD_INDEX: String(task.shard.index), CRONFLEET_SHARD_COUNT: String(task.shard.count) } : {}),
   };
+}
+
+/**
+ * The worker's own environment as its task processes inherit it: everything but CRONFLEET_*, which
+ * holds the worker's token and, for the worker of `cronfleet server --local-worker`, the server's
+ * whole configuration (secret key, admin token, database URL). A task must not be able to read
+ * those: the worker token alone would let it pose as a worker and receive other jobs' secrets.
+ */
+export function inheritedEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const inherited: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && !name.startsWith('CRONFLEET_')) inherited[name] = value;
+  }
+  return inherited;
 }

@@ -11,6 +11,7 @@ import {
   WorkerHeartbeatSchema,
   WorkerHelloSchema,
   type HelloAck,
+  type RunnerWithSpec,
   type ServerToWorkerEvents,
   type TaskKillAck,
   type TaskOutput,
@@ -87,7 +88,13 @@ export class GatewayStub {
     return this.received.flatMap((r) => (r.event === 'task:output' && r.msg.taskId === taskId ? [r.msg.data] : [])).join('');
   }
 
+  /** Sends a `command` task running `command` with `args`, no shell. */
   run(taskId: number, command: string, ...args: string[]): Promise<TaskRunAck> {
+    return this.runTask(taskId, { runner: 'command', spec: { command, args, env: {}, shell: false } });
+  }
+
+  /** Sends a task of any runner; `extra` overrides the defaults (no cron job, no timeout, no env). */
+  runTask(taskId: number, what: RunnerWithSpec, extra: Partial<Pick<TaskRun, 'env' | 'secretEnv' | 'timeoutSeconds' | 'cronjobName'>> = {}): Promise<TaskRunAck> {
     const msg: TaskRun = {
       taskId,
       cronjobId: null,
@@ -95,9 +102,11 @@ export class GatewayStub {
       attempt: 1,
       scheduledAtMs: Date.now(),
       timeoutSeconds: null,
+      env: {},
+      secretEnv: {},
       shard: null,
-      runner: 'command',
-      spec: { command, args, env: {} },
+      ...extra,
+      ...what,
     };
     return this.live.timeout(5000).emitWithAck('task:run', msg);
   }
@@ -153,6 +162,7 @@ export function workerConfig(server: { url: string }, stateDir: string, override
     shutdownGraceSeconds: null,
     stopGraceSeconds: 10,
     stateDir,
+    allowedCommands: null,
     ...overrides,
   };
 }
