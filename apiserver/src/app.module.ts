@@ -6,6 +6,7 @@ import { AdminTokenGuard } from './common/admin-token.guard';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import type { ServerConfig } from './config/config';
 import { INSTANCE_ID, SERVER_CONFIG, TOKENS } from './config/tokens';
+import { SecretBox } from './common/secret-box';
 import type { Tokens } from './config/secrets';
 import { CronJobsModule } from './cronjobs/cronjobs.module';
 import { DispatcherModule } from './dispatcher/dispatcher.module';
@@ -37,8 +38,9 @@ class InfrastructureModule {
         { provide: INSTANCE_ID, useValue: infra.instanceId },
         { provide: LeaderLease, useValue: infra.lease },
         { provide: ClusterEvents, useValue: infra.events },
+        { provide: SecretBox, useValue: new SecretBox(infra.tokens.secretKey) },
       ],
-      exports: [SERVER_CONFIG, TOKENS, INSTANCE_ID, LeaderLease, ClusterEvents],
+      exports: [SERVER_CONFIG, TOKENS, INSTANCE_ID, LeaderLease, ClusterEvents, SecretBox],
     };
   }
 }

@@ -32,7 +32,7 @@ export interface RunningServer {
  */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const tokens = loadOrCreateTokens(config.dataDir, { admin: config.adminToken, worker: config.workerToken });
+  const tokens = loadOrCreateTokens(config.dataDir, { admin: config.adminToken, worker: config.workerToken, secretKey: config.secretKey });
   const dataSource = await openDatabase(config.db);
   let events: ClusterEvents | null = null;
   let lease: LeaderLease | null = null;

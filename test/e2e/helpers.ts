@@ -275,6 +275,8 @@ export interface StartWorkerOptions {
   labels?: Record<string, string>;
   /** Where it keeps results not yet delivered; default a directory under the server's temp dir. */
   stateDir?: string;
+  /** More command-line options. */
+  extraArgs?: string[];
 }
 
 /** Starts a worker process connected to `server`; it is ready once GET /workers lists it online. */
@@ -291,6 +293,7 @@ export function startWorker(server: TestServer, name: string, opts: StartWorkerO
     // Teardown stops workers with SIGTERM: a task still running then gets 5 s, not the default wait for ever.
     '--shutdown-grace', '5',
     ...(opts.labels ? ['--labels', Object.entries(opts.labels).map(([k, v]) => `${k}=${v}`).join(',')] : []),
+    ...(opts.extraArgs ?? []),
   ];
   // Tasks without a cwd of their own run in the worker's directory: the server's temp dir, removed at teardown.
   return new TestProcess(`worker:${name}`, args, { cwd: server.dataDir, env: childEnv({}) });

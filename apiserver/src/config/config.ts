@@ -25,6 +25,12 @@ export interface ServerConfig {
   adminToken: string | null;
   /** From `CRONFLEET_WORKER_TOKEN`; null = generated on first start and kept in the data dir. */
   workerToken: string | null;
+  /**
+   * Key that encrypts jobs' `secretEnv` (AES-256-GCM): 32 bytes as 64 hex characters or base64, from
+   * `CRONFLEET_SECRET_KEY`; null = generated on first start and kept in the data dir. Several
+   * servers sharing one database must be given the same key.
+   */
+  secretKey: Buffer | null;
   /** Most output kept per task, in bytes. `CRONFLEET_MAX_OUTPUT_BYTES`, default 1 MiB. */
   maxOutputBytes: number;
   /** `POST /tasks/:id/stop`: seconds from SIGTERM to SIGKILL unless the request says. `CRONFLEET_STOP_GRACE_SECONDS`, default 10. */
@@ -48,6 +54,14 @@ function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max
     throw new ConfigError(`${name}='${raw}': must be an integer from ${min} to ${max}`);
   }
   return n;
+}
+
+function secretKey(env: NodeJS.ProcessEnv): Buffer | null {
+  const raw = env.CRONFLEET_SECRET_KEY?.trim();
+  if (!raw) return null;
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32) throw new ConfigError('CRONFLEET_SECRET_KEY: must be 32 bytes, as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)');
+  return key;
 }
 
 function token(env: NodeJS.ProcessEnv, name: string): string | null {
@@ -92,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     heartbeatSeconds: int(env, 'CRONFLEET_HEARTBEAT_SECONDS', 5, 1, 300),
     adminToken: token(env, 'CRONFLEET_ADMIN_TOKEN'),
     workerToken: token(env, 'CRONFLEET_WORKER_TOKEN'),
+    secretKey: secretKey(env),
     maxOutputBytes: int(env, 'CRONFLEET_MAX_OUTPUT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     stopGraceSeconds: int(env, 'CRONFLEET_STOP_GRACE_SECONDS', 10, 0, 3600),
     ackTimeoutSeconds: int(env, 'CRONFLEET_ACK_TIMEOUT_SECONDS', 10, 1, 300),

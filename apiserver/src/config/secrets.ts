@@ -5,6 +5,8 @@ import { join } from 'node:path';
 export interface Tokens {
   adminToken: string;
   workerToken: string;
+  /** Encrypts jobs' secretEnv; never printed. */
+  secretKey: Buffer;
   /** Which tokens were generated now (first start): the only time they are printed. */
   generated: { admin: boolean; worker: boolean };
 }
@@ -13,9 +15,9 @@ export interface Tokens {
  * Tokens come from the environment, or from `<dataDir>/tokens.json` (mode 0600), generated on first
  * start. Several servers sharing one database must be given the same tokens through the environment.
  */
-export function loadOrCreateTokens(dataDir: string, fromEnv: { admin: string | null; worker: string | null }): Tokens {
+export function loadOrCreateTokens(dataDir: string, fromEnv: { admin: string | null; worker: string | null; secretKey?: Buffer | null }): Tokens {
   const file = join(dataDir, 'tokens.json');
-  let stored: { adminToken?: string; workerToken?: string } = {};
+  let stored: { adminToken?: string; workerToken?: string; secretKey?: string } = {};
   try {
     stored = JSON.parse(readFileSync(file, 'utf8')) as typeof stored;
   } catch (e) {
@@ -24,10 +26,16 @@ export function loadOrCreateTokens(dataDir: string, fromEnv: { admin: string | n
   const generated = { admin: false, worker: false };
   const adminToken = fromEnv.admin ?? stored.adminToken ?? ((generated.admin = true), randomBytes(24).toString('base64url'));
   const workerToken = fromEnv.worker ?? stored.workerToken ?? ((generated.worker = true), randomBytes(24).toString('base64url'));
-  if (generated.admin || generated.worker) {
+  let newKey = false;
+  const secretKey = fromEnv.secretKey ?? (stored.secretKey ? Buffer.from(stored.secretKey, 'base64') : ((newKey = true), randomBytes(32)));
+  if (generated.admin || generated.worker || newKey) {
     mkdirSync(dataDir, { recursive: true });
-    const keep = { adminToken: fromEnv.admin ? stored.adminToken : adminToken, workerToken: fromEnv.worker ? stored.workerToken : workerToken };
+    const keep = {
+      adminToken: fromEnv.admin ? stored.adminToken : adminToken,
+      workerToken: fromEnv.worker ? stored.workerToken : workerToken,
+      secretKey: fromEnv.secretKey ? stored.secretKey : secretKey.toString('base64'),
+    };
     writeFileSync(file, JSON.stringify(keep, null, 2) + '\n', { mode: 0o600 });
   }
-  return { adminToken, workerToken, generated };
+  return { adminToken, workerToken, secretKey, generated };
 }

@@ -59,6 +59,22 @@ export class CronJobEntity {
   priority!: number;
 
   /** The next due time the dispatcher will run; null when disabled or never firing again. */
+  /** Environment of every run, under the spec's own `env`. */
+  @Column({ type: 'simple-json', nullable: true })
+  env!: Record<string, string> | null;
+
+  /** Secret environment, sealed (SecretBox); never returned by the API. */
+  @Column({ name: 'secret_env', type: 'text', nullable: true })
+  secretEnv!: string | null;
+
+  /** Names of the secret variables: all the API shows of them. */
+  @Column({ name: 'secret_env_keys', type: 'simple-json', nullable: true })
+  secretEnvKeys!: string[] | null;
+
+  /** Output kept per task (head and tail); null: the server's CRONFLEET_MAX_OUTPUT_BYTES. */
+  @Column({ name: 'max_output_bytes', type: 'int', nullable: true })
+  maxOutputBytes!: number | null;
+
   /** Which workers may run its tasks (labels all equal, name in `names`); null: any. */
   @Column({ name: 'worker_selector', type: 'simple-json', nullable: true })
   workerSelector!: WorkerSelector | null;

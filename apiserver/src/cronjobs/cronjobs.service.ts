@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RunnerName } from '@cronfleet/shared';
 import { DomainError, notFound } from '../common/errors';
+import { SecretBox } from '../common/secret-box';
 import { validSpec } from '../common/runner-spec';
 import { nextRunAtMs, parseSchedule, previewRunsMs, Schedule, ScheduleInput, scheduleToString } from '../dispatcher/core/schedule';
 import { ClusterEvents } from '../events/cluster-events';
@@ -35,6 +36,7 @@ export class CronJobsService {
     private readonly repo: CronJobsRepository,
     private readonly tasks: TasksRepository,
     private readonly events: ClusterEvents,
+    private readonly secrets: SecretBox,
   ) {}
 
   async create(dto: CreateCronJob): Promise<CronJobView> {
@@ -44,6 +46,7 @@ export class CronJobsService {
     const now = new Date();
     const job = await this.repo.insert({
       ...dto,
+      ...this.sealed(dto.secretEnv),
       schedule: text,
       spec,
       createdAt: now,
@@ -66,8 +69,8 @@ export class CronJobsService {
     if (dto.runner !== undefined && dto.runner !== job.runner && dto.spec === undefined) {
       throw new DomainError('ValidationFailed', `spec: required when runner changes to '${dto.runner}'`);
     }
-    const { schedule: input, ...rest } = stripUndefined(dto);
-    const next: CronJobEntity = { ...job, ...rest } as CronJobEntity;
+    const { schedule: input, secretEnv, ...rest } = stripUndefined(dto);
+    const next: CronJobEntity = { ...job, ...rest, ...(secretEnv !== undefined ? this.sealed(secretEnv) : {}) } as CronJobEntity;
     if (input !== undefined) next.schedule = scheduleToString(input);
     if (dto.spec !== undefined) next.spec = validSpec(next.runner as RunnerName, dto.spec);
     const schedule = scheduleOf(next);
@@ -106,6 +109,9 @@ export class CronJobsService {
       priority: job.priority,
       workerSelector: job.workerSelector,
       routing: job.routing === 'broadcast' ? 'leastLoaded' : job.routing,
+      env: job.env,
+      secretEnv: job.secretEnv,
+      maxOutputBytes: job.maxOutputBytes,
     });
     await this.events.publish({ type: 'task.pending', id: task.id });
     return { taskId: task.id };
@@ -115,6 +121,13 @@ export class CronJobsService {
   async nextRuns(id: number, count: number): Promise<{ next: string[] }> {
     const job = await this.load(id);
     return preview(job.schedule, job.timezone, Date.now(), count, job.createdAt.getTime());
+  }
+
+  /** The columns holding a secret environment: sealed values and the names; none for null or {}. */
+  private sealed(secretEnv: Record<string, string> | null): Pick<CronJobEntity, 'secretEnv' | 'secretEnvKeys'> {
+    const keys = Object.keys(secretEnv ?? {}).sort();
+    if (!secretEnv || keys.length === 0) return { secretEnv: null, secretEnvKeys: null };
+    return { secretEnv: this.secrets.seal(secretEnv), secretEnvKeys: keys };
   }
 
   private async changed(id: number): Promise<void> {

@@ -439,6 +439,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     const t = this.pending.get(id);
     if (!t) return;
     this.pending.delete(id);
+    this.sender.forget(id);
     const deadline = this.jobs.get(t.cronjobId ?? 0)?.job.startingDeadlineSeconds;
     const error: SerializedError = {
       code: 'StartingDeadlineExceeded',
@@ -511,9 +512,11 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
         // Watch it: checked against its heartbeats in the database three intervals from now.
         const id = e.type === 'worker.online' ? e.worker.id : e.id;
         this.heap.push(entry(Kind.WorkerSilence, id), Date.now() + this.silenceMs());
+        if (e.type === 'worker.online') this.sender.forgetWorker(id);
         break;
       }
       case 'task.cancelled':
+        this.sender.forget(e.id);
         this.pending.delete(e.id);
         this.early.delete(e.id);
         this.heap.remove(entry(Kind.DelayedTask, e.id));

@@ -71,6 +71,9 @@ export class DueRuns {
           leaseEpoch: epoch,
           workerSelector: job.workerSelector,
           routing: job.routing,
+          env: job.env,
+          secretEnv: job.secretEnv,
+          maxOutputBytes: job.maxOutputBytes,
         };
         if (job.concurrencyPolicy === 'forbid' && (busy.length > 0 || i > 0)) {
           const error: SerializedError = {

@@ -1,13 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import type { RunnerWithSpec, TaskRun } from '@cronfleet/shared';
+import { coerceError, type RunnerWithSpec, type TaskRun } from '@cronfleet/shared';
 import type { TaskEntity } from '../tasks/task.entity';
+import { SecretBox } from '../common/secret-box';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { WorkersRegistry } from '../workers/workers.registry';
 import { ChoiceState, chooseWorker, type Choice, type WorkerSnapshot } from './core/worker-choice';
 
 /** A worker that refused a task gets it offered again after this pause, not in a hot loop. */
 const REQUEUE_DELAY_MS = 1000;
+/** Refusals that say nothing about the task: the same worker may take it a moment later. */
+const TRANSIENT_REFUSALS = new Set(['WorkerAtCapacity', 'WorkerDraining', 'WorkerUnavailable', 'AckTimeout', 'WorkerShuttingDown']);
 
 /**
  * Sends claimed tasks to workers and takes back what they refuse or do not acknowledge: the task
@@ -18,10 +21,17 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity] }> {
   private readonly logger = new Logger('dispatcher');
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly choices = new ChoiceState();
+  /**
+   * Workers that refused a task for a reason that will not pass by itself (a command not on their
+   * allow-list, a runner they lack), with their message: the task is not offered to them again.
+   * Forgotten when the task leaves the queue for good (see forget) or the worker says hello again.
+   */
+  private readonly refusals = new Map<number, Map<number, string>>();
 
   constructor(
     private readonly tasks: TasksRepository,
     private readonly registry: WorkersRegistry,
+    private readonly secrets: SecretBox,
   ) {
     super();
   }
@@ -31,6 +41,28 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity] }> {
    * one that failed; a broadcast shard only its own. With none, the reason it waits.
    */
   choose(task: TaskEntity, workers: readonly WorkerSnapshot[]): Choice {
+    const refused = this.refusals.get(task.id);
+    if (refused) {
+      const others = workers.filter((w) => !refused.has(w.id));
+      const choice = this.chooseAmong(task, others);
+      if (choice.worker || !this.chooseAmong(task, workers).worker) return choice;
+      const [workerId, message] = [...refused][refused.size - 1];
+      return { worker: null, reason: `refused by ${refused.size === 1 ? 'worker' : `${refused.size} workers, last`} ${workerId}: ${message}` };
+    }
+    return this.chooseAmong(task, workers);
+  }
+
+  /** The task ran, ended or was cancelled: its refusals no longer matter. */
+  forget(taskId: number): void {
+    this.refusals.delete(taskId);
+  }
+
+  /** A worker said hello again (its allow-list or runners may have changed): ask it again. */
+  forgetWorker(workerId: number): void {
+    for (const [taskId, byWorker] of this.refusals) if (byWorker.delete(workerId) && byWorker.size === 0) this.refusals.delete(taskId);
+  }
+
+  private chooseAmong(task: TaskEntity, workers: readonly WorkerSnapshot[]): Choice {
     return chooseWorker(
       {
         runner: task.runner,
@@ -51,12 +83,28 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity] }> {
   }
 
   private async deliver(task: TaskEntity, workerId: number): Promise<void> {
-    const ack = await this.registry.sendRun(workerId, toRunMessage(task));
-    if (ack.accepted) return;
+    let msg: TaskRun;
+    try {
+      msg = this.toRunMessage(task);
+    } catch (e) {
+      // Its secrets cannot be opened with this server's key: it cannot run anywhere; say why.
+      const error = { code: 'SecretEnvUnreadable', message: coerceError(e).message, retryable: false };
+      this.logger.error(`task ${task.id}: ${error.message}`);
+      await this.tasks.finish(task.id, workerId, { status: 'failed', at: new Date(), error }).catch(() => false);
+      this.registry.release(workerId, task.id);
+      return;
+    }
+    const ack = await this.registry.sendRun(workerId, msg);
+    if (ack.accepted) return this.forget(task.id);
     this.logger.warn(`worker ${workerId} refused task ${task.id}: ${ack.error.code}: ${ack.error.message}`);
+    if (!TRANSIENT_REFUSALS.has(ack.error.code)) {
+      const byWorker = this.refusals.get(task.id) ?? new Map<number, string>();
+      byWorker.set(workerId, `${ack.error.code}: ${ack.error.message}`);
+      this.refusals.set(task.id, byWorker);
+    }
     const back = await this.tasks.unclaim(task.id, workerId).catch(() => false);
     this.registry.release(workerId, task.id);
-    if (!back) return;
+    if (!back) return this.forget(task.id);
     // Offered again, it prefers another worker (as a retry avoids the one that failed).
     task.previousWorkerId = workerId;
     const t = setTimeout(() => {
@@ -66,21 +114,24 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity] }> {
     this.timers.add(t);
   }
 
+  private toRunMessage(t: TaskEntity): TaskRun {
+    return {
+      taskId: t.id,
+      cronjobId: t.cronjobId,
+      cronjobName: t.cronjobName,
+      attempt: t.attempt,
+      scheduledAtMs: t.scheduledAt.getTime(),
+      timeoutSeconds: t.timeoutSeconds,
+      env: t.env ?? {},
+      secretEnv: t.secretEnv ? this.secrets.open(t.secretEnv) : {},
+      shard: t.pinnedWorkerId !== null ? { index: t.shardIndex, count: t.shardCount } : null,
+      ...({ runner: t.runner, spec: t.spec } as RunnerWithSpec),
+    };
+  }
+
   cancelRequeues(): void {
+    this.refusals.clear();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
-}
-
-function toRunMessage(t: TaskEntity): TaskRun {
-  return {
-    taskId: t.id,
-    cronjobId: t.cronjobId,
-    cronjobName: t.cronjobName,
-    attempt: t.attempt,
-    scheduledAtMs: t.scheduledAt.getTime(),
-    timeoutSeconds: t.timeoutSeconds,
-    shard: t.pinnedWorkerId !== null ? { index: t.shardIndex, count: t.shardCount } : null,
-    ...({ runner: t.runner, spec: t.spec } as RunnerWithSpec),
-  };
 }

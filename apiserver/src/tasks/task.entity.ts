@@ -101,6 +101,16 @@ export class TaskEntity {
   @Column({ name: 'previous_worker_id', type: 'int', nullable: true })
   previousWorkerId!: number | null;
 
+  /** The job's env and sealed secretEnv and output cap when the task was created. */
+  @Column({ type: 'simple-json', nullable: true })
+  env!: Record<string, string> | null;
+
+  @Column({ name: 'secret_env', type: 'text', nullable: true, select: true })
+  secretEnv!: string | null;
+
+  @Column({ name: 'max_output_bytes', type: 'int', nullable: true })
+  maxOutputBytes!: number | null;
+
   /** Routing as the job had it when the task was created. */
   @Column({ name: 'worker_selector', type: 'simple-json', nullable: true })
   workerSelector!: WorkerSelector | null;

@@ -1,13 +1,20 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { CreateTask, CreateTaskSchema, ListTasksQuery, ListTasksQuerySchema, StopTask, StopTaskSchema, TaskIdParamSchema } from './dto/task.dto';
+import { CreateTask, CreateTaskSchema, ListTasksQuery, ListTasksQuerySchema, OutputQuery, OutputQuerySchema, StopTask, StopTaskSchema, TaskIdParamSchema } from './dto/task.dto';
+import { TaskOutputService, type EventStream } from './task-output.service';
+
+/** What the output endpoint uses of Express's response. */
+type Response = EventStream & { send(body: string): void };
 import { TasksService } from './tasks.service';
 
 const TaskId = new ZodValidationPipe(TaskIdParamSchema, 'id');
 
 @Controller('tasks')
 export class TasksController {
-  constructor(private readonly tasks: TasksService) {}
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly outputs: TaskOutputService,
+  ) {}
 
   /** A one-shot task now or later: 202 `{ taskId }` (201 semantics are not promised: it runs asynchronously). */
   @Post()
@@ -39,10 +46,20 @@ export class TasksController {
     return this.tasks.get(id);
   }
 
+  /**
+   * The task's stdout and stderr as text; with `?follow=true`, Server-Sent Events: what is stored,
+   * then live chunks until the task ends (`output` events `{ seq, data }`, then `end` `{ status }`).
+   */
   @Get(':id/output')
-  @Header('Content-Type', 'text/plain; charset=utf-8')
-  output(@Param('id', TaskId) id: number) {
-    return this.tasks.readOutput(id);
+  async output(@Param('id', TaskId) id: number, @Query(new ZodValidationPipe(OutputQuerySchema, 'query')) q: OutputQuery, @Res() res: Response) {
+    if (!q.follow) {
+      const text = await this.tasks.readOutput(id);
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.send(text);
+      return;
+    }
+    await this.tasks.get(id); // 404 before the stream starts
+    await this.outputs.follow(id, res);
   }
 
   /** SIGKILL to the task's process group; answers once its worker confirmed (409: already ended, 504: no confirmation). */

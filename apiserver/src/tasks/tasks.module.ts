@@ -6,12 +6,13 @@ import { TaskEntity } from './task.entity';
 import { TasksController } from './tasks.controller';
 import { TasksRepository } from './tasks.repository';
 import { TasksService } from './tasks.service';
+import { TaskOutputService } from './task-output.service';
 import { TaskReportWriter } from './task-report-writer';
 
 @Module({
   imports: [TypeOrmModule.forFeature([TaskEntity, TaskOutputEntity]), WorkersModule],
   controllers: [TasksController],
-  providers: [TasksRepository, TasksService, TaskReportWriter],
+  providers: [TasksRepository, TasksService, TaskReportWriter, TaskOutputService],
   exports: [TasksRepository, TasksService],
 })
 export class TasksModule {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { SerializedError, TaskStatus } from '@cronfleet/shared';
-import { EntityManager, In, IsNull, Not, Repository } from 'typeorm';
+import { EntityManager, In, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { isUniqueViolation, rawTimeMs } from '../database/columns';
 import { TaskOutputEntity } from './task-output.entity';
@@ -21,6 +21,9 @@ export type NewTask = Pick<TaskEntity, 'cronjobId' | 'cronjobName' | 'scheduledA
   previousWorkerId?: number | null;
   idempotencyKey?: string | null;
   workerSelector?: TaskEntity['workerSelector'];
+  env?: TaskEntity['env'];
+  secretEnv?: TaskEntity['secretEnv'];
+  maxOutputBytes?: TaskEntity['maxOutputBytes'];
   routing?: TaskEntity['routing'];
   shardIndex?: number;
   shardCount?: number;
@@ -272,6 +275,11 @@ export class TasksRepository {
   /** Stores a chunk of output once (a chunk resent after a reconnect is ignored by its sequence number). */
   async appendOutput(taskId: number, seq: number, data: string): Promise<void> {
     await this.output.createQueryBuilder().insert().into(TaskOutputEntity).values({ taskId, seq, data }).orIgnore().updateEntity(false).execute();
+  }
+
+  /** Stored chunks of a task after stored sequence number `afterSeq`, in order. */
+  outputAfter(taskId: number, afterSeq: number): Promise<TaskOutputEntity[]> {
+    return this.output.find({ where: { taskId, seq: MoreThan(afterSeq) }, order: { seq: 'ASC' }, take: 1000 });
   }
 
   async readOutput(taskId: number): Promise<string> {

@@ -10,6 +10,7 @@ import { ClusterEvents } from '../events/cluster-events';
 import { TaskReportHandler, WorkersRegistry } from '../workers/workers.registry';
 import { CreateTask, ListTasksQuery, toTaskView, TaskView } from './dto/task.dto';
 import { TaskEntity } from './task.entity';
+import { TaskOutputService } from './task-output.service';
 import { TaskReportWriter } from './task-report-writer';
 import { TasksRepository } from './tasks.repository';
 
@@ -29,13 +30,12 @@ const RETRYABLE: readonly TaskStatus[] = ['failed', 'timeout', 'lost'];
 @Injectable()
 export class TasksService implements TaskReportHandler, OnModuleInit {
   private readonly logger = new Logger('tasks');
-  /** Bytes of output stored per live task on this instance, to enforce the cap without re-reading. */
-  private readonly outputBytes = new Map<number, number>();
 
   constructor(
     private readonly repo: TasksRepository,
     private readonly registry: WorkersRegistry,
     private readonly writer: TaskReportWriter,
+    private readonly outputs: TaskOutputService,
     private readonly events: ClusterEvents,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
   ) {}
@@ -149,9 +149,10 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       await this.writer.started(workerId, msg.taskId, msg.atMs);
       return true;
     }
+    // The output's kept tail is stored before the final status, so whoever sees the status sees all of it.
+    await this.outputs.ended(msg.taskId);
     if (msg.status === 'success') {
       await this.writer.success(workerId, { ...msg, status: 'success' });
-      this.outputBytes.delete(msg.taskId);
       this.registry.release(workerId, msg.taskId);
       return true;
     }
@@ -160,7 +161,6 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     const before = RETRYABLE.includes(msg.status) ? await this.repo.findById(msg.taskId) : null;
     const result = { status: msg.status, at: new Date(msg.atMs), exitCode: msg.exitCode, signal: msg.signal, error: msg.error };
     const done = await this.repo.finish(msg.taskId, workerId, result);
-    this.outputBytes.delete(msg.taskId);
     this.registry.release(workerId, msg.taskId);
     if (done && before) await this.ended(before, msg.status);
     if (!done && (await this.repo.lateResult(msg.taskId, workerId, result))) {
@@ -178,6 +178,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     const lost = await this.repo.markLost(workerId, stillRunning, new Date());
     for (const t of lost) {
       this.registry.release(workerId, t.id);
+      await this.outputs.ended(t.id);
       this.logger.warn(`task ${t.id} lost: worker ${workerId} no longer runs it`);
       await this.ended(t, 'lost');
     }
@@ -196,6 +197,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     this.logger.warn(`task ${id} timed out by the server watchdog`);
     void this.registry.sendKill(t.workerId, id, 'server watchdog timeout');
     this.registry.release(t.workerId, id);
+    await this.outputs.ended(id);
     await this.ended(t, 'timeout');
   }
 
@@ -230,6 +232,9 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       previousWorkerId: t.workerId,
       workerSelector: t.workerSelector,
       routing: t.routing,
+      env: t.env,
+      secretEnv: t.secretEnv,
+      maxOutputBytes: t.maxOutputBytes,
       shardIndex: t.shardIndex,
       shardCount: t.shardCount,
       pinnedWorkerId: t.pinnedWorkerId,
@@ -238,17 +243,8 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     return task;
   }
 
-  async output(_workerId: number, msg: TaskOutput): Promise<void> {
-    const used = this.outputBytes.get(msg.taskId) ?? 0;
-    const cap = this.config.maxOutputBytes;
-    if (used >= cap) return;
-    const size = Buffer.byteLength(msg.data);
-    let data = msg.data;
-    if (used + size > cap) {
-      data = Buffer.from(msg.data).subarray(0, cap - used).toString() + `\n[cronfleet: output truncated at ${cap} bytes]\n`;
-    }
-    this.outputBytes.set(msg.taskId, used + size);
-    await this.repo.appendOutput(msg.taskId, msg.seq, data);
+  output(_workerId: number, msg: TaskOutput): Promise<void> {
+    return this.outputs.add(msg);
   }
 
   private async load(id: number): Promise<TaskEntity> {

@@ -1,5 +1,5 @@
 import { RunnerNameSchema } from '@cronfleet/shared';
-import { POLICY_DEFAULTS, PolicyFields, RoutingFields } from './policies.dto';
+import { POLICY_DEFAULTS, PolicyFields, RoutingFields, RunFields } from './policies.dto';
 import { z } from 'zod';
 import type { CronJobEntity } from '../cronjob.entity';
 
@@ -53,6 +53,9 @@ export const CreateCronJobSchema = z
     priority: PolicyFields.priority.default(POLICY_DEFAULTS.priority),
     workerSelector: RoutingFields.workerSelector.default(POLICY_DEFAULTS.workerSelector),
     routing: RoutingFields.routing.default(POLICY_DEFAULTS.routing),
+    env: RunFields.env.default({}),
+    secretEnv: RunFields.secretEnv.default(null),
+    maxOutputBytes: RunFields.maxOutputBytes.default(null),
   })
   .strict();
 export type CreateCronJob = z.infer<typeof CreateCronJobSchema>;
@@ -76,6 +79,10 @@ export const UpdateCronJobSchema = z
     priority: PolicyFields.priority.optional(),
     workerSelector: RoutingFields.workerSelector.optional(),
     routing: RoutingFields.routing.optional(),
+    env: RunFields.env.optional(),
+    /** Replaces all secret variables; null or {} removes them. */
+    secretEnv: RunFields.secretEnv.optional(),
+    maxOutputBytes: RunFields.maxOutputBytes.optional(),
   })
   .strict();
 export type UpdateCronJob = z.infer<typeof UpdateCronJobSchema>;
@@ -102,6 +109,10 @@ export function toCronJobView(j: CronJobEntity) {
     priority: j.priority,
     workerSelector: j.workerSelector,
     routing: j.routing,
+    env: j.env ?? {},
+    /** Names only: the values are never returned. */
+    secretEnvKeys: j.secretEnvKeys ?? [],
+    maxOutputBytes: j.maxOutputBytes,
     nextRunAt: j.nextRunAt ? j.nextRunAt.toISOString() : null,
     createdAt: j.createdAt.toISOString(),
     updatedAt: j.updatedAt.toISOString(),

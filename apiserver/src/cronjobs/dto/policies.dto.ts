@@ -53,6 +53,16 @@ export const RoutingFields = {
   routing: z.enum(ROUTING_NAMES, { error: `must be one of ${ROUTING_NAMES.map((r) => `'${r}'`).join(', ')}` }),
 };
 
+/** What every run of a job gets besides its spec. */
+export const RunFields = {
+  /** Environment of every run, under the spec's own `env`. Default `{}`. */
+  env: EnvSchema,
+  /** Secret environment: stored encrypted, given to the task over everything else, never returned (only its names) nor logged, masked as *** in output. */
+  secretEnv: EnvSchema.nullable(),
+  /** Output kept per task, bytes: the first and last halves, with a marker of what was cut between. Null: the server's default. */
+  maxOutputBytes: z.number({ error: 'must be a number of bytes' }).int('must be whole bytes').min(1024, 'must be at least 1024').max(64 * 1024 * 1024, 'must be at most 67108864 (64 MiB)').nullable(),
+};
+
 export const POLICY_DEFAULTS = {
   jitterSeconds: 0,
   concurrencyPolicy: 'allow',

@@ -51,6 +51,14 @@ export function toTaskView(t: TaskEntity) {
   };
 }
 
+/** `GET /tasks/:id/output?follow=true|false`. */
+export const OutputQuerySchema = z
+  .object({
+    follow: z.enum(['true', 'false', '1', '0'], { error: "must be 'true' or 'false'" }).optional().transform((v) => v === 'true' || v === '1'),
+  })
+  .strict();
+export type OutputQuery = z.infer<typeof OutputQuerySchema>;
+
 /** `POST /tasks/:id/stop` body (optional): seconds between SIGTERM and SIGKILL. */
 export const StopTaskSchema = z
   .object({

@@ -1,0 +1,168 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import type { TaskOutput } from '@cronfleet/shared';
+import type { ServerConfig } from '../config/config';
+import { SERVER_CONFIG } from '../config/tokens';
+import { FINAL_TASK_STATUSES } from '@cronfleet/shared';
+import { OutputKeeper, TAIL_SEQ, type OutputChunk } from './output-keeper';
+import { TasksRepository } from './tasks.repository';
+
+/** Live tasks whose output this instance keeps a tail of; past this the oldest keeper is written out. */
+const MAX_KEEPERS = 10_000;
+/** A follower reads what other instances stored this often (chunks on this instance come at once). */
+const FOLLOW_READ_MS = 500;
+/** A follower that lets more than this pile up unsent is dropped rather than allowed to grow memory. */
+const FOLLOW_MAX_BUFFERED = 4 * 1024 * 1024;
+
+/** The part of an HTTP response a follower needs (Express's, or Node's ServerResponse). */
+export interface EventStream {
+  setHeader(name: string, value: string): unknown;
+  flushHeaders(): void;
+  write(chunk: string): boolean;
+  end(): void;
+  readonly writableLength: number;
+  readonly writableEnded: boolean;
+  on(event: 'close', fn: () => void): unknown;
+}
+
+/**
+ * Task output on this instance: each chunk a worker sends goes to live followers here at once and
+ * into storage within the task's cap (first half stored as it comes, last half kept in memory and
+ * stored when the task ends; see OutputKeeper). Followers on other instances read the stored
+ * chunks as they are written.
+ */
+@Injectable()
+export class TaskOutputService {
+  private readonly logger = new Logger('tasks');
+  private readonly keepers = new Map<number, Promise<OutputKeeper>>();
+  /** `chunk:<taskId>` with an OutputChunk, `end:<taskId>` once its output is complete. */
+  readonly live = new EventEmitter();
+
+  constructor(
+    private readonly repo: TasksRepository,
+    @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
+  ) {
+    this.live.setMaxListeners(0);
+  }
+
+  async add(msg: TaskOutput): Promise<void> {
+    this.live.emit(`chunk:${msg.taskId}`, { seq: msg.seq, data: msg.data });
+    const keeper = await this.keeperOf(msg.taskId);
+    for (const c of keeper.add({ seq: msg.seq, data: msg.data })) await this.repo.appendOutput(msg.taskId, c.seq, c.data);
+  }
+
+  /** The task ended: store what its keeper holds (the tail, behind the marker) and tell followers. */
+  async ended(taskId: number): Promise<void> {
+    const keeper = this.keepers.get(taskId);
+    this.keepers.delete(taskId);
+    if (keeper) {
+      for (const c of (await keeper).finish()) await this.repo.appendOutput(taskId, c.seq, c.data);
+    }
+    this.live.emit(`end:${taskId}`);
+  }
+
+  /**
+   * `GET /tasks/:id/output?follow=true`: Server-Sent Events. Each `output` event is one chunk
+   * `{ seq, data }` (what is stored first, then live), and `end` `{ status }` closes the stream once
+   * the task has ended and all its stored output was sent. A client that does not keep up is sent
+   * an `error` event and dropped.
+   */
+  async follow(taskId: number, res: EventStream): Promise<void> {
+    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.flushHeaders();
+    let closed = false;
+    // What was sent: worker sequence numbers live and from stored head chunks, and stored tail chunks.
+    let liveMax = -1;
+    let headMax = -1;
+    let tailMax = -1;
+    let storedMax = -1;
+    const send = (event: string, data: unknown): void => {
+      if (closed) return;
+      res.write(`event: ${event}
+data: ${JSON.stringify(data)}
+
+`);
+      if (res.writableLength > FOLLOW_MAX_BUFFERED) {
+        res.write(`event: error
+data: ${JSON.stringify({ code: 'SlowClient', message: 'the client did not keep up with the output; follow again to resume' })}
+
+`);
+        close();
+      }
+    };
+    const onChunk = (c: OutputChunk): void => {
+      if (c.seq <= Math.max(liveMax, headMax)) return;
+      liveMax = c.seq;
+      send('output', c);
+    };
+    const readStored = async (): Promise<void> => {
+      for (let rows = await this.repo.outputAfter(taskId, storedMax); rows.length > 0 && !closed; rows = await this.repo.outputAfter(taskId, storedMax)) {
+        for (const r of rows) {
+          storedMax = r.seq;
+          if (r.seq < TAIL_SEQ) {
+            if (r.seq <= Math.max(liveMax, headMax)) continue;
+            headMax = r.seq;
+          } else {
+            const ws = r.seq - TAIL_SEQ;
+            if (ws <= liveMax || ws <= tailMax || ws < headMax) continue;
+            tailMax = ws;
+          }
+          send('output', { seq: r.seq, data: r.data });
+        }
+      }
+    };
+    let timer: NodeJS.Timeout | null = null;
+    let reading: Promise<void> = Promise.resolve();
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      if (timer) clearTimeout(timer);
+      this.live.off(`chunk:${taskId}`, onChunk);
+      this.live.off(`end:${taskId}`, onEnd);
+      if (!res.writableEnded) res.end();
+    };
+    /** Reads what is stored; ends the stream once the task has ended. */
+    const check = async (): Promise<void> => {
+      const t = await this.repo.findById(taskId);
+      await readStored();
+      if (!t || FINAL_TASK_STATUSES.includes(t.status)) {
+        await readStored(); // the tail is written just before the status settles
+        send('end', { status: t?.status ?? 'unknown' });
+        close();
+      }
+    };
+    const loop = (): void => {
+      if (closed) return;
+      reading = reading.then(check).catch((e: unknown) => {
+        send('error', { code: 'ReadFailed', message: (e as Error).message });
+        close();
+      });
+      void reading.then(() => {
+        if (!closed) timer = setTimeout(loop, FOLLOW_READ_MS);
+      });
+    };
+    const onEnd = (): void => {
+      if (timer) clearTimeout(timer);
+      loop();
+    };
+    res.on('close', close);
+    this.live.on(`chunk:${taskId}`, onChunk);
+    this.live.on(`end:${taskId}`, onEnd);
+    loop();
+  }
+
+  private keeperOf(taskId: number): Promise<OutputKeeper> {
+    let k = this.keepers.get(taskId);
+    if (!k) {
+      if (this.keepers.size >= MAX_KEEPERS) {
+        const oldest = this.keepers.keys().next().value as number;
+        void this.ended(oldest).catch((e: unknown) => this.logger.warn(`output of task ${oldest}: ${(e as Error).message}`));
+      }
+      k = this.repo.findById(taskId).then((t) => new OutputKeeper(t?.maxOutputBytes ?? this.config.maxOutputBytes));
+      this.keepers.set(taskId, k);
+    }
+    return k;
+  }
+}
