@@ -15,6 +15,8 @@ import {
 import type { OutboxChannel } from './outbox';
 
 const HELLO_ACK_TIMEOUT_MS = 10_000;
+/** An output chunk not acknowledged by then no longer counts against the output in flight. */
+const OUTPUT_ACK_TIMEOUT_MS = 30_000;
 const RECONNECT_DELAY_MS = 500;
 const RECONNECT_DELAY_MAX_MS = 10_000;
 
@@ -78,8 +80,8 @@ export class WorkerConnection implements OutboxChannel {
     this.socket.connect();
   }
 
-  emitOutput(msg: TaskOutput): void {
-    this.socket.emit('task:output', msg);
+  emitOutput(msg: TaskOutput): Promise<unknown> {
+    return this.socket.timeout(OUTPUT_ACK_TIMEOUT_MS).emitWithAck('task:output', msg);
   }
 
   emitUpdate(msg: TaskUpdate, timeoutMs: number): Promise<unknown> {

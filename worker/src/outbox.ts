@@ -4,7 +4,8 @@ import type { TaskOutput, TaskUpdate } from '@cronfleet/shared';
 export interface OutboxChannel {
   /** True once the server has accepted `worker:hello` on the current connection. */
   readonly ready: boolean;
-  emitOutput(msg: TaskOutput): void;
+  /** Resolves once the server has stored the chunk (or could not); rejects on timeout or disconnect. */
+  emitOutput(msg: TaskOutput): Promise<unknown>;
   /** Resolves with the server's ack; rejects on timeout or when the connection drops first. */
   emitUpdate(msg: TaskUpdate, timeoutMs: number): Promise<unknown>;
 }
@@ -54,8 +55,15 @@ const NOT_RECORDED_RETRY_MAX_MS = 60_000;
  * store the result at that moment (the worker never sends an invalid one), so the result is re-sent
  * with backoff rather than given up. `running` updates live in memory only.
  */
+/** Output on its way to the server above which tasks are paused, and below which they resume. */
+const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
+const OUTPUT_LOW_WATER = 1024 * 1024;
+
 export class Outbox {
   private readonly updates = new Map<number, TaskUpdate>();
+  /** Output bytes emitted and not yet acknowledged by the server, and who waits for that to drop. */
+  private outputInFlight = 0;
+  private roomWaiters: Array<() => void> = [];
   private readonly inFlight = new Set<TaskUpdate>();
   /** Updates to send once a slot in {@link inFlight} is free, oldest first. */
   private readonly queued = new Set<TaskUpdate>();
@@ -112,7 +120,7 @@ export class Outbox {
 
   sendOutput(msg: TaskOutput): void {
     if (this.channel.ready) {
-      this.channel.emitOutput(msg);
+      this.emitOutput(msg);
       return;
     }
     this.heldOutput.push(msg);
@@ -123,6 +131,32 @@ export class Outbox {
       this.heldBytes -= bytes;
       this.droppedBytes += bytes;
     }
+  }
+
+  /**
+   * Null while less than OUTPUT_HIGH_WATER bytes of output are on their way to the server; else a
+   * promise resolving once that is down to OUTPUT_LOW_WATER (or the connection drops: output is
+   * then held, bounded, instead). Runners pause the task's streams meanwhile.
+   */
+  outputRoom(): Promise<void> | null {
+    if (this.outputInFlight <= OUTPUT_HIGH_WATER || !this.channel.ready) return null;
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  private emitOutput(msg: TaskOutput): void {
+    const bytes = Buffer.byteLength(msg.data);
+    this.outputInFlight += bytes;
+    const settled = (): void => {
+      this.outputInFlight -= bytes;
+      if (this.outputInFlight <= OUTPUT_LOW_WATER) this.wakeRoomWaiters();
+    };
+    this.channel.emitOutput(msg).then(settled, settled);
+  }
+
+  private wakeRoomWaiters(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of waiters) w();
   }
 
   sendUpdate(msg: TaskUpdate): void {
@@ -141,7 +175,7 @@ export class Outbox {
     const held = this.heldOutput;
     this.heldOutput = [];
     this.heldBytes = 0;
-    for (const msg of held) this.channel.emitOutput(msg);
+    for (const msg of held) this.emitOutput(msg);
     for (const msg of this.updates.values()) this.deliver(msg);
   }
 

@@ -94,7 +94,7 @@ export class TaskSupervisor {
     const masker = new SecretMasker(Object.values(task.secretEnv));
     let running: RunningTask;
     try {
-      running = runner.start(task, { output: (text) => output.write(masker.write(text)) });
+      running = runner.start(task, { output: (text) => output.write(masker.write(text)), room: () => this.options.outbox.outputRoom() });
     } catch (e) {
       const failed: RunnerResult = { status: 'failed', error: coerceError(e, 'RunnerFailed') };
       running = { done: Promise.resolve(failed), stop() {}, kill() {} };

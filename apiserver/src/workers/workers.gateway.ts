@@ -83,11 +83,18 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
         },
       );
     });
-    socket.on('task:output', (raw) => {
+    socket.on('task:output', (raw, ack) => {
       const workerId = socket.data.workerId as number | undefined;
       const msg = parseEvent('task:output', raw);
-      if (!workerId || !msg.ok) return;
-      void this.registry.reportHandler.output(workerId, msg.value).catch((e: unknown) => this.logger.warn(`output of task ${msg.value.taskId}: ${coerceError(e).message}`));
+      const answer = (stored: boolean): void => void (typeof ack === 'function' && ack({ stored }));
+      if (!workerId || !msg.ok) return answer(false);
+      this.registry.reportHandler.output(workerId, msg.value).then(
+        () => answer(true),
+        (e: unknown) => {
+          this.logger.warn(`output of task ${msg.value.taskId}: ${coerceError(e).message}`);
+          answer(false);
+        },
+      );
     });
   }
 

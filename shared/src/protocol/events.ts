@@ -24,7 +24,8 @@ export interface WorkerToServerEvents {
   'worker:hello': (msg: WorkerHello, ack: (res: HelloAck) => void) => void;
   'worker:heartbeat': (msg: WorkerHeartbeat) => void;
   'task:update': (msg: TaskUpdate, ack: (res: { recorded: boolean }) => void) => void;
-  'task:output': (msg: TaskOutput) => void;
+  /** Acked once the chunk is stored, so the worker can hold back a task that prints faster than that. */
+  'task:output': (msg: TaskOutput, ack: (res: { stored: boolean }) => void) => void;
 }
 
 /** Schema of each event's payload, so both ends validate with the same table. */

@@ -156,6 +156,11 @@ function pipeDecoded(stream: Readable | null, io: RunnerIO): void {
   stream.on('data', (chunk: Buffer) => {
     const text = decoder.write(chunk);
     if (text) io.output(text);
+    const wait = io.room?.();
+    if (wait) {
+      stream.pause();
+      void wait.then(() => stream.resume());
+    }
   });
   stream.on('end', () => {
     const rest = decoder.end();

@@ -7,6 +7,12 @@ export type TaskRunFor<N extends RunnerName> = Extract<TaskRun, { runner: N }>;
 export interface RunnerIO {
   /** Text in arrival order, stdout and stderr merged, already decoded (whole UTF-8 characters). */
   output(text: string): void;
+  /**
+   * Backpressure: null while output may keep coming; else a promise that resolves once the server
+   * has caught up. A runner reading a stream pauses it until then, so a task printing faster than
+   * the output reaches the server is slowed down (its pipe fills) instead of the worker's memory.
+   */
+  room?(): Promise<void> | null;
 }
 
 /** How a task ended, as far as its runner can tell. */

@@ -65,7 +65,11 @@ export class GatewayStub {
         stub.bump();
       });
       socket.on('worker:heartbeat', (msg) => (stub.heartbeats.push(WorkerHeartbeatSchema.parse(msg)), stub.bump()));
-      socket.on('task:output', (msg) => (stub.received.push({ event: 'task:output', msg }), stub.bump()));
+      socket.on('task:output', (msg, ack) => {
+        stub.received.push({ event: 'task:output', msg });
+        stub.bump();
+        if (typeof ack === 'function') ack({ stored: true });
+      });
       socket.on('task:update', (msg, ack) => {
         stub.received.push({ event: 'task:update', msg });
         stub.onUpdate(msg, ack, socket);
