@@ -174,6 +174,12 @@ class DockerTask {
       const writable = new Writable({
         write: (chunk: Buffer, _encoding, callback) => {
           emit(decoder.write(chunk));
+          // Backpressure (RunnerIO.room): stop reading the attach stream until the server caught up.
+          const wait = this.io.room?.();
+          if (wait) {
+            stream.pause();
+            void wait.then(() => stream.resume());
+          }
           callback();
         },
       });
