@@ -2,14 +2,17 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ChildProcess, spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { relative } from 'node:path';
+import { registerAdminCommands } from './cli/admin-commands';
 import { ConfigError, loadConfig, redactUrl, ServerConfig } from './config/config';
-import { RunningServer, startServer } from './main';
+// Loaded by `server` only: the admin commands start in a fraction of the time without Nest.
+import type { RunningServer } from './main';
 
 const say = (line: string) => process.stdout.write(`cronfleet: ${line}\n`);
 
 /**
- * `cronfleet server [--local-worker] [--port N] [--data-dir DIR]` and `cronfleet worker ...` (the
- * worker's own CLI, see `cronfleet worker --help`). Resolves to the process exit code.
+ * `cronfleet server [--local-worker] [--port N] [--data-dir DIR]`, `cronfleet worker ...` (the
+ * worker's own CLI, see `cronfleet worker --help`), and the admin commands over the REST API
+ * (`cronjobs`, `tasks`, `workers`, `preview`: see cli/). Resolves to the process exit code.
  */
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'worker') {
@@ -34,6 +37,9 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (opts: { localWorker?: boolean; port?: string; dataDir?: string }) => {
       exitCode = await serve(opts);
     });
+  registerAdminCommands(program, (code) => {
+    exitCode = code;
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
@@ -58,6 +64,7 @@ async function serve(opts: { localWorker?: boolean; port?: string; dataDir?: str
     }
     throw e;
   }
+  const { startServer } = await import('./main.js');
   const server = await startServer(config);
   const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${server.port}`;
   const db = config.db.kind === 'sqlite' ? `SQLite ${relative(process.cwd(), config.db.file) || config.db.file}` : `MySQL ${redactUrl(config.db.url)}`;

@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import { registerCronJobs } from './commands/cronjobs.command';
+import { makeAct, type SetExit } from './commands/common';
+import { registerPreview } from './commands/preview.command';
+import { registerTasks } from './commands/tasks.command';
+import { registerWorkers } from './commands/workers.command';
+
+/**
+ * The admin commands over the REST API: `cronjobs`, `tasks`, `workers` and `preview`. Each action
+ * reports its exit code through `setExit` (see EXIT in cli-error.ts).
+ */
+export function registerAdminCommands(program: Command, setExit: SetExit): void {
+  const act = makeAct(setExit);
+  registerCronJobs(program, act);
+  registerTasks(program, act);
+  registerWorkers(program, act);
+  registerPreview(program, act);
+}

@@ -1,0 +1,81 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
+import { planStep, sameValue } from './apply-plan';
+import { validateJobs, type JobDefinition } from './job-file';
+
+const define = (fields: Record<string, unknown>): JobDefinition =>
+  validateJobs([{ name: 'backup', schedule: '0 2 * * *', runner: 'command', spec: { command: 'backup.sh' }, ...fields }], 'f')[0];
+
+/** The job as the API would show it after creating `def`. */
+const stored = (def: JobDefinition, over: Partial<CronJobView> = {}): CronJobView => {
+  const { secretEnv, ...job } = def.job;
+  return {
+    ...job,
+    schedule: typeof job.schedule === 'string' ? job.schedule : '0 2 * * *',
+    id: 7,
+    secretEnvKeys: Object.keys(secretEnv ?? {}),
+    nextRunAt: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...over,
+  } as CronJobView;
+};
+
+describe('apply plan', () => {
+  it('creates a job no job on the server has the name of, sending the fields as the file gives them', () => {
+    const def = define({ timezone: 'Europe/Berlin' });
+    const step = planStep(def, undefined);
+    assert.equal(step.action, 'create');
+    assert.deepEqual(step.action === 'create' && step.body, def.given);
+  });
+
+  it('leaves a job alone when every field matches, whatever the key order and the defaults the file omits', () => {
+    const def = define({ retry: { maxRetries: 2 } });
+    const view = stored(def, { spec: { shell: false, env: {}, args: [], command: 'backup.sh' } });
+    assert.deepEqual(planStep(def, view), { action: 'unchanged', def, id: 7 });
+  });
+
+  it('patches only the fields that differ, with the values the server stores', () => {
+    const def = define({ schedule: { type: 'daily', schedule: '03:00' }, priority: 5 });
+    const step = planStep(def, stored(define({})));
+    assert.equal(step.action, 'update');
+    if (step.action !== 'update') return;
+    assert.deepEqual(step.changed, ['schedule', 'priority']);
+    assert.deepEqual(step.patch, { schedule: '0 3 * * *', priority: 5 });
+  });
+
+  it('resets a field the file no longer gives to its default', () => {
+    const step = planStep(define({}), stored(define({ retry: { maxRetries: 3 }, timeoutSeconds: 60 })));
+    assert.equal(step.action, 'update');
+    assert.deepEqual(step.action === 'update' && step.patch, { timeoutSeconds: null, retry: null });
+  });
+
+  it('compares enabled only when the file gives it, so a paused job stays paused', () => {
+    assert.equal(planStep(define({}), stored(define({}), { enabled: false })).action, 'unchanged');
+    const step = planStep(define({ enabled: true }), stored(define({}), { enabled: false }));
+    assert.deepEqual(step.action === 'update' && step.patch, { enabled: true });
+  });
+
+  it('always sends a secretEnv the file gives, since secret values cannot be read back, and leaves secrets alone otherwise', () => {
+    const withSecret = define({ secretEnv: { TOKEN: 'abcdef' } });
+    const step = planStep(withSecret, stored(withSecret));
+    assert.deepEqual(step.action === 'update' && step.patch, { secretEnv: { TOKEN: 'abcdef' } });
+    assert.equal(planStep(define({}), stored(withSecret)).action, 'unchanged');
+    assert.equal(planStep(define({ secretEnv: null }), stored(define({}))).action, 'unchanged');
+    assert.equal(planStep(define({ secretEnv: {} }), stored(withSecret)).action, 'update');
+  });
+
+  it('sends the spec along with a new runner', () => {
+    const def = define({ runner: 'http', spec: { url: 'https://example.com/' } });
+    const step = planStep(def, stored(define({})));
+    assert.ok(step.action === 'update' && step.changed.includes('runner') && step.changed.includes('spec'));
+  });
+
+  it('compares JSON values deeply, ignoring key order, with undefined as null', () => {
+    assert.ok(sameValue({ a: 1, b: [1, { c: 2, d: 3 }] }, { b: [1, { d: 3, c: 2 }], a: 1 }));
+    assert.ok(sameValue(undefined, null));
+    assert.ok(!sameValue([1, 2], [2, 1]));
+    assert.ok(!sameValue({ a: 1 }, { a: '1' }));
+  });
+});

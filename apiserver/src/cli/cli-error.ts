@@ -1,0 +1,19 @@
+/**
+ * Exit codes of the admin commands, for scripts:
+ * 0 done; 1 the API (or the local check of a job file, which uses the API's own schemas) refused;
+ * 2 usage or configuration error (bad flag, missing server or token, token refused, unreadable file);
+ * 3 not found (HTTP 404, or no cron job or worker with that name); 4 server unreachable.
+ */
+export const EXIT = { ok: 0, refused: 1, usage: 2, notFound: 3, unreachable: 4 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** An error the CLI reports as one line on stderr and turns into its exit code. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    readonly exitCode: ExitCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,104 @@
+import { Command, InvalidArgumentError } from 'commander';
+import type { CronJobView } from '../../cronjobs/dto/cronjob.dto';
+import type { TaskView } from '../../tasks/dto/task.dto';
+import type { WorkerView } from '../../workers/workers.service';
+import { EXIT } from '../cli-error';
+import { followTaskOutput } from '../follow';
+import { resolveCronJob } from '../resolve';
+import { cronJobDetail, cronJobTable } from '../views';
+import { registerApply } from './apply.command';
+import { type Act, withConnection } from './common';
+
+/** `cronfleet cronjobs ls|get|apply|run|pause|resume|rm`. */
+export function registerCronJobs(program: Command, act: Act): void {
+  const group = withConnection(program.command('cronjobs').description('list, inspect, apply and control cron jobs'));
+
+  group
+    .command('ls')
+    .description('list cron jobs with their schedule, state and next run')
+    .action(
+      act(async (ctx) => {
+        const data = await ctx.client.get<{ items: CronJobView[] }>('/cronjobs');
+        ctx.show(data, () => cronJobTable(data.items, ctx.nowMs));
+      }),
+    );
+
+  group
+    .command('get')
+    .description('show one cron job, its definition and its recent tasks')
+    .argument('<job>', 'id or name')
+    .action(
+      act(async (ctx, _opts, ref: string) => {
+        const job = await resolveCronJob(ctx.client, ref);
+        if (ctx.format !== 'table') return ctx.show(job, () => '');
+        const [tasks, workers] = await Promise.all([
+          ctx.client.get<{ items: TaskView[] }>('/tasks', { cronjobId: job.id, limit: 5 }),
+          ctx.client.get<{ items: WorkerView[] }>('/workers'),
+        ]);
+        ctx.show(job, () => cronJobDetail(job, tasks.items, new Map(workers.items.map((w) => [w.id, w.name])), ctx.nowMs));
+      }),
+    );
+
+  registerApply(group, act);
+
+  group
+    .command('run')
+    .description('run a job now, also when it is paused; prints the new task\'s id')
+    .argument('<job>', 'id or name')
+    .option('--arg <value>', 'an argument replacing the spec\'s args (repeat for more)', (v: string, all: string[] = []) => [...all, v])
+    .option('--env <KEY=VALUE>', 'an environment variable for this run (repeat for more)', envPair)
+    .option('-f, --follow', 'then print the task\'s output as it comes (the task id goes to stderr); exit 0 if it succeeds, 1 if not')
+    .action(
+      act(async (ctx, opts: { arg?: string[]; env?: Record<string, string>; follow?: boolean }, ref: string) => {
+        const job = await resolveCronJob(ctx.client, ref);
+        const body = { ...(opts.arg ? { args: opts.arg } : {}), ...(opts.env ? { env: opts.env } : {}) };
+        const res = await ctx.client.post<{ taskId: number }>(`/cronjobs/${job.id}/run`, body);
+        if (!opts.follow) {
+          return ctx.show(res, () => `task ${res.taskId} queued for cron job '${job.name}' (cronfleet tasks logs ${res.taskId} -f)`);
+        }
+        // Standard output is the task's own output from here on, in every format.
+        process.stderr.write(`cronfleet: task ${res.taskId} queued for cron job '${job.name}'\n`);
+        const status = await followTaskOutput(ctx.client, res.taskId);
+        if (status === 'success') return EXIT.ok;
+        process.stderr.write(`cronfleet: task ${res.taskId} ended ${status}\n`);
+        return EXIT.refused;
+      }),
+    );
+
+  for (const [name, action, description] of [
+    ['pause', 'pause', 'stop scheduling a job (running tasks go on; run still works)'],
+    ['resume', 'resume', 'schedule a paused job again, from now'],
+  ] as const) {
+    group
+      .command(name)
+      .description(description)
+      .argument('<job>', 'id or name')
+      .action(
+        act(async (ctx, _opts, ref: string) => {
+          const job = await resolveCronJob(ctx.client, ref);
+          const saved = await ctx.client.post<CronJobView>(`/cronjobs/${job.id}/${action}`);
+          ctx.show(saved, () =>
+            saved.enabled ? `cron job '${saved.name}' (id ${saved.id}) resumed; next run ${saved.nextRunAt ? `at ${saved.nextRunAt}` : 'never'}` : `cron job '${saved.name}' (id ${saved.id}) paused`,
+          );
+        }),
+      );
+  }
+
+  group
+    .command('rm')
+    .description('delete a job and its task history')
+    .argument('<job>', 'id or name')
+    .action(
+      act(async (ctx, _opts, ref: string) => {
+        const job = await resolveCronJob(ctx.client, ref);
+        await ctx.client.delete(`/cronjobs/${job.id}`);
+        ctx.show({ id: job.id, name: job.name, deleted: true }, () => `cron job '${job.name}' (id ${job.id}) deleted, with its task history`);
+      }),
+    );
+}
+
+function envPair(v: string, all: Record<string, string> = {}): Record<string, string> {
+  const eq = v.indexOf('=');
+  if (eq < 1) throw new InvalidArgumentError('must be KEY=VALUE');
+  return { ...all, [v.slice(0, eq)]: v.slice(eq + 1) };
+}

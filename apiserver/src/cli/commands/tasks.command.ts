@@ -1,0 +1,120 @@
+import { TASK_STATUSES } from '@cronfleet/shared';
+import { Command, InvalidArgumentError } from 'commander';
+import type { TaskView } from '../../tasks/dto/task.dto';
+import type { WorkerView } from '../../workers/workers.service';
+import { EXIT } from '../cli-error';
+import type { AdminClient } from '../client';
+import { followTaskOutput } from '../follow';
+import { resolveCronJob } from '../resolve';
+import { taskDetail, taskTable } from '../views';
+import { type Act, positiveInt, wholeSeconds, withConnection } from './common';
+
+/** `kill` and `stop` answer with this once the task's worker confirmed (a 504 otherwise). */
+interface ControlResult {
+  taskId: number;
+  action: 'stop' | 'kill';
+  workerId: number | null;
+  confirmed: boolean;
+}
+
+const taskId = positiveInt('a task id');
+
+/** `cronfleet tasks ls|get|logs|kill|stop|retry`. */
+export function registerTasks(program: Command, act: Act): void {
+  const group = withConnection(program.command('tasks').description('list, inspect, follow and control tasks (runs of jobs)'));
+
+  group
+    .command('ls')
+    .description('list tasks, newest first')
+    .option('--job <job>', 'only tasks of this cron job (id or name)')
+    .option('--status <status>', `only tasks in this status: ${TASK_STATUSES.join(', ')}`, (v: string) => {
+      if (!(TASK_STATUSES as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${TASK_STATUSES.join(', ')}`);
+      return v;
+    })
+    .option('--limit <n>', 'at most this many (1-500; default 50)', positiveInt('--limit', 500))
+    .option('--cursor <id>', "the page after this one: the previous answer's nextCursor", positiveInt('--cursor'))
+    .action(
+      act(async (ctx, opts: { job?: string; status?: string; limit?: number; cursor?: number }) => {
+        const cronjobId = opts.job === undefined ? undefined : (await resolveCronJob(ctx.client, opts.job)).id;
+        const data = await ctx.client.get<{ items: TaskView[]; nextCursor: string | null }>('/tasks', { cronjobId, status: opts.status, limit: opts.limit, cursor: opts.cursor });
+        if (ctx.format !== 'table') return ctx.show(data, () => '');
+        const names = await workerNames(ctx.client);
+        ctx.show(data, () => taskTable(data.items, names, ctx.nowMs) + (data.nextCursor ? `\n(more: --cursor ${data.nextCursor})` : ''));
+      }),
+    );
+
+  group
+    .command('get')
+    .description('show one task')
+    .argument('<id>', 'task id', taskId)
+    .action(
+      act(async (ctx, _opts, id: number) => {
+        const task = await ctx.client.get<TaskView>(`/tasks/${id}`);
+        if (ctx.format !== 'table') return ctx.show(task, () => '');
+        const names = await workerNames(ctx.client);
+        ctx.show(task, () => taskDetail(task, names, ctx.nowMs));
+      }),
+    );
+
+  group
+    .command('logs')
+    .description("print a task's output (stdout and stderr as it was kept); with -f, follow it live")
+    .argument('<id>', 'task id', taskId)
+    .option('-f, --follow', 'print what is kept, then the output as it comes until the task ends; exit 0 if it succeeded, 1 if not')
+    .action(
+      act(async (ctx, opts: { follow?: boolean }, id: number) => {
+        if (!opts.follow) {
+          process.stdout.write(await ctx.client.text(`/tasks/${id}/output`));
+          return;
+        }
+        const status = await followTaskOutput(ctx.client, id);
+        if (status === 'success') return EXIT.ok;
+        process.stderr.write(`cronfleet: task ${id} ended ${status}\n`);
+        return EXIT.refused;
+      }),
+    );
+
+  group
+    .command('kill')
+    .description("SIGKILL the task's process group now; answers once its worker confirmed")
+    .argument('<id>', 'task id', taskId)
+    .action(
+      act(async (ctx, _opts, id: number) => {
+        const res = await ctx.client.post<ControlResult>(`/tasks/${id}/kill`);
+        ctx.show(res, () => controlLine(res));
+      }),
+    );
+
+  group
+    .command('stop')
+    .description("SIGTERM the task's process group, SIGKILL after the grace")
+    .argument('<id>', 'task id', taskId)
+    .option('--grace <seconds>', "seconds from SIGTERM to SIGKILL (0-3600; default: the server's CRONFLEET_STOP_GRACE_SECONDS)", wholeSeconds)
+    .action(
+      act(async (ctx, opts: { grace?: number }, id: number) => {
+        const res = await ctx.client.post<ControlResult>(`/tasks/${id}/stop`, opts.grace === undefined ? undefined : { graceSeconds: opts.grace });
+        ctx.show(res, () => controlLine(res));
+      }),
+    );
+
+  group
+    .command('retry')
+    .description('run a finished task again as its next attempt; prints the new task\'s id')
+    .argument('<id>', 'task id', taskId)
+    .action(
+      act(async (ctx, _opts, id: number) => {
+        const res = await ctx.client.post<{ taskId: number }>(`/tasks/${id}/retry`);
+        ctx.show(res, () => `task ${res.taskId} queued (retry of task ${id})`);
+      }),
+    );
+}
+
+function controlLine(r: ControlResult): string {
+  const what = r.action === 'kill' ? 'killed' : 'stopping (SIGTERM sent)';
+  return `task ${r.taskId} ${what}${r.workerId !== null ? `; worker ${r.workerId} confirmed` : ' before it reached a worker'}`;
+}
+
+async function workerNames(client: AdminClient): Promise<Map<number, string>> {
+  const { items } = await client.get<{ items: WorkerView[] }>('/workers');
+  return new Map(items.map((w) => [w.id, w.name]));
+}

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import type { WorkerDetail, WorkerView } from '../../workers/workers.service';
+import { resolveWorker } from '../resolve';
+import { workerDetail, workerTable } from '../views';
+import { type Act, withConnection } from './common';
+
+/** `cronfleet workers ls|get|drain|undrain`. */
+export function registerWorkers(program: Command, act: Act): void {
+  const group = withConnection(program.command('workers').description('list, inspect, drain and undrain workers'));
+
+  group
+    .command('ls')
+    .description('list workers with their status, load, labels and last heartbeat')
+    .action(
+      act(async (ctx) => {
+        const data = await ctx.client.get<{ items: WorkerView[] }>('/workers');
+        ctx.show(data, () => workerTable(data.items, ctx.nowMs));
+      }),
+    );
+
+  group
+    .command('get')
+    .description('show one worker, its stats and its live tasks')
+    .argument('<worker>', 'id or name')
+    .action(
+      act(async (ctx, _opts, ref: string) => {
+        const { id } = await resolveWorker(ctx.client, ref);
+        const w = await ctx.client.get<WorkerDetail>(`/workers/${id}`);
+        ctx.show(w, () => workerDetail(w, ctx.nowMs));
+      }),
+    );
+
+  group
+    .command('drain')
+    .description('give a worker no new tasks; its running tasks finish')
+    .argument('<worker>', 'id or name')
+    .action(
+      act(async (ctx, _opts, ref: string) => {
+        const { id } = await resolveWorker(ctx.client, ref);
+        const w = await ctx.client.post<WorkerDetail>(`/workers/${id}/drain`);
+        ctx.show(w, () => `worker '${w.name}' (id ${w.id}) drained: it takes no new tasks; ${w.running} running task(s) finish`);
+      }),
+    );
+
+  group
+    .command('undrain')
+    .description('let a drained worker take tasks again')
+    .argument('<worker>', 'id or name')
+    .action(
+      act(async (ctx, _opts, ref: string) => {
+        const { id } = await resolveWorker(ctx.client, ref);
+        const w = await ctx.client.post<WorkerDetail>(`/workers/${id}/undrain`);
+        ctx.show(w, () => `worker '${w.name}' (id ${w.id}) undrained: it takes tasks again`);
+      }),
+    );
+}

@@ -1,0 +1,90 @@
+import { stringify } from 'yaml';
+
+/** Output formats every admin command takes with `-o`: a person's table, or the API's JSON or YAML for scripts. */
+export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/**
+ * Writes `data` as JSON or YAML unchanged (the API's own shape, stable for scripts), or `human()`
+ * for `-o table`.
+ */
+export function render(format: OutputFormat, data: unknown, human: () => string): string {
+  if (format === 'json') return `${JSON.stringify(data, null, 2)}\n`;
+  if (format === 'yaml') return stringify(data);
+  const text = human();
+  return text === '' || text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/** Aligned columns, two spaces apart, headers in capitals; the last column is not padded. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [headers.map((h) => h.toUpperCase()), ...rows];
+  const widths = headers.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
+  return all
+    .map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell + ' '.repeat(widths[i] - width(cell)))).join('  ').trimEnd())
+    .join('\n');
+}
+
+/** `Key:  value` lines with the values aligned; null is shown as `-`, undefined leaves the line out. */
+export function describe(all: readonly (readonly [string, string | number | boolean | null | undefined])[]): string {
+  const pairs = all.filter(([, v]) => v !== undefined);
+  const w = Math.max(...pairs.map(([k]) => k.length)) + 1;
+  return pairs.map(([k, v]) => `${`${k}:`.padEnd(w)}  ${v === null || v === undefined || v === '' ? '-' : String(v)}`).join('\n');
+}
+
+/** A block under a heading, indented, for nested values (spec, env, labels) in `get` views. */
+export function section(title: string, value: unknown): string {
+  const body = typeof value === 'string' ? value : stringify(value).trimEnd();
+  return `${title}:\n${body.split('\n').map((l) => `  ${l}`).join('\n')}`;
+}
+
+/** `350ms`, `3s`, `4m 10s`, `2h 5m`, `3d 4h`: the two largest units. */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.floor(ms))}ms`;
+  const s = Math.round(ms / 1000);
+  const [d, h, m, sec] = [Math.floor(s / 86_400), Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60), s % 60];
+  if (d) return h ? `${d}d ${h}h` : `${d}d`;
+  if (h) return m ? `${h}h ${m}m` : `${h}h`;
+  if (m) return sec ? `${m}m ${sec}s` : `${m}m`;
+  return `${sec}s`;
+}
+
+/** `in 4m 10s` or `3h 2m ago` relative to `nowMs`; `-` for null. */
+export function relative(iso: string | null | undefined, nowMs: number): string {
+  if (!iso) return '-';
+  const ms = Date.parse(iso) - nowMs;
+  if (Math.abs(ms) < 1000) return 'now';
+  return ms > 0 ? `in ${duration(ms)}` : `${duration(-ms)} ago`;
+}
+
+/** An instant as ISO-8601 with its relative time: `2026-03-08T07:00:00.000Z (in 3d 4h)`. */
+export function when(iso: string | null | undefined, nowMs: number): string {
+  return iso ? `${iso} (${relative(iso, nowMs)})` : '-';
+}
+
+/** `k=v,k2=v2`, or `-` when empty. */
+export function keyValues(o: Record<string, string> | null | undefined): string {
+  const entries = Object.entries(o ?? {});
+  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(',') : '-';
+}
+
+export function truncate(s: string, max: number): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length <= max ? one : `${one.slice(0, max - 1)}…`;
+}
+
+export function bytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '-';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+/** Display width: code points, so names with accents or `…` still line up. */
+function width(s: string): number {
+  return [...s].length;
+}

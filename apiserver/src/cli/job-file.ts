@@ -1,0 +1,74 @@
+import { describeIssues, type RunnerName } from '@cronfleet/shared';
+import { parseAllDocuments } from 'yaml';
+import { validSpec } from '../common/runner-spec';
+import { CreateCronJob, CreateCronJobSchema } from '../cronjobs/dto/cronjob.dto';
+import { parseSchedule } from '../dispatcher/core/schedule';
+import { CliError, EXIT } from './cli-error';
+
+/** Fields of a job as the API shows it that a file may carry (from `get -o yaml`) and apply ignores. */
+export const READ_ONLY_FIELDS = ['id', 'nextRunAt', 'createdAt', 'updatedAt', 'secretEnvKeys'] as const;
+
+/** One job of a file, checked: what the file says, and the same after the API's validation and defaults. */
+export interface JobDefinition {
+  name: string;
+  /** Where it is in the file, for messages: `#2`. */
+  position: string;
+  /** The fields the file gives, read-only ones removed. */
+  given: Record<string, unknown>;
+  /** The job as the server would store it: defaults filled in, spec validated, schedule as stored text. */
+  job: CreateCronJob;
+}
+
+/**
+ * The jobs in a YAML or JSON file: one job, a list of jobs, `{ jobs: [...] }`, or several YAML
+ * documents each holding any of these. A file that cannot be parsed or holds no job is a usage
+ * error (exit 2).
+ */
+export function parseJobFile(text: string, source: string): unknown[] {
+  const docs = parseAllDocuments(text, { prettyErrors: true });
+  const list = Array.isArray(docs) ? docs : [docs];
+  const jobs: unknown[] = [];
+  for (const doc of list) {
+    if (doc.errors.length) throw new CliError(EXIT.usage, `${source}: not valid YAML or JSON: ${doc.errors[0].message.split('\n')[0].replace(/:$/, '')}`);
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) continue;
+    if (Array.isArray(value)) jobs.push(...value);
+    else if (isObject(value) && Array.isArray(value.jobs) && Object.keys(value).length === 1) jobs.push(...value.jobs);
+    else jobs.push(value);
+  }
+  if (jobs.length === 0) throw new CliError(EXIT.usage, `${source}: holds no job (expected a job, a list of jobs, or { jobs: [...] })`);
+  return jobs;
+}
+
+/**
+ * Checks every job before anything is changed, with the server's own schemas, so the messages are
+ * the API's (`schedule '61 * * * *': minute 61 is out of range 0-59`) and nothing is written on the
+ * server to find them. Names must be unique in the file. A bad job is a refusal (exit 1) naming the
+ * job and the field.
+ */
+export function validateJobs(values: readonly unknown[], source: string): JobDefinition[] {
+  const seen = new Map<string, string>();
+  return values.map((value, i) => {
+    const position = `#${i + 1}`;
+    const label = (name?: unknown) => `${source}: job ${typeof name === 'string' && name.trim() ? `'${name.trim()}' (${position})` : position}`;
+    if (!isObject(value)) throw new CliError(EXIT.refused, `${label()}: must be an object with name, schedule, runner and spec`);
+    const given = Object.fromEntries(Object.entries(value).filter(([k]) => !(READ_ONLY_FIELDS as readonly string[]).includes(k)));
+    const parsed = CreateCronJobSchema.safeParse(given);
+    if (!parsed.success) throw new CliError(EXIT.refused, `${label(given.name)}: ${describeIssues(parsed.error, 'job')}`);
+    const job = parsed.data;
+    try {
+      job.spec = validSpec(job.runner as RunnerName, job.spec);
+      parseSchedule(job.schedule, job.timezone);
+    } catch (e) {
+      throw new CliError(EXIT.refused, `${label(job.name)}: ${(e as Error).message}`);
+    }
+    const earlier = seen.get(job.name);
+    if (earlier) throw new CliError(EXIT.refused, `${label(job.name)}: name: '${job.name}' is also the name of job ${earlier}; names are unique`);
+    seen.set(job.name, position);
+    return { name: job.name, position, given, job };
+  });
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

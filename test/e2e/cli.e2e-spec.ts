@@ -1,0 +1,310 @@
+// The admin CLI end to end: the real `cronfleet` binary (apiserver/bin/cronfleet.js) run as a child
+// process against a real server on the embedded backend with a real worker, configured only through
+// CRONFLEET_SERVER and CRONFLEET_ADMIN_TOKEN. Checks what scripts rely on: the output (tables for
+// people, the API's JSON with -o json) and the exit codes (0 ok, 1 refused, 2 usage or configuration,
+// 3 not found, 4 server unreachable).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  FINAL_TASK_STATUSES,
+  RUN_ID,
+  assertNoLeakedProcesses,
+  freePort,
+  randomId,
+  repoRoot,
+  startServer,
+  startWorker,
+  waitFor,
+  type CronJob,
+  type Task,
+  type TestProcess,
+  type TestServer,
+  type WorkerInfo,
+} from './helpers';
+
+const BIN = join(repoRoot, 'apiserver/bin/cronfleet.js');
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A CLI process still running, whose stdout can be watched while it runs. */
+interface RunningCli {
+  stdout(): string;
+  done: Promise<CliRun>;
+  kill(): void;
+}
+
+/** Our environment without CRONFLEET_* settings or the test runner's markers, plus `extra`. */
+function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (k.startsWith('CRONFLEET_') || k.startsWith('NODE_TEST') || k === 'NODE_OPTIONS') continue;
+    env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+function startCli(args: readonly string[], env: Record<string, string>, input?: string): RunningCli {
+  let out = '';
+  let err = '';
+  let child: ReturnType<typeof execFile>;
+  const done = new Promise<CliRun>((resolve) => {
+    child = execFile(process.execPath, [BIN, ...args], { cwd: repoRoot, env: cliEnv(env), timeout: 60_000 }, (e, stdout, stderr) => {
+      const code = e ? (typeof e.code === 'number' ? e.code : null) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+    child.stdout?.on('data', (c: Buffer | string) => (out += String(c)));
+    child.stderr?.on('data', (c: Buffer | string) => (err += String(c)));
+    if (input !== undefined) child.stdin?.end(input);
+    else child.stdin?.end();
+  });
+  return { stdout: () => out + (err ? `\n[stderr] ${err}` : ''), done, kill: () => child.kill('SIGKILL') };
+}
+
+describe('admin CLI', { timeout: 240_000 }, () => {
+  let server: TestServer;
+  let worker: TestProcess;
+  const workerName = `e2e-cli-${randomId()}`;
+  const logs = (): string => [server?.process.report(), worker?.report()].filter(Boolean).join('\n');
+  const env = (): Record<string, string> => ({ CRONFLEET_SERVER: server.url, CRONFLEET_ADMIN_TOKEN: server.adminToken });
+  const cli = (...args: string[]): Promise<CliRun> => startCli(args, env()).done;
+  const cliIn = (input: string, ...args: string[]): Promise<CliRun> => startCli(args, env(), input).done;
+  /** Runs the CLI and fails with everything it printed unless it exits with `code`. */
+  const expectExit = async (code: number, args: string[], input?: string): Promise<CliRun> => {
+    const r = await startCli(args, env(), input).done;
+    assert.equal(r.code, code, `cronfleet ${args.join(' ')} exited ${r.code}, expected ${code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    return r;
+  };
+  const jobNamed = async (name: string): Promise<CronJob | undefined> => (await server.api.listCronJobs()).items.find((j) => j.name === name);
+  const waitForStatus = (id: number, ok: (t: Task) => boolean, what: string): Promise<Task> =>
+    waitFor(
+      async () => {
+        const t = await server.api.getTask(id);
+        return ok(t) && t;
+      },
+      { timeoutMs: 30_000, what: `task ${id} ${what}`, details: logs },
+    );
+
+  before(async () => {
+    server = await startServer({ backend: 'embedded' });
+    worker = startWorker(server, workerName);
+    await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.name === workerName && w.status === 'online'), {
+      timeoutMs: 20_000,
+      what: 'the worker online',
+      details: logs,
+    });
+  });
+  after(async () => {
+    await worker?.stop();
+    await server?.stop();
+    assertNoLeakedProcesses();
+  });
+
+  const suffix = randomId();
+  const names = { a: `cli-a-${suffix}`, b: `cli-b-${suffix}` };
+  const twoJobs = (scheduleA: string) => `jobs:
+  - name: ${names.a}
+    schedule: "${scheduleA}"
+    runner: command
+    spec: { command: echo, args: [hello] }
+  - name: ${names.b}
+    schedule: { type: daily, schedule: "02:00" }
+    timezone: Europe/Berlin
+    runner: command
+    spec:
+      command: sh
+      args: ["-c", "echo backing up"]
+    retry: { maxRetries: 2 }
+`;
+
+  it('applies a YAML file of two jobs: created, then unchanged, then updated after an edit', async () => {
+    const file = join(server.dataDir, 'jobs.yaml');
+    writeFileSync(file, twoJobs('*/5 * * * *'));
+    const first = await expectExit(0, ['cronjobs', 'apply', '-f', file]);
+    assert.match(first.stdout, new RegExp(`cron job '${names.a}' \\(id \\d+\\) created`));
+    assert.match(first.stdout, new RegExp(`cron job '${names.b}' \\(id \\d+\\) created`));
+    const b = await jobNamed(names.b);
+    assert.equal(b?.schedule, '0 2 * * *');
+    assert.equal(b?.timezone, 'Europe/Berlin');
+
+    const again = await expectExit(0, ['cronjobs', 'apply', '-f', file]);
+    assert.match(again.stdout, new RegExp(`cron job '${names.a}' \\(id \\d+\\) unchanged`));
+    assert.match(again.stdout, new RegExp(`cron job '${names.b}' \\(id \\d+\\) unchanged`));
+
+    writeFileSync(file, twoJobs('*/10 * * * *'));
+    const edited = await expectExit(0, ['cronjobs', 'apply', '-f', file, '-o', 'json']);
+    const report = JSON.parse(edited.stdout) as { dryRun: boolean; items: { name: string; result: string; changed: string[] }[] };
+    assert.deepEqual(
+      report.items.map((i) => [i.name, i.result, i.changed]),
+      [
+        [names.a, 'updated', ['schedule']],
+        [names.b, 'unchanged', []],
+      ],
+    );
+    assert.equal((await jobNamed(names.a))?.schedule, '*/10 * * * *');
+  });
+
+  it('reads a job file from standard input with -f -', async () => {
+    const name = `cli-stdin-${suffix}`;
+    const json = JSON.stringify({ name, schedule: '@every 1h', enabled: false, runner: 'command', spec: { command: 'true' } });
+    const r = await expectExit(0, ['cronjobs', 'apply', '-f', '-'], json);
+    assert.match(r.stdout, new RegExp(`cron job '${name}' \\(id \\d+\\) created`));
+    assert.equal((await jobNamed(name))?.enabled, false);
+  });
+
+  it('lists cron jobs as an aligned table, and as the API\'s JSON with -o json', async () => {
+    const table = await expectExit(0, ['cronjobs', 'ls']);
+    const lines = table.stdout.trimEnd().split('\n');
+    assert.match(lines[0], /^ID +NAME +SCHEDULE +TIMEZONE +RUNNER +STATE +NEXT RUN$/);
+    const row = lines.find((l) => l.includes(names.b));
+    assert.ok(row, table.stdout);
+    assert.match(row, /0 2 \* \* \* +Europe\/Berlin +command +active +in \d/);
+    // Aligned: every row's NAME column starts where the header's does.
+    const nameCol = lines[0].indexOf('NAME');
+    for (const l of lines.slice(1)) assert.notEqual(l[nameCol], ' ', `misaligned row: ${l}`);
+
+    const json = await expectExit(0, ['cronjobs', 'ls', '-o', 'json']);
+    assert.deepEqual(JSON.parse(json.stdout), await server.api.listCronJobs());
+  });
+
+  it('runs a job by name, prints the task id, and follows its output live until it succeeds (exit 0)', async () => {
+    const release = join(server.dataDir, `release-${randomId()}`);
+    const name = `cli-live-${suffix}`;
+    await server.api.createCronJob({
+      name,
+      schedule: '@yearly',
+      enabled: false,
+      runner: 'command',
+      // It prints `first`, then waits for the test to have seen `first` through the CLI: so the CLI
+      // must show output while the task still runs, whatever the timing.
+      spec: { command: 'sh', args: ['-c', 'echo first; while [ ! -e "$1" ]; do sleep 0.1; done; echo second', 'sh', release, RUN_ID] },
+    });
+    const run = await expectExit(0, ['cronjobs', 'run', name, '-o', 'json']);
+    const { taskId } = JSON.parse(run.stdout) as { taskId: number };
+    assert.ok(Number.isInteger(taskId) && taskId > 0, run.stdout);
+
+    const follow = startCli(['tasks', 'logs', String(taskId), '-f'], env());
+    try {
+      await waitFor(() => follow.stdout().includes('first\n'), { timeoutMs: 30_000, what: 'the CLI to print the first line', details: () => `${follow.stdout()}\n${logs()}` });
+      writeFileSync(release, '');
+      const r = await follow.done;
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      assert.equal(r.stdout, 'first\nsecond\n');
+    } finally {
+      follow.kill();
+    }
+    const human = await expectExit(0, ['cronjobs', 'run', name]);
+    assert.match(human.stdout, /^task \d+ queued for cron job/);
+    writeFileSync(release, '');
+    await waitForStatus(Number(/^task (\d+)/.exec(human.stdout)?.[1]), (t) => FINAL_TASK_STATUSES.includes(t.status), 'to finish');
+  });
+
+  it('follows a failing task to its end and exits 1', async () => {
+    const job = await server.api.createCronJob({ name: `cli-fail-${suffix}`, schedule: '@yearly', enabled: false, runner: 'command', spec: { command: 'sh', args: ['-c', 'echo oops; exit 3'] } });
+    const r = await expectExit(1, ['cronjobs', 'run', String(job.id), '--follow']);
+    assert.equal(r.stdout, 'oops\n');
+    assert.match(r.stderr, /ended failed/);
+  });
+
+  it('kills a running task, refuses to kill it again (exit 1), and stops another with a grace', async () => {
+    const job = await server.api.createCronJob({
+      name: `cli-kill-${suffix}`,
+      schedule: '@yearly',
+      enabled: false,
+      runner: 'command',
+      spec: { command: 'sh', args: ['-c', 'echo started; sleep 300', 'sh', RUN_ID] },
+    });
+    const { taskId } = await server.api.runCronJob(job.id);
+    await waitForStatus(taskId, (t) => t.status === 'running', 'to run');
+    const running = await expectExit(0, ['tasks', 'ls', '--job', job.name, '--status', 'running']);
+    assert.match(running.stdout, new RegExp(`^${taskId} +${job.name} +running +1 +manual +${workerName} `, 'm'));
+
+    const kill = await expectExit(0, ['tasks', 'kill', String(taskId)]);
+    assert.match(kill.stdout, new RegExp(`task ${taskId} killed; worker \\d+ confirmed`));
+    assert.equal((await waitForStatus(taskId, (t) => FINAL_TASK_STATUSES.includes(t.status), 'to end')).status, 'killed');
+    const again = await expectExit(1, ['tasks', 'kill', String(taskId)]);
+    assert.match(again.stderr, /already finished.*409 TaskNotRunning/);
+
+    const second = (await server.api.runCronJob(job.id)).taskId;
+    await waitForStatus(second, (t) => t.status === 'running', 'to run');
+    const stop = await expectExit(0, ['tasks', 'stop', String(second), '--grace', '1', '-o', 'json']);
+    assert.deepEqual(JSON.parse(stop.stdout), { taskId: second, action: 'stop', workerId: (await server.api.getTask(second)).workerId, confirmed: true });
+    assert.ok(FINAL_TASK_STATUSES.includes((await waitForStatus(second, (t) => FINAL_TASK_STATUSES.includes(t.status), 'to end')).status));
+  });
+
+  it('lists workers, and drains and undrains one by name', async () => {
+    const ls = await expectExit(0, ['workers', 'ls']);
+    assert.match(ls.stdout, new RegExp(`^\\d+ +${workerName} +online +\\d+/4 `, 'm'));
+
+    await expectExit(0, ['workers', 'drain', workerName]);
+    const drained = JSON.parse((await expectExit(0, ['workers', 'ls', '-o', 'json'])).stdout) as { items: WorkerInfo[] };
+    assert.equal(drained.items.find((w) => w.name === workerName)?.drained, true);
+    assert.match((await expectExit(0, ['workers', 'ls'])).stdout, new RegExp(`${workerName} +online, drained `));
+
+    const undrained = await expectExit(0, ['workers', 'undrain', workerName, '-o', 'json']);
+    assert.equal((JSON.parse(undrained.stdout) as WorkerInfo).drained, false);
+    assert.match((await expectExit(0, ['workers', 'get', workerName])).stdout, /^Status: +online$/m);
+  });
+
+  it('previews a schedule in a time zone, across the spring-forward gap', async () => {
+    const args = ['preview', '30 2 * * *', '--tz', 'America/New_York', '--from', '2026-03-07T00:00:00Z', '--count', '3'];
+    const json = await expectExit(0, [...args, '-o', 'json']);
+    assert.deepEqual(JSON.parse(json.stdout), { next: ['2026-03-07T07:30:00.000Z', '2026-03-08T07:00:00.000Z', '2026-03-09T06:30:00.000Z'] });
+    const table = await expectExit(0, args);
+    assert.match(table.stdout, /Sat 2026-03-07 02:30:00 EST +2026-03-07T07:30:00\.000Z/);
+    assert.match(table.stdout, /Sun 2026-03-08 03:00:00 EDT +2026-03-08T07:00:00\.000Z/);
+  });
+
+  it('refuses a job file with a bad field (exit 1), naming the job and the field, and changes nothing', async () => {
+    const good = `cli-good-${suffix}`;
+    const yaml = `- name: ${good}\n  schedule: "@every 1h"\n  runner: command\n  spec: { command: "true" }\n- name: cli-bad-${suffix}\n  schedule: "@every 1h"\n  runner: command\n  concurrencyPolicy: sometimes\n  spec: { command: "true" }\n`;
+    const r = await expectExit(1, ['cronjobs', 'apply', '-f', '-'], yaml);
+    assert.match(r.stderr, new RegExp(`job 'cli-bad-${suffix}' \\(#2\\): concurrencyPolicy: must be 'allow', 'forbid' or 'replace'`));
+    assert.equal(await jobNamed(good), undefined, 'the valid job before the bad one was applied');
+
+    const schedule = await expectExit(1, ['cronjobs', 'apply', '-f', '-'], `name: ${good}\nschedule: "61 * * * *"\nrunner: command\nspec: { command: "true" }\n`);
+    assert.match(schedule.stderr, /schedule '61 \* \* \* \*': minute 61 is out of range 0-59/);
+    const api = await expectExit(1, ['preview', '61 * * * *']);
+    assert.match(api.stderr, /minute 61 is out of range 0-59 \(HTTP 400 InvalidSchedule\)/);
+  });
+
+  it('exits 3 for an unknown job, task or worker', async () => {
+    assert.match((await expectExit(3, ['cronjobs', 'get', `no-such-job-${suffix}`])).stderr, /cron job 'no-such-job-\w+' not found/);
+    await expectExit(3, ['cronjobs', 'run', '999999']);
+    await expectExit(3, ['tasks', 'get', '999999']);
+    await expectExit(3, ['workers', 'drain', `no-such-worker-${suffix}`]);
+  });
+
+  it('exits 2 without a token or server, naming the flag and the variable, and on a bad flag', async () => {
+    const noToken = await startCli(['cronjobs', 'ls'], { CRONFLEET_SERVER: server.url }).done;
+    assert.equal(noToken.code, 2, noToken.stderr);
+    assert.match(noToken.stderr, /--token.*CRONFLEET_ADMIN_TOKEN/);
+    assert.doesNotMatch(noToken.stderr, /CRONFLEET_SERVER/);
+    const nothing = await startCli(['tasks', 'ls'], {}).done;
+    assert.equal(nothing.code, 2);
+    assert.match(nothing.stderr, /--server.*CRONFLEET_SERVER.*--token.*CRONFLEET_ADMIN_TOKEN/);
+    const wrongToken = await startCli(['cronjobs', 'ls'], { CRONFLEET_SERVER: server.url, CRONFLEET_ADMIN_TOKEN: `wrong-${randomId(8)}` }).done;
+    assert.equal(wrongToken.code, 2);
+    assert.match(wrongToken.stderr, /refused the admin token/);
+    await expectExit(2, ['tasks', 'ls', '--limit', 'many']);
+  });
+
+  it('exits 4 when the server is unreachable', async () => {
+    const port = await freePort();
+    const r = await startCli(['cronjobs', 'ls'], { CRONFLEET_SERVER: `http://127.0.0.1:${port}`, CRONFLEET_ADMIN_TOKEN: server.adminToken }).done;
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, new RegExp(`cannot reach the server at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+  });
+
+  it('leaves `cronfleet server` and `cronfleet worker` as they were', async () => {
+    assert.match((await cli('server', '--help')).stdout, /--local-worker/);
+    assert.match((await cli('worker', '--help')).stdout, /--capacity/);
+    assert.equal((await cliIn('', '--help')).code, 0);
+  });
+});
