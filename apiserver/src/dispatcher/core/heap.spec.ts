@@ -27,14 +27,22 @@ function minKey<Id>(reference: Map<Id, number>): number | undefined {
   return min;
 }
 
-/** Runs `operations` random operations on a heap and a Map reference side by side. */
-function runAgainstReference<Id extends string | number>(seed: number, operations: number, makeId: (n: number) => Id): void {
+/**
+ * Runs `operations` random operations on a heap and a Map reference side by side; keys are
+ * `makeKey(k)` for a random k in 0..49.
+ */
+function runAgainstReference<Id extends string | number>(
+  seed: number,
+  operations: number,
+  makeId: (n: number) => Id,
+  makeKey: (k: number) => number = (k) => k,
+): void {
   const rand = mulberry32(seed);
   const heap = new QuaternaryHeap<Id>();
   const reference = new Map<Id, number>();
   const idPool = 300;
   const randomId = (): Id => makeId(Math.floor(rand() * idPool));
-  const randomKey = (): number => Math.floor(rand() * 50);
+  const randomKey = (): number => makeKey(Math.floor(rand() * 50));
   for (let step = 0; step < operations; step++) {
     const at = `seed ${seed}, step ${step}`;
     const r = rand();
@@ -191,6 +199,63 @@ describe('QuaternaryHeap', () => {
     drain(heap, expected);
   });
 
+  it('keeps +Infinity keys apart from the padding after the last entry', () => {
+    // Every size from 1 to 40 ends in a node with one to four children, some of them +Infinity.
+    for (let size = 1; size <= 40; size++) {
+      const heap = new QuaternaryHeap<number>();
+      const expected = new Map<number, number>();
+      for (let id = 0; id < size; id++) {
+        const key = id % 3 === 0 ? Infinity : id % 7;
+        heap.push(id, key);
+        expected.set(id, key);
+      }
+      assert.equal(heap.keyOf(0), Infinity);
+      drain(heap, expected);
+    }
+  });
+
+  it('reads no key of a cleared heap', () => {
+    const heap = new QuaternaryHeap<number>();
+    for (let id = 0; id < 100; id++) heap.push(id, id - 1000);
+    heap.clear();
+    heap.push(0, 50);
+    heap.push(1, 60);
+    heap.update(0, 70); // sifts down past the slots the old entries used
+    assert.deepEqual([heap.peek(), heap.keyOf(0), heap.size], [1, 70, 2]);
+    const expected = new Map([[0, 70], [1, 60]]);
+    for (let id = 2; id < 7; id++) {
+      heap.push(id, 50 - id);
+      expected.set(id, 50 - id);
+    }
+    heap.remove(3);
+    expected.delete(3);
+    drain(heap, expected);
+  });
+
+  it('re-keys an entry in place, down and up, whether pushed again or updated', () => {
+    for (const viaPush of [false, true]) {
+      const ids = Array.from({ length: 50 }, (_, i) => i);
+      const heap = QuaternaryHeap.from(ids, ids.map((i) => 10 * i));
+      const expected = new Map(ids.map((i) => [i, 10 * i]));
+      const rekey = (id: number, key: number) => {
+        if (viaPush) heap.push(id, key);
+        else assert.equal(heap.update(id, key), true);
+        expected.set(id, key);
+        assert.equal(heap.keyOf(id), key);
+      };
+      rekey(49, 495); // a leaf that stays where it is
+      rekey(2, 25); // stays between its parent and its children
+      rekey(1, 1000); // an inner entry that moves down to a leaf
+      rekey(48, -5); // a leaf that moves up to the top
+      assert.equal(heap.peek(), 48);
+      assert.equal(heap.remove(49), true);
+      expected.delete(49);
+      rekey(47, 470); // unchanged key
+      assert.equal(heap.size, expected.size);
+      drain(heap, expected);
+    }
+  });
+
   it('clears and can be reused', () => {
     const heap = new QuaternaryHeap<number>();
     for (let i = 0; i < 100; i++) heap.push(i, -i);
@@ -253,6 +318,9 @@ describe('QuaternaryHeap', () => {
       });
       it(`matches with negative, fractional and huge number ids over 5000 random operations (seed ${seed})`, () => {
         runAgainstReference(seed, 5000, (n) => [n, -n - 1, 2 ** 22 + n * 1.5][n % 3]);
+      });
+      it(`matches with many equal and infinite keys over 5000 random operations (seed ${seed})`, () => {
+        runAgainstReference(seed, 5000, (n) => n, (k) => [-Infinity, 0, 1, Infinity][k % 4]);
       });
     }
   });
