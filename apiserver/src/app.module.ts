@@ -12,7 +12,9 @@ import { CronJobsModule } from './cronjobs/cronjobs.module';
 import { DispatcherModule } from './dispatcher/dispatcher.module';
 import { LeaderLease } from './dispatcher/lease/leader-lease';
 import { ClusterEvents } from './events/cluster-events';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './observability/observability.module';
+import { OpenApiController } from './openapi/openapi.controller';
 import { TasksModule } from './tasks/tasks.module';
 import { WorkersModule } from './workers/workers.module';
 
@@ -60,8 +62,11 @@ export class AppModule {
         TasksModule,
         CronJobsModule,
         DispatcherModule,
+        // Observability: /healthz and /readyz, /metrics, /api/docs.
+        HealthModule,
+        ObservabilityModule,
       ],
-      controllers: [HealthController],
+      controllers: [OpenApiController],
       providers: [
         { provide: APP_GUARD, useClass: AdminTokenGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

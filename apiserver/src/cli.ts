@@ -44,7 +44,11 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     const code = (e as { exitCode?: number }).exitCode;
-    return typeof code === 'number' ? (code === 0 ? 0 : 2) : 1;
+    if (typeof code === 'number') return code === 0 ? 0 : 2;
+    // Not commander's: a start-up failure (database unreachable, a bad setting found late). Say it.
+    const config = e instanceof ConfigError || (e as { code?: string }).code === 'InvalidConfig';
+    process.stderr.write(`cronfleet: ${config ? 'configuration error: ' : ''}${e instanceof Error ? e.message : String(e)}\n`);
+    return config ? 2 : 1;
   }
   return exitCode;
 }

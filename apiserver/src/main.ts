@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { INestApplication } from '@nestjs/common';
@@ -15,6 +16,8 @@ import { LeaderLease, LocalLease } from './dispatcher/lease/leader-lease';
 import { RedisLease } from './dispatcher/lease/redis-lease';
 import { ClusterEvents, LocalClusterEvents, RedisClusterEvents } from './events/cluster-events';
 import { RedisIoAdapter } from './workers/redis-io.adapter';
+import { readLogSettings } from './observability/log-settings';
+import { API_PREFIX, UNPREFIXED_PATHS } from './openapi/api-prefix';
 
 export interface RunningServer {
   app: INestApplication;
@@ -28,9 +31,12 @@ export interface RunningServer {
 
 /**
  * Starts the API server: opens and migrates the database, connects Redis (or picks the in-process
- * lock), then serves REST under /api/v1, /healthz and the worker socket on one port.
+ * lock), then serves REST under /api/v1, /healthz, /readyz, /metrics, /api/docs and the worker socket on one port.
  */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  // JSON (or, on a terminal, plain) log lines from here on; LOG_LEVEL and CRONFLEET_LOG_FORMAT are checked first.
+  const logger = new AppLogger(readLogSettings(process.env, Boolean(process.stdout.isTTY)));
+  Logger.overrideLogger(logger);
   const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const tokens = loadOrCreateTokens(config.dataDir, { admin: config.adminToken, worker: config.workerToken, secretKey: config.secretKey });
   const dataSource = await openDatabase(config.db);
@@ -39,8 +45,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   try {
     events = config.redisUrl ? await RedisClusterEvents.connect(config.redisUrl, config.redisPrefix) : new LocalClusterEvents();
     lease = config.redisUrl ? new RedisLease(config.redisUrl, config.redisPrefix, config.leaseSeconds * 1000) : new LocalLease();
-    const app = await NestFactory.create(AppModule.forRoot({ config, tokens, instanceId, dataSource, lease, events }), { logger: new AppLogger(), bodyParser: true });
-    app.setGlobalPrefix('api/v1', { exclude: ['healthz'] });
+    const app = await NestFactory.create(AppModule.forRoot({ config, tokens, instanceId, dataSource, lease, events }), { logger, bodyParser: true });
+    app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_PATHS });
     if (config.redisUrl) {
       const adapter = new RedisIoAdapter(app, config.redisUrl, config.redisPrefix);
       await adapter.connect();

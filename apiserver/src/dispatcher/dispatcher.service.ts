@@ -19,6 +19,7 @@ import { LeaderLease } from './lease/leader-lease';
 import { PendingQueue } from './pending-queue';
 import { FencedOutError, SchedulerStateRepository } from './scheduler-state.repository';
 import { TaskSender } from './task-sender';
+import { Metrics } from '../observability/metrics';
 
 /** setTimeout's limit is 2^31-1 ms (~24.8 days); longer waits are taken in chunks. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -106,6 +107,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     private readonly workerRows: WorkersRepository,
     @Inject(INSTANCE_ID) private readonly instanceId: string,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -448,6 +450,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     };
     if (await this.tasks.finish(id, null, { status: 'skipped', at: new Date(), error })) {
       this.logger.warn(`task ${id} of cron job ${t.cronjobId}: ${error.message}`);
+      this.metrics.taskEnded(id, 'skipped');
     }
   }
 
@@ -476,6 +479,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
         this.heap.push(entry(Kind.Watchdog, task.id), now + task.timeoutSeconds * 1000 + WATCHDOG_GRACE_MS);
       }
       this.sender.send(task, workerId);
+      this.metrics.taskSent(task, this.jobs.get(task.cronjobId ?? 0)?.jitterMs ?? 0, now);
     }
     this.arm();
   }

@@ -13,6 +13,7 @@ import { TaskEntity } from './task.entity';
 import { TaskOutputService } from './task-output.service';
 import { TaskReportWriter } from './task-report-writer';
 import { TasksRepository } from './tasks.repository';
+import { Metrics } from '../observability/metrics';
 
 /** What `POST /tasks/:id/stop|kill` answers once the worker confirmed. */
 export interface ControlResult {
@@ -38,6 +39,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     private readonly outputs: TaskOutputService,
     private readonly events: ClusterEvents,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   onModuleInit(): void {
@@ -88,6 +90,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       throw new DomainError('TaskNotRunning', `task ${id} cannot be cancelled: it is ${t.status === 'pending' ? 'being sent to a worker; kill it instead' : t.status}`);
     }
     if (!(await this.repo.cancel(id, new Date()))) return this.cancel(id);
+    this.metrics.taskEnded(id, 'cancelled');
     await this.events.publish({ type: 'task.cancelled', id });
   }
 
@@ -120,6 +123,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     if (t.workerId === null) {
       const error = { code: action === 'kill' ? 'TaskKilled' : 'TaskStopped', message: `${reason} before it started`, retryable: false };
       if (await this.repo.finish(id, null, { status: 'killed', at: new Date(), error })) {
+        this.metrics.taskEnded(id, 'killed');
         await this.events.publish({ type: 'task.cancelled', id });
         return { taskId: id, action, workerId: null, confirmed: true };
       }
@@ -153,6 +157,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     await this.outputs.ended(msg.taskId);
     if (msg.status === 'success') {
       await this.writer.success(workerId, { ...msg, status: 'success' });
+      this.metrics.taskEnded(msg.taskId, 'success');
       this.registry.release(workerId, msg.taskId);
       return true;
     }
@@ -161,6 +166,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     const before = RETRYABLE.includes(msg.status) ? await this.repo.findById(msg.taskId) : null;
     const result = { status: msg.status, at: new Date(msg.atMs), exitCode: msg.exitCode, signal: msg.signal, error: msg.error };
     const done = await this.repo.finish(msg.taskId, workerId, result);
+    if (done) this.metrics.taskEnded(msg.taskId, msg.status);
     this.registry.release(workerId, msg.taskId);
     if (done && before) await this.ended(before, msg.status);
     if (!done && (await this.repo.lateResult(msg.taskId, workerId, result))) {
@@ -180,6 +186,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       this.registry.release(workerId, t.id);
       await this.outputs.ended(t.id);
       this.logger.warn(`task ${t.id} lost: worker ${workerId} no longer runs it`);
+      this.metrics.taskEnded(t.id, 'lost');
       await this.ended(t, 'lost');
     }
     if (stillRunning.length === 0) return [];
@@ -195,6 +202,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     const error: SerializedError = { code: 'WatchdogTimeout', message: `no end reported within timeoutSeconds (${t.timeoutSeconds}) plus a grace; the server timed it out`, retryable: true };
     if (!(await this.repo.finish(id, t.workerId, { status: 'timeout', at: new Date(), error }))) return;
     this.logger.warn(`task ${id} timed out by the server watchdog`);
+    this.metrics.taskEnded(id, 'timeout');
     void this.registry.sendKill(t.workerId, id, 'server watchdog timeout');
     this.registry.release(t.workerId, id);
     await this.outputs.ended(id);

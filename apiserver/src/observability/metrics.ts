@@ -1,0 +1,121 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { coerceError, type TaskStatus } from '@cronfleet/shared';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DataSource, In } from 'typeorm';
+import { TaskEntity } from '../tasks/task.entity';
+import { scheduleLagMs } from './schedule-lag';
+import { TaskEndBuffer } from './task-end-buffer';
+
+/** Schedule lag buckets, seconds: fine at the low end, where a healthy leader is. */
+export const LAG_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Task duration buckets, seconds: from a quick HTTP check to a nightly backup. */
+export const DURATION_BUCKETS_S = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600, 7200];
+/** Task ends read back from the database per query. */
+const END_BATCH = 1000;
+
+/** What the scrape reads from the dispatcher and the worker registry of this instance. */
+export interface GaugeValues {
+  isLeader: boolean;
+  heapSize: number | null;
+  pending: number | null;
+  running: number;
+  workersOnline: number;
+}
+
+/**
+ * The server's Prometheus metrics (one registry per server instance, so two servers in one process
+ * do not mix). On the dispatch path only `taskSent` runs: a histogram observation, nothing
+ * allocated. Task ends are buffered as ids and counted in batches (see TaskEndBuffer).
+ */
+@Injectable()
+export class Metrics {
+  private readonly logger = new Logger('metrics');
+  readonly registry = new Registry();
+  private readonly ends = new TaskEndBuffer<TaskStatus>(END_BATCH, () => void this.countEnds().catch(() => undefined));
+  private counting: Promise<void> = Promise.resolve();
+
+  private readonly taskEnds = new Counter({
+    name: 'cronfleet_task_ends_total',
+    help: 'Tasks that reached a final status, as recorded by this instance, by status and runner',
+    labelNames: ['status', 'runner'] as const,
+    registers: [this.registry],
+  });
+  private readonly taskDuration = new Histogram({
+    name: 'cronfleet_task_duration_seconds',
+    help: 'Time from a task starting on its worker to its end, by runner',
+    labelNames: ['runner'] as const,
+    buckets: DURATION_BUCKETS_S,
+    registers: [this.registry],
+  });
+  private readonly scheduleLag = new Histogram({
+    name: 'cronfleet_schedule_lag_seconds',
+    help: 'Time from when a task was due to be sent (due time plus jitter, or runAt) to the leader sending it; misfire runs excluded',
+    buckets: LAG_BUCKETS_S,
+    registers: [this.registry],
+  });
+  private readonly leader = new Gauge({ name: 'cronfleet_leader', help: '1 while this instance holds the leader lease and dispatches, else 0', registers: [this.registry] });
+  private readonly heapEntries = new Gauge({
+    name: 'cronfleet_dispatcher_heap_entries',
+    help: "Entries in the leader's timer heap (jobs' next due times, delayed tasks, watchdogs, worker silence checks); 0 on a standby",
+    registers: [this.registry],
+  });
+  private readonly pending = new Gauge({ name: 'cronfleet_tasks_pending', help: "Tasks due and waiting in the leader's queue for a worker; 0 on a standby", registers: [this.registry] });
+  private readonly running = new Gauge({ name: 'cronfleet_tasks_running', help: 'Tasks sent to workers and not yet ended, as this instance counts them', registers: [this.registry] });
+  private readonly workersOnline = new Gauge({ name: 'cronfleet_workers_online', help: 'Workers connected to the cluster, as this instance knows them', registers: [this.registry] });
+
+  constructor(@InjectDataSource() private readonly ds: DataSource) {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The leader sent a task to a worker at `sentAtMs`; `jitterMs` is its job's fixed delay. */
+  taskSent(task: Pick<TaskEntity, 'trigger' | 'runAt' | 'scheduledAt'>, jitterMs: number, sentAtMs: number): void {
+    const lag = scheduleLagMs(task, jitterMs, sentAtMs);
+    if (lag !== null) this.scheduleLag.observe(lag / 1000);
+  }
+
+  /** This instance recorded a task's final status. */
+  taskEnded(taskId: number, status: TaskStatus): void {
+    this.ends.add(taskId, status);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The metrics in Prometheus' text format, with the gauges set to `g` and every task end so far counted. */
+  async render(g: GaugeValues): Promise<string> {
+    this.leader.set(g.isLeader ? 1 : 0);
+    this.heapEntries.set(g.heapSize ?? 0);
+    this.pending.set(g.pending ?? 0);
+    this.running.set(g.running);
+    this.workersOnline.set(g.workersOnline);
+    for (let n = Math.ceil(this.ends.size / this.ends.batchSize); n > 0; n--) await this.countEnds();
+    return this.registry.metrics();
+  }
+
+  /** Counts one batch of buffered ends, one batch at a time, with runner and duration read from the tasks table. */
+  private countEnds(): Promise<void> {
+    const run = this.counting.then(() => this.countBatch());
+    this.counting = run.catch(() => undefined);
+    return run;
+  }
+
+  private async countBatch(): Promise<void> {
+    const { ids, statuses } = this.ends.take();
+    if (ids.length === 0) return;
+    let rows: TaskEntity[] = [];
+    try {
+      rows = await this.ds.getRepository(TaskEntity).find({ select: { id: true, runner: true, startedAt: true, finishedAt: true }, where: { id: In(ids) } });
+    } catch (e) {
+      this.logger.warn(`task end metrics: ${ids.length} task(s) counted without runner: ${coerceError(e).message}`);
+    }
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    ids.forEach((id, i) => {
+      const row = byId.get(id);
+      const runner = row?.runner ?? 'unknown';
+      this.taskEnds.inc({ status: statuses[i], runner });
+      if (row?.startedAt && row.finishedAt) this.taskDuration.observe({ runner }, Math.max(0, row.finishedAt.getTime() - row.startedAt.getTime()) / 1000);
+    });
+  }
+}

@@ -1,0 +1,85 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import type { z } from 'zod';
+import { AppModule, type Infrastructure } from '../app.module';
+import type { CronJobEntity } from '../cronjobs/cronjob.entity';
+import { toCronJobView } from '../cronjobs/dto/cronjob.dto';
+import { toTaskView } from '../tasks/dto/task.dto';
+import type { TaskEntity } from '../tasks/task.entity';
+import type { WorkerDetail, WorkerView } from '../workers/workers.service';
+import { controllersOf, routesOf } from './nest-routes';
+import { buildOpenApiDocument } from './openapi-document';
+import { CronJobViewSchema, TaskViewSchema, WorkerDetailSchema, WorkerViewSchema } from './response-schemas';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function doc(): Json {
+  const infra = { config: {}, tokens: { secretKey: randomBytes(32) }, instanceId: 'spec', dataSource: { options: {} }, lease: {}, events: {} } as unknown as Infrastructure;
+  return buildOpenApiDocument(routesOf(controllersOf(AppModule.forRoot(infra))), '0.0.0-spec') as Json;
+}
+
+/** Compile-time: the schema's output type and the view type are the same (a field added to one fails the build of this spec). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const workerViewMatches: Same<z.output<typeof WorkerViewSchema>, WorkerView> = true;
+const workerDetailMatches: Same<z.output<typeof WorkerDetailSchema>, WorkerDetail> = true;
+
+describe('the OpenAPI document', () => {
+  const d = doc();
+
+  it('is OpenAPI 3.1 with the cron job routes, their request schema from the zod DTO and their responses', () => {
+    assert.equal(d.openapi, '3.1.0');
+    const create = d.paths['/api/v1/cronjobs'].post;
+    assert.equal(create.requestBody.required, true);
+    const body = create.requestBody.content['application/json'].schema;
+    assert.equal(body.type, 'object');
+    assert.deepEqual(body.required, ['name', 'schedule', 'runner', 'spec'], 'fields with defaults are optional in a request');
+    assert.deepEqual(body.properties.concurrencyPolicy.enum, ['allow', 'forbid', 'replace']);
+    assert.equal(body.additionalProperties, false);
+    assert.deepEqual(create.responses['201'].content['application/json'].schema, { $ref: '#/components/schemas/CronJob' });
+    for (const status of ['400', '401', '409']) assert.deepEqual(create.responses[status].content['application/json'].schema, { $ref: '#/components/schemas/Error' }, status);
+    assert.deepEqual(create.security, [{ bearerAuth: [] }]);
+    const get = d.paths['/api/v1/cronjobs/{id}'].get;
+    assert.deepEqual(get.parameters[0], { name: 'id', in: 'path', required: true, schema: { type: 'integer', exclusiveMinimum: 0, maximum: Number.MAX_SAFE_INTEGER } });
+    assert.ok(get.responses['404']);
+  });
+
+  it('shows query parameters one by one, optional bodies as optional, and probes without a token', () => {
+    const list = d.paths['/api/v1/tasks'].get;
+    assert.deepEqual(list.parameters.map((p: Json) => [p.name, p.in, p.required]), [['cronjobId', 'query', false], ['status', 'query', false], ['limit', 'query', false], ['cursor', 'query', false]]);
+    assert.equal(d.paths['/api/v1/tasks/{id}/stop'].post.requestBody.required, false);
+    const ready = d.paths['/readyz'].get;
+    assert.deepEqual(ready.security, []);
+    assert.equal(ready.responses['401'], undefined);
+    assert.ok(ready.responses['503']);
+  });
+
+  it('has a schema for every component it refers to', () => {
+    const refs = [...JSON.stringify(d).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map((m) => m[1]);
+    for (const r of new Set(refs)) assert.ok(d.components.schemas[r], `missing component ${r}`);
+    assert.ok(!JSON.stringify(d).includes('$defs'));
+  });
+});
+
+describe('the response schemas', () => {
+  it('describe what toCronJobView and toTaskView return, field for field', () => {
+    const at = new Date('2026-01-01T00:00:00Z');
+    const job = {
+      id: 1, name: 'n', schedule: '@every 5s', timezone: 'UTC', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null, enabled: true,
+      jitterSeconds: 0, concurrencyPolicy: 'allow', misfirePolicy: 'runOnce', catchUpLimit: 10, startingDeadlineSeconds: null,
+      retry: { maxRetries: 1, backoff: 'fixed', delaySeconds: 1, maxDelaySeconds: 10, jitter: false }, priority: 0, env: null, secretEnv: 'v1:x',
+      secretEnvKeys: ['A'], maxOutputBytes: null, workerSelector: { labels: { zone: 'eu' } }, routing: 'leastLoaded', nextRunAt: at, createdAt: at, updatedAt: at,
+    } as CronJobEntity;
+    CronJobViewSchema.strict().parse(toCronJobView(job));
+    const task = {
+      id: 2, cronjobId: 1, cronjobName: 'n', status: 'failed', attempt: 1, trigger: 'schedule', scheduledAt: at, startedAt: at, finishedAt: at,
+      exitCode: 1, signal: null, workerId: 3, error: { code: 'ExitCode', message: 'exit 1', retryable: true }, runner: 'command', spec: {},
+      timeoutSeconds: null, priority: 0, runAt: null, leaseEpoch: 1, idempotencyKey: null, retry: null, retryOf: null, previousWorkerId: null,
+      env: null, secretEnv: null, maxOutputBytes: null, workerSelector: null, routing: 'leastLoaded', shardIndex: 0, shardCount: 1,
+      pinnedWorkerId: null, pendingReason: null, control: { action: 'kill', requestedAt: at.toISOString(), state: 'confirmed', reason: 'r' }, createdAt: at,
+    } as TaskEntity;
+    TaskViewSchema.strict().parse(toTaskView(task));
+    assert.ok(workerViewMatches && workerDetailMatches);
+  });
+});

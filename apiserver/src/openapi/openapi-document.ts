@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import type { NestRoute } from './nest-routes';
+import { COMPONENT_SCHEMAS } from './response-schemas';
+import { ROUTE_TABLE, type ResponseDoc, type RouteDoc } from './route-table';
+
+type JsonSchema = Record<string, unknown>;
+
+const COMPONENT_REF = '#/components/schemas/';
+
+/** Component schemas by identity, so that a schema using one refers to it instead of repeating it. */
+const COMPONENT_IDS = new Map<unknown, string>(Object.entries(COMPONENT_SCHEMAS).map(([id, schema]) => [schema, id]));
+
+/** JSON Schema 2020-12 (OpenAPI 3.1's dialect) of a zod schema, components below its root referred to by $ref. */
+export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const out = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    override: (ctx) => {
+      const id = COMPONENT_IDS.get(ctx.zodSchema);
+      if (id === undefined || ctx.path.length === 0) return;
+      for (const k of Object.keys(ctx.jsonSchema)) delete (ctx.jsonSchema as JsonSchema)[k];
+      (ctx.jsonSchema as JsonSchema).$ref = `${COMPONENT_REF}${id}`;
+    },
+  }) as JsonSchema;
+  delete out.$schema;
+  return out;
+}
+
+function componentSchemas(): Record<string, JsonSchema> {
+  return Object.fromEntries(Object.entries(COMPONENT_SCHEMAS).map(([id, schema]) => [id, jsonSchema(schema, 'output')]));
+}
+
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: `${COMPONENT_REF}Error` } } } });
+
+function response(r: ResponseDoc) {
+  if (r.json !== undefined) {
+    const schema = typeof r.json === 'string' ? { $ref: `${COMPONENT_REF}${r.json}` } : jsonSchema(r.json, 'output');
+    return { description: r.description, content: { 'application/json': { schema } } };
+  }
+  if (r.contentType) return { description: r.description, content: { [r.contentType]: { schema: { type: 'string' } } } };
+  return { description: r.description };
+}
+
+function operation(route: NestRoute, doc: RouteDoc | undefined) {
+  const parameters: JsonSchema[] = [];
+  for (const name of [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1])) {
+    const schema = route.params.find((p) => p.name === name)?.schema;
+    parameters.push({ name, in: 'path', required: true, schema: schema ? jsonSchema(schema, 'input') : { type: 'string' } });
+  }
+  if (route.query) {
+    const q = jsonSchema(route.query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+    for (const [name, schema] of Object.entries(q.properties ?? {})) {
+      parameters.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
+    }
+  }
+  const responses: Record<string, unknown> = {};
+  for (const [status, r] of Object.entries(doc?.responses ?? { 200: { description: 'not documented' } })) {
+    responses[status] = typeof r === 'string' ? errorResponse(r) : response(r);
+  }
+  const validates = route.body !== null || route.query !== null || route.params.some((p) => p.schema !== null);
+  if (validates) responses['400'] ??= errorResponse('the request is not valid (ValidationFailed, InvalidSchedule, InvalidBody): the message names the field and the problem');
+  if (!route.isPublic) responses['401'] ??= errorResponse('no admin token, or not this server\'s');
+  return {
+    operationId: `${route.controller.replace(/Controller$/, '')}_${route.handler}`,
+    tags: doc ? [doc.tag] : [],
+    summary: doc?.summary ?? route.key,
+    ...(doc?.description ? { description: doc.description } : {}),
+    security: route.isPublic ? [] : [{ bearerAuth: [] }],
+    ...(parameters.length ? { parameters } : {}),
+    ...(route.body
+      ? {
+          requestBody: {
+            // A body the pipe accepts when it is missing (it validates `{}` then) is optional.
+            required: !route.body.safeParse({}).success,
+            content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of the routes Nest registered: request schemas from the zod pipes that
+ * validate them, summaries and responses from the route table.
+ */
+export function buildOpenApiDocument(routes: readonly NestRoute[], version: string, table: Record<string, RouteDoc> = ROUTE_TABLE) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route, table[route.key]);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Cronfleet API',
+      version,
+      description: 'REST API of the Cronfleet API server. Every route under /api/v1 needs `Authorization: Bearer <admin token>`; errors are `{ statusCode, error, code, message }`.',
+    },
+    tags: [
+      { name: 'cronjobs', description: 'Cron jobs and their schedules' },
+      { name: 'tasks', description: 'Executions: history, output, one-shot tasks, stop and kill' },
+      { name: 'workers', description: 'The worker fleet' },
+      { name: 'scheduler', description: 'The dispatcher: leader, lag, pause' },
+      { name: 'operations', description: 'Probes, metrics and these docs; no token' },
+    ],
+    paths,
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'the admin token (CRONFLEET_ADMIN_TOKEN, or the one printed at first start)' } },
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
+import type { Type } from '@nestjs/common';
+import { dirname, join } from 'node:path';
+import { Public } from '../common/admin-token.guard';
+import { buildOpenApiDocument } from './openapi-document';
+import { routesOf } from './nest-routes';
+
+/** Swagger UI's files the page loads: served from the swagger-ui-dist package, nothing from outside. */
+const UI_FILES = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png', 'favicon-16x16.png']);
+// Not require('swagger-ui-dist'): its index loads the 1.5 MB browser bundle into the server.
+const UI_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
+
+// validatorUrl null: Swagger UI would otherwise send the document to validator.swagger.io.
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Cronfleet API</title>
+  <link rel="stylesheet" href="/api/docs/swagger-ui.css">
+  <link rel="icon" type="image/png" href="/api/docs/favicon-32x32.png">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/api/docs/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({ url: '/api/docs/openapi.json', dom_id: '#swagger-ui', presets: [SwaggerUIBundle.presets.apis], layout: 'BaseLayout', validatorUrl: null });
+  </script>
+</body>
+</html>
+`;
+
+/** `GET /api/docs` (Swagger UI) and `GET /api/docs/openapi.json`, without a token: the API's shape is no secret, its data is. */
+@Public()
+@Controller('api/docs')
+export class OpenApiController {
+  private document: unknown = null;
+
+  constructor(private readonly modules: ModulesContainer) {}
+
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  page(): string {
+    return PAGE;
+  }
+
+  /** Built on first request from the controllers Nest registered, then kept. */
+  @Get('openapi.json')
+  openapi(): unknown {
+    if (this.document === null) {
+      const controllers = [...this.modules.values()].flatMap((m) => [...m.controllers.values()].map((w) => w.metatype as Type));
+      this.document = buildOpenApiDocument(routesOf(controllers), (require('../../package.json') as { version: string }).version);
+    }
+    return this.document;
+  }
+
+  @Get(':file')
+  file(@Param('file') file: string, @Res() res: { sendFile(path: string): void }): void {
+    if (!UI_FILES.has(file)) throw new NotFoundException(`${file}: no such file`);
+    res.sendFile(join(UI_DIR, file));
+  }
+}

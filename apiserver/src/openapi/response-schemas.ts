@@ -1,0 +1,141 @@
+import { RunnerNameSchema, SerializedErrorSchema, TASK_STATUSES, WorkerStatsSchema } from '@cronfleet/shared';
+import { z } from 'zod';
+import { PolicyFields, RoutingFields, RunFields } from '../cronjobs/dto/policies.dto';
+
+/**
+ * What the REST API answers, as zod schemas for the OpenAPI document only (nothing validates
+ * responses at run time). The view functions they describe (toCronJobView, toTaskView, the workers'
+ * toView) are checked against them in openapi-document.spec.ts, so a field added there fails it.
+ */
+
+const isoTime = z.iso.datetime();
+const id = z.number().int().positive();
+
+/** Every error: `{ statusCode, error, code, message }` (see common/http-exception.filter.ts). */
+export const ErrorBodySchema = z.object({
+  statusCode: z.number().int().meta({ description: 'the HTTP status' }),
+  error: z.string().meta({ description: "the status' name, e.g. Not Found" }),
+  code: z.string().meta({ description: 'stable error code to check by, e.g. CronJobNotFound, ValidationFailed' }),
+  message: z.string().meta({ description: 'what is wrong, naming the field, e.g. "schedule \'61 * * * *\': minute 61 is out of range 0-59"' }),
+});
+
+export const CronJobViewSchema = z.object({
+  id,
+  name: z.string(),
+  schedule: z.string(),
+  timezone: z.string(),
+  runner: RunnerNameSchema,
+  spec: z.record(z.string(), z.unknown()),
+  timeoutSeconds: z.number().int().nullable(),
+  enabled: z.boolean(),
+  jitterSeconds: PolicyFields.jitterSeconds,
+  concurrencyPolicy: PolicyFields.concurrencyPolicy,
+  misfirePolicy: PolicyFields.misfirePolicy,
+  catchUpLimit: PolicyFields.catchUpLimit,
+  startingDeadlineSeconds: PolicyFields.startingDeadlineSeconds,
+  retry: PolicyFields.retry,
+  priority: PolicyFields.priority,
+  workerSelector: RoutingFields.workerSelector,
+  routing: RoutingFields.routing,
+  env: z.record(z.string(), z.string()),
+  secretEnvKeys: z.array(z.string()).meta({ description: 'names of the secret variables; their values are never returned' }),
+  maxOutputBytes: RunFields.maxOutputBytes,
+  nextRunAt: isoTime.nullable(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+
+export const TaskViewSchema = z.object({
+  id,
+  cronjobId: id.nullable(),
+  cronjobName: z.string().nullable(),
+  status: z.enum(TASK_STATUSES),
+  attempt: z.number().int().positive(),
+  trigger: z.enum(['schedule', 'manual', 'retry', 'api', 'misfire']),
+  runner: z.string(),
+  scheduledAt: isoTime,
+  startedAt: isoTime.nullable(),
+  finishedAt: isoTime.nullable(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  workerId: id.nullable(),
+  error: SerializedErrorSchema.nullable(),
+  timeoutSeconds: z.number().int().nullable(),
+  priority: z.number().int(),
+  runAt: isoTime.nullable(),
+  retryOf: id.nullable(),
+  idempotencyKey: z.string().nullable(),
+  routing: RoutingFields.routing,
+  workerSelector: RoutingFields.workerSelector,
+  shard: z.object({ index: z.number().int(), count: z.number().int() }).nullable(),
+  pendingReason: z.string().nullable().meta({ description: 'why a pending task has not reached a worker yet' }),
+  control: z
+    .object({ action: z.enum(['stop', 'kill']), requestedAt: isoTime, state: z.enum(['confirmed', 'unconfirmed']), reason: z.string() })
+    .nullable()
+    .meta({ description: 'a stop or kill asked for through the API, and whether the worker confirmed it' }),
+  createdAt: isoTime,
+});
+
+export const WorkerViewSchema = z.object({
+  id,
+  name: z.string(),
+  hostname: z.string(),
+  version: z.string(),
+  status: z.enum(['online', 'unreachable', 'offline']),
+  draining: z.boolean(),
+  drained: z.boolean(),
+  shuttingDown: z.boolean(),
+  capacity: z.number().int(),
+  running: z.number().int(),
+  labels: z.record(z.string(), z.string()),
+  runners: z.array(z.string()),
+  lastHeartbeatAt: isoTime.nullable(),
+  stats: WorkerStatsSchema.nullable(),
+});
+
+export const WorkerDetailSchema = WorkerViewSchema.extend({
+  tasks: z.array(
+    z.object({
+      id,
+      cronjobId: id.nullable(),
+      cronjobName: z.string().nullable(),
+      status: z.string(),
+      startedAt: isoTime.nullable(),
+      scheduledAt: isoTime,
+      rssBytes: z.number().int().nullable(),
+    }),
+  ),
+});
+
+export const SchedulerStatusSchema = z.object({
+  leader: z.string().nullable().meta({ description: 'instance id of the current leader' }),
+  instanceId: z.string(),
+  paused: z.boolean(),
+  isLeader: z.boolean(),
+  epoch: z.number().int().nullable(),
+  heapSize: z.number().int().nullable(),
+  pending: z.number().int().nullable(),
+  nextDueAt: isoTime.nullable(),
+  lagMs: z.number().nullable(),
+});
+
+export const TaskIdSchema = z.object({ taskId: id });
+export const NextRunsSchema = z.object({ next: z.array(isoTime) });
+export const ControlResultSchema = z.object({ taskId: id, action: z.enum(['stop', 'kill']), workerId: id.nullable(), confirmed: z.literal(true) });
+export const HealthSchema = z.object({ status: z.literal('ok'), leader: z.boolean() });
+const CheckSchema = z.union([z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), error: z.string() })]);
+export const ReadinessSchema = z.object({
+  status: z.enum(['ready', 'not ready']),
+  notReady: z.array(z.string()),
+  checks: z.record(z.string(), CheckSchema).meta({ description: 'database, migrations and (when configured) redis' }),
+});
+
+/** Schemas shown once under components/schemas and referenced by name. */
+export const COMPONENT_SCHEMAS = {
+  Error: ErrorBodySchema,
+  CronJob: CronJobViewSchema,
+  Task: TaskViewSchema,
+  Worker: WorkerViewSchema,
+  WorkerDetail: WorkerDetailSchema,
+  SchedulerStatus: SchedulerStatusSchema,
+} as const;
