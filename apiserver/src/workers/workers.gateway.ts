@@ -58,6 +58,7 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
       const msg = parseEvent('worker:heartbeat', raw);
       if (!workerId || !msg.ok) return;
       const beat = msg.value;
+      socket.data.lastBeatMs = Date.now();
       if (beat.draining !== socket.data.shuttingDown) {
         socket.data.shuttingDown = beat.draining;
         this.logger.log(`worker ${workerId} ${beat.draining ? 'is shutting down: no new tasks' : 'takes tasks again'}`);
@@ -124,6 +125,7 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     const worker = await this.repo.register(hello, this.instanceId, new Date());
     socket.data.workerId = worker.id;
     socket.data.shuttingDown = hello.draining;
+    socket.data.lastBeatMs = Date.now();
     // Before it is announced, so the leader sends it nothing that this would then take for lost.
     const ended = await this.registry.reportHandler.reconcile(worker.id, hello.runningTaskIds);
     await this.registry.connected(socket, {

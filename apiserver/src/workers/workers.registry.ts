@@ -101,6 +101,15 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
   socketOf(workerId: number): WorkerSocket | undefined {
     return this.local.get(workerId);
   }
+  /**
+   * When this instance last heard from the worker (hello or heartbeat) if it holds its socket: first-hand
+   * evidence of life that does not wait for the heartbeat's database write (which can lag under load).
+   */
+  lastBeatMs(workerId: number): number | null {
+    const beat = this.local.get(workerId)?.data.lastBeatMs as number | undefined;
+    return beat ?? null;
+  }
+
   /** Connected to some instance, as far as this one knows. */
   isOnline(workerId: number): boolean {
     return this.known.get(workerId)?.online ?? false;

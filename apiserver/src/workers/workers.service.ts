@@ -91,10 +91,13 @@ export class WorkersService {
    * and every instance told. Returns when to check again, or null once it is offline or gone.
    */
   async checkSilence(id: number, nowMs = Date.now()): Promise<number | null> {
+    const limitMs = 3 * this.config.heartbeatSeconds * 1000;
+    // Heard from here recently: alive, whatever the database says yet.
+    const heardMs = this.registry.lastBeatMs(id);
+    if (heardMs !== null && heardMs + limitMs > nowMs) return heardMs + limitMs;
     const w = await this.repo.findById(id);
     if (!w || w.status === 'offline') return null;
-    const limitMs = 3 * this.config.heartbeatSeconds * 1000;
-    const lastMs = (w.lastHeartbeatAt ?? w.createdAt).getTime();
+    const lastMs = Math.max((w.lastHeartbeatAt ?? w.createdAt).getTime(), heardMs ?? 0);
     if (lastMs + limitMs > nowMs) return lastMs + limitMs;
     if (!(await this.repo.markOffline(id, w.lastHeartbeatAt))) return nowMs + 1000; // it said hello meanwhile: look again
     this.logger.warn(`worker '${w.name}' (id ${id}) silent for ${Math.round((nowMs - lastMs) / 1000)} s: offline; its running tasks are lost`);
