@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ChildProcess, spawn } from 'node:child_process';
 import { hostname } from 'node:os';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { registerAdminCommands } from './cli/admin-commands';
 import { ConfigError, loadConfig, redactUrl, ServerConfig } from './config/config';
 // Loaded by `server` only: the admin commands start in a fraction of the time without Nest.
@@ -82,14 +82,16 @@ async function serve(opts: { localWorker?: boolean; port?: string; dataDir?: str
   say(
     `start a worker on another host: npx cronfleet worker --server ${url} --token ${config.workerToken ? '$CRONFLEET_WORKER_TOKEN' : server.tokens.workerToken}`,
   );
-  const worker = opts.localWorker ? startLocalWorker(server) : null;
+  const worker = opts.localWorker ? startLocalWorker(server, config.dataDir) : null;
   return waitForSignal(server, worker);
 }
 
 /** The worker `npm start` runs beside the server, as a child process connected over the same socket as any other. */
-function startLocalWorker(server: RunningServer): ChildProcess {
+function startLocalWorker(server: RunningServer, dataDir: string): ChildProcess {
   const bin = require.resolve('@cronfleet/worker/bin/cronfleet-worker.js');
-  const child = spawn(process.execPath, [bin, '--server', `http://127.0.0.1:${server.port}`, '--name', `local-${hostname()}`], {
+  // Its undelivered results live beside the server's data, not in the user's home.
+  const args = [bin, '--server', `http://127.0.0.1:${server.port}`, '--name', `local-${hostname()}`, '--state-dir', join(dataDir, 'worker-state')];
+  const child = spawn(process.execPath, args, {
     // The token goes through the environment, not argv, which `ps` shows to every user of the host.
     env: { ...process.env, CRONFLEET_WORKER_TOKEN: server.tokens.workerToken, },
     // Own process group: Ctrl-C reaches only the server, which stops the worker once, in order.

@@ -8,6 +8,7 @@ import { NewTask, TasksRepository } from '../tasks/tasks.repository';
 import { TasksService } from '../tasks/tasks.service';
 import type { Schedule } from './core/schedule';
 import { broadcastTargets, type WorkerSnapshot } from './core/worker-choice';
+import { Metrics } from '../observability/metrics';
 import { SchedulerStateRepository } from './scheduler-state.repository';
 
 /** A cron job as the leader holds it: the row, its parsed schedule and its fixed jitter. */
@@ -32,6 +33,7 @@ export class DueRuns {
     private readonly taskService: TasksService,
     private readonly cronjobs: CronJobsRepository,
     private readonly state: SchedulerStateRepository,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -106,6 +108,8 @@ export class DueRuns {
       await this.cronjobs.setNextRuns(nextRuns, m);
       return made;
     });
+    // Written (the unique key ignores a row another dispatcher made first: rare, counted anyway).
+    for (const r of rows) if (r.status === 'skipped') this.metrics.tasksSkipped(r.runner);
     // replace: the old task is killed (and the kill confirmed) before the new one is sent.
     await Promise.all(
       toKill.map((t) =>

@@ -79,6 +79,11 @@ export class Metrics {
     this.ends.add(taskId, status);
   }
 
+  /** Due times recorded as `skipped` when they were created (concurrency policy, no broadcast target): no row to look up. */
+  tasksSkipped(runner: string, count = 1): void {
+    this.taskEnds.inc({ status: 'skipped', runner }, count);
+  }
+
   get contentType(): string {
     return this.registry.contentType;
   }
