@@ -13,6 +13,7 @@ import { DispatcherModule } from './dispatcher/dispatcher.module';
 import { LeaderLease } from './dispatcher/lease/leader-lease';
 import { ClusterEvents } from './events/cluster-events';
 import { HealthModule } from './health/health.module';
+import { LiveModule } from './events/live.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { OpenApiController } from './openapi/openapi.controller';
 import { TasksModule } from './tasks/tasks.module';
@@ -58,6 +59,7 @@ export class AppModule {
           useFactory: () => infra.dataSource.options,
           dataSourceFactory: async () => infra.dataSource,
         }),
+        LiveModule,
         WorkersModule,
         TasksModule,
         CronJobsModule,

@@ -6,6 +6,7 @@ import { validSpec } from '../common/runner-spec';
 import { nextRunAtMs, parseSchedule, previewRunsMs, Schedule, ScheduleInput, scheduleToString } from '../dispatcher/core/schedule';
 import { ClusterEvents } from '../events/cluster-events';
 import { TasksRepository } from '../tasks/tasks.repository';
+import { LiveEvents } from '../events/live-events';
 import { CronJobEntity } from './cronjob.entity';
 import { CronJobsRepository } from './cronjobs.repository';
 import { CreateCronJob, CronJobView, toCronJobView, UpdateCronJob } from './dto/cronjob.dto';
@@ -37,6 +38,7 @@ export class CronJobsService {
     private readonly tasks: TasksRepository,
     private readonly events: ClusterEvents,
     private readonly secrets: SecretBox,
+    private readonly live: LiveEvents,
   ) {}
 
   async create(dto: CreateCronJob): Promise<CronJobView> {
@@ -53,6 +55,7 @@ export class CronJobsService {
       nextRunAt: dto.enabled ? nextRunOf({ ...dto, schedule: text, createdAt: now }, now.getTime(), schedule) : null,
     });
     await this.changed(job.id);
+    this.live.cronjob({ type: 'cronjob.created', data: { cronjobId: job.id, name: job.name } });
     return toCronJobView(job);
   }
 
@@ -78,6 +81,7 @@ export class CronJobsService {
     if (scheduleChanged) next.nextRunAt = next.enabled ? nextRunOf(next, Date.now(), schedule) : null;
     const saved = await this.repo.save(next);
     await this.changed(id);
+    this.live.cronjob({ type: 'cronjob.updated', data: { cronjobId: id, name: saved.name, enabled: saved.enabled } });
     return toCronJobView(saved);
   }
 
@@ -114,6 +118,7 @@ export class CronJobsService {
       maxOutputBytes: job.maxOutputBytes,
     });
     await this.events.publish({ type: 'task.pending', id: task.id });
+    this.live.taskCreated(task);
     return { taskId: task.id };
   }
 

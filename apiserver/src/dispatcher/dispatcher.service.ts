@@ -20,6 +20,7 @@ import { PendingQueue } from './pending-queue';
 import { FencedOutError, SchedulerStateRepository } from './scheduler-state.repository';
 import { TaskSender } from './task-sender';
 import { Metrics } from '../observability/metrics';
+import { LiveEvents } from '../events/live-events';
 
 /** setTimeout's limit is 2^31-1 ms (~24.8 days); longer waits are taken in chunks. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -108,6 +109,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     @Inject(INSTANCE_ID) private readonly instanceId: string,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
     private readonly metrics: Metrics,
+    private readonly live: LiveEvents,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -115,7 +117,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     this.lease.on('lost', () => this.enqueue('step down', async () => this.reset()));
     this.unsubscribe = this.events.subscribe((e) => {
       // Capacity changes reach the dispatcher through the registry's `capacity` event.
-      if (e.type === 'worker.released' || e.type === 'worker.changed' || e.type === 'worker.offline') return;
+      if (e.type === 'worker.released' || e.type === 'worker.changed' || e.type === 'worker.offline' || e.type === 'live') return;
       this.enqueue(e.type, () => this.onEvent(e));
     });
     this.registry.on('capacity', () => this.requestDrain());
@@ -451,6 +453,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     if (await this.tasks.finish(id, null, { status: 'skipped', at: new Date(), error })) {
       this.logger.warn(`task ${id} of cron job ${t.cronjobId}: ${error.message}`);
       this.metrics.taskEnded(id, 'skipped');
+      this.live.task('task.finished', id, { status: 'skipped', atMs: Date.now(), errorCode: error.code }, t.cronjobId);
     }
   }
 

@@ -10,6 +10,7 @@ import type { Schedule } from './core/schedule';
 import { broadcastTargets, type WorkerSnapshot } from './core/worker-choice';
 import { Metrics } from '../observability/metrics';
 import { SchedulerStateRepository } from './scheduler-state.repository';
+import { LiveEvents } from '../events/live-events';
 
 /** A cron job as the leader holds it: the row, its parsed schedule and its fixed jitter. */
 export interface ScheduledJob {
@@ -34,6 +35,7 @@ export class DueRuns {
     private readonly cronjobs: CronJobsRepository,
     private readonly state: SchedulerStateRepository,
     private readonly metrics: Metrics,
+    private readonly live: LiveEvents,
   ) {}
 
   /**
@@ -110,6 +112,7 @@ export class DueRuns {
     });
     // Written (the unique key ignores a row another dispatcher made first: rare, counted anyway).
     for (const r of rows) if (r.status === 'skipped') this.metrics.tasksSkipped(r.runner);
+    for (const t of created) this.live.taskCreated(t);
     // replace: the old task is killed (and the kill confirmed) before the new one is sent.
     await Promise.all(
       toKill.map((t) =>

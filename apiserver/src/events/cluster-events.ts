@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
+import type { LiveEvent } from './live-event';
 
 /** A worker as every instance's registry knows it (see WorkersRegistry). */
 export interface WorkerAnnouncement {
@@ -36,7 +37,9 @@ export type ClusterEvent =
   /** Drained, undrained, or started shutting down. */
   | { type: 'worker.changed'; id: number; drained?: boolean; shuttingDown?: boolean }
   /** Tasks of a worker ended (recorded on whichever instance heard it): its capacity is free again. */
-  | { type: 'worker.released'; id: number; taskIds: number[] };
+  | { type: 'worker.released'; id: number; taskIds: number[] }
+  /** For the live event bus (SSE and the dashboard's socket); see LiveEvents. */
+  | { type: 'live'; event: LiveEvent };
 
 /**
  * Publishes cluster events to every instance, this one included. In-process when there is no Redis

@@ -99,6 +99,7 @@ export function buildOpenApiDocument(routes: readonly NestRoute[], version: stri
       { name: 'tasks', description: 'Executions: history, output, one-shot tasks, stop and kill' },
       { name: 'workers', description: 'The worker fleet' },
       { name: 'scheduler', description: 'The dispatcher: leader, lag, pause' },
+      { name: 'events', description: 'The live event bus (also on the socket.io namespace /events)' },
       { name: 'operations', description: 'Probes, metrics and these docs; no token' },
     ],
     paths,

@@ -99,6 +99,14 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
     summary: 'Run a finished task again as its next attempt',
     responses: { 202: json(TaskIdSchema, 'the new attempt was created'), 404: NO_TASK, 409: 'the task has not ended yet (TaskNotRunning)' },
   },
+  'GET /api/v1/sse/events': {
+    tag: 'events',
+    summary: 'Live events (Server-Sent Events)',
+    description:
+      'Each event as `event: <type>` and `data: <json>`: task.created|started|output|finished, cronjob.created|updated|deleted, worker.online|offline|drained, scheduler.leader; `: ping` every 15 s. ' +
+      '`type` takes types or prefixes (`task.`), comma separated; `cronjobId` and `taskId` pass only events carrying that id. A client more than 1 MiB behind gets an `error` event and is dropped.',
+    responses: { 200: { description: 'an event stream', contentType: 'text/event-stream' } },
+  },
   'GET /api/v1/workers': { tag: 'workers', summary: 'List workers', responses: { 200: json(list('Worker'), 'every worker the cluster knows') } },
   'GET /api/v1/workers/{id}': { tag: 'workers', summary: 'Read a worker with its live tasks', responses: { 200: json('WorkerDetail', 'the worker'), 404: NO_WORKER } },
   'POST /api/v1/workers/{id}/drain': { tag: 'workers', summary: 'No new tasks for a worker', responses: { 200: json('WorkerDetail', 'the worker, drained'), 404: NO_WORKER } },

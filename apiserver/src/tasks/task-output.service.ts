@@ -6,6 +6,7 @@ import { SERVER_CONFIG } from '../config/tokens';
 import { FINAL_TASK_STATUSES } from '@cronfleet/shared';
 import { OutputKeeper, TAIL_SEQ, type OutputChunk } from './output-keeper';
 import { TasksRepository } from './tasks.repository';
+import { LiveEvents } from '../events/live-events';
 
 /** Live tasks whose output this instance keeps a tail of; past this the oldest keeper is written out. */
 const MAX_KEEPERS = 10_000;
@@ -41,12 +42,14 @@ export class TaskOutputService {
   constructor(
     private readonly repo: TasksRepository,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
+    private readonly liveEvents: LiveEvents,
   ) {
     this.live.setMaxListeners(0);
   }
 
   async add(msg: TaskOutput): Promise<void> {
     this.live.emit(`chunk:${msg.taskId}`, { seq: msg.seq, data: msg.data });
+    this.liveEvents.task('task.output', msg.taskId, { seq: msg.seq, data: msg.data });
     const keeper = await this.keeperOf(msg.taskId);
     for (const c of keeper.add({ seq: msg.seq, data: msg.data })) await this.repo.appendOutput(msg.taskId, c.seq, c.data);
   }

@@ -14,6 +14,7 @@ import { TaskOutputService } from './task-output.service';
 import { TaskReportWriter } from './task-report-writer';
 import { TasksRepository } from './tasks.repository';
 import { Metrics } from '../observability/metrics';
+import { LiveEvents } from '../events/live-events';
 
 /** What `POST /tasks/:id/stop|kill` answers once the worker confirmed. */
 export interface ControlResult {
@@ -40,10 +41,12 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     private readonly events: ClusterEvents,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
     private readonly metrics: Metrics,
+    private readonly live: LiveEvents,
   ) {}
 
   onModuleInit(): void {
     this.registry.setReportHandler(this);
+    this.live.setJobResolver(async (id) => (await this.repo.findById(id))?.cronjobId ?? null);
   }
 
   async get(id: number): Promise<TaskView> {
@@ -80,6 +83,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       idempotencyKey: dto.idempotencyKey ?? null,
     });
     if (created) await this.events.publish({ type: 'task.pending', id: task.id });
+    if (created) this.live.taskCreated(task);
     return { taskId: task.id, created };
   }
 
@@ -91,6 +95,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     }
     if (!(await this.repo.cancel(id, new Date()))) return this.cancel(id);
     this.metrics.taskEnded(id, 'cancelled');
+    this.live.task('task.finished', id, { status: 'cancelled', atMs: Date.now() }, t.cronjobId);
     await this.events.publish({ type: 'task.cancelled', id });
   }
 
@@ -124,6 +129,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       const error = { code: action === 'kill' ? 'TaskKilled' : 'TaskStopped', message: `${reason} before it started`, retryable: false };
       if (await this.repo.finish(id, null, { status: 'killed', at: new Date(), error })) {
         this.metrics.taskEnded(id, 'killed');
+        this.live.task('task.finished', id, { status: 'killed', atMs: Date.now(), errorCode: error.code }, t.cronjobId);
         await this.events.publish({ type: 'task.cancelled', id });
         return { taskId: id, action, workerId: null, confirmed: true };
       }
@@ -150,6 +156,8 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
 
   async update(workerId: number, msg: TaskUpdate): Promise<boolean> {
     if (msg.status === 'running') {
+      // Before it is stored: the worker's output follows on the same socket, and must not overtake it.
+      this.live.task('task.started', msg.taskId, { workerId, atMs: msg.atMs });
       await this.writer.started(workerId, msg.taskId, msg.atMs);
       return true;
     }
@@ -158,6 +166,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     if (msg.status === 'success') {
       await this.writer.success(workerId, { ...msg, status: 'success' });
       this.metrics.taskEnded(msg.taskId, 'success');
+      this.live.task('task.finished', msg.taskId, { status: 'success', atMs: msg.atMs, exitCode: msg.exitCode ?? null });
       this.registry.release(workerId, msg.taskId);
       return true;
     }
@@ -167,6 +176,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     const result = { status: msg.status, at: new Date(msg.atMs), exitCode: msg.exitCode, signal: msg.signal, error: msg.error };
     const done = await this.repo.finish(msg.taskId, workerId, result);
     if (done) this.metrics.taskEnded(msg.taskId, msg.status);
+    if (done) this.live.task('task.finished', msg.taskId, { status: msg.status, atMs: msg.atMs, exitCode: msg.exitCode ?? null, errorCode: msg.error?.code }, before?.cronjobId);
     this.registry.release(workerId, msg.taskId);
     if (done && before) await this.ended(before, msg.status);
     if (!done && (await this.repo.lateResult(msg.taskId, workerId, result))) {
@@ -187,6 +197,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       await this.outputs.ended(t.id);
       this.logger.warn(`task ${t.id} lost: worker ${workerId} no longer runs it`);
       this.metrics.taskEnded(t.id, 'lost');
+      this.live.task('task.finished', t.id, { status: 'lost', atMs: Date.now() }, t.cronjobId);
       await this.ended(t, 'lost');
     }
     if (stillRunning.length === 0) return [];
@@ -203,6 +214,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     if (!(await this.repo.finish(id, t.workerId, { status: 'timeout', at: new Date(), error }))) return;
     this.logger.warn(`task ${id} timed out by the server watchdog`);
     this.metrics.taskEnded(id, 'timeout');
+    this.live.task('task.finished', id, { status: 'timeout', atMs: Date.now(), errorCode: error.code }, t.cronjobId);
     void this.registry.sendKill(t.workerId, id, 'server watchdog timeout');
     this.registry.release(t.workerId, id);
     await this.outputs.ended(id);
@@ -248,6 +260,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       pinnedWorkerId: t.pinnedWorkerId,
     });
     await this.events.publish({ type: 'task.pending', id: task.id });
+    this.live.taskCreated(task);
     return task;
   }
 

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** The task fields every `task.*` live event carries, so a subscription can filter by job. */
+interface TaskRef {
+  taskId: number;
+  /** Null for one-shot tasks (`POST /tasks`). */
+  cronjobId: number | null;
+}
+
+/**
+ * What the dashboard and `GET /sse/events` see, small JSON only: ids, statuses, names and epoch
+ * milliseconds; never a spec, an environment or a secret.
+ */
+export type LiveEvent =
+  | { type: 'task.created'; data: TaskRef & { cronjobName: string | null; trigger: string; attempt: number; runAtMs: number | null } }
+  | { type: 'task.started'; data: TaskRef & { workerId: number; atMs: number } }
+  /** One chunk of stdout/stderr as the worker sent it; delivered by the instance that received it only. */
+  | { type: 'task.output'; data: TaskRef & { seq: number; data: string } }
+  | { type: 'task.finished'; data: TaskRef & { status: string; atMs: number; exitCode?: number | null; errorCode?: string } }
+  | { type: 'cronjob.created'; data: { cronjobId: number; name: string } }
+  | { type: 'cronjob.updated'; data: { cronjobId: number; name: string; enabled: boolean } }
+  | { type: 'cronjob.deleted'; data: { cronjobId: number } }
+  | { type: 'worker.online'; data: { workerId: number; name: string } }
+  | { type: 'worker.offline'; data: { workerId: number } }
+  | { type: 'worker.drained'; data: { workerId: number; drained: boolean } }
+  | { type: 'scheduler.leader'; data: { instanceId: string; leader: boolean; atMs: number } };
+
+export type LiveEventType = LiveEvent['type'];
+
+export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
+  'task.created',
+  'task.started',
+  'task.output',
+  'task.finished',
+  'cronjob.created',
+  'cronjob.updated',
+  'cronjob.deleted',
+  'worker.online',
+  'worker.offline',
+  'worker.drained',
+  'scheduler.leader',
+];
+
+const id = z.coerce.number().int().positive();
+
+/** One accepted `type` item: an event type, or a prefix ending in a dot (`task.`). */
+const typeItem = z.string().refine((s) => LIVE_EVENT_TYPES.some((t) => t === s || (s.endsWith('.') && t.startsWith(s))), {
+  message: `expected one of ${LIVE_EVENT_TYPES.join(', ')} or a prefix such as 'task.'`,
+});
+
+/**
+ * A subscription's filters (query of `GET /sse/events`, payload of the `/events` namespace's
+ * `subscribe`). Each given filter must match; `type` is a comma list of types or prefixes.
+ */
+export const LiveFilterSchema = z
+  .object({
+    cronjobId: id.optional(),
+    taskId: id.optional(),
+    type: z
+      .string()
+      .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+      .pipe(z.array(typeItem).min(1, 'expected at least one type'))
+      .optional(),
+  })
+  .strict();
+
+export type LiveFilter = z.output<typeof LiveFilterSchema>;
+
+/** Whether a subscription with `filter` gets `e`. An id filter only passes events that carry that id. */
+export function matchesFilter(e: LiveEvent, filter: LiveFilter): boolean {
+  if (filter.type && !filter.type.some((t) => t === e.type || (t.endsWith('.') && e.type.startsWith(t)))) return false;
+  const d = e.data as { cronjobId?: number | null; taskId?: number };
+  if (filter.cronjobId !== undefined && d.cronjobId !== filter.cronjobId) return false;
+  if (filter.taskId !== undefined && d.taskId !== filter.taskId) return false;
+  return true;
+}

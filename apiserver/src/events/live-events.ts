@@ -1,0 +1,131 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import { coerceError } from '@cronfleet/shared';
+import { INSTANCE_ID } from '../config/tokens';
+import { LeaderLease } from '../dispatcher/lease/leader-lease';
+import { ClusterEvent, ClusterEvents } from './cluster-events';
+import type { LiveEvent } from './live-event';
+
+/** Tasks whose cron job this instance remembers (from task.created of any instance); past this the oldest go. */
+const MAX_KNOWN_TASKS = 100_000;
+
+type TaskEventType = 'task.started' | 'task.output' | 'task.finished';
+type DataOf<T extends LiveEvent['type']> = Extract<LiveEvent, { type: T }>['data'];
+
+/**
+ * The live event bus every instance publishes to and every SSE stream and `/events` socket
+ * listens on. Events reach the subscribers of all instances through ClusterEvents (type `live`),
+ * except `task.output`: chunks can come by the thousand per second, so they go only to subscribers
+ * of the instance whose worker sent them (with one instance, all of them). Events that the cluster
+ * already announces (workers online, offline, drained; jobs deleted) are derived from those, on
+ * each instance, and not published twice.
+ *
+ * Emitting never throws and never waits for subscribers: a failed publish is logged and dropped.
+ */
+@Injectable()
+export class LiveEvents implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('live');
+  private readonly local = new EventEmitter();
+  /** taskId → cronjobId, so started/output/finished (which name only the task) can be filtered by job. */
+  private readonly jobOfTask = new Map<number, number | null>();
+  private resolveJob: ((taskId: number) => Promise<number | null>) | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private readonly onAcquired = (): void => this.publish({ type: 'scheduler.leader', data: { instanceId: this.instanceId, leader: true, atMs: Date.now() } });
+  private readonly onLost = (): void => this.publish({ type: 'scheduler.leader', data: { instanceId: this.instanceId, leader: false, atMs: Date.now() } });
+
+  constructor(
+    private readonly cluster: ClusterEvents,
+    private readonly lease: LeaderLease,
+    @Inject(INSTANCE_ID) private readonly instanceId: string,
+  ) {
+    this.local.setMaxListeners(0);
+  }
+
+  onModuleInit(): void {
+    this.unsubscribe = this.cluster.subscribe((e) => this.fromCluster(e));
+    this.lease.on('acquired', this.onAcquired);
+    this.lease.on('lost', this.onLost);
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+    this.lease.off('acquired', this.onAcquired);
+    this.lease.off('lost', this.onLost);
+    this.local.removeAllListeners();
+  }
+
+  /** Calls `fn` with every live event this instance delivers; returns the unsubscribe function. */
+  subscribe(fn: (e: LiveEvent) => void): () => void {
+    this.local.on('event', fn);
+    return () => this.local.off('event', fn);
+  }
+
+  /** How a task's cron job is found when this instance did not see the task created (set by TasksService). */
+  setJobResolver(fn: (taskId: number) => Promise<number | null>): void {
+    this.resolveJob = fn;
+  }
+
+  taskCreated(t: { id: number; cronjobId: number | null; cronjobName: string | null; trigger: string; attempt: number; runAt?: Date | null }): void {
+    this.remember(t.id, t.cronjobId);
+    this.publish({
+      type: 'task.created',
+      data: { taskId: t.id, cronjobId: t.cronjobId, cronjobName: t.cronjobName, trigger: t.trigger, attempt: t.attempt, runAtMs: t.runAt ? t.runAt.getTime() : null },
+    });
+  }
+
+  /** A task event naming only the task: its cron job is added (remembered, or read once). */
+  task<T extends TaskEventType>(type: T, taskId: number, data: Omit<DataOf<T>, 'taskId' | 'cronjobId'>, cronjobId?: number | null): void {
+    const known = cronjobId !== undefined ? cronjobId : this.jobOfTask.get(taskId);
+    const send = (job: number | null): void => {
+      const e = { type, data: { taskId, cronjobId: job, ...data } } as unknown as LiveEvent;
+      if (type === 'task.output') this.local.emit('event', e);
+      else this.publish(e);
+    };
+    if (known !== undefined || !this.resolveJob) return send(known ?? null);
+    this.resolveJob(taskId).then(
+      (job) => {
+        this.remember(taskId, job);
+        send(job);
+      },
+      (e: unknown) => this.logger.warn(`live event ${type} of task ${taskId}: ${coerceError(e).message}`),
+    );
+  }
+
+  cronjob(e: Extract<LiveEvent, { type: 'cronjob.created' | 'cronjob.updated' }>): void {
+    this.publish(e);
+  }
+
+  private publish(e: LiveEvent): void {
+    this.cluster.publish({ type: 'live', event: e }).catch((err: unknown) => this.logger.warn(`live event ${e.type} not published: ${coerceError(err).message}`));
+  }
+
+  private fromCluster(e: ClusterEvent): void {
+    const live = toLive(e);
+    if (!live) return;
+    if (live.type === 'task.created') this.remember(live.data.taskId, live.data.cronjobId);
+    this.local.emit('event', live);
+  }
+
+  private remember(taskId: number, cronjobId: number | null): void {
+    if (this.jobOfTask.size >= MAX_KNOWN_TASKS && !this.jobOfTask.has(taskId)) this.jobOfTask.delete(this.jobOfTask.keys().next().value as number);
+    this.jobOfTask.set(taskId, cronjobId);
+  }
+}
+
+/** The live event a cluster event stands for, if any. */
+export function toLive(e: ClusterEvent): LiveEvent | null {
+  switch (e.type) {
+    case 'live':
+      return e.event;
+    case 'worker.online':
+      return { type: 'worker.online', data: { workerId: e.worker.id, name: e.worker.name } };
+    case 'worker.offline':
+      return { type: 'worker.offline', data: { workerId: e.id } };
+    case 'worker.changed':
+      return e.drained === undefined ? null : { type: 'worker.drained', data: { workerId: e.id, drained: e.drained } };
+    case 'cronjob.deleted':
+      return { type: 'cronjob.deleted', data: { cronjobId: e.id } };
+    default:
+      return null;
+  }
+}

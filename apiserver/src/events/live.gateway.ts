@@ -1,0 +1,71 @@
+import { Inject, Logger } from '@nestjs/common';
+import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import { describeIssues } from '@cronfleet/shared';
+import type { Namespace, Socket } from 'socket.io';
+import { tokensEqual } from '../common/token';
+import type { Tokens } from '../config/secrets';
+import { TOKENS } from '../config/tokens';
+import { backlogVerdict, type EngineConn, queuedPackets, SOCKET_MAX_QUEUED_PACKETS } from './backlog';
+import { LiveFilter, LiveFilterSchema, matchesFilter } from './live-event';
+import { LiveEvents } from './live-events';
+
+/** The dashboard's namespace. */
+export const EVENTS_NAMESPACE = '/events';
+
+type Ack = (answer: { ok: true } | { ok: false; error: { code: string; message: string; retryable: false } }) => void;
+
+/**
+ * The socket.io edge of the live event bus (namespace `/events`): the handshake must carry the
+ * admin token (`auth: { token }`); the client sends `subscribe` with the filters of
+ * `GET /sse/events` (acked `{ ok }` or `{ ok: false, error }`; a new subscribe replaces the last)
+ * and then receives `event` messages `{ type, data }`. A client that lets more than
+ * SOCKET_MAX_QUEUED_PACKETS pile up is sent `dropped` `{ code, message }` and disconnected.
+ */
+@WebSocketGateway({ namespace: EVENTS_NAMESPACE })
+export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger('live');
+  private readonly subscriptions = new Map<string, () => void>();
+
+  constructor(
+    private readonly live: LiveEvents,
+    @Inject(TOKENS) private readonly tokens: Tokens,
+  ) {}
+
+  afterInit(ns: Namespace): void {
+    ns.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      if (typeof token !== 'string' || !tokensEqual(token, this.tokens.adminToken)) {
+        next(new Error('InvalidToken: connect with the admin token in the handshake (auth: { token })'));
+        return;
+      }
+      next();
+    });
+  }
+
+  handleConnection(socket: Socket): void {
+    socket.on('subscribe', (raw: unknown, ack?: Ack) => {
+      const answer: Ack = typeof ack === 'function' ? ack : () => undefined;
+      const r = LiveFilterSchema.safeParse(raw ?? {});
+      if (!r.success) return answer({ ok: false, error: { code: 'ValidationFailed', message: describeIssues(r.error, 'filter'), retryable: false } });
+      this.subscriptions.get(socket.id)?.();
+      this.subscriptions.set(socket.id, this.live.subscribe((e) => this.deliver(socket, r.data, e)));
+      answer({ ok: true });
+    });
+  }
+
+  handleDisconnect(socket: Socket): void {
+    this.subscriptions.get(socket.id)?.();
+    this.subscriptions.delete(socket.id);
+  }
+
+  private deliver(socket: Socket, filter: LiveFilter, e: Parameters<typeof matchesFilter>[0]): void {
+    if (!socket.connected || !matchesFilter(e, filter)) return;
+    socket.emit('event', { type: e.type, data: e.data });
+    const slow = backlogVerdict(queuedPackets(socket.conn as unknown as EngineConn), SOCKET_MAX_QUEUED_PACKETS, 'messages');
+    if (!slow) return;
+    this.logger.warn(`dropped an /events client from ${socket.handshake.address}: ${slow}`);
+    this.handleDisconnect(socket);
+    socket.emit('dropped', { code: 'SlowClient', message: slow });
+    socket.disconnect(true);
+  }
+}
