@@ -13,6 +13,7 @@ import { DispatcherModule } from './dispatcher/dispatcher.module';
 import { LeaderLease } from './dispatcher/lease/leader-lease';
 import { ClusterEvents } from './events/cluster-events';
 import { HealthModule } from './health/health.module';
+import { JobFilesModule } from './jobfiles/jobfiles.module';
 import { LiveModule } from './events/live.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { OpenApiController } from './openapi/openapi.controller';
@@ -64,6 +65,7 @@ export class AppModule {
         TasksModule,
         CronJobsModule,
         DispatcherModule,
+        JobFilesModule,
         // Observability: /healthz and /readyz, /metrics, /api/docs.
         HealthModule,
         ObservabilityModule,

@@ -38,7 +38,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const logger = new AppLogger(readLogSettings(process.env, Boolean(process.stdout.isTTY)));
   Logger.overrideLogger(logger);
   const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const tokens = loadOrCreateTokens(config.dataDir, { admin: config.adminToken, worker: config.workerToken, secretKey: config.secretKey });
+  const tokens = loadOrCreateTokens(config.dataDir, { admin: config.adminToken, worker: config.workerToken, secretKey: config.secretKey, webhookSecret: config.webhookSecret });
   const dataSource = await openDatabase(config.db);
   let events: ClusterEvents | null = null;
   let lease: LeaderLease | null = null;

@@ -40,6 +40,24 @@ export interface ServerConfig {
    * worker) and to confirm a stop or kill (else the API answers 504). `CRONFLEET_ACK_TIMEOUT_SECONDS`, default 10.
    */
   ackTimeoutSeconds: number;
+  /** Directory of job files (`*.json`, `*.yaml`, `*.yml`) applied as they change. `CRONFLEET_JOBS_DIR`; null = none. */
+  jobsDir: string | null;
+  /**
+   * Key of the HMAC-SHA256 `X-Cronfleet-Signature` of webhook notifications, at least 16 characters.
+   * `CRONFLEET_WEBHOOK_SECRET`; null = generated on first start and kept in the data dir.
+   */
+  webhookSecret: string | null;
+  /** SMTP server for email notifications, `smtp://user:pass@host:port` (or `smtps://`). `CRONFLEET_SMTP_URL`; null: no email. */
+  smtpUrl: string | null;
+  /** Sender address of email notifications. `CRONFLEET_SMTP_FROM`; null: no email. */
+  smtpFrom: string | null;
+  /**
+   * `CRONFLEET_JOBS_DIR_MODE`: `watch` (default; removing a file disables its jobs) or `archive`
+   * (each file applied once, then moved to `archive/`, or to `failed/` with a `.error` beside it).
+   */
+  jobsDirMode: 'watch' | 'archive';
+  /** `cronfleet.yaml` whose `jobs:` are applied at start. `CRONFLEET_CONFIG`; null = none. */
+  configFile: string | null;
 }
 
 export class ConfigError extends Error {
@@ -64,10 +82,36 @@ function secretKey(env: NodeJS.ProcessEnv): Buffer | null {
   return key;
 }
 
+function jobsDirMode(env: NodeJS.ProcessEnv): ServerConfig['jobsDirMode'] {
+  const raw = env.CRONFLEET_JOBS_DIR_MODE?.trim() || 'watch';
+  if (raw !== 'watch' && raw !== 'archive') throw new ConfigError(`CRONFLEET_JOBS_DIR_MODE='${raw}': must be 'watch' or 'archive'`);
+  return raw;
+}
+
 function token(env: NodeJS.ProcessEnv, name: string): string | null {
   const raw = env[name]?.trim();
   if (!raw) return null;
   if (raw.length < 16) throw new ConfigError(`${name}: must be at least 16 characters`);
+  return raw;
+}
+
+function smtpUrl(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.CRONFLEET_SMTP_URL?.trim();
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('CRONFLEET_SMTP_URL: not a URL (expected smtp://user:password@host:587 or smtps://...)');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError(`CRONFLEET_SMTP_URL: protocol '${url.protocol}' is not supported (use smtp: or smtps:)`);
+  return raw;
+}
+
+function smtpFrom(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.CRONFLEET_SMTP_FROM?.trim();
+  if (!raw) return null;
+  if (!/@[^@\s>]+>?$/.test(raw)) throw new ConfigError(`CRONFLEET_SMTP_FROM='${raw}': must be an email address, e.g. cronfleet@example.com or "Cronfleet <cronfleet@example.com>"`);
   return raw;
 }
 
@@ -110,6 +154,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     maxOutputBytes: int(env, 'CRONFLEET_MAX_OUTPUT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     stopGraceSeconds: int(env, 'CRONFLEET_STOP_GRACE_SECONDS', 10, 0, 3600),
     ackTimeoutSeconds: int(env, 'CRONFLEET_ACK_TIMEOUT_SECONDS', 10, 1, 300),
+    webhookSecret: token(env, 'CRONFLEET_WEBHOOK_SECRET'),
+    smtpUrl: smtpUrl(env),
+    smtpFrom: smtpFrom(env),
+    jobsDir: env.CRONFLEET_JOBS_DIR?.trim() ? resolve(env.CRONFLEET_JOBS_DIR.trim()) : null,
+    jobsDirMode: jobsDirMode(env),
+    configFile: env.CRONFLEET_CONFIG?.trim() ? resolve(env.CRONFLEET_CONFIG.trim()) : null,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { RetryPolicy } from '../dispatcher/core/retry';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { RoutingStrategy, WorkerSelector } from '../dispatcher/core/worker-choice';
+import type { NotifyRule } from '../notifications/core/notify-rule';
 
 export type ConcurrencyPolicy = 'allow' | 'forbid' | 'replace';
 export type MisfirePolicyName = 'skip' | 'runOnce' | 'catchUp';
@@ -82,6 +83,10 @@ export class CronJobEntity {
   /** How a worker is chosen among those that match. */
   @Column({ type: 'varchar', length: 16, default: 'leastLoaded' })
   routing!: RoutingStrategy;
+
+  /** Webhooks and emails sent when a task ends (header values included: only their names are returned). */
+  @Column({ type: 'simple-json', nullable: true })
+  notify!: NotifyRule[] | null;
 
   @Column({ name: 'next_run_at', type: 'datetime', precision: 3, nullable: true })
   nextRunAt!: Date | null;

@@ -11,6 +11,6 @@ import { SchedulesController } from './schedules.controller';
   imports: [TypeOrmModule.forFeature([CronJobEntity]), TasksModule],
   controllers: [CronJobsController, SchedulesController],
   providers: [CronJobsRepository, CronJobsService],
-  exports: [CronJobsRepository],
+  exports: [CronJobsRepository, CronJobsService],
 })
 export class CronJobsModule {}

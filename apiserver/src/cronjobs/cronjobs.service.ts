@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { RunnerName } from '@cronfleet/shared';
 import { DomainError, notFound } from '../common/errors';
 import { SecretBox } from '../common/secret-box';
@@ -7,6 +7,9 @@ import { nextRunAtMs, parseSchedule, previewRunsMs, Schedule, ScheduleInput, sch
 import { ClusterEvents } from '../events/cluster-events';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { LiveEvents } from '../events/live-events';
+import type { ServerConfig } from '../config/config';
+import { SERVER_CONFIG } from '../config/tokens';
+import { emailUnavailable } from '../notifications/email-settings';
 import { CronJobEntity } from './cronjob.entity';
 import { CronJobsRepository } from './cronjobs.repository';
 import { CreateCronJob, CronJobView, toCronJobView, UpdateCronJob } from './dto/cronjob.dto';
@@ -39,9 +42,11 @@ export class CronJobsService {
     private readonly events: ClusterEvents,
     private readonly secrets: SecretBox,
     private readonly live: LiveEvents,
+    @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
   ) {}
 
   async create(dto: CreateCronJob): Promise<CronJobView> {
+    this.checkNotify(dto.notify);
     const spec = validSpec(dto.runner, dto.spec);
     const schedule = scheduleOf(dto);
     const text = scheduleToString(dto.schedule);
@@ -72,6 +77,7 @@ export class CronJobsService {
     if (dto.runner !== undefined && dto.runner !== job.runner && dto.spec === undefined) {
       throw new DomainError('ValidationFailed', `spec: required when runner changes to '${dto.runner}'`);
     }
+    this.checkNotify(dto.notify);
     const { schedule: input, secretEnv, ...rest } = stripUndefined(dto);
     const next: CronJobEntity = { ...job, ...rest, ...(secretEnv !== undefined ? this.sealed(secretEnv) : {}) } as CronJobEntity;
     if (input !== undefined) next.schedule = scheduleToString(input);
@@ -126,6 +132,13 @@ export class CronJobsService {
   async nextRuns(id: number, count: number): Promise<{ next: string[] }> {
     const job = await this.load(id);
     return preview(job.schedule, job.timezone, Date.now(), count, job.createdAt.getTime());
+  }
+
+  /** Email rules are refused while the server cannot send email, naming the missing settings. */
+  private checkNotify(rules: CreateCronJob['notify'] | undefined): void {
+    const i = (rules ?? []).findIndex((r) => r.email !== undefined);
+    const why = i >= 0 ? emailUnavailable(this.config) : null;
+    if (why) throw new DomainError('ValidationFailed', `notify.${i}.email: ${why}`);
   }
 
   /** The columns holding a secret environment: sealed values and the names; none for null or {}. */

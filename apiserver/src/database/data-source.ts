@@ -11,9 +11,10 @@ import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-s
 import { SchedulingPolicies1763900000000 } from './migrations/1763900000000-scheduling-policies';
 import { WorkerFleet1764000000000 } from './migrations/1764000000000-worker-fleet';
 import { TaskEnvironment1764100000000 } from './migrations/1764100000000-task-environment';
+import { JobNotifications1764200000000 } from './migrations/1764200000000-job-notifications';
 
 export const ENTITIES = [CronJobEntity, TaskEntity, TaskOutputEntity, WorkerEntity, SchedulerStateEntity];
-export const MIGRATIONS = [InitialSchema1763800000000, SchedulingPolicies1763900000000, WorkerFleet1764000000000, TaskEnvironment1764100000000];
+export const MIGRATIONS = [InitialSchema1763800000000, SchedulingPolicies1763900000000, WorkerFleet1764000000000, TaskEnvironment1764100000000, JobNotifications1764200000000];
 
 /** TypeORM options for the configured database. Schema changes go through migrations only, never `synchronize`. */
 export function dataSourceOptions(db: ServerConfig['db']): DataSourceOptions {

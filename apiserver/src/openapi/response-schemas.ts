@@ -1,6 +1,7 @@
 import { RunnerNameSchema, SerializedErrorSchema, TASK_STATUSES, WorkerStatsSchema } from '@cronfleet/shared';
 import { z } from 'zod';
 import { PolicyFields, RoutingFields, RunFields } from '../cronjobs/dto/policies.dto';
+import { NOTIFY_EVENTS } from '../notifications/core/notify-rule';
 
 /**
  * What the REST API answers, as zod schemas for the OpenAPI document only (nothing validates
@@ -40,6 +41,17 @@ export const CronJobViewSchema = z.object({
   env: z.record(z.string(), z.string()),
   secretEnvKeys: z.array(z.string()).meta({ description: 'names of the secret variables; their values are never returned' }),
   maxOutputBytes: RunFields.maxOutputBytes,
+  notify: z
+    .array(
+      z
+        .object({
+          on: z.array(z.enum(NOTIFY_EVENTS)),
+          webhook: z.object({ url: z.string(), headerNames: z.array(z.string()).meta({ description: 'names of the headers sent; their values are never returned' }) }).strict().optional(),
+          email: z.object({ to: z.array(z.string()) }).strict().optional(),
+        })
+        .strict(),
+    )
+    .meta({ description: 'notifications when a task ends (webhooks signed with X-Cronfleet-Signature, emails)' }),
   nextRunAt: isoTime.nullable(),
   createdAt: isoTime,
   updatedAt: isoTime,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LoaderStatusSchema } from '../jobfiles/dto/loader-status.dto';
 import { COMPONENT_SCHEMAS, ControlResultSchema, HealthSchema, NextRunsSchema, ReadinessSchema, TaskIdSchema } from './response-schemas';
 
 type Component = keyof typeof COMPONENT_SCHEMAS;
@@ -119,6 +120,11 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
   'GET /api/v1/scheduler': { tag: 'scheduler', summary: 'Who dispatches and how far behind', responses: { 200: json('SchedulerStatus', 'heap figures are null unless this instance leads') } },
   'POST /api/v1/scheduler/stop': { tag: 'scheduler', summary: 'Pause dispatch on every instance', responses: { 200: json('SchedulerStatus', 'paused') } },
   'POST /api/v1/scheduler/start': { tag: 'scheduler', summary: 'Resume dispatch on every instance', responses: { 200: json('SchedulerStatus', 'resumed') } },
+  'GET /api/v1/loader': {
+    tag: 'operations',
+    summary: 'Job files: each file of CRONFLEET_JOBS_DIR and CRONFLEET_CONFIG with its status (ok or error) and the jobs it manages',
+    responses: { 200: json(LoaderStatusSchema, 'the files this instance loads') },
+  },
   'GET /healthz': { tag: 'operations', summary: 'Liveness: the server and its database answer', responses: { 200: json(HealthSchema, 'alive'), 500: 'the database does not answer' } },
   'GET /readyz': {
     tag: 'operations',

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { WorkersModule } from '../workers/workers.module';
 import { TaskOutputEntity } from './task-output.entity';
 import { TaskEntity } from './task.entity';
@@ -10,7 +11,7 @@ import { TaskOutputService } from './task-output.service';
 import { TaskReportWriter } from './task-report-writer';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([TaskEntity, TaskOutputEntity]), WorkersModule],
+  imports: [TypeOrmModule.forFeature([TaskEntity, TaskOutputEntity]), WorkersModule, NotificationsModule],
   controllers: [TasksController],
   providers: [TasksRepository, TasksService, TaskReportWriter, TaskOutputService],
   exports: [TasksRepository, TasksService],

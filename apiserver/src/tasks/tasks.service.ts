@@ -15,6 +15,7 @@ import { TaskReportWriter } from './task-report-writer';
 import { TasksRepository } from './tasks.repository';
 import { Metrics } from '../observability/metrics';
 import { LiveEvents } from '../events/live-events';
+import { TaskNotifier } from '../notifications/task-notifier';
 
 /** What `POST /tasks/:id/stop|kill` answers once the worker confirmed. */
 export interface ControlResult {
@@ -42,6 +43,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
     private readonly metrics: Metrics,
     private readonly live: LiveEvents,
+    private readonly notifier: TaskNotifier,
   ) {}
 
   onModuleInit(): void {
@@ -167,6 +169,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       await this.writer.success(workerId, { ...msg, status: 'success' });
       this.metrics.taskEnded(msg.taskId, 'success');
       this.live.task('task.finished', msg.taskId, { status: 'success', atMs: msg.atMs, exitCode: msg.exitCode ?? null });
+      this.notifier.taskEnded(msg.taskId, 'success');
       this.registry.release(workerId, msg.taskId);
       return true;
     }
@@ -177,6 +180,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     const done = await this.repo.finish(msg.taskId, workerId, result);
     if (done) this.metrics.taskEnded(msg.taskId, msg.status);
     if (done) this.live.task('task.finished', msg.taskId, { status: msg.status, atMs: msg.atMs, exitCode: msg.exitCode ?? null, errorCode: msg.error?.code }, before?.cronjobId);
+    if (done) this.notifier.taskEnded(msg.taskId, msg.status);
     this.registry.release(workerId, msg.taskId);
     if (done && before) await this.ended(before, msg.status);
     if (!done && (await this.repo.lateResult(msg.taskId, workerId, result))) {
@@ -198,6 +202,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       this.logger.warn(`task ${t.id} lost: worker ${workerId} no longer runs it`);
       this.metrics.taskEnded(t.id, 'lost');
       this.live.task('task.finished', t.id, { status: 'lost', atMs: Date.now() }, t.cronjobId);
+      this.notifier.taskEnded(t.id, 'lost');
       await this.ended(t, 'lost');
     }
     if (stillRunning.length === 0) return [];
@@ -215,6 +220,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     this.logger.warn(`task ${id} timed out by the server watchdog`);
     this.metrics.taskEnded(id, 'timeout');
     this.live.task('task.finished', id, { status: 'timeout', atMs: Date.now(), errorCode: error.code }, t.cronjobId);
+    this.notifier.taskEnded(id, 'timeout');
     void this.registry.sendKill(t.workerId, id, 'server watchdog timeout');
     this.registry.release(t.workerId, id);
     await this.outputs.ended(id);

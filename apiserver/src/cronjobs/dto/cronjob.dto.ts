@@ -1,6 +1,7 @@
 import { RunnerNameSchema } from '@cronfleet/shared';
 import { POLICY_DEFAULTS, PolicyFields, RoutingFields, RunFields } from './policies.dto';
 import { z } from 'zod';
+import { NotifySchema, toNotifyView } from './notify.dto';
 import type { CronJobEntity } from '../cronjob.entity';
 
 const name = z
@@ -56,6 +57,7 @@ export const CreateCronJobSchema = z
     env: RunFields.env.default({}),
     secretEnv: RunFields.secretEnv.default(null),
     maxOutputBytes: RunFields.maxOutputBytes.default(null),
+    notify: NotifySchema.default([]),
   })
   .strict();
 export type CreateCronJob = z.infer<typeof CreateCronJobSchema>;
@@ -83,6 +85,8 @@ export const UpdateCronJobSchema = z
     /** Replaces all secret variables; null or {} removes them. */
     secretEnv: RunFields.secretEnv.optional(),
     maxOutputBytes: RunFields.maxOutputBytes.optional(),
+    /** Replaces all rules (header values included: send them again); [] removes them. */
+    notify: NotifySchema.optional(),
   })
   .strict();
 export type UpdateCronJob = z.infer<typeof UpdateCronJobSchema>;
@@ -113,6 +117,8 @@ export function toCronJobView(j: CronJobEntity) {
     /** Names only: the values are never returned. */
     secretEnvKeys: j.secretEnvKeys ?? [],
     maxOutputBytes: j.maxOutputBytes,
+    /** Webhook header names only: their values are never returned. */
+    notify: toNotifyView(j.notify),
     nextRunAt: j.nextRunAt ? j.nextRunAt.toISOString() : null,
     createdAt: j.createdAt.toISOString(),
     updatedAt: j.updatedAt.toISOString(),

@@ -1,0 +1,14 @@
+import { Controller, Get } from '@nestjs/common';
+import type { LoaderStatus } from './dto/loader-status.dto';
+import { JobFilesLoader } from './job-files.loader';
+
+@Controller('loader')
+export class LoaderController {
+  constructor(private readonly loader: JobFilesLoader) {}
+
+  /** Every job file with its status (`ok` or `error` with the message) and the jobs it manages. */
+  @Get()
+  status(): LoaderStatus {
+    return this.loader.status();
+  }
+}

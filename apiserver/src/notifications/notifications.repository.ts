@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { dbTime } from '../database/columns';
+import { CronJobEntity } from '../cronjobs/cronjob.entity';
+import { TaskEntity } from '../tasks/task.entity';
+import { OUTCOME_STATUSES } from './core/notify-rule';
+
+/** The reads a notification needs: the task, its job's rules, and the job's previous outcome. */
+@Injectable()
+export class NotificationsRepository {
+  constructor(
+    @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
+    @InjectRepository(CronJobEntity) private readonly jobs: Repository<CronJobEntity>,
+  ) {}
+
+  task(id: number): Promise<TaskEntity | null> {
+    return this.tasks.findOneBy({ id });
+  }
+
+  job(id: number): Promise<Pick<CronJobEntity, 'id' | 'name' | 'notify'> | null> {
+    return this.jobs.findOne({ select: { id: true, name: true, notify: true }, where: { id } });
+  }
+
+  /** Status of the job's latest other task with an outcome that finished no later than `t`; null: none. */
+  async previousOutcome(t: Pick<TaskEntity, 'id' | 'cronjobId' | 'finishedAt'>): Promise<string | null> {
+    if (t.cronjobId === null) return null;
+    const qb = this.tasks
+      .createQueryBuilder('t')
+      .select('t.status', 'status')
+      .where('t.cronjob_id = :job AND t.id <> :id AND t.status IN (:...outcomes)', { job: t.cronjobId, id: t.id, outcomes: [...OUTCOME_STATUSES] })
+      .orderBy('t.finished_at', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .limit(1);
+    // Better-sqlite3 cannot bind a Date: dbTime gives it the stored text form.
+    if (t.finishedAt) qb.andWhere('t.finished_at <= :at', { at: dbTime(this.tasks.manager.connection, t.finishedAt) });
+    const row = await qb.getRawOne<{ status: string }>();
+    return row?.status ?? null;
+  }
+}

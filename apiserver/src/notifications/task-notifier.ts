@@ -1,0 +1,84 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { TaskStatus } from '@cronfleet/shared';
+import { coerceError } from '@cronfleet/shared';
+import type { ServerConfig } from '../config/config';
+import type { Tokens } from '../config/secrets';
+import { SERVER_CONFIG, TOKENS } from '../config/tokens';
+import type { TaskEntity } from '../tasks/task.entity';
+import type { NotificationPayload } from './core/notification-message';
+import { eventsFor, NotifyEvent } from './core/notify-rule';
+import { DeliveryQueue } from './delivery-queue';
+import { MailSender } from './mail.sender';
+import { NotificationsRepository } from './notifications.repository';
+import { webhookDelivery } from './webhook.sender';
+
+const NOTIFIED: readonly TaskStatus[] = ['success', 'failed', 'timeout', 'lost'];
+
+/**
+ * Sends a cron job's notifications when one of its tasks ends. TasksService calls `taskEnded` right
+ * after it recorded a final status; every final status is recorded exactly once, by one instance,
+ * so each notification is made once in a cluster without any coordination (the cluster-wide
+ * `task.finished` live event reaches every instance, which is why it is not used here).
+ */
+@Injectable()
+export class TaskNotifier implements OnApplicationShutdown {
+  private readonly logger = new Logger('notify');
+  private readonly queue = new DeliveryQueue(this.logger);
+  private readonly mail: MailSender | null;
+
+  constructor(
+    private readonly repo: NotificationsRepository,
+    @Inject(SERVER_CONFIG) config: ServerConfig,
+    @Inject(TOKENS) private readonly tokens: Tokens,
+  ) {
+    this.mail = config.smtpUrl && config.smtpFrom ? new MailSender({ url: config.smtpUrl, from: config.smtpFrom }) : null;
+  }
+
+  /** Never throws and never waits: the deliveries are made in the background. */
+  taskEnded(taskId: number, status: TaskStatus): void {
+    if (!NOTIFIED.includes(status)) return;
+    this.notify(taskId, status).catch((e: unknown) => this.logger.warn(`task ${taskId}: notifications not made: ${coerceError(e).message}`));
+  }
+
+  onApplicationShutdown(): void {
+    this.queue.close();
+    this.mail?.close();
+  }
+
+  private async notify(taskId: number, status: TaskStatus): Promise<void> {
+    const task = await this.repo.task(taskId);
+    if (!task || task.cronjobId === null) return;
+    const job = await this.repo.job(task.cronjobId);
+    const rules = job?.notify ?? [];
+    if (!job || rules.length === 0) return;
+    const wantsRecovered = status === 'success' && rules.some((r) => r.on.includes('recovered'));
+    const previous = wantsRecovered ? await this.repo.previousOutcome(task) : null;
+    for (const event of eventsFor(status, previous)) {
+      const payload = toPayload(event, job, task, status);
+      for (const rule of rules) {
+        if (!rule.on.includes(event)) continue;
+        if (rule.webhook) this.queue.push(webhookDelivery(rule.webhook.url, rule.webhook.headers, payload, this.tokens.webhookSecret));
+        if (rule.email && this.mail) this.queue.push(this.mail.delivery(rule.email.to, payload));
+        else if (rule.email) this.logger.warn(`task ${taskId}: email ${event} not sent: CRONFLEET_SMTP_URL and CRONFLEET_SMTP_FROM are not both set`);
+      }
+    }
+  }
+}
+
+export function toPayload(event: NotifyEvent, job: { id: number; name: string }, t: TaskEntity, status: TaskStatus, now = new Date()): NotificationPayload {
+  return {
+    event,
+    job: { id: job.id, name: job.name },
+    task: {
+      id: t.id,
+      status,
+      attempt: t.attempt,
+      scheduledAt: t.scheduledAt.toISOString(),
+      startedAt: t.startedAt?.toISOString() ?? null,
+      finishedAt: t.finishedAt?.toISOString() ?? null,
+      exitCode: t.exitCode,
+      error: t.error ? { code: t.error.code, message: t.error.message } : null,
+    },
+    at: now.toISOString(),
+  };
+}
