@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
-import { ApiClient } from './api-client';
+import { ApiClient, FINAL_TASK_STATUSES, type Task } from './api-client';
 import { describeProcesses, liveProcessesMentioning } from './procfs';
 import { findRepoRoot, freePort } from '../support/local-host';
 
@@ -88,6 +88,21 @@ export async function waitFor<T>(
   else parts.push(`last value: ${JSON.stringify(last)}`);
   if (opts.details) parts.push(opts.details());
   throw new Error(parts.join('\n'));
+}
+
+/** Waits until task `id` has a final status and returns it; `what` ends the timeout message. */
+export function waitForTaskEnd(
+  api: ApiClient,
+  id: number,
+  opts: { timeoutMs: number; details?: () => string; what?: string; intervalMs?: number },
+): Promise<Task> {
+  return waitFor(
+    async () => {
+      const t = await api.getTask(id);
+      return FINAL_TASK_STATUSES.includes(t.status) && t;
+    },
+    { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs, what: opts.what ?? `task ${id} to finish`, details: opts.details },
+  );
 }
 
 const spawned = new Set<TestProcess>();

@@ -8,7 +8,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import {
-  FINAL_TASK_STATUSES,
   assertNoLeakedProcesses,
   errorBody,
   expectApiError,
@@ -20,6 +19,7 @@ import {
   type Task,
   type TestProcess,
   type TestServer,
+  waitForTaskEnd,
 } from './helpers';
 
 const SECRET = `whsec-${randomId(12)}`;
@@ -55,14 +55,7 @@ describe('job notifications', { timeout: 120_000 }, () => {
     return server;
   };
   const logs = (): string => [server?.process.report(), worker?.report()].filter(Boolean).join('\n');
-  const waitForEnd = (id: number): Promise<Task> =>
-    waitFor(
-      async () => {
-        const t = await srv().api.getTask(id);
-        return FINAL_TASK_STATUSES.includes(t.status) && t;
-      },
-      { timeoutMs: 20_000, what: `task ${id} to finish`, details: logs },
-    );
+  const waitForEnd = (id: number): Promise<Task> => waitForTaskEnd(srv().api, id, { timeoutMs: 20_000, details: logs });
 
   before(async () => {
     receiver = createServer((req, res) => {

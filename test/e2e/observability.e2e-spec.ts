@@ -4,7 +4,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  FINAL_TASK_STATUSES,
   assertNoLeakedProcesses,
   randomId,
   startServer,
@@ -13,6 +12,7 @@ import {
   type Task,
   type TestProcess,
   type TestServer,
+  waitForTaskEnd,
 } from './helpers';
 
 /** A schedule that does not come due while the test runs, for jobs started with run-now. */
@@ -99,14 +99,8 @@ describe('observability of a server on MariaDB + Redis with one worker', { timeo
       await api.updateCronJob(every.id, { enabled: false });
     }
     const { taskId } = await api.runCronJob(failing.id);
-    const ended = await waitFor(
-      async () => {
-        const t = await api.getTask(taskId);
-        return FINAL_TASK_STATUSES.includes(t.status) && t;
-      },
-      { timeoutMs: 15_000, what: `task ${taskId} of the failing job to end`, details: logs },
-    );
-    assert.equal((ended as Task).status, 'failed');
+    const ended = await waitForTaskEnd(api, taskId, { timeoutMs: 15_000, what: `task ${taskId} of the failing job to end`, details: logs });
+    assert.equal(ended.status, 'failed');
 
     // Ends are counted once recorded, which the API may show a moment earlier: wait for the scrape to catch up.
     const text = await waitFor(

@@ -16,6 +16,7 @@ import {
   type Task,
   type TestProcess,
   type TestServer,
+  waitForTaskEnd,
 } from './helpers';
 
 const SECRET = `s3cret-${randomId(8)}`;
@@ -24,14 +25,7 @@ describe('task output and environment', { timeout: 180_000 }, () => {
   let server: TestServer;
   let worker: TestProcess;
   const logs = (): string => [server?.process.report(), worker?.report()].filter(Boolean).join('\n');
-  const waitForEnd = (id: number, timeoutMs = 30_000): Promise<Task> =>
-    waitFor(
-      async () => {
-        const t = await server.api.getTask(id);
-        return FINAL_TASK_STATUSES.includes(t.status) && t;
-      },
-      { timeoutMs, what: `task ${id} to finish`, details: logs },
-    );
+  const waitForEnd = (id: number, timeoutMs = 30_000): Promise<Task> => waitForTaskEnd(server.api, id, { timeoutMs, details: logs });
   const runScript = async (script: string, extra: Record<string, unknown> = {}): Promise<number> => {
     const job = await server.api.createCronJob({
       name: `output-${randomId()}`,

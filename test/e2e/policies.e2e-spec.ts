@@ -4,7 +4,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  FINAL_TASK_STATUSES,
   assertNoLeakedProcesses,
   errorBody,
   expectApiError,
@@ -18,6 +17,7 @@ import {
   type Task,
   type TestProcess,
   type TestServer,
+  waitForTaskEnd,
 } from './helpers';
 
 const backend = (process.env.CRONFLEET_E2E_BACKEND as 'embedded' | 'mysql' | undefined) ?? 'mysql';
@@ -35,14 +35,7 @@ describe(`scheduling policies on the ${backend} backend`, { timeout: 180_000 }, 
     const { args, ...rest } = input;
     return srv().api.createCronJob({ name: `p-${randomId()}`, schedule: '0 0 1 1 *', runner: 'command', spec: { command: 'sh', args: ['-c', ...args] }, ...rest });
   };
-  const waitForEnd = (id: number, timeoutMs = 20_000): Promise<Task> =>
-    waitFor(
-      async () => {
-        const t = await srv().api.getTask(id);
-        return FINAL_TASK_STATUSES.includes(t.status) && t;
-      },
-      { timeoutMs, what: `task ${id} to finish`, details: logs },
-    );
+  const waitForEnd = (id: number, timeoutMs = 20_000): Promise<Task> => waitForTaskEnd(srv().api, id, { timeoutMs, details: logs });
 
   before(async () => {
     server = await startServer({ backend });

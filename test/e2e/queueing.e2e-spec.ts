@@ -3,15 +3,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  FINAL_TASK_STATUSES,
   assertNoLeakedProcesses,
   randomId,
   startServer,
   startWorker,
-  waitFor,
   type Task,
   type TestProcess,
   type TestServer,
+  waitForTaskEnd,
 } from './helpers';
 
 for (const backend of ['embedded', 'mysql'] as const) {
@@ -23,14 +22,7 @@ for (const backend of ['embedded', 'mysql'] as const) {
       return server;
     };
     const logs = (): string => [server?.process.report(), ...workers.map((w) => w.report())].filter(Boolean).join('\n');
-    const waitForEnd = (id: number): Promise<Task> =>
-      waitFor(
-        async () => {
-          const t = await srv().api.getTask(id);
-          return FINAL_TASK_STATUSES.includes(t.status) && t;
-        },
-        { timeoutMs: 20_000, what: `task ${id} to finish`, details: logs },
-      );
+    const waitForEnd = (id: number): Promise<Task> => waitForTaskEnd(srv().api, id, { timeoutMs: 20_000, details: logs });
 
     before(async () => {
       server = await startServer({ backend });

@@ -24,6 +24,7 @@ import {
   type TestProcess,
   type TestServer,
   type WorkerInfo,
+  waitForTaskEnd,
 } from './helpers';
 
 /** A schedule that does not come due while the test runs, for jobs started with run-now. */
@@ -48,14 +49,8 @@ for (const backend of ['embedded', 'mysql'] as const) {
         details: logs,
       });
 
-    const waitForTaskEnd = (taskId: number, timeoutMs = 15_000): Promise<Task> =>
-      waitFor(
-        async () => {
-          const task = await srv().api.getTask(taskId);
-          return FINAL_TASK_STATUSES.includes(task.status) && task;
-        },
-        { timeoutMs, what: `task ${taskId} to reach a final status`, details: logs },
-      );
+    const waitForEnd = (taskId: number, timeoutMs = 15_000): Promise<Task> =>
+      waitForTaskEnd(srv().api, taskId, { timeoutMs, what: `task ${taskId} to reach a final status`, details: logs });
 
     const commandJob = (name: string, command: string, args: string[], extra: Partial<CreateCronJobInput> = {}): CreateCronJobInput => ({
       name,
@@ -139,7 +134,7 @@ for (const backend of ['embedded', 'mysql'] as const) {
 
       const { taskId } = await api.runCronJob(job.id);
       assert.ok(Number.isInteger(taskId), `taskId is not an integer: ${JSON.stringify(taskId)}`);
-      const task = await waitForTaskEnd(taskId);
+      const task = await waitForEnd(taskId);
       assert.equal(task.status, 'success', `task ended ${task.status}: ${JSON.stringify(task.error)}`);
       assert.equal(task.cronjobId, job.id);
       assert.equal(task.exitCode, 0);
@@ -186,7 +181,7 @@ for (const backend of ['embedded', 'mysql'] as const) {
         });
 
         await api.killTask(taskId);
-        const task = await waitForTaskEnd(taskId, 10_000);
+        const task = await waitForEnd(taskId, 10_000);
         assert.equal(task.status, 'killed');
         assert.ok(task.finishedAt, 'a killed task has no finishedAt');
         await waitFor(() => liveProcessesInGroup(group).length === 0, {

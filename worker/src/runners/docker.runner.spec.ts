@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import type { DockerSpec } from '@cronfleet/shared';
-import { capture } from '../test-support/runner-harness';
+import { capture, taskRun } from '../test-support/runner-harness';
 import { DockerRunner, TASK_ID_LABEL, probeDocker } from './docker.runner';
 import type { TaskRunFor } from './runner';
 
@@ -21,21 +21,10 @@ const runId = randomUUID();
 
 let nextTaskId = 1_000_000 + Math.floor(Math.random() * 1_000_000);
 
+/** The harness's task:run, with an id of its own: containers are named after it. */
 function task(spec: Partial<DockerSpec>, extra: Partial<TaskRunFor<'docker'>> = {}): TaskRunFor<'docker'> {
-  return {
-    taskId: nextTaskId++,
-    cronjobId: 7,
-    cronjobName: 'nightly-backup',
-    attempt: 2,
-    scheduledAtMs: Date.UTC(2030, 0, 2, 3, 4, 5),
-    timeoutSeconds: null,
-    env: {},
-    secretEnv: {},
-    shard: null,
-    runner: 'docker',
-    spec: { image: IMAGE, command: [], env: {}, pull: 'never', volumes: [], network: 'none', ...spec },
-    ...extra,
-  };
+  const base = taskRun('docker', { image: IMAGE, command: [], env: {}, pull: 'never', volumes: [], network: 'none', ...spec });
+  return { ...base, taskId: nextTaskId++, ...extra };
 }
 
 /** Pings the engine and checks the image, running scripts/docker-engine.sh once if either is missing. */
