@@ -145,7 +145,8 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
 
   /** Replaces what this instance knows with the database's view (on taking the lead). */
   load(rows: readonly WorkerEntity[], live: ReadonlyMap<number, readonly number[]>): void {
-    for (const [id, k] of this.known) if (!this.local.has(id) && !rows.some((r) => r.id === id)) this.known.delete(id);
+    const inRows = new Set(rows.map((r) => r.id));
+    for (const id of this.known.keys()) if (!this.local.has(id) && !inRows.has(id)) this.known.delete(id);
     for (const r of rows) {
       if (r.status === 'offline') continue;
       const existing = this.known.get(r.id);
