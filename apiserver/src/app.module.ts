@@ -1,8 +1,11 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AdminTokenGuard } from './common/admin-token.guard';
+import { AuditInterceptor } from './audit/audit.interceptor';
+import { AuditModule } from './audit/audit.module';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import type { ServerConfig } from './config/config';
 import { INSTANCE_ID, SERVER_CONFIG, TOKENS } from './config/tokens';
@@ -60,6 +63,8 @@ export class AppModule {
           useFactory: () => infra.dataSource.options,
           dataSourceFactory: async () => infra.dataSource,
         }),
+        AuthModule,
+        AuditModule,
         LiveModule,
         WorkersModule,
         TasksModule,
@@ -72,7 +77,8 @@ export class AppModule {
       ],
       controllers: [OpenApiController],
       providers: [
-        { provide: APP_GUARD, useClass: AdminTokenGuard },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],
     };

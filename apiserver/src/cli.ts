@@ -34,7 +34,9 @@ export async function main(argv: string[]): Promise<number> {
       return v;
     })
     .option('--data-dir <dir>', 'data directory (overrides CRONFLEET_DATA_DIR)')
-    .action(async (opts: { localWorker?: boolean; port?: string; dataDir?: string }) => {
+    .option('--tls-cert <file>', 'PEM certificate: serve HTTPS and wss with --tls-key (overrides CRONFLEET_TLS_CERT)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert (overrides CRONFLEET_TLS_KEY)')
+    .action(async (opts: ServeOptions) => {
       exitCode = await serve(opts);
     });
   registerAdminCommands(program, (code) => {
@@ -53,13 +55,23 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-async function serve(opts: { localWorker?: boolean; port?: string; dataDir?: string }): Promise<number> {
+interface ServeOptions {
+  localWorker?: boolean;
+  port?: string;
+  dataDir?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+async function serve(opts: ServeOptions): Promise<number> {
   let config: ServerConfig;
   try {
     config = loadConfig({
       ...process.env,
       ...(opts.port !== undefined ? { CRONFLEET_PORT: opts.port } : {}),
       ...(opts.dataDir !== undefined ? { CRONFLEET_DATA_DIR: opts.dataDir } : {}),
+      ...(opts.tlsCert !== undefined ? { CRONFLEET_TLS_CERT: opts.tlsCert } : {}),
+      ...(opts.tlsKey !== undefined ? { CRONFLEET_TLS_KEY: opts.tlsKey } : {}),
     });
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -70,7 +82,7 @@ async function serve(opts: { localWorker?: boolean; port?: string; dataDir?: str
   }
   const { startServer } = await import('./main.js');
   const server = await startServer(config);
-  const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${server.port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${server.port}`;
   const db = config.db.kind === 'sqlite' ? `SQLite ${relative(process.cwd(), config.db.file) || config.db.file}` : `MySQL ${redactUrl(config.db.url)}`;
   say(`API server listening on ${url} (REST under ${url}/api/v1)`);
   say(`database: ${db}; leader lock: ${config.redisUrl ? `Redis ${redactUrl(config.redisUrl)}` : 'in-process (single server)'}`);
@@ -82,15 +94,17 @@ async function serve(opts: { localWorker?: boolean; port?: string; dataDir?: str
   say(
     `start a worker on another host: npx cronfleet worker --server ${url} --token ${config.workerToken ? '$CRONFLEET_WORKER_TOKEN' : server.tokens.workerToken}`,
   );
-  const worker = opts.localWorker ? startLocalWorker(server, config.dataDir) : null;
+  const worker = opts.localWorker ? startLocalWorker(server, config.dataDir, config.tls?.certFile ?? null) : null;
   return waitForSignal(server, worker);
 }
 
 /** The worker `npm start` runs beside the server, as a child process connected over the same socket as any other. */
-function startLocalWorker(server: RunningServer, dataDir: string): ChildProcess {
+function startLocalWorker(server: RunningServer, dataDir: string, tlsCertFile: string | null): ChildProcess {
   const bin = require.resolve('@cronfleet/worker/bin/cronfleet-worker.js');
   // Its undelivered results live beside the server's data, not in the user's home.
-  const args = [bin, '--server', `http://127.0.0.1:${server.port}`, '--name', `local-${hostname()}`, '--state-dir', join(dataDir, 'worker-state')];
+  // Over TLS it trusts the server's own certificate, which must then name localhost.
+  const serverUrl = tlsCertFile ? `https://localhost:${server.port}` : `http://127.0.0.1:${server.port}`;
+  const args = [bin, '--server', serverUrl, '--name', `local-${hostname()}`, '--state-dir', join(dataDir, 'worker-state'), ...(tlsCertFile ? ['--ca', tlsCertFile] : [])];
   const child = spawn(process.execPath, args, {
     // The token goes through the environment, not argv, which `ps` shows to every user of the host.
     env: { ...process.env, CRONFLEET_WORKER_TOKEN: server.tokens.workerToken, },

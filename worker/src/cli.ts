@@ -38,6 +38,7 @@ export async function runWorkerCli(argv: string[], io: WorkerCliIO = {}): Promis
     .option('--shutdown-grace <seconds>', 'on the first SIGTERM/SIGINT, most time running tasks get to finish before they are stopped (env CRONFLEET_SHUTDOWN_GRACE_SECONDS; default: no limit)')
     .option('--stop-grace <seconds>', 'when running tasks are stopped on shutdown, time from SIGTERM to SIGKILL (env CRONFLEET_STOP_GRACE_SECONDS; default 10)')
     .option('--state-dir <dir>', 'where results wait until the server has them, across restarts (env CRONFLEET_WORKER_STATE_DIR; default ~/.local/state/cronfleet-worker/<name>)')
+    .option('--ca <file>', 'PEM certificate to trust for an https:// server, e.g. its self-signed certificate (env CRONFLEET_CA)')
     .option('--allowed-commands <a,b,/path/c>', 'the only programs command tasks and script interpreters may run: bare names match any directory, absolute paths exactly; shell: true tasks need sh (env CRONFLEET_WORKER_ALLOWED_COMMANDS; default: any)')
     .version(WORKER_VERSION)
     .exitOverride()

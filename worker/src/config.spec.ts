@@ -19,6 +19,7 @@ describe('loadWorkerConfig', () => {
       stopGraceSeconds: 10,
       stateDir: join(homedir(), '.local/state/cronfleet-worker', pathSegment(hostname())),
       allowedCommands: null,
+      ca: null,
     });
   });
 
@@ -55,6 +56,7 @@ describe('loadWorkerConfig', () => {
       stopGraceSeconds: 0,
       stateDir: '/var/lib/cronfleet-worker',
       allowedCommands: ['pg_dump', 'sh', '/usr/local/bin/backup'],
+      ca: null,
     });
   });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
@@ -34,6 +35,12 @@ export interface WorkerConfig {
    * `--allowed-commands a,b,/usr/bin/c` / `CRONFLEET_WORKER_ALLOWED_COMMANDS`; default null: any.
    */
   allowedCommands: string[] | null;
+  /**
+   * PEM certificate(s) trusted, besides the system's CAs, for an `https://` server (REST and wss):
+   * the server's self-signed certificate or a private CA. `--ca <file>` / `CRONFLEET_CA`; default
+   * null: the system's CAs only.
+   */
+  ca: string | null;
 }
 
 /** Options as given on the command line (strings, unvalidated); absent ones fall back to the environment. */
@@ -47,6 +54,7 @@ export interface WorkerCliOptions {
   stopGrace?: string;
   stateDir?: string;
   allowedCommands?: string;
+  ca?: string;
 }
 
 export class ConfigError extends Error {
@@ -75,6 +83,7 @@ export function loadWorkerConfig(options: WorkerCliOptions, env: NodeJS.ProcessE
   const stopGrace = pick('--stop-grace', 'CRONFLEET_STOP_GRACE_SECONDS', options.stopGrace);
   const stopGraceSeconds = stopGrace.value === undefined ? 10 : parseSeconds(stopGrace);
   const allowedCommands = parseAllowedCommands(pick('--allowed-commands', 'CRONFLEET_WORKER_ALLOWED_COMMANDS', options.allowedCommands));
+  const ca = parseCa(pick('--ca', 'CRONFLEET_CA', options.ca));
   const stateDirOption = pick('--state-dir', 'CRONFLEET_WORKER_STATE_DIR', options.stateDir);
   const server = pick('--server', 'CRONFLEET_SERVER', options.server);
   const serverUrl = server.value === undefined ? undefined : parseServerUrl(server);
@@ -95,7 +104,7 @@ export function loadWorkerConfig(options: WorkerCliOptions, env: NodeJS.ProcessE
     const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(nonEmpty(env.HOME) ?? homedir(), '.local', 'state');
     stateDir = join(base, 'cronfleet-worker', pathSegment(workerName));
   }
-  return { serverUrl, token: token.value, name: workerName, capacity, labels, shutdownGraceSeconds, stopGraceSeconds, stateDir, allowedCommands };
+  return { serverUrl, token: token.value, name: workerName, capacity, labels, shutdownGraceSeconds, stopGraceSeconds, stateDir, allowedCommands, ca };
 }
 
 /**
@@ -179,4 +188,17 @@ function parseAllowedCommands({ value, label }: Source): string[] | null {
     }
   }
   return [...new Set(entries)];
+}
+
+/** Reads the PEM file of `--ca` (absent: null), so that a wrong path stops the worker at start. */
+function parseCa({ value, label }: Source): string | null {
+  if (value === undefined) return null;
+  let pem: string;
+  try {
+    pem = readFileSync(value, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${label}: cannot read '${value}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`${label}: '${value}' holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return pem;
 }

@@ -1,3 +1,4 @@
+import { rootCertificates } from 'node:tls';
 import { io, type Socket } from 'socket.io-client';
 import {
   HelloAckSchema,
@@ -55,9 +56,12 @@ export class WorkerConnection implements OutboxChannel {
     token: string,
     private readonly handlers: ConnectionHandlers,
     private readonly log: (line: string) => void,
+    /** PEM certificate(s) trusted besides the system's CAs (`--ca`); null: the system's only. */
+    ca: string | null = null,
   ) {
     this.socket = io(serverUrl + WORKER_NAMESPACE, {
       auth: { token },
+      ...(ca ? { ca: [...rootCertificates, ca] } : {}),
       transports: ['websocket'],
       reconnection: true,
       reconnectionDelay: RECONNECT_DELAY_MS,

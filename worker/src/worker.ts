@@ -131,6 +131,7 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
       },
     },
     log,
+    config.ca,
   );
   const outbox = new Outbox(connection, log, { store: spool, onError: noteError });
   outbox.restore(results);

@@ -3,10 +3,11 @@ import { registerCronJobs } from './commands/cronjobs.command';
 import { makeAct, type SetExit } from './commands/common';
 import { registerPreview } from './commands/preview.command';
 import { registerTasks } from './commands/tasks.command';
+import { registerTokens } from './commands/tokens.command';
 import { registerWorkers } from './commands/workers.command';
 
 /**
- * The admin commands over the REST API: `cronjobs`, `tasks`, `workers` and `preview`. Each action
+ * The admin commands over the REST API: `cronjobs`, `tasks`, `workers`, `preview` and `tokens`. Each action
  * reports its exit code through `setExit` (see EXIT in cli-error.ts).
  */
 export function registerAdminCommands(program: Command, setExit: SetExit): void {
@@ -15,4 +16,5 @@ export function registerAdminCommands(program: Command, setExit: SetExit): void 
   registerTasks(program, act);
   registerWorkers(program, act);
   registerPreview(program, act);
+  registerTokens(program, act);
 }

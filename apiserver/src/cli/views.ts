@@ -1,3 +1,4 @@
+import type { ApiTokenView } from '../auth/dto/api-token.dto';
 import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
 import type { TaskView } from '../tasks/dto/task.dto';
 import type { WorkerDetail, WorkerView } from '../workers/workers.service';
@@ -167,4 +168,13 @@ function result(t: TaskView): string {
   const err = t.error as { code?: string; message?: string } | null;
   const parts = [t.exitCode !== null ? `exit ${t.exitCode}` : '', t.signal ?? '', err?.code ?? ''].filter(Boolean);
   return parts.join(' ') || '-';
+}
+
+export function tokenTable(tokens: readonly ApiTokenView[], nowMs: number): string {
+  if (tokens.length === 0) return 'no API tokens';
+  const state = (t: ApiTokenView) => (t.revokedAt ? 'revoked' : t.expiresAt && Date.parse(t.expiresAt) <= nowMs ? 'expired' : 'active');
+  return table(
+    ['id', 'name', 'role', 'state', 'token', 'expires', 'last used', 'created by'],
+    tokens.map((t) => [String(t.id), t.name, t.role, state(t), `${t.hint}…`, t.expiresAt ? relative(t.expiresAt, nowMs) : 'never', relative(t.lastUsedAt, nowMs), t.createdBy]),
+  );
 }

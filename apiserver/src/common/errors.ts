@@ -12,7 +12,9 @@ export type DomainErrorCode =
   | 'WorkerNotFound'
   | 'WorkerStillConnected'
   | 'WorkerUnavailable'
-  | 'WorkerDidNotConfirm';
+  | 'WorkerDidNotConfirm'
+  | 'ApiTokenNotFound'
+  | 'ApiTokenNameTaken';
 
 export const HTTP_STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   ValidationFailed: 400,
@@ -25,6 +27,8 @@ export const HTTP_STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   WorkerStillConnected: 409,
   WorkerUnavailable: 409,
   WorkerDidNotConfirm: 504,
+  ApiTokenNotFound: 404,
+  ApiTokenNameTaken: 409,
 };
 
 export class DomainError extends Error {

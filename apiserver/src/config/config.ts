@@ -33,6 +33,11 @@ export interface ServerConfig {
   secretKey: Buffer | null;
   /** Most output kept per task, in bytes. `CRONFLEET_MAX_OUTPUT_BYTES`, default 1 MiB. */
   maxOutputBytes: number;
+  /**
+   * Largest JSON request body accepted, in bytes; a larger one is answered 413 without being read
+   * into memory. `CRONFLEET_MAX_BODY_BYTES`, default 2 MiB: a script job's `content` alone may be 1 MiB.
+   */
+  maxBodyBytes: number;
   /** `POST /tasks/:id/stop`: seconds from SIGTERM to SIGKILL unless the request says. `CRONFLEET_STOP_GRACE_SECONDS`, default 10. */
   stopGraceSeconds: number;
   /**
@@ -58,6 +63,12 @@ export interface ServerConfig {
   jobsDirMode: 'watch' | 'archive';
   /** `cronfleet.yaml` whose `jobs:` are applied at start. `CRONFLEET_CONFIG`; null = none. */
   configFile: string | null;
+  /**
+   * PEM certificate (chain) and private key files: when both are set the server answers HTTPS, and
+   * the worker socket is wss, on the same port. `CRONFLEET_TLS_CERT` / `CRONFLEET_TLS_KEY`
+   * (`cronfleet server --tls-cert --tls-key`); null = plain HTTP.
+   */
+  tls: { certFile: string; keyFile: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -135,6 +146,14 @@ function parseDb(raw: string | undefined, dataDir: string): ServerConfig['db'] {
   return { kind: 'mysql', url: url.toString(), database };
 }
 
+function tls(env: NodeJS.ProcessEnv): ServerConfig['tls'] {
+  const cert = env.CRONFLEET_TLS_CERT?.trim();
+  const key = env.CRONFLEET_TLS_KEY?.trim();
+  if (!cert && !key) return null;
+  if (!cert || !key) throw new ConfigError(`${cert ? 'CRONFLEET_TLS_KEY' : 'CRONFLEET_TLS_CERT'}: required when ${cert ? 'CRONFLEET_TLS_CERT' : 'CRONFLEET_TLS_KEY'} is set (both, or neither for plain HTTP)`);
+  return { certFile: resolve(cert), keyFile: resolve(key) };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const dataDir = resolve(env.CRONFLEET_DATA_DIR?.trim() || './data');
   const redis = env.CRONFLEET_REDIS?.trim() || null;
@@ -152,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     workerToken: token(env, 'CRONFLEET_WORKER_TOKEN'),
     secretKey: secretKey(env),
     maxOutputBytes: int(env, 'CRONFLEET_MAX_OUTPUT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxBodyBytes: int(env, 'CRONFLEET_MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     stopGraceSeconds: int(env, 'CRONFLEET_STOP_GRACE_SECONDS', 10, 0, 3600),
     ackTimeoutSeconds: int(env, 'CRONFLEET_ACK_TIMEOUT_SECONDS', 10, 1, 300),
     webhookSecret: token(env, 'CRONFLEET_WEBHOOK_SECRET'),
@@ -160,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     jobsDir: env.CRONFLEET_JOBS_DIR?.trim() ? resolve(env.CRONFLEET_JOBS_DIR.trim()) : null,
     jobsDirMode: jobsDirMode(env),
     configFile: env.CRONFLEET_CONFIG?.trim() ? resolve(env.CRONFLEET_CONFIG.trim()) : null,
+    tls: tls(env),
   };
 }
 

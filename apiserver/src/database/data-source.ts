@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { AuditEntryEntity } from '../audit/audit-entry.entity';
+import { ApiTokenEntity } from '../auth/api-token.entity';
 import type { ServerConfig } from '../config/config';
 import { CronJobEntity } from '../cronjobs/cronjob.entity';
 import { SchedulerStateEntity } from '../dispatcher/scheduler-state.entity';
@@ -12,9 +14,10 @@ import { SchedulingPolicies1763900000000 } from './migrations/1763900000000-sche
 import { WorkerFleet1764000000000 } from './migrations/1764000000000-worker-fleet';
 import { TaskEnvironment1764100000000 } from './migrations/1764100000000-task-environment';
 import { JobNotifications1764200000000 } from './migrations/1764200000000-job-notifications';
+import { ApiTokensAndAudit1764300000000 } from './migrations/1764300000000-api-tokens-and-audit';
 
-export const ENTITIES = [CronJobEntity, TaskEntity, TaskOutputEntity, WorkerEntity, SchedulerStateEntity];
-export const MIGRATIONS = [InitialSchema1763800000000, SchedulingPolicies1763900000000, WorkerFleet1764000000000, TaskEnvironment1764100000000, JobNotifications1764200000000];
+export const ENTITIES = [CronJobEntity, TaskEntity, TaskOutputEntity, WorkerEntity, SchedulerStateEntity, ApiTokenEntity, AuditEntryEntity];
+export const MIGRATIONS = [InitialSchema1763800000000, SchedulingPolicies1763900000000, WorkerFleet1764000000000, TaskEnvironment1764100000000, JobNotifications1764200000000, ApiTokensAndAudit1764300000000];
 
 /** TypeORM options for the configured database. Schema changes go through migrations only, never `synchronize`. */
 export function dataSourceOptions(db: ServerConfig['db']): DataSourceOptions {

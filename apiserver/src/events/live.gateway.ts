@@ -1,10 +1,10 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { describeIssues } from '@cronfleet/shared';
 import type { Namespace, Socket } from 'socket.io';
-import { tokensEqual } from '../common/token';
-import type { Tokens } from '../config/secrets';
-import { TOKENS } from '../config/tokens';
+import { ApiTokensService } from '../auth/api-tokens.service';
+import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
+import { SOCKET_SERVER_OPTIONS } from '../common/socket-server-options';
 import { backlogVerdict, type EngineConn, queuedPackets, SOCKET_MAX_QUEUED_PACKETS } from './backlog';
 import { LiveFilter, LiveFilterSchema, matchesFilter } from './live-event';
 import { LiveEvents } from './live-events';
@@ -15,30 +15,38 @@ export const EVENTS_NAMESPACE = '/events';
 type Ack = (answer: { ok: true } | { ok: false; error: { code: string; message: string; retryable: false } }) => void;
 
 /**
- * The socket.io edge of the live event bus (namespace `/events`): the handshake must carry the
- * admin token (`auth: { token }`); the client sends `subscribe` with the filters of
+ * The socket.io edge of the live event bus (namespace `/events`): the handshake must carry an API
+ * token of any role, or the admin token (`auth: { token }`); the client sends `subscribe` with the filters of
  * `GET /sse/events` (acked `{ ok }` or `{ ok: false, error }`; a new subscribe replaces the last)
  * and then receives `event` messages `{ type, data }`. A client that lets more than
  * SOCKET_MAX_QUEUED_PACKETS pile up is sent `dropped` `{ code, message }` and disconnected.
  */
-@WebSocketGateway({ namespace: EVENTS_NAMESPACE })
+@WebSocketGateway({ namespace: EVENTS_NAMESPACE, ...SOCKET_SERVER_OPTIONS })
 export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('live');
   private readonly subscriptions = new Map<string, () => void>();
 
   constructor(
     private readonly live: LiveEvents,
-    @Inject(TOKENS) private readonly tokens: Tokens,
+    private readonly tokens: ApiTokensService,
+    private readonly limiter: AuthFailureLimiter,
   ) {}
 
   afterInit(ns: Namespace): void {
     ns.use((socket, next) => {
+      const address = socket.handshake.address;
+      const blockedMs = this.limiter.blockedForMs(address, Date.now());
+      if (blockedMs > 0) return next(new Error(`TooManyAuthFailures: ${AuthFailureLimiter.refusal(blockedMs).message}`));
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      if (typeof token !== 'string' || !tokensEqual(token, this.tokens.adminToken)) {
-        next(new Error('InvalidToken: connect with the admin token in the handshake (auth: { token })'));
-        return;
-      }
-      next();
+      if (typeof token !== 'string') return next(new Error('InvalidToken: connect with an API token (or the admin token) in the handshake (auth: { token })'));
+      this.tokens.authenticate(token).then(
+        (outcome) => {
+          if (outcome.ok) return next();
+          this.limiter.fail(address, Date.now());
+          next(new Error(`InvalidToken: ${outcome.reason}`));
+        },
+        (e: unknown) => next(new Error(`InternalError: ${(e as Error).message}`)),
+      );
     });
   }
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Public } from '../common/admin-token.guard';
+import { Public } from '../common/public.decorator';
 import { DispatcherService } from '../dispatcher/dispatcher.service';
 import type { Readiness } from './readiness';
 import { ReadinessService } from './readiness.service';

@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { Registry } from 'prom-client';
-import { Public } from '../common/admin-token.guard';
+import { Public } from '../common/public.decorator';
 import { DispatcherService } from '../dispatcher/dispatcher.service';
 import { WorkersRegistry } from '../workers/workers.registry';
 import { Metrics } from './metrics';

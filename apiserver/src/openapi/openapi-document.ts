@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accessFor } from '../auth/role-policy';
 import type { NestRoute } from './nest-routes';
 import { COMPONENT_SCHEMAS } from './response-schemas';
 import { ROUTE_TABLE, type ResponseDoc, type RouteDoc } from './route-table';
@@ -59,13 +60,19 @@ function operation(route: NestRoute, doc: RouteDoc | undefined) {
   }
   const validates = route.body !== null || route.query !== null || route.params.some((p) => p.schema !== null);
   if (validates) responses['400'] ??= errorResponse('the request is not valid (ValidationFailed, InvalidSchedule, InvalidBody): the message names the field and the problem');
-  if (!route.isPublic) responses['401'] ??= errorResponse('no admin token, or not this server\'s');
+  const access = accessFor(route.key);
+  if (!route.isPublic) {
+    responses['401'] ??= errorResponse('no token, or not a valid one (unknown, revoked or expired)');
+    if (access !== 'viewer') responses['403'] ??= errorResponse(`the token's role is below ${access}`);
+    responses['429'] ??= errorResponse('too many failed token checks from this address (TooManyAuthFailures); see Retry-After');
+  }
   return {
     operationId: `${route.controller.replace(/Controller$/, '')}_${route.handler}`,
     tags: doc ? [doc.tag] : [],
     summary: doc?.summary ?? route.key,
     ...(doc?.description ? { description: doc.description } : {}),
     security: route.isPublic ? [] : [{ bearerAuth: [] }],
+    'x-cronfleet-role': access,
     ...(parameters.length ? { parameters } : {}),
     ...(route.body
       ? {
@@ -92,7 +99,7 @@ export function buildOpenApiDocument(routes: readonly NestRoute[], version: stri
     info: {
       title: 'Cronfleet API',
       version,
-      description: 'REST API of the Cronfleet API server. Every route under /api/v1 needs `Authorization: Bearer <admin token>`; errors are `{ statusCode, error, code, message }`.',
+      description: 'REST API of the Cronfleet API server. Every route under /api/v1 needs `Authorization: Bearer <token>` (an API token, or the admin token); `x-cronfleet-role` is the least role of each operation (viewer, operator, admin); errors are `{ statusCode, error, code, message }`.',
     },
     tags: [
       { name: 'cronjobs', description: 'Cron jobs and their schedules' },
@@ -100,12 +107,13 @@ export function buildOpenApiDocument(routes: readonly NestRoute[], version: stri
       { name: 'workers', description: 'The worker fleet' },
       { name: 'scheduler', description: 'The dispatcher: leader, lag, pause' },
       { name: 'events', description: 'The live event bus (also on the socket.io namespace /events)' },
+      { name: 'tokens', description: 'API tokens with roles, and the audit log' },
       { name: 'operations', description: 'Probes, metrics and these docs; no token' },
     ],
     paths,
     components: {
       schemas: componentSchemas(),
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'the admin token (CRONFLEET_ADMIN_TOKEN, or the one printed at first start)' } },
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API token (cft_…), or the admin token (CRONFLEET_ADMIN_TOKEN, or the one printed at first start)' } },
     },
   };
 }

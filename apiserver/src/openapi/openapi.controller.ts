@@ -2,7 +2,7 @@ import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/
 import { ModulesContainer } from '@nestjs/core';
 import type { Type } from '@nestjs/common';
 import { dirname, join } from 'node:path';
-import { Public } from '../common/admin-token.guard';
+import { Public } from '../common/public.decorator';
 import { buildOpenApiDocument } from './openapi-document';
 import { routesOf } from './nest-routes';
 

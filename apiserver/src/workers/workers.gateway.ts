@@ -3,6 +3,8 @@ import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGatew
 import type { HelloAck, WorkerHello } from '@cronfleet/shared';
 import { coerceError, parseEvent, PROTOCOL_VERSION, WORKER_NAMESPACE, WorkerAuthSchema } from '@cronfleet/shared';
 import type { Namespace } from 'socket.io';
+import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
+import { SOCKET_SERVER_OPTIONS } from '../common/socket-server-options';
 import { tokensEqual } from '../common/token';
 import type { ServerConfig } from '../config/config';
 import { INSTANCE_ID, SERVER_CONFIG, TOKENS } from '../config/tokens';
@@ -20,7 +22,7 @@ import { WorkersRepository } from './workers.repository';
  * (`offline`, tasks lost) is the leader's call, from the heartbeat times in the database, so it
  * holds even when the instance that held the connection died with it (see WorkerLiveness).
  */
-@WebSocketGateway({ namespace: WORKER_NAMESPACE, maxHttpBufferSize: 8 * 1024 * 1024, pingInterval: 10_000, pingTimeout: 10_000 })
+@WebSocketGateway({ namespace: WORKER_NAMESPACE, ...SOCKET_SERVER_OPTIONS })
 export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('workers');
 
@@ -31,14 +33,20 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
     @Inject(TOKENS) private readonly tokens: Tokens,
     @Inject(INSTANCE_ID) private readonly instanceId: string,
+    private readonly limiter: AuthFailureLimiter,
   ) {}
 
   afterInit(ns: Namespace): void {
     this.registry.attach(ns);
     ns.use((socket, next) => {
+      const address = socket.handshake.address;
+      const blockedMs = this.limiter.blockedForMs(address, Date.now());
+      // Not InvalidToken: a worker reconnects after this (with backoff) instead of exiting.
+      if (blockedMs > 0) return next(new Error(`TooManyAuthFailures: ${AuthFailureLimiter.refusal(blockedMs).message}`));
       const auth = WorkerAuthSchema.safeParse(socket.handshake.auth);
       if (!auth.success || !tokensEqual(auth.data.token, this.tokens.workerToken)) {
-        this.logger.warn(`refused a worker from ${socket.handshake.address}: bad or missing token`);
+        this.limiter.fail(address, Date.now());
+        this.logger.warn(`refused a worker from ${address}: bad or missing token`);
         next(new Error('InvalidToken: the worker token was refused by the server'));
         return;
       }

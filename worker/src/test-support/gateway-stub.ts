@@ -167,6 +167,7 @@ export function workerConfig(server: { url: string }, stateDir: string, override
     stopGraceSeconds: 10,
     stateDir,
     allowedCommands: null,
+    ca: null,
     ...overrides,
   };
 }

@@ -60,7 +60,7 @@ export function withConnection(cmd: Command): Command {
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(add --help for usage)')
     .option('--server <url>', 'API server URL (default: $CRONFLEET_SERVER)')
-    .option('--token <token>', 'admin token (default: $CRONFLEET_ADMIN_TOKEN; prefer the variable: argv is visible in ps)')
+    .option('--token <token>', 'API token or the admin token (default: $CRONFLEET_ADMIN_TOKEN; prefer the variable: argv is visible in ps)')
     .addOption(new Option('-o, --output <format>', 'output format: a table for people, the API\'s JSON or YAML for scripts').choices(OUTPUT_FORMATS).default('table'));
 }
 

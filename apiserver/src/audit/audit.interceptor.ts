@@ -1,0 +1,40 @@
+import { CallHandler, ExecutionContext, HttpException, Injectable, NestInterceptor } from '@nestjs/common';
+import { catchError, concatMap, from, Observable, throwError } from 'rxjs';
+import type { HttpRequest, HttpResponse } from '../auth/http-request';
+import { HTTP_STATUS_BY_CODE, type DomainErrorCode } from '../common/errors';
+import { AuditService } from './audit.service';
+
+const MUTATING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
+/** The status the exception filter will answer an error with (see common/http-exception.filter.ts). */
+export function httpStatusOf(e: unknown): number {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code in HTTP_STATUS_BY_CODE) return HTTP_STATUS_BY_CODE[code as DomainErrorCode];
+  if (e instanceof HttpException) return e.getStatus();
+  const status = (e as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+}
+
+/**
+ * Appends an audit entry for every mutating call that got past the guard, once its outcome is
+ * known, before the answer is sent (so a client that reads the log next finds its call there).
+ * Calls the guard refused for their role are recorded by the guard; unauthenticated ones are not
+ * recorded (they have no actor, and a flood of them must not cost a write each).
+ */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(private readonly audit: AuditService) {}
+
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (ctx.getType() !== 'http') return next.handle();
+    const req = ctx.switchToHttp().getRequest<HttpRequest>();
+    if (!MUTATING.has(req.method.toUpperCase()) || !req.actor) return next.handle();
+    const res = ctx.switchToHttp().getResponse<HttpResponse>();
+    return next.handle().pipe(
+      concatMap((body: unknown) =>
+        from(this.audit.recordRequest(req, res.statusCode, (body as { id?: unknown } | null | undefined)?.id).then(() => body)),
+      ),
+      catchError((e: unknown) => from(this.audit.recordRequest(req, httpStatusOf(e))).pipe(concatMap(() => throwError(() => e)))),
+    );
+  }
+}

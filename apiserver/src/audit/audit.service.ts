@@ -1,0 +1,45 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { clientAddress, type HttpRequest, pathOf } from '../auth/http-request';
+import { AuditRepository } from './audit.repository';
+import { type AuditQuery, toAuditEntryView, type AuditEntryView } from './dto/audit.dto';
+
+/** Writes and reads the audit log of mutating REST calls. */
+@Injectable()
+export class AuditService {
+  private readonly logger = new Logger('audit');
+
+  constructor(private readonly repo: AuditRepository) {}
+
+  /**
+   * Records a call by an authenticated caller. What is kept is the method, the path (no query string)
+   * and the target id, never a body: bodies carry secretEnv values and new tokens. A failed write is
+   * logged, not answered: the call itself has already happened.
+   */
+  async recordRequest(req: HttpRequest, status: number, createdId?: unknown): Promise<void> {
+    const actor = req.actor;
+    if (!actor) return;
+    const fromPath = req.params?.id;
+    const created = typeof createdId === 'number' || typeof createdId === 'string' ? String(createdId) : undefined;
+    try {
+      await this.repo.append({
+        at: new Date(),
+        actor: actor.name,
+        tokenId: actor.tokenId,
+        role: actor.role,
+        method: req.method.toUpperCase(),
+        path: pathOf(req).slice(0, 500),
+        targetId: (fromPath ?? created)?.slice(0, 100) ?? null,
+        status,
+        ip: clientAddress(req).slice(0, 64),
+      });
+    } catch (e) {
+      this.logger.error(`could not write the audit entry of ${req.method} ${pathOf(req)} by '${actor.name}': ${(e as Error).message}`);
+    }
+  }
+
+  async page(q: AuditQuery): Promise<{ items: AuditEntryView[]; nextCursor: string | null }> {
+    const rows = await this.repo.page(q);
+    const items = rows.slice(0, q.limit).map(toAuditEntryView);
+    return { items, nextCursor: rows.length > q.limit ? String(items[items.length - 1].id) : null };
+  }
+}

@@ -1,0 +1,37 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { z } from 'zod';
+import { fromDecimal } from '../common/decimal';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { ApiTokensService } from './api-tokens.service';
+import { type ApiTokenView, type CreateApiToken, CreateApiTokenSchema, type CreatedApiToken } from './dto/api-token.dto';
+import type { HttpRequest } from './http-request';
+import { type Actor, BOOTSTRAP_ADMIN } from './roles';
+
+const TokenId = new ZodValidationPipe(fromDecimal(z.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive')), 'id');
+
+@Controller('tokens')
+export class ApiTokensController {
+  constructor(private readonly tokens: ApiTokensService) {}
+
+  @Post()
+  create(@Body(new ZodValidationPipe(CreateApiTokenSchema)) body: CreateApiToken, @Req() req: HttpRequest): Promise<CreatedApiToken> {
+    return this.tokens.create(body, req.actor ?? BOOTSTRAP_ADMIN);
+  }
+
+  /** Who the caller is: the dashboard shows only the actions its role may take. */
+  @Get('self')
+  self(@Req() req: HttpRequest): Actor {
+    return req.actor ?? BOOTSTRAP_ADMIN;
+  }
+
+  @Get()
+  async list(): Promise<{ items: ApiTokenView[] }> {
+    return { items: await this.tokens.list() };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async revoke(@Param('id', TokenId) id: number): Promise<void> {
+    await this.tokens.revoke(id);
+  }
+}

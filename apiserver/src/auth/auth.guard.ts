@@ -1,0 +1,53 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import { AuthFailureLimiter } from './auth-failure-limiter';
+import { ApiTokensService } from './api-tokens.service';
+import { clientAddress, type HttpRequest, type HttpResponse, pathOf, TooManyAuthFailuresException } from './http-request';
+import { accessFor, routeKey } from './role-policy';
+import { roleAllows } from './roles';
+
+const MUTATING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
+/**
+ * The global guard: finds the route in the role policy (role-policy.ts), refuses addresses with too
+ * many failed token checks (429), checks the bearer token (401), then the token's role (403), and
+ * leaves the caller on the request for the audit log.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly tokens: ApiTokensService,
+    private readonly limiter: AuthFailureLimiter,
+    private readonly audit: AuditService,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const http = ctx.switchToHttp();
+    const req = http.getRequest<HttpRequest>();
+    const key = routeKey(req.method, req.route?.path ?? pathOf(req));
+    const needed = accessFor(key);
+    if (needed === 'public') return true;
+
+    const address = clientAddress(req);
+    const blockedMs = this.limiter.blockedForMs(address, Date.now());
+    if (blockedMs > 0) {
+      const { message, retryAfterSeconds } = AuthFailureLimiter.refusal(blockedMs);
+      http.getResponse<HttpResponse>().setHeader('Retry-After', String(retryAfterSeconds));
+      throw new TooManyAuthFailuresException(message);
+    }
+    const header = req.headers.authorization;
+    const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!m) throw new UnauthorizedException('Authorization: expected "Bearer <token>" (an API token or the admin token)');
+    const outcome = await this.tokens.authenticate(m[1]);
+    if (!outcome.ok) {
+      this.limiter.fail(address, Date.now());
+      throw new UnauthorizedException(`Authorization: ${outcome.reason}`);
+    }
+    const actor = outcome.actor;
+    req.actor = actor;
+    if (roleAllows(actor.role, needed)) return true;
+    const message = `token '${actor.name}' has role ${actor.role}; ${key} needs ${needed} or above`;
+    if (MUTATING.has(req.method.toUpperCase())) await this.audit.recordRequest(req, 403);
+    throw new ForbiddenException(message);
+  }
+}

@@ -1,0 +1,33 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import type { Actor } from './roles';
+
+/** The parts of Express's request the guard and the audit interceptor use. */
+export interface HttpRequest {
+  method: string;
+  originalUrl: string;
+  headers: Record<string, string | string[] | undefined>;
+  params?: Record<string, string>;
+  ip?: string;
+  socket?: { remoteAddress?: string };
+  route?: { path?: string };
+  /** Set by the guard once the token is known. */
+  actor?: Actor;
+}
+
+export interface HttpResponse {
+  statusCode: number;
+  setHeader(name: string, value: string): void;
+}
+
+/** The peer address (no proxy headers are trusted): what rate limits and the audit log go by. */
+export const clientAddress = (req: HttpRequest): string => req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+
+/** The path without its query string. */
+export const pathOf = (req: HttpRequest): string => req.originalUrl.split('?')[0];
+
+/** 429 for an address with too many failed token checks; its code is `TooManyAuthFailures`. */
+export class TooManyAuthFailuresException extends HttpException {
+  constructor(message: string) {
+    super(message, HttpStatus.TOO_MANY_REQUESTS);
+  }
+}

@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { AppModule, type Infrastructure } from '../app.module';
+import { controllersOf, routesOf } from '../openapi/nest-routes';
+import { ROUTE_TABLE } from '../openapi/route-table';
+import { accessFor, ROUTE_ACCESS, routeKey } from './role-policy';
+import { roleAllows } from './roles';
+
+function registeredRoutes() {
+  const infra = { config: {}, tokens: { secretKey: randomBytes(32) }, instanceId: 'spec', dataSource: { options: {} }, lease: {}, events: {} } as unknown as Infrastructure;
+  return routesOf(controllersOf(AppModule.forRoot(infra)));
+}
+
+describe('the role policy', () => {
+  it('gives every route of the route table a role, and lists no route that is not there', () => {
+    const missing = Object.keys(ROUTE_TABLE).filter((k) => !(k in ROUTE_ACCESS));
+    const stale = Object.keys(ROUTE_ACCESS).filter((k) => !(k in ROUTE_TABLE));
+    assert.deepEqual(missing, [], `routes without a role in auth/role-policy.ts: ${missing.join(', ')}`);
+    assert.deepEqual(stale, [], `roles in auth/role-policy.ts for routes that do not exist: ${stale.join(', ')}`);
+  });
+
+  it('makes public exactly the routes marked @Public() (what the OpenAPI document says)', () => {
+    for (const r of registeredRoutes()) assert.equal(ROUTE_ACCESS[r.key] === 'public', r.isPublic, `${r.key}: role policy and @Public() disagree`);
+  });
+
+  it('lets viewers only read: every route that changes something needs operator or admin', () => {
+    for (const [key, access] of Object.entries(ROUTE_ACCESS)) {
+      if (!key.startsWith('GET ')) assert.ok(access === 'operator' || access === 'admin', `${key} is ${access}`);
+    }
+  });
+
+  it('lets operators run and stop but not define jobs, tokens or workers', () => {
+    for (const k of ['POST /api/v1/cronjobs/{id}/run', 'POST /api/v1/cronjobs/{id}/pause', 'POST /api/v1/tasks/{id}/kill', 'POST /api/v1/tasks/{id}/retry', 'POST /api/v1/workers/{id}/drain', 'POST /api/v1/scheduler/stop']) {
+      assert.equal(ROUTE_ACCESS[k], 'operator', k);
+    }
+    for (const k of ['POST /api/v1/cronjobs', 'PATCH /api/v1/cronjobs/{id}', 'DELETE /api/v1/cronjobs/{id}', 'POST /api/v1/tokens', 'GET /api/v1/tokens', 'DELETE /api/v1/tokens/{id}', 'DELETE /api/v1/workers/{id}', 'GET /api/v1/audit']) {
+      assert.equal(ROUTE_ACCESS[k], 'admin', k);
+    }
+  });
+
+  it("reads Express's route pattern as the table's key, and asks admin for a route it does not know", () => {
+    assert.equal(routeKey('post', '/api/v1/cronjobs/:id/run'), 'POST /api/v1/cronjobs/{id}/run');
+    assert.equal(accessFor('GET /api/v1/not-in-the-table'), 'admin');
+    assert.equal(accessFor('GET /api/v1/constructor'), 'admin');
+  });
+
+  it('orders the roles viewer < operator < admin', () => {
+    assert.ok(roleAllows('admin', 'operator') && roleAllows('operator', 'viewer') && roleAllows('viewer', 'viewer'));
+    assert.ok(!roleAllows('viewer', 'operator') && !roleAllows('operator', 'admin'));
+  });
+});

@@ -1,0 +1,70 @@
+import type { Role } from './roles';
+
+/** The least a caller needs for a route: a role, or `public` (no token at all). */
+export type Access = Role | 'public';
+
+/**
+ * THE role policy: every route by `METHOD /path` (as in openapi/route-table.ts) and the least role
+ * that may call it. The global guard (auth.guard.ts) enforces this table and nothing else; a route
+ * missing here is refused to everyone but admins, and role-policy.spec.ts fails until it is added.
+ */
+export const ROUTE_ACCESS: Record<string, Access> = {
+  'GET /api/v1/cronjobs': 'viewer',
+  'GET /api/v1/cronjobs/timeline': 'viewer',
+  'GET /api/v1/cronjobs/{id}': 'viewer',
+  'GET /api/v1/cronjobs/{id}/next': 'viewer',
+  'POST /api/v1/cronjobs': 'admin',
+  'PATCH /api/v1/cronjobs/{id}': 'admin',
+  'DELETE /api/v1/cronjobs/{id}': 'admin',
+  'POST /api/v1/cronjobs/{id}/run': 'operator',
+  'POST /api/v1/cronjobs/{id}/pause': 'operator',
+  'POST /api/v1/cronjobs/{id}/resume': 'operator',
+  'GET /api/v1/schedules/preview': 'viewer',
+
+  'GET /api/v1/tasks': 'viewer',
+  'GET /api/v1/tasks/{id}': 'viewer',
+  'GET /api/v1/tasks/{id}/output': 'viewer',
+  // A one-shot task carries its own command: defining what runs is an admin's.
+  'POST /api/v1/tasks': 'admin',
+  'DELETE /api/v1/tasks/{id}': 'operator',
+  'POST /api/v1/tasks/{id}/kill': 'operator',
+  'POST /api/v1/tasks/{id}/stop': 'operator',
+  'POST /api/v1/tasks/{id}/retry': 'operator',
+
+  'GET /api/v1/sse/events': 'viewer',
+
+  'GET /api/v1/workers': 'viewer',
+  'GET /api/v1/workers/{id}': 'viewer',
+  'POST /api/v1/workers/{id}/drain': 'operator',
+  'POST /api/v1/workers/{id}/undrain': 'operator',
+  'DELETE /api/v1/workers/{id}': 'admin',
+
+  'GET /api/v1/scheduler': 'viewer',
+  'POST /api/v1/scheduler/stop': 'operator',
+  'POST /api/v1/scheduler/start': 'operator',
+
+  'GET /api/v1/loader': 'viewer',
+
+  'POST /api/v1/tokens': 'admin',
+  'GET /api/v1/tokens': 'admin',
+  'GET /api/v1/tokens/self': 'viewer',
+  'DELETE /api/v1/tokens/{id}': 'admin',
+  'GET /api/v1/audit': 'admin',
+
+  'GET /healthz': 'public',
+  'GET /readyz': 'public',
+  'GET /metrics': 'public',
+  'GET /api/docs': 'public',
+  'GET /api/docs/openapi.json': 'public',
+  'GET /api/docs/{file}': 'public',
+};
+
+/** `POST /api/v1/cronjobs/{id}/run` from a method and Express's route pattern (`/api/v1/cronjobs/:id/run`). */
+export function routeKey(method: string, routePath: string): string {
+  return `${method.toUpperCase()} ${routePath.replace(/:(\w+)/g, '{$1}')}`;
+}
+
+/** What the table asks for this route; admin for a route it does not list (closed by default). */
+export function accessFor(key: string): Access {
+  return Object.prototype.hasOwnProperty.call(ROUTE_ACCESS, key) ? ROUTE_ACCESS[key] : 'admin';
+}

@@ -1,0 +1,64 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { ApiTokenView, CreatedApiToken } from '../../auth/dto/api-token.dto';
+import { ROLES } from '../../auth/roles';
+import { CliError, EXIT } from '../cli-error';
+import { tokenTable } from '../views';
+import { type Act, withConnection } from './common';
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** `30d`, `12h`, `45m`, `90s`, `2w` (or plain seconds) as seconds. */
+export function parseExpiresIn(v: string): number {
+  const m = /^(\d+)([smhdw]?)$/.exec(v.trim());
+  const seconds = m ? Number(m[1]) * UNIT_SECONDS[m[2] || 's'] : NaN;
+  if (!Number.isSafeInteger(seconds) || seconds < 1) throw new InvalidArgumentError('must be a duration such as 30d, 12h, 45m or 90s');
+  return seconds;
+}
+
+/** `cronfleet tokens ls|create|revoke`: API tokens with roles (admin only). */
+export function registerTokens(program: Command, act: Act): void {
+  const group = withConnection(program.command('tokens').description('list, create and revoke API tokens (needs an admin token)'));
+
+  group
+    .command('ls')
+    .description('list API tokens: role, expiry, last use, revoked or not (never their secrets)')
+    .action(
+      act(async (ctx) => {
+        const data = await ctx.client.get<{ items: ApiTokenView[] }>('/tokens');
+        ctx.show(data, () => tokenTable(data.items, ctx.nowMs));
+      }),
+    );
+
+  group
+    .command('create')
+    .description('create an API token; its secret is printed this once')
+    .requiredOption('--name <name>', 'unique name, shown in the audit log')
+    .addOption(new Option('--role <role>', 'viewer (read), operator (also run, pause, kill, drain), admin (everything)').choices(ROLES).makeOptionMandatory())
+    .option('--expires-in <duration>', 'stops working after this long, e.g. 30d, 12h (default: never)', parseExpiresIn)
+    .action(
+      act(async (ctx, opts: { name: string; role: string; expiresIn?: number }) => {
+        const t = await ctx.client.post<CreatedApiToken>('/tokens', { name: opts.name, role: opts.role, ...(opts.expiresIn !== undefined ? { expiresInSeconds: opts.expiresIn } : {}) });
+        ctx.show(t, () =>
+          [
+            `token '${t.name}' (id ${t.id}, role ${t.role}${t.expiresAt ? `, expires ${t.expiresAt}` : ''}) created:`,
+            '',
+            `  ${t.token}`,
+            '',
+            'Keep it now: the server stores only its hash and cannot show it again.',
+          ].join('\n'),
+        );
+      }),
+    );
+
+  group
+    .command('revoke')
+    .description('revoke an API token: refused from its next request on')
+    .argument('<id>', 'the token id (see tokens ls)')
+    .action(
+      act(async (ctx, _opts, id: string) => {
+        if (!/^\d+$/.test(id)) throw new CliError(EXIT.usage, `'${id}' is not a token id: give the number from tokens ls`);
+        await ctx.client.delete(`/tokens/${id}`);
+        ctx.show({ id: Number(id), revoked: true }, () => `token ${id} revoked`);
+      }),
+    );
+}
