@@ -2,13 +2,17 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { AppModule } from './app.module';
 import { AppLogger } from './common/app-logger';
-import type { ServerConfig } from './config/config';
+import { limitRequestBodies } from './common/body-limits';
+import { serveDashboard } from './dashboard/serve-dashboard';
+import { ConfigError, type ServerConfig } from './config/config';
 import { loadOrCreateTokens, Tokens } from './config/secrets';
 import { openDatabase } from './database/data-source';
 import { DispatcherService } from './dispatcher/dispatcher.service';
@@ -45,7 +49,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   try {
     events = config.redisUrl ? await RedisClusterEvents.connect(config.redisUrl, config.redisPrefix) : new LocalClusterEvents();
     lease = config.redisUrl ? new RedisLease(config.redisUrl, config.redisPrefix, config.leaseSeconds * 1000) : new LocalLease();
-    const app = await NestFactory.create(AppModule.forRoot({ config, tokens, instanceId, dataSource, lease, events }), { logger, bodyParser: true });
+    // With a certificate, one HTTPS server carries REST and the worker socket (wss) alike.
+    const httpsOptions = config.tls ? { cert: readTlsFile(config.tls.certFile, 'CRONFLEET_TLS_CERT'), key: readTlsFile(config.tls.keyFile, 'CRONFLEET_TLS_KEY') } : undefined;
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, tokens, instanceId, dataSource, lease, events }), { logger, bodyParser: false, httpsOptions });
+    limitRequestBodies(app, config.maxBodyBytes);
     app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_PATHS });
     if (config.redisUrl) {
       const adapter = new RedisIoAdapter(app, config.redisUrl, config.redisPrefix);
@@ -53,6 +60,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       app.useWebSocketAdapter(adapter);
     } else app.useWebSocketAdapter(new IoAdapter(app));
     app.getHttpAdapter().getInstance().disable('x-powered-by');
+    serveDashboard(app, logger);
     await app.listen(config.port, config.host);
     const port = (app.getHttpServer().address() as AddressInfo).port;
     const bus = events;
@@ -71,5 +79,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await events?.close().catch(() => undefined);
     if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
     throw e;
+  }
+}
+
+function readTlsFile(file: string, variable: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new ConfigError(`${variable}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }

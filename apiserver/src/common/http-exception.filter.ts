@@ -42,8 +42,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return { status: e.getStatus(), code: bodyError ? 'InvalidBody' : e.name.replace(/Exception$/, ''), message: bodyError ? `body: not valid JSON (${text})` : text };
     }
     // body-parser errors carry an HTTP status and a type.
-    const bp = e as { type?: string; status?: number; message?: string };
+    const bp = e as { type?: string; status?: number; message?: string; limit?: number };
     if (bp && typeof bp.status === 'number' && typeof bp.type === 'string') {
+      if (bp.type === 'entity.too.large') {
+        return { status: 413, code: 'BodyTooLarge', message: `body: more than the limit of ${bp.limit} bytes (CRONFLEET_MAX_BODY_BYTES)` };
+      }
       const message = bp.type === 'entity.parse.failed' ? 'body: not valid JSON' : `body: ${bp.message}`;
       return { status: bp.status, code: 'InvalidBody', message };
     }

@@ -1,14 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
+import { fromDecimal } from '../common/decimal';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { CronJobsService, MAX_PREVIEW } from './cronjobs.service';
-import { CreateCronJob, CreateCronJobSchema, CronJobIdParamSchema, UpdateCronJob, UpdateCronJobSchema } from './dto/cronjob.dto';
+import { CreateCronJob, CreateCronJobSchema, CronJobIdParamSchema, ListCronJobsQuery, ListCronJobsQuerySchema, TimelineQuery, TimelineQuerySchema, UpdateCronJob, UpdateCronJobSchema } from './dto/cronjob.dto';
 import { RunNow, RunNowSchema } from './dto/policies.dto';
 
 const JobId = new ZodValidationPipe(CronJobIdParamSchema, 'id');
 export const CountQuerySchema = z
   .object({
-    count: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(MAX_PREVIEW, `must be at most ${MAX_PREVIEW}`).default(5),
+    count: fromDecimal(z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(MAX_PREVIEW, `must be at most ${MAX_PREVIEW}`)).default(5),
   })
   .strict();
 
@@ -21,9 +22,16 @@ export class CronJobsController {
     return this.jobs.create(dto);
   }
 
+  /** Every cron job by id; with `limit`, a page (`nextCursor` for the next), `q` and `enabled` filter. */
   @Get()
-  list() {
-    return this.jobs.list();
+  list(@Query(new ZodValidationPipe(ListCronJobsQuerySchema, 'query')) q: ListCronJobsQuery) {
+    return this.jobs.list(q);
+  }
+
+  /** The latest runs of each given job, newest first: the dashboard's success/failure strips. */
+  @Get('timeline')
+  timeline(@Query(new ZodValidationPipe(TimelineQuerySchema, 'query')) q: TimelineQuery) {
+    return this.jobs.timeline(q.ids, q.limit);
   }
 
   @Get(':id')

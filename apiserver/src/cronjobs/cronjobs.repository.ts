@@ -14,8 +14,13 @@ export class CronJobsRepository {
     return this.jobs.findOneBy({ id });
   }
 
-  list(): Promise<CronJobEntity[]> {
-    return this.jobs.find({ order: { id: 'ASC' } });
+  list(q: { q?: string; enabled?: boolean; limit?: number; cursor?: number } = {}): Promise<CronJobEntity[]> {
+    const qb = this.jobs.createQueryBuilder('j').orderBy('j.id', 'ASC');
+    if (q.q !== undefined) qb.andWhere("LOWER(j.name) LIKE :q ESCAPE '!'", { q: `%${q.q.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%` });
+    if (q.enabled !== undefined) qb.andWhere('j.enabled = :enabled', { enabled: q.enabled });
+    if (q.cursor !== undefined) qb.andWhere('j.id > :cursor', { cursor: q.cursor });
+    if (q.limit !== undefined) qb.take(q.limit);
+    return qb.getMany();
   }
 
   /**

@@ -12,8 +12,19 @@ import { SERVER_CONFIG } from '../config/tokens';
 import { emailUnavailable } from '../notifications/email-settings';
 import { CronJobEntity } from './cronjob.entity';
 import { CronJobsRepository } from './cronjobs.repository';
-import { CreateCronJob, CronJobView, toCronJobView, UpdateCronJob } from './dto/cronjob.dto';
+import { CreateCronJob, CronJobView, ListCronJobsQuery, toCronJobView, UpdateCronJob } from './dto/cronjob.dto';
 import type { RunNow } from './dto/policies.dto';
+
+/** One run in a job's timeline strip. */
+export interface TimelineRun {
+  taskId: number;
+  status: string;
+  attempt: number;
+  scheduledAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  exitCode: number | null;
+}
 
 /** Parses a schedule, turning the core's InvalidScheduleError into a 400 that names the field. */
 export function scheduleOf(job: { schedule: ScheduleInput; timezone: string }): Schedule {
@@ -64,8 +75,21 @@ export class CronJobsService {
     return toCronJobView(job);
   }
 
-  async list(): Promise<{ items: CronJobView[] }> {
-    return { items: (await this.repo.list()).map(toCronJobView) };
+  async list(q: ListCronJobsQuery = {}): Promise<{ items: CronJobView[]; nextCursor: string | null }> {
+    const rows = await this.repo.list(q);
+    const full = q.limit !== undefined && rows.length === q.limit;
+    return { items: rows.map(toCronJobView), nextCursor: full ? String(rows[rows.length - 1].id) : null };
+  }
+
+  async timeline(ids: readonly number[], limit: number): Promise<{ items: { cronjobId: number; runs: TimelineRun[] }[] }> {
+    const byJob = await this.tasks.recentByJob([...new Set(ids)], limit);
+    const iso = (d: Date | null) => (d ? d.toISOString() : null);
+    return {
+      items: [...byJob].map(([cronjobId, rows]) => ({
+        cronjobId,
+        runs: rows.map((t) => ({ taskId: t.id, status: t.status, attempt: t.attempt, scheduledAt: t.scheduledAt.toISOString(), startedAt: iso(t.startedAt), finishedAt: iso(t.finishedAt), exitCode: t.exitCode })),
+      })),
+    };
   }
 
   async get(id: number): Promise<CronJobView> {

@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { z } from 'zod';
+import { fromDecimal } from '../common/decimal';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { MAX_PREVIEW, preview } from './cronjobs.service';
 
@@ -8,7 +9,7 @@ const PreviewQuerySchema = z
     schedule: z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(255),
     timezone: z.string().trim().min(1).max(64).default('UTC'),
     from: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 instant with Z or an offset' }).optional(),
-    count: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(MAX_PREVIEW, `must be at most ${MAX_PREVIEW}`).default(5),
+    count: fromDecimal(z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(MAX_PREVIEW, `must be at most ${MAX_PREVIEW}`)).default(5),
   })
   .strict();
 

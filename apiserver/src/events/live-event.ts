@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fromDecimal } from '../common/decimal';
 
 /** The task fields every `task.*` live event carries, so a subscription can filter by job. */
 interface TaskRef {
@@ -41,7 +42,7 @@ export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
   'scheduler.leader',
 ];
 
-const id = z.coerce.number().int().positive();
+const id = fromDecimal(z.number().int().positive());
 
 /** One accepted `type` item: an event type, or a prefix ending in a dot (`task.`). */
 const typeItem = z.string().refine((s) => LIVE_EVENT_TYPES.some((t) => t === s || (s.endsWith('.') && t.startsWith(s))), {

@@ -5,6 +5,7 @@ import type { ServerConfig } from '../config/config';
 import { SERVER_CONFIG } from '../config/tokens';
 import { FINAL_TASK_STATUSES } from '@cronfleet/shared';
 import { OutputKeeper, TAIL_SEQ, type OutputChunk } from './output-keeper';
+import type { TaskEntity } from './task.entity';
 import { TasksRepository } from './tasks.repository';
 import { LiveEvents } from '../events/live-events';
 
@@ -47,10 +48,16 @@ export class TaskOutputService {
     this.live.setMaxListeners(0);
   }
 
-  async add(msg: TaskOutput): Promise<void> {
+  /** Output of this task is being received (its first chunk came and it has not ended). */
+  isOpen(taskId: number): boolean {
+    return this.keepers.has(taskId);
+  }
+
+  /** `task`: its row, when the caller has just read it (saves reading it again for its output cap). */
+  async add(msg: TaskOutput, task?: Pick<TaskEntity, 'maxOutputBytes'> | null): Promise<void> {
     this.live.emit(`chunk:${msg.taskId}`, { seq: msg.seq, data: msg.data });
     this.liveEvents.task('task.output', msg.taskId, { seq: msg.seq, data: msg.data });
-    const keeper = await this.keeperOf(msg.taskId);
+    const keeper = await this.keeperOf(msg.taskId, task);
     for (const c of keeper.add({ seq: msg.seq, data: msg.data })) await this.repo.appendOutput(msg.taskId, c.seq, c.data);
   }
 
@@ -156,14 +163,15 @@ data: ${JSON.stringify({ code: 'SlowClient', message: 'the client did not keep u
     loop();
   }
 
-  private keeperOf(taskId: number): Promise<OutputKeeper> {
+  private keeperOf(taskId: number, task?: Pick<TaskEntity, 'maxOutputBytes'> | null): Promise<OutputKeeper> {
     let k = this.keepers.get(taskId);
     if (!k) {
       if (this.keepers.size >= MAX_KEEPERS) {
         const oldest = this.keepers.keys().next().value as number;
         void this.ended(oldest).catch((e: unknown) => this.logger.warn(`output of task ${oldest}: ${(e as Error).message}`));
       }
-      k = this.repo.findById(taskId).then((t) => new OutputKeeper(t?.maxOutputBytes ?? this.config.maxOutputBytes));
+      const cap = (t: Pick<TaskEntity, 'maxOutputBytes'> | null): OutputKeeper => new OutputKeeper(t?.maxOutputBytes ?? this.config.maxOutputBytes);
+      k = task ? Promise.resolve(cap(task)) : this.repo.findById(taskId).then(cap);
       this.keepers.set(taskId, k);
     }
     return k;

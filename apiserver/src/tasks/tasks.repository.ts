@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { SerializedError, TaskStatus } from '@cronfleet/shared';
 import { EntityManager, In, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { isUniqueViolation, rawTimeMs } from '../database/columns';
+import { dbTime, isUniqueViolation, rawTimeMs } from '../database/columns';
 import { TaskOutputEntity } from './task-output.entity';
 import { TaskEntity, TaskTrigger } from './task.entity';
 
@@ -33,6 +33,10 @@ export type NewTask = Pick<TaskEntity, 'cronjobId' | 'cronjobName' | 'scheduledA
 export interface TaskQuery {
   cronjobId?: number;
   status?: TaskStatus;
+  workerId?: number;
+  /** Due time window: scheduledAt >= since and < until. */
+  since?: Date;
+  until?: Date;
   /** Only tasks with an id below this (the previous page's `nextCursor`). */
   beforeId?: number;
   limit: number;
@@ -129,6 +133,11 @@ export class TasksRepository {
 
   findById(id: number): Promise<TaskEntity | null> {
     return this.tasks.findOneBy({ id });
+  }
+
+  /** Who runs a task and its output cap: all a task's first chunk of output needs, not the whole row. */
+  outputOwner(id: number): Promise<Pick<TaskEntity, 'id' | 'workerId' | 'maxOutputBytes'> | null> {
+    return this.tasks.findOne({ select: { id: true, workerId: true, maxOutputBytes: true }, where: { id } });
   }
 
   /**
@@ -268,8 +277,31 @@ export class TasksRepository {
     const qb = this.tasks.createQueryBuilder('t').orderBy('t.id', 'DESC').take(q.limit);
     if (q.cronjobId !== undefined) qb.andWhere('t.cronjob_id = :cronjobId', { cronjobId: q.cronjobId });
     if (q.status !== undefined) qb.andWhere('t.status = :status', { status: q.status });
+    if (q.workerId !== undefined) qb.andWhere('t.worker_id = :workerId', { workerId: q.workerId });
+    if (q.since !== undefined) qb.andWhere('t.scheduled_at >= :since', { since: dbTime(this.tasks.manager.connection, q.since) });
+    if (q.until !== undefined) qb.andWhere('t.scheduled_at < :until', { until: dbTime(this.tasks.manager.connection, q.until) });
     if (q.beforeId !== undefined) qb.andWhere('t.id < :beforeId', { beforeId: q.beforeId });
     return qb.getMany();
+  }
+
+  /**
+   * The latest `limit` tasks of each job, newest due time first: one small query per job, each
+   * answered from the (cronjob_id, scheduled_at, ...) unique index however long the history is.
+   */
+  async recentByJob(cronjobIds: readonly number[], limit: number): Promise<Map<number, TaskEntity[]>> {
+    const out = new Map<number, TaskEntity[]>();
+    await Promise.all(
+      cronjobIds.map(async (cronjobId) => {
+        const rows = await this.tasks.find({
+          where: { cronjobId },
+          order: { scheduledAt: 'DESC', attempt: 'DESC' },
+          take: limit,
+          select: { id: true, cronjobId: true, status: true, attempt: true, scheduledAt: true, startedAt: true, finishedAt: true, exitCode: true },
+        });
+        out.set(cronjobId, rows);
+      }),
+    );
+    return out;
   }
 
   /** Stores a chunk of output once (a chunk resent after a reconnect is ignored by its sequence number). */

@@ -56,7 +56,15 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
   }
 
   async list(q: ListTasksQuery): Promise<{ items: TaskView[]; nextCursor: string | null }> {
-    const rows = await this.repo.list({ cronjobId: q.cronjobId, status: q.status, beforeId: q.cursor, limit: q.limit });
+    const rows = await this.repo.list({
+      cronjobId: q.cronjobId,
+      status: q.status,
+      workerId: q.workerId,
+      since: q.since === undefined ? undefined : new Date(q.since),
+      until: q.until === undefined ? undefined : new Date(q.until),
+      beforeId: q.cursor,
+      limit: q.limit,
+    });
     const nextCursor = rows.length === q.limit ? String(rows[rows.length - 1].id) : null;
     return { items: rows.map(toTaskView), nextCursor };
   }
@@ -270,7 +278,14 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     return task;
   }
 
-  output(_workerId: number, msg: TaskOutput): Promise<void> {
+  async output(workerId: number, msg: TaskOutput): Promise<void> {
+    // Only the worker a task was given to writes its output: a chunk for an unknown task or another
+    // worker's is refused (checked once per task, when its output starts).
+    if (!this.outputs.isOpen(msg.taskId)) {
+      const task = await this.repo.outputOwner(msg.taskId);
+      if (!task || task.workerId !== workerId) throw new DomainError('TaskNotRunning', `task ${msg.taskId} was not given to worker ${workerId}`);
+      return this.outputs.add(msg, task);
+    }
     return this.outputs.add(msg);
   }
 

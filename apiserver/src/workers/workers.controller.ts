@@ -1,9 +1,10 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
+import { fromDecimal } from '../common/decimal';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { WorkerDetail, WorkersService, WorkerView } from './workers.service';
 
-const WorkerId = new ZodValidationPipe(z.coerce.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive'), 'id');
+const WorkerId = new ZodValidationPipe(fromDecimal(z.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive')), 'id');
 
 @Controller('workers')
 export class WorkersController {

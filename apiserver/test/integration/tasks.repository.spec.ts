@@ -116,5 +116,22 @@ for (const backend of backends) {
       assert.ok(first[0].id > first[1].id);
       assert.ok(second[0].id < first[1].id);
     });
+
+    it('filters the history by worker and due-time window, and gives each job its latest runs from the index', async () => {
+      const repo = repoOn(a);
+      const base = Date.parse('2026-04-01T00:00:00.000Z');
+      const made = await repo.createDue([0, 1, 2, 3].map((i) => due(new Date(base + i * 60_000))[0]));
+      await repo.claim(made[1].id, 70_001, 0);
+      await repo.claim(made[2].id, 70_002, 0);
+      const byWorker = await repo.list({ workerId: 70_001, limit: 50 });
+      assert.deepEqual(byWorker.map((t) => t.id), [made[1].id]);
+      const window = await repo.list({ cronjobId: jobs[0].id, since: new Date(base + 60_000), until: new Date(base + 3 * 60_000), limit: 50 });
+      assert.deepEqual(window.map((t) => t.id), [made[2].id, made[1].id], 'since is inclusive, until exclusive, newest first');
+
+      const recent = await repo.recentByJob([jobs[0].id, jobs[1].id, 999_999], 3);
+      assert.deepEqual(recent.get(jobs[0].id)!.map((t) => t.scheduledAt.getTime()), [base + 180_000, base + 120_000, base + 60_000]);
+      assert.ok(recent.get(jobs[1].id)!.length <= 3);
+      assert.deepEqual(recent.get(999_999), []);
+    });
   });
 }

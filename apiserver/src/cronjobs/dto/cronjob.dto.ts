@@ -1,6 +1,7 @@
 import { RunnerNameSchema } from '@cronfleet/shared';
 import { POLICY_DEFAULTS, PolicyFields, RoutingFields, RunFields } from './policies.dto';
 import { z } from 'zod';
+import { fromDecimal } from '../../common/decimal';
 import { NotifySchema, toNotifyView } from './notify.dto';
 import type { CronJobEntity } from '../cronjob.entity';
 
@@ -91,7 +92,7 @@ export const UpdateCronJobSchema = z
   .strict();
 export type UpdateCronJob = z.infer<typeof UpdateCronJobSchema>;
 
-export const CronJobIdParamSchema = z.coerce.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive');
+export const CronJobIdParamSchema = fromDecimal(z.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive'));
 
 /** A cron job as the REST API shows it: times as ISO-8601 UTC. */
 export function toCronJobView(j: CronJobEntity) {
@@ -125,3 +126,27 @@ export function toCronJobView(j: CronJobEntity) {
   };
 }
 export type CronJobView = ReturnType<typeof toCronJobView>;
+
+/** `GET /cronjobs` query. */
+export const ListCronJobsQuerySchema = z
+  .object({
+    /** Part of the name, any case. */
+    q: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+    enabled: z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).transform((v) => v === 'true').optional(),
+    limit: fromDecimal(z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000')).optional(),
+    cursor: fromDecimal(z.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive')).optional(),
+  })
+  .strict();
+export type ListCronJobsQuery = z.infer<typeof ListCronJobsQuerySchema>;
+
+/** `GET /cronjobs/timeline` query: the latest `limit` runs of each of `ids`. */
+export const TimelineQuerySchema = z
+  .object({
+    ids: z
+      .string({ error: 'is required: a comma list of cron job ids' })
+      .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+      .pipe(z.array(z.string().regex(/^[1-9][0-9]{0,9}$/, 'must be positive whole numbers').transform(Number)).min(1, 'must name at least one cron job').max(100, 'must name at most 100 cron jobs')),
+    limit: fromDecimal(z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100')).default(20),
+  })
+  .strict();
+export type TimelineQuery = z.infer<typeof TimelineQuerySchema>;

@@ -1,18 +1,26 @@
 import { RunnerNameSchema, TASK_STATUSES } from '@cronfleet/shared';
 import { RetryPolicySchema } from '../../cronjobs/dto/policies.dto';
 import { z } from 'zod';
+import { fromDecimal } from '../../common/decimal';
 import type { TaskEntity } from '../task.entity';
 
-const positiveInt = () => z.coerce.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive');
+const positiveNumber = () => z.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive');
+const positiveInt = () => fromDecimal(positiveNumber());
 
 export const ListTasksQuerySchema = z
   .object({
     cronjobId: positiveInt().optional(),
     status: z.enum(TASK_STATUSES, { error: `must be one of ${TASK_STATUSES.join(', ')}` }).optional(),
-    limit: positiveInt().max(500, 'must be at most 500').default(50),
+    workerId: positiveInt().optional(),
+    /** Due time (scheduledAt) at or after this instant. */
+    since: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 instant with Z or an offset' }).optional(),
+    /** Due time (scheduledAt) before this instant. */
+    until: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 instant with Z or an offset' }).optional(),
+    limit: fromDecimal(positiveNumber().max(500, 'must be at most 500')).default(50),
     cursor: positiveInt().optional(),
   })
-  .strict();
+  .strict()
+  .refine((q) => q.since === undefined || q.until === undefined || Date.parse(q.since) < Date.parse(q.until), { message: 'must be before until', path: ['since'] });
 export type ListTasksQuery = z.infer<typeof ListTasksQuerySchema>;
 
 export const TaskIdParamSchema = positiveInt();
