@@ -47,7 +47,7 @@ describe('the OpenAPI document', () => {
 
   it('shows query parameters one by one, optional bodies as optional, and probes without a token', () => {
     const list = d.paths['/api/v1/tasks'].get;
-    assert.deepEqual(list.parameters.map((p: Json) => [p.name, p.in, p.required]), [['cronjobId', 'query', false], ['status', 'query', false], ['limit', 'query', false], ['cursor', 'query', false]]);
+    assert.deepEqual(list.parameters.map((p: Json) => [p.name, p.in, p.required]), [['cronjobId', 'query', false], ['status', 'query', false], ['workerId', 'query', false], ['since', 'query', false], ['until', 'query', false], ['limit', 'query', false], ['cursor', 'query', false]]);
     assert.equal(d.paths['/api/v1/tasks/{id}/stop'].post.requestBody.required, false);
     const ready = d.paths['/readyz'].get;
     assert.deepEqual(ready.security, []);

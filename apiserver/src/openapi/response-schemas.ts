@@ -132,6 +132,24 @@ export const SchedulerStatusSchema = z.object({
 });
 
 export const TaskIdSchema = z.object({ taskId: id });
+export const TimelineSchema = z.object({
+  items: z.array(
+    z.object({
+      cronjobId: id,
+      runs: z.array(
+        z.object({
+          taskId: id,
+          status: z.enum(TASK_STATUSES),
+          attempt: z.number().int().positive(),
+          scheduledAt: isoTime,
+          startedAt: isoTime.nullable(),
+          finishedAt: isoTime.nullable(),
+          exitCode: z.number().int().nullable(),
+        }),
+      ),
+    }),
+  ),
+});
 export const NextRunsSchema = z.object({ next: z.array(isoTime) });
 export const ControlResultSchema = z.object({ taskId: id, action: z.enum(['stop', 'kill']), workerId: id.nullable(), confirmed: z.literal(true) });
 export const HealthSchema = z.object({ status: z.literal('ok'), leader: z.boolean() });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { AuditPageSchema } from '../audit/dto/audit.dto';
+import { ApiTokenViewSchema, CreatedApiTokenSchema } from '../auth/dto/api-token.dto';
 import { LoaderStatusSchema } from '../jobfiles/dto/loader-status.dto';
-import { COMPONENT_SCHEMAS, ControlResultSchema, HealthSchema, NextRunsSchema, ReadinessSchema, TaskIdSchema } from './response-schemas';
+import { COMPONENT_SCHEMAS, ControlResultSchema, HealthSchema, NextRunsSchema, ReadinessSchema, TaskIdSchema, TimelineSchema } from './response-schemas';
 
 type Component = keyof typeof COMPONENT_SCHEMAS;
 
@@ -27,6 +29,7 @@ export interface RouteDoc {
 
 const json = (schema: Component | z.ZodType, description: string): ResponseDoc => ({ description, json: schema });
 const list = (item: Component) => z.object({ items: z.array(COMPONENT_SCHEMAS[item]) });
+const page = (item: Component) => z.object({ items: z.array(COMPONENT_SCHEMAS[item]), nextCursor: z.string().nullable() });
 
 const NO_JOB = 'no cron job with this id (CronJobNotFound)';
 const NO_TASK = 'no task with this id (TaskNotFound)';
@@ -46,7 +49,18 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
     description: "`spec` is checked against the runner's schema and `schedule` parsed in `timezone`; an expression that can never fire is refused.",
     responses: { 201: json('CronJob', 'created, with its nextRunAt'), 409: 'a cron job with this name exists (CronJobNameTaken)' },
   },
-  'GET /api/v1/cronjobs': { tag: 'cronjobs', summary: 'List cron jobs', responses: { 200: json(list('CronJob'), 'every cron job') } },
+  'GET /api/v1/cronjobs': {
+    tag: 'cronjobs',
+    summary: 'List cron jobs',
+    description: 'By id. Without `limit` every cron job; with it one page, and `nextCursor` (pass as `cursor`) while more may follow. `q` matches part of the name in any case.',
+    responses: { 200: json(page('CronJob'), 'cron jobs') },
+  },
+  'GET /api/v1/cronjobs/timeline': {
+    tag: 'cronjobs',
+    summary: 'Latest runs of several cron jobs',
+    description: 'For each of `ids` (at most 100) its latest `limit` tasks by due time, newest first: the success/failure strips of the dashboard.',
+    responses: { 200: json(TimelineSchema, 'runs per cron job') },
+  },
   'GET /api/v1/cronjobs/{id}': { tag: 'cronjobs', summary: 'Read a cron job', responses: { 200: json('CronJob', 'the cron job'), 404: NO_JOB } },
   'PATCH /api/v1/cronjobs/{id}': {
     tag: 'cronjobs',
@@ -124,6 +138,30 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
     tag: 'operations',
     summary: 'Job files: each file of CRONFLEET_JOBS_DIR and CRONFLEET_CONFIG with its status (ok or error) and the jobs it manages',
     responses: { 200: json(LoaderStatusSchema, 'the files this instance loads') },
+  },
+  'POST /api/v1/tokens': {
+    tag: 'tokens',
+    summary: 'Create an API token',
+    description: 'Roles: `viewer` (read), `operator` (also run, pause, kill, drain, scheduler stop/start), `admin` (everything). The token (`cft_…`) is in this answer only; the server keeps its SHA-256.',
+    responses: { 201: json(CreatedApiTokenSchema, 'created, with its secret'), 409: 'a token with this name exists (ApiTokenNameTaken)' },
+  },
+  'GET /api/v1/tokens/self': {
+    tag: 'tokens',
+    summary: 'The caller: its token id (null for the configured admin token), name and role',
+    responses: { 200: json(z.object({ tokenId: z.number().int().positive().nullable(), name: z.string(), role: z.enum(['viewer', 'operator', 'admin']) }), 'the caller') },
+  },
+  'GET /api/v1/tokens': { tag: 'tokens', summary: 'List API tokens (never their secrets), revoked ones too', responses: { 200: json(z.object({ items: z.array(ApiTokenViewSchema) }), 'every token') } },
+  'DELETE /api/v1/tokens/{id}': {
+    tag: 'tokens',
+    summary: 'Revoke an API token',
+    description: 'It is refused (401) from the next request on, on every server; the row stays for the audit log.',
+    responses: { 204: { description: 'revoked (also when it already was)' }, 404: 'no token with this id (ApiTokenNotFound)' },
+  },
+  'GET /api/v1/audit': {
+    tag: 'tokens',
+    summary: 'The audit log of mutating calls, newest first',
+    description: 'Every POST, PATCH, PUT and DELETE that passed the token check: who (token name and id, or `admin`), role, method, path, target id, status answered, client address, time. Request bodies are never kept.',
+    responses: { 200: json(AuditPageSchema, 'one page') },
   },
   'GET /healthz': { tag: 'operations', summary: 'Liveness: the server and its database answer', responses: { 200: json(HealthSchema, 'alive'), 500: 'the database does not answer' } },
   'GET /readyz': {

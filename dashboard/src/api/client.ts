@@ -1,0 +1,102 @@
+import { signOut, token } from './session';
+import type { Caller } from '../app/role';
+import type { CronJob, Page, Readiness, SchedulerStatus, Task, TimelineRun, Worker } from './types';
+
+/** A refused or failed call, with the server's message (which names the field and the problem). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+export function withQuery(path: string, q: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const s = params.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+export function authHeaders(t: string | null = token()): Record<string, string> {
+  return t ? { Authorization: `Bearer ${t}` } : {};
+}
+
+/** Reads an error body `{ statusCode, error, code, message }`, or makes one from the status. */
+export async function errorOf(res: Response): Promise<ApiError> {
+  let code = `Http${res.status}`;
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    const body = (await res.json()) as { code?: string; message?: string | string[] };
+    if (body.code) code = body.code;
+    if (body.message) message = Array.isArray(body.message) ? body.message.join('; ') : body.message;
+  } catch {
+    // not JSON: keep the status line
+  }
+  return new ApiError(res.status, code, message);
+}
+
+async function call<T>(method: string, path: string, body?: unknown, t?: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: { ...authHeaders(t ?? token()), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new ApiError(0, 'Unreachable', `the server did not answer (${(e as Error).message})`);
+  }
+  if (res.status === 401 && t === undefined) signOut();
+  if (!res.ok) throw await errorOf(res);
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get('Content-Type') ?? '';
+  return (type.includes('json') ? await res.json() : await res.text()) as T;
+}
+
+const v1 = '/api/v1';
+
+export const api = {
+  /** Checks a token before keeping it. */
+  verify: (t: string) => call<SchedulerStatus>('GET', `${v1}/scheduler`, undefined, t),
+  self: () => call<Caller>('GET', `${v1}/tokens/self`),
+
+  jobs: (q: { q?: string; enabled?: boolean; limit?: number; cursor?: string | null }) => call<Page<CronJob>>('GET', withQuery(`${v1}/cronjobs`, q)),
+  job: (id: number) => call<CronJob>('GET', `${v1}/cronjobs/${id}`),
+  createJob: (body: Record<string, unknown>) => call<CronJob>('POST', `${v1}/cronjobs`, body),
+  updateJob: (id: number, body: Record<string, unknown>) => call<CronJob>('PATCH', `${v1}/cronjobs/${id}`, body),
+  deleteJob: (id: number) => call<void>('DELETE', `${v1}/cronjobs/${id}`),
+  runJob: (id: number) => call<{ taskId: number }>('POST', `${v1}/cronjobs/${id}/run`, {}),
+  pauseJob: (id: number) => call<CronJob>('POST', `${v1}/cronjobs/${id}/pause`),
+  resumeJob: (id: number) => call<CronJob>('POST', `${v1}/cronjobs/${id}/resume`),
+  nextRuns: (id: number, count = 5) => call<{ next: string[] }>('GET', withQuery(`${v1}/cronjobs/${id}/next`, { count })),
+  preview: (schedule: string, timezone: string, count = 5) => call<{ next: string[] }>('GET', withQuery(`${v1}/schedules/preview`, { schedule, timezone, count })),
+  timeline: (ids: number[], limit = 20) =>
+    call<{ items: { cronjobId: number; runs: TimelineRun[] }[] }>('GET', withQuery(`${v1}/cronjobs/timeline`, { ids: ids.join(','), limit })),
+
+  tasks: (q: { cronjobId?: number; status?: string; workerId?: number; since?: string; until?: string; limit?: number; cursor?: string | null }) =>
+    call<Page<Task>>('GET', withQuery(`${v1}/tasks`, q)),
+  task: (id: number) => call<Task>('GET', `${v1}/tasks/${id}`),
+  output: (id: number) => call<string>('GET', `${v1}/tasks/${id}/output`),
+  killTask: (id: number) => call<unknown>('POST', `${v1}/tasks/${id}/kill`),
+  stopTask: (id: number) => call<unknown>('POST', `${v1}/tasks/${id}/stop`, {}),
+  retryTask: (id: number) => call<{ taskId: number }>('POST', `${v1}/tasks/${id}/retry`),
+  cancelTask: (id: number) => call<void>('DELETE', `${v1}/tasks/${id}`),
+
+  workers: () => call<{ items: Worker[] }>('GET', `${v1}/workers`),
+  drainWorker: (id: number) => call<Worker>('POST', `${v1}/workers/${id}/drain`),
+  undrainWorker: (id: number) => call<Worker>('POST', `${v1}/workers/${id}/undrain`),
+  removeWorker: (id: number) => call<void>('DELETE', `${v1}/workers/${id}`),
+
+  scheduler: () => call<SchedulerStatus>('GET', `${v1}/scheduler`),
+  pauseScheduler: () => call<SchedulerStatus>('POST', `${v1}/scheduler/stop`),
+  resumeScheduler: () => call<SchedulerStatus>('POST', `${v1}/scheduler/start`),
+  readiness: async (): Promise<Readiness> => {
+    const res = await fetch('/readyz');
+    return (await res.json()) as Readiness;
+  },
+};

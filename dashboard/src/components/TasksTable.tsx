@@ -1,0 +1,78 @@
+import { api } from '../api/client';
+import { FINAL_STATUSES, type Task } from '../api/types';
+import { durationMs, formatDuration, local } from '../app/format';
+import { href, navigate } from '../app/router';
+import { ActionButton, StatusBadge, Time } from './ui';
+
+/** Tasks with their outcome, duration and the actions that fit their state (kill, stop, retry, cancel). */
+export function TasksTable({ tasks, showJob = true, reload, workerNames }: { tasks: Task[]; showJob?: boolean; reload: () => void; workerNames?: ReadonlyMap<number, string> }) {
+  return (
+    <table className="table tasks-table">
+      <thead>
+        <tr>
+          <th>Task</th>
+          {showJob && <th>Job</th>}
+          <th>Status</th>
+          <th>Trigger</th>
+          <th>Due</th>
+          <th>Started</th>
+          <th>Duration</th>
+          <th>Worker</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {tasks.map((t) => (
+          <tr key={t.id} data-task={t.id} data-status={t.status}>
+            <td>
+              <a href={href(`/tasks/${t.id}`)}>#{t.id}</a>
+              {t.attempt > 1 && <span className="muted"> (attempt {t.attempt})</span>}
+            </td>
+            {showJob && <td>{t.cronjobId ? <a href={href(`/jobs/${t.cronjobId}`)}>{t.cronjobName}</a> : <span className="muted">one-shot</span>}</td>}
+            <td>
+              <StatusBadge status={t.status} />
+              {t.status === 'failed' && t.exitCode !== null && <span className="muted"> exit {t.exitCode}</span>}
+              {t.pendingReason && <div className="muted small">{t.pendingReason}</div>}
+            </td>
+            <td>{t.trigger}</td>
+            <td title={t.scheduledAt}>{local(t.scheduledAt)}</td>
+            <td>
+              <Time iso={t.startedAt} />
+            </td>
+            <td>{formatDuration(durationMs(t.startedAt, t.finishedAt))}</td>
+            <td>{t.workerId ? <a href={href('/tasks', { workerId: t.workerId })}>{workerNames?.get(t.workerId) ?? `#${t.workerId}`}</a> : <span className="muted">–</span>}</td>
+            <td className="actions">
+              <TaskActions task={t} reload={reload} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function TaskActions({ task: t, reload }: { task: Task; reload: () => void }) {
+  const ended = FINAL_STATUSES.includes(t.status);
+  return (
+    <>
+      {t.status === 'running' && (
+        <>
+          <ActionButton label="Stop" action={async () => (await api.stopTask(t.id), reload())} done={() => `#${t.id} stopped`} title="SIGTERM, then SIGKILL after the grace period" />
+          <ActionButton label="Kill" kind="danger" action={async () => (await api.killTask(t.id), reload())} done={() => `#${t.id} killed`} title="SIGKILL to the whole process tree (or container)" />
+        </>
+      )}
+      {t.status === 'pending' && <ActionButton label="Cancel" action={async () => (await api.cancelTask(t.id), reload())} done={() => `#${t.id} cancelled`} />}
+      {ended && t.status !== 'success' && (
+        <ActionButton
+          label="Retry"
+          action={async () => {
+            const r = await api.retryTask(t.id);
+            navigate(href(`/tasks/${r.taskId}`));
+            return r;
+          }}
+          done={(r) => `retry of #${t.id}: task #${(r as { taskId: number }).taskId}`}
+        />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,126 @@
+import { useState, type ReactNode } from 'react';
+import type { TaskStatus, TimelineRun } from '../api/types';
+import { href } from '../app/router';
+import { durationMs, formatDuration, local, relative } from '../app/format';
+import { useToast } from './toasts';
+import { useAllowed, type Role } from '../app/role';
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`badge badge-${status}`}>{status}</span>;
+}
+
+/** Latest runs as a strip of squares, oldest left; each links to its task. */
+export function TimelineStrip({ runs, slots = 20 }: { runs: TimelineRun[]; slots?: number }) {
+  const shown = runs.slice(0, slots).reverse();
+  const pad = Math.max(0, slots - shown.length);
+  return (
+    <span className="timeline" aria-label={`last ${shown.length} runs`}>
+      {Array.from({ length: pad }, (_, i) => (
+        <span key={`e${i}`} className="tl tl-empty" />
+      ))}
+      {shown.map((r) => (
+        <a
+          key={r.taskId}
+          href={href(`/tasks/${r.taskId}`)}
+          className={`tl tl-${r.status as TaskStatus}`}
+          data-status={r.status}
+          title={`#${r.taskId} ${r.status} · due ${local(r.scheduledAt)} · ${formatDuration(durationMs(r.startedAt, r.finishedAt))}${r.exitCode !== null ? ` · exit ${r.exitCode}` : ''}`}
+        />
+      ))}
+    </span>
+  );
+}
+
+export function Time({ iso }: { iso: string | null }) {
+  if (!iso) return <span className="muted">–</span>;
+  return <time dateTime={iso} title={`${local(iso)} (${iso})`}>{relative(iso)}</time>;
+}
+
+export function ErrorNote({ error }: { error: Error | null }) {
+  if (!error) return null;
+  return (
+    <div className="error-note" role="alert">
+      {error.message}
+    </div>
+  );
+}
+
+/**
+ * A button that runs an async action: disabled while it runs, a toast with the outcome. With
+ * `confirm`, the first click asks ("Delete? yes / no") and only the second acts.
+ */
+export function ActionButton({
+  label,
+  action,
+  done,
+  confirm,
+  kind = 'plain',
+  disabled,
+  title,
+  needs = 'operator',
+}: {
+  /** The least role the server lets do this; below it the button is not shown. */
+  needs?: Role;
+  label: string;
+  action: () => Promise<unknown>;
+  done?: (result: unknown) => string | void;
+  confirm?: string;
+  kind?: 'plain' | 'primary' | 'danger';
+  disabled?: boolean;
+  title?: string;
+}) {
+  const toast = useToast();
+  const allowed = useAllowed(needs);
+  const [busy, setBusy] = useState(false);
+  const [asking, setAsking] = useState(false);
+  if (!allowed) return null;
+  const run = async () => {
+    setAsking(false);
+    setBusy(true);
+    try {
+      const r = await action();
+      const text = done?.(r);
+      if (text) toast('ok', text);
+    } catch (e) {
+      toast('error', `${label}: ${(e as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (asking)
+    return (
+      <span className="confirm">
+        {confirm}{' '}
+        <button className="btn btn-danger" onClick={run}>
+          Yes
+        </button>
+        <button className="btn" onClick={() => setAsking(false)}>
+          No
+        </button>
+      </span>
+    );
+  return (
+    <button className={`btn btn-${kind}`} disabled={busy || disabled} title={title} onClick={() => (confirm ? setAsking(true) : void run())}>
+      {busy ? `${label}…` : label}
+    </button>
+  );
+}
+
+export function Field({ label, hint, children, error }: { label: string; hint?: ReactNode; children: ReactNode; error?: string | null }) {
+  return (
+    <label className={`field${error ? ' field-error' : ''}`}>
+      <span className="field-label">{label}</span>
+      {children}
+      {error ? <span className="field-message">{error}</span> : hint ? <span className="field-hint">{hint}</span> : null}
+    </label>
+  );
+}
+
+export function PageHeader({ title, children }: { title: ReactNode; children?: ReactNode }) {
+  return (
+    <div className="page-header">
+      <h1>{title}</h1>
+      <div className="page-actions">{children}</div>
+    </div>
+  );
+}

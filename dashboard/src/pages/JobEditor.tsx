@@ -1,0 +1,183 @@
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { ApiError, api } from '../api/client';
+import { RUNNERS, type CronJob, type RunnerName } from '../api/types';
+import { useResource } from '../app/hooks';
+import { inZone } from '../app/format';
+import { href, navigate } from '../app/router';
+import { ErrorNote, Field, PageHeader } from '../components/ui';
+import { useToast } from '../components/toasts';
+
+const SPEC_TEMPLATES: Record<RunnerName, object> = {
+  command: { command: 'echo', args: ['hello from cronfleet'] },
+  script: { interpreter: 'sh', content: 'echo "hello from cronfleet"\n' },
+  docker: { image: 'busybox:latest', command: ['echo', 'hello'] },
+  http: { url: 'http://127.0.0.1:9000/hook', method: 'POST' },
+};
+
+/** Fields the form has inputs for; the rest of a job is edited as JSON under "More settings". */
+const FORM_FIELDS = ['id', 'name', 'schedule', 'timezone', 'runner', 'spec', 'timeoutSeconds', 'enabled', 'concurrencyPolicy', 'nextRunAt', 'createdAt', 'updatedAt', 'secretEnvKeys'];
+
+function zones(): string[] {
+  try {
+    return Intl.supportedValuesOf('timeZone');
+  } catch {
+    return ['UTC'];
+  }
+}
+
+/** Create (`id` null) or edit a cron job, with the next 5 due times of the schedule as typed. */
+export function JobEditor({ id }: { id: number | null }) {
+  const existing = useResource(() => (id === null ? Promise.resolve(null) : api.job(id)), [id]);
+  if (id !== null && !existing.data) return <ErrorNote error={existing.error} />;
+  return <JobForm key={id ?? 'new'} job={existing.data} />;
+}
+
+function JobForm({ job }: { job: CronJob | null }) {
+  const toast = useToast();
+  const [name, setName] = useState(job?.name ?? '');
+  const [schedule, setSchedule] = useState(job?.schedule ?? '*/5 * * * *');
+  const [timezone, setTimezone] = useState(job?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC');
+  const [runner, setRunner] = useState<RunnerName>(job?.runner ?? 'command');
+  const [spec, setSpec] = useState(JSON.stringify(job?.spec ?? SPEC_TEMPLATES.command, null, 2));
+  const [timeout, setTimeoutSeconds] = useState(job?.timeoutSeconds ? String(job.timeoutSeconds) : '');
+  const [enabled, setEnabled] = useState(job?.enabled ?? true);
+  const [concurrency, setConcurrency] = useState(job?.concurrencyPolicy ?? 'allow');
+  const [more, setMore] = useState(() => {
+    if (!job) return '{}';
+    const rest = Object.fromEntries(Object.entries(job).filter(([k]) => !FORM_FIELDS.includes(k)));
+    return JSON.stringify(rest, null, 2);
+  });
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<ApiError | Error | null>(null);
+  const [preview, setPreview] = useState<{ next: string[] } | { error: string } | null>(null);
+  const zoneList = useMemo(zones, []);
+
+  // The next 5 due times, asked of the server (its evaluator is the one that schedules) as the user types.
+  useEffect(() => {
+    if (!schedule.trim()) return setPreview(null);
+    const t = window.setTimeout(() => {
+      api.preview(schedule.trim(), timezone.trim() || 'UTC', 5).then(
+        (r) => setPreview(r),
+        (e: Error) => setPreview({ error: e.message }),
+      );
+    }, 250);
+    return () => window.clearTimeout(t);
+  }, [schedule, timezone]);
+
+  const changeRunner = (r: RunnerName) => {
+    setRunner(r);
+    if (!job || job.runner !== r) setSpec(JSON.stringify(SPEC_TEMPLATES[r], null, 2));
+    else setSpec(JSON.stringify(job.spec, null, 2));
+  };
+
+  const parseJson = (text: string, field: string): Record<string, unknown> => {
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`${field}: not valid JSON (${(e as Error).message})`);
+    }
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${field}: must be a JSON object`);
+    return v as Record<string, unknown>;
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    let body: Record<string, unknown>;
+    try {
+      const extra = parseJson(more, 'More settings');
+      const timeoutSeconds = timeout.trim() === '' ? null : Number(timeout);
+      if (timeoutSeconds !== null && (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1)) throw new Error('Timeout: must be a whole number of seconds, at least 1');
+      body = { ...extra, name: name.trim(), schedule: schedule.trim(), timezone: timezone.trim(), runner, spec: parseJson(spec, 'Spec'), timeoutSeconds, enabled, concurrencyPolicy: concurrency };
+    } catch (err) {
+      setError(err as Error);
+      return;
+    }
+    setSaving(true);
+    try {
+      const saved = job ? await api.updateJob(job.id, body) : await api.createJob(body);
+      toast('ok', `${saved.name} ${job ? 'saved' : 'created'}`);
+      navigate(href(`/jobs/${saved.id}`));
+    } catch (err) {
+      setError(err as Error);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const fieldError = (f: string) => (error && error.message.toLowerCase().startsWith(f.toLowerCase()) ? error.message : null);
+
+  return (
+    <form className="job-form" onSubmit={submit}>
+      <PageHeader title={job ? `Edit ${job.name}` : 'New cron job'}>
+        <a className="btn" href={job ? href(`/jobs/${job.id}`) : href('/jobs')}>
+          Cancel
+        </a>
+        <button className="btn btn-primary" type="submit" disabled={saving}>
+          {saving ? 'Saving…' : job ? 'Save' : 'Create'}
+        </button>
+      </PageHeader>
+      <ErrorNote error={error} />
+      <div className="form-grid">
+        <div>
+          <Field label="Name" hint="Letters, digits, . _ - ; unique" error={fieldError('name')}>
+            <input name="name" required value={name} onChange={(e) => setName(e.target.value)} autoFocus={!job} />
+          </Field>
+          <Field label="Schedule" hint="cron (5 or 6 fields, seconds first), @hourly, @every 30s" error={fieldError('schedule')}>
+            <input name="schedule" required value={schedule} onChange={(e) => setSchedule(e.target.value)} spellCheck={false} />
+          </Field>
+          <Field label="Time zone" error={fieldError('timezone')}>
+            <input name="timezone" list="zones" value={timezone} onChange={(e) => setTimezone(e.target.value)} />
+            <datalist id="zones">
+              {zoneList.map((z) => (
+                <option key={z} value={z} />
+              ))}
+            </datalist>
+          </Field>
+          <div className="preview" aria-label="Next runs">
+            <div className="field-label">Next 5 runs ({timezone || 'UTC'})</div>
+            {preview && 'error' in preview && <div className="field-message">{preview.error}</div>}
+            {preview && 'next' in preview && (
+              <ol className="next-runs">
+                {preview.next.map((n) => (
+                  <li key={n}>{inZone(n, timezone || 'UTC')}</li>
+                ))}
+              </ol>
+            )}
+          </div>
+          <div className="row">
+            <Field label="Timeout (s)" hint="empty: none" error={fieldError('timeoutSeconds')}>
+              <input name="timeoutSeconds" inputMode="numeric" value={timeout} onChange={(e) => setTimeoutSeconds(e.target.value)} />
+            </Field>
+            <Field label="Overlapping runs">
+              <select name="concurrencyPolicy" value={concurrency} onChange={(e) => setConcurrency(e.target.value)}>
+                <option value="allow">allow</option>
+                <option value="forbid">forbid (skip while one runs)</option>
+                <option value="replace">replace (stop the running one)</option>
+              </select>
+            </Field>
+            <label className="check">
+              <input type="checkbox" name="enabled" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> enabled
+            </label>
+          </div>
+        </div>
+        <div>
+          <Field label="Runner">
+            <select name="runner" value={runner} onChange={(e) => changeRunner(e.target.value as RunnerName)}>
+              {RUNNERS.map((r) => (
+                <option key={r}>{r}</option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Spec (JSON)" error={fieldError('spec')} hint="checked against the runner's schema when saved">
+            <textarea name="spec" rows={8} value={spec} onChange={(e) => setSpec(e.target.value)} spellCheck={false} />
+          </Field>
+          <Field label="More settings (JSON)" hint="retry, env, secretEnv, workerSelector, routing, misfirePolicy, notify, …">
+            <textarea name="more" rows={8} value={more} onChange={(e) => setMore(e.target.value)} spellCheck={false} />
+          </Field>
+        </div>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,106 @@
+import { api } from '../api/client';
+import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
+import { useAllowed } from '../app/role';
+import { inZone } from '../app/format';
+import { href, navigate } from '../app/router';
+import { TasksTable } from '../components/TasksTable';
+import { ActionButton, ErrorNote, PageHeader, Time, TimelineStrip } from '../components/ui';
+
+/** One cron job: its settings, next due times in its zone, its run strip and its latest tasks. */
+export function JobPage({ id }: { id: number }) {
+  const data = useResource(async () => {
+    const [job, next, timeline, tasks, workers] = await Promise.all([api.job(id), api.nextRuns(id, 5), api.timeline([id], 60), api.tasks({ cronjobId: id, limit: 25 }), api.workers()]);
+    return { job, next: next.next, runs: timeline.items[0]?.runs ?? [], tasks: tasks.items, workerNames: new Map(workers.items.map((w) => [w.id, w.name])) };
+  }, [id]);
+  const canDefine = useAllowed('admin');
+  const refresh = useThrottled(data.reload, 1000);
+  useLiveEvents({ cronjobId: id }, refresh);
+
+  const job = data.data?.job;
+  if (!job) return <ErrorNote error={data.error} />;
+  return (
+    <div>
+      <PageHeader title={job.name}>
+        <ActionButton label="Run now" kind="primary" action={() => api.runJob(id)} done={(r) => `task #${(r as { taskId: number }).taskId} created`} />
+        {job.enabled ? (
+          <ActionButton label="Pause" action={async () => (await api.pauseJob(id), data.reload())} done={() => 'paused'} />
+        ) : (
+          <ActionButton label="Resume" action={async () => (await api.resumeJob(id), data.reload())} done={() => 'resumed'} />
+        )}
+        {canDefine && (
+          <a className="btn" href={href(`/jobs/${id}/edit`)}>
+            Edit
+          </a>
+        )}
+        <ActionButton
+          needs="admin"
+          label="Delete"
+          kind="danger"
+          confirm="Delete this job and its history?"
+          action={async () => {
+            await api.deleteJob(id);
+            navigate(href('/jobs'));
+          }}
+          done={() => `${job.name} deleted`}
+        />
+      </PageHeader>
+      <ErrorNote error={data.error} />
+      <div className="cards">
+        <section className="card">
+          <h2>Schedule</h2>
+          <dl>
+            <dt>Expression</dt>
+            <dd>
+              <code>{job.schedule}</code>
+            </dd>
+            <dt>Time zone</dt>
+            <dd>{job.timezone}</dd>
+            <dt>State</dt>
+            <dd>{job.enabled ? 'enabled' : 'paused'}</dd>
+            <dt>Next runs</dt>
+            <dd>
+              <ol className="next-runs">
+                {(job.enabled ? data.data!.next : []).map((n) => (
+                  <li key={n}>
+                    {inZone(n, job.timezone)} <span className="muted">(<Time iso={n} />)</span>
+                  </li>
+                ))}
+                {!job.enabled && <li className="muted">paused</li>}
+              </ol>
+            </dd>
+          </dl>
+        </section>
+        <section className="card">
+          <h2>Run</h2>
+          <dl>
+            <dt>Runner</dt>
+            <dd>{job.runner}</dd>
+            <dt>Spec</dt>
+            <dd>
+              <pre className="spec">{JSON.stringify(job.spec, null, 2)}</pre>
+            </dd>
+            <dt>Timeout</dt>
+            <dd>{job.timeoutSeconds ? `${job.timeoutSeconds} s` : 'none'}</dd>
+            <dt>Policies</dt>
+            <dd>
+              concurrency {job.concurrencyPolicy}, misfire {job.misfirePolicy}, routing {job.routing}
+              {job.retry ? `, retry ${JSON.stringify(job.retry)}` : ''}
+            </dd>
+            {job.secretEnvKeys.length > 0 && (
+              <>
+                <dt>Secret env</dt>
+                <dd>{job.secretEnvKeys.join(', ')} (values never shown)</dd>
+              </>
+            )}
+          </dl>
+        </section>
+      </div>
+      <h2>Recent runs</h2>
+      <TimelineStrip runs={data.data!.runs} slots={60} />
+      <h2>
+        Tasks <a className="small" href={href('/tasks', { cronjobId: id })}>all</a>
+      </h2>
+      <TasksTable tasks={data.data!.tasks} showJob={false} reload={data.reload} workerNames={data.data!.workerNames} />
+    </div>
+  );
+}

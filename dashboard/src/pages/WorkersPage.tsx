@@ -1,0 +1,114 @@
+import { api } from '../api/client';
+import type { Worker } from '../api/types';
+import { useInterval, useLiveEvents, useResource, useThrottled } from '../app/hooks';
+import { bytes } from '../app/format';
+import { href } from '../app/router';
+import { ActionButton, ErrorNote, PageHeader, StatusBadge, Time } from '../components/ui';
+
+/** The fleet: who is online, how loaded, with what labels; drain one before maintenance. */
+export function WorkersPage() {
+  const list = useResource(() => api.workers(), []);
+  const refresh = useThrottled(list.reload, 1000);
+  const live = useLiveEvents({ type: 'worker.,task.started,task.finished' }, refresh);
+  // Load and memory come with heartbeats, which are not events: refresh them every 5 s.
+  useInterval(list.reload, 5000);
+  const workers = list.data?.items ?? [];
+  const online = workers.filter((w) => w.status === 'online').length;
+  return (
+    <div>
+      <PageHeader title={`Workers (${online} online of ${workers.length})`}>
+        <span className={`live live-${live}`}>{live}</span>
+      </PageHeader>
+      <ErrorNote error={list.error} />
+      <table className="table workers-table">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Status</th>
+            <th>Tasks</th>
+            <th>Load / CPU</th>
+            <th>Memory</th>
+            <th>Labels</th>
+            <th>Runners</th>
+            <th>Heartbeat</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {workers.map((w) => (
+            <WorkerRow key={w.id} w={w} reload={list.reload} />
+          ))}
+          {list.data && workers.length === 0 && (
+            <tr>
+              <td colSpan={9} className="empty">
+                No worker has joined yet: start one on a host with `cronfleet-worker --server URL --token WORKER_TOKEN`.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function WorkerRow({ w, reload }: { w: Worker; reload: () => void }) {
+  const load = w.stats?.loadPerCpu ?? null;
+  const used = w.stats ? w.stats.hostTotalMemoryBytes - w.stats.hostFreeMemoryBytes : null;
+  return (
+    <tr data-worker={w.name}>
+      <td>
+        <a href={href('/tasks', { workerId: w.id })}>{w.name}</a>
+        <div className="muted small">
+          {w.hostname} · v{w.version}
+        </div>
+      </td>
+      <td>
+        <StatusBadge status={w.status} />
+        {w.draining && <span className="badge badge-draining">{w.drained ? 'drained' : 'draining'}</span>}
+        {w.stats?.lastError && (
+          <div className="error-text small" title={new Date(w.stats.lastError.atMs).toISOString()}>
+            {w.stats.lastError.code}: {w.stats.lastError.message}
+          </div>
+        )}
+      </td>
+      <td>
+        <meter min={0} max={Math.max(1, w.capacity)} value={w.running} /> {w.running}/{w.capacity}
+      </td>
+      <td>{load === null ? '–' : <span className={load > 1 ? 'error-text' : ''}>{load.toFixed(2)}</span>}</td>
+      <td>
+        {w.stats ? (
+          <>
+            worker+tasks {bytes(w.stats.rssBytes)}
+            <div className="muted small">
+              host {bytes(used)} / {bytes(w.stats.hostTotalMemoryBytes)}
+            </div>
+          </>
+        ) : (
+          '–'
+        )}
+      </td>
+      <td>
+        {Object.entries(w.labels).map(([k, v]) => (
+          <span key={k} className="chip">
+            {k}={v}
+          </span>
+        ))}
+      </td>
+      <td>{w.runners.join(', ')}</td>
+      <td>
+        <Time iso={w.lastHeartbeatAt} />
+      </td>
+      <td className="actions">
+        {w.status !== 'offline' &&
+          (w.draining ? (
+            <ActionButton label="Undrain" action={async () => (await api.undrainWorker(w.id), reload())} done={() => `${w.name} takes tasks again`} />
+          ) : (
+            <ActionButton label="Drain" action={async () => (await api.drainWorker(w.id), reload())} done={() => `${w.name} takes no new tasks`} />
+          ))}
+        {w.status === 'offline' && (
+          <ActionButton needs="admin" label="Remove" kind="danger" confirm={`Forget ${w.name}?`} action={async () => (await api.removeWorker(w.id), reload())} done={() => `${w.name} removed`} />
+        )}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,207 @@
+// The web dashboard end to end in real headless Chromium (Debian's, driven by playwright-core; see
+// scripts/chromium.sh): sign in with the token, create a cron job with the schedule preview, watch it
+// run and read its output, kill a running task from its page while its output streams live, filter
+// the task history, see the workers and the scheduler. CRONFLEET_SCREENSHOTS=<dir> keeps a screenshot
+// of each main page there (`npm run docs:screenshots` refreshes docs/screenshots/).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { assertNoLeakedProcesses, randomId, repoRoot, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer } from './helpers';
+
+const CHROMIUM = process.env.CRONFLEET_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = process.env.CRONFLEET_SCREENSHOTS ? join(repoRoot, process.env.CRONFLEET_SCREENSHOTS) : null;
+
+describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
+  let server: TestServer;
+  let worker: TestProcess;
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+  const logs = (): string => [server?.process.report(), worker?.report(), consoleErrors.join('\n')].filter(Boolean).join('\n');
+  const shot = async (name: string): Promise<void> => {
+    if (!SHOTS) return;
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+  };
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/chromium.sh (Debian's chromium package)`);
+    server = await startServer({ backend: 'embedded' });
+    worker = startWorker(server, `e2e-dash-${randomId()}`, { labels: { zone: 'eu-1', disk: 'ssd' } });
+    await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 20_000, what: 'the worker online', details: logs });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+    page.setDefaultTimeout(20_000);
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`browser console: ${m.text()}`));
+    page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+  });
+  after(async () => {
+    await browser?.close();
+    await worker?.stop();
+    await server?.stop();
+    assertNoLeakedProcesses();
+  });
+
+  it('serves the built app with a strict content security policy and refuses a wrong token', async () => {
+    const res = await fetch(`${server.url}/`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    const html = await res.text();
+    assert.match(html, /<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js">/, 'index.html references the bundled script');
+    assert.ok(!/https?:\/\//.test(html.replace(/xmlns="[^"]*"/g, '')), 'index.html loads nothing from elsewhere');
+
+    await page.goto(server.url);
+    await shot('login');
+    await page.getByLabel('API token').fill('not-the-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: /token/i }).waitFor();
+    await page.getByLabel('API token').fill(server.adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Cron jobs' }).waitFor();
+  });
+
+  it('creates a job with a live schedule preview, names the bad field, and shows its runs', async () => {
+    const name = `dash-hello-${randomId()}`;
+    // A neighbour that fails every 2 s, so the list shows both colours.
+    const failing = await server.api.createCronJob({ name: `dash-flaky-${randomId()}`, schedule: '*/2 * * * * *', runner: 'command', spec: { command: 'sh', args: ['-c', 'echo checking; exit 3'] } });
+    await page.getByRole('link', { name: 'New job' }).click();
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('Time zone').fill('Asia/Tokyo');
+    await page.getByLabel('Schedule').fill('61 * * * *');
+    await page.locator('.preview .field-message').filter({ hasText: /61/ }).waitFor();
+    await page.getByLabel('Schedule').fill('*/2 * * * * *');
+    await waitFor(async () => (await page.locator('.preview li').count()) === 5, { timeoutMs: 10_000, what: 'five previewed runs' });
+    const first = await page.locator('.preview li').first().textContent();
+    assert.match(first ?? '', /^\w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    await page.getByLabel('Spec (JSON)').fill(JSON.stringify({ command: 'sh', args: ['-c', 'echo hello-from-dashboard'] }, null, 2));
+    await page.getByLabel('More settings (JSON)').fill(JSON.stringify({ retry: { maxAttempts: 0 } }));
+    await page.getByRole('button', { name: 'Create' }).click();
+    // The server's message names the field; nothing was created.
+    await page.getByRole('alert').filter({ hasText: /retry/ }).waitFor();
+    assert.equal((await server.api.listCronJobs()).items.filter((j) => j.name === name).length, 0);
+    await page.getByLabel('More settings (JSON)').fill('{}');
+    await shot('job-editor');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name }).waitFor();
+
+    // Runs every 2 s: the strip fills with successes; a square leads to the task and its output.
+    await page.locator('.timeline .tl-success').first().waitFor({ timeout: 30_000 });
+    await page.getByRole('link', { name: 'Cron jobs' }).click();
+    await page.locator(`tr[data-job="${name}"] .tl-success`).first().waitFor();
+    await page.locator(`tr[data-job="${failing.name}"] .tl-failed`).first().waitFor();
+    await shot('jobs');
+    await server.api.call('POST', `/cronjobs/${failing.id}/pause`, [200]);
+    await page.locator(`tr[data-job="${name}"] .tl-success`).first().click();
+    await page.getByTestId('output').filter({ hasText: 'hello-from-dashboard' }).waitFor();
+    assert.match((await page.locator('h1').textContent()) ?? '', /success/);
+
+    // Pause from the list: the job stops and the row says so.
+    await page.getByRole('link', { name: 'Cron jobs' }).click();
+    await page.locator(`tr[data-job="${name}"]`).getByRole('button', { name: 'Pause' }).click();
+    await page.locator(`tr[data-job="${name}"] .badge-paused`).waitFor();
+    const job = (await server.api.listCronJobs()).items.find((j) => j.name === name)!;
+    assert.equal(job.enabled, false);
+  });
+
+  it('follows a running task\'s output live and kills it from its page', async () => {
+    const name = `dash-long-${randomId()}`;
+    const job = await server.api.createCronJob({
+      name,
+      schedule: '@yearly',
+      enabled: false,
+      runner: 'command',
+      spec: { command: 'sh', args: ['-c', 'echo started; i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.3; done'] },
+    });
+    await page.goto(`${server.url}/#/jobs/${job.id}`);
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.locator('.toast-ok').filter({ hasText: /task #\d+ created/ }).waitFor();
+    const taskId = Number(/#(\d+)/.exec((await page.locator('.toast-ok').last().textContent()) ?? '')![1]);
+    await page.goto(`${server.url}/#/tasks/${taskId}`);
+    await page.getByTestId('output').filter({ hasText: 'tick-3' }).waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('output-state').textContent(), 'live');
+    // Output keeps arriving without a reload.
+    const before = ((await page.getByTestId('output').textContent()) ?? '').length;
+    await waitFor(async () => ((await page.getByTestId('output').textContent()) ?? '').length > before + 10, { timeoutMs: 10_000, what: 'more live output' });
+    await shot('task-live');
+    await page.getByRole('button', { name: 'Kill' }).click();
+    await page.locator('h1 .badge-killed').waitFor({ timeout: 20_000 });
+    const t = await waitForTaskEnd(server.api, taskId, { timeoutMs: 10_000, details: logs });
+    assert.equal(t.status, 'killed');
+    await page.getByTestId('output-state').filter({ hasText: 'done' }).waitFor();
+
+    // The history finds it by job and status, and offers a retry.
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    await page.getByLabel('Status').selectOption('killed');
+    await waitFor(async () => (await page.locator('tr[data-task]:not([data-status="killed"])').count()) === 0, { timeoutMs: 10_000, what: 'only killed tasks listed' });
+    assert.deepEqual(await page.locator('tr[data-task]').evaluateAll((rows) => rows.map((r) => Number((r as unknown as { dataset: { task: string } }).dataset.task))), [taskId]);
+    await page.locator(`tr[data-task="${taskId}"]`).getByRole('button', { name: 'Retry' }).waitFor();
+    await page.getByLabel('Status').selectOption('');
+    await page.locator('tr[data-status="success"]').first().waitFor();
+    await shot('tasks');
+  });
+
+  it('shows the workers with their labels and load, drains one, and shows the scheduler', async () => {
+    await page.getByRole('link', { name: 'Workers' }).click();
+    const row = page.locator('tr[data-worker^="e2e-dash-"]');
+    await row.locator('.badge-online').waitFor();
+    assert.match((await row.textContent()) ?? '', /zone=eu-1/);
+    await row.getByRole('button', { name: 'Drain' }).click();
+    await row.locator('.badge-draining').waitFor();
+    await shot('workers');
+    await row.getByRole('button', { name: 'Undrain' }).click();
+    await row.getByRole('button', { name: 'Drain' }).waitFor();
+
+    await page.getByRole('link', { name: 'Scheduler' }).click();
+    await page.getByTestId('leader').waitFor();
+    const status = await server.api.call<{ leader: string }>('GET', '/scheduler', [200]);
+    assert.equal(await page.getByTestId('leader').textContent(), status.leader);
+    await page.getByTestId('lag').filter({ hasText: /ms|–/ }).waitFor();
+    await shot('scheduler');
+    assert.deepEqual(consoleErrors.filter((e) => !/Failed to load resource/.test(e)), [], logs());
+  });
+
+  it('answers the searches the dashboard makes, and names the bad parameter', async () => {
+    const tag = randomId();
+    for (const n of ['alpha', 'Beta', 'gamma']) await server.api.createCronJob({ name: `find-${tag}-${n}`, schedule: '@yearly', enabled: n !== 'gamma', runner: 'command', spec: { command: 'true' } });
+    type Page = { items: { name: string; id: number }[]; nextCursor: string | null };
+    const byName = await server.api.call<Page>('GET', `/cronjobs?q=${encodeURIComponent(`FIND-${tag}-b`)}`, [200]);
+    assert.deepEqual(byName.items.map((j) => j.name), [`find-${tag}-Beta`], 'q matches part of the name in any case');
+    const paused = await server.api.call<Page>('GET', `/cronjobs?q=find-${tag}&enabled=false`, [200]);
+    assert.deepEqual(paused.items.map((j) => j.name), [`find-${tag}-gamma`]);
+    const p1 = await server.api.call<Page>('GET', `/cronjobs?q=find-${tag}&limit=2`, [200]);
+    const p2 = await server.api.call<Page>('GET', `/cronjobs?q=find-${tag}&limit=2&cursor=${p1.nextCursor}`, [200]);
+    assert.deepEqual([...p1.items, ...p2.items].map((j) => j.name), ['alpha', 'Beta', 'gamma'].map((n) => `find-${tag}-${n}`));
+    const literal = await server.api.call<Page>('GET', `/cronjobs?q=${encodeURIComponent('%')}`, [200]);
+    assert.equal(literal.items.length, 0, "'%' is matched literally, not as a wildcard");
+
+    const bad = await server.api.send('GET', '/cronjobs/timeline?ids=1,x', [400]);
+    assert.match(bad.text, /ids.*positive whole numbers/);
+    assert.match((await server.api.send('GET', '/tasks?since=yesterday', [400])).text, /since.*ISO-8601/);
+    assert.match((await server.api.send('GET', '/tasks?since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z', [400])).text, /since.*before until/);
+  });
+
+  it('shows a viewer only what it may do, returns to sign-in once its token is revoked, and signs out', async () => {
+    const viewer = await server.api.call<{ id: number; token: string }>('POST', '/tokens', [201], { name: `dash-viewer-${randomId()}`, role: 'viewer' });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').fill(viewer.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('caller').filter({ hasText: '(viewer)' }).waitFor();
+    await page.getByRole('link', { name: 'Cron jobs' }).click();
+    await page.locator('tr[data-job]').first().waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Run now' }).count(), 0, 'a viewer sees no run button');
+    assert.equal(await page.getByRole('link', { name: 'New job' }).count(), 0, 'nor a new-job link');
+
+    // Revoked while the page is open: the next call gets 401 and the page asks for a token again.
+    await server.api.send('DELETE', `/tokens/${viewer.id}`, [204]);
+    await page.getByRole('link', { name: 'Workers' }).click();
+    await page.getByRole('alert').filter({ hasText: /sign in again/ }).waitFor();
+    await page.getByLabel('API token').fill(server.adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('caller').filter({ hasText: 'admin (admin)' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').waitFor();
+    assert.equal(await page.evaluate('sessionStorage.getItem("cronfleet.token")'), null);
+  });
+});
