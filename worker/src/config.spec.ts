@@ -20,6 +20,7 @@ describe('loadWorkerConfig', () => {
       stateDir: join(homedir(), '.local/state/cronfleet-worker', pathSegment(hostname())),
       allowedCommands: null,
       ca: null,
+      runAs: null,
     });
   });
 
@@ -44,6 +45,7 @@ describe('loadWorkerConfig', () => {
       CRONFLEET_STOP_GRACE_SECONDS: '0',
       CRONFLEET_WORKER_STATE_DIR: '/var/lib/cronfleet-worker',
       CRONFLEET_WORKER_ALLOWED_COMMANDS: 'pg_dump, sh,/usr/local/bin/backup,,pg_dump',
+      ...(process.getuid?.() === 0 ? { CRONFLEET_RUN_AS: 'nobody' } : {}),
     };
     const config = loadWorkerConfig({ capacity: '3' }, env);
     assert.deepEqual(config, {
@@ -57,6 +59,7 @@ describe('loadWorkerConfig', () => {
       stateDir: '/var/lib/cronfleet-worker',
       allowedCommands: ['pg_dump', 'sh', '/usr/local/bin/backup'],
       ca: null,
+      runAs: process.getuid?.() === 0 ? { name: 'nobody', uid: 65534, gid: 65534, home: '/nonexistent' } : null,
     });
   });
 
@@ -78,6 +81,9 @@ describe('loadWorkerConfig', () => {
     ['an empty state dir', { ...required, stateDir: ' ' }, /^--state-dir: must not be empty/],
     ['an empty allow-list', { ...required, allowedCommands: ' , ' }, /^--allowed-commands: must name at least one command/],
     ['a relative path in the allow-list', { ...required, allowedCommands: 'sh,bin/backup' }, /^--allowed-commands: 'bin\/backup' must be a bare command name .* or an absolute path/],
+    process.getuid?.() === 0
+      ? ['a --run-as user that does not exist', { ...required, runAs: 'no-such-user-here' }, /^--run-as no-such-user-here: no such user/]
+      : ['a --run-as without root', { ...required, runAs: 'nobody' }, /^--run-as nobody: the worker must run as root/],
   ];
   for (const [what, options, message] of bad) {
     it(`refuses ${what}, naming the option`, () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { resolveRunAs, type RunAs } from './run-as';
 
 /** The worker's configuration, validated. Built by {@link loadWorkerConfig}. */
 export interface WorkerConfig {
@@ -41,6 +42,11 @@ export interface WorkerConfig {
    * null: the system's CAs only.
    */
   ca: string | null;
+  /**
+   * The account command and script tasks run as, when the worker runs as root: a user name or
+   * `uid[:gid]`. `--run-as` / `CRONFLEET_RUN_AS`; default null: the worker's own user.
+   */
+  runAs: RunAs | null;
 }
 
 /** Options as given on the command line (strings, unvalidated); absent ones fall back to the environment. */
@@ -55,6 +61,7 @@ export interface WorkerCliOptions {
   stateDir?: string;
   allowedCommands?: string;
   ca?: string;
+  runAs?: string;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +91,15 @@ export function loadWorkerConfig(options: WorkerCliOptions, env: NodeJS.ProcessE
   const stopGraceSeconds = stopGrace.value === undefined ? 10 : parseSeconds(stopGrace);
   const allowedCommands = parseAllowedCommands(pick('--allowed-commands', 'CRONFLEET_WORKER_ALLOWED_COMMANDS', options.allowedCommands));
   const ca = parseCa(pick('--ca', 'CRONFLEET_CA', options.ca));
+  const runAsOption = pick('--run-as', 'CRONFLEET_RUN_AS', options.runAs);
+  let runAs: RunAs | null = null;
+  if (runAsOption.value !== undefined) {
+    try {
+      runAs = resolveRunAs(runAsOption.value.trim());
+    } catch (e) {
+      throw new ConfigError((e as Error).message.replace(/^--run-as/, runAsOption.label));
+    }
+  }
   const stateDirOption = pick('--state-dir', 'CRONFLEET_WORKER_STATE_DIR', options.stateDir);
   const server = pick('--server', 'CRONFLEET_SERVER', options.server);
   const serverUrl = server.value === undefined ? undefined : parseServerUrl(server);
@@ -104,7 +120,7 @@ export function loadWorkerConfig(options: WorkerCliOptions, env: NodeJS.ProcessE
     const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(nonEmpty(env.HOME) ?? homedir(), '.local', 'state');
     stateDir = join(base, 'cronfleet-worker', pathSegment(workerName));
   }
-  return { serverUrl, token: token.value, name: workerName, capacity, labels, shutdownGraceSeconds, stopGraceSeconds, stateDir, allowedCommands, ca };
+  return { serverUrl, token: token.value, name: workerName, capacity, labels, shutdownGraceSeconds, stopGraceSeconds, stateDir, allowedCommands, ca, runAs };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { WorkerConfig } from './config';
 import { WorkerConnection } from './connection';
 import { Outbox } from './outbox';
 import { ResultSpool, type ResultSpoolOptions } from './result-spool';
+import type { RunAs } from './run-as';
 import { CommandRunner } from './runners/command.runner';
 import { probeDocker } from './runners/docker.runner';
 import { HttpRunner } from './runners/http.runner';
@@ -57,10 +58,10 @@ export interface StartWorkerOptions {
 }
 
 /** The runners a worker offers (and names in its hello), one per name; `docker` joins them when an engine answers. */
-export function defaultRunners(): Runner[] {
+export function defaultRunners(runAs: RunAs | null = null): Runner[] {
   return [
-    new CommandRunner(),
-    new ScriptRunner(),
+    new CommandRunner({ runAs }),
+    new ScriptRunner({ runAs }),
     new HttpRunner(),
   ];
 }
@@ -137,7 +138,7 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
   outbox.restore(results);
   const createSupervisor = (runners: readonly Runner[]): TaskSupervisor =>
     new TaskSupervisor({ capacity: config.capacity, runners, allowedCommands: config.allowedCommands, outbox, log, onError: noteError });
-  let supervisor = createSupervisor(options.runners ?? defaultRunners());
+  let supervisor = createSupervisor(options.runners ?? defaultRunners(config.runAs));
 
   /** Resolves true once `promise` settles, false after `ms` (null: no limit) or when kill() cuts every wait short. */
   const waitAtMost = (promise: Promise<void>, ms: number | null): Promise<boolean> =>
@@ -249,7 +250,7 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
   const connect = async (): Promise<void> => {
     if (!options.runners) {
       const docker = await probeDocker({ log, labels: { 'cronfleet.worker': config.name } });
-      if (docker && state === 'running') supervisor = createSupervisor([...defaultRunners(), docker]);
+      if (docker && state === 'running') supervisor = createSupervisor([...defaultRunners(config.runAs), docker]);
     }
     if (state !== 'forcing' && state !== 'closed') connection.open();
   };

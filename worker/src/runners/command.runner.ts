@@ -1,3 +1,4 @@
+import type { RunAs } from '../run-as';
 import { startProcessTask, spawnError, type ProcessRunnerOptions } from './process-task';
 import { inheritedEnv, taskEnv, type Runner, type RunnerIO, type RunningTask, type TaskRunFor } from './runner';
 
@@ -17,9 +18,11 @@ export function commandLine(spec: TaskRunFor<'command'>['spec']): { file: string
 export class CommandRunner implements Runner<'command'> {
   readonly name = 'command';
   private readonly timeoutGraceMs: number;
+  private readonly runAs: RunAs | null;
 
   constructor(options: ProcessRunnerOptions = {}) {
     this.timeoutGraceMs = options.timeoutGraceMs ?? 5000;
+    this.runAs = options.runAs ?? null;
   }
 
   start(task: TaskRunFor<'command'>, io: RunnerIO): RunningTask {
@@ -33,6 +36,7 @@ export class CommandRunner implements Runner<'command'> {
         cwd: spec.cwd,
         timeoutSeconds: task.timeoutSeconds,
         timeoutGraceMs: this.timeoutGraceMs,
+        runAs: this.runAs,
         spawnError: (cause) => spawnError('command', file, spec.cwd, cause),
       },
       io,

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
+import { runAsEnv, type RunAs } from '../run-as';
 import type { Result, execa as ExecaFn } from 'execa' with { 'resolution-mode': 'import' };
 import type { SerializedError } from '@cronfleet/shared';
 import { signalProcessGroup } from './process-group';
@@ -14,6 +15,8 @@ const { execa } = require('execa') as { execa: typeof ExecaFn };
 export interface ProcessRunnerOptions {
   /** After the SIGTERM of a timeout, milliseconds before the group gets SIGKILL. Default 5000. */
   timeoutGraceMs?: number;
+  /** Start tasks as this account (`--run-as`) instead of the worker's own. */
+  runAs?: RunAs | null;
 }
 
 /** One local process to run as a task. */
@@ -23,6 +26,8 @@ export interface ProcessTaskSpec {
   /** The whole environment of the process: nothing is inherited beyond it. */
   env: Record<string, string>;
   cwd?: string;
+  /** The account the process runs as; absent: the worker's. */
+  runAs?: RunAs | null;
   /** Stop the process (status `timeout`) after this many seconds; null: no limit. */
   timeoutSeconds: number | null;
   timeoutGraceMs: number;
@@ -65,8 +70,9 @@ export function startProcessTask(spec: ProcessTaskSpec, io: RunnerIO): RunningTa
       reject: false,
       cleanup: false,
       extendEnv: false,
-      env: spec.env,
+      env: spec.runAs ? { ...spec.env, ...runAsEnv(spec.runAs) } : spec.env,
       cwd: spec.cwd,
+      ...(spec.runAs ? { uid: spec.runAs.uid, gid: spec.runAs.gid } : {}),
     });
   } catch (e) {
     const done = settle({ status: 'failed', exitCode: null, error: spec.spawnError(e) });

@@ -1,8 +1,9 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { coerceError } from '@cronfleet/shared';
+import type { RunAs } from '../run-as';
 import { startProcessTask, spawnError, type ProcessRunnerOptions } from './process-task';
 import { inheritedEnv, taskEnv, type Runner, type RunnerIO, type RunningTask, type TaskRunFor } from './runner';
 
@@ -18,9 +19,11 @@ import { inheritedEnv, taskEnv, type Runner, type RunnerIO, type RunningTask, ty
 export class ScriptRunner implements Runner<'script'> {
   readonly name = 'script';
   private readonly timeoutGraceMs: number;
+  private readonly runAs: RunAs | null;
 
   constructor(options: ProcessRunnerOptions = {}) {
     this.timeoutGraceMs = options.timeoutGraceMs ?? 5000;
+    this.runAs = options.runAs ?? null;
   }
 
   start(task: TaskRunFor<'script'>, io: RunnerIO): RunningTask {
@@ -34,6 +37,11 @@ export class ScriptRunner implements Runner<'script'> {
       // Exclusive create, then chmod: the umask could only narrow the mode, but be explicit.
       writeFileSync(file, spec.content, { mode: 0o700, flag: 'wx' });
       chmodSync(file, 0o700);
+      // Private to the account the task runs as, not readable by the worker's other tasks' users.
+      if (this.runAs) {
+        chownSync(dir, this.runAs.uid, this.runAs.gid);
+        chownSync(file, this.runAs.uid, this.runAs.gid);
+      }
     } catch (e) {
       if (dir) rmSync(dir, { recursive: true, force: true });
       const cause = coerceError(e);
@@ -49,6 +57,7 @@ export class ScriptRunner implements Runner<'script'> {
         cwd: spec.cwd,
         timeoutSeconds: task.timeoutSeconds,
         timeoutGraceMs: this.timeoutGraceMs,
+        runAs: this.runAs,
         spawnError: (cause) => spawnError('interpreter', spec.interpreter, spec.cwd, cause),
         cleanup: async () => {
           try {

@@ -168,6 +168,7 @@ export function workerConfig(server: { url: string }, stateDir: string, override
     stateDir,
     allowedCommands: null,
     ca: null,
+    runAs: null,
     ...overrides,
   };
 }
