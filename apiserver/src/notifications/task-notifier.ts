@@ -13,6 +13,10 @@ import { NotificationsRepository } from './notifications.repository';
 import { webhookDelivery } from './webhook.sender';
 
 const NOTIFIED: readonly TaskStatus[] = ['success', 'failed', 'timeout', 'lost'];
+/** Task ends are collected this long, then one query finds those whose job has rules. */
+const LOOKUP_DELAY_MS = 20;
+/** Most task ends looked up by one query. */
+const LOOKUP_BATCH = 500;
 
 /**
  * Sends a cron job's notifications when one of its tasks ends. TasksService calls `taskEnded` right
@@ -25,6 +29,9 @@ export class TaskNotifier implements OnApplicationShutdown {
   private readonly logger = new Logger('notify');
   private readonly queue = new DeliveryQueue(this.logger);
   private readonly mail: MailSender | null;
+  private ends: { taskId: number; status: TaskStatus }[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly repo: NotificationsRepository,
@@ -34,15 +41,50 @@ export class TaskNotifier implements OnApplicationShutdown {
     this.mail = config.smtpUrl && config.smtpFrom ? new MailSender({ url: config.smtpUrl, from: config.smtpFrom }) : null;
   }
 
-  /** Never throws and never waits: the deliveries are made in the background. */
+  /**
+   * Never throws and never waits: the deliveries are made in the background. Ends are looked up in
+   * batches (most jobs have no rules, and reading each task and its job cost two queries per task
+   * ended, the largest share of the database work at a few thousand tasks a second).
+   */
   taskEnded(taskId: number, status: TaskStatus): void {
     if (!NOTIFIED.includes(status)) return;
-    this.notify(taskId, status).catch((e: unknown) => this.logger.warn(`task ${taskId}: notifications not made: ${coerceError(e).message}`));
+    this.ends.push({ taskId, status });
+    if (this.ends.length >= LOOKUP_BATCH) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), LOOKUP_DELAY_MS);
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
+    await this.flush();
     this.queue.close();
     this.mail?.close();
+  }
+
+  /** Looks up the ends collected so far; resolves once every lookup started until now is done. */
+  private flush(): Promise<unknown> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.ends;
+    this.ends = [];
+    if (batch.length > 0) {
+      const p = this.notifyBatch(batch).finally(() => this.inFlight.delete(p));
+      this.inFlight.add(p);
+    }
+    return Promise.all(this.inFlight);
+  }
+
+  private async notifyBatch(batch: { taskId: number; status: TaskStatus }[]): Promise<void> {
+    let withRules: Set<number>;
+    try {
+      withRules = await this.repo.withRules(batch.map((e) => e.taskId));
+    } catch (e) {
+      this.logger.warn(`${batch.length} task end(s): notifications not made: ${coerceError(e).message}`);
+      return;
+    }
+    await Promise.all(
+      batch
+        .filter((e) => withRules.has(e.taskId))
+        .map((e) => this.notify(e.taskId, e.status).catch((err: unknown) => this.logger.warn(`task ${e.taskId}: notifications not made: ${coerceError(err).message}`))),
+    );
   }
 
   private async notify(taskId: number, status: TaskStatus): Promise<void> {

@@ -1,0 +1,150 @@
+/**
+ * `npm run bench:e2e` — throughput and scale end to end: one real server on MariaDB + Redis, 4 real
+ * worker processes, everything on this machine.
+ *
+ * Usage: node build/bench/e2e.bench.js [--only http|command|lag|api] [--seconds N] [--warmup N] [--rate N]
+ *          [--workers N] [--capacity N] [--rows N] [--concurrency N] [--server-node-args="..."] [--worker-node-args="..."]
+ *          [--verbose] [--write]
+ *   --only         one scenario (default all four, in this order):
+ *                    http     N jobs `@every 1s` GETting a local HTTP server (N = --rate, default 2000)
+ *                    command  N jobs `@every 1s` running `true`
+ *                    lag      500 jobs `@every 1s` running `true`: schedule lag at 500 due/s
+ *                    api      1M task rows, then requests/s for job creation and task listing
+ *   --seconds      measured window per load scenario, and per API endpoint (default 20; API: half, at least 5).
+ *   --warmup       seconds of load before the window (default 5).
+ *   --workers / --capacity   worker processes (default 4) and tasks each runs at once (default 100).
+ *   --rows         task rows for the API scenario (default 1000000); --concurrency: its callers (default 16).
+ *   --server-node-args="…"   node options for the server (note the =), e.g. "--cpu-prof": profiles land in
+ *                  build/bench/e2e-profiles/<scenario>/server/ (open in Chrome DevTools or summarise with
+ *                  `node build/bench/e2e/profile-summary.js <file>`). --worker-node-args="…": the same for the workers.
+ *   --write        also replaces the "## End to end" section of docs/benchmarks.md.
+ * Needs MariaDB on 127.0.0.1:3306 and Redis on 127.0.0.1:6379 (CRONFLEET_BENCH_MYSQL / CRONFLEET_BENCH_REDIS),
+ * and a built server and worker (npm run build). Every process, database and key prefix it makes is
+ * removed at the end, on failure and on Ctrl-C.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { databaseVersion } from './dispatch/backend';
+import { cleanupAll, cleanupOnSignals } from './dispatch/cleanup';
+import { findRepoRoot, log, type BenchSetup } from './dispatch/harness';
+import { busyProcesses, machineInfo } from './dispatch/procfs';
+import { runApiScenario, type ApiResult } from './e2e/api-scenario';
+import { runLoadScenario, type LoadResult } from './e2e/load-scenario';
+import { renderReport, writeSection } from './e2e/report';
+
+const SCENARIOS = ['http', 'command', 'lag', 'api'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      seconds: { type: 'string', default: '20' },
+      warmup: { type: 'string', default: '5' },
+      rate: { type: 'string', default: '2000' },
+      workers: { type: 'string', default: '4' },
+      capacity: { type: 'string', default: '100' },
+      rows: { type: 'string', default: '1000000' },
+      concurrency: { type: 'string', default: '16' },
+      'server-node-args': { type: 'string', default: '' },
+      'worker-node-args': { type: 'string', default: '' },
+      verbose: { type: 'boolean', default: false },
+      write: { type: 'boolean', default: false },
+    },
+  });
+  const positive = (name: string, raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} ${raw}: expected a positive integer`);
+    return n;
+  };
+  if (values.only !== undefined && !(SCENARIOS as readonly string[]).includes(values.only)) throw new Error(`--only ${values.only}: expected one of ${SCENARIOS.join(', ')}`);
+  return {
+    only: values.only as Scenario | undefined,
+    seconds: positive('seconds', values.seconds),
+    warmup: positive('warmup', values.warmup),
+    rate: positive('rate', values.rate),
+    workers: positive('workers', values.workers),
+    capacity: positive('capacity', values.capacity),
+    rows: positive('rows', values.rows),
+    concurrency: positive('concurrency', values.concurrency),
+    serverNodeArgs: values['server-node-args'].split(/\s+/).filter(Boolean),
+    workerNodeArgs: values['worker-node-args'].split(/\s+/).filter(Boolean),
+    verbose: values.verbose,
+    write: values.write,
+  };
+}
+
+function describeBuild(repoRoot: string): string {
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--', 'apiserver', 'worker', 'shared') !== '';
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in apiserver/, worker/ or shared/' : ''}`;
+  } catch {
+    return 'not a git checkout';
+  }
+}
+
+const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(2)).join(', ');
+
+async function main(): Promise<void> {
+  const opts = options();
+  cleanupOnSignals();
+  const setup: BenchSetup = { repoRoot: findRepoRoot(__dirname), serverNodeArgs: opts.serverNodeArgs, verbose: opts.verbose };
+  for (const f of ['apiserver/dist/cli.js', 'worker/dist/cli.js']) if (!existsSync(join(setup.repoRoot, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
+  const mariadb = await databaseVersion();
+  const machine = machineInfo();
+  const busyBefore = await busyProcesses(2000);
+  log(`load average ${machine.loadAverage}; busy: ${busyBefore.join(', ') || 'nothing'}`);
+
+  const wants = (s: Scenario): boolean => opts.only === undefined || opts.only === s;
+  const load: { label: string; result: LoadResult }[] = [];
+  let api: ApiResult | undefined;
+  const base = { workers: opts.workers, capacity: opts.capacity, warmupS: opts.warmup, measureS: opts.seconds, workerNodeArgs: opts.workerNodeArgs };
+  try {
+    const runs: { scenario: Scenario; kind: 'http' | 'command'; rate: number }[] = [
+      { scenario: 'http', kind: 'http', rate: opts.rate },
+      { scenario: 'command', kind: 'command', rate: opts.rate },
+      { scenario: 'lag', kind: 'command', rate: 500 },
+    ];
+    for (const r of runs.filter((x) => wants(x.scenario))) {
+      const la = loadAverage();
+      const label = `${r.scenario} ${r.rate}/s (load avg ${la})`;
+      log(`${r.scenario}: load average before the run ${la}`);
+      load.push({ label, result: await runLoadScenario(setup, { ...base, kind: r.kind, rate: r.rate }, label) });
+    }
+    if (wants('api')) {
+      log(`api: load average before the run ${loadAverage()}`);
+      api = await runApiScenario(setup, { rows: opts.rows, concurrency: opts.concurrency, seconds: Math.max(5, Math.round(opts.seconds / 2)) });
+    }
+  } finally {
+    await cleanupAll();
+  }
+  const report = renderReport({
+    machine,
+    mariadb,
+    busyBefore,
+    command: ['npm run bench:e2e --', ...process.argv.slice(2)].join(' ').replace(/ --$/, ''),
+    serverVersion: describeBuild(setup.repoRoot),
+    serverNodeArgs: opts.serverNodeArgs,
+    load,
+    api,
+  });
+  process.stdout.write(`${report}\n`);
+  if (opts.write) {
+    const file = join(setup.repoRoot, 'docs/benchmarks.md');
+    writeSection(file, report);
+    log(`wrote the End to end section of ${file}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  async (e: unknown) => {
+    await cleanupAll();
+    process.stderr.write(`bench:e2e failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);
