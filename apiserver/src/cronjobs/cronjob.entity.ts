@@ -1,4 +1,5 @@
 import type { RetryPolicy } from '../dispatcher/core/retry';
+import type { Triggers } from './dto/triggers.dto';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { RoutingStrategy, WorkerSelector } from '../dispatcher/core/worker-choice';
 import type { NotifyRule } from '../notifications/core/notify-rule';
@@ -87,6 +88,10 @@ export class CronJobEntity {
   /** Webhooks and emails sent when a task ends (header values included: only their names are returned). */
   @Column({ type: 'simple-json', nullable: true })
   notify!: NotifyRule[] | null;
+
+  /** Cron jobs (by name) started when a task of this one has ended for good. */
+  @Column({ type: 'simple-json', nullable: true })
+  triggers!: Triggers | null;
 
   @Column({ name: 'next_run_at', type: 'datetime', precision: 3, nullable: true })
   nextRunAt!: Date | null;

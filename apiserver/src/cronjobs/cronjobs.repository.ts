@@ -14,6 +14,18 @@ export class CronJobsRepository {
     return this.jobs.findOneBy({ id });
   }
 
+  /** Id, name and triggers of every job that triggers others (the chain graph). */
+  withTriggers(): Promise<Pick<CronJobEntity, 'id' | 'name' | 'triggers'>[]> {
+    return this.jobs.createQueryBuilder('j').select(['j.id', 'j.name', 'j.triggers']).where('j.triggers IS NOT NULL').getMany();
+  }
+
+  /** Of these names, the ones a job has. */
+  async existingNames(names: readonly string[]): Promise<Set<string>> {
+    if (names.length === 0) return new Set();
+    const rows = await this.jobs.find({ select: { name: true }, where: { name: In([...names]) } });
+    return new Set(rows.map((r) => r.name));
+  }
+
   list(q: { q?: string; enabled?: boolean; limit?: number; cursor?: number } = {}): Promise<CronJobEntity[]> {
     const qb = this.jobs.createQueryBuilder('j').orderBy('j.id', 'ASC');
     if (q.q !== undefined) qb.andWhere("LOWER(j.name) LIKE :q ESCAPE '!'", { q: `%${q.q.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%` });

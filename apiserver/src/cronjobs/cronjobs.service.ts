@@ -14,6 +14,8 @@ import { CronJobEntity } from './cronjob.entity';
 import { CronJobsRepository } from './cronjobs.repository';
 import { CreateCronJob, CronJobView, ListCronJobsQuery, toCronJobView, UpdateCronJob } from './dto/cronjob.dto';
 import type { RunNow } from './dto/policies.dto';
+import { normalizeTriggers, triggerTargets, type Triggers } from './dto/triggers.dto';
+import { describeCycle, findCycle } from '../workflows/core/graph';
 
 /** One run in a job's timeline strip. */
 export interface TimelineRun {
@@ -58,6 +60,7 @@ export class CronJobsService {
 
   async create(dto: CreateCronJob): Promise<CronJobView> {
     this.checkNotify(dto.notify);
+    dto = { ...dto, triggers: await this.checkTriggers(null, dto.name, dto.triggers) };
     const spec = validSpec(dto.runner, dto.spec);
     const schedule = scheduleOf(dto);
     const text = scheduleToString(dto.schedule);
@@ -102,6 +105,9 @@ export class CronJobsService {
       throw new DomainError('ValidationFailed', `spec: required when runner changes to '${dto.runner}'`);
     }
     this.checkNotify(dto.notify);
+    if (dto.triggers !== undefined || (dto.name !== undefined && dto.name !== job.name)) {
+      dto = { ...dto, triggers: await this.checkTriggers(job, dto.name ?? job.name, dto.triggers === undefined ? job.triggers : dto.triggers) };
+    }
     const { schedule: input, secretEnv, ...rest } = stripUndefined(dto);
     const next: CronJobEntity = { ...job, ...rest, ...(secretEnv !== undefined ? this.sealed(secretEnv) : {}) } as CronJobEntity;
     if (input !== undefined) next.schedule = scheduleToString(input);
@@ -156,6 +162,30 @@ export class CronJobsService {
   async nextRuns(id: number, count: number): Promise<{ next: string[] }> {
     const job = await this.load(id);
     return preview(job.schedule, job.timezone, Date.now(), count, job.createdAt.getTime());
+  }
+
+  /**
+   * Triggers name existing jobs and form no cycle across all jobs' triggers (checked with this job's
+   * new name and triggers in place of its old ones); a renamed job must not be named in others'
+   * triggers under its old name. Returns the triggers to store (empty lists dropped).
+   */
+  private async checkTriggers(job: Pick<CronJobEntity, 'id' | 'name'> | null, name: string, given: Triggers | null | undefined): Promise<Triggers | null> {
+    const triggers = normalizeTriggers(given);
+    const all = await this.repo.withTriggers();
+    if (job && job.name !== name) {
+      const callers = all.filter((j) => j.id !== job.id && triggerTargets(j.triggers).includes(job.name)).map((j) => j.name);
+      if (callers.length) throw new DomainError('ValidationFailed', `name: ${callers.map((c) => `'${c}'`).join(', ')} trigger this job as '${job.name}'; change their triggers first`);
+    }
+    const targets = triggerTargets(triggers).filter((t) => t !== name);
+    const existing = await this.repo.existingNames(targets);
+    const missing = targets.filter((t) => !existing.has(t));
+    if (missing.length) throw new DomainError('ValidationFailed', `triggers: no cron job named ${missing.map((m) => `'${m}'`).join(', ')}`);
+    const graph = new Map<string, string[]>();
+    for (const j of all) if (!job || j.id !== job.id) graph.set(j.name, triggerTargets(j.triggers));
+    graph.set(name, triggerTargets(triggers));
+    const cycle = findCycle(graph);
+    if (cycle) throw new DomainError('ValidationFailed', `triggers: would form a cycle: ${describeCycle(cycle)}`);
+    return triggers;
   }
 
   /** Email rules are refused while the server cannot send email, naming the missing settings. */

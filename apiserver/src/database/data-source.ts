@@ -15,9 +15,10 @@ import { WorkerFleet1764000000000 } from './migrations/1764000000000-worker-flee
 import { TaskEnvironment1764100000000 } from './migrations/1764100000000-task-environment';
 import { JobNotifications1764200000000 } from './migrations/1764200000000-job-notifications';
 import { ApiTokensAndAudit1764300000000 } from './migrations/1764300000000-api-tokens-and-audit';
+import { JobChains1764400000000 } from './migrations/1764400000000-job-chains';
 
 export const ENTITIES = [CronJobEntity, TaskEntity, TaskOutputEntity, WorkerEntity, SchedulerStateEntity, ApiTokenEntity, AuditEntryEntity];
-export const MIGRATIONS = [InitialSchema1763800000000, SchedulingPolicies1763900000000, WorkerFleet1764000000000, TaskEnvironment1764100000000, JobNotifications1764200000000, ApiTokensAndAudit1764300000000];
+export const MIGRATIONS = [InitialSchema1763800000000, SchedulingPolicies1763900000000, WorkerFleet1764000000000, TaskEnvironment1764100000000, JobNotifications1764200000000, ApiTokensAndAudit1764300000000, JobChains1764400000000];
 
 /** TypeORM options for the configured database. Schema changes go through migrations only, never `synchronize`. */
 export function dataSourceOptions(db: ServerConfig['db']): DataSourceOptions {

@@ -71,6 +71,7 @@ describe('the response schemas', () => {
       retry: { maxRetries: 1, backoff: 'fixed', delaySeconds: 1, maxDelaySeconds: 10, jitter: false }, priority: 0, env: null, secretEnv: 'v1:x',
       secretEnvKeys: ['A'], maxOutputBytes: null, workerSelector: { labels: { zone: 'eu' } }, routing: 'leastLoaded', nextRunAt: at, createdAt: at, updatedAt: at,
       notify: [{ on: ['failure'], webhook: { url: 'https://example.com/h', headers: { Authorization: 'Bearer x' } } }, { on: ['recovered'], email: { to: ['a@example.com'] } }],
+      triggers: { onSuccess: ['load'], onFailure: ['alert'] },
     } as CronJobEntity;
     CronJobViewSchema.strict().parse(toCronJobView(job));
     const task = {

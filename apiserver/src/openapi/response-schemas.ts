@@ -52,6 +52,10 @@ export const CronJobViewSchema = z.object({
         .strict(),
     )
     .meta({ description: 'notifications when a task ends (webhooks signed with X-Cronfleet-Signature, emails)' }),
+  triggers: z
+    .object({ onSuccess: z.array(z.string()).optional(), onFailure: z.array(z.string()).optional(), onComplete: z.array(z.string()).optional() })
+    .strict()
+    .meta({ description: 'cron jobs (by name) started when a task of this one has ended for good, with its result as CRONFLEET_UPSTREAM_* / CRONFLEET_RESULT_* environment' }),
   nextRunAt: isoTime.nullable(),
   createdAt: isoTime,
   updatedAt: isoTime,
@@ -63,7 +67,7 @@ export const TaskViewSchema = z.object({
   cronjobName: z.string().nullable(),
   status: z.enum(TASK_STATUSES),
   attempt: z.number().int().positive(),
-  trigger: z.enum(['schedule', 'manual', 'retry', 'api', 'misfire']),
+  trigger: z.enum(['schedule', 'manual', 'retry', 'api', 'misfire', 'chain']),
   runner: z.string(),
   scheduledAt: isoTime,
   startedAt: isoTime.nullable(),

@@ -4,7 +4,7 @@ import { bigintAsNumber } from '../database/columns';
 import type { RetryPolicy } from '../dispatcher/core/retry';
 import type { RoutingStrategy, WorkerSelector } from '../dispatcher/core/worker-choice';
 
-export type TaskTrigger = 'schedule' | 'manual' | 'retry' | 'api' | 'misfire';
+export type TaskTrigger = 'schedule' | 'manual' | 'retry' | 'api' | 'misfire' | 'chain';
 
 /** A stop or kill asked for through the API, and whether the worker confirmed it. */
 export interface TaskControl {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { ChainsModule } from '../workflows/chains/chains.module';
 import { WorkersModule } from '../workers/workers.module';
 import { TaskOutputEntity } from './task-output.entity';
 import { TaskEntity } from './task.entity';
@@ -11,7 +12,7 @@ import { TaskOutputService } from './task-output.service';
 import { TaskReportWriter } from './task-report-writer';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([TaskEntity, TaskOutputEntity]), WorkersModule, NotificationsModule],
+  imports: [TypeOrmModule.forFeature([TaskEntity, TaskOutputEntity]), WorkersModule, NotificationsModule, ChainsModule],
   controllers: [TasksController],
   providers: [TasksRepository, TasksService, TaskReportWriter, TaskOutputService],
   exports: [TasksRepository, TasksService],

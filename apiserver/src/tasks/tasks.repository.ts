@@ -314,6 +314,15 @@ export class TasksRepository {
     return this.output.find({ where: { taskId, seq: MoreThan(afterSeq) }, order: { seq: 'ASC' }, take: 1000 });
   }
 
+  /** The end of a task's stored output: its last `chunks` chunks (the kept tail of a capped output). */
+  async outputTail(taskId: number, chunks = 16): Promise<string> {
+    const rows = await this.output.find({ where: { taskId }, order: { seq: 'DESC' }, take: chunks });
+    return rows
+      .reverse()
+      .map((c) => c.data)
+      .join('');
+  }
+
   async readOutput(taskId: number): Promise<string> {
     const chunks = await this.output.find({ where: { taskId }, order: { seq: 'ASC' } });
     return chunks.map((c) => c.data).join('');

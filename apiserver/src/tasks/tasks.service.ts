@@ -15,6 +15,7 @@ import { TaskReportWriter } from './task-report-writer';
 import { TasksRepository } from './tasks.repository';
 import { Metrics } from '../observability/metrics';
 import { LiveEvents } from '../events/live-events';
+import { TaskChainer } from '../workflows/chains/task-chainer';
 import { TaskNotifier } from '../notifications/task-notifier';
 
 /** What `POST /tasks/:id/stop|kill` answers once the worker confirmed. */
@@ -44,6 +45,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     private readonly metrics: Metrics,
     private readonly live: LiveEvents,
     private readonly notifier: TaskNotifier,
+    private readonly chainer: TaskChainer,
   ) {}
 
   onModuleInit(): void {
@@ -178,6 +180,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       this.metrics.taskEnded(msg.taskId, 'success');
       this.live.task('task.finished', msg.taskId, { status: 'success', atMs: msg.atMs, exitCode: msg.exitCode ?? null });
       this.notifier.taskEnded(msg.taskId, 'success');
+      this.chainer.taskEnded(msg.taskId, 'success');
       this.registry.release(workerId, msg.taskId);
       return true;
     }
@@ -190,7 +193,8 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     if (done) this.live.task('task.finished', msg.taskId, { status: msg.status, atMs: msg.atMs, exitCode: msg.exitCode ?? null, errorCode: msg.error?.code }, before?.cronjobId);
     if (done) this.notifier.taskEnded(msg.taskId, msg.status);
     this.registry.release(workerId, msg.taskId);
-    if (done && before) await this.ended(before, msg.status);
+    const retried = done && before ? await this.ended(before, msg.status) : false;
+    if (done && !retried) this.chainer.taskEnded(msg.taskId, msg.status);
     if (!done && (await this.repo.lateResult(msg.taskId, workerId, result))) {
       this.logger.warn(`task ${msg.taskId}: its ${msg.status} result arrived after it was declared lost; recorded`);
     }
@@ -211,7 +215,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       this.metrics.taskEnded(t.id, 'lost');
       this.live.task('task.finished', t.id, { status: 'lost', atMs: Date.now() }, t.cronjobId);
       this.notifier.taskEnded(t.id, 'lost');
-      await this.ended(t, 'lost');
+      if (!(await this.ended(t, 'lost'))) this.chainer.taskEnded(t.id, 'lost');
     }
     if (stillRunning.length === 0) return [];
     const ended = (await this.repo.findByIds([...stillRunning])).filter((t) => FINAL_TASK_STATUSES.includes(t.status) && t.workerId === workerId);
@@ -232,19 +236,24 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     void this.registry.sendKill(t.workerId, id, 'server watchdog timeout');
     this.registry.release(t.workerId, id);
     await this.outputs.ended(id);
-    await this.ended(t, 'timeout');
+    if (!(await this.ended(t, 'timeout'))) this.chainer.taskEnded(id, 'timeout');
   }
 
-  /** After a task failed, timed out or was lost: schedule the retry its policy asks for. */
-  private async ended(t: TaskEntity, status: TaskStatus): Promise<void> {
-    if (!RETRYABLE.includes(status) || !t.retry) return;
+  /**
+   * After a task failed, timed out or was lost: schedule the retry its policy asks for. True when
+   * there will be another attempt (the task has not ended for good: no chain follows it yet).
+   */
+  private async ended(t: TaskEntity, status: TaskStatus): Promise<boolean> {
+    if (!RETRYABLE.includes(status) || !t.retry) return false;
     const delay = retryDelayMs(t.retry, t.attempt);
-    if (delay === null) return;
+    if (delay === null) return false;
     try {
       const next = await this.createAttempt(t, delay);
       this.logger.log(`task ${t.id} ${status}: retry ${t.attempt} of ${t.retry.maxRetries} as task ${next.id} in ${Math.round(delay / 1000)} s`);
+      return true;
     } catch (e) {
       this.logger.warn(`task ${t.id}: retry not created: ${coerceError(e).message}`);
+      return false;
     }
   }
 

@@ -3,6 +3,7 @@ import { POLICY_DEFAULTS, PolicyFields, RoutingFields, RunFields } from './polic
 import { z } from 'zod';
 import { fromDecimal } from '../../common/decimal';
 import { NotifySchema, toNotifyView } from './notify.dto';
+import { TriggersSchema } from './triggers.dto';
 import type { CronJobEntity } from '../cronjob.entity';
 
 const name = z
@@ -59,6 +60,7 @@ export const CreateCronJobSchema = z
     secretEnv: RunFields.secretEnv.default(null),
     maxOutputBytes: RunFields.maxOutputBytes.default(null),
     notify: NotifySchema.default([]),
+    triggers: TriggersSchema.nullable().default(null),
   })
   .strict();
 export type CreateCronJob = z.infer<typeof CreateCronJobSchema>;
@@ -88,6 +90,8 @@ export const UpdateCronJobSchema = z
     maxOutputBytes: RunFields.maxOutputBytes.optional(),
     /** Replaces all rules (header values included: send them again); [] removes them. */
     notify: NotifySchema.optional(),
+    /** Replaces all triggers; null removes them. */
+    triggers: TriggersSchema.nullable().optional(),
   })
   .strict();
 export type UpdateCronJob = z.infer<typeof UpdateCronJobSchema>;
@@ -120,6 +124,8 @@ export function toCronJobView(j: CronJobEntity) {
     maxOutputBytes: j.maxOutputBytes,
     /** Webhook header names only: their values are never returned. */
     notify: toNotifyView(j.notify),
+    /** Cron jobs started when a task of this one has ended for good. */
+    triggers: j.triggers ?? {},
     nextRunAt: j.nextRunAt ? j.nextRunAt.toISOString() : null,
     createdAt: j.createdAt.toISOString(),
     updatedAt: j.updatedAt.toISOString(),

@@ -1,0 +1,109 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { coerceError, type TaskStatus } from '@cronfleet/shared';
+import { targetsFor } from '../../cronjobs/dto/triggers.dto';
+import { ClusterEvents } from '../../events/cluster-events';
+import { LiveEvents } from '../../events/live-events';
+import { TasksRepository } from '../../tasks/tasks.repository';
+import { chainResult, resultEnv } from '../core/chain-result';
+import { ChainsRepository } from './chains.repository';
+
+/** Task ends are collected this long, then one query finds those whose job has triggers. */
+const LOOKUP_DELAY_MS = 20;
+const LOOKUP_BATCH = 500;
+const FAILURE: readonly TaskStatus[] = ['failed', 'timeout', 'lost', 'killed'];
+
+/**
+ * Job chains: when a task has ended for good (success, or a failure its retry policy does not retry),
+ * starts the cron jobs its job's `triggers` name for that outcome, each with the task's result as
+ * environment (CRONFLEET_UPSTREAM_*; see core/chain-result.ts). A chained task's idempotency key is
+ * `chain:<task>:<job>`, so an end reported twice, or by two servers, starts each job once.
+ */
+@Injectable()
+export class TaskChainer implements OnApplicationShutdown {
+  private readonly logger = new Logger('chains');
+  private ends: { taskId: number; status: TaskStatus }[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly repo: ChainsRepository,
+    private readonly tasks: TasksRepository,
+    private readonly events: ClusterEvents,
+    private readonly live: LiveEvents,
+  ) {}
+
+  /** Never throws and never waits: the chained tasks are made in the background. */
+  taskEnded(taskId: number, status: TaskStatus): void {
+    if (status !== 'success' && !FAILURE.includes(status)) return;
+    this.ends.push({ taskId, status });
+    if (this.ends.length >= LOOKUP_BATCH) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), LOOKUP_DELAY_MS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.flush();
+  }
+
+  /** Starts the lookups of the ends collected so far; resolves once every lookup started until now is done. */
+  flush(): Promise<unknown> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.ends;
+    this.ends = [];
+    if (batch.length > 0) {
+      const p = this.chainBatch(batch).finally(() => this.inFlight.delete(p));
+      this.inFlight.add(p);
+    }
+    return Promise.all(this.inFlight);
+  }
+
+  private async chainBatch(batch: { taskId: number; status: TaskStatus }[]): Promise<void> {
+    let chained: Awaited<ReturnType<ChainsRepository['withTriggers']>>;
+    try {
+      chained = await this.repo.withTriggers(batch.map((e) => e.taskId));
+    } catch (e) {
+      this.logger.warn(`${batch.length} task end(s): chains not followed: ${coerceError(e).message}`);
+      return;
+    }
+    for (const e of batch) {
+      const c = chained.get(e.taskId);
+      if (!c) continue;
+      await this.chain(e.taskId, e.status, c.cronjobName, targetsFor(c.triggers, e.status === 'success' ? 'success' : 'failure')).catch((err: unknown) =>
+        this.logger.warn(`task ${e.taskId}: chained jobs not started: ${coerceError(err).message}`),
+      );
+    }
+  }
+
+  private async chain(taskId: number, status: TaskStatus, from: string, names: string[]): Promise<void> {
+    if (names.length === 0) return;
+    const result = chainResult(await this.tasks.outputTail(taskId));
+    if (result.kind === 'error') this.logger.warn(`task ${taskId} (${from}): result not passed on: ${result.message}`);
+    const env = resultEnv(result, { taskId, status });
+    const jobs = await this.repo.jobsByName(names);
+    for (const name of names.filter((n) => !jobs.some((j) => j.name === n))) this.logger.warn(`task ${taskId} (${from}): triggers '${name}', which no longer exists`);
+    for (const job of jobs) {
+      const { task, created } = await this.tasks.createOne({
+        cronjobId: job.id,
+        cronjobName: job.name,
+        scheduledAt: new Date(),
+        trigger: 'chain',
+        runner: job.runner,
+        spec: job.spec,
+        timeoutSeconds: job.timeoutSeconds,
+        retry: job.retry,
+        priority: job.priority,
+        workerSelector: job.workerSelector,
+        routing: job.routing === 'broadcast' ? 'leastLoaded' : job.routing,
+        env: { ...(job.env ?? {}), ...env },
+        secretEnv: job.secretEnv,
+        maxOutputBytes: job.maxOutputBytes,
+        retryOf: null,
+        idempotencyKey: `chain:${taskId}:${job.id}`,
+      });
+      if (!created) continue;
+      this.logger.log(`task ${taskId} (${from}) ${status}: started ${job.name} as task ${task.id}`);
+      await this.events.publish({ type: 'task.pending', id: task.id });
+      this.live.taskCreated(task);
+    }
+  }
+}
