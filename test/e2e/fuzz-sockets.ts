@@ -91,10 +91,16 @@ export function validHello(name: string, sessionId: string): Record<string, unkn
   return { name, hostname: 'fuzz', version: 'fuzz', protocolVersion: PROTOCOL_VERSION, capacity: 1, labels: {}, runners: ['http'], runningTaskIds: [], clockMs: Date.now(), sessionId };
 }
 
+/**
+ * A worker that said hello and keeps heartbeating (every second, until its socket closes): one that
+ * fell silent would be declared offline while the REST cases run, and its reports then ignored.
+ */
 export async function connectWorker(url: string, token: string, name: string, sessionId: string): Promise<Socket> {
   const socket = await connect(url, WORKER_NAMESPACE, token);
   const ack = (await socket.timeout(10_000).emitWithAck('worker:hello', validHello(name, sessionId))) as { ok: boolean; error?: unknown };
   if (!ack.ok) throw new Error(`the fuzz worker was refused: ${JSON.stringify(ack.error)}`);
+  const beat = setInterval(() => socket.emit('worker:heartbeat', { runningTaskIds: [], atMs: Date.now(), draining: false }), 1000);
+  socket.on('disconnect', () => clearInterval(beat));
   return socket;
 }
 

@@ -14,8 +14,10 @@ import { connect, connectWorker, emitCase, subscribeCase, WORKER_EVENTS, workerE
 import { assertNoLeakedProcesses, randomId, startServer, type TestServer } from './helpers';
 
 const SEED = Number(process.env.CRONFLEET_FUZZ_SEED ?? 20_260_707);
-const CASES = Number(process.env.CRONFLEET_FUZZ_CASES ?? 10);
+const CASES = Number(process.env.CRONFLEET_FUZZ_CASES ?? 25);
 const SOCKET_ANSWER_MS = 5000;
+/** For the answers the test cannot go on without: generous, for a machine busy with other tests. */
+const SLOW_ANSWER_MS = 20_000;
 /** An event without an ack has no answer to wait for: only a disconnect, which comes at once. */
 const UNACKED_WAIT_MS = 300;
 const OVERSIZED_WAIT_MS = 3000;
@@ -96,8 +98,12 @@ describe(`fuzz: bad input (seed ${SEED}, ${CASES} cases per operation and event)
       for (let i = 0; i < CASES; i++) {
         const c = workerEventCase(event, rng);
         // A hello comes first on a fresh connection; the rest from the worker that said hello.
-        const socket = event === 'worker:hello' ? await connect(server.url, '/workers', server.workerToken) : (worker ??= await connectWorker(server.url, server.workerToken, workerName, sessionId));
-        if (process.env.CRONFLEET_FUZZ_TRACE) console.log(`# ${event} #${i}: ${c.what}`);
+        const socket = await bounded(
+          `connecting for ${event} #${i}`,
+          event === 'worker:hello' ? connect(server.url, '/workers', server.workerToken) : worker ? Promise.resolve(worker) : connectWorker(server.url, server.workerToken, workerName, sessionId),
+        );
+        if (event !== 'worker:hello') worker = socket;
+        if (process.env.CRONFLEET_FUZZ_TRACE) console.log(`# ${new Date().toISOString().slice(11, 23)} ${event} #${i}: ${c.what}`);
         const outcome = await emitCase(socket, c, acked, c.oversized ? OVERSIZED_WAIT_MS : acked ? SOCKET_ANSWER_MS : UNACKED_WAIT_MS);
         sent++;
         const problem = judgeSocket(c, acked, outcome);
@@ -110,13 +116,18 @@ describe(`fuzz: bad input (seed ${SEED}, ${CASES} cases per operation and event)
       }
       // Still served after the heartbeats, which have no ack: an output for no task is answered.
       worker ??= await connectWorker(server.url, server.workerToken, workerName, sessionId);
-      const probe = await worker.timeout(SOCKET_ANSWER_MS).emitWithAck('task:output', { taskId: 2_000_000_000, seq: 0, data: 'probe' }).catch((e: Error) => e);
+      const probe = await worker.timeout(SLOW_ANSWER_MS).emitWithAck('task:output', { taskId: 2_000_000_000, seq: 0, data: 'probe' }).catch((e: Error) => e);
       if (probe instanceof Error) failures.push(`after the ${event} cases the worker socket is not answered: ${probe.message}`);
     }
     // Well-formed reports about a task this worker never ran must not touch it.
     worker ??= await connectWorker(server.url, server.workerToken, workerName, sessionId);
-    await worker.timeout(SOCKET_ANSWER_MS).emitWithAck('task:update', { taskId, status: 'success', atMs: Date.now(), exitCode: 0 });
-    await worker.timeout(SOCKET_ANSWER_MS).emitWithAck('task:output', { taskId, seq: 0, data: 'injected by another worker' });
+    for (const [event, payload] of [
+      ['task:update', { taskId, status: 'success', atMs: Date.now(), exitCode: 0 }],
+      ['task:output', { taskId, seq: 0, data: 'injected by another worker' }],
+    ] as const) {
+      const ack = await worker.timeout(SLOW_ANSWER_MS).emitWithAck(event, payload).catch((e: Error) => e);
+      if (ack instanceof Error) failures.push(`a well-formed ${event} about another worker's task got no answer: ${ack.message}`);
+    }
     await alive('the worker socket cases');
     console.log(`# fuzz worker socket: ${sent} messages (seed ${SEED + 1})`);
     assert.deepEqual(failures, [], `seed ${SEED + 1}:\n${failures.slice(0, 30).join('\n')}`);
@@ -146,6 +157,13 @@ describe(`fuzz: bad input (seed ${SEED}, ${CASES} cases per operation and event)
     assert.deepEqual(await snapshot(server, taskId), before0);
   });
 });
+
+/** `p`, or a failure naming `what` after 20 s: a hang shows up as a failure with the server's log. */
+function bounded<T>(what: string, p: Promise<T>, ms = 20_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms} ms`)), ms)));
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
 
 /** What is wrong with the server's reaction to a bad socket message, or null. */
 function judgeSocket(c: SocketCase, acked: boolean, o: Awaited<ReturnType<typeof emitCase>>): string | null {
