@@ -45,6 +45,10 @@ const entry = (kind: Kind, id: number) => id * 4 + kind;
  * and the send remain (the inserts take a few round trips). Its concurrency policy is decided then too.
  */
 export const LOOKAHEAD_MS = 250;
+/** A heap entry whose handling failed on a database error comes due again this much later. */
+const TICK_RETRY_MS = 1000;
+/** How many times a cluster event is handled before it is given up (with an error in the log). */
+const EVENT_ATTEMPTS = 30;
 /** Heap key of a job due at `dueMs`: its fixed jitter added, the lookahead taken off. */
 const jobKey = (dueMs: number, jitter: number) => dueMs + jitter - LOOKAHEAD_MS;
 
@@ -90,6 +94,14 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
   private paused = false;
   /** A drain is already queued on the serial chain: capacity events arriving meanwhile add nothing. */
   private drainQueued = false;
+  /** Claimed tasks to be looked at again (see resendClaimedLater). */
+  private readonly resendDue = new Set<number>();
+  /**
+   * Per job, the heap key of its earliest due time whose tasks could not be written (the database
+   * failed): its next batch plans from there, so those due times go through its misfire policy
+   * rather than being passed over as if they had run.
+   */
+  private readonly unwritten = new Map<number, number>();
   private epoch = 0;
   private lagMs = 0;
   private unsubscribe: (() => void) | null = null;
@@ -118,9 +130,12 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     this.unsubscribe = this.events.subscribe((e) => {
       // Capacity changes reach the dispatcher through the registry's `capacity` event.
       if (e.type === 'worker.released' || e.type === 'worker.changed' || e.type === 'worker.offline' || e.type === 'live') return;
-      this.enqueue(e.type, () => this.onEvent(e));
+      this.enqueue(e.type, () => this.handleEvent(e, 1));
     });
     this.registry.on('capacity', () => this.requestDrain());
+    this.sender.on('unacked', (t) => {
+      if (this.active) this.resendClaimedLater([t.id]);
+    });
     this.sender.on('requeue', (t) => this.enqueue('requeue', async () => {
       if (!this.active) return;
       this.queue(t);
@@ -212,8 +227,43 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     for (const job of await this.cronjobs.findByIds(unscheduled)) this.schedule(job, started);
     this.active = true;
     this.logger.log(`leading (epoch ${this.epoch}${this.paused ? ', paused' : ''}): ${jobIds.length} job(s), ${this.heap.size} timer(s), ${this.pending.size} pending task(s), loaded in ${Date.now() - started} ms`);
+    this.resendClaimedLater([...live.values()].flat());
     this.arm();
     await this.drain();
+  }
+
+  /**
+   * A task claimed for a worker whose `task:run` never arrived (the leader died, or lost the
+   * database, between the claim and the worker's ack) stays `pending` with its worker set, and no
+   * one would send it while that worker stays connected (found by the chaos suite); the same for a
+   * task whose worker did not answer its `task:run` (TaskSender `unacked`). One ack timeout later,
+   * whatever of `ids` is still so is sent again to the same worker: `task:run` is idempotent there
+   * (a task it runs, or whose result it still holds, is acked, not started again); a refusal takes
+   * it back to the queue, no answer repeats this until the worker answers or is declared offline.
+   */
+  private resendClaimedLater(taskIds: number[]): void {
+    // Claims fail again and again while the database is down: each task is looked at once.
+    const ids = taskIds.filter((id) => !this.resendDue.has(id));
+    if (ids.length === 0) return;
+    for (const id of ids) this.resendDue.add(id);
+    const generation = this.generation;
+    setTimeout(() => this.enqueue('resend claimed tasks', async () => {
+      for (const id of ids) this.resendDue.delete(id);
+      if (!this.active || generation !== this.generation) return;
+      let claimed: TaskEntity[];
+      try {
+        claimed = await this.tasks.findByIds(ids);
+      } catch (e) {
+        this.logger.warn(`looking at ${ids.length} claimed task(s) again: ${coerceError(e).message}; retrying`);
+        this.resendClaimedLater(ids);
+        return;
+      }
+      for (const t of claimed) {
+        if (t.status !== 'pending' || t.workerId === null || generation !== this.generation) continue;
+        this.logger.warn(`task ${t.id}: claimed for worker ${t.workerId} but not started after ${this.config.ackTimeoutSeconds} s; sending it again`);
+        this.sender.send(t, t.workerId, true);
+      }
+    }), this.config.ackTimeoutSeconds * 1000).unref();
   }
 
   /** Parses a job into the cache; null (and a warning) when its schedule is unusable. */
@@ -251,6 +301,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     this.pending.clear();
     this.unexplained.clear();
     this.early.clear();
+    this.resendDue.clear();
+    this.unwritten.clear();
   }
 
   private arm(): void {
@@ -297,11 +349,41 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       if (t) this.queue(t);
       else unread.push(id);
     }
-    for (const t of await this.tasks.findByIds(unread)) if (t.status === 'pending' && t.workerId === null) this.queue(t);
-    for (const id of expired) await this.taskService.expire(id);
-    for (const id of pastDeadline) await this.skipPastDeadline(id);
-    for (const id of silent) {
-      const next = await this.workers.checkSilence(id, now);
+    // What was popped must not be lost when the database fails meanwhile (found by the chaos suite:
+    // a retry, or a silent worker's check, dropped by a failed tick was never looked at again).
+    const again = (kind: Kind, ids: number[], e: unknown): void => {
+      this.logger.warn(`tick: ${ids.length} entr${ids.length === 1 ? 'y' : 'ies'} put back for ${TICK_RETRY_MS} ms: ${coerceError(e).message}`);
+      if (this.active) for (const id of ids) this.heap.push(entry(kind, id), Date.now() + TICK_RETRY_MS);
+    };
+    try {
+      for (const t of await this.tasks.findByIds(unread)) if (t.status === 'pending' && t.workerId === null) this.queue(t);
+    } catch (e) {
+      again(Kind.DelayedTask, unread, e);
+    }
+    for (const [i, id] of expired.entries()) {
+      try {
+        await this.taskService.expire(id);
+      } catch (e) {
+        again(Kind.Watchdog, expired.slice(i), e);
+        break;
+      }
+    }
+    for (const [i, id] of pastDeadline.entries()) {
+      try {
+        await this.skipPastDeadline(id);
+      } catch (e) {
+        again(Kind.DelayedTask, pastDeadline.slice(i), e);
+        break;
+      }
+    }
+    for (const [i, id] of silent.entries()) {
+      let next: number | null;
+      try {
+        next = await this.workers.checkSilence(id, now);
+      } catch (e) {
+        again(Kind.WorkerSilence, silent.slice(i), e);
+        break;
+      }
       if (next !== null && this.active) this.heap.push(entry(Kind.WorkerSilence, id), next);
     }
     this.arm();
@@ -340,9 +422,13 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     for (const job of await this.cronjobs.findByIds(unknown)) if (job.enabled) this.remember(job);
     const due: { job: ScheduledJob; missed: number[]; onTime: number[] }[] = [];
     const nextRuns = new Map<number, Date | null>();
-    for (const { id, key } of dueJobs) {
+    const planned: { id: number; key: number }[] = [];
+    for (const d of dueJobs) {
+      const id = d.id;
       const job = this.jobs.get(id);
       if (!job) continue; // deleted, disabled or unparseable since it was loaded
+      const key = Math.min(d.key, this.unwritten.get(id) ?? Infinity);
+      planned.push({ id, key });
       // Tasks carry the due time itself; they are sent at due time + jitter. A due time up to
       // LOOKAHEAD_MS ahead is planned as if it had come (it is on time).
       const dueMs = key - job.jitterMs + LOOKAHEAD_MS;
@@ -356,7 +442,14 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       nextRuns.set(id, plan.nextMs === null ? null : new Date(plan.nextMs));
     }
     if (due.length === 0) return;
-    const created = await this.dueRuns.create(due, nextRuns, this.epoch, this.registry.snapshots());
+    let created: TaskEntity[];
+    try {
+      created = await this.dueRuns.create(due, nextRuns, this.epoch, this.registry.snapshots());
+    } catch (e) {
+      if (!(e instanceof FencedOutError)) this.retryDueJobsLater(planned, generation);
+      throw e;
+    }
+    for (const { id } of planned) this.unwritten.delete(id);
     if (generation !== this.generation) return; // stepped down meanwhile: the successor loads these rows
     const sendAt = new Map(due.map((d) => [d.job.job.id, d.job.jitterMs]));
     const later = Date.now();
@@ -370,6 +463,30 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     }
     this.arm();
     this.requestDrain();
+  }
+
+  /**
+   * The tasks of these due jobs were not written (the database failed, and with it the move of
+   * next_run_at): each job remembers the earliest due time not written and comes due again a moment
+   * later, planning from there, so its misfire policy decides about the due times meanwhile instead
+   * of the leader moving on as if they had run (found by the chaos suite: a MariaDB restart lost
+   * every due time of the batch being written, catchUp jobs too). A due time written after all is
+   * not made twice: the tasks' unique key.
+   */
+  private retryDueJobsLater(planned: { id: number; key: number }[], generation: number): void {
+    for (const { id, key } of planned) this.unwritten.set(id, Math.min(key, this.unwritten.get(id) ?? Infinity));
+    setTimeout(() => this.enqueue('retry due jobs', async () => {
+      if (!this.active || generation !== this.generation) return;
+      for (const { id } of planned) {
+        // Written by a later batch meanwhile, or the job is gone.
+        const key = this.unwritten.get(id);
+        if (key === undefined || !this.jobs.has(id)) continue;
+        // At the unwritten due time itself (in the past: due at once), a real due time of the job.
+        const now = this.heap.keyOf(entry(Kind.Job, id));
+        if (now === undefined || now > key) this.heap.push(entry(Kind.Job, id), key);
+      }
+      this.arm();
+    }), TICK_RETRY_MS).unref();
   }
 
   /**
@@ -470,6 +587,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       this.logger.warn(`claiming ${tasks.length} task(s) for worker ${workerId}: ${coerceError(e).message}`);
       for (const t of tasks) this.registry.release(workerId, t.id);
       if (generation === this.generation) this.enqueue('requeue', async () => tasks.forEach((t) => this.pending.add(t)));
+      // The claim may have been written although its answer was lost: then those are never re-claimed.
+      if (generation === this.generation) this.resendClaimedLater(tasks.map((t) => t.id));
       return;
     }
     const now = Date.now();
@@ -485,6 +604,24 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       this.metrics.taskSent(task, this.jobs.get(task.cronjobId ?? 0)?.jitterMs ?? 0, now);
     }
     this.arm();
+  }
+
+  /**
+   * An event whose handling failed on the database (a new retry's `task.pending` read during a
+   * restart) is handled again a moment later rather than dropped: a dropped `task.pending` left the
+   * task waiting until the next change of leader (found by the chaos suite).
+   */
+  private async handleEvent(e: ClusterEvent, attempt: number): Promise<void> {
+    try {
+      await this.onEvent(e);
+    } catch (err) {
+      if (err instanceof FencedOutError || attempt >= EVENT_ATTEMPTS) throw err;
+      this.logger.warn(`${e.type}: ${coerceError(err).message}; handled again in ${TICK_RETRY_MS} ms`);
+      const generation = this.generation;
+      setTimeout(() => {
+        if (generation === this.generation) this.enqueue(e.type, () => this.handleEvent(e, attempt + 1));
+      }, TICK_RETRY_MS).unref();
+    }
   }
 
   private async onEvent(e: ClusterEvent): Promise<void> {

@@ -10,14 +10,17 @@ import { ChoiceState, chooseWorker, type Choice, type WorkerSnapshot } from './c
 /** A worker that refused a task gets it offered again after this pause, not in a hot loop. */
 const REQUEUE_DELAY_MS = 1000;
 /** Refusals that say nothing about the task: the same worker may take it a moment later. */
+/** Unanswered sends of a task to its worker before it goes back to the queue, to another worker. */
+const MAX_UNANSWERED_SENDS = 3;
 const TRANSIENT_REFUSALS = new Set(['WorkerAtCapacity', 'WorkerDraining', 'WorkerUnavailable', 'AckTimeout', 'WorkerShuttingDown']);
 
 /**
- * Sends claimed tasks to workers and takes back what they refuse or do not acknowledge: the task
- * returns to pending and, after a pause, to the dispatcher's queue (`requeue` event).
+ * Sends claimed tasks to workers and takes back what they refuse: the task returns to pending and,
+ * after a pause, to the dispatcher's queue (`requeue` event). What a worker does not acknowledge
+ * stays claimed for it and is sent to it again (`unacked` event): it may have arrived.
  */
 @Injectable()
-export class TaskSender extends EventEmitter<{ requeue: [TaskEntity] }> {
+export class TaskSender extends EventEmitter<{ requeue: [TaskEntity]; unacked: [TaskEntity] }> {
   private readonly logger = new Logger('dispatcher');
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly choices = new ChoiceState();
@@ -27,6 +30,8 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity] }> {
    * Forgotten when the task leaves the queue for good (see forget) or the worker says hello again.
    */
   private readonly refusals = new Map<number, Map<number, string>>();
+  /** Tasks sent to their worker without an answer, and how many times in a row. */
+  private readonly unanswered = new Map<number, number>();
 
   constructor(
     private readonly tasks: TasksRepository,
@@ -55,6 +60,7 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity] }> {
   /** The task ran, ended or was cancelled: its refusals no longer matter. */
   forget(taskId: number): void {
     this.refusals.delete(taskId);
+    this.unanswered.delete(taskId);
   }
 
   /** A worker said hello again (its allow-list or runners may have changed): ask it again. */
@@ -77,12 +83,15 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity] }> {
     );
   }
 
-  /** Sends a claimed task (its capacity already reserved on the worker). */
-  send(task: TaskEntity, workerId: number): void {
-    void this.deliver(task, workerId);
+  /**
+   * Sends a claimed task (its capacity already reserved on the worker). `again`: it was sent to
+   * this worker before without an answer (see `unacked`).
+   */
+  send(task: TaskEntity, workerId: number, again = false): void {
+    void this.deliver(task, workerId, again);
   }
 
-  private async deliver(task: TaskEntity, workerId: number): Promise<void> {
+  private async deliver(task: TaskEntity, workerId: number, again: boolean): Promise<void> {
     let msg: TaskRun;
     try {
       msg = this.toRunMessage(task);
@@ -96,7 +105,25 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity] }> {
     }
     const ack = await this.registry.sendRun(workerId, msg);
     if (ack.accepted) return this.forget(task.id);
-    this.logger.warn(`worker ${workerId} refused task ${task.id}: ${ack.error.code}: ${ack.error.message}`);
+    const silent = ack.error.code === 'AckTimeout' || (again && ack.error.code === 'WorkerUnavailable');
+    const times = silent ? (this.unanswered.get(task.id) ?? 0) + 1 : 0;
+    if (silent && times < MAX_UNANSWERED_SENDS) {
+      this.unanswered.set(task.id, times);
+      // No answer is not a refusal: the worker may have the task, its ack (or its connection) lost
+      // on the way back. Given to another worker, it could run twice (found by the chaos suite); it
+      // stays claimed and is sent to this worker again (`unacked`), which runs it only if it does not
+      // hold it. A worker gone meanwhile reports what it holds when it reconnects, or goes offline:
+      // either way the task ends `lost` if the worker does not have it, as any task of a lost worker.
+      this.logger.warn(`worker ${workerId} did not acknowledge task ${task.id} (${ack.error.message}); it stays claimed for that worker and is sent again`);
+      this.emit('unacked', task);
+      return;
+    }
+    this.unanswered.delete(task.id);
+    // Sent MAX_UNANSWERED_SENDS times without an answer from a worker that still heartbeats: it is
+    // taken to be broken and the task goes to another (the one case a task can still run twice:
+    // when all those answers were lost but the task did arrive).
+    if (silent) this.logger.warn(`worker ${workerId} did not answer task ${task.id} ${times} times; giving it to another worker`);
+    else this.logger.warn(`worker ${workerId} refused task ${task.id}: ${ack.error.code}: ${ack.error.message}`);
     if (!TRANSIENT_REFUSALS.has(ack.error.code)) {
       const byWorker = this.refusals.get(task.id) ?? new Map<number, string>();
       byWorker.set(workerId, `${ack.error.code}: ${ack.error.message}`);

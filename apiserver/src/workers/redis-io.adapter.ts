@@ -18,6 +18,15 @@ export class RedisIoAdapter extends IoAdapter {
     super(app);
     this.pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
     this.sub = new Redis(url, { lazyConnect: true });
+    // The adapter calls publish() without handling its promise; while Redis is down each call
+    // rejects (maxRetriesPerRequest), and an unhandled rejection ends the process. A relay lost so
+    // is already covered: the sender's ack times out and the task is sent again (see TaskSender).
+    const publish = this.pub.publish.bind(this.pub);
+    this.pub.publish = ((...args: Parameters<Redis['publish']>) => {
+      const sent = publish(...args);
+      sent.catch(() => undefined);
+      return sent;
+    }) as Redis['publish'];
   }
 
   async connect(): Promise<void> {
@@ -26,7 +35,18 @@ export class RedisIoAdapter extends IoAdapter {
 
   override createIOServer(port: number, options?: ServerOptions): Server {
     const server = super.createIOServer(port, options) as Server;
-    server.adapter(createAdapter(this.pub, this.sub, { key: `${this.prefix}socket.io`, requestsTimeout: 5000 }));
+    const redisAdapter = createAdapter(this.pub, this.sub, { key: `${this.prefix}socket.io`, requestsTimeout: 5000 });
+    // A function, not an arrow: socket.io calls it with `new`.
+    server.adapter(function countTolerantRedisAdapter(nsp: Parameters<typeof redisAdapter>[0]) {
+      const adapter = redisAdapter(nsp);
+      // socket.io's emitWithAck to a room calls serverCount().then(...) without a rejection handler:
+      // while Redis is down the count fails and, unhandled, ended the process (found by the chaos
+      // suite). A count that never comes lets the emit time out instead, as when a worker does not
+      // answer (AckTimeout, handled by TaskSender).
+      const serverCount = adapter.serverCount.bind(adapter);
+      adapter.serverCount = () => serverCount().catch(() => new Promise<number>(() => undefined));
+      return adapter;
+    });
     return server;
   }
 
