@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+import { isLockConflict } from '../database/columns';
 import { DomainError, HTTP_STATUS_BY_CODE } from './errors';
 
 /** The part of Express's response this filter uses. */
@@ -50,6 +51,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const message = bp.type === 'entity.parse.failed' ? 'body: not valid JSON' : `body: ${bp.message}`;
       return { status: bp.status, code: 'InvalidBody', message };
     }
+    // A write that lost a lock race even after its retries: busy, not broken; the client may try again.
+    if (isLockConflict(e)) return { status: 503, code: 'DatabaseBusy', message: 'the database was busy with a conflicting change; try again' };
     this.logger.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
     return { status: 500, code: 'InternalError', message: 'internal error; see the server log' };
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { DomainError } from '../common/errors';
-import { dbTime, isUniqueViolation, rawTimeMs } from '../database/columns';
+import { dbTime, isUniqueViolation, rawTimeMs, retryOnLockConflict } from '../database/columns';
 import { CronJobEntity } from './cronjob.entity';
 
 /** Cron job rows. A name clash surfaces as `CronJobNameTaken`, whichever writer won the race. */
@@ -64,7 +64,7 @@ export class CronJobsRepository {
 
   async insert(fields: Omit<CronJobEntity, 'id' | 'updatedAt'>): Promise<CronJobEntity> {
     try {
-      return await this.jobs.save(this.jobs.create(fields));
+      return await retryOnLockConflict(() => this.jobs.save(this.jobs.create(fields)));
     } catch (e) {
       throw this.clash(e, fields.name);
     }
@@ -72,14 +72,14 @@ export class CronJobsRepository {
 
   async save(job: CronJobEntity): Promise<CronJobEntity> {
     try {
-      return await this.jobs.save(job);
+      return await retryOnLockConflict(() => this.jobs.save(job));
     } catch (e) {
       throw this.clash(e, job.name);
     }
   }
 
   async delete(id: number): Promise<boolean> {
-    const r = await this.jobs.delete({ id });
+    const r = await retryOnLockConflict(() => this.jobs.delete({ id }));
     return (r.affected ?? 0) > 0;
   }
 

@@ -26,3 +26,26 @@ export function isUniqueViolation(e: unknown): boolean {
 export function rawTimeMs(v: Date | string): number {
   return v instanceof Date ? v.getTime() : Date.parse(`${v.replace(' ', 'T')}Z`);
 }
+
+/** True when a write lost a lock race (MySQL/MariaDB deadlock or lock wait timeout, SQLite busy): trying again may succeed. */
+export function isLockConflict(e: unknown): boolean {
+  const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
+  const d = err?.driverError ?? err;
+  return d?.code === 'ER_LOCK_DEADLOCK' || d?.errno === 1213 || d?.code === 'ER_LOCK_WAIT_TIMEOUT' || d?.errno === 1205 || d?.code === 'SQLITE_BUSY';
+}
+
+/**
+ * Runs `write` again (up to `attempts` times, after 20, 40, 80 ms and a little jitter) when it lost
+ * a lock race: InnoDB picks a victim when the dispatcher's batched next_run_at update and a REST
+ * change of the same job cross, and the victim is to retry, not to answer 500.
+ */
+export async function retryOnLockConflict<T>(write: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await write();
+    } catch (e) {
+      if (i >= attempts || !isLockConflict(e)) throw e;
+      await new Promise((r) => setTimeout(r, 10 * 2 ** i + Math.random() * 10));
+    }
+  }
+}
