@@ -60,7 +60,7 @@ export class CronJobsService {
 
   async create(dto: CreateCronJob): Promise<CronJobView> {
     this.checkNotify(dto.notify);
-    dto = { ...dto, triggers: await this.checkTriggers(null, dto.name, dto.triggers) };
+    const triggers = await this.checkTriggers(null, dto.name, dto.triggers);
     const spec = validSpec(dto.runner, dto.spec);
     const schedule = scheduleOf(dto);
     const text = scheduleToString(dto.schedule);
@@ -68,6 +68,7 @@ export class CronJobsService {
     const job = await this.repo.insert({
       ...dto,
       ...this.sealed(dto.secretEnv),
+      triggers,
       schedule: text,
       spec,
       createdAt: now,

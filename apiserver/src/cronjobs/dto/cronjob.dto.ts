@@ -60,7 +60,10 @@ export const CreateCronJobSchema = z
     secretEnv: RunFields.secretEnv.default(null),
     maxOutputBytes: RunFields.maxOutputBytes.default(null),
     notify: NotifySchema.default([]),
-    triggers: TriggersSchema.nullable().default(null),
+    // {} rather than null when absent: what the API shows, so a job file without triggers is unchanged.
+    triggers: TriggersSchema.nullable()
+      .default({})
+      .transform((t) => t ?? {}),
   })
   .strict();
 export type CreateCronJob = z.infer<typeof CreateCronJobSchema>;
