@@ -10,6 +10,7 @@ import { eventsFor, NotifyEvent } from './core/notify-rule';
 import { DeliveryQueue } from './delivery-queue';
 import { MailSender } from './mail.sender';
 import { NotificationsRepository } from './notifications.repository';
+import { Batcher } from '../common/batcher';
 import { webhookDelivery } from './webhook.sender';
 
 const NOTIFIED: readonly TaskStatus[] = ['success', 'failed', 'timeout', 'lost'];
@@ -29,9 +30,7 @@ export class TaskNotifier implements OnApplicationShutdown {
   private readonly logger = new Logger('notify');
   private readonly queue = new DeliveryQueue(this.logger);
   private readonly mail: MailSender | null;
-  private ends: { taskId: number; status: TaskStatus }[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly ends = new Batcher<{ taskId: number; status: TaskStatus }>((batch) => this.notifyBatch(batch), LOOKUP_DELAY_MS, LOOKUP_BATCH);
 
   constructor(
     private readonly repo: NotificationsRepository,
@@ -48,28 +47,13 @@ export class TaskNotifier implements OnApplicationShutdown {
    */
   taskEnded(taskId: number, status: TaskStatus): void {
     if (!NOTIFIED.includes(status)) return;
-    this.ends.push({ taskId, status });
-    if (this.ends.length >= LOOKUP_BATCH) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), LOOKUP_DELAY_MS);
+    this.ends.add({ taskId, status });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.flush();
+    await this.ends.flush();
     this.queue.close();
     this.mail?.close();
-  }
-
-  /** Looks up the ends collected so far; resolves once every lookup started until now is done. */
-  private flush(): Promise<unknown> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const batch = this.ends;
-    this.ends = [];
-    if (batch.length > 0) {
-      const p = this.notifyBatch(batch).finally(() => this.inFlight.delete(p));
-      this.inFlight.add(p);
-    }
-    return Promise.all(this.inFlight);
   }
 
   private async notifyBatch(batch: { taskId: number; status: TaskStatus }[]): Promise<void> {

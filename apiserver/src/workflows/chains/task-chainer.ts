@@ -6,6 +6,7 @@ import { LiveEvents } from '../../events/live-events';
 import { TasksRepository } from '../../tasks/tasks.repository';
 import { chainResult, resultEnv } from '../core/chain-result';
 import { ChainsRepository } from './chains.repository';
+import { Batcher } from '../../common/batcher';
 
 /** Task ends are collected this long, then one query finds those whose job has triggers. */
 const LOOKUP_DELAY_MS = 20;
@@ -21,9 +22,7 @@ const FAILURE: readonly TaskStatus[] = ['failed', 'timeout', 'lost', 'killed'];
 @Injectable()
 export class TaskChainer implements OnApplicationShutdown {
   private readonly logger = new Logger('chains');
-  private ends: { taskId: number; status: TaskStatus }[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly ends = new Batcher<{ taskId: number; status: TaskStatus }>((batch) => this.chainBatch(batch), LOOKUP_DELAY_MS, LOOKUP_BATCH);
 
   constructor(
     private readonly repo: ChainsRepository,
@@ -35,26 +34,11 @@ export class TaskChainer implements OnApplicationShutdown {
   /** Never throws and never waits: the chained tasks are made in the background. */
   taskEnded(taskId: number, status: TaskStatus): void {
     if (status !== 'success' && !FAILURE.includes(status)) return;
-    this.ends.push({ taskId, status });
-    if (this.ends.length >= LOOKUP_BATCH) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), LOOKUP_DELAY_MS);
+    this.ends.add({ taskId, status });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.flush();
-  }
-
-  /** Starts the lookups of the ends collected so far; resolves once every lookup started until now is done. */
-  flush(): Promise<unknown> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const batch = this.ends;
-    this.ends = [];
-    if (batch.length > 0) {
-      const p = this.chainBatch(batch).finally(() => this.inFlight.delete(p));
-      this.inFlight.add(p);
-    }
-    return Promise.all(this.inFlight);
+    await this.ends.flush();
   }
 
   private async chainBatch(batch: { taskId: number; status: TaskStatus }[]): Promise<void> {
