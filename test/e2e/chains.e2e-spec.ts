@@ -3,7 +3,11 @@
 // only after the last retry; cycles, unknown jobs and renaming a triggered job are refused on save.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNoLeakedProcesses, errorBody, expectApiError, messageText, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type Task, type TestProcess, type TestServer } from './helpers';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertNoLeakedProcesses, errorBody, expectApiError, messageText, randomId, repoRoot, startServer, startWorker, waitFor, waitForTaskEnd, type Task, type TestProcess, type TestServer } from './helpers';
 
 describe('job chains', { timeout: 180_000 }, () => {
   let server: TestServer;
@@ -73,5 +77,27 @@ describe('job chains', { timeout: 180_000 }, () => {
     const rename = messageText(errorBody(await expectApiError(server.api.updateCronJob(a.id, { name: `renamed-${tag}` }), 400)));
     assert.match(rename, new RegExp(`name: '${b.name}' trigger this job`));
     assert.deepEqual((await server.api.getCronJob(a.id) as unknown as { triggers: unknown }).triggers, {}, 'nothing refused was stored');
+  });
+
+  it('applies a job file whose jobs trigger each other in any order: the triggered ones are created first', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cronfleet-chains-'));
+    try {
+      const file = join(dir, 'jobs.yaml');
+      const yaml = [`- name: first-${tag}`, `  schedule: "@yearly"`, `  enabled: false`, `  runner: command`, `  spec: { command: "true" }`, `  triggers: { onSuccess: [second-${tag}] }`,
+        `- name: second-${tag}`, `  schedule: "@yearly"`, `  enabled: false`, `  runner: command`, `  spec: { command: "true" }`].join('\n');
+      writeFileSync(file, yaml + '\n');
+      const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CRONFLEET_SERVER: server.url, CRONFLEET_ADMIN_TOKEN: server.adminToken };
+        execFile(process.execPath, [join(repoRoot, 'apiserver/bin/cronfleet.js'), 'cronjobs', 'apply', '-f', file], { env, timeout: 60_000 }, (e, stdout, stderr) =>
+          resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+        );
+      });
+      assert.equal(out.code, 0, out.stderr + out.stdout);
+      assert.match(out.stdout, new RegExp(`second-${tag}' \\(id \\d+\\) created[\\s\\S]*first-${tag}' \\(id \\d+\\) created`));
+      const first = (await server.api.listCronJobs()).items.find((j) => j.name === `first-${tag}`)!;
+      assert.deepEqual((first as unknown as { triggers: unknown }).triggers, { onSuccess: [`second-${tag}`] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

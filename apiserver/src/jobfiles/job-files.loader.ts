@@ -9,6 +9,7 @@ import { SERVER_CONFIG } from '../config/tokens';
 import type { CronJobView, UpdateCronJob } from '../cronjobs/dto/cronjob.dto';
 import { CronJobsService } from '../cronjobs/cronjobs.service';
 import type { LoadedFile, LoaderStatus } from './dto/loader-status.dto';
+import { triggerOrder } from '../cronjobs/dto/triggers.dto';
 import { archiveName, checkConfigJobs, checkJobFile, droppedJobs, duplicateAcrossFiles, JOB_FILE_RE, planFile, type FileCheck } from './job-files.plan';
 
 /** How long a file must stay the same size before it is read: editors and `cp` write in several steps. */
@@ -120,7 +121,7 @@ export class JobFilesLoader implements OnApplicationBootstrap, OnModuleDestroy {
       return false;
     }
     const existing = await this.byName();
-    const steps = planFile(check.defs, existing);
+    const steps = planFile(triggerOrder(check.defs), existing);
     const counts = { created: 0, updated: 0, unchanged: 0, resumed: 0, disabled: 0 };
     try {
       for (const step of steps) {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import type { CronJobView } from '../../cronjobs/dto/cronjob.dto';
 import { planStep, type ApplyStep } from '../apply-plan';
+import { triggerOrder } from '../../cronjobs/dto/triggers.dto';
 import { CliError, EXIT } from '../cli-error';
 import { parseJobFile, validateJobs } from '../job-file';
 import { type Act, type Context } from './common';
@@ -34,7 +35,7 @@ export function registerApply(group: Command, act: Act): void {
     .action(
       act(async (ctx, opts: { file: string; dryRun?: boolean }) => {
         const source = opts.file === '-' ? 'stdin' : opts.file;
-        const defs = validateJobs(parseJobFile(await readSource(opts.file), source), source);
+        const defs = triggerOrder(validateJobs(parseJobFile(await readSource(opts.file), source), source));
         const { items } = await ctx.client.get<{ items: CronJobView[] }>('/cronjobs');
         const byName = new Map(items.map((j) => [j.name, j]));
         const steps = defs.map((d) => planStep(d, byName.get(d.name)));

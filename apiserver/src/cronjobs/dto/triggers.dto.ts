@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { topologicalOrder } from '../../workflows/core/graph';
 
 const jobNames = z
   .array(z.string({ error: 'must be a cron job name' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'), { error: 'must be a list of cron job names' })
@@ -38,4 +39,21 @@ export function normalizeTriggers(t: Triggers | null | undefined): Triggers | nu
   const out: Triggers = {};
   for (const k of ['onSuccess', 'onFailure', 'onComplete'] as const) if (t[k]?.length) out[k] = t[k];
   return Object.keys(out).length ? out : null;
+}
+
+/**
+ * Job definitions (of one file) ordered so that a job comes after the jobs of the same list its
+ * triggers name: creating them in this order, every trigger names a job that exists already. Ties
+ * keep the given order; a cycle leaves the order as it is (saving then refuses it, naming it).
+ */
+export function triggerOrder<T extends { name: string; job: { triggers?: Triggers | null } }>(defs: readonly T[]): T[] {
+  const byName = new Map(defs.map((d) => [d.name, d]));
+  // Edges target -> the job that triggers it: the target first.
+  const graph = new Map<string, string[]>(defs.map((d) => [d.name, []]));
+  for (const d of defs) for (const t of triggerTargets(d.job.triggers)) if (t !== d.name && byName.has(t)) graph.get(t)!.push(d.name);
+  try {
+    return topologicalOrder(graph).map((n) => byName.get(n)!);
+  } catch {
+    return [...defs];
+  }
 }
