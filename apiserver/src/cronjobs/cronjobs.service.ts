@@ -12,6 +12,7 @@ import { SERVER_CONFIG } from '../config/tokens';
 import { emailUnavailable } from '../notifications/email-settings';
 import { CronJobEntity } from './cronjob.entity';
 import { CronJobsRepository } from './cronjobs.repository';
+import { taskOfJob } from './job-task';
 import { CreateCronJob, CronJobView, ListCronJobsQuery, toCronJobView, UpdateCronJob } from './dto/cronjob.dto';
 import type { RunNow } from './dto/policies.dto';
 import { normalizeTriggers, triggerTargets, type Triggers } from './dto/triggers.dto';
@@ -139,20 +140,8 @@ export class CronJobsService {
     if (overrides.args !== undefined) spec.args = overrides.args;
     if (overrides.env !== undefined) spec.env = { ...(spec.env as Record<string, string> | undefined), ...overrides.env };
     const { task } = await this.tasks.createOne({
-      cronjobId: job.id,
-      cronjobName: job.name,
-      scheduledAt: new Date(),
-      trigger: 'manual',
-      runner: job.runner,
+      ...taskOfJob(job, { trigger: 'manual', scheduledAt: new Date(), oneWorker: true }),
       spec: validSpec(job.runner as RunnerName, spec),
-      timeoutSeconds: job.timeoutSeconds,
-      retry: job.retry,
-      priority: job.priority,
-      workerSelector: job.workerSelector,
-      routing: job.routing === 'broadcast' ? 'leastLoaded' : job.routing,
-      env: job.env,
-      secretEnv: job.secretEnv,
-      maxOutputBytes: job.maxOutputBytes,
     });
     await this.events.publish({ type: 'task.pending', id: task.id });
     this.live.taskCreated(task);

@@ -3,6 +3,7 @@ import type { SerializedError } from '@cronfleet/shared';
 import { coerceError } from '@cronfleet/shared';
 import type { CronJobEntity } from '../cronjobs/cronjob.entity';
 import { CronJobsRepository } from '../cronjobs/cronjobs.repository';
+import { taskOfJob } from '../cronjobs/job-task';
 import type { TaskEntity } from '../tasks/task.entity';
 import { NewTask, TasksRepository } from '../tasks/tasks.repository';
 import { TasksService } from '../tasks/tasks.service';
@@ -62,23 +63,7 @@ export class DueRuns {
     for (const { job: { job }, missed, onTime } of due) {
       let busy = live.get(job.id) ?? [];
       [...missed, ...onTime].forEach((at, i) => {
-        const row: NewTask = {
-          cronjobId: job.id,
-          cronjobName: job.name,
-          scheduledAt: new Date(at),
-          trigger: i < missed.length ? 'misfire' : 'schedule',
-          runner: job.runner,
-          spec: job.spec,
-          timeoutSeconds: job.timeoutSeconds,
-          retry: job.retry,
-          priority: job.priority,
-          leaseEpoch: epoch,
-          workerSelector: job.workerSelector,
-          routing: job.routing,
-          env: job.env,
-          secretEnv: job.secretEnv,
-          maxOutputBytes: job.maxOutputBytes,
-        };
+        const row: NewTask = { ...taskOfJob(job, { trigger: i < missed.length ? 'misfire' : 'schedule', scheduledAt: new Date(at) }), leaseEpoch: epoch };
         if (job.concurrencyPolicy === 'forbid' && (busy.length > 0 || i > 0)) {
           const error: SerializedError = {
             code: 'ConcurrencyForbidden',

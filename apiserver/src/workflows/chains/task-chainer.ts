@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { coerceError, type TaskStatus } from '@cronfleet/shared';
 import { targetsFor } from '../../cronjobs/dto/triggers.dto';
+import { taskOfJob } from '../../cronjobs/job-task';
 import { ClusterEvents } from '../../events/cluster-events';
 import { LiveEvents } from '../../events/live-events';
 import { TasksRepository } from '../../tasks/tasks.repository';
@@ -67,21 +68,8 @@ export class TaskChainer implements OnApplicationShutdown {
     for (const name of names.filter((n) => !jobs.some((j) => j.name === n))) this.logger.warn(`task ${taskId} (${from}): triggers '${name}', which no longer exists`);
     for (const job of jobs) {
       const { task, created } = await this.tasks.createOne({
-        cronjobId: job.id,
-        cronjobName: job.name,
-        scheduledAt: new Date(),
-        trigger: 'chain',
-        runner: job.runner,
-        spec: job.spec,
-        timeoutSeconds: job.timeoutSeconds,
-        retry: job.retry,
-        priority: job.priority,
-        workerSelector: job.workerSelector,
-        routing: job.routing === 'broadcast' ? 'leastLoaded' : job.routing,
+        ...taskOfJob(job, { trigger: 'chain', scheduledAt: new Date(), oneWorker: true }),
         env: { ...(job.env ?? {}), ...env },
-        secretEnv: job.secretEnv,
-        maxOutputBytes: job.maxOutputBytes,
-        retryOf: null,
         idempotencyKey: `chain:${taskId}:${job.id}`,
       });
       if (!created) continue;

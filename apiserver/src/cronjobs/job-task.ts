@@ -1,0 +1,27 @@
+import type { NewTask } from '../tasks/tasks.repository';
+import type { TaskTrigger } from '../tasks/task.entity';
+import type { CronJobEntity } from './cronjob.entity';
+
+/**
+ * A new task of `job`: how to run, retry, route and cap it, copied from the job as it is now (a later
+ * edit of the job leaves tasks made already as they are). A run outside the schedule (run now, a
+ * chain) goes to one worker, also for a broadcast job.
+ */
+export function taskOfJob(job: CronJobEntity, run: { trigger: TaskTrigger; scheduledAt: Date; oneWorker?: boolean }): NewTask {
+  return {
+    cronjobId: job.id,
+    cronjobName: job.name,
+    scheduledAt: run.scheduledAt,
+    trigger: run.trigger,
+    runner: job.runner,
+    spec: job.spec,
+    timeoutSeconds: job.timeoutSeconds,
+    retry: job.retry,
+    priority: job.priority,
+    workerSelector: job.workerSelector,
+    routing: run.oneWorker && job.routing === 'broadcast' ? 'leastLoaded' : job.routing,
+    env: job.env,
+    secretEnv: job.secretEnv,
+    maxOutputBytes: job.maxOutputBytes,
+  };
+}
