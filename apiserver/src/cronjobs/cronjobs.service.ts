@@ -161,8 +161,12 @@ export class CronJobsService {
    */
   private async checkTriggers(job: Pick<CronJobEntity, 'id' | 'name'> | null, name: string, given: Triggers | null | undefined): Promise<Triggers | null> {
     const triggers = normalizeTriggers(given);
+    const renamed = job !== null && job.name !== name;
+    // A job that triggers nothing and keeps its name cannot close a cycle or name a missing job:
+    // the usual create or edit reads nothing more.
+    if (!triggers && !renamed) return null;
     const all = await this.repo.withTriggers();
-    if (job && job.name !== name) {
+    if (renamed) {
       const callers = all.filter((j) => j.id !== job.id && triggerTargets(j.triggers).includes(job.name)).map((j) => j.name);
       if (callers.length) throw new DomainError('ValidationFailed', `name: ${callers.map((c) => `'${c}'`).join(', ')} trigger this job as '${job.name}'; change their triggers first`);
     }
