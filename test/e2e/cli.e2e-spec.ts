@@ -12,6 +12,7 @@ import {
   FINAL_TASK_STATUSES,
   RUN_ID,
   assertNoLeakedProcesses,
+  childEnv,
   freePort,
   randomId,
   repoRoot,
@@ -40,22 +41,12 @@ interface RunningCli {
   kill(): void;
 }
 
-/** Our environment without CRONFLEET_* settings or the test runner's markers, plus `extra`. */
-function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('CRONFLEET_') || k.startsWith('NODE_TEST') || k === 'NODE_OPTIONS') continue;
-    env[k] = v;
-  }
-  return { ...env, ...extra };
-}
-
 function startCli(args: readonly string[], env: Record<string, string>, input?: string): RunningCli {
   let out = '';
   let err = '';
   let child: ReturnType<typeof execFile>;
   const done = new Promise<CliRun>((resolve) => {
-    child = execFile(process.execPath, [BIN, ...args], { cwd: repoRoot, env: cliEnv(env), timeout: 60_000 }, (e, stdout, stderr) => {
+    child = execFile(process.execPath, [BIN, ...args], { cwd: repoRoot, env: childEnv(env), timeout: 60_000 }, (e, stdout, stderr) => {
       const code = e ? (typeof e.code === 'number' ? e.code : null) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });

@@ -180,7 +180,7 @@ process.once('exit', () => {
 });
 
 /** Env for a child: ours, without CRONFLEET_* settings or the test runner's own markers. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (k.startsWith('CRONFLEET_') || k.startsWith('NODE_TEST') || k === 'NODE_OPTIONS') continue;
