@@ -18,14 +18,13 @@
  * Needs MariaDB on 127.0.0.1:3306 (root, no password) and Redis on 127.0.0.1:6379
  * (CRONFLEET_BENCH_MYSQL / CRONFLEET_BENCH_REDIS point elsewhere), and a built server (npm run build).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { MYSQL_URL, REDIS_URL, databaseVersion } from './dispatch/backend';
 import { cleanupAll, cleanupOnSignals } from './dispatch/cleanup';
-import { findRepoRoot, log, type BenchSetup } from './dispatch/harness';
+import { describeBuild, findRepoRoot, log, positiveInt, type BenchSetup } from './dispatch/harness';
 import { runLagScenario, type LagResult } from './dispatch/lag-scenario';
 import { busyProcesses, machineInfo } from './dispatch/procfs';
 import { renderReport, writeSection } from './dispatch/report';
@@ -47,20 +46,15 @@ function options() {
       write: { type: 'boolean', default: false },
     },
   });
-  const positive = (name: string, raw: string): number => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} ${raw}: expected a positive integer`);
-    return n;
-  };
   if (values.only !== undefined && !['start', 'lag', 'delayed'].includes(values.only)) throw new Error(`--only ${values.only}: expected start, lag or delayed`);
   return {
     only: values.only as 'start' | 'lag' | 'delayed' | undefined,
-    jobs: positive('jobs', values.jobs),
-    starts: positive('starts', values.starts),
-    rates: values.rates.split(',').map((r) => positive('rates', r.trim())),
-    workers: positive('workers', values.workers),
-    warmupS: positive('warmup', values.warmup),
-    measureS: positive('measure', values.measure),
+    jobs: positiveInt('jobs', values.jobs),
+    starts: positiveInt('starts', values.starts),
+    rates: values.rates.split(',').map((r) => positiveInt('rates', r.trim())),
+    workers: positiveInt('workers', values.workers),
+    warmupS: positiveInt('warmup', values.warmup),
+    measureS: positiveInt('measure', values.measure),
     serverNodeArgs: values['server-node-args'].split(/\s+/).filter(Boolean),
     verbose: values.verbose,
     write: values.write,
@@ -86,8 +80,8 @@ async function checkBackends(): Promise<string> {
   return version;
 }
 
-/** Which server was measured: the commit, whether the tree had uncommitted changes, when its newest .js in dist/ was written. */
-function describeServerBuild(repoRoot: string): string {
+/** When the server's newest .js in dist/ was written. */
+function serverBuiltAt(repoRoot: string): string {
   const newest = (dir: string): number =>
     Math.max(
       0,
@@ -95,14 +89,7 @@ function describeServerBuild(repoRoot: string): string {
         e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.js') ? statSync(join(dir, e.name)).mtimeMs : 0,
       ),
     );
-  const built = new Date(newest(join(repoRoot, 'apiserver/dist'))).toISOString().slice(0, 16).replace('T', ' ');
-  try {
-    const git = (...args: string[]): string => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
-    const dirty = git('status', '--porcelain', '--', 'apiserver', 'shared') !== '';
-    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in apiserver/ or shared/' : ''}, built ${built} UTC`;
-  } catch {
-    return `built ${built} UTC (not a git checkout)`;
-  }
+  return new Date(newest(join(repoRoot, 'apiserver/dist'))).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 async function main(): Promise<void> {
@@ -112,7 +99,7 @@ async function main(): Promise<void> {
   if (!existsSync(join(setup.repoRoot, 'apiserver/dist/cli.js'))) throw new Error('the server is not built: run `npm run build` first');
   const mariadb = await checkBackends();
   const machine = machineInfo();
-  const serverVersion = describeServerBuild(setup.repoRoot);
+  const serverVersion = describeBuild(setup.repoRoot, ['apiserver', 'shared'], serverBuiltAt(setup.repoRoot));
   const busyBefore = await busyProcesses(2000);
   log(`load average ${machine.loadAverage}; busy: ${busyBefore.join(', ') || 'nothing'}`);
 

@@ -22,14 +22,13 @@
  * and a built server and worker (npm run build). Every process, database and key prefix it makes is
  * removed at the end, on failure and on Ctrl-C.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { databaseVersion } from './dispatch/backend';
 import { cleanupAll, cleanupOnSignals } from './dispatch/cleanup';
-import { findRepoRoot, log, type BenchSetup } from './dispatch/harness';
+import { describeBuild, findRepoRoot, log, positiveInt, type BenchSetup } from './dispatch/harness';
 import { busyProcesses, machineInfo } from './dispatch/procfs';
 import { runApiScenario, type ApiResult } from './e2e/api-scenario';
 import { runLoadScenario, type LoadResult } from './e2e/load-scenario';
@@ -55,36 +54,21 @@ function options() {
       write: { type: 'boolean', default: false },
     },
   });
-  const positive = (name: string, raw: string): number => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} ${raw}: expected a positive integer`);
-    return n;
-  };
   if (values.only !== undefined && !(SCENARIOS as readonly string[]).includes(values.only)) throw new Error(`--only ${values.only}: expected one of ${SCENARIOS.join(', ')}`);
   return {
     only: values.only as Scenario | undefined,
-    seconds: positive('seconds', values.seconds),
-    warmup: positive('warmup', values.warmup),
-    rate: positive('rate', values.rate),
-    workers: positive('workers', values.workers),
-    capacity: positive('capacity', values.capacity),
-    rows: positive('rows', values.rows),
-    concurrency: positive('concurrency', values.concurrency),
+    seconds: positiveInt('seconds', values.seconds),
+    warmup: positiveInt('warmup', values.warmup),
+    rate: positiveInt('rate', values.rate),
+    workers: positiveInt('workers', values.workers),
+    capacity: positiveInt('capacity', values.capacity),
+    rows: positiveInt('rows', values.rows),
+    concurrency: positiveInt('concurrency', values.concurrency),
     serverNodeArgs: values['server-node-args'].split(/\s+/).filter(Boolean),
     workerNodeArgs: values['worker-node-args'].split(/\s+/).filter(Boolean),
     verbose: values.verbose,
     write: values.write,
   };
-}
-
-function describeBuild(repoRoot: string): string {
-  try {
-    const git = (...args: string[]): string => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
-    const dirty = git('status', '--porcelain', '--', 'apiserver', 'worker', 'shared') !== '';
-    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in apiserver/, worker/ or shared/' : ''}`;
-  } catch {
-    return 'not a git checkout';
-  }
 }
 
 const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(2)).join(', ');
@@ -127,7 +111,7 @@ async function main(): Promise<void> {
     mariadb,
     busyBefore,
     command: ['npm run bench:e2e --', ...process.argv.slice(2)].join(' ').replace(/ --$/, ''),
-    serverVersion: describeBuild(setup.repoRoot),
+    serverVersion: describeBuild(setup.repoRoot, ['apiserver', 'worker', 'shared']),
     serverNodeArgs: opts.serverNodeArgs,
     load,
     api,

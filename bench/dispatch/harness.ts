@@ -1,5 +1,6 @@
 // What both scenarios share: where the repository is, free ports, a server's environment, and
 // making the schema by letting the real server run its migrations once.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -58,4 +59,28 @@ export async function sleepUntil(epochMs: number): Promise<void> {
 
 export function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 23)}] ${line}\n`);
+}
+
+/** A command-line value that must be a positive integer, or an error naming the option. */
+export function positiveInt(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} ${raw}: expected a positive integer`);
+  return n;
+}
+
+/**
+ * Which build was measured: the commit and whether `dirs` had uncommitted changes, and `built` (when
+ * the server's dist/ was written) when given.
+ */
+export function describeBuild(repoRoot: string, dirs: readonly string[], built?: string): string {
+  const when = built ? `, built ${built} UTC` : '';
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--', ...dirs) !== '';
+    const named = dirs.map((d) => `${d}/`);
+    const list = named.length > 1 ? `${named.slice(0, -1).join(', ')} or ${named[named.length - 1]}` : named.join('');
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ` with uncommitted changes in ${list}` : ''}${when}`;
+  } catch {
+    return built ? `built ${built} UTC (not a git checkout)` : 'not a git checkout';
+  }
 }
