@@ -1,19 +1,10 @@
-import { CallHandler, ExecutionContext, HttpException, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { catchError, concatMap, from, Observable, throwError } from 'rxjs';
 import type { HttpRequest, HttpResponse } from '../auth/http-request';
-import { HTTP_STATUS_BY_CODE, type DomainErrorCode } from '../common/errors';
+import { describeError } from '../common/http-exception.filter';
 import { AuditService } from './audit.service';
 
 const MUTATING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
-
-/** The status the exception filter will answer an error with (see common/http-exception.filter.ts). */
-export function httpStatusOf(e: unknown): number {
-  const code = (e as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code in HTTP_STATUS_BY_CODE) return HTTP_STATUS_BY_CODE[code as DomainErrorCode];
-  if (e instanceof HttpException) return e.getStatus();
-  const status = (e as { status?: unknown } | null)?.status;
-  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
-}
 
 /**
  * Appends an audit entry for every mutating call that got past the guard, once its outcome is
@@ -34,7 +25,7 @@ export class AuditInterceptor implements NestInterceptor {
       concatMap((body: unknown) =>
         from(this.audit.recordRequest(req, res.statusCode, (body as { id?: unknown } | null | undefined)?.id).then(() => body)),
       ),
-      catchError((e: unknown) => from(this.audit.recordRequest(req, httpStatusOf(e))).pipe(concatMap(() => throwError(() => e)))),
+      catchError((e: unknown) => from(this.audit.recordRequest(req, describeError(e).status)).pipe(concatMap(() => throwError(() => e)))),
     );
   }
 }
