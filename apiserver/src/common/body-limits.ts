@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } fro
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { errorBody } from './http-exception.filter';
 
 /** Why a request's body is refused before it is read: the status and a message naming the body. */
 export interface BodyRefusal {
@@ -40,7 +41,7 @@ export function limitRequestBodies(app: NestExpressApplication, maxBytes: number
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
     const refusal = refuseBody(req.headers, maxBytes);
     if (!refusal) return next();
-    const body = JSON.stringify({ statusCode: refusal.status, error: STATUS_CODES[refusal.status], code: refusal.code, message: refusal.message });
+    const body = JSON.stringify(errorBody(refusal.status, refusal.code, refusal.message));
     res.writeHead(refusal.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
     discard(req, DISCARD_LIMIT_BYTES);
@@ -84,7 +85,7 @@ export function answerMalformedRequests(server: Server): void {
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? [408, 'request: not received in time']
           : [400, `request: not valid HTTP (${err.code})`];
-    const body = JSON.stringify({ statusCode: status, error: STATUS_CODES[status], code: 'InvalidRequest', message });
+    const body = JSON.stringify(errorBody(status, 'InvalidRequest', message));
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
 }

@@ -26,8 +26,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
       res.end();
       return;
     }
-    res.status(status).json({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', code, message });
+    res.status(status).json(errorBody(status, code, message));
   }
+}
+
+/** The body of every error answer: `{ statusCode, error, code, message }`. */
+export function errorBody(status: number, code: string, message: string): { statusCode: number; error: string; code: string; message: string } {
+  return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', code, message };
 }
 
 /**
