@@ -1,10 +1,8 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { catchError, concatMap, from, Observable, throwError } from 'rxjs';
-import type { HttpRequest, HttpResponse } from '../auth/http-request';
+import { isMutating, type HttpRequest, type HttpResponse } from '../auth/http-request';
 import { describeError } from '../common/http-exception.filter';
 import { AuditService } from './audit.service';
-
-const MUTATING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 /**
  * Appends an audit entry for every mutating call that got past the guard, once its outcome is
@@ -19,7 +17,7 @@ export class AuditInterceptor implements NestInterceptor {
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (ctx.getType() !== 'http') return next.handle();
     const req = ctx.switchToHttp().getRequest<HttpRequest>();
-    if (!MUTATING.has(req.method.toUpperCase()) || !req.actor) return next.handle();
+    if (!isMutating(req) || !req.actor) return next.handle();
     const res = ctx.switchToHttp().getResponse<HttpResponse>();
     return next.handle().pipe(
       concatMap((body: unknown) =>

@@ -2,11 +2,9 @@ import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Unauthor
 import { AuditService } from '../audit/audit.service';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { ApiTokensService } from './api-tokens.service';
-import { clientAddress, type HttpRequest, type HttpResponse, pathOf, TooManyAuthFailuresException } from './http-request';
+import { clientAddress, isMutating, type HttpRequest, type HttpResponse, pathOf, TooManyAuthFailuresException } from './http-request';
 import { accessFor, routeKey } from './role-policy';
 import { roleAllows } from './roles';
-
-const MUTATING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 /**
  * The global guard: finds the route in the role policy (role-policy.ts), refuses addresses with too
@@ -47,7 +45,7 @@ export class AuthGuard implements CanActivate {
     req.actor = actor;
     if (roleAllows(actor.role, needed)) return true;
     const message = `token '${actor.name}' has role ${actor.role}; ${key} needs ${needed} or above`;
-    if (MUTATING.has(req.method.toUpperCase())) await this.audit.recordRequest(req, 403);
+    if (isMutating(req)) await this.audit.recordRequest(req, 403);
     throw new ForbiddenException(message);
   }
 }

@@ -20,6 +20,10 @@ export interface HttpResponse {
 }
 
 /** The peer address (no proxy headers are trusted): what rate limits and the audit log go by. */
+const MUTATING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+/** Whether a request changes something: the calls the audit log records. */
+export const isMutating = (req: HttpRequest): boolean => MUTATING.has(req.method.toUpperCase());
+
 export const clientAddress = (req: HttpRequest): string => req.ip ?? req.socket?.remoteAddress ?? 'unknown';
 
 /** The path without its query string. */
