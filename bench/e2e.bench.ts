@@ -8,7 +8,8 @@
  *   --only         one scenario (default all four, in this order):
  *                    http     N jobs `@every 1s` GETting a local HTTP server (N = --rate, default 2000)
  *                    command  N jobs `@every 1s` running `true`
- *                    lag      500 jobs `@every 1s` running `true`: schedule lag at 500 due/s
+ *                    lag      500 jobs `@every 1s` running `true`, then 500 GETting the local server: schedule
+ *                             lag at 500 due/s with and without a process to spawn per task
  *                    api      1M task rows, then requests/s for job creation and task listing
  *   --seconds      measured window per load scenario, and per API endpoint (default 20; API: half, at least 5).
  *   --warmup       seconds of load before the window (default 5).
@@ -92,10 +93,11 @@ async function main(): Promise<void> {
       { scenario: 'http', kind: 'http', rate: opts.rate },
       { scenario: 'command', kind: 'command', rate: opts.rate },
       { scenario: 'lag', kind: 'command', rate: 500 },
+      { scenario: 'lag', kind: 'http', rate: 500 },
     ];
     for (const r of runs.filter((x) => wants(x.scenario))) {
       const la = loadAverage();
-      const label = `${r.scenario} ${r.rate}/s (load avg ${la})`;
+      const label = `${r.scenario === 'lag' ? `lag ${r.kind}` : r.scenario} ${r.rate}/s (load avg ${la})`;
       log(`${r.scenario}: load average before the run ${la}`);
       load.push({ label, result: await runLoadScenario(setup, { ...base, kind: r.kind, rate: r.rate }, label) });
     }

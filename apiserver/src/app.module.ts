@@ -12,6 +12,7 @@ import { INSTANCE_ID, SERVER_CONFIG, TOKENS } from './config/tokens';
 import { SecretBox } from './common/secret-box';
 import type { Tokens } from './config/secrets';
 import { CronJobsModule } from './cronjobs/cronjobs.module';
+import { ChainsModule } from './workflows/chains/chains.module';
 import { DispatcherModule } from './dispatcher/dispatcher.module';
 import { LeaderLease } from './dispatcher/lease/leader-lease';
 import { ClusterEvents } from './events/cluster-events';
@@ -20,8 +21,10 @@ import { JobFilesModule } from './jobfiles/jobfiles.module';
 import { LiveModule } from './events/live.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { OpenApiController } from './openapi/openapi.controller';
+import { RetentionModule } from './retention/retention.module';
 import { TasksModule } from './tasks/tasks.module';
 import { WorkersModule } from './workers/workers.module';
+import { WorkflowsModule } from './workflows/workflows.module';
 
 /** What is built before Nest starts (config, tokens, an open and migrated database, Redis or in-process coordination). */
 export interface Infrastructure {
@@ -68,9 +71,12 @@ export class AppModule {
         LiveModule,
         WorkersModule,
         TasksModule,
+        ChainsModule,
+        WorkflowsModule,
         CronJobsModule,
         DispatcherModule,
         JobFilesModule,
+        RetentionModule,
         // Observability: /healthz and /readyz, /metrics, /api/docs.
         HealthModule,
         ObservabilityModule,

@@ -1,5 +1,5 @@
 // A worker that speaks the real protocol and does no work: hello, heartbeats, and for each
-// `task:run` an immediate accept, `running` and `success`. It notes when each `task:run` arrived.
+// task in a `task:runs` batch an immediate accept, `running` and `success`. It notes when each task arrived.
 import { hostname } from 'node:os';
 import { io, type Socket } from 'socket.io-client';
 import {
@@ -7,10 +7,11 @@ import {
   PROTOCOL_VERSION,
   WORKER_NAMESPACE,
   WorkerHelloSchema,
-  parseEvent,
+  parseBatch,
   parseWith,
   type ServerToWorkerEvents,
   type TaskRunAck,
+  type TaskRunsAck,
   type TaskUpdate,
   type WorkerHello,
   type WorkerToServerEvents,
@@ -59,7 +60,7 @@ export class FakeWorker {
     private readonly arrivals: Arrivals,
   ) {
     this.socket = io(serverUrl + WORKER_NAMESPACE, { auth: { token }, transports: ['websocket'], reconnection: false, autoConnect: false });
-    this.socket.on('task:run', (raw, ack) => this.onRun(raw, ack));
+    this.socket.on('task:runs', (raw, ack) => this.onRuns(raw, ack));
     this.socket.on('task:kill', (_raw, ack) => typeof ack === 'function' && ack({ found: false }));
   }
 
@@ -93,37 +94,47 @@ export class FakeWorker {
     }, ack.value.heartbeatSeconds * 1000);
   }
 
-  private onRun(raw: unknown, ack: (res: TaskRunAck) => void): void {
+  private onRuns(raw: unknown, ack: (res: TaskRunsAck) => void): void {
     const arrived = Date.now();
     const reply = typeof ack === 'function' ? ack : () => undefined;
-    const msg = parseEvent('task:run', raw);
-    if (!msg.ok) {
+    const batch = parseBatch('task:runs', raw);
+    if (!batch.ok) {
       this.arrivals.invalid++;
-      reply({ accepted: false, error: msg.error });
+      reply({ acks: [] });
       return;
     }
-    const t = msg.value;
-    this.received++;
-    this.arrivals.record(t.cronjobId, t.scheduledAtMs, arrived);
-    reply({ accepted: true });
-    this.running.add(t.taskId);
-    this.update({ taskId: t.taskId, status: 'running', atMs: Date.now() });
-    this.update({ taskId: t.taskId, status: 'success', atMs: Date.now(), exitCode: 0 });
+    const acks: TaskRunAck[] = [];
+    const updates: TaskUpdate[] = [];
+    for (const msg of batch.items) {
+      if (!msg.ok) {
+        this.arrivals.invalid++;
+        acks.push({ accepted: false, error: msg.error });
+        continue;
+      }
+      const t = msg.value;
+      this.received++;
+      this.arrivals.record(t.cronjobId, t.scheduledAtMs, arrived);
+      acks.push({ accepted: true });
+      this.running.add(t.taskId);
+      updates.push({ taskId: t.taskId, status: 'running', atMs: Date.now() }, { taskId: t.taskId, status: 'success', atMs: Date.now(), exitCode: 0 });
+    }
+    reply({ acks });
+    if (updates.length > 0) this.update(updates);
   }
 
-  private update(msg: TaskUpdate): void {
-    this.arrivals.updatesSent++;
+  private update(updates: TaskUpdate[]): void {
+    this.arrivals.updatesSent += updates.length;
     this.socket
       .timeout(ACK_TIMEOUT_MS)
-      .emitWithAck('task:update', msg)
+      .emitWithAck('task:updates', { updates })
       .then(
-        (res: { recorded: boolean }) => {
-          if (!res?.recorded) this.arrivals.updatesNotRecorded++;
+        (res: { recorded?: boolean[] }) => {
+          this.arrivals.updatesNotRecorded += updates.filter((_, i) => res?.recorded?.[i] !== true).length;
         },
-        () => this.arrivals.updateAckTimeouts++,
+        () => (this.arrivals.updateAckTimeouts += updates.length),
       )
       .finally(() => {
-        if (msg.status !== 'running') this.running.delete(msg.taskId);
+        for (const u of updates) if (u.status !== 'running') this.running.delete(u.taskId);
       });
   }
 

@@ -1,1 +1,3 @@
 export * from './protocol';
+export * from './tracing/traceparent';
+export * from './tracing/tracing';

@@ -86,6 +86,8 @@ export interface WorkerInfo {
   capacity: number;
   running: number;
   labels: Record<string, string>;
+  /** Runners the worker offers, built-ins then plugin runners, as its hello named them. */
+  runners?: string[];
   lastHeartbeatAt: string | null;
   draining?: boolean;
   drained?: boolean;

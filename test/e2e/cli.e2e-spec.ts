@@ -141,6 +141,37 @@ describe('admin CLI', { timeout: 240_000 }, () => {
     assert.equal((await jobNamed(names.a))?.schedule, '*/10 * * * *');
   });
 
+  it('keeps a version of each apply, lists them with `cronjobs versions` and rolls back with `cronjobs rollback`', async () => {
+    const name = `cli-versions-${suffix}`;
+    const file = join(server.dataDir, 'versioned.yaml');
+    const yaml = (schedule: string) => `name: ${name}\nschedule: "${schedule}"\nrunner: command\nspec: { command: echo, args: [v] }\nsecretEnv: { TOKEN: cli-secret-${suffix} }\n`;
+    writeFileSync(file, yaml('@hourly'));
+    await expectExit(0, ['cronjobs', 'apply', '-f', file]);
+    writeFileSync(file, yaml('@daily'));
+    await expectExit(0, ['cronjobs', 'apply', '-f', file]);
+
+    const table = await expectExit(0, ['cronjobs', 'versions', name]);
+    const lines = table.stdout.trimEnd().split('\n');
+    assert.match(lines[0], /^VERSION +KIND +WHEN +BY +CHANGES$/);
+    assert.match(lines[1], /^2 +updated +\S+( ago)? +admin \(admin\) +schedule/, 'apply changed the schedule (the same secret sent again is no change)');
+    assert.match(lines[2], /^1 +created +/);
+    const json = JSON.parse((await expectExit(0, ['cronjobs', 'versions', name, '-o', 'json'])).stdout) as { items: { version: number; changes: { field: string; before: unknown; after: unknown }[] }[] };
+    assert.deepEqual(json.items[0].changes, [{ field: 'schedule', before: '@hourly', after: '@daily' }]);
+    const one = await expectExit(0, ['cronjobs', 'versions', name, '1']);
+    assert.match(one.stdout, /^Kind: +created$/m);
+    assert.match(one.stdout, /^ {2}schedule: "@hourly"$/m);
+
+    const rolled = await expectExit(0, ['cronjobs', 'rollback', name, '1']);
+    assert.match(rolled.stdout, new RegExp(`cron job '${name}' \\(id \\d+\\) rolled back to version 1, as version 3`));
+    assert.match(rolled.stdout, /schedule: "@daily" → "@hourly"/);
+    assert.equal((await jobNamed(name))?.schedule, '@hourly');
+    assert.match((await expectExit(0, ['cronjobs', 'rollback', name, '1'])).stdout, /already has the definition of version 1: nothing changed/);
+    assert.match((await expectExit(3, ['cronjobs', 'rollback', name, '9'])).stderr, /has no version 9/);
+    await expectExit(2, ['cronjobs', 'versions', name, 'latest']);
+    const all = (await expectExit(0, ['cronjobs', 'versions', name, '-o', 'yaml'])).stdout + one.stdout + rolled.stdout;
+    assert.ok(!all.includes(`cli-secret-${suffix}`), 'no secret value in what the CLI prints');
+  });
+
   it('reads a job file from standard input with -f -', async () => {
     const name = `cli-stdin-${suffix}`;
     const json = JSON.stringify({ name, schedule: '@every 1h', enabled: false, runner: 'command', spec: { command: 'true' } });

@@ -5,37 +5,24 @@
 // of each main page there (`npm run docs:screenshots` refreshes docs/screenshots/).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { assertNoLeakedProcesses, randomId, repoRoot, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer } from './helpers';
-
-const CHROMIUM = process.env.CRONFLEET_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = process.env.CRONFLEET_SCREENSHOTS ? join(repoRoot, process.env.CRONFLEET_SCREENSHOTS) : null;
+import type { Browser, Page } from 'playwright-core';
+import { openDashboardBrowser } from './browser';
+import { assertNoLeakedProcesses, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer } from './helpers';
 
 describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
   let server: TestServer;
   let worker: TestProcess;
   let browser: Browser;
   let page: Page;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
+  let shot: (name: string) => Promise<void>;
   const logs = (): string => [server?.process.report(), worker?.report(), consoleErrors.join('\n')].filter(Boolean).join('\n');
-  const shot = async (name: string): Promise<void> => {
-    if (!SHOTS) return;
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
-  };
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/chromium.sh (Debian's chromium package)`);
+    ({ browser, page, consoleErrors, shot } = await openDashboardBrowser());
     server = await startServer({ backend: 'embedded' });
     worker = startWorker(server, `e2e-dash-${randomId()}`, { labels: { zone: 'eu-1', disk: 'ssd' } });
     await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 20_000, what: 'the worker online', details: logs });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-    page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
-    page.setDefaultTimeout(20_000);
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`browser console: ${m.text()}`));
-    page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
   });
   after(async () => {
     await browser?.close();
@@ -103,6 +90,15 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
     await page.locator(`tr[data-job="${name}"] .badge-paused`).waitFor();
     const job = (await server.api.listCronJobs()).items.find((j) => j.name === name)!;
     assert.equal(job.enabled, false);
+
+    // Edit it: the form sends the job back with what it read (read-only fields left out), and the change is a version.
+    await page.goto(`${server.url}/#/jobs/${job.id}/edit`);
+    await page.getByLabel('Schedule').fill('*/5 * * * * *');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.toast-ok').filter({ hasText: `${name} saved` }).waitFor();
+    assert.equal((await server.api.getCronJob(job.id)).schedule, '*/5 * * * * *');
+    const versions = await server.api.call<{ items: { kind: string; changes: { field: string }[] }[] }>('GET', `/cronjobs/${job.id}/versions`, [200]);
+    assert.deepEqual(versions.items[0].changes.map((c) => c.field), ['schedule']);
   });
 
   it('follows a running task\'s output live and kills it from its page', async () => {

@@ -247,11 +247,11 @@ describe('a worker fleet on two API servers', { timeout: 300_000 }, () => {
   });
 
   it('sends a task the worker did not acknowledge to it again (it may have arrived), then to another worker', async () => {
-    // A worker that says hello and heartbeats but never answers task:run; its name sorts first, so
+    // A worker that says hello and heartbeats but never answers task:runs; its name sorts first, so
     // leastLoaded offers it the task before a1.
     const mute = io(leader.url + WORKER_NAMESPACE, { auth: { token: leader.workerToken }, transports: ['websocket'], reconnection: false });
     const offered: number[] = [];
-    mute.on('task:run', (msg: { taskId: number }) => void offered.push(msg.taskId));
+    mute.on('task:runs', (msg: { tasks: { taskId: number }[] }) => void offered.push(...msg.tasks.map((t) => t.taskId)));
     let beat: NodeJS.Timeout | undefined;
     try {
       await new Promise<void>((resolve, reject) => {

@@ -9,8 +9,8 @@ import { badValueFor, fieldPaths, type JsonSchema, objectExample, Rng, withValue
 export const WORKER_EVENTS = [
   { event: 'worker:hello', acked: true },
   { event: 'worker:heartbeat', acked: false },
-  { event: 'task:update', acked: true },
-  { event: 'task:output', acked: true },
+  { event: 'task:updates', acked: true },
+  { event: 'task:outputs', acked: true },
 ] as const;
 export type WorkerEvent = (typeof WORKER_EVENTS)[number]['event'];
 

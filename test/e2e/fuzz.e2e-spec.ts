@@ -116,14 +116,14 @@ describe(`fuzz: bad input (seed ${SEED}, ${CASES} cases per operation and event)
       }
       // Still served after the heartbeats, which have no ack: an output for no task is answered.
       worker ??= await connectWorker(server.url, server.workerToken, workerName, sessionId);
-      const probe = await worker.timeout(SLOW_ANSWER_MS).emitWithAck('task:output', { taskId: 2_000_000_000, seq: 0, data: 'probe' }).catch((e: Error) => e);
+      const probe = await worker.timeout(SLOW_ANSWER_MS).emitWithAck('task:outputs', { outputs: [{ taskId: 2_000_000_000, seq: 0, data: 'probe' }] }).catch((e: Error) => e);
       if (probe instanceof Error) failures.push(`after the ${event} cases the worker socket is not answered: ${probe.message}`);
     }
     // Well-formed reports about a task this worker never ran must not touch it.
     worker ??= await connectWorker(server.url, server.workerToken, workerName, sessionId);
     for (const [event, payload] of [
-      ['task:update', { taskId, status: 'success', atMs: Date.now(), exitCode: 0 }],
-      ['task:output', { taskId, seq: 0, data: 'injected by another worker' }],
+      ['task:updates', { updates: [{ taskId, status: 'success', atMs: Date.now(), exitCode: 0 }] }],
+      ['task:outputs', { outputs: [{ taskId, seq: 0, data: 'injected by another worker' }] }],
     ] as const) {
       const ack = await worker.timeout(SLOW_ANSWER_MS).emitWithAck(event, payload).catch((e: Error) => e);
       if (ack instanceof Error) failures.push(`a well-formed ${event} about another worker's task got no answer: ${ack.message}`);
@@ -171,8 +171,15 @@ function judgeSocket(c: SocketCase, acked: boolean, o: Awaited<ReturnType<typeof
   if (o.kind === 'disconnected') return null;
   if (!acked) return null;
   if (o.kind === 'silent') return 'no ack and no disconnect';
-  const ack = o.ack as { ok?: boolean; recorded?: boolean; stored?: boolean; error?: { code?: string; message?: string } };
-  if (ack.ok === true || ack.recorded === true || ack.stored === true) return `accepted: ${JSON.stringify(ack)}`;
+  const ack = o.ack as { ok?: boolean; recorded?: boolean[]; stored?: boolean[]; error?: { code?: string; message?: string } };
+  if (ack.ok === true) return `accepted: ${JSON.stringify(ack)}`;
+  // A batch: the malformed item (or the whole batch) is refused, and the error names it.
+  const answers = ack.recorded ?? ack.stored;
+  if (answers !== undefined) {
+    if (!Array.isArray(answers)) return `a batch ack without an array of answers: ${JSON.stringify(ack)}`;
+    if (typeof ack.error?.message !== 'string' || !ack.error.message) return `a refused batch without an error message: ${JSON.stringify(ack).slice(0, 200)}`;
+    return null;
+  }
   if ('ok' in ack && (typeof ack.error?.message !== 'string' || !ack.error.message)) return `an error ack without a message: ${JSON.stringify(ack)}`;
   return null;
 }

@@ -292,6 +292,8 @@ export interface StartWorkerOptions {
   stateDir?: string;
   /** More command-line options. */
   extraArgs?: string[];
+  /** Extra environment (e.g. OTEL_* for tracing). */
+  env?: Record<string, string>;
 }
 
 /** Starts a worker process connected to `server`; it is ready once GET /workers lists it online. */
@@ -311,7 +313,7 @@ export function startWorker(server: TestServer, name: string, opts: StartWorkerO
     ...(opts.extraArgs ?? []),
   ];
   // Tasks without a cwd of their own run in the worker's directory: the server's temp dir, removed at teardown.
-  return new TestProcess(`worker:${name}`, args, { cwd: server.dataDir, env: childEnv({}) });
+  return new TestProcess(`worker:${name}`, args, { cwd: server.dataDir, env: childEnv(opts.env ?? {}) });
 }
 
 async function checkBackends(): Promise<void> {

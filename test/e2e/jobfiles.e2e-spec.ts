@@ -70,6 +70,13 @@ describe('jobs as files in watch mode', { timeout: 120_000 }, () => {
     await waitForFile('jobs.yaml', (f) => f.status === 'ok', 'jobs.yaml ok after the edit');
     const after = await jobsByName(srv());
     assert.equal(after.get('beta')?.updatedAt, before.get('beta')?.updatedAt, 'beta, unchanged in the file, was not written');
+    const versions = await srv().api.call<{ items: { version: number; kind: string; actor: string; role: string; changes: { field: string; after: unknown }[] }[] }>('GET', `/cronjobs/${after.get('alpha')!.id}/versions`, [200]);
+    assert.deepEqual(
+      versions.items.map((v) => [v.version, v.kind, v.actor, v.role, v.changes.map((c) => [c.field, c.after])]),
+      [[2, 'updated', 'job file jobs.yaml', 'system', [['schedule', '0 3 * * *']]], [1, 'created', 'job file jobs.yaml', 'system', []]],
+      'each change the file made is a version, by the file',
+    );
+    assert.equal((await srv().api.call<{ items: unknown[] }>('GET', `/cronjobs/${after.get('beta')!.id}/versions`, [200])).items.length, 1, 'beta has only its first version');
   });
 
   it('reports a bad file naming the file, the job and the field, and changes nothing', async () => {

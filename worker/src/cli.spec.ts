@@ -2,11 +2,11 @@ import { describe, it, before, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskUpdate } from '@cronfleet/shared';
 import { runWorkerCli } from './cli';
-import { GatewayStub, TOKEN, TempDirs, leakGuard } from './test-support/gateway-stub';
+import { GatewayStub, TOKEN, TempDirs, leakGuard, spooledResults } from './test-support/gateway-stub';
 
 const RUN_CLI = join(__dirname, 'test-support', 'run-cli.js');
 
@@ -75,8 +75,7 @@ describe('cronfleet-worker process: signals and the local-worker IPC channel', (
 
   /** The task's result, from the server or, when the worker exited before delivering it, from the state dir. */
   function resultOf(s: GatewayStub, stateDir: string, taskId: number): TaskUpdate | undefined {
-    const file = join(stateDir, `task-${taskId}.json`);
-    return s.results().find((r) => r.taskId === taskId) ?? (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as TaskUpdate) : undefined);
+    return s.results().find((r) => r.taskId === taskId) ?? spooledResults(stateDir).find((r) => r.taskId === taskId);
   }
 
   it('first SIGTERM drains (the server hears it at once), the second stops the running task as WorkerShutdown; exit 0', async () => {

@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadWorkerConfig, type WorkerCliOptions, type WorkerConfig } from './config';
+import { loadPlugins, PluginError, type LoadedPlugin } from './plugins/plugin-loader';
+import { inheritedEnv, taskEnv } from './runners/runner';
 import { StateDirError } from './result-spool';
 import { startWorker, type WorkerHandle } from './worker';
 import { WORKER_VERSION } from './version';
@@ -41,6 +43,11 @@ export async function runWorkerCli(argv: string[], io: WorkerCliIO = {}): Promis
     .option('--ca <file>', 'PEM certificate to trust for an https:// server, e.g. its self-signed certificate (env CRONFLEET_CA)')
     .option('--run-as <user>', 'when the worker runs as root: the user (name or uid[:gid]) command and script tasks run as (env CRONFLEET_RUN_AS)')
     .option('--allowed-commands <a,b,/path/c>', 'the only programs command tasks and script interpreters may run: bare names match any directory, absolute paths exactly; shell: true tasks need sh (env CRONFLEET_WORKER_ALLOWED_COMMANDS; default: any)')
+    .option(
+      '--plugin <path-or-package>',
+      'load a plugin runner: a file (./my-runner.js, ESM or CommonJS) or a package resolvable from the working directory; repeat for more (env CRONFLEET_WORKER_PLUGINS, comma-separated)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .version(WORKER_VERSION)
     .exitOverride()
     .configureOutput({
@@ -61,12 +68,40 @@ export async function runWorkerCli(argv: string[], io: WorkerCliIO = {}): Promis
     throw e;
   }
 
-  const log = (line: string): void => stderr(`cronfleet-worker: ${line}\n`);
+  // A busy worker logs two lines per task: those of one turn of the event loop are written together.
+  let pending = '';
+  const flushLog = (): void => {
+    const text = pending;
+    pending = '';
+    if (text) stderr(text);
+  };
+  const log = (line: string): void => {
+    if (!pending) setImmediate(flushLog);
+    pending += `cronfleet-worker: ${line}\n`;
+  };
+  process.on('exit', flushLog);
+  let plugins: LoadedPlugin[];
+  try {
+    plugins = await loadPlugins(config.plugins, {
+      context: { workerName: config.name, runAs: config.runAs, log, processEnv: (task) => ({ ...inheritedEnv(), ...taskEnv(task) }) },
+    });
+  } catch (e) {
+    flushLog();
+    process.off('exit', flushLog);
+    if (e instanceof PluginError) {
+      stderr(`cronfleet-worker: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+  for (const p of plugins) log(`plugin runner '${p.runner.name}' loaded from ${p.file}`);
   let worker: WorkerHandle;
   try {
-    worker = startWorker(config, { log });
+    worker = startWorker(config, { log, plugins: plugins.map((p) => p.runner) });
   } catch (e) {
     if (e instanceof StateDirError) {
+      flushLog();
+      process.off('exit', flushLog);
       stderr(`cronfleet-worker: ${e.message}\n`);
       return EXIT_USAGE;
     }
@@ -110,6 +145,8 @@ export async function runWorkerCli(argv: string[], io: WorkerCliIO = {}): Promis
     const exit = await worker.closed;
     return exit.code;
   } finally {
+    flushLog();
+    process.off('exit', flushLog);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('message', onParentMessage);

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { SerializedError, TaskRun } from '@cronfleet/shared';
+import { isBuiltinTask, type SerializedError, type TaskRun } from '@cronfleet/shared';
 import { SHELL, commandLine } from './runners/command.runner';
 
 const OPTION = '--allowed-commands / CRONFLEET_WORKER_ALLOWED_COMMANDS';
@@ -9,7 +9,8 @@ const OPTION = '--allowed-commands / CRONFLEET_WORKER_ALLOWED_COMMANDS';
  * that program from any directory (matched by basename, so `sh` allows `/bin/sh`); an absolute path
  * (`/usr/local/bin/backup`) allows exactly that path. Command tasks are judged by their command, or
  * with `shell: true` by the shell (`/bin/sh`); script tasks by their interpreter; runners that start
- * no local program (http, docker) are not limited.
+ * no local program (http, docker) are not limited, nor are plugin runners (code the operator chose
+ * to load into the worker).
  */
 export class CommandAllowList {
   private readonly names: ReadonlySet<string>;
@@ -27,6 +28,7 @@ export class CommandAllowList {
 
   /** Why `task` may not run here (`CommandNotAllowed`), or null when it may. */
   refusal(task: TaskRun): SerializedError | null {
+    if (!isBuiltinTask(task)) return null;
     let program: string;
     let what: string;
     if (task.runner === 'command') {

@@ -21,6 +21,8 @@ describe('loadWorkerConfig', () => {
       allowedCommands: null,
       ca: null,
       runAs: null,
+      plugins: [],
+      tracing: false,
     });
   });
 
@@ -60,7 +62,31 @@ describe('loadWorkerConfig', () => {
       allowedCommands: ['pg_dump', 'sh', '/usr/local/bin/backup'],
       ca: null,
       runAs: process.getuid?.() === 0 ? { name: 'nobody', uid: 65534, gid: 65534, home: '/nonexistent' } : null,
+      plugins: [],
+      tracing: false,
     });
+  });
+
+  it('turns tracing on with an OTLP endpoint or CRONFLEET_TRACING=otlp, and refuses an unknown CRONFLEET_TRACING naming it', () => {
+    assert.equal(loadWorkerConfig(required, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing, true);
+    assert.equal(loadWorkerConfig(required, { CRONFLEET_TRACING: 'otlp' }).tracing, true);
+    assert.equal(loadWorkerConfig(required, { CRONFLEET_TRACING: 'off', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing, false);
+    assert.throws(() => loadWorkerConfig(required, { CRONFLEET_TRACING: 'zipkin' }), /^Error: CRONFLEET_TRACING: expected otlp or off, got 'zipkin'$/);
+  });
+
+  it('takes --plugin once per plugin, else the comma-separated CRONFLEET_WORKER_PLUGINS, the command line winning', () => {
+    const env = { CRONFLEET_WORKER_PLUGINS: ' ./sql.js, cronfleet-plugin-s3 ,, @acme/runner ' };
+    assert.deepEqual(loadWorkerConfig(required, env).plugins, [
+      { specifier: './sql.js', option: 'CRONFLEET_WORKER_PLUGINS' },
+      { specifier: 'cronfleet-plugin-s3', option: 'CRONFLEET_WORKER_PLUGINS' },
+      { specifier: '@acme/runner', option: 'CRONFLEET_WORKER_PLUGINS' },
+    ]);
+    assert.deepEqual(loadWorkerConfig({ ...required, plugin: ['./a.js', './b.mjs'] }, env).plugins, [
+      { specifier: './a.js', option: '--plugin' },
+      { specifier: './b.mjs', option: '--plugin' },
+    ]);
+    assert.throws(() => loadWorkerConfig({ ...required, plugin: ['./a.js', ' ./a.js'] }, {}), /^Error: --plugin: '\.\/a\.js' is given twice$/);
+    assert.throws(() => loadWorkerConfig({ ...required, plugin: [' '] }, {}), /^Error: --plugin: must not be empty; give a path such as \.\/my-runner\.js or a package name$/);
   });
 
   it('takes --allowed-commands over the environment', () => {
@@ -105,6 +131,16 @@ describe('runWorkerCli', () => {
     });
     assert.equal(code, 2);
     assert.equal(stderr, "cronfleet-worker: --capacity: must be a positive integer up to 10000, got 'abc'\n");
+  });
+
+  it('returns 2 with one line naming the plugin and the problem when a plugin cannot be loaded', async () => {
+    let stderr = '';
+    const code = await runWorkerCli(['--server', 'http://127.0.0.1:1', '--token', 't', '--plugin', './no-such-runner.js', '--plugin', './other.js'], {
+      stderr: (t) => (stderr += t),
+      env: {},
+    });
+    assert.equal(code, 2);
+    assert.equal(stderr, `cronfleet-worker: --plugin ./no-such-runner.js: no such file: ${join(process.cwd(), 'no-such-runner.js')}\n`);
   });
 
   it('returns 2 for an unknown option', async () => {

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { PluginSource } from './plugins/plugin-loader';
+import { tracingWanted } from '@cronfleet/shared';
 import { resolveRunAs, type RunAs } from './run-as';
 
 /** The worker's configuration, validated. Built by {@link loadWorkerConfig}. */
@@ -47,6 +49,19 @@ export interface WorkerConfig {
    * `uid[:gid]`. `--run-as` / `CRONFLEET_RUN_AS`; default null: the worker's own user.
    */
   runAs: RunAs | null;
+  /**
+   * Plugin runners to load at start, in order: paths (relative to the worker's working directory)
+   * or package names resolvable from there. `--plugin <path-or-package>` (repeatable) /
+   * `CRONFLEET_WORKER_PLUGINS` (comma-separated); the command line wins over the environment.
+   * Default none.
+   */
+  plugins: PluginSource[];
+  /**
+   * Spans of every task exported over OTLP/HTTP, as on the server: on when `OTEL_EXPORTER_OTLP_ENDPOINT`
+   * (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set or `CRONFLEET_TRACING=otlp`; off by default, with
+   * `CRONFLEET_TRACING=off` or `OTEL_SDK_DISABLED=true`. The exporter reads the other OTEL_* variables.
+   */
+  tracing: boolean;
 }
 
 /** Options as given on the command line (strings, unvalidated); absent ones fall back to the environment. */
@@ -62,6 +77,8 @@ export interface WorkerCliOptions {
   allowedCommands?: string;
   ca?: string;
   runAs?: string;
+  /** `--plugin`, once per plugin. */
+  plugin?: string[];
 }
 
 export class ConfigError extends Error {
@@ -100,6 +117,9 @@ export function loadWorkerConfig(options: WorkerCliOptions, env: NodeJS.ProcessE
       throw new ConfigError((e as Error).message.replace(/^--run-as/, runAsOption.label));
     }
   }
+  const plugins = parsePlugins(options.plugin, nonEmpty(env.CRONFLEET_WORKER_PLUGINS));
+  const tracingMode = nonEmpty(env.CRONFLEET_TRACING)?.trim().toLowerCase();
+  if (tracingMode !== undefined && tracingMode !== 'otlp' && tracingMode !== 'off') throw new ConfigError(`CRONFLEET_TRACING: expected otlp or off, got '${env.CRONFLEET_TRACING}'`);
   const stateDirOption = pick('--state-dir', 'CRONFLEET_WORKER_STATE_DIR', options.stateDir);
   const server = pick('--server', 'CRONFLEET_SERVER', options.server);
   const serverUrl = server.value === undefined ? undefined : parseServerUrl(server);
@@ -120,7 +140,7 @@ export function loadWorkerConfig(options: WorkerCliOptions, env: NodeJS.ProcessE
     const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(nonEmpty(env.HOME) ?? homedir(), '.local', 'state');
     stateDir = join(base, 'cronfleet-worker', pathSegment(workerName));
   }
-  return { serverUrl, token: token.value, name: workerName, capacity, labels, shutdownGraceSeconds, stopGraceSeconds, stateDir, allowedCommands, ca, runAs };
+  return { serverUrl, token: token.value, name: workerName, capacity, labels, shutdownGraceSeconds, stopGraceSeconds, stateDir, allowedCommands, ca, runAs, plugins, tracing: tracingWanted(env) };
 }
 
 /**
@@ -204,6 +224,19 @@ function parseAllowedCommands({ value, label }: Source): string[] | null {
     }
   }
   return [...new Set(entries)];
+}
+
+/** `--plugin` values, else the comma-separated CRONFLEET_WORKER_PLUGINS; each once. Resolved and loaded at start (plugins/plugin-loader.ts). */
+function parsePlugins(cli: string[] | undefined, fromEnv: string | undefined): PluginSource[] {
+  const option = cli !== undefined && cli.length > 0 ? '--plugin' : 'CRONFLEET_WORKER_PLUGINS';
+  const given = option === '--plugin' ? (cli ?? []).map((s) => s.trim()) : (fromEnv ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const seen = new Set<string>();
+  for (const specifier of given) {
+    if (specifier === '') throw new ConfigError(`${option}: must not be empty; give a path such as ./my-runner.js or a package name`);
+    if (seen.has(specifier)) throw new ConfigError(`${option}: '${specifier}' is given twice`);
+    seen.add(specifier);
+  }
+  return given.map((specifier) => ({ specifier, option }));
 }
 
 /** Reads the PEM file of `--ca` (absent: null), so that a wrong path stops the worker at start. */

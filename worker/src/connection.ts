@@ -1,14 +1,18 @@
 import { rootCertificates } from 'node:tls';
 import { io, type Socket } from 'socket.io-client';
 import {
+  BatchSender,
   HelloAckSchema,
+  MAX_BATCH,
   WORKER_NAMESPACE,
   parseWith,
   type ServerToWorkerEvents,
   type TaskKillAck,
   type TaskOutput,
-  type TaskRunAck,
+  type TaskOutputsAck,
+  type TaskRunsAck,
   type TaskUpdate,
+  type TaskUpdatesAck,
   type WorkerHeartbeat,
   type WorkerHello,
   type WorkerToServerEvents,
@@ -20,6 +24,8 @@ const HELLO_ACK_TIMEOUT_MS = 10_000;
 const OUTPUT_ACK_TIMEOUT_MS = 30_000;
 const RECONNECT_DELAY_MS = 500;
 const RECONNECT_DELAY_MAX_MS = 10_000;
+/** A batch of output chunks is cut at about this many characters (one big chunk still goes alone). */
+const OUTPUT_BATCH_CHARS = 1024 * 1024;
 
 /** What the connection needs from the rest of the worker. */
 export interface ConnectionHandlers {
@@ -29,7 +35,7 @@ export interface ConnectionHandlers {
   heartbeat(): WorkerHeartbeat;
   onReady(): void;
   /** Incoming events, unvalidated: the handler checks them against the shared schemas. */
-  onTaskRun(msg: unknown, ack: (res: TaskRunAck) => void): void;
+  onTaskRuns(msg: unknown, ack: (res: TaskRunsAck) => void): void;
   onTaskStop(msg: unknown, ack: (res: TaskKillAck) => void): void;
   onTaskKill(msg: unknown, ack: (res: TaskKillAck) => void): void;
   /** Something that retrying cannot fix (bad token, refused hello): the worker should exit. */
@@ -50,6 +56,26 @@ export class WorkerConnection implements OutboxChannel {
   private heartbeat: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private readonly loggedErrors = new Set<string>();
+  private updateTimeoutMs = 5000;
+  private flushScheduled = false;
+  // Output and updates of one turn go out together, output first: a task's last chunk before its result.
+  private readonly outputs = new BatchSender<TaskOutput, { stored?: boolean }>(
+    async (outputs) => {
+      this.mustBeReady();
+      const ack = (await this.socket.timeout(OUTPUT_ACK_TIMEOUT_MS).emitWithAck('task:outputs', { outputs })) as Partial<TaskOutputsAck> | null;
+      return outputs.map((_, i) => ({ stored: Array.isArray(ack?.stored) ? ack.stored[i] : undefined }));
+    },
+    { maxItems: MAX_BATCH, maxBytes: OUTPUT_BATCH_CHARS, sizeOf: (o) => o.data.length, schedule: () => this.scheduleFlush() },
+  );
+  private readonly updates = new BatchSender<TaskUpdate, { recorded?: boolean }>(
+    async (updates) => {
+      this.mustBeReady();
+      const ack = (await this.socket.timeout(this.updateTimeoutMs).emitWithAck('task:updates', { updates })) as Partial<TaskUpdatesAck> | null;
+      if (ack?.error) this.log(`the server refused task:updates: ${ack.error.message}`);
+      return updates.map((_, i) => ({ recorded: Array.isArray(ack?.recorded) ? ack.recorded[i] : undefined }));
+    },
+    { maxItems: MAX_BATCH, schedule: () => this.scheduleFlush() },
+  );
 
   constructor(
     private readonly serverUrl: string,
@@ -71,7 +97,7 @@ export class WorkerConnection implements OutboxChannel {
     this.socket.on('connect', () => void this.greet());
     this.socket.on('disconnect', (reason) => this.onDisconnect(reason));
     this.socket.on('connect_error', (err) => this.onConnectError(err));
-    this.socket.on('task:run', (msg, ack) => this.handlers.onTaskRun(msg, ackOrNoop(ack)));
+    this.socket.on('task:runs', (msg, ack) => this.handlers.onTaskRuns(msg, ackOrNoop(ack)));
     this.socket.on('task:stop', (msg, ack) => this.handlers.onTaskStop(msg, ackOrNoop(ack)));
     this.socket.on('task:kill', (msg, ack) => this.handlers.onTaskKill(msg, ackOrNoop(ack)));
   }
@@ -84,12 +110,34 @@ export class WorkerConnection implements OutboxChannel {
     this.socket.connect();
   }
 
+  /** Sent in this turn's `task:outputs` batch; resolves with `{ stored }` for this chunk. */
   emitOutput(msg: TaskOutput): Promise<unknown> {
-    return this.socket.timeout(OUTPUT_ACK_TIMEOUT_MS).emitWithAck('task:output', msg);
+    return this.outputs.push(msg);
   }
 
+  /** Sent in this turn's `task:updates` batch; resolves with `{ recorded }` for this update. */
   emitUpdate(msg: TaskUpdate, timeoutMs: number): Promise<unknown> {
-    return this.socket.timeout(timeoutMs).emitWithAck('task:update', msg);
+    this.updateTimeoutMs = timeoutMs;
+    return this.updates.push(msg);
+  }
+
+  /**
+   * A batch is sent a turn after its first item: if the connection dropped meanwhile, it is refused
+   * rather than left in socket.io's buffer, which would replay it ahead of the next hello. The
+   * outbox sends unacked updates again once ready; output is best effort (its seq gap shows).
+   */
+  private mustBeReady(): void {
+    if (!this.isReady) throw new Error('not connected to the server');
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.outputs.flush();
+      this.updates.flush();
+    });
   }
 
   /** Sends a heartbeat now (e.g. the worker started draining); a later hello carries the news when not connected. */

@@ -1,11 +1,10 @@
 import { describe, it, before, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import type { TaskUpdate } from '@cronfleet/shared';
 import type { WorkerConfig } from './config';
-import { ResultSpool } from './result-spool';
-import { GatewayStub, TempDirs, leakGuard, pollUntil, workerConfig } from './test-support/gateway-stub';
+import { JOURNAL_FILE, ResultSpool } from './result-spool';
+import { GatewayStub, TempDirs, journaledTaskIds, leakGuard, pollUntil, spooledResults, workerConfig } from './test-support/gateway-stub';
 import { startWorker, type StartWorkerOptions, type WorkerHandle } from './worker';
 
 /** Results survive disconnects and restarts: the disk spool as the worker uses it, against a real socket.io server. */
@@ -49,11 +48,11 @@ describe('delivery of task results', () => {
     const sent = s.results()[0] as TaskUpdate;
     assert.equal(sent.status, 'failed');
     assert.equal(sent.exitCode, 3);
-    assert.deepEqual(readdirSync(dir), ['task-11.json'], 'written before it was sent');
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'task-11.json'), 'utf8')), sent);
+    assert.deepEqual(readdirSync(dir), [JOURNAL_FILE]);
+    assert.deepEqual(journaledTaskIds(dir), [11], 'written before it was sent');
 
     assert.deepEqual(await first.kill(), { code: 1, reason: 'killed' });
-    assert.deepEqual(readdirSync(dir), ['task-11.json'], 'kept: the server never acked it');
+    assert.deepEqual(spooledResults(dir), [sent], 'kept: the server never acked it');
 
     // (A loaded machine may have re-sent it after the 5 s ack timeout: count from here.)
     const sentBefore = s.results().length;
@@ -66,7 +65,7 @@ describe('delivery of task results', () => {
     await s.waitFor('the result again', () => s.results().length > sentBefore);
     assert.equal(resultsAtHello, sentBefore, 'sent after the hello');
     assert.deepEqual(s.results().at(-1), sent);
-    await pollUntil('the file removed after the ack', () => readdirSync(dir).length === 0);
+    await pollUntil('the removal written after the ack', () => journaledTaskIds(dir).length === 0);
     assert.ok(logs.includes('1 result(s) an earlier run did not deliver: sending them once connected'));
   });
 
@@ -84,7 +83,7 @@ describe('delivery of task results', () => {
       await s.run(id, 'true');
       await s.waitFor(`result ${id}`, () => s.results().some((r) => r.taskId === id));
     }
-    assert.deepEqual(readdirSync(dir).sort(), ['task-2.json', 'task-3.json']);
+    assert.deepEqual(journaledTaskIds(dir), [2, 3]);
     assert.ok(logs.some((l) => l.endsWith('dropped the 1 oldest undelivered result(s) (task 1)')), logs.join('\n'));
     await s.waitFor('a heartbeat with the drop as last error', () => s.heartbeats.some((h) => h.stats?.lastError?.code === 'ResultsDropped'));
 
@@ -93,7 +92,7 @@ describe('delivery of task results', () => {
     s.live.disconnect(true);
     await s.waitFor('second hello', () => s.hellos.length === 2);
     assert.deepEqual(s.hellos[1]?.runningTaskIds, [2, 3]);
-    await pollUntil('both delivered', () => readdirSync(dir).length === 0);
+    await pollUntil('both delivered', () => journaledTaskIds(dir).length === 0);
     assert.deepEqual(s.results().slice(sentBefore).map((r) => r.taskId), [2, 3], 'the dropped result is not re-sent');
   });
 
@@ -109,13 +108,14 @@ describe('delivery of task results', () => {
     await s.waitFor('the result refused once, then sent again', () => s.results().length === 2);
     assert.deepEqual(s.results()[0], s.results()[1]);
     assert.ok(logs.includes('task 4: the server did not record its success result; re-sending in 1 s'), logs.join('\n'));
-    await pollUntil('the file removed', () => readdirSync(dir).length === 0);
+    await pollUntil('the removal written', () => journaledTaskIds(dir).length === 0);
   });
 
   it('sends at most 100 results at once after a restart, the rest as acks come back', async () => {
     const dir = dirs.make();
     const { spool } = ResultSpool.open(dir, { log: () => {} });
     for (let id = 1; id <= 150; id++) spool.save({ taskId: id, status: 'success', atMs: 1_700_000_000_000 + id, exitCode: 0, signal: null, error: null });
+    spool.close();
 
     const s = await GatewayStub.start();
     server = s;
@@ -133,6 +133,6 @@ describe('delivery of task results', () => {
     s.onUpdate = (_msg, ack) => ack({ recorded: true });
     for (const release of held.splice(0)) release();
     await s.waitFor('all 150', () => s.results().length === 150);
-    await pollUntil('the spool emptied', () => readdirSync(dir).length === 0);
+    await pollUntil('the spool emptied', () => journaledTaskIds(dir).length === 0);
   });
 });

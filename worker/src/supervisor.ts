@@ -1,25 +1,32 @@
 import {
   coerceError,
+  isBuiltinRunner,
+  isBuiltinTask,
+  parseBatch,
   parseEvent,
-  type RunnerName,
+  type ParseResult,
   type SerializedError,
   type TaskKillAck,
   type TaskRun,
   type TaskRunAck,
+  type TaskRunsAck,
+  type TaskTracer,
   type TaskUpdate,
 } from '@cronfleet/shared';
 import { CommandAllowList } from './command-allow-list';
 import { OutputBatcher, type OutputBatcherOptions } from './output-batcher';
 import type { Outbox } from './outbox';
-import type { Runner, RunnerResult, RunningTask } from './runners/runner';
+import { PluginGuard } from './plugins/plugin-guard';
+import type { PluginRunner, Runner, RunnerIO, RunnerResult, RunningTask } from './runners/runner';
 import { MASK, SecretMasker } from './secret-masker';
+import { endTaskSpans, startTaskSpans, type TaskSpans } from './task-spans';
 
 /** Options of {@link TaskSupervisor}. */
 export interface SupervisorOptions {
   /** Most tasks running at once; more are refused with `WorkerAtCapacity`. */
   capacity: number;
-  /** The runners this worker offers, one per name. */
-  runners: readonly Runner[];
+  /** The runners this worker offers, one per name: built-ins, then plugin runners (any other name), run behind a {@link PluginGuard}. */
+  runners: readonly (Runner | PluginRunner)[];
   outbox: Outbox;
   log: (line: string) => void;
   /** Told about errors worth a heartbeat's `lastError`: refused tasks, tasks that could not start. */
@@ -27,6 +34,10 @@ export interface SupervisorOptions {
   output?: OutputBatcherOptions;
   /** The only programs command and script tasks may start (see {@link CommandAllowList}); null or absent: any. */
   allowedCommands?: readonly string[] | null;
+  /** Spans of every task when tracing is on (see startTracing); null or absent: off, no tracing work at all. */
+  tracer?: TaskTracer | null;
+  /** This worker's name, a span attribute. */
+  workerName?: string;
 }
 
 interface Entry {
@@ -38,6 +49,8 @@ interface Entry {
   readonly startedAtMs: number;
   /** Why the task was stopped or killed (the server asked, the worker shuts down): the `killed` error. */
   ending: SerializedError | null;
+  /** Tracing on only. */
+  readonly spans: TaskSpans | null;
 }
 
 /**
@@ -46,17 +59,19 @@ interface Entry {
  */
 export class TaskSupervisor {
   private readonly tasks = new Map<number, Entry>();
-  private readonly runners: ReadonlyMap<RunnerName, Runner>;
+  private readonly runners: ReadonlyMap<string, Runner | PluginGuard>;
   private readonly allowList: CommandAllowList | null;
   private draining = false;
   private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly options: SupervisorOptions) {
-    this.runners = new Map(options.runners.map((r) => [r.name, r]));
+    this.runners = new Map(
+      options.runners.map((r) => [r.name, isBuiltinRunner(r.name) ? (r as Runner) : new PluginGuard(r as PluginRunner, { log: options.log })]),
+    );
     this.allowList = options.allowedCommands ? new CommandAllowList(options.allowedCommands) : null;
   }
 
-  get runnerNames(): RunnerName[] {
+  get runnerNames(): string[] {
     return [...this.runners.keys()];
   }
 
@@ -71,8 +86,21 @@ export class TaskSupervisor {
     return pids;
   }
 
-  handleRun(raw: unknown, ack: (res: TaskRunAck) => void): void {
-    const parsed = parseEvent('task:run', raw);
+  /** `task:runs`: each task is accepted or refused on its own; one ack answers them all, in order. */
+  handleRuns(raw: unknown, ack: (res: TaskRunsAck) => void): void {
+    const batch = parseBatch('task:runs', raw);
+    if (!batch.ok) {
+      this.options.log(`refused task:runs: ${batch.error.message}`);
+      this.noteError(batch.error);
+      return ack({ acks: [] });
+    }
+    const acks: TaskRunAck[] = [];
+    for (const item of batch.items) this.handleRun(item, (a) => acks.push(a));
+    ack({ acks });
+  }
+
+  /** Answers through `ack` before it returns. */
+  private handleRun(parsed: ParseResult<TaskRun>, ack: (res: TaskRunAck) => void): void {
     if (!parsed.ok) {
       this.options.log(`refused task:run: ${parsed.error.message}`);
       this.noteError(parsed.error);
@@ -86,20 +114,23 @@ export class TaskSupervisor {
       this.noteError({ ...refusal, message: `refused task ${task.taskId}: ${refusal.message}` });
       return ack({ accepted: false, error: refusal });
     }
-    const runner = this.runners.get(task.runner) as Runner;
+    const runner = this.runners.get(task.runner) as Runner | PluginGuard;
 
     ack({ accepted: true });
     this.options.outbox.sendUpdate({ taskId: task.taskId, status: 'running', atMs: Date.now() });
+    const tracer = this.options.tracer;
+    const spans = tracer ? startTaskSpans(tracer, task, this.options.workerName ?? '') : null;
     const output = new OutputBatcher(task.taskId, (m) => this.options.outbox.sendOutput(m), this.options.output);
     const masker = new SecretMasker(Object.values(task.secretEnv));
     let running: RunningTask;
     try {
-      running = runner.start(task, { output: (text) => output.write(masker.write(text)), room: () => this.options.outbox.outputRoom() });
+      const io: RunnerIO = { output: (text) => output.write(masker.write(text)), room: () => this.options.outbox.outputRoom() };
+      running = isBuiltinTask(task) ? (runner as Runner).start(task, io) : (runner as PluginGuard).start(task, io);
     } catch (e) {
       const failed: RunnerResult = { status: 'failed', error: coerceError(e, 'RunnerFailed') };
       running = { done: Promise.resolve(failed), stop() {}, kill() {} };
     }
-    const entry: Entry = { task, running, output, masker, startedAtMs: Date.now(), ending: null };
+    const entry: Entry = { task, running, output, masker, startedAtMs: Date.now(), ending: null, spans };
     this.tasks.set(task.taskId, entry);
     this.options.log(`task ${task.taskId}${task.cronjobName ? ` (${task.cronjobName})` : ''} started: ${summary(task, masker)}`);
     running.done
@@ -176,8 +207,13 @@ export class TaskSupervisor {
     if (this.draining) {
       return { code: 'WorkerDraining', message: 'worker is shutting down and takes no new tasks', retryable: true };
     }
-    if (!this.runners.has(task.runner)) {
+    const runner = this.runners.get(task.runner);
+    if (!runner) {
       return { code: 'RunnerNotSupported', message: `this worker has no '${task.runner}' runner`, retryable: true };
+    }
+    if (!isBuiltinTask(task)) {
+      const invalid = (runner as PluginGuard).refusal(task);
+      if (invalid) return invalid;
     }
     const notAllowed = this.allowList?.refusal(task);
     if (notAllowed) return notAllowed;
@@ -204,6 +240,7 @@ export class TaskSupervisor {
     // A task that never ran is the worker's trouble (bad command, bad cwd); a non-zero exit is the task's.
     if (result.status === 'failed' && result.error && error) this.noteError({ ...error, message: `task ${taskId}: ${error.message}` });
     this.tasks.delete(taskId);
+    if (entry.spans) endTaskSpans(entry.spans, update);
     this.options.outbox.sendUpdate(update);
     const seconds = ((update.atMs - entry.startedAtMs) / 1000).toFixed(1);
     const detail = update.error ? `: ${update.error.code}: ${update.error.message}`
@@ -227,7 +264,8 @@ function clipError(error: SerializedError): SerializedError {
 
 /**
  * What a task runs, for the log, cut at 200 characters: `command pg_dump -Fc "my db"`,
- * `script python3 script (812 bytes)`, `http POST https://example.com/hook`, `docker alpine:3.20`.
+ * `script python3 script (812 bytes)`, `http POST https://example.com/hook`, `docker alpine:3.20`,
+ * `plugin runner sleep`.
  * Never env, headers or bodies; secret values are masked wherever they appear.
  */
 function summary(task: TaskRun, masker: SecretMasker): string {
@@ -237,6 +275,8 @@ function summary(task: TaskRun, masker: SecretMasker): string {
     return masked === MASK || /^[\w@%+=:,./-]+$/.test(masked) ? masked : JSON.stringify(masked);
   };
   const words = (list: readonly string[]): string => list.map(word).join(' ');
+  // A plugin's spec is free-form: nothing of it is known to be safe to log.
+  if (!isBuiltinTask(task)) return clipLine(`plugin runner ${task.runner}`);
   switch (task.runner) {
     case 'command': {
       const { command, args, shell } = task.spec;

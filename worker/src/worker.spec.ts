@@ -1,12 +1,12 @@
 import { describe, it, before, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { PROTOCOL_VERSION, WorkerStatsSchema, type TaskUpdate, type WorkerHello } from '@cronfleet/shared';
+import { PROTOCOL_VERSION, WorkerStatsSchema, type WorkerHello } from '@cronfleet/shared';
 import type { WorkerConfig } from './config';
-import { GatewayStub, TempDirs, leakGuard, pollUntil, workerConfig, type WorkerSocket } from './test-support/gateway-stub';
+import { GatewayStub, TempDirs, leakGuard, pollUntil, spooledResults, workerConfig, type WorkerSocket } from './test-support/gateway-stub';
 import { startWorker, type WorkerHandle } from './worker';
 
 describe('worker over socket.io', () => {
@@ -347,11 +347,10 @@ describe('worker over socket.io', () => {
     void handle().drain();
     assert.deepEqual(await handle().kill(), { code: 1, reason: 'killed' });
     // Delivered within the second kill() waits, or else kept on disk for the next start.
-    const spooled = join(stateDir, 'task-1.json');
-    const result = s.results().find((u) => u.taskId === 1) ?? (JSON.parse(readFileSync(spooled, 'utf8')) as TaskUpdate);
-    assert.equal(result.status, 'killed');
-    assert.equal(result.signal, 'SIGKILL');
-    assert.equal(result.error?.code, 'WorkerShutdown');
+    const result = s.results().find((u) => u.taskId === 1) ?? spooledResults(stateDir).find((u) => u.taskId === 1);
+    assert.equal(result?.status, 'killed');
+    assert.equal(result?.signal, 'SIGKILL');
+    assert.equal(result?.error?.code, 'WorkerShutdown');
   });
 });
 

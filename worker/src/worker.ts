@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { PROTOCOL_VERSION, type SerializedError } from '@cronfleet/shared';
+import { PROTOCOL_VERSION, startTracing, type SerializedError } from '@cronfleet/shared';
 import type { WorkerConfig } from './config';
 import { WorkerConnection } from './connection';
 import { Outbox } from './outbox';
@@ -9,7 +9,7 @@ import type { RunAs } from './run-as';
 import { CommandRunner } from './runners/command.runner';
 import { probeDocker } from './runners/docker.runner';
 import { HttpRunner } from './runners/http.runner';
-import type { Runner } from './runners/runner';
+import type { PluginRunner, Runner } from './runners/runner';
 import { ScriptRunner } from './runners/script.runner';
 import { LastErrorTracker, collectStats } from './stats';
 import { TaskSupervisor } from './supervisor';
@@ -53,6 +53,8 @@ export interface StartWorkerOptions {
   log?: (line: string) => void;
   /** Runners offered. Default: {@link defaultRunners}, plus `docker` when a Docker engine answers ({@link probeDocker}). */
   runners?: readonly Runner[];
+  /** Plugin runners offered besides those, already loaded and checked (plugins/plugin-loader.ts). Default none. */
+  plugins?: readonly PluginRunner[];
   /** Bounds of the results kept on disk. Default: 10,000 results, 16 MiB. */
   resultSpool?: Omit<ResultSpoolOptions, 'log'>;
 }
@@ -70,6 +72,8 @@ const SHUTDOWN_ERROR: SerializedError = { code: 'WorkerShutdown', message: 'work
 /** After the SIGKILL of a stop: how long a task stuck in the kernel may hold the exit before we go anyway. */
 const STOPPED_TASKS_EXTRA_WAIT_MS = 5000;
 const RESULTS_ACK_WAIT_MS = 5000;
+/** At the close, the longest the worker waits for its last spans to be exported (tracing on only). */
+const TRACE_FLUSH_MS = 3000;
 
 /**
  * Connects to the API server and runs the tasks it sends until drained, stopped, killed or refused.
@@ -123,7 +127,7 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
         stats: collectStats(supervisor.taskPids(), lastError.value),
       }),
       onReady: () => outbox.onReady(),
-      onTaskRun: (msg, ack) => supervisor.handleRun(msg, ack),
+      onTaskRuns: (msg, ack) => supervisor.handleRuns(msg, ack),
       onTaskStop: (msg, ack) => supervisor.handleStop(msg, ack),
       onTaskKill: (msg, ack) => supervisor.handleKill(msg, ack),
       onFatal: (reason) => {
@@ -136,8 +140,11 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
   );
   const outbox = new Outbox(connection, log, { store: spool, onError: noteError });
   outbox.restore(results);
+  const plugins = options.plugins ?? [];
+  // Null when tracing is off: then no OpenTelemetry module is loaded.
+  const tracer = config.tracing ? startTracing('cronfleet-worker') : null;
   const createSupervisor = (runners: readonly Runner[]): TaskSupervisor =>
-    new TaskSupervisor({ capacity: config.capacity, runners, allowedCommands: config.allowedCommands, outbox, log, onError: noteError });
+    new TaskSupervisor({ capacity: config.capacity, runners: [...runners, ...plugins], allowedCommands: config.allowedCommands, outbox, log, onError: noteError, tracer, workerName: config.name });
   let supervisor = createSupervisor(options.runners ?? defaultRunners(config.runAs));
 
   /** Resolves true once `promise` settles, false after `ms` (null: no limit) or when kill() cuts every wait short. */
@@ -161,7 +168,10 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
     clearTimeout(giveUpTimer);
     outbox.dispose();
     connection.close();
-    resolveClosed(exit);
+    spool.close();
+    if (!tracer) return resolveClosed(exit);
+    // The last spans are exported before the process exits, for at most TRACE_FLUSH_MS.
+    void waitAtMost(tracer.shutdown().catch(() => undefined), TRACE_FLUSH_MS).then(() => resolveClosed(exit));
   };
 
   const forceClose = async (exit: WorkerExit): Promise<WorkerExit> => {
@@ -243,7 +253,8 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
 
   const labels = Object.entries(config.labels).map(([k, v]) => `${k}=${v}`).join(',');
   const allowed = config.allowedCommands ? `, allowed commands ${config.allowedCommands.join(',')}` : '';
-  log(`worker '${config.name}' (capacity ${config.capacity}${labels ? `, labels ${labels}` : ''}${allowed}) connecting to ${config.serverUrl}; state in ${config.stateDir}`);
+  const pluginNames = plugins.length ? `, plugin runners ${plugins.map((p) => p.name).join(',')}` : '';
+  log(`worker '${config.name}' (capacity ${config.capacity}${labels ? `, labels ${labels}` : ''}${allowed}${pluginNames}) connecting to ${config.serverUrl}; state in ${config.stateDir}`);
   if (results.length) log(`${results.length} result(s) an earlier run did not deliver: sending them once connected`);
   // The hello names the runners, so the docker probe (at most 2 s) comes before the first connect.
   // Until then no task can have reached the supervisor: offering one more runner is building it again.

@@ -18,7 +18,7 @@ export class AuditService {
   async recordRequest(req: HttpRequest, status: number, createdId?: unknown): Promise<void> {
     const actor = req.actor;
     if (!actor) return;
-    const fromPath = req.params?.id;
+    const fromPath = req.params?.id ?? req.params?.idOrName;
     const created = typeof createdId === 'number' || typeof createdId === 'string' ? String(createdId) : undefined;
     try {
       await this.repo.append({

@@ -32,10 +32,12 @@ describe('the role policy', () => {
   });
 
   it('lets operators run and stop but not define jobs, tokens or workers', () => {
-    for (const k of ['POST /api/v1/cronjobs/{id}/run', 'POST /api/v1/cronjobs/{id}/pause', 'POST /api/v1/tasks/{id}/kill', 'POST /api/v1/tasks/{id}/retry', 'POST /api/v1/workers/{id}/drain', 'POST /api/v1/scheduler/stop']) {
+    for (const k of ['POST /api/v1/cronjobs/{id}/run', 'POST /api/v1/cronjobs/{id}/pause', 'POST /api/v1/tasks/{id}/kill', 'POST /api/v1/tasks/{id}/retry', 'POST /api/v1/workers/{id}/drain', 'POST /api/v1/scheduler/stop',
+      'POST /api/v1/workflows/{idOrName}/runs', 'POST /api/v1/workflow-runs/{id}/kill', 'POST /api/v1/workflow-runs/{id}/stop', 'POST /api/v1/workflow-runs/{id}/retry']) {
       assert.equal(ROUTE_ACCESS[k], 'operator', k);
     }
-    for (const k of ['POST /api/v1/cronjobs', 'PATCH /api/v1/cronjobs/{id}', 'DELETE /api/v1/cronjobs/{id}', 'POST /api/v1/tokens', 'GET /api/v1/tokens', 'DELETE /api/v1/tokens/{id}', 'DELETE /api/v1/workers/{id}', 'GET /api/v1/audit']) {
+    for (const k of ['POST /api/v1/cronjobs', 'PATCH /api/v1/cronjobs/{id}', 'DELETE /api/v1/cronjobs/{id}', 'POST /api/v1/cronjobs/{id}/versions/{version}/rollback', 'POST /api/v1/retention/run', 'POST /api/v1/tokens', 'GET /api/v1/tokens', 'DELETE /api/v1/tokens/{id}', 'DELETE /api/v1/workers/{id}', 'GET /api/v1/audit',
+      'POST /api/v1/workflows', 'PUT /api/v1/workflows/{idOrName}', 'DELETE /api/v1/workflows/{idOrName}']) {
       assert.equal(ROUTE_ACCESS[k], 'admin', k);
     }
   });

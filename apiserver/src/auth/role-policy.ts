@@ -19,6 +19,10 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/v1/cronjobs/{id}/run': 'operator',
   'POST /api/v1/cronjobs/{id}/pause': 'operator',
   'POST /api/v1/cronjobs/{id}/resume': 'operator',
+  'GET /api/v1/cronjobs/{id}/versions': 'viewer',
+  'GET /api/v1/cronjobs/{id}/versions/{version}': 'viewer',
+  // Changes the job's definition, as PATCH does.
+  'POST /api/v1/cronjobs/{id}/versions/{version}/rollback': 'admin',
   'GET /api/v1/schedules/preview': 'viewer',
 
   'GET /api/v1/tasks': 'viewer',
@@ -30,6 +34,20 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/v1/tasks/{id}/kill': 'operator',
   'POST /api/v1/tasks/{id}/stop': 'operator',
   'POST /api/v1/tasks/{id}/retry': 'operator',
+
+  'GET /api/v1/workflows': 'viewer',
+  'GET /api/v1/workflows/{idOrName}': 'viewer',
+  'GET /api/v1/workflows/{idOrName}/runs': 'viewer',
+  // A workflow's steps carry their own commands: defining them is an admin's, as for cron jobs.
+  'POST /api/v1/workflows': 'admin',
+  'PUT /api/v1/workflows/{idOrName}': 'admin',
+  'DELETE /api/v1/workflows/{idOrName}': 'admin',
+  'POST /api/v1/workflows/{idOrName}/runs': 'operator',
+  'GET /api/v1/workflow-runs': 'viewer',
+  'GET /api/v1/workflow-runs/{id}': 'viewer',
+  'POST /api/v1/workflow-runs/{id}/kill': 'operator',
+  'POST /api/v1/workflow-runs/{id}/stop': 'operator',
+  'POST /api/v1/workflow-runs/{id}/retry': 'operator',
 
   'GET /api/v1/sse/events': 'viewer',
 
@@ -44,6 +62,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/v1/scheduler/start': 'operator',
 
   'GET /api/v1/loader': 'viewer',
+  // Deletes task history now: what the leader's timer does, on demand.
+  'POST /api/v1/retention/run': 'admin',
 
   'POST /api/v1/tokens': 'admin',
   'GET /api/v1/tokens': 'admin',

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
 import { planStep, sameValue } from './apply-plan';
+import { CliError } from './cli-error';
 import { validateJobs, type JobDefinition } from './job-file';
 
 const define = (fields: Record<string, unknown>): JobDefinition =>
@@ -77,5 +78,30 @@ describe('apply plan', () => {
     assert.ok(sameValue(undefined, null));
     assert.ok(!sameValue([1, 2], [2, 1]));
     assert.ok(!sameValue({ a: 1 }, { a: '1' }));
+  });
+
+  it("leaves secrets alone when the file keeps every one the server holds with '${keep}', and patches the rest", () => {
+    const def = define({ secretEnv: { TOKEN: '${keep}', DB: '${keep}' }, priority: 3 });
+    const step = planStep(def, stored(define({ secretEnv: { TOKEN: 'x', DB: 'y' } })));
+    assert.deepEqual(step.action === 'update' && step.patch, { priority: 3 });
+    assert.equal(planStep(define({ secretEnv: { TOKEN: '${keep}' } }), stored(define({ secretEnv: { TOKEN: 'x' } }))).action, 'unchanged');
+  });
+
+  it("refuses '${keep}' it cannot honour, naming the job and the variable", () => {
+    const refused = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof CliError && e.exitCode === 1 && re.test(e.message));
+    const keep = define({ secretEnv: { TOKEN: '${keep}' } });
+    refused(() => planStep(keep, undefined), /^job 'backup' \(#1\): secretEnv\.TOKEN: '\$\{keep\}' keeps the value the server holds, but there is no job 'backup' on the server/);
+    refused(() => planStep(keep, stored(define({}))), /secretEnv\.TOKEN: .*has no secret variable TOKEN/);
+    refused(() => planStep(define({ secretEnv: { TOKEN: '${keep}', NEW: 'n' } }), stored(keep)), /secretEnv\.TOKEN: .*other secret variables change/);
+    refused(() => planStep(keep, stored(define({ secretEnv: { TOKEN: 'x', OLD: 'o' } }))), /the server holds OLD, TOKEN and the file only TOKEN/);
+  });
+
+  it('compares webhook rules by their header names, sends header values the file gives, and keeps them with ${keep}', () => {
+    const rule = (headers?: Record<string, string>) => define({ notify: [{ on: ['failure'], webhook: { url: 'https://h.example/x', ...(headers ? { headers } : {}) } }] });
+    const onServer = (headers?: Record<string, string>) => stored(rule(headers), { notify: [{ on: ['failure'], webhook: { url: 'https://h.example/x', headerNames: Object.keys(headers ?? {}) } }] });
+    assert.equal(planStep(rule(), onServer()).action, 'unchanged');
+    assert.equal(planStep(rule({ Authorization: '${keep}' }), onServer({ Authorization: 'v' })).action, 'unchanged');
+    assert.deepEqual(planStep(rule({ Authorization: 'new' }), onServer({ Authorization: 'v' })).action, 'update');
+    assert.throws(() => planStep(rule({ Authorization: '${keep}' }), onServer()), /notify\[0\]\.webhook\.headers\.Authorization: '\$\{keep\}'/);
   });
 });

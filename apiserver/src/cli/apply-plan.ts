@@ -1,6 +1,9 @@
 import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
+import { toNotifyView } from '../cronjobs/dto/notify.dto';
 import { scheduleToString } from '../dispatcher/core/schedule';
+import { CliError, EXIT } from './cli-error';
 import type { JobDefinition } from './job-file';
+import { KEEP, keptFields } from './secret-refs';
 
 export type ApplyStep =
   | { action: 'create'; def: JobDefinition; body: Record<string, unknown> }
@@ -14,10 +17,17 @@ export type ApplyStep =
  * deleting `retry:` from the file turns retries off. Two fields are the exception, compared only
  * when the file gives them: `enabled` (paused or not is operational state, set by `pause`/`resume`)
  * and `secretEnv` (kept out of files in version control). Secret values cannot be read back, so a
- * file that gives a non-empty `secretEnv` always sends it.
+ * file that gives a non-empty `secretEnv` (or webhook header values) always sends it, unless every
+ * value is `${keep}` (what `cronfleet export` writes) for the names the server holds: that is "as it
+ * is". `${keep}` cannot be sent (the server replaces all secrets of a field at once and cannot give
+ * a value back), so a step that would have to send one is refused, naming the job and the field.
  */
 export function planStep(def: JobDefinition, existing: CronJobView | undefined): ApplyStep {
-  if (!existing) return { action: 'create', def, body: def.given };
+  if (!existing) {
+    const kept = keptFields(def.job);
+    if (kept.length) throw keepRefused(def, kept[0], `there is no job '${def.name}' on the server to keep it from`);
+    return { action: 'create', def, body: def.given };
+  }
   const desired: Record<string, unknown> = { ...def.job, schedule: scheduleToString(def.job.schedule) };
   const current = existing as unknown as Record<string, unknown>;
   const changed: string[] = [];
@@ -25,8 +35,30 @@ export function planStep(def: JobDefinition, existing: CronJobView | undefined):
     if (field === 'enabled' && !('enabled' in def.given)) continue;
     if (field === 'secretEnv') {
       if (!('secretEnv' in def.given)) continue;
-      const keys = Object.keys((want as Record<string, string> | null) ?? {});
-      if (keys.length > 0 || existing.secretEnvKeys.length > 0) changed.push(field);
+      const values = (want as Record<string, string> | null) ?? {};
+      const keys = Object.keys(values);
+      const kept = keys.filter((k) => values[k] === KEEP);
+      if (kept.length === 0) {
+        if (keys.length > 0 || existing.secretEnvKeys.length > 0) changed.push(field);
+        continue;
+      }
+      const missing = kept.find((k) => !existing.secretEnvKeys.includes(k));
+      if (missing) throw keepRefused(def, `secretEnv.${missing}`, `job '${def.name}' on the server has no secret variable ${missing}`);
+      if (kept.length < keys.length) throw keepRefused(def, `secretEnv.${kept[0]}`, 'other secret variables change, and the server replaces them all at once');
+      if (!sameValue([...keys].sort(), [...existing.secretEnvKeys].sort())) {
+        throw keepRefused(def, `secretEnv.${kept[0]}`, `the server holds ${[...existing.secretEnvKeys].sort().join(', ')} and the file only ${[...keys].sort().join(', ')}; dropping one replaces them all at once`);
+      }
+      continue;
+    }
+    if (field === 'notify') {
+      // The API shows header names only: compare that, and send header values the file gives.
+      const rules = (want as Parameters<typeof toNotifyView>[0]) ?? [];
+      const headerValues = rules.flatMap((r) => Object.values(r.webhook?.headers ?? {}));
+      const kept = keptFields(def.job);
+      if (sameValue(toNotifyView(rules), existing.notify) && headerValues.every((v) => v === KEEP)) continue;
+      const keptHeader = kept.find((f) => f.startsWith('notify'));
+      if (keptHeader) throw keepRefused(def, keptHeader, `notify differs from the server's, and its rules are replaced as a whole`);
+      changed.push(field);
       continue;
     }
     if (!sameValue(want, current[field])) changed.push(field);
@@ -36,6 +68,13 @@ export function planStep(def: JobDefinition, existing: CronJobView | undefined):
   if (changed.includes('runner') && !changed.includes('spec')) changed.push('spec');
   const patch = Object.fromEntries(changed.map((f) => [f, desired[f]]));
   return { action: 'update', def, id: existing.id, changed, patch };
+}
+
+function keepRefused(def: JobDefinition, field: string, why: string): CliError {
+  return new CliError(
+    EXIT.refused,
+    `job '${def.name}' (${def.position}): ${field}: '${KEEP}' keeps the value the server holds, but ${why}: give the value, or '\${env:NAME}' to read it from the environment variable NAME`,
+  );
 }
 
 /** Deep equality of JSON values, ignoring key order; undefined equals null (a field the API shows as null). */

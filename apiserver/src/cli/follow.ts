@@ -34,7 +34,7 @@ export async function followTaskOutput(client: AdminClient, taskId: number, out:
   throw new CliError(EXIT.unreachable, `the server at ${client.baseUrl} closed the output stream of task ${taskId} before the task ended; follow it again to see the rest`);
 }
 
-async function* readChunks(body: ReadableStream<Uint8Array>, baseUrl: string): AsyncGenerator<Uint8Array> {
+export async function* readChunks(body: ReadableStream<Uint8Array>, baseUrl: string): AsyncGenerator<Uint8Array> {
   const reader = body.getReader();
   try {
     for (;;) {

@@ -31,7 +31,7 @@ describe('job files', () => {
   });
 
   it('ignores the read-only fields a `get -o yaml` carries', () => {
-    const [def] = validateJobs(parseJobFile(job('a', 'id: 7\nnextRunAt: null\ncreatedAt: x\nupdatedAt: y\nsecretEnvKeys: []\n'), 'f'), 'f');
+    const [def] = validateJobs(parseJobFile(job('a', 'id: 7\nversion: 3\nnextRunAt: null\ncreatedAt: x\nupdatedAt: y\nsecretEnvKeys: []\n'), 'f'), 'f');
     assert.deepEqual(Object.keys(def.given).sort(), ['name', 'runner', 'schedule', 'spec']);
   });
 

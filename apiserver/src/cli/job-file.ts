@@ -1,4 +1,4 @@
-import { describeIssues, type RunnerName } from '@cronfleet/shared';
+import { describeIssues } from '@cronfleet/shared';
 import { parseAllDocuments } from 'yaml';
 import { validSpec } from '../common/runner-spec';
 import { CreateCronJob, CreateCronJobSchema } from '../cronjobs/dto/cronjob.dto';
@@ -6,7 +6,7 @@ import { parseSchedule } from '../dispatcher/core/schedule';
 import { CliError, EXIT } from './cli-error';
 
 /** Fields of a job as the API shows it that a file may carry (from `get -o yaml`) and apply ignores. */
-export const READ_ONLY_FIELDS = ['id', 'nextRunAt', 'createdAt', 'updatedAt', 'secretEnvKeys'] as const;
+export const READ_ONLY_FIELDS = ['id', 'version', 'nextRunAt', 'createdAt', 'updatedAt', 'secretEnvKeys'] as const;
 
 /** One job of a file, checked: what the file says, and the same after the API's validation and defaults. */
 export interface JobDefinition {
@@ -19,25 +19,54 @@ export interface JobDefinition {
   job: CreateCronJob;
 }
 
+/** What a file holds: cron jobs, and workflows (only under a `workflows:` key). */
+export interface DefinitionsFile {
+  jobs: unknown[];
+  workflows: unknown[];
+  /** True when a document names a `jobs:` or `workflows:` list (an export), even an empty one. */
+  sectioned: boolean;
+}
+
 /**
- * The jobs in a YAML or JSON file: one job, a list of jobs, `{ jobs: [...] }`, or several YAML
- * documents each holding any of these. A file that cannot be parsed or holds no job is a usage
- * error (exit 2).
+ * The definitions in a YAML or JSON file: documents (several in YAML) each holding one job, a list of
+ * jobs, or `{ jobs?: [...], workflows?: [...] }` (what `cronfleet export` writes). A file that cannot
+ * be parsed is a usage error (exit 2).
  */
-export function parseJobFile(text: string, source: string): unknown[] {
+export function parseDefinitionsFile(text: string, source: string): DefinitionsFile {
   const docs = parseAllDocuments(text, { prettyErrors: true });
   const list = Array.isArray(docs) ? docs : [docs];
-  const jobs: unknown[] = [];
+  const out: DefinitionsFile = { jobs: [], workflows: [], sectioned: false };
   for (const doc of list) {
     if (doc.errors.length) throw new CliError(EXIT.usage, `${source}: not valid YAML or JSON: ${doc.errors[0].message.split('\n')[0].replace(/:$/, '')}`);
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
-    if (Array.isArray(value)) jobs.push(...value);
-    else if (isObject(value) && Array.isArray(value.jobs) && Object.keys(value).length === 1) jobs.push(...value.jobs);
-    else jobs.push(value);
+    if (Array.isArray(value)) out.jobs.push(...value);
+    else if (isSections(value)) {
+      out.sectioned = true;
+      out.jobs.push(...((value.jobs as unknown[] | undefined) ?? []));
+      out.workflows.push(...((value.workflows as unknown[] | undefined) ?? []));
+    } else out.jobs.push(value);
   }
+  return out;
+}
+
+/**
+ * The jobs in a YAML or JSON file: one job, a list of jobs, `{ jobs: [...] }`, or several YAML
+ * documents each holding any of these. A file that cannot be parsed or holds no job is a usage
+ * error (exit 2), and so is one holding workflows (`cronfleet apply` takes both).
+ */
+export function parseJobFile(text: string, source: string): unknown[] {
+  const { jobs, workflows } = parseDefinitionsFile(text, source);
+  if (workflows.length) throw new CliError(EXIT.usage, `${source}: holds workflows too: apply it with 'cronfleet apply -f', which takes jobs and workflows`);
   if (jobs.length === 0) throw new CliError(EXIT.usage, `${source}: holds no job (expected a job, a list of jobs, or { jobs: [...] })`);
   return jobs;
+}
+
+/** `{ jobs: [...] }`, `{ workflows: [...] }` or both, and nothing else. */
+function isSections(v: unknown): v is { jobs?: unknown[]; workflows?: unknown[] } {
+  if (!isObject(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length > 0 && keys.every((k) => (k === 'jobs' || k === 'workflows') && Array.isArray(v[k]));
 }
 
 /**
@@ -57,7 +86,7 @@ export function validateJobs(values: readonly unknown[], source: string): JobDef
     if (!parsed.success) throw new CliError(EXIT.refused, `${label(given.name)}: ${describeIssues(parsed.error, 'job')}`);
     const job = parsed.data;
     try {
-      job.spec = validSpec(job.runner as RunnerName, job.spec);
+      job.spec = validSpec(job.runner, job.spec);
       parseSchedule(job.schedule, job.timezone);
     } catch (e) {
       throw new CliError(EXIT.refused, `${label(job.name)}: ${(e as Error).message}`);

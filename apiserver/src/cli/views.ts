@@ -39,6 +39,7 @@ export function cronJobDetail(j: CronJobView, recent: readonly TaskView[], worke
       ['Output cap', j.maxOutputBytes === null ? "server's default" : bytes(j.maxOutputBytes)],
       ['Env', keyValues(j.env)],
       ['Secret env', j.secretEnvKeys.length ? `${j.secretEnvKeys.join(',')} (values hidden)` : undefined],
+      ['History kept', historyKept(j)],
       ['Created', when(j.createdAt, nowMs)],
       ['Updated', when(j.updatedAt, nowMs)],
     ]),
@@ -48,13 +49,20 @@ export function cronJobDetail(j: CronJobView, recent: readonly TaskView[], worke
   return parts.join('\n');
 }
 
+/** `newest 10, at most 30 days`, with `server default` for a field the job leaves null. */
+function historyKept(j: Pick<CronJobView, 'historyLimit' | 'historyDays'>): string {
+  const count = j.historyLimit === null ? "server's default count" : `newest ${j.historyLimit}`;
+  const age = j.historyDays === null ? "server's default age" : `at most ${j.historyDays} day(s)`;
+  return `${count}, ${age}`;
+}
+
 export function taskTable(tasks: readonly TaskView[], workerNames: ReadonlyMap<number, string>, nowMs: number): string {
   if (tasks.length === 0) return 'no tasks';
   return table(
     ['id', 'job', 'status', 'attempt', 'trigger', 'worker', 'started', 'duration', 'result'],
     tasks.map((t) => [
       String(t.id),
-      t.cronjobName ?? (t.cronjobId === null ? '(one-shot)' : String(t.cronjobId)),
+      jobLabel(t),
       t.status,
       String(t.attempt),
       t.trigger,
@@ -70,7 +78,8 @@ export function taskDetail(t: TaskView, workerNames: ReadonlyMap<number, string>
   const err = t.error as { code?: string; message?: string } | null;
   const lines = describe([
     ['Task', t.id],
-    ['Cron job', t.cronjobName ? `${t.cronjobName} (id ${t.cronjobId})` : t.cronjobId === null ? 'none (one-shot task)' : t.cronjobId],
+    ['Cron job', t.cronjobName ? `${t.cronjobName} (id ${t.cronjobId})` : t.cronjobId === null ? (t.workflow ? undefined : 'none (one-shot task)') : t.cronjobId],
+    ['Workflow', t.workflow ? `run ${t.workflow.runId}, step ${t.workflow.step}${t.workflow.item === null ? '' : `, member ${t.workflow.item}`}` : undefined],
     ['Status', t.status],
     ['Pending reason', t.pendingReason ?? undefined],
     ['Attempt', t.retryOf ? `${t.attempt} (retry of task ${t.retryOf})` : t.attempt],
@@ -159,6 +168,14 @@ function workerState(w: WorkerView): string {
 function workerLabel(id: number | null, names: ReadonlyMap<number, string>): string {
   if (id === null) return '-';
   return names.get(id) ?? String(id);
+}
+
+/** The task's cron job, or its workflow run and step (`run 12/build[3]`), or `(one-shot)`. */
+function jobLabel(t: TaskView): string {
+  if (t.cronjobName) return t.cronjobName;
+  if (t.cronjobId !== null) return String(t.cronjobId);
+  if (t.workflow) return `run ${t.workflow.runId}/${t.workflow.step}${t.workflow.item === null ? '' : `[${t.workflow.item}]`}`;
+  return '(one-shot)';
 }
 
 /** What came of a task, in a few words: `exit 0`, `exit 1`, `SIGKILL`, `CommandNotFound`, or why it waits. */

@@ -7,6 +7,7 @@ export type DomainErrorCode =
   | 'InvalidSchedule'
   | 'CronJobNotFound'
   | 'CronJobNameTaken'
+  | 'CronJobVersionNotFound'
   | 'TaskNotFound'
   | 'TaskNotRunning'
   | 'WorkerNotFound'
@@ -14,13 +15,20 @@ export type DomainErrorCode =
   | 'WorkerUnavailable'
   | 'WorkerDidNotConfirm'
   | 'ApiTokenNotFound'
-  | 'ApiTokenNameTaken';
+  | 'ApiTokenNameTaken'
+  | 'WorkflowNotFound'
+  | 'WorkflowNameTaken'
+  | 'WorkflowBusy'
+  | 'WorkflowRunNotFound'
+  | 'WorkflowRunEnded'
+  | 'WorkflowRunNotRetryable';
 
 export const HTTP_STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   ValidationFailed: 400,
   InvalidSchedule: 400,
   CronJobNotFound: 404,
   CronJobNameTaken: 409,
+  CronJobVersionNotFound: 404,
   TaskNotFound: 404,
   TaskNotRunning: 409,
   WorkerNotFound: 404,
@@ -29,6 +37,12 @@ export const HTTP_STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   WorkerDidNotConfirm: 504,
   ApiTokenNotFound: 404,
   ApiTokenNameTaken: 409,
+  WorkflowNotFound: 404,
+  WorkflowNameTaken: 409,
+  WorkflowBusy: 409,
+  WorkflowRunNotFound: 404,
+  WorkflowRunEnded: 409,
+  WorkflowRunNotRetryable: 409,
 };
 
 export class DomainError extends Error {

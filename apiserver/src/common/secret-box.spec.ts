@@ -26,6 +26,14 @@ describe('SecretBox', () => {
     assert.throws(() => box.open('plain text'), /not a sealed value/);
   });
 
+  it('seals any JSON value the same way, naming it when it cannot be opened', () => {
+    const headers = [{ Authorization: 'Bearer s3cret-value' }, null];
+    const sealed = box.sealJson(headers);
+    assert.ok(!sealed.includes('s3cret'));
+    assert.deepEqual(box.openJson(sealed, 'notify'), headers);
+    assert.throws(() => new SecretBox(randomBytes(32)).openJson(sealed, 'notify headers'), /^Error: notify headers: cannot be decrypted/);
+  });
+
   it('wants a 32-byte key', () => {
     assert.throws(() => new SecretBox(randomBytes(16)), /32 bytes/);
   });

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { tracingWanted } from '@cronfleet/shared';
 
 /**
  * The API server's configuration: the only place that reads process.env. Validated once at start;
@@ -69,6 +70,28 @@ export interface ServerConfig {
    * (`cronfleet server --tls-cert --tls-key`); null = plain HTTP.
    */
   tls: { certFile: string; keyFile: string } | null;
+  /**
+   * Finished tasks older than this many days (by their end) are deleted by the leader's retention
+   * sweep, unless their job sets `historyDays`. `CRONFLEET_HISTORY_DAYS`, default 30; `unlimited`
+   * (null) keeps them however old.
+   */
+  historyDays: number | null;
+  /**
+   * The newest N finished tasks of each job (and of one-shot tasks, together) are kept, older ones
+   * deleted, unless the job sets `historyLimit`. `CRONFLEET_HISTORY_LIMIT`, default `unlimited` (null).
+   */
+  historyLimit: number | null;
+  /**
+   * Seconds between two retention sweeps on the leader (the first runs a minute after it takes the
+   * lead). `CRONFLEET_RETENTION_INTERVAL_SECONDS`, default 600; 0: only `POST /api/v1/retention/run`.
+   */
+  retentionIntervalSeconds: number;
+  /**
+   * OpenTelemetry spans of every task, exported over OTLP/HTTP: on when `OTEL_EXPORTER_OTLP_ENDPOINT`
+   * (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set or `CRONFLEET_TRACING=otlp`; `CRONFLEET_TRACING=off`
+   * or `OTEL_SDK_DISABLED=true` turn it off. The exporter reads the other standard OTEL_* variables.
+   */
+  tracing: boolean;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +105,16 @@ function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(`${name}='${raw}': must be an integer from ${min} to ${max}`);
   }
+  return n;
+}
+
+/** A positive whole number up to `max`, or `unlimited` (null); unset or empty: `def`. */
+function limitOrUnlimited(env: NodeJS.ProcessEnv, name: string, def: number | null, max: number, unit: string): number | null {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return def;
+  if (raw.toLowerCase() === 'unlimited') return null;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > max) throw new ConfigError(`${name}='${raw}': must be a whole number of ${unit} from 1 to ${max}, or 'unlimited'`);
   return n;
 }
 
@@ -181,7 +214,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     jobsDirMode: jobsDirMode(env),
     configFile: env.CRONFLEET_CONFIG?.trim() ? resolve(env.CRONFLEET_CONFIG.trim()) : null,
     tls: tls(env),
+    historyDays: limitOrUnlimited(env, 'CRONFLEET_HISTORY_DAYS', 30, 36_500, 'days'),
+    historyLimit: limitOrUnlimited(env, 'CRONFLEET_HISTORY_LIMIT', null, 1_000_000, 'tasks'),
+    retentionIntervalSeconds: int(env, 'CRONFLEET_RETENTION_INTERVAL_SECONDS', 600, 0, 7 * 24 * 3600),
+    tracing: tracing(env),
   };
+}
+
+function tracing(env: NodeJS.ProcessEnv): boolean {
+  const mode = env.CRONFLEET_TRACING?.trim().toLowerCase();
+  if (mode && mode !== 'otlp' && mode !== 'off') throw new ConfigError(`CRONFLEET_TRACING: expected otlp or off, got '${env.CRONFLEET_TRACING}'`);
+  return tracingWanted(env);
 }
 
 /** Redacts the password of a database URL for logs. */

@@ -93,6 +93,18 @@ export class CronJobEntity {
   @Column({ type: 'simple-json', nullable: true })
   triggers!: Triggers | null;
 
+  /** Newest finished tasks of this job kept by the retention sweep; null: the server's CRONFLEET_HISTORY_LIMIT. */
+  @Column({ name: 'history_limit', type: 'int', nullable: true })
+  historyLimit!: number | null;
+
+  /** Finished tasks of this job older than this many days are deleted; null: the server's CRONFLEET_HISTORY_DAYS. */
+  @Column({ name: 'history_days', type: 'int', nullable: true })
+  historyDays!: number | null;
+
+  /** Number of the job's latest version in `cronjob_versions`; 0: made before versioning, no version yet. */
+  @Column({ type: 'int', default: 0 })
+  version!: number;
+
   @Column({ name: 'next_run_at', type: 'datetime', precision: 3, nullable: true })
   nextRunAt!: Date | null;
 

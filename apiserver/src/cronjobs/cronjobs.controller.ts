@@ -1,12 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { z } from 'zod';
 import { fromDecimal } from '../common/decimal';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { CronJobsService, MAX_PREVIEW } from './cronjobs.service';
 import { CreateCronJob, CreateCronJobSchema, CronJobIdParamSchema, ListCronJobsQuery, ListCronJobsQuerySchema, TimelineQuery, TimelineQuerySchema, UpdateCronJob, UpdateCronJobSchema } from './dto/cronjob.dto';
 import { RunNow, RunNowSchema } from './dto/policies.dto';
+import type { HttpRequest } from '../auth/http-request';
+import { BOOTSTRAP_ADMIN } from '../auth/roles';
+import { authorOf, type ChangeAuthor } from './versions/cronjob-history';
 
 const JobId = new ZodValidationPipe(CronJobIdParamSchema, 'id');
+
+/** Who calls: recorded with the version a change writes. */
+export const callerOf = (req: HttpRequest): ChangeAuthor => authorOf(req.actor ?? BOOTSTRAP_ADMIN);
 export const CountQuerySchema = z
   .object({
     count: fromDecimal(z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(MAX_PREVIEW, `must be at most ${MAX_PREVIEW}`)).default(5),
@@ -18,8 +24,8 @@ export class CronJobsController {
   constructor(private readonly jobs: CronJobsService) {}
 
   @Post()
-  create(@Body(new ZodValidationPipe(CreateCronJobSchema)) dto: CreateCronJob) {
-    return this.jobs.create(dto);
+  create(@Body(new ZodValidationPipe(CreateCronJobSchema)) dto: CreateCronJob, @Req() req: HttpRequest) {
+    return this.jobs.create(dto, callerOf(req));
   }
 
   /** Every cron job by id; with `limit`, a page (`nextCursor` for the next), `q` and `enabled` filter. */
@@ -40,14 +46,14 @@ export class CronJobsController {
   }
 
   @Patch(':id')
-  update(@Param('id', JobId) id: number, @Body(new ZodValidationPipe(UpdateCronJobSchema)) dto: UpdateCronJob) {
-    return this.jobs.update(id, dto);
+  update(@Param('id', JobId) id: number, @Body(new ZodValidationPipe(UpdateCronJobSchema)) dto: UpdateCronJob, @Req() req: HttpRequest) {
+    return this.jobs.update(id, dto, callerOf(req));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Param('id', JobId) id: number): Promise<void> {
-    await this.jobs.remove(id);
+  async remove(@Param('id', JobId) id: number, @Req() req: HttpRequest): Promise<void> {
+    await this.jobs.remove(id, callerOf(req));
   }
 
   @Post(':id/run')
@@ -58,14 +64,14 @@ export class CronJobsController {
 
   @Post(':id/pause')
   @HttpCode(200)
-  pause(@Param('id', JobId) id: number) {
-    return this.jobs.setEnabled(id, false);
+  pause(@Param('id', JobId) id: number, @Req() req: HttpRequest) {
+    return this.jobs.setEnabled(id, false, callerOf(req));
   }
 
   @Post(':id/resume')
   @HttpCode(200)
-  resume(@Param('id', JobId) id: number) {
-    return this.jobs.setEnabled(id, true);
+  resume(@Param('id', JobId) id: number, @Req() req: HttpRequest) {
+    return this.jobs.setEnabled(id, true, callerOf(req));
   }
 
   @Get(':id/next')

@@ -6,11 +6,15 @@ import { CronJobsController } from './cronjobs.controller';
 import { CronJobsRepository } from './cronjobs.repository';
 import { CronJobsService } from './cronjobs.service';
 import { SchedulesController } from './schedules.controller';
+import { CronJobHistory } from './versions/cronjob-history';
+import { CronJobVersionEntity } from './versions/cronjob-version.entity';
+import { CronJobVersionsController } from './versions/cronjob-versions.controller';
+import { CronJobVersionsRepository } from './versions/cronjob-versions.repository';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([CronJobEntity]), TasksModule],
-  controllers: [CronJobsController, SchedulesController],
-  providers: [CronJobsRepository, CronJobsService],
+  imports: [TypeOrmModule.forFeature([CronJobEntity, CronJobVersionEntity]), TasksModule],
+  controllers: [CronJobsController, CronJobVersionsController, SchedulesController],
+  providers: [CronJobsRepository, CronJobsService, CronJobHistory, CronJobVersionsRepository],
   exports: [CronJobsRepository, CronJobsService],
 })
 export class CronJobsModule {}

@@ -1,13 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
-import { DomainError } from '../common/errors';
+import { DomainError, notFound } from '../common/errors';
 import { dbTime, isUniqueViolation, rawTimeMs, retryOnLockConflict } from '../database/columns';
 import { CronJobEntity } from './cronjob.entity';
+import { CronJobVersionEntity } from './versions/cronjob-version.entity';
+import type { VersionDraft } from './versions/cronjob-history';
 
 /** Cron job rows. A name clash surfaces as `CronJobNameTaken`, whichever writer won the race. */
 @Injectable()
 export class CronJobsRepository {
+  private turns: Promise<unknown> = Promise.resolve();
+
   constructor(@InjectRepository(CronJobEntity) private readonly jobs: Repository<CronJobEntity>) {}
 
   findById(id: number): Promise<CronJobEntity | null> {
@@ -62,25 +66,88 @@ export class CronJobsRepository {
     return ids.length ? this.jobs.findBy({ id: In(ids) }) : Promise.resolve([]);
   }
 
-  async insert(fields: Omit<CronJobEntity, 'id' | 'updatedAt'>): Promise<CronJobEntity> {
+  /** Inserts a job and its first versions (`drafts`, numbered from 1) in one transaction. */
+  async insertWithHistory(fields: Omit<CronJobEntity, 'id' | 'updatedAt' | 'version'>, drafts: readonly VersionDraft[]): Promise<CronJobEntity> {
+    return this.write({ id: null, name: fields.name }, async (m) => {
+      const repo = m.getRepository(CronJobEntity);
+      const job = await repo.save(repo.create({ ...fields, version: drafts.length }));
+      await this.record(m, job.id, 0, drafts);
+      return job;
+    });
+  }
+
+  /**
+   * Saves `next` and the versions `history` makes from the row as it is now, read (and on MySQL
+   * locked) in the same transaction, so two changes of a job cannot both take the same number and
+   * no change is stored without its version, nor a version without its change.
+   */
+  async saveWithHistory(next: CronJobEntity, history: (before: CronJobEntity) => VersionDraft[]): Promise<CronJobEntity> {
+    const saved = await this.write({ id: next.id, name: next.name }, async (m) => {
+      const before = await this.locked(m, next.id);
+      if (!before) return null;
+      const drafts = history(before);
+      next.version = before.version + drafts.length;
+      const row = await m.getRepository(CronJobEntity).save(next);
+      await this.record(m, next.id, before.version, drafts);
+      return row;
+    });
+    if (!saved) throw notFound('CronJob', next.id);
+    return saved;
+  }
+
+  /** Deletes a job (its tasks go by the foreign key's cascade) after writing the versions `history` makes; false if there was none. */
+  async deleteWithHistory(id: number, history: (before: CronJobEntity) => VersionDraft[]): Promise<boolean> {
+    return this.write(null, async (m) => {
+      const before = await this.locked(m, id);
+      if (!before) return false;
+      await this.record(m, id, before.version, history(before));
+      await m.getRepository(CronJobEntity).delete({ id });
+      return true;
+    });
+  }
+
+  /**
+   * One transaction, tried again when it lost a lock race; a name another job has is refused
+   * before it starts. On SQLite TypeORM runs every query of the process on one connection, so
+   * transactions at once share it: one that rolls back would take the dispatcher's writes of that
+   * moment with it. There, job writes take turns (they are rare), the name is checked in the turn,
+   * before the transaction, and nothing foreseeable throws inside it (a missing job is returned, not
+   * thrown), so only a failing database rolls back. On MySQL a name race still ends in the unique
+   * key, reported the same way.
+   */
+  private async write<T>(named: { id: number | null; name: string } | null, fn: (m: EntityManager) => Promise<T>): Promise<T> {
+    const run = async () => {
+      if (named) await this.checkNameFree(named.id, named.name);
+      return retryOnLockConflict(() => this.jobs.manager.transaction(fn));
+    };
+    const turn = this.mysql ? run() : this.turns.catch(() => undefined).then(run);
+    if (!this.mysql) this.turns = turn;
     try {
-      return await retryOnLockConflict(() => this.jobs.save(this.jobs.create(fields)));
+      return await turn;
     } catch (e) {
-      throw this.clash(e, fields.name);
+      throw named === null ? e : this.clash(e, named.name);
     }
   }
 
-  async save(job: CronJobEntity): Promise<CronJobEntity> {
-    try {
-      return await retryOnLockConflict(() => this.jobs.save(job));
-    } catch (e) {
-      throw this.clash(e, job.name);
-    }
+  private async checkNameFree(id: number | null, name: string): Promise<void> {
+    const holder = await this.jobs.findOne({ select: { id: true }, where: { name } });
+    if (holder && holder.id !== id) throw new DomainError('CronJobNameTaken', `name: a cron job named '${name}' already exists`);
   }
 
-  async delete(id: number): Promise<boolean> {
-    const r = await retryOnLockConflict(() => this.jobs.delete({ id }));
-    return (r.affected ?? 0) > 0;
+  private locked(m: EntityManager, id: number): Promise<CronJobEntity | null> {
+    const qb = m.getRepository(CronJobEntity).createQueryBuilder('j').where('j.id = :id', { id });
+    if (this.mysql) qb.setLock('pessimistic_write');
+    return qb.getOne();
+  }
+
+  private async record(m: EntityManager, cronjobId: number, after: number, drafts: readonly VersionDraft[]): Promise<void> {
+    if (drafts.length === 0) return;
+    const repo = m.getRepository(CronJobVersionEntity);
+    await repo.save(drafts.map((d, i) => repo.create({ ...d, cronjobId, version: after + i + 1 })), { reload: false });
+  }
+
+  private get mysql(): boolean {
+    return this.jobs.manager.connection.options.type === 'mysql';
   }
 
   /**

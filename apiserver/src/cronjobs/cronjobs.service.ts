@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RunnerName } from '@cronfleet/shared';
+import { describeIssues } from '@cronfleet/shared';
 import { DomainError, notFound } from '../common/errors';
 import { SecretBox } from '../common/secret-box';
 import { validSpec } from '../common/runner-spec';
@@ -13,10 +13,15 @@ import { emailUnavailable } from '../notifications/email-settings';
 import { CronJobEntity } from './cronjob.entity';
 import { CronJobsRepository } from './cronjobs.repository';
 import { taskOfJob } from './job-task';
-import { CreateCronJob, CronJobView, ListCronJobsQuery, toCronJobView, UpdateCronJob } from './dto/cronjob.dto';
+import { CreateCronJob, CronJobView, ListCronJobsQuery, toCronJobView, UpdateCronJob, UpdateCronJobSchema } from './dto/cronjob.dto';
+import { type ListVersionsQuery, toVersionSummary, toVersionView, type VersionSummary, type VersionView } from './dto/versions.dto';
+import { type ChangeAuthor, CronJobHistory, type VersionDraft } from './versions/cronjob-history';
+import { CronJobVersionsRepository } from './versions/cronjob-versions.repository';
+import { notifyRulesOf, PLAIN_FIELDS } from './versions/job-definition';
 import type { RunNow } from './dto/policies.dto';
 import { normalizeTriggers, triggerTargets, type Triggers } from './dto/triggers.dto';
 import { describeCycle, findCycle } from '../workflows/core/graph';
+import { TaskTracing } from '../observability/task-tracing';
 
 /** One run in a job's timeline strip. */
 export interface TimelineRun {
@@ -56,17 +61,20 @@ export class CronJobsService {
     private readonly events: ClusterEvents,
     private readonly secrets: SecretBox,
     private readonly live: LiveEvents,
+    private readonly history: CronJobHistory,
+    private readonly versionRows: CronJobVersionsRepository,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
+    private readonly tracing: TaskTracing,
   ) {}
 
-  async create(dto: CreateCronJob): Promise<CronJobView> {
+  async create(dto: CreateCronJob, author: ChangeAuthor): Promise<CronJobView> {
     this.checkNotify(dto.notify);
     const triggers = await this.checkTriggers(null, dto.name, dto.triggers);
     const spec = validSpec(dto.runner, dto.spec);
     const schedule = scheduleOf(dto);
     const text = scheduleToString(dto.schedule);
     const now = new Date();
-    const job = await this.repo.insert({
+    const fields = {
       ...dto,
       ...this.sealed(dto.secretEnv),
       triggers,
@@ -74,7 +82,8 @@ export class CronJobsService {
       spec,
       createdAt: now,
       nextRunAt: dto.enabled ? nextRunOf({ ...dto, schedule: text, createdAt: now }, now.getTime(), schedule) : null,
-    });
+    };
+    const job = await this.repo.insertWithHistory(fields, this.history.created({ ...fields, updatedAt: now } as CronJobEntity, author, now));
     await this.changed(job.id);
     this.live.cronjob({ type: 'cronjob.created', data: { cronjobId: job.id, name: job.name } });
     return toCronJobView(job);
@@ -101,8 +110,89 @@ export class CronJobsService {
     return toCronJobView(await this.load(id));
   }
 
-  async update(id: number, dto: UpdateCronJob): Promise<CronJobView> {
+  async update(id: number, dto: UpdateCronJob, author: ChangeAuthor): Promise<CronJobView> {
+    const next = await this.prepare(await this.load(id), dto);
+    return toCronJobView(await this.commit(next, author, null).then((r) => r.job));
+  }
+
+  /** Pause (`enabled: false`) or resume (`enabled: true`, next run computed from now). */
+  setEnabled(id: number, enabled: boolean, author: ChangeAuthor): Promise<CronJobView> {
+    return this.update(id, { enabled }, author);
+  }
+
+  async remove(id: number, author: ChangeAuthor): Promise<void> {
+    if (!(await this.repo.deleteWithHistory(id, (before) => this.history.deleted(before, author)))) throw notFound('CronJob', id);
+    await this.events.publish({ type: 'cronjob.deleted', id });
+  }
+
+  /** A job's versions, newest first: who changed what, when. Also for a deleted job, while its versions exist. */
+  async versions(id: number, q: ListVersionsQuery): Promise<{ items: VersionSummary[]; nextCursor: string | null }> {
+    const rows = await this.versionRows.page(id, q.limit + 1, q.cursor);
+    if (rows.length === 0 && q.cursor === undefined && !(await this.repo.findById(id))) throw notFound('CronJob', id);
+    const items = rows.slice(0, q.limit).map(toVersionSummary);
+    return { items, nextCursor: rows.length > q.limit ? String(items[items.length - 1].version) : null };
+  }
+
+  async version(id: number, version: number): Promise<VersionView> {
+    return toVersionView(await this.loadVersion(id, version));
+  }
+
+  /**
+   * Writes version `version`'s definition again, as a new version (`rollback`): through the checks
+   * of an update (a trigger naming a job deleted since is refused, naming it), with that version's
+   * secret values (still sealed) and webhook headers. The pause state stays as it is now: pausing is
+   * operating the job, not defining it. A rollback to what the job already is changes nothing.
+   */
+  async rollback(id: number, version: number, author: ChangeAuthor): Promise<{ cronjob: CronJobView; version: VersionSummary | null }> {
     const job = await this.load(id);
+    const d = (await this.loadVersion(id, version)).definition;
+    const refuse = (message: string) => new DomainError('ValidationFailed', `rollback to version ${version}: ${message}`);
+    let notify;
+    try {
+      notify = notifyRulesOf(d, this.secrets);
+      if (d.secretEnv !== null) this.secrets.open(d.secretEnv);
+    } catch (e) {
+      throw refuse((e as Error).message);
+    }
+    const given = Object.fromEntries(PLAIN_FIELDS.filter((f) => f !== 'enabled').map((f) => [f, d[f]]));
+    const parsed = UpdateCronJobSchema.safeParse({ ...given, notify });
+    if (!parsed.success) throw refuse(describeIssues(parsed.error, 'definition'));
+    let next: CronJobEntity;
+    try {
+      next = await this.prepare(job, parsed.data);
+    } catch (e) {
+      throw (e as DomainError).code === 'ValidationFailed' || (e as DomainError).code === 'InvalidSchedule' ? refuse((e as Error).message) : e;
+    }
+    next.secretEnv = d.secretEnv;
+    next.secretEnvKeys = d.secretEnvKeys.length ? d.secretEnvKeys : null;
+    const { job: saved, drafts } = await this.commit(next, author, version);
+    const written = drafts.find((v) => v.kind === 'rollback');
+    return { cronjob: toCronJobView(saved), version: written ? toVersionSummary({ ...written, cronjobId: id, version: saved.version }) : null };
+  }
+
+  /** Runs a job now, outside its schedule (also when it is disabled), with optional args/env overrides. */
+  async runNow(id: number, overrides: RunNow = {}): Promise<{ taskId: number }> {
+    const job = await this.load(id);
+    const spec = { ...job.spec } as Record<string, unknown>;
+    if (overrides.args !== undefined) spec.args = overrides.args;
+    if (overrides.env !== undefined) spec.env = { ...(spec.env as Record<string, string> | undefined), ...overrides.env };
+    const row = { ...taskOfJob(job, { trigger: 'manual', scheduledAt: new Date(), oneWorker: true }), spec: validSpec(job.runner, spec) };
+    const { task } = this.tracing.tracer
+      ? await this.tracing.created('manual', (traceParent) => this.tasks.createOne({ ...row, traceParent }))
+      : await this.tasks.createOne(row);
+    await this.events.publish({ type: 'task.pending', id: task.id });
+    this.live.taskCreated(task);
+    return { taskId: task.id };
+  }
+
+  /** The job's next `count` due times after now. */
+  async nextRuns(id: number, count: number): Promise<{ next: string[] }> {
+    const job = await this.load(id);
+    return preview(job.schedule, job.timezone, Date.now(), count, job.createdAt.getTime());
+  }
+
+  /** The job as `dto` would make it, checked as an update is (spec, schedule, notify, triggers), not saved. */
+  private async prepare(job: CronJobEntity, dto: UpdateCronJob): Promise<CronJobEntity> {
     if (dto.runner !== undefined && dto.runner !== job.runner && dto.spec === undefined) {
       throw new DomainError('ValidationFailed', `spec: required when runner changes to '${dto.runner}'`);
     }
@@ -113,45 +203,26 @@ export class CronJobsService {
     const { schedule: input, secretEnv, ...rest } = stripUndefined(dto);
     const next: CronJobEntity = { ...job, ...rest, ...(secretEnv !== undefined ? this.sealed(secretEnv) : {}) } as CronJobEntity;
     if (input !== undefined) next.schedule = scheduleToString(input);
-    if (dto.spec !== undefined) next.spec = validSpec(next.runner as RunnerName, dto.spec);
+    if (dto.spec !== undefined) next.spec = validSpec(next.runner, dto.spec);
     const schedule = scheduleOf(next);
     const scheduleChanged = next.schedule !== job.schedule || next.timezone !== job.timezone || next.enabled !== job.enabled;
     if (scheduleChanged) next.nextRunAt = next.enabled ? nextRunOf(next, Date.now(), schedule) : null;
-    const saved = await this.repo.save(next);
-    await this.changed(id);
-    this.live.cronjob({ type: 'cronjob.updated', data: { cronjobId: id, name: saved.name, enabled: saved.enabled } });
-    return toCronJobView(saved);
+    return next;
   }
 
-  /** Pause (`enabled: false`) or resume (`enabled: true`, next run computed from now). */
-  setEnabled(id: number, enabled: boolean): Promise<CronJobView> {
-    return this.update(id, { enabled });
+  /** Saves a changed job with its version (none when nothing changed), and tells the cluster. */
+  private async commit(next: CronJobEntity, author: ChangeAuthor, rolledBackFrom: number | null): Promise<{ job: CronJobEntity; drafts: VersionDraft[] }> {
+    let drafts: VersionDraft[] = [];
+    const saved = await this.repo.saveWithHistory(next, (before) => (drafts = this.history.changed(before, next, author, rolledBackFrom)));
+    await this.changed(saved.id);
+    this.live.cronjob({ type: 'cronjob.updated', data: { cronjobId: saved.id, name: saved.name, enabled: saved.enabled } });
+    return { job: saved, drafts };
   }
 
-  async remove(id: number): Promise<void> {
-    if (!(await this.repo.delete(id))) throw notFound('CronJob', id);
-    await this.events.publish({ type: 'cronjob.deleted', id });
-  }
-
-  /** Runs a job now, outside its schedule (also when it is disabled), with optional args/env overrides. */
-  async runNow(id: number, overrides: RunNow = {}): Promise<{ taskId: number }> {
-    const job = await this.load(id);
-    const spec = { ...job.spec } as Record<string, unknown>;
-    if (overrides.args !== undefined) spec.args = overrides.args;
-    if (overrides.env !== undefined) spec.env = { ...(spec.env as Record<string, string> | undefined), ...overrides.env };
-    const { task } = await this.tasks.createOne({
-      ...taskOfJob(job, { trigger: 'manual', scheduledAt: new Date(), oneWorker: true }),
-      spec: validSpec(job.runner as RunnerName, spec),
-    });
-    await this.events.publish({ type: 'task.pending', id: task.id });
-    this.live.taskCreated(task);
-    return { taskId: task.id };
-  }
-
-  /** The job's next `count` due times after now. */
-  async nextRuns(id: number, count: number): Promise<{ next: string[] }> {
-    const job = await this.load(id);
-    return preview(job.schedule, job.timezone, Date.now(), count, job.createdAt.getTime());
+  private async loadVersion(id: number, version: number) {
+    const v = await this.versionRows.find(id, version);
+    if (!v) throw new DomainError('CronJobVersionNotFound', `cron job ${id} has no version ${version}`);
+    return v;
   }
 
   /**

@@ -16,9 +16,16 @@ import { TaskEnvironment1764100000000 } from './migrations/1764100000000-task-en
 import { JobNotifications1764200000000 } from './migrations/1764200000000-job-notifications';
 import { ApiTokensAndAudit1764300000000 } from './migrations/1764300000000-api-tokens-and-audit';
 import { JobChains1764400000000 } from './migrations/1764400000000-job-chains';
+import { Workflows1764500000000 } from './migrations/1764500000000-workflows';
+import { TaskRetention1764600000000 } from './migrations/1764600000000-task-retention';
+import { CronJobVersions1764700000000 } from './migrations/1764700000000-cronjob-versions';
+import { TaskTraceParent1764800000000 } from './migrations/1764800000000-task-trace-parent';
+import { CronJobVersionEntity } from '../cronjobs/versions/cronjob-version.entity';
+import { WorkflowRunEntity } from '../workflows/workflow-run.entity';
+import { WorkflowEntity } from '../workflows/workflow.entity';
 
-export const ENTITIES = [CronJobEntity, TaskEntity, TaskOutputEntity, WorkerEntity, SchedulerStateEntity, ApiTokenEntity, AuditEntryEntity];
-export const MIGRATIONS = [InitialSchema1763800000000, SchedulingPolicies1763900000000, WorkerFleet1764000000000, TaskEnvironment1764100000000, JobNotifications1764200000000, ApiTokensAndAudit1764300000000, JobChains1764400000000];
+export const ENTITIES = [CronJobEntity, TaskEntity, TaskOutputEntity, WorkerEntity, SchedulerStateEntity, ApiTokenEntity, AuditEntryEntity, WorkflowEntity, WorkflowRunEntity, CronJobVersionEntity];
+export const MIGRATIONS = [InitialSchema1763800000000, SchedulingPolicies1763900000000, WorkerFleet1764000000000, TaskEnvironment1764100000000, JobNotifications1764200000000, ApiTokensAndAudit1764300000000, JobChains1764400000000, Workflows1764500000000, TaskRetention1764600000000, CronJobVersions1764700000000, TaskTraceParent1764800000000];
 
 /** TypeORM options for the configured database. Schema changes go through migrations only, never `synchronize`. */
 export function dataSourceOptions(db: ServerConfig['db']): DataSourceOptions {

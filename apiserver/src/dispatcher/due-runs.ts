@@ -12,6 +12,7 @@ import { broadcastTargets, type WorkerSnapshot } from './core/worker-choice';
 import { Metrics } from '../observability/metrics';
 import { SchedulerStateRepository } from './scheduler-state.repository';
 import { LiveEvents } from '../events/live-events';
+import { TaskTracing } from '../observability/task-tracing';
 
 /** A cron job as the leader holds it: the row, its parsed schedule and its fixed jitter. */
 export interface ScheduledJob {
@@ -37,6 +38,7 @@ export class DueRuns {
     private readonly state: SchedulerStateRepository,
     private readonly metrics: Metrics,
     private readonly live: LiveEvents,
+    private readonly tracing: TaskTracing,
   ) {}
 
   /**
@@ -90,11 +92,20 @@ export class DueRuns {
         targets.forEach((w, shard) => rows.push({ ...row, shardIndex: shard, shardCount: targets.length, pinnedWorkerId: w.id }));
       });
     }
-    const created = await this.state.fenced(epoch, async (m) => {
-      const made = await this.tasks.createDue(rows, m);
-      await this.cronjobs.setNextRuns(nextRuns, m);
-      return made;
-    });
+    // Tracing on: each row's `task.due` root, its traceparent kept on the row.
+    const spans = this.tracing.tracer ? this.tracing.dueStarted(rows) : null;
+    let created: TaskEntity[];
+    try {
+      created = await this.state.fenced(epoch, async (m) => {
+        const made = await this.tasks.createDue(rows, m);
+        await this.cronjobs.setNextRuns(nextRuns, m);
+        return made;
+      });
+    } catch (e) {
+      if (spans) this.tracing.dueWritten(spans, [], e);
+      throw e;
+    }
+    if (spans) this.tracing.dueWritten(spans, created);
     // Written (the unique key ignores a row another dispatcher made first: rare, counted anyway).
     for (const r of rows) if (r.status === 'skipped') this.metrics.tasksSkipped(r.runner);
     for (const t of created) this.live.taskCreated(t);

@@ -4,6 +4,7 @@ import { coerceError, type RunnerWithSpec, type TaskRun } from '@cronfleet/share
 import type { TaskEntity } from '../tasks/task.entity';
 import { SecretBox } from '../common/secret-box';
 import { TasksRepository } from '../tasks/tasks.repository';
+import { TaskTracing } from '../observability/task-tracing';
 import { WorkersRegistry } from '../workers/workers.registry';
 import { ChoiceState, chooseWorker, type Choice, type WorkerSnapshot } from './core/worker-choice';
 
@@ -37,6 +38,7 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity]; unacked: [
     private readonly tasks: TasksRepository,
     private readonly registry: WorkersRegistry,
     private readonly secrets: SecretBox,
+    private readonly tracing: TaskTracing,
   ) {
     super();
   }
@@ -85,25 +87,30 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity]; unacked: [
 
   /**
    * Sends a claimed task (its capacity already reserved on the worker). `again`: it was sent to
-   * this worker before without an answer (see `unacked`).
+   * this worker before without an answer (see `unacked`). `claimedSinceMs`: when its claim began
+   * (tracing only: the start of its `task.dispatch` span).
    */
-  send(task: TaskEntity, workerId: number, again = false): void {
-    void this.deliver(task, workerId, again);
+  send(task: TaskEntity, workerId: number, again = false, claimedSinceMs?: number): void {
+    void this.deliver(task, workerId, again, claimedSinceMs);
   }
 
-  private async deliver(task: TaskEntity, workerId: number, again: boolean): Promise<void> {
+  private async deliver(task: TaskEntity, workerId: number, again: boolean, claimedSinceMs: number | undefined): Promise<void> {
     let msg: TaskRun;
+    const span = this.tracing.tracer ? this.tracing.dispatchStarted(task, workerId, again, claimedSinceMs) : null;
     try {
       msg = this.toRunMessage(task);
+      if (span) msg.traceparent = this.tracing.tracer!.traceparent(span);
     } catch (e) {
       // Its secrets cannot be opened with this server's key: it cannot run anywhere; say why.
       const error = { code: 'SecretEnvUnreadable', message: coerceError(e).message, retryable: false };
       this.logger.error(`task ${task.id}: ${error.message}`);
       await this.tasks.finish(task.id, workerId, { status: 'failed', at: new Date(), error }).catch(() => false);
       this.registry.release(workerId, task.id);
+      if (span) this.tracing.dispatchEnded(span, { accepted: false, error });
       return;
     }
     const ack = await this.registry.sendRun(workerId, msg);
+    if (span) this.tracing.dispatchEnded(span, ack);
     if (ack.accepted) return this.forget(task.id);
     const silent = ack.error.code === 'AckTimeout' || (again && ack.error.code === 'WorkerUnavailable');
     const times = silent ? (this.unanswered.get(task.id) ?? 0) + 1 : 0;

@@ -24,7 +24,11 @@ export type LiveEvent =
   | { type: 'worker.online'; data: { workerId: number; name: string } }
   | { type: 'worker.offline'; data: { workerId: number } }
   | { type: 'worker.drained'; data: { workerId: number; drained: boolean } }
-  | { type: 'scheduler.leader'; data: { instanceId: string; leader: boolean; atMs: number } };
+  | { type: 'scheduler.leader'; data: { instanceId: string; leader: boolean; atMs: number } }
+  | { type: 'workflow.created' | 'workflow.updated'; data: { workflowId: number; name: string; enabled: boolean } }
+  | { type: 'workflow.deleted'; data: { workflowId: number; name: string } }
+  /** A run started, started steps, or ended: read GET /workflow-runs/:runId for its steps. */
+  | { type: 'workflow.run'; data: { runId: number; workflowId: number; workflowName: string; status: string; atMs: number } };
 
 export type LiveEventType = LiveEvent['type'];
 
@@ -40,6 +44,10 @@ export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
   'worker.offline',
   'worker.drained',
   'scheduler.leader',
+  'workflow.created',
+  'workflow.updated',
+  'workflow.deleted',
+  'workflow.run',
 ];
 
 const id = fromDecimal(z.number().int().positive());

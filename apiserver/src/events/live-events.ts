@@ -95,6 +95,10 @@ export class LiveEvents implements OnModuleInit, OnModuleDestroy {
     this.publish(e);
   }
 
+  workflow(e: Extract<LiveEvent, { type: 'workflow.created' | 'workflow.updated' | 'workflow.deleted' | 'workflow.run' }>): void {
+    this.publish(e);
+  }
+
   private publish(e: LiveEvent): void {
     this.cluster.publish({ type: 'live', event: e }).catch((err: unknown) => this.logger.warn(`live event ${e.type} not published: ${coerceError(err).message}`));
   }

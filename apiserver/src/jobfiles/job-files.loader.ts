@@ -8,6 +8,7 @@ import type { ServerConfig } from '../config/config';
 import { SERVER_CONFIG } from '../config/tokens';
 import type { CronJobView, UpdateCronJob } from '../cronjobs/dto/cronjob.dto';
 import { CronJobsService } from '../cronjobs/cronjobs.service';
+import { type ChangeAuthor, fileAuthor } from '../cronjobs/versions/cronjob-history';
 import type { LoadedFile, LoaderStatus } from './dto/loader-status.dto';
 import { triggerOrder } from '../cronjobs/dto/triggers.dto';
 import { archiveName, checkConfigJobs, checkJobFile, droppedJobs, duplicateAcrossFiles, JOB_FILE_RE, planFile, type FileCheck } from './job-files.plan';
@@ -121,21 +122,30 @@ export class JobFilesLoader implements OnApplicationBootstrap, OnModuleDestroy {
       return false;
     }
     const existing = await this.byName();
-    const steps = planFile(triggerOrder(check.defs), existing);
+    let steps: ApplyStep[];
+    try {
+      steps = planFile(triggerOrder(check.defs), existing);
+    } catch (e) {
+      const refused = { ok: false as const, error: `${file}: ${coerceError(e).message}` };
+      this.record(file, refused);
+      this.logger.warn(`job file refused, nothing changed: ${refused.error}`);
+      return false;
+    }
     const counts = { created: 0, updated: 0, unchanged: 0, resumed: 0, disabled: 0 };
+    const author = fileAuthor(file);
     try {
       for (const step of steps) {
         counts[step.action === 'create' ? 'created' : step.action === 'update' ? 'updated' : 'unchanged']++;
-        const job = await this.carryOut(step);
+        const job = await this.carryOut(step, author);
         if (this.pausedByLoader.delete(step.def.name) && !job.enabled && !('enabled' in step.def.given)) {
-          await this.jobs.setEnabled(job.id, true);
+          await this.jobs.setEnabled(job.id, true, author);
           counts.resumed++;
         }
       }
       if (watchMode) {
         const names = check.defs.map((d) => d.name);
         const dropped = droppedJobs(this.files.get(file)?.jobs ?? [], names);
-        counts.disabled = await this.disable(dropped, existing);
+        counts.disabled = await this.disable(dropped, existing, author);
         for (const n of dropped) this.owners.delete(n);
         for (const n of names) this.owners.set(n, file);
       }
@@ -152,12 +162,12 @@ export class JobFilesLoader implements OnApplicationBootstrap, OnModuleDestroy {
     return true;
   }
 
-  private carryOut(step: ApplyStep): Promise<CronJobView> {
+  private carryOut(step: ApplyStep, author: ChangeAuthor): Promise<CronJobView> {
     switch (step.action) {
       case 'create':
-        return this.jobs.create(step.def.job);
+        return this.jobs.create(step.def.job, author);
       case 'update':
-        return this.jobs.update(step.id, step.patch as UpdateCronJob);
+        return this.jobs.update(step.id, step.patch as UpdateCronJob, author);
       case 'unchanged':
         return this.jobs.get(step.id);
     }
@@ -171,17 +181,17 @@ export class JobFilesLoader implements OnApplicationBootstrap, OnModuleDestroy {
     this.files.delete(name);
     const mine = gone.jobs.filter((n) => this.owners.get(n) === name);
     for (const n of mine) this.owners.delete(n);
-    const disabled = await this.disable(mine, await this.byName());
+    const disabled = await this.disable(mine, await this.byName(), fileAuthor(name));
     this.logger.log(`job file ${name} removed: ${disabled} of its ${mine.length} jobs disabled`);
   }
 
   /** Pauses the named jobs that exist and run; returns how many were paused. */
-  private async disable(names: readonly string[], existing: ReadonlyMap<string, CronJobView>): Promise<number> {
+  private async disable(names: readonly string[], existing: ReadonlyMap<string, CronJobView>, author: ChangeAuthor): Promise<number> {
     let n = 0;
     for (const name of names) {
       const job = existing.get(name);
       if (!job?.enabled) continue;
-      await this.jobs.setEnabled(job.id, false);
+      await this.jobs.setEnabled(job.id, false, author);
       this.pausedByLoader.add(name);
       n++;
     }

@@ -88,4 +88,17 @@ describe('job files: archive names', () => {
     assert.equal(archiveName('jobs.yaml', new Set(['jobs.yaml']), now), 'jobs.20261122T174500123Z.yaml');
     assert.equal(archiveName('jobs.yaml', new Set(['jobs.yaml', 'jobs.20261122T174500123Z.yaml']), now), 'jobs.20261122T174500123Z-2.yaml');
   });
+
+  it("refuses ${env:NAME} secrets in a job file, which only 'cronfleet apply' reads", () => {
+    const check = checkJobFile("name: a\nschedule: '@daily'\nrunner: command\nspec: { command: x }\nsecretEnv: { TOKEN: '${env:CRONFLEET_SECRET_KEY}' }\n", 'a.yaml');
+    assert.ok(!check.ok);
+    assert.match(check.error, /^a\.yaml: job 'a' \(#1\): secretEnv\.TOKEN: '\$\{env:…\}' is read by 'cronfleet apply' only/);
+  });
+
+  it("keeps a secret with ${keep} when the server holds it, and refuses the file when it does not", () => {
+    const text = "name: a\nschedule: '@daily'\nrunner: command\nspec: { command: x }\nsecretEnv: { TOKEN: '${keep}' }\n";
+    const defs = defsOf(text);
+    assert.equal(planFile(defs, new Map([['a', stored(text, 'a')]]))[0].action, 'unchanged');
+    assert.throws(() => planFile(defs, new Map()), /secretEnv\.TOKEN: '\$\{keep\}' keeps the value the server holds, but there is no job 'a'/);
+  });
 });

@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
 import { planStep, type ApplyStep } from '../cli/apply-plan';
 import { parseJobFile, validateJobs, type JobDefinition } from '../cli/job-file';
+import { envRefFields } from '../cli/secret-refs';
 
 /** The extensions of a job file in `CRONFLEET_JOBS_DIR`; anything else there is ignored. */
 export const JOB_FILE_RE = /\.(json|ya?ml)$/i;
@@ -14,7 +15,7 @@ export type FileCheck = { ok: true; defs: JobDefinition[] } | { ok: false; error
  */
 export function checkJobFile(text: string, source: string): FileCheck {
   try {
-    return { ok: true, defs: validateJobs(parseJobFile(text, source), source) };
+    return { ok: true, defs: withoutEnvRefs(validateJobs(parseJobFile(text, source), source), source) };
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   }
@@ -37,10 +38,22 @@ export function checkConfigJobs(text: string, source: string): FileCheck {
   if (jobs === undefined || jobs === null) return { ok: true, defs: [] };
   if (!Array.isArray(jobs)) return { ok: false, error: `${source}: jobs: must be a list of jobs` };
   try {
-    return { ok: true, defs: validateJobs(jobs, source) };
+    return { ok: true, defs: withoutEnvRefs(validateJobs(jobs, source), source) };
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   }
+}
+
+/**
+ * Refuses `${env:NAME}` secrets: they are read from the environment of `cronfleet apply`, and read
+ * from the server's own environment they would hand its settings (its secret key) to any job file.
+ */
+function withoutEnvRefs(defs: JobDefinition[], source: string): JobDefinition[] {
+  for (const def of defs) {
+    const [field] = envRefFields(def.job);
+    if (field) throw new Error(`${source}: job '${def.name}' (${def.position}): ${field}: '\${env:…}' is read by 'cronfleet apply' only; a job file here must give the value`);
+  }
+  return defs;
 }
 
 /**
@@ -55,7 +68,10 @@ export function duplicateAcrossFiles(source: string, defs: readonly JobDefinitio
   return null;
 }
 
-/** What applying a file does to each of its jobs, given the server's jobs by name (as `apply` compares). */
+/**
+ * What applying a file does to each of its jobs, given the server's jobs by name (as `apply` compares).
+ * Throws (a CliError naming the job and the field) for a `${keep}` the server cannot honour.
+ */
 export function planFile(defs: readonly JobDefinition[], existing: ReadonlyMap<string, CronJobView>): ApplyStep[] {
   return defs.map((def) => planStep(def, existing.get(def.name)));
 }

@@ -64,6 +64,16 @@ export class Metrics {
   private readonly running = new Gauge({ name: 'cronfleet_tasks_running', help: 'Tasks sent to workers and not yet ended, as this instance counts them', registers: [this.registry] });
   private readonly workersOnline = new Gauge({ name: 'cronfleet_workers_online', help: 'Workers connected to the cluster, as this instance knows them', registers: [this.registry] });
 
+  private readonly retentionDeleted = new Counter({
+    name: 'cronfleet_retention_deleted_tasks_total',
+    help: "Finished tasks deleted by this instance's retention sweeps, by reason: age (historyDays) or limit (historyLimit)",
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly retentionSweeps = new Counter({ name: 'cronfleet_retention_sweeps_total', help: 'Retention sweeps run by this instance (the leader, or POST /retention/run)', registers: [this.registry] });
+  private readonly retentionLastSweep = new Gauge({ name: 'cronfleet_retention_last_sweep_timestamp_seconds', help: "End of this instance's last retention sweep, Unix time; 0 before the first", registers: [this.registry] });
+  private readonly retentionLastDuration = new Gauge({ name: 'cronfleet_retention_last_sweep_duration_seconds', help: "Length of this instance's last retention sweep, pauses between batches included", registers: [this.registry] });
+
   constructor(@InjectDataSource() private readonly ds: DataSource) {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -82,6 +92,15 @@ export class Metrics {
   /** Due times recorded as `skipped` when they were created (concurrency policy, no broadcast target): no row to look up. */
   tasksSkipped(runner: string, count = 1): void {
     this.taskEnds.inc({ status: 'skipped', runner }, count);
+  }
+
+  /** A retention sweep ended. */
+  retentionSwept(r: { byAge: number; byLimit: number; durationMs: number }): void {
+    this.retentionDeleted.inc({ reason: 'age' }, r.byAge);
+    this.retentionDeleted.inc({ reason: 'limit' }, r.byLimit);
+    this.retentionSweeps.inc();
+    this.retentionLastSweep.set(Date.now() / 1000);
+    this.retentionLastDuration.set(r.durationMs / 1000);
   }
 
   get contentType(): string {

@@ -11,7 +11,10 @@ import type { TaskEntity } from '../tasks/task.entity';
 import type { WorkerDetail, WorkerView } from '../workers/workers.service';
 import { controllersOf, routesOf } from './nest-routes';
 import { buildOpenApiDocument } from './openapi-document';
-import { CronJobViewSchema, TaskViewSchema, WorkerDetailSchema, WorkerViewSchema } from './response-schemas';
+import { CronJobVersionSchema, CronJobViewSchema, TaskViewSchema, WorkerDetailSchema, WorkerViewSchema } from './response-schemas';
+import { SecretBox } from '../common/secret-box';
+import { toVersionView } from '../cronjobs/dto/versions.dto';
+import { CronJobHistory } from '../cronjobs/versions/cronjob-history';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -36,6 +39,9 @@ describe('the OpenAPI document', () => {
     assert.equal(body.type, 'object');
     assert.deepEqual(body.required, ['name', 'schedule', 'runner', 'spec'], 'fields with defaults are optional in a request');
     assert.deepEqual(body.properties.concurrencyPolicy.enum, ['allow', 'forbid', 'replace']);
+    assert.equal(body.properties.runner.pattern, '^[a-z][a-z0-9-]{0,31}$', 'a built-in or a plugin runner');
+    assert.match(body.properties.runner.description, /built-in runner \(command, script, docker, http\), or the name of a plugin runner/);
+    assert.match(create.description, /plugin runner: its `spec` is checked here only as a JSON object/);
     assert.equal(body.additionalProperties, false);
     assert.deepEqual(create.responses['201'].content['application/json'].schema, { $ref: '#/components/schemas/CronJob' });
     for (const status of ['400', '401', '409']) assert.deepEqual(create.responses[status].content['application/json'].schema, { $ref: '#/components/schemas/Error' }, status);
@@ -71,15 +77,20 @@ describe('the response schemas', () => {
       retry: { maxRetries: 1, backoff: 'fixed', delaySeconds: 1, maxDelaySeconds: 10, jitter: false }, priority: 0, env: null, secretEnv: 'v1:x',
       secretEnvKeys: ['A'], maxOutputBytes: null, workerSelector: { labels: { zone: 'eu' } }, routing: 'leastLoaded', nextRunAt: at, createdAt: at, updatedAt: at,
       notify: [{ on: ['failure'], webhook: { url: 'https://example.com/h', headers: { Authorization: 'Bearer x' } } }, { on: ['recovered'], email: { to: ['a@example.com'] } }],
-      triggers: { onSuccess: ['load'], onFailure: ['alert'] },
+      triggers: { onSuccess: ['load'], onFailure: ['alert'] }, historyLimit: 10, historyDays: null, version: 3,
     } as CronJobEntity;
     CronJobViewSchema.strict().parse(toCronJobView(job));
+    const [draft] = new CronJobHistory(new SecretBox(randomBytes(32))).changed(job, { ...job, schedule: '@daily' } as CronJobEntity, { actor: 'a', role: 'admin', tokenId: null });
+    const version = toVersionView({ ...draft, cronjobId: 1, version: 4 });
+    CronJobVersionSchema.strict().parse(version);
+    CronJobVersionSchema.shape.definition.strict().parse(version.definition);
     const task = {
       id: 2, cronjobId: 1, cronjobName: 'n', status: 'failed', attempt: 1, trigger: 'schedule', scheduledAt: at, startedAt: at, finishedAt: at,
       exitCode: 1, signal: null, workerId: 3, error: { code: 'ExitCode', message: 'exit 1', retryable: true }, runner: 'command', spec: {},
       timeoutSeconds: null, priority: 0, runAt: null, leaseEpoch: 1, idempotencyKey: null, retry: null, retryOf: null, previousWorkerId: null,
       env: null, secretEnv: null, maxOutputBytes: null, workerSelector: null, routing: 'leastLoaded', shardIndex: 0, shardCount: 1,
       pinnedWorkerId: null, pendingReason: null, control: { action: 'kill', requestedAt: at.toISOString(), state: 'confirmed', reason: 'r' }, createdAt: at,
+      workflowRunId: 4, workflowStep: 'fan', workflowItem: 2,
     } as TaskEntity;
     TaskViewSchema.strict().parse(toTaskView(task));
     assert.ok(workerViewMatches && workerDetailMatches);

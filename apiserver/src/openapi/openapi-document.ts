@@ -104,6 +104,7 @@ export function buildOpenApiDocument(routes: readonly NestRoute[], version: stri
     tags: [
       { name: 'cronjobs', description: 'Cron jobs and their schedules' },
       { name: 'tasks', description: 'Executions: history, output, one-shot tasks, stop and kill' },
+      { name: 'workflows', description: 'DAG workflows of steps (tasks and groups of tasks) and their runs' },
       { name: 'workers', description: 'The worker fleet' },
       { name: 'scheduler', description: 'The dispatcher: leader, lag, pause' },
       { name: 'events', description: 'The live event bus (also on the socket.io namespace /events)' },

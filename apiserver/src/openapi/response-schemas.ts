@@ -1,7 +1,8 @@
-import { RunnerNameSchema, SerializedErrorSchema, TASK_STATUSES, WorkerStatsSchema } from '@cronfleet/shared';
+import { AnyRunnerNameSchema, SerializedErrorSchema, TASK_STATUSES, WorkerStatsSchema } from '@cronfleet/shared';
 import { z } from 'zod';
-import { PolicyFields, RoutingFields, RunFields } from '../cronjobs/dto/policies.dto';
+import { PolicyFields, RetentionFields, RoutingFields, RunFields } from '../cronjobs/dto/policies.dto';
 import { NOTIFY_EVENTS } from '../notifications/core/notify-rule';
+import { RunSummarySchema, RunViewSchema, WorkflowViewSchema } from '../workflows/dto/workflow.dto';
 
 /**
  * What the REST API answers, as zod schemas for the OpenAPI document only (nothing validates
@@ -25,7 +26,7 @@ export const CronJobViewSchema = z.object({
   name: z.string(),
   schedule: z.string(),
   timezone: z.string(),
-  runner: RunnerNameSchema,
+  runner: AnyRunnerNameSchema,
   spec: z.record(z.string(), z.unknown()),
   timeoutSeconds: z.number().int().nullable(),
   enabled: z.boolean(),
@@ -56,9 +57,41 @@ export const CronJobViewSchema = z.object({
     .object({ onSuccess: z.array(z.string()).optional(), onFailure: z.array(z.string()).optional(), onComplete: z.array(z.string()).optional() })
     .strict()
     .meta({ description: 'cron jobs (by name) started when a task of this one has ended for good, with its result as CRONFLEET_UPSTREAM_* / CRONFLEET_RESULT_* environment' }),
+  historyLimit: RetentionFields.historyLimit.meta({ description: "newest finished tasks kept; null: the server's CRONFLEET_HISTORY_LIMIT" }),
+  historyDays: RetentionFields.historyDays.meta({ description: "finished tasks older than this many days are deleted; null: the server's CRONFLEET_HISTORY_DAYS" }),
+  version: z.number().int().min(0).meta({ description: 'number of its latest version (see GET /cronjobs/{id}/versions); 0 for a job made before versioning and not changed since' }),
   nextRunAt: isoTime.nullable(),
   createdAt: isoTime,
   updatedAt: isoTime,
+});
+
+const FieldChangeSchema = z
+  .object({
+    field: z.string().meta({ description: 'the field, with a path into objects: schedule, spec.args, env.TZ, retry.maxRetries' }),
+    before: z.unknown(),
+    after: z.unknown(),
+    redacted: z.literal(true).optional().meta({ description: 'the values hide secrets: secretEnv shows its variable names only, notify its header names only' }),
+  })
+  .strict();
+
+export const CronJobVersionSummarySchema = z.object({
+  cronjobId: id,
+  version: z.number().int().positive(),
+  kind: z.enum(['created', 'updated', 'rollback', 'deleted', 'baseline']).meta({
+    description: 'updated includes pause and resume; rollback wrote an older definition again; baseline is how a job made before versioning was, recorded at its first change',
+  }),
+  rolledBackFrom: z.number().int().positive().nullable().meta({ description: 'for a rollback: the version written again' }),
+  actor: z.string().meta({ description: "who, as the audit log names them: the token's name (admin for the bootstrap token), or `job file <name>`" }),
+  role: z.string().meta({ description: 'viewer, operator, admin, or system' }),
+  tokenId: id.nullable(),
+  at: isoTime,
+  changes: z.array(FieldChangeSchema).meta({ description: 'what changed from the version before; empty for created, deleted and baseline' }),
+});
+
+export const CronJobVersionSchema = CronJobVersionSummarySchema.extend({
+  definition: CronJobViewSchema.omit({ id: true, version: true, nextRunAt: true, createdAt: true, updatedAt: true }).meta({
+    description: 'the whole job at this version (before the deletion, for deleted); secret values are never shown, only their names',
+  }),
 });
 
 export const TaskViewSchema = z.object({
@@ -67,7 +100,7 @@ export const TaskViewSchema = z.object({
   cronjobName: z.string().nullable(),
   status: z.enum(TASK_STATUSES),
   attempt: z.number().int().positive(),
-  trigger: z.enum(['schedule', 'manual', 'retry', 'api', 'misfire', 'chain']),
+  trigger: z.enum(['schedule', 'manual', 'retry', 'api', 'misfire', 'chain', 'workflow']),
   runner: z.string(),
   scheduledAt: isoTime,
   startedAt: isoTime.nullable(),
@@ -89,6 +122,10 @@ export const TaskViewSchema = z.object({
     .object({ action: z.enum(['stop', 'kill']), requestedAt: isoTime, state: z.enum(['confirmed', 'unconfirmed']), reason: z.string() })
     .nullable()
     .meta({ description: 'a stop or kill asked for through the API, and whether the worker confirmed it' }),
+  workflow: z
+    .object({ runId: id, step: z.string().nullable(), item: z.number().int().nullable() })
+    .nullable()
+    .meta({ description: 'the workflow run, step and group member (null for a one-task step) this task is part of' }),
   createdAt: isoTime,
 });
 
@@ -154,6 +191,15 @@ export const TimelineSchema = z.object({
     }),
   ),
 });
+export const SweepReportSchema = z.object({
+  deleted: z.number().int().meta({ description: 'finished tasks deleted, with their output' }),
+  byAge: z.number().int().meta({ description: 'of them, older than their historyDays' }),
+  byLimit: z.number().int().meta({ description: 'of them, past their historyLimit newest' }),
+  batches: z.number().int().meta({ description: 'DELETE statements run (at most 500 ids each)' }),
+  durationMs: z.number().int(),
+  completed: z.boolean().meta({ description: 'false when the sweep was stopped early (shutdown); the next one goes on' }),
+  defaults: z.object({ historyDays: z.number().int().nullable(), historyLimit: z.number().int().nullable() }).meta({ description: "the server's defaults applied to jobs that set none (null: unlimited)" }),
+});
 export const NextRunsSchema = z.object({ next: z.array(isoTime) });
 export const ControlResultSchema = z.object({ taskId: id, action: z.enum(['stop', 'kill']), workerId: id.nullable(), confirmed: z.literal(true) });
 export const HealthSchema = z.object({ status: z.literal('ok'), leader: z.boolean() });
@@ -168,8 +214,13 @@ export const ReadinessSchema = z.object({
 export const COMPONENT_SCHEMAS = {
   Error: ErrorBodySchema,
   CronJob: CronJobViewSchema,
+  CronJobVersionSummary: CronJobVersionSummarySchema,
+  CronJobVersion: CronJobVersionSchema,
   Task: TaskViewSchema,
   Worker: WorkerViewSchema,
   WorkerDetail: WorkerDetailSchema,
   SchedulerStatus: SchedulerStatusSchema,
+  Workflow: WorkflowViewSchema,
+  WorkflowRunSummary: RunSummarySchema,
+  WorkflowRun: RunViewSchema,
 } as const;

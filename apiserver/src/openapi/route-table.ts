@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AuditPageSchema } from '../audit/dto/audit.dto';
 import { ApiTokenViewSchema, CreatedApiTokenSchema } from '../auth/dto/api-token.dto';
 import { LoaderStatusSchema } from '../jobfiles/dto/loader-status.dto';
-import { COMPONENT_SCHEMAS, ControlResultSchema, HealthSchema, NextRunsSchema, ReadinessSchema, TaskIdSchema, TimelineSchema } from './response-schemas';
+import { COMPONENT_SCHEMAS, ControlResultSchema, HealthSchema, NextRunsSchema, ReadinessSchema, SweepReportSchema, TaskIdSchema, TimelineSchema } from './response-schemas';
 
 type Component = keyof typeof COMPONENT_SCHEMAS;
 
@@ -32,8 +32,18 @@ const list = (item: Component) => z.object({ items: z.array(COMPONENT_SCHEMAS[it
 const page = (item: Component) => z.object({ items: z.array(COMPONENT_SCHEMAS[item]), nextCursor: z.string().nullable() });
 
 const NO_JOB = 'no cron job with this id (CronJobNotFound)';
+const NO_VERSION = 'no cron job with this id (CronJobNotFound), or it has no such version (CronJobVersionNotFound)';
 const NO_TASK = 'no task with this id (TaskNotFound)';
 const NO_WORKER = 'no worker with this id (WorkerNotFound)';
+const NO_WORKFLOW = 'no workflow with this id or name (WorkflowNotFound)';
+const NO_RUN = 'no workflow run with this id (WorkflowRunNotFound)';
+const runPage = z.object({ items: z.array(COMPONENT_SCHEMAS.WorkflowRunSummary), nextCursor: z.string().nullable().meta({ description: 'pass as `cursor` for the next page; null on the last' }) });
+const RUN_CONTROL = {
+  200: json('WorkflowRun', 'the run, killed: its running steps ended, the rest skipped'),
+  404: NO_RUN,
+  409: 'the run has already ended (WorkflowRunEnded)',
+  504: 'a worker did not confirm in time (WorkerDidNotConfirm); the run is killed all the same',
+};
 const CONTROL = {
   200: json(ControlResultSchema, 'the worker confirmed'),
   404: NO_TASK,
@@ -46,7 +56,11 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
   'POST /api/v1/cronjobs': {
     tag: 'cronjobs',
     summary: 'Create a cron job',
-    description: "`spec` is checked against the runner's schema and `schedule` parsed in `timezone`; an expression that can never fire is refused.",
+    description:
+      "`spec` is checked against the runner's schema and `schedule` parsed in `timezone`; an expression that can never fire is refused. " +
+      'A `runner` other than the built-ins (command, script, docker, http) is a plugin runner: its `spec` is checked here only as a JSON object ' +
+      '(at most 64 KiB, 32 levels), and by the plugin on the worker; the job is saved even when no worker offers the runner yet, and its tasks wait ' +
+      "(pendingReason `no online worker supports runner '<name>'`) until one does.",
     responses: { 201: json('CronJob', 'created, with its nextRunAt'), 409: 'a cron job with this name exists (CronJobNameTaken)' },
   },
   'GET /api/v1/cronjobs': {
@@ -78,6 +92,29 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
   'POST /api/v1/cronjobs/{id}/pause': { tag: 'cronjobs', summary: 'Stop scheduling a cron job', responses: { 200: json('CronJob', 'the cron job, enabled: false'), 404: NO_JOB } },
   'POST /api/v1/cronjobs/{id}/resume': { tag: 'cronjobs', summary: 'Schedule a cron job again from now', responses: { 200: json('CronJob', 'the cron job, enabled: true'), 404: NO_JOB } },
   'GET /api/v1/cronjobs/{id}/next': { tag: 'cronjobs', summary: "A cron job's next due times", responses: { 200: json(NextRunsSchema, 'ISO-8601 instants, soonest first'), 404: NO_JOB } },
+  'GET /api/v1/cronjobs/{id}/versions': {
+    tag: 'cronjobs',
+    summary: "A cron job's versions, newest first",
+    description: 'One per create, change (pause and resume included), rollback and delete: who, when, what changed. Also for a deleted job. `limit` per page (default 20), `cursor` the previous page\'s `nextCursor`.',
+    responses: { 200: json(page('CronJobVersionSummary'), 'one page'), 404: NO_JOB },
+  },
+  'GET /api/v1/cronjobs/{id}/versions/{version}': {
+    tag: 'cronjobs',
+    summary: 'One version of a cron job, with its whole definition',
+    responses: { 200: json('CronJobVersion', 'the version'), 404: NO_VERSION },
+  },
+  'POST /api/v1/cronjobs/{id}/versions/{version}/rollback': {
+    tag: 'cronjobs',
+    summary: "Write an older version's definition again, as a new version",
+    description:
+      "Through the checks of an update: a definition whose triggers name a job deleted since, or that no longer passes today's checks, is refused naming the field. Secret values and webhook headers are those of that version; the pause state stays as it is. " +
+      '`version` is the new version, null when the job already had that definition.',
+    responses: {
+      200: json(z.object({ cronjob: COMPONENT_SCHEMAS.CronJob, version: COMPONENT_SCHEMAS.CronJobVersionSummary.nullable() }), 'the job as it is now, and the version written'),
+      404: NO_VERSION,
+      409: 'another cron job has the name of that version (CronJobNameTaken)',
+    },
+  },
   'GET /api/v1/schedules/preview': {
     tag: 'cronjobs',
     summary: 'Try a schedule before saving it',
@@ -87,7 +124,9 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
   'POST /api/v1/tasks': {
     tag: 'tasks',
     summary: 'Create a one-shot task',
-    description: 'Runs at `runAt` or after `delaySeconds` (now when neither is given), outside any cron job.',
+    description:
+      'Runs at `runAt` or after `delaySeconds` (now when neither is given), outside any cron job. `runner` may name a plugin runner ' +
+      '(its `spec` a JSON object the plugin checks on the worker); the task waits until an online worker offers it.',
     responses: { 202: json(TaskIdSchema, 'the task was created'), 200: json(TaskIdSchema, 'a task with this idempotencyKey exists: its id') },
   },
   'GET /api/v1/tasks': {
@@ -114,11 +153,60 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
     summary: 'Run a finished task again as its next attempt',
     responses: { 202: json(TaskIdSchema, 'the new attempt was created'), 404: NO_TASK, 409: 'the task has not ended yet (TaskNotRunning)' },
   },
+  'POST /api/v1/workflows': {
+    tag: 'workflows',
+    summary: 'Create a workflow',
+    description:
+      'Steps with `id`, `runner` and `spec` (one task) or `group` (`items`: `[{ runner, spec }]`, or `forEach` inputs with one `runner` and `spec`; with `succeedWhen` all, any or `{ atLeast: K }` and `maxParallel`), ' +
+      '`dependsOn`, `when` (success, failure, always), `retry`, `timeoutSeconds`, `workerSelector`, `env`; an optional `schedule` in `timezone`. ' +
+      "Unknown dependencies, duplicate ids, cycles (named: `a → b → a`) and specs that do not fit their runner are refused naming the field (`steps[2].dependsOn[0]: no step has the id 'x'`).",
+    responses: { 201: json('Workflow', 'created, with its nextRunAt'), 409: 'a workflow with this name exists (WorkflowNameTaken)' },
+  },
+  'GET /api/v1/workflows': {
+    tag: 'workflows',
+    summary: 'List workflows',
+    description: 'By id. Without `limit` every workflow; with it one page, and `nextCursor` (pass as `cursor`) while more may follow. `q` matches part of the name in any case.',
+    responses: { 200: json(z.object({ items: z.array(COMPONENT_SCHEMAS.Workflow), nextCursor: z.string().nullable() }), 'workflows') },
+  },
+  'GET /api/v1/workflows/{idOrName}': { tag: 'workflows', summary: 'Read a workflow by id or name', responses: { 200: json('Workflow', 'the workflow'), 404: NO_WORKFLOW } },
+  'PUT /api/v1/workflows/{idOrName}': {
+    tag: 'workflows',
+    summary: 'Replace a workflow',
+    description: 'The whole definition, as for create (the name may change). Runs under way keep the steps they started with; a changed schedule counts from now.',
+    responses: { 200: json('Workflow', 'the workflow as stored now'), 404: NO_WORKFLOW, 409: 'another workflow has this name (WorkflowNameTaken)' },
+  },
+  'DELETE /api/v1/workflows/{idOrName}': {
+    tag: 'workflows',
+    summary: 'Delete a workflow with its runs and their tasks',
+    responses: { 204: { description: 'deleted' }, 404: NO_WORKFLOW, 409: 'a run of it is running (WorkflowBusy): kill it first' },
+  },
+  'POST /api/v1/workflows/{idOrName}/runs': {
+    tag: 'workflows',
+    summary: 'Run a workflow now',
+    description: 'Also when it is disabled. Answers once its first steps are started, with the run.',
+    responses: { 202: json('WorkflowRun', 'the run'), 404: NO_WORKFLOW },
+  },
+  'GET /api/v1/workflows/{idOrName}/runs': { tag: 'workflows', summary: "A workflow's runs, newest first", responses: { 200: json(runPage, 'one page'), 404: NO_WORKFLOW } },
+  'GET /api/v1/workflow-runs': { tag: 'workflows', summary: 'Workflow runs of every workflow (or of `workflowId`), newest first', responses: { 200: json(runPage, 'one page') } },
+  'GET /api/v1/workflow-runs/{id}': {
+    tag: 'workflows',
+    summary: 'A workflow run with the state of each step',
+    description: 'Each step with its `dependsOn` and `when` (the edges to draw), its state (waiting, running, success, failed, skipped, cancelled), its tasks (attempts, group members, status, times), and for a group the member counts.',
+    responses: { 200: json('WorkflowRun', 'the run'), 404: NO_RUN },
+  },
+  'POST /api/v1/workflow-runs/{id}/kill': { tag: 'workflows', summary: 'Kill a run: SIGKILL its running steps, skip the rest', responses: RUN_CONTROL },
+  'POST /api/v1/workflow-runs/{id}/stop': { tag: 'workflows', summary: 'Stop a run: SIGTERM its running steps (SIGKILL after the grace), skip the rest', responses: RUN_CONTROL },
+  'POST /api/v1/workflow-runs/{id}/retry': {
+    tag: 'workflows',
+    summary: 'Run a failed, killed or cancelled run again from its failed steps',
+    description: 'Steps that succeeded keep their result and do not run again; the others get new attempts.',
+    responses: { 202: json('WorkflowRun', 'the run, running again'), 404: NO_RUN, 409: 'the run is running or succeeded (WorkflowRunNotRetryable)' },
+  },
   'GET /api/v1/sse/events': {
     tag: 'events',
     summary: 'Live events (Server-Sent Events)',
     description:
-      'Each event as `event: <type>` and `data: <json>`: task.created|started|output|finished, cronjob.created|updated|deleted, worker.online|offline|drained, scheduler.leader; `: ping` every 15 s. ' +
+      'Each event as `event: <type>` and `data: <json>`: task.created|started|output|finished, cronjob.created|updated|deleted, worker.online|offline|drained, scheduler.leader, workflow.created|updated|deleted, workflow.run; `: ping` every 15 s. ' +
       '`type` takes types or prefixes (`task.`), comma separated; `cronjobId` and `taskId` pass only events carrying that id. A client more than 1 MiB behind gets an `error` event and is dropped.',
     responses: { 200: { description: 'an event stream', contentType: 'text/event-stream' } },
   },
@@ -138,6 +226,14 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
     tag: 'operations',
     summary: 'Job files: each file of CRONFLEET_JOBS_DIR and CRONFLEET_CONFIG with its status (ok or error) and the jobs it manages',
     responses: { 200: json(LoaderStatusSchema, 'the files this instance loads') },
+  },
+  'POST /api/v1/retention/run': {
+    tag: 'operations',
+    summary: 'Run one retention sweep now',
+    description:
+      "Deletes finished tasks (with their output) older than their job's `historyDays` or past its newest `historyLimit` (null: the server's CRONFLEET_HISTORY_DAYS / CRONFLEET_HISTORY_LIMIT), " +
+      'as the leader does every CRONFLEET_RETENTION_INTERVAL_SECONDS, in batches of at most 500 with a pause after each. Live tasks and workflow step tasks are never deleted.',
+    responses: { 200: json(SweepReportSchema, 'what the sweep deleted') },
   },
   'POST /api/v1/tokens': {
     tag: 'tokens',

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { TaskOutput } from '@cronfleet/shared';
 import type { ServerConfig } from '../config/config';
 import { SERVER_CONFIG } from '../config/tokens';
-import { FINAL_TASK_STATUSES } from '@cronfleet/shared';
+import { BatchSender, FINAL_TASK_STATUSES } from '@cronfleet/shared';
 import { OutputKeeper, TAIL_SEQ, type OutputChunk } from './output-keeper';
 import type { TaskEntity } from './task.entity';
 import { TasksRepository } from './tasks.repository';
@@ -11,6 +11,10 @@ import { LiveEvents } from '../events/live-events';
 
 /** Live tasks whose output this instance keeps a tail of; past this the oldest keeper is written out. */
 const MAX_KEEPERS = 10_000;
+/** Output rows stored within this many ms go in one INSERT of at most this many rows and (about) characters. */
+const INSERT_DELAY_MS = 10;
+const INSERT_ROWS = 500;
+const INSERT_CHARS = 4 * 1024 * 1024;
 /** A follower reads what other instances stored this often (chunks on this instance come at once). */
 const FOLLOW_READ_MS = 500;
 /** A follower that lets more than this pile up unsent is dropped rather than allowed to grow memory. */
@@ -37,6 +41,15 @@ export interface EventStream {
 export class TaskOutputService {
   private readonly logger = new Logger('tasks');
   private readonly keepers = new Map<number, Promise<OutputKeeper>>();
+  /** Chunks taken and not yet stored, by task. */
+  private readonly adding = new Map<number, Set<Promise<void>>>();
+  private readonly rows = new BatchSender<{ taskId: number; seq: number; data: string }, void>(
+    async (rows) => {
+      await this.repo.appendOutput(rows);
+      return rows.map(() => undefined);
+    },
+    { maxItems: INSERT_ROWS, maxBytes: INSERT_CHARS, sizeOf: (r) => r.data.length, delayMs: INSERT_DELAY_MS },
+  );
   /** `chunk:<taskId>` with an OutputChunk, `end:<taskId>` once its output is complete. */
   readonly live = new EventEmitter();
 
@@ -54,19 +67,39 @@ export class TaskOutputService {
   }
 
   /** `task`: its row, when the caller has just read it (saves reading it again for its output cap). */
-  async add(msg: TaskOutput, task?: Pick<TaskEntity, 'maxOutputBytes'> | null): Promise<void> {
+  add(msg: TaskOutput, task?: Pick<TaskEntity, 'maxOutputBytes'> | null): Promise<void> {
+    const adding = this.addNow(msg, task);
+    // Tracked until stored, so the task's end waits for it (rows are written in batches, later).
+    let pending = this.adding.get(msg.taskId);
+    if (!pending) this.adding.set(msg.taskId, (pending = new Set()));
+    pending.add(adding);
+    const settled = (): void => {
+      pending.delete(adding);
+      if (pending.size === 0 && this.adding.get(msg.taskId) === pending) this.adding.delete(msg.taskId);
+    };
+    adding.then(settled, settled);
+    return adding;
+  }
+
+  private async addNow(msg: TaskOutput, task?: Pick<TaskEntity, 'maxOutputBytes'> | null): Promise<void> {
     this.live.emit(`chunk:${msg.taskId}`, { seq: msg.seq, data: msg.data });
     this.liveEvents.task('task.output', msg.taskId, { seq: msg.seq, data: msg.data });
     const keeper = await this.keeperOf(msg.taskId, task);
-    for (const c of keeper.add({ seq: msg.seq, data: msg.data })) await this.repo.appendOutput(msg.taskId, c.seq, c.data);
+    await this.store(msg.taskId, keeper.add({ seq: msg.seq, data: msg.data }));
   }
 
-  /** The task ended: store what its keeper holds (the tail, behind the marker) and tell followers. */
+  /**
+   * The task ended: once the chunks it sent are stored, store what its keeper holds (the tail,
+   * behind the marker) and tell followers. The caller writes the final status after this, so
+   * whoever sees the status sees all of the output.
+   */
   async ended(taskId: number): Promise<void> {
+    const adding = this.adding.get(taskId);
+    if (adding) await Promise.allSettled([...adding]);
     const keeper = this.keepers.get(taskId);
     this.keepers.delete(taskId);
     if (keeper) {
-      for (const c of (await keeper).finish()) await this.repo.appendOutput(taskId, c.seq, c.data);
+      await this.store(taskId, (await keeper).finish());
     }
     this.live.emit(`end:${taskId}`);
   }
@@ -161,6 +194,10 @@ data: ${JSON.stringify({ code: 'SlowClient', message: 'the client did not keep u
     this.live.on(`chunk:${taskId}`, onChunk);
     this.live.on(`end:${taskId}`, onEnd);
     loop();
+  }
+
+  private async store(taskId: number, chunks: readonly OutputChunk[]): Promise<void> {
+    await Promise.all(chunks.map((c) => this.rows.push({ taskId, seq: c.seq, data: c.data })));
   }
 
   private keeperOf(taskId: number, task?: Pick<TaskEntity, 'maxOutputBytes'> | null): Promise<OutputKeeper> {

@@ -4,7 +4,7 @@ import { bigintAsNumber } from '../database/columns';
 import type { RetryPolicy } from '../dispatcher/core/retry';
 import type { RoutingStrategy, WorkerSelector } from '../dispatcher/core/worker-choice';
 
-export type TaskTrigger = 'schedule' | 'manual' | 'retry' | 'api' | 'misfire' | 'chain';
+export type TaskTrigger = 'schedule' | 'manual' | 'retry' | 'api' | 'misfire' | 'chain' | 'workflow';
 
 /** A stop or kill asked for through the API, and whether the worker confirmed it. */
 export interface TaskControl {
@@ -24,6 +24,9 @@ export interface TaskControl {
 @Index('uq_tasks_due', ['cronjobId', 'scheduledAt', 'attempt', 'shardIndex'], { unique: true })
 @Index('ix_tasks_status', ['status'])
 @Index('ix_tasks_worker_status', ['workerId', 'status'])
+@Index('ix_tasks_workflow_run', ['workflowRunId'])
+@Index('ix_tasks_cronjob_finished', ['cronjobId', 'finishedAt'])
+@Index('ix_tasks_finished', ['finishedAt'])
 export class TaskEntity {
   /** BIGINT; mysql2 is set to return safe-range BIGINTs as numbers (supportBigNumbers without strings). */
   @PrimaryGeneratedColumn({ type: 'bigint' })
@@ -134,6 +137,21 @@ export class TaskEntity {
 
   @Column({ type: 'simple-json', nullable: true })
   control!: TaskControl | null;
+
+  /** The workflow run this task is a step (or a group member) of; null for other tasks. */
+  @Column({ name: 'workflow_run_id', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  workflowRunId!: number | null;
+
+  @Column({ name: 'workflow_step', type: 'varchar', length: 64, nullable: true })
+  workflowStep!: string | null;
+
+  /** The member of a group step (0-based). */
+  @Column({ name: 'workflow_item', type: 'int', nullable: true })
+  workflowItem!: number | null;
+
+  /** W3C traceparent of the span that made the task (see TaskTracing); null when tracing was off. */
+  @Column({ name: 'trace_parent', type: 'varchar', length: 55, nullable: true })
+  traceParent!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;

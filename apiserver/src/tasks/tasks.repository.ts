@@ -2,10 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { SerializedError, TaskStatus } from '@cronfleet/shared';
 import { EntityManager, In, IsNull, MoreThan, Not, Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { dbTime, isUniqueViolation, rawTimeMs } from '../database/columns';
+import { insertIgnore } from '../database/insert-ignore';
 import { TaskOutputEntity } from './task-output.entity';
 import { TaskEntity, TaskTrigger } from './task.entity';
+
+/** Who may write a task's output, and how much of it is kept. */
+export type OutputOwner = Pick<TaskEntity, 'id' | 'workerId' | 'maxOutputBytes'>;
 
 export type NewTask = Pick<TaskEntity, 'cronjobId' | 'cronjobName' | 'scheduledAt' | 'runner' | 'spec' | 'timeoutSeconds'> & {
   trigger: TaskTrigger;
@@ -28,6 +31,10 @@ export type NewTask = Pick<TaskEntity, 'cronjobId' | 'cronjobName' | 'scheduledA
   shardIndex?: number;
   shardCount?: number;
   pinnedWorkerId?: number | null;
+  workflowRunId?: number | null;
+  workflowStep?: string | null;
+  workflowItem?: number | null;
+  traceParent?: string | null;
 };
 
 export interface TaskQuery {
@@ -71,16 +78,21 @@ export class TasksRepository {
       attempt: r.attempt ?? 1,
       status: r.status ?? 'pending',
       finishedAt: r.status === 'skipped' ? at : null,
-    })) as QueryDeepPartialEntity<TaskEntity>[];
-    for (let i = 0; i < values.length; i += 500) {
-      await repo.createQueryBuilder().insert().into(TaskEntity).values(values.slice(i, i + 500)).orIgnore().updateEntity(false).execute();
-    }
+    })) as Partial<TaskEntity>[];
+    await insertIgnore(repo.manager, TaskEntity, values);
     const jobIds = [...new Set(rows.map((r) => r.cronjobId).filter((x): x is number => x !== null))];
     const times = [...new Set(rows.map((r) => r.scheduledAt.getTime()))].map((t) => new Date(t));
     const key = (jobId: number | null, at: Date, attempt: number, shard: number) => `${jobId}@${at.getTime()}@${attempt}@${shard}`;
     const wanted = new Set(rows.map((r) => key(r.cronjobId, r.scheduledAt, r.attempt ?? 1, r.shardIndex ?? 0)));
     const found = await repo.find({ where: { cronjobId: In(jobIds), scheduledAt: In(times), status: 'pending' } });
     return found.filter((t) => t.workerId === null && wanted.has(key(t.cronjobId, t.scheduledAt, t.attempt, t.shardIndex)));
+  }
+
+  /** The traceparents kept on tasks, in the order of `ids` (tracing only: a result's span joins the task's trace). */
+  async traceParentsOf(ids: readonly number[]): Promise<(string | null)[]> {
+    const rows = await this.tasks.find({ select: { id: true, traceParent: true }, where: { id: In([...new Set(ids)]) } });
+    const byId = new Map(rows.map((r) => [Number(r.id), r.traceParent]));
+    return ids.map((id) => byId.get(id) ?? null);
   }
 
   /**
@@ -136,8 +148,11 @@ export class TasksRepository {
   }
 
   /** Who runs a task and its output cap: all a task's first chunk of output needs, not the whole row. */
-  outputOwner(id: number): Promise<Pick<TaskEntity, 'id' | 'workerId' | 'maxOutputBytes'> | null> {
-    return this.tasks.findOne({ select: { id: true, workerId: true, maxOutputBytes: true }, where: { id } });
+  /** The worker and output cap of each task (null: no such task), in the order of `ids`: one query. */
+  async outputOwners(ids: readonly number[]): Promise<(OutputOwner | null)[]> {
+    const rows = await this.tasks.find({ select: { id: true, workerId: true, maxOutputBytes: true }, where: { id: In([...new Set(ids)]) } });
+    const byId = new Map(rows.map((r) => [Number(r.id), r]));
+    return ids.map((id) => byId.get(id) ?? null);
   }
 
   /**
@@ -304,9 +319,10 @@ export class TasksRepository {
     return out;
   }
 
-  /** Stores a chunk of output once (a chunk resent after a reconnect is ignored by its sequence number). */
-  async appendOutput(taskId: number, seq: number, data: string): Promise<void> {
-    await this.output.createQueryBuilder().insert().into(TaskOutputEntity).values({ taskId, seq, data }).orIgnore().updateEntity(false).execute();
+  /** Stores chunks of output once each (a chunk resent after a reconnect is ignored by its sequence number). */
+  async appendOutput(rows: readonly { taskId: number; seq: number; data: string }[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.output.createQueryBuilder().insert().into(TaskOutputEntity).values([...rows]).orIgnore().updateEntity(false).execute();
   }
 
   /** Stored chunks of a task after stored sequence number `afterSeq`, in order. */

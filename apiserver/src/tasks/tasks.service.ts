@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { SerializedError, TaskOutput, TaskStatus, TaskUpdate } from '@cronfleet/shared';
-import { coerceError, FINAL_TASK_STATUSES } from '@cronfleet/shared';
+import { BatchSender, coerceError, FINAL_TASK_STATUSES } from '@cronfleet/shared';
 import { DomainError, notFound } from '../common/errors';
 import { validSpec } from '../common/runner-spec';
 import type { ServerConfig } from '../config/config';
@@ -12,11 +12,12 @@ import { CreateTask, ListTasksQuery, toTaskView, TaskView } from './dto/task.dto
 import { TaskEntity } from './task.entity';
 import { TaskOutputService } from './task-output.service';
 import { TaskReportWriter } from './task-report-writer';
-import { TasksRepository } from './tasks.repository';
+import { TasksRepository, type OutputOwner } from './tasks.repository';
 import { Metrics } from '../observability/metrics';
 import { LiveEvents } from '../events/live-events';
-import { TaskChainer } from '../workflows/chains/task-chainer';
 import { TaskNotifier } from '../notifications/task-notifier';
+import { TaskEnds } from './task-ends';
+import { TaskTracing } from '../observability/task-tracing';
 
 /** What `POST /tasks/:id/stop|kill` answers once the worker confirmed. */
 export interface ControlResult {
@@ -34,6 +35,11 @@ const RETRYABLE: readonly TaskStatus[] = ['failed', 'timeout', 'lost'];
 @Injectable()
 export class TasksService implements TaskReportHandler, OnModuleInit {
   private readonly logger = new Logger('tasks');
+  /** Output ownership checks under way, by task; those begun in one turn are one query. */
+  private readonly ownerChecks = new Map<number, Promise<OutputOwner | null>>();
+  private readonly owners = new BatchSender<number, OutputOwner | null>((ids) => this.repo.outputOwners(ids), { maxItems: 500 });
+  /** Tracing on: the traceparents of tasks whose results came in one turn, read with one SELECT. */
+  private readonly traceParents = new BatchSender<number, string | null>((ids) => this.repo.traceParentsOf(ids), { maxItems: 500 });
 
   constructor(
     private readonly repo: TasksRepository,
@@ -45,7 +51,8 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     private readonly metrics: Metrics,
     private readonly live: LiveEvents,
     private readonly notifier: TaskNotifier,
-    private readonly chainer: TaskChainer,
+    private readonly taskEnds: TaskEnds,
+    private readonly tracing: TaskTracing,
   ) {}
 
   onModuleInit(): void {
@@ -81,7 +88,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     const spec = validSpec(dto.runner, dto.spec);
     const now = Date.now();
     const at = dto.runAt !== undefined ? Date.parse(dto.runAt) : now + (dto.delaySeconds ?? 0) * 1000;
-    const { task, created } = await this.repo.createOne({
+    const make = (traceParent: string | null) => this.repo.createOne({
       cronjobId: null,
       cronjobName: null,
       scheduledAt: new Date(at),
@@ -93,7 +100,9 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       retry: dto.retry,
       priority: dto.priority,
       idempotencyKey: dto.idempotencyKey ?? null,
+      traceParent,
     });
+    const { task, created } = this.tracing.tracer ? await this.tracing.created('api', make) : await make(null);
     if (created) await this.events.publish({ type: 'task.pending', id: task.id });
     if (created) this.live.taskCreated(task);
     return { taskId: task.id, created };
@@ -167,21 +176,32 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
   }
 
   async update(workerId: number, msg: TaskUpdate): Promise<boolean> {
+    // Tracing on: the final report's `task.result` span, in the task's trace.
+    if (this.tracing.tracer && msg.status !== 'running') return this.tracing.result(workerId, msg, () => this.record(workerId, msg), (id) => this.traceParents.push(id));
+    return this.record(workerId, msg);
+  }
+
+  private async record(workerId: number, msg: TaskUpdate): Promise<boolean> {
     if (msg.status === 'running') {
       // Before it is stored: the worker's output follows on the same socket, and must not overtake it.
       this.live.task('task.started', msg.taskId, { workerId, atMs: msg.atMs });
       await this.writer.started(workerId, msg.taskId, msg.atMs);
       return true;
     }
-    // The output's kept tail is stored before the final status, so whoever sees the status sees all of it.
+    // The worker has finished it: its slot is free now, not once the row is written (the worker keeps
+    // the result until that is acked, without holding a slot for it).
+    this.registry.release(workerId, msg.taskId);
+    // Output that came before the result may still wait for its ownership check: it is kept first
+    // (its continuation runs before this one), then the kept tail is stored before the final status,
+    // so whoever sees the status sees all of it.
+    await this.ownerChecks.get(msg.taskId)?.catch(() => null);
     await this.outputs.ended(msg.taskId);
     if (msg.status === 'success') {
       await this.writer.success(workerId, { ...msg, status: 'success' });
       this.metrics.taskEnded(msg.taskId, 'success');
       this.live.task('task.finished', msg.taskId, { status: 'success', atMs: msg.atMs, exitCode: msg.exitCode ?? null });
       this.notifier.taskEnded(msg.taskId, 'success');
-      this.chainer.taskEnded(msg.taskId, 'success');
-      this.registry.release(workerId, msg.taskId);
+      this.taskEnds.ended(msg.taskId, 'success');
       return true;
     }
     // Failures are rarer and may be retried: written one by one, after what is buffered for the task.
@@ -192,9 +212,8 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     if (done) this.metrics.taskEnded(msg.taskId, msg.status);
     if (done) this.live.task('task.finished', msg.taskId, { status: msg.status, atMs: msg.atMs, exitCode: msg.exitCode ?? null, errorCode: msg.error?.code }, before?.cronjobId);
     if (done) this.notifier.taskEnded(msg.taskId, msg.status);
-    this.registry.release(workerId, msg.taskId);
     const retried = done && before ? await this.ended(before, msg.status) : false;
-    if (done && !retried) this.chainer.taskEnded(msg.taskId, msg.status);
+    if (done && !retried) this.taskEnds.ended(msg.taskId, msg.status);
     if (!done && (await this.repo.lateResult(msg.taskId, workerId, result))) {
       this.logger.warn(`task ${msg.taskId}: its ${msg.status} result arrived after it was declared lost; recorded`);
     }
@@ -215,7 +234,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       this.metrics.taskEnded(t.id, 'lost');
       this.live.task('task.finished', t.id, { status: 'lost', atMs: Date.now() }, t.cronjobId);
       this.notifier.taskEnded(t.id, 'lost');
-      if (!(await this.ended(t, 'lost'))) this.chainer.taskEnded(t.id, 'lost');
+      if (!(await this.ended(t, 'lost'))) this.taskEnds.ended(t.id, 'lost');
     }
     if (stillRunning.length === 0) return [];
     const ended = (await this.repo.findByIds([...stillRunning])).filter((t) => FINAL_TASK_STATUSES.includes(t.status) && t.workerId === workerId);
@@ -236,7 +255,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     void this.registry.sendKill(t.workerId, id, 'server watchdog timeout');
     this.registry.release(t.workerId, id);
     await this.outputs.ended(id);
-    if (!(await this.ended(t, 'timeout'))) this.chainer.taskEnded(id, 'timeout');
+    if (!(await this.ended(t, 'timeout'))) this.taskEnds.ended(id, 'timeout');
   }
 
   /**
@@ -281,6 +300,8 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       shardIndex: t.shardIndex,
       shardCount: t.shardCount,
       pinnedWorkerId: t.pinnedWorkerId,
+      // The same trace as the first attempt: one tree per due time.
+      traceParent: t.traceParent,
     });
     await this.events.publish({ type: 'task.pending', id: task.id });
     this.live.taskCreated(task);
@@ -289,13 +310,18 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
 
   async output(workerId: number, msg: TaskOutput): Promise<void> {
     // Only the worker a task was given to writes its output: a chunk for an unknown task or another
-    // worker's is refused (checked once per task, when its output starts).
-    if (!this.outputs.isOpen(msg.taskId)) {
-      const task = await this.repo.outputOwner(msg.taskId);
-      if (!task || task.workerId !== workerId) throw new DomainError('TaskNotRunning', `task ${msg.taskId} was not given to worker ${workerId}`);
-      return this.outputs.add(msg, task);
+    // worker's is refused (checked once per task, when its output starts). The chunks that come
+    // meanwhile wait for the same check, so they are kept in the order they came.
+    if (this.outputs.isOpen(msg.taskId)) return this.outputs.add(msg);
+    let check = this.ownerChecks.get(msg.taskId);
+    if (!check) {
+      const started = this.owners.push(msg.taskId);
+      check = started.finally(() => this.ownerChecks.delete(msg.taskId));
+      this.ownerChecks.set(msg.taskId, check);
     }
-    return this.outputs.add(msg);
+    const task = await check;
+    if (!task || task.workerId !== workerId) throw new DomainError('TaskNotRunning', `task ${msg.taskId} was not given to worker ${workerId}`);
+    return this.outputs.add(msg, task);
   }
 
   private async load(id: number): Promise<TaskEntity> {

@@ -1,7 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
-import type { HelloAck, WorkerHello } from '@cronfleet/shared';
-import { coerceError, parseEvent, PROTOCOL_VERSION, WORKER_NAMESPACE, WorkerAuthSchema } from '@cronfleet/shared';
+import type { HelloAck, SerializedError, TaskOutput, TaskOutputsAck, TaskUpdate, TaskUpdatesAck, WorkerHello } from '@cronfleet/shared';
+import { coerceError, firstItemError, parseBatch, parseEvent, PROTOCOL_VERSION, WORKER_NAMESPACE, WorkerAuthSchema } from '@cronfleet/shared';
 import type { Namespace } from 'socket.io';
 import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
 import { SOCKET_SERVER_OPTIONS } from '../common/socket-server-options';
@@ -76,35 +76,52 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
         .heartbeat(workerId, { at: new Date(), shuttingDown: beat.draining, stats: beat.stats ?? null })
         .catch((e: unknown) => this.logger.warn(`heartbeat of worker ${workerId}: ${coerceError(e).message}`));
     });
-    socket.on('task:update', (raw, ack) => {
-      const workerId = socket.data.workerId as number | undefined;
-      const msg = parseEvent('task:update', raw);
-      if (!workerId || !msg.ok) {
-        if (!msg.ok) this.logger.warn(`dropped a task:update: ${msg.error.message}`);
-        if (typeof ack === 'function') ack({ recorded: false });
-        return;
-      }
-      this.registry.reportHandler.update(workerId, msg.value).then(
-        (recorded) => typeof ack === 'function' && ack({ recorded }),
-        (e: unknown) => {
-          this.logger.error(`recording task ${msg.value.taskId}: ${coerceError(e).message}`);
-          if (typeof ack === 'function') ack({ recorded: false });
-        },
-      );
+    // Batches from the worker: each item is validated and handled on its own, one ack answers all.
+    socket.on('task:updates', (raw, ack) => {
+      const reply = (res: TaskUpdatesAck): void => void (typeof ack === 'function' && ack(res));
+      void this.answerBatch(socket, 'task:updates', raw, (workerId, u) =>
+        this.registry.reportHandler.update(workerId, u).catch((e: unknown) => {
+          this.logger.error(`recording task ${u.taskId}: ${coerceError(e).message}`);
+          return false;
+        }),
+      ).then(({ answers, error }) => reply(error ? { recorded: answers, error } : { recorded: answers }));
     });
-    socket.on('task:output', (raw, ack) => {
-      const workerId = socket.data.workerId as number | undefined;
-      const msg = parseEvent('task:output', raw);
-      const answer = (stored: boolean): void => void (typeof ack === 'function' && ack({ stored }));
-      if (!workerId || !msg.ok) return answer(false);
-      this.registry.reportHandler.output(workerId, msg.value).then(
-        () => answer(true),
-        (e: unknown) => {
-          this.logger.warn(`output of task ${msg.value.taskId}: ${coerceError(e).message}`);
-          answer(false);
-        },
-      );
+    socket.on('task:outputs', (raw, ack) => {
+      const reply = (res: TaskOutputsAck): void => void (typeof ack === 'function' && ack(res));
+      void this.answerBatch(socket, 'task:outputs', raw, (workerId, o) =>
+        this.registry.reportHandler.output(workerId, o).then(
+          () => true,
+          (e: unknown) => {
+            this.logger.warn(`output of task ${o.taskId}: ${coerceError(e).message}`);
+            return false;
+          },
+        ),
+      ).then(({ answers, error }) => reply(error ? { stored: answers, error } : { stored: answers }));
     });
+  }
+
+  /**
+   * A batch from a worker: each well-formed item handled on its own (`handle` never rejects), a
+   * malformed one answered false. `error` names the first malformed item, or the whole batch when
+   * its envelope is malformed or the worker has not said hello (then `answers` is empty).
+   */
+  private async answerBatch<E extends 'task:updates' | 'task:outputs'>(
+    socket: WorkerSocket,
+    event: E,
+    raw: unknown,
+    handle: (workerId: number, item: E extends 'task:updates' ? TaskUpdate : TaskOutput) => Promise<boolean>,
+  ): Promise<{ answers: boolean[]; error?: SerializedError }> {
+    const workerId = socket.data.workerId as number | undefined;
+    if (!workerId) return { answers: [], error: NOT_GREETED };
+    const batch = parseBatch(event, raw);
+    if (!batch.ok) {
+      this.logger.warn(`dropped a ${event} batch: ${batch.error.message}`);
+      return { answers: [], error: batch.error };
+    }
+    const error = firstItemError(batch.items);
+    if (error) this.logger.warn(`dropped part of a ${event} batch: ${error.message}`);
+    const answers = await Promise.all(batch.items.map((item) => (item.ok ? handle(workerId, item.value as E extends 'task:updates' ? TaskUpdate : TaskOutput) : false)));
+    return error ? { answers, error } : { answers };
   }
 
   private async hello(socket: WorkerSocket, raw: unknown): Promise<HelloAck> {
@@ -171,6 +188,8 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     void this.repo.markUnreachable(workerId, this.instanceId).catch(() => undefined);
   }
 }
+
+const NOT_GREETED: SerializedError = { code: 'NotGreeted', message: 'say worker:hello (and have it accepted) before sending task reports', retryable: true };
 
 /** A worker whose clock is further off than this is refused: due times and timeouts would drift. */
 export const MAX_CLOCK_SKEW_MS = 5000;

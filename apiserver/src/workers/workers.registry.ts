@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { SerializedError, ServerToWorkerEvents, TaskKillAck, TaskOutput, TaskRun, TaskRunAck, TaskUpdate, WorkerToServerEvents } from '@cronfleet/shared';
-import { AckSchemas } from '@cronfleet/shared';
+import { AckSchemas, BatchSender, MAX_BATCH } from '@cronfleet/shared';
 import type { Namespace, Socket } from 'socket.io';
 import type { ServerConfig } from '../config/config';
 import { INSTANCE_ID, SERVER_CONFIG } from '../config/tokens';
@@ -58,6 +58,8 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
   private unsubscribe: (() => void) | null = null;
   private releases = new Map<number, number[]>();
   private releaseTimer: NodeJS.Timeout | null = null;
+  /** Per worker: the tasks sent to it in one turn go as one `task:runs`. */
+  private readonly runBatches = new Map<number, BatchSender<TaskRun, TaskRunAck>>();
 
   /** How long a worker has to acknowledge task:run, task:stop and task:kill. */
   private readonly ackTimeoutMs: number;
@@ -186,10 +188,22 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
     this.releaseTimer ??= setTimeout(() => this.flushReleases(), RELEASE_BATCH_MS);
   }
 
-  async sendRun(workerId: number, msg: TaskRun): Promise<TaskRunAck> {
-    const res = await this.request(workerId, 'task:run', msg);
-    if (res.ok) return res.value;
-    return { accepted: false, error: { code: res.code, message: res.message, retryable: true } satisfies SerializedError };
+  /** Sends a task to run, in this turn's `task:runs` batch for the worker; resolves with its own ack. */
+  sendRun(workerId: number, msg: TaskRun): Promise<TaskRunAck> {
+    let batch = this.runBatches.get(workerId);
+    if (!batch) {
+      batch = new BatchSender((tasks) => this.sendRuns(workerId, tasks), { maxItems: MAX_BATCH });
+      this.runBatches.set(workerId, batch);
+    }
+    return batch.push(msg);
+  }
+
+  private async sendRuns(workerId: number, tasks: TaskRun[]): Promise<TaskRunAck[]> {
+    const res = await this.request(workerId, 'task:runs', { tasks });
+    const refused = (code: string, message: string): TaskRunAck[] => tasks.map(() => ({ accepted: false, error: { code, message, retryable: true } satisfies SerializedError }));
+    if (!res.ok) return refused(res.code, res.message);
+    if (res.value.acks.length !== tasks.length) return refused('InvalidMessage', `worker ${workerId} answered ${res.value.acks.length} of the ${tasks.length} tasks sent`);
+    return res.value.acks;
   }
 
   /** Null when the worker is not connected anywhere or did not answer in time. */
@@ -268,6 +282,7 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
         // Declared offline while its socket is still open here: it stopped heartbeating; make it reconnect.
         if (socket) socket.disconnect(true);
         this.known.delete(e.id);
+        this.runBatches.delete(e.id);
         return;
       }
       case 'worker.changed': {

@@ -49,6 +49,36 @@ for (const backend of backends) {
       assert.equal(new Set([...ra, ...rb].map((t) => t.id)).size, jobs.length);
     });
 
+    it('writes every field of a due task as TypeORM would read it back (JSON, times, bigints, defaults)', async () => {
+      const at = new Date('2026-03-01T10:00:09.123Z');
+      const [base] = due(at);
+      const [t] = await repoOn(a).createDue([
+        {
+          ...base,
+          runner: 'http',
+          spec: { method: 'GET', url: 'http://127.0.0.1:1/x', headers: { a: 'b' } },
+          timeoutSeconds: 30,
+          retry: { maxRetries: 2, backoff: 'exponential', delaySeconds: 5, maxDelaySeconds: 60, jitter: false },
+          env: { A: 'ü 1' },
+          secretEnv: 'sealed-text',
+          runAt: new Date('2026-03-01T10:00:10.456Z'),
+          leaseEpoch: 9_007_199_254_740,
+          workerSelector: { labels: { zone: 'a' } },
+          shardIndex: 1,
+          shardCount: 3,
+        } as NewTask,
+      ]);
+      const back = await a.getRepository(TaskEntity).findOneByOrFail({ id: t.id });
+      assert.deepEqual(
+        [back.status, back.attempt, back.runner, back.spec, back.timeoutSeconds, back.retry, back.env, back.secretEnv, back.runAt?.toISOString(), back.leaseEpoch, back.workerSelector, back.shardIndex, back.shardCount],
+        ['pending', 1, 'http', { method: 'GET', url: 'http://127.0.0.1:1/x', headers: { a: 'b' } }, 30, { maxRetries: 2, backoff: 'exponential', delaySeconds: 5, maxDelaySeconds: 60, jitter: false }, { A: 'ü 1' }, 'sealed-text', '2026-03-01T10:00:10.456Z', 9_007_199_254_740, { labels: { zone: 'a' } }, 1, 3],
+      );
+      assert.equal(back.scheduledAt.toISOString(), at.toISOString());
+      assert.equal(back.routing, 'leastLoaded', 'a column default when the row names none');
+      assert.equal(back.priority, 0);
+      assert.ok(Math.abs(back.createdAt.getTime() - Date.now()) < 60_000, 'created_at is now');
+    });
+
     it('lets exactly one of two dispatchers claim a pending task', async () => {
       const [t] = await repoOn(a).createDue(due(new Date('2026-03-01T10:00:01.000Z')).slice(0, 1));
       const wins = await Promise.all([repoOn(a).claim(t.id, 1, 0), repoOn(b).claim(t.id, 2, 0)]);
@@ -103,10 +133,13 @@ for (const backend of backends) {
     it('stores output chunks once each and returns them in order', async () => {
       const repo = repoOn(a);
       const [t] = await repo.createDue(due(new Date('2026-03-01T10:00:04.000Z')).slice(0, 1));
-      await repo.appendOutput(t.id, 1, 'world\n');
-      await repo.appendOutput(t.id, 0, 'hello ');
-      await repo.appendOutput(t.id, 1, 'world\n'); // resent after a reconnect
+      await repo.appendOutput([{ taskId: t.id, seq: 1, data: 'world\n' }]);
+      await repo.appendOutput([{ taskId: t.id, seq: 0, data: 'hello ' }]);
+      await repo.appendOutput([{ taskId: t.id, seq: 1, data: 'world\n' }]); // resent after a reconnect
       assert.equal(await repo.readOutput(t.id), 'hello world\n');
+      // Several rows in one statement; the one stored already is skipped, the new one kept.
+      await repo.appendOutput([{ taskId: t.id, seq: 0, data: 'hello ' }, { taskId: t.id, seq: 2, data: 'again' }]);
+      assert.equal(await repo.readOutput(t.id), 'hello world\nagain');
     });
 
     it('lists tasks newest first with a cursor', async () => {

@@ -1,6 +1,6 @@
 import { signOut, token } from './session';
 import type { Caller } from '../app/role';
-import type { CronJob, Page, Readiness, SchedulerStatus, Task, TimelineRun, Worker } from './types';
+import type { CronJob, Page, Readiness, RunStatus, SchedulerStatus, Task, TimelineRun, Worker, Workflow, WorkflowRun, WorkflowRunSummary } from './types';
 
 /** A refused or failed call, with the server's message (which names the field and the problem). */
 export class ApiError extends Error {
@@ -91,6 +91,17 @@ export const api = {
   drainWorker: (id: number) => call<Worker>('POST', `${v1}/workers/${id}/drain`),
   undrainWorker: (id: number) => call<Worker>('POST', `${v1}/workers/${id}/undrain`),
   removeWorker: (id: number) => call<void>('DELETE', `${v1}/workers/${id}`),
+
+  workflows: (q: { q?: string; limit?: number; cursor?: string | null }) => call<Page<Workflow>>('GET', withQuery(`${v1}/workflows`, q)),
+  workflow: (ref: number | string) => call<Workflow>('GET', `${v1}/workflows/${encodeURIComponent(ref)}`),
+  /** Run now: 202 with the run, its first steps' tasks created. */
+  runWorkflow: (ref: number | string) => call<WorkflowRun>('POST', `${v1}/workflows/${encodeURIComponent(ref)}/runs`),
+  workflowRuns: (ref: number | string, q: { status?: RunStatus; limit?: number; cursor?: string | null } = {}) =>
+    call<Page<WorkflowRunSummary>>('GET', withQuery(`${v1}/workflows/${encodeURIComponent(ref)}/runs`, q)),
+  workflowRun: (id: number) => call<WorkflowRun>('GET', `${v1}/workflow-runs/${id}`),
+  killRun: (id: number) => call<WorkflowRun>('POST', `${v1}/workflow-runs/${id}/kill`),
+  stopRun: (id: number) => call<WorkflowRun>('POST', `${v1}/workflow-runs/${id}/stop`, {}),
+  retryRun: (id: number) => call<WorkflowRun>('POST', `${v1}/workflow-runs/${id}/retry`),
 
   scheduler: () => call<SchedulerStatus>('GET', `${v1}/scheduler`),
   pauseScheduler: () => call<SchedulerStatus>('POST', `${v1}/scheduler/stop`),

@@ -4,7 +4,8 @@ export const TASK_STATUSES = ['pending', 'running', 'success', 'failed', 'timeou
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const FINAL_STATUSES: readonly TaskStatus[] = ['success', 'failed', 'timeout', 'killed', 'lost', 'skipped', 'cancelled'];
 export const RUNNERS = ['command', 'script', 'docker', 'http'] as const;
-export type RunnerName = (typeof RUNNERS)[number];
+/** A built-in runner (RUNNERS) or the name of a plugin runner some worker offers. */
+export type RunnerName = string;
 
 export interface CronJob {
   id: number;
@@ -28,6 +29,11 @@ export interface CronJob {
   secretEnvKeys: string[];
   maxOutputBytes: number | null;
   notify: unknown[];
+  /** Finished tasks kept: the newest N, none older than D days; null: the server's defaults. */
+  historyLimit: number | null;
+  historyDays: number | null;
+  /** Number of the latest version; 0 for a job made before versioning and not changed since. */
+  version: number;
   nextRunAt: string | null;
   createdAt: string;
   updatedAt: string;
@@ -52,6 +58,8 @@ export interface Task {
   retryOf: number | null;
   pendingReason: string | null;
   control: { action: 'stop' | 'kill'; requestedAt: string; state: 'confirmed' | 'unconfirmed'; reason: string } | null;
+  /** The workflow run, step and group member (null for a one-task step) this task is part of. */
+  workflow: { runId: number; step: string; item: number | null } | null;
   createdAt: string;
 }
 
@@ -111,4 +119,95 @@ export interface Readiness {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+
+export const RUN_STATUSES = ['running', 'success', 'failed', 'killed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** A step's state in a run, as the server computes it (a killed task makes its step `failed`). */
+export type StepState = 'waiting' | 'running' | 'success' | 'failed' | 'skipped' | 'cancelled';
+/** When a step runs once its upstream steps ended: all succeeded (default), one failed, or either. */
+export type StepWhen = 'success' | 'failure' | 'always';
+export type SucceedWhen = 'all' | 'any' | { atLeast: number };
+
+interface StepCommon {
+  id: string;
+  dependsOn: string[];
+  when: StepWhen;
+  retry: { maxRetries: number; backoff?: string; delaySeconds?: number } | null;
+  timeoutSeconds: number | null;
+  workerSelector: unknown;
+  env: Record<string, string>;
+}
+
+/** A step of a workflow's definition: one task, or a group of tasks. */
+export type WorkflowStep =
+  | (StepCommon & { runner: RunnerName; spec: Record<string, unknown> })
+  | (StepCommon & {
+      group: { items: { runner: RunnerName; spec: Record<string, unknown> }[] } | { forEach: (string | number | boolean)[]; runner: RunnerName; spec: Record<string, unknown> };
+      succeedWhen: SucceedWhen;
+      maxParallel: number | null;
+    });
+
+export interface Workflow {
+  id: number;
+  name: string;
+  description: string | null;
+  schedule: string | null;
+  timezone: string;
+  enabled: boolean;
+  steps: WorkflowStep[];
+  nextRunAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WorkflowRunSummary {
+  id: number;
+  workflowId: number;
+  workflowName: string;
+  trigger: 'schedule' | 'api';
+  status: RunStatus;
+  scheduledAt: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  /** How many times it was retried from its failed steps. */
+  retries: number;
+  /** Why it ended, when it was killed or stopped through the API. */
+  reason: string | null;
+}
+
+export interface RunStepTask {
+  taskId: number;
+  /** The group member; null for a one-task step. */
+  item: number | null;
+  attempt: number;
+  status: TaskStatus;
+  workerId: number | null;
+  runAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  exitCode: number | null;
+}
+
+export interface RunStep {
+  id: string;
+  kind: 'task' | 'group';
+  dependsOn: string[];
+  when: StepWhen;
+  runner: RunnerName | null;
+  state: StepState;
+  /** Tasks the step made: every attempt of every member, over every retry of the run. */
+  attempts: number;
+  retry: StepCommon['retry'];
+  timeoutSeconds: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  taskIds: number[];
+  tasks: RunStepTask[];
+  group: { size: number; succeedWhen: SucceedWhen; maxParallel: number | null; succeeded: number; failed: number; running: number; waiting: number } | null;
+}
+
+/** `GET /workflow-runs/:id`: the run and every step with its edges, state, tasks and times. */
+export interface WorkflowRun extends WorkflowRunSummary {
+  steps: RunStep[];
 }

@@ -9,6 +9,9 @@ import { SchedulerPage } from '../pages/SchedulerPage';
 import { TaskPage } from '../pages/TaskPage';
 import { TasksPage } from '../pages/TasksPage';
 import { WorkersPage } from '../pages/WorkersPage';
+import { WorkflowPage } from '../pages/WorkflowPage';
+import { WorkflowRunPage } from '../pages/WorkflowRunPage';
+import { WorkflowsPage } from '../pages/WorkflowsPage';
 import { Login } from './Login';
 import { CallerContext, type Caller } from './role';
 import { href, useRoute, type Route } from './router';
@@ -16,6 +19,7 @@ import { href, useRoute, type Route } from './router';
 const NAV = [
   ['jobs', 'Cron jobs'],
   ['tasks', 'Tasks'],
+  ['workflows', 'Workflows'],
   ['workers', 'Workers'],
   ['scheduler', 'Scheduler'],
 ] as const;
@@ -31,6 +35,10 @@ function page({ path, query }: Route) {
       return <JobsPage query={query} />;
     case 'tasks':
       return id ? <TaskPage key={n} id={n} /> : <TasksPage query={query} />;
+    case 'workflows':
+      return id ? <WorkflowPage key={id} idOrName={id} /> : <WorkflowsPage query={query} />;
+    case 'workflow-runs':
+      return id ? <WorkflowRunPage key={n} id={n} step={query.get('step')} /> : <WorkflowsPage query={query} />;
     case 'workers':
       return <WorkersPage />;
     case 'scheduler':
@@ -58,7 +66,7 @@ export function App() {
     if (signedIn) api.self().then(setCaller, () => undefined);
   }, [signedIn]);
   if (!signedIn) return <Login reason={expired ? 'Your token was refused (revoked or expired): sign in again.' : undefined} />;
-  const section = route.path[0] ?? 'jobs';
+  const section = route.path[0] === 'workflow-runs' ? 'workflows' : (route.path[0] ?? 'jobs');
   return (
     <CallerContext.Provider value={caller}>
       <ToastProvider>

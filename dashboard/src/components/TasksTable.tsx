@@ -28,7 +28,19 @@ export function TasksTable({ tasks, showJob = true, reload, workerNames }: { tas
               <a href={href(`/tasks/${t.id}`)}>#{t.id}</a>
               {t.attempt > 1 && <span className="muted"> (attempt {t.attempt})</span>}
             </td>
-            {showJob && <td>{t.cronjobId ? <a href={href(`/jobs/${t.cronjobId}`)}>{t.cronjobName}</a> : <span className="muted">one-shot</span>}</td>}
+            {showJob && (
+              <td>
+                {t.workflow ? (
+                  <a href={href(`/workflow-runs/${t.workflow.runId}`, { step: t.workflow.step })}>
+                    run #{t.workflow.runId} · {t.workflow.step}
+                  </a>
+                ) : t.cronjobId ? (
+                  <a href={href(`/jobs/${t.cronjobId}`)}>{t.cronjobName}</a>
+                ) : (
+                  <span className="muted">one-shot</span>
+                )}
+              </td>
+            )}
             <td>
               <StatusBadge status={t.status} />
               {t.status === 'failed' && t.exitCode !== null && <span className="muted"> exit {t.exitCode}</span>}

@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import type { TaskStatus, TimelineRun } from '../api/types';
+import type { TaskStatus, TimelineRun, WorkflowRunSummary } from '../api/types';
 import { href } from '../app/router';
 import { durationMs, formatDuration, local, relative } from '../app/format';
 import { useToast } from './toasts';
@@ -9,8 +9,16 @@ export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge badge-${status}`}>{status}</span>;
 }
 
-/** Latest runs as a strip of squares, oldest left; each links to its task. */
-export function TimelineStrip({ runs, slots = 20 }: { runs: TimelineRun[]; slots?: number }) {
+/** One square of a {@link Strip}. */
+interface StripRun {
+  key: number;
+  href: string;
+  status: string;
+  title: string;
+}
+
+/** Latest runs as a strip of squares, oldest left (`runs` newest first), each a link. */
+function Strip({ runs, slots }: { runs: readonly StripRun[]; slots: number }) {
   const shown = runs.slice(0, slots).reverse();
   const pad = Math.max(0, slots - shown.length);
   return (
@@ -19,16 +27,32 @@ export function TimelineStrip({ runs, slots = 20 }: { runs: TimelineRun[]; slots
         <span key={`e${i}`} className="tl tl-empty" />
       ))}
       {shown.map((r) => (
-        <a
-          key={r.taskId}
-          href={href(`/tasks/${r.taskId}`)}
-          className={`tl tl-${r.status as TaskStatus}`}
-          data-status={r.status}
-          title={`#${r.taskId} ${r.status} · due ${local(r.scheduledAt)} · ${formatDuration(durationMs(r.startedAt, r.finishedAt))}${r.exitCode !== null ? ` · exit ${r.exitCode}` : ''}`}
-        />
+        <a key={r.key} href={r.href} className={`tl tl-${r.status}`} data-status={r.status} title={r.title} />
       ))}
     </span>
   );
+}
+
+/** A cron job's latest tasks; each square links to its task. */
+export function TimelineStrip({ runs, slots = 20 }: { runs: TimelineRun[]; slots?: number }) {
+  const squares = runs.slice(0, slots).map((r) => ({
+    key: r.taskId,
+    href: href(`/tasks/${r.taskId}`),
+    status: r.status as TaskStatus,
+    title: `#${r.taskId} ${r.status} · due ${local(r.scheduledAt)} · ${formatDuration(durationMs(r.startedAt, r.finishedAt))}${r.exitCode !== null ? ` · exit ${r.exitCode}` : ''}`,
+  }));
+  return <Strip runs={squares} slots={slots} />;
+}
+
+/** A workflow's latest runs; each square links to its run. */
+export function RunStrip({ runs, slots = 20 }: { runs: readonly WorkflowRunSummary[]; slots?: number }) {
+  const squares = runs.slice(0, slots).map((r) => ({
+    key: r.id,
+    href: href(`/workflow-runs/${r.id}`),
+    status: r.status,
+    title: `run #${r.id} ${r.status} · ${r.trigger} · started ${local(r.startedAt)} · ${formatDuration(durationMs(r.startedAt, r.finishedAt))}`,
+  }));
+  return <Strip runs={squares} slots={slots} />;
 }
 
 export function Time({ iso }: { iso: string | null }) {

@@ -7,7 +7,7 @@ import { href, navigate } from '../app/router';
 import { ErrorNote, Field, PageHeader } from '../components/ui';
 import { useToast } from '../components/toasts';
 
-const SPEC_TEMPLATES: Record<RunnerName, object> = {
+const SPEC_TEMPLATES: Record<(typeof RUNNERS)[number], object> = {
   command: { command: 'echo', args: ['hello from cronfleet'] },
   script: { interpreter: 'sh', content: 'echo "hello from cronfleet"\n' },
   docker: { image: 'busybox:latest', command: ['echo', 'hello'] },
@@ -15,7 +15,7 @@ const SPEC_TEMPLATES: Record<RunnerName, object> = {
 };
 
 /** Fields the form has inputs for; the rest of a job is edited as JSON under "More settings". */
-const FORM_FIELDS = ['id', 'name', 'schedule', 'timezone', 'runner', 'spec', 'timeoutSeconds', 'enabled', 'concurrencyPolicy', 'nextRunAt', 'createdAt', 'updatedAt', 'secretEnvKeys'];
+const FORM_FIELDS = ['id', 'name', 'schedule', 'timezone', 'runner', 'spec', 'timeoutSeconds', 'enabled', 'concurrencyPolicy', 'nextRunAt', 'createdAt', 'updatedAt', 'secretEnvKeys', 'version'];
 
 function zones(): string[] {
   try {
@@ -66,7 +66,7 @@ function JobForm({ job }: { job: CronJob | null }) {
 
   const changeRunner = (r: RunnerName) => {
     setRunner(r);
-    if (!job || job.runner !== r) setSpec(JSON.stringify(SPEC_TEMPLATES[r], null, 2));
+    if (!job || job.runner !== r) setSpec(JSON.stringify(SPEC_TEMPLATES[r as (typeof RUNNERS)[number]] ?? {}, null, 2));
     else setSpec(JSON.stringify(job.spec, null, 2));
   };
 
@@ -165,7 +165,8 @@ function JobForm({ job }: { job: CronJob | null }) {
         <div>
           <Field label="Runner">
             <select name="runner" value={runner} onChange={(e) => changeRunner(e.target.value as RunnerName)}>
-              {RUNNERS.map((r) => (
+              {/* A job of a plugin runner keeps it: plugin runners are chosen through the API or a job file. */}
+              {[...RUNNERS, ...(job && !(RUNNERS as readonly string[]).includes(job.runner) ? [job.runner] : [])].map((r) => (
                 <option key={r}>{r}</option>
               ))}
             </select>

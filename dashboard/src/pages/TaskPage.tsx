@@ -42,8 +42,19 @@ export function TaskPage({ id }: { id: number }) {
       <ErrorNote error={task.error} />
       <section className="card">
         <dl className="columns">
-          <dt>Job</dt>
-          <dd>{t.cronjobId ? <a href={href(`/jobs/${t.cronjobId}`)}>{t.cronjobName}</a> : 'one-shot task'}</dd>
+          <dt>{t.workflow ? 'Workflow' : 'Job'}</dt>
+          <dd>
+            {t.workflow ? (
+              <a href={href(`/workflow-runs/${t.workflow.runId}`, { step: t.workflow.step })}>
+                run #{t.workflow.runId}, step {t.workflow.step}
+                {t.workflow.item !== null && ` [${t.workflow.item}]`}
+              </a>
+            ) : t.cronjobId ? (
+              <a href={href(`/jobs/${t.cronjobId}`)}>{t.cronjobName}</a>
+            ) : (
+              'one-shot task'
+            )}
+          </dd>
           <dt>Trigger</dt>
           <dd>
             {t.trigger}, attempt {t.attempt}

@@ -4,3 +4,4 @@ export * from './runners';
 export * from './messages';
 export * from './events';
 export * from './validate';
+export * from './batch-sender';

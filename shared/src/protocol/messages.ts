@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { SerializedErrorSchema } from './errors';
-import { EnvSchema, RunnerWithSpecSchema } from './runners';
+import { SerializedErrorSchema, type SerializedError } from './errors';
+import { TRACEPARENT_PATTERN } from '../tracing/traceparent';
+import { EnvSchema, isBuiltinRunner, RunnerWithSpecSchema, type BuiltinRunnerWithSpec, type PluginRunnerWithSpec } from './runners';
 
 const TaskId = z.number().int().positive();
 const EpochMs = z.number().int().nonnegative();
@@ -86,29 +87,47 @@ export const WorkerHeartbeatSchema = z.object({
 });
 export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeatSchema>;
 
-/** Server → worker: run this task now. Answered through the ack with {@link TaskRunAck}. */
-export const TaskRunSchema = z
-  .object({
-    taskId: TaskId,
-    cronjobId: z.number().int().positive().nullable(),
-    cronjobName: z.string().nullable(),
-    attempt: z.number().int().min(1),
-    /** The due time this task executes, epoch ms. */
-    scheduledAtMs: EpochMs,
-    /** Kill the task (status `timeout`) after this many seconds; null: no limit. */
-    timeoutSeconds: z.number().int().positive().nullable(),
-    /** The job's `env`, under the spec's own `env`. */
-    env: EnvSchema.default({}),
-    /**
-     * The job's secret environment, decrypted for this run only: given to the task over everything
-     * else, never logged, and masked as `***` in the task's output.
-     */
-    secretEnv: EnvSchema.default({}),
-    /** Broadcast jobs: this task's shard (0-based) among `count` tasks of the same due time. */
-    shard: z.object({ index: z.number().int().nonnegative(), count: z.number().int().positive() }).nullable().default(null),
-  })
-  .and(RunnerWithSpecSchema);
+/** What every task:run carries besides its runner and spec. */
+const TaskRunBaseSchema = z.object({
+  taskId: TaskId,
+  cronjobId: z.number().int().positive().nullable(),
+  cronjobName: z.string().nullable(),
+  attempt: z.number().int().min(1),
+  /** The due time this task executes, epoch ms. */
+  scheduledAtMs: EpochMs,
+  /** Kill the task (status `timeout`) after this many seconds; null: no limit. */
+  timeoutSeconds: z.number().int().positive().nullable(),
+  /** The job's `env`, under the spec's own `env`. */
+  env: EnvSchema.default({}),
+  /**
+   * The job's secret environment, decrypted for this run only: given to the task over everything
+   * else, never logged, and masked as `***` in the task's output.
+   */
+  secretEnv: EnvSchema.default({}),
+  /** Broadcast jobs: this task's shard (0-based) among `count` tasks of the same due time. */
+  shard: z.object({ index: z.number().int().nonnegative(), count: z.number().int().positive() }).nullable().default(null),
+  /**
+   * W3C traceparent of the server's `task.dispatch` span, present only when the server traces: the
+   * worker's `task.run` span is its child. Optional, so PROTOCOL_VERSION stays 2: zod objects strip
+   * keys they do not know, and a worker without it ignores the field.
+   */
+  traceparent: z.string().max(55).regex(TRACEPARENT_PATTERN, 'expected a W3C traceparent (00-<trace id>-<span id>-<flags>)').optional(),
+});
+
+/**
+ * Server → worker: run this task now. Answered through the ack with {@link TaskRunAck}. The runner
+ * is a built-in one or a plugin runner the worker named in its hello (see RunnerWithSpecSchema).
+ */
+export const TaskRunSchema = TaskRunBaseSchema.and(RunnerWithSpecSchema);
 export type TaskRun = z.infer<typeof TaskRunSchema>;
+/** A task of a built-in runner: switching on `runner` narrows `spec`. */
+export type BuiltinTaskRun = z.infer<typeof TaskRunBaseSchema> & BuiltinRunnerWithSpec;
+/** A task of a plugin runner: `spec` is the job's free-form object, for the plugin to check. */
+export type PluginTaskRun = z.infer<typeof TaskRunBaseSchema> & PluginRunnerWithSpec;
+
+export function isBuiltinTask(task: TaskRun): task is BuiltinTaskRun {
+  return isBuiltinRunner(task.runner);
+}
 
 export const TaskRunAckSchema = z.discriminatedUnion('accepted', [
   z.object({ accepted: z.literal(true) }),
@@ -163,6 +182,41 @@ export const TaskOutputSchema = z.object({
   data: z.string().max(4 * 1024 * 1024),
 });
 export type TaskOutput = z.infer<typeof TaskOutputSchema>;
+
+/**
+ * Most items in one batch event. Batches are what goes over the wire: each side collects what it
+ * has to send in one turn of its event loop and sends it as one message with one ack, so a busy
+ * fleet pays for one socket.io message per batch instead of one per task (see docs/benchmarks.md).
+ */
+export const MAX_BATCH = 500;
+
+/** Server → worker: run these tasks now. Each is accepted or refused on its own ({@link TaskRunsAck}). */
+export const TaskRunsSchema = z.object({ tasks: z.array(TaskRunSchema).min(1).max(MAX_BATCH) });
+export type TaskRuns = z.infer<typeof TaskRunsSchema>;
+/** One answer per task, in the order sent. */
+export const TaskRunsAckSchema = z.object({ acks: z.array(TaskRunAckSchema).max(MAX_BATCH) });
+export type TaskRunsAck = z.infer<typeof TaskRunsAckSchema>;
+
+/** Worker → server: task state changes. */
+export const TaskUpdatesSchema = z.object({ updates: z.array(TaskUpdateSchema).min(1).max(MAX_BATCH) });
+export type TaskUpdates = z.infer<typeof TaskUpdatesSchema>;
+/**
+ * Per update, in the order sent: stored (or already final). `error` names the first item refused as
+ * malformed, or the whole batch when its envelope is (then `recorded` is empty).
+ */
+export interface TaskUpdatesAck {
+  recorded: boolean[];
+  error?: SerializedError;
+}
+
+/** Worker → server: output chunks, of one task or several. */
+export const TaskOutputsSchema = z.object({ outputs: z.array(TaskOutputSchema).min(1).max(MAX_BATCH) });
+export type TaskOutputs = z.infer<typeof TaskOutputsSchema>;
+/** Per chunk, in the order sent; `error` as in {@link TaskUpdatesAck}. */
+export interface TaskOutputsAck {
+  stored: boolean[];
+  error?: SerializedError;
+}
 
 /** What the worker sends in the socket.io handshake `auth`. */
 export const WorkerAuthSchema = z.object({ token: z.string().min(1).max(512) });

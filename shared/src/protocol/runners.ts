@@ -98,15 +98,105 @@ export const RunnerSpecSchemas = {
   docker: DockerSpecSchema,
   http: HttpSpecSchema,
 } as const;
+/** A built-in runner: one whose spec the server and the worker both know. */
 export type RunnerName = keyof typeof RunnerSpecSchemas;
 export const RUNNER_NAMES = Object.keys(RunnerSpecSchemas) as RunnerName[];
 export const RunnerNameSchema = z.enum(RUNNER_NAMES as [RunnerName, ...RunnerName[]]);
 
-/** A runner with its spec, validated as one value. */
-export const RunnerWithSpecSchema = z.discriminatedUnion('runner', [
+/** True for the built-in runners' names (`command`, `script`, `docker`, `http`). */
+export function isBuiltinRunner(name: string): name is RunnerName {
+  return Object.prototype.hasOwnProperty.call(RunnerSpecSchemas, name);
+}
+
+/**
+ * Names a runner may have: the built-ins', and any a worker's plugin takes. A lowercase letter, then
+ * up to 31 lowercase letters, digits or `-` (32 characters: the width of the `runner` columns).
+ */
+export const RUNNER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+const RUNNER_NAME_RULE = "a lowercase letter, then up to 31 lowercase letters, digits or '-'";
+
+/**
+ * The runner a job or task names: a built-in one (its spec then checked by its schema) or a plugin
+ * runner (any other name of the pattern; its spec is checked by the plugin, on the worker).
+ */
+export const AnyRunnerNameSchema = z
+  .string({ error: 'must be a string' })
+  .regex(RUNNER_NAME_PATTERN, `must be a built-in runner (${RUNNER_NAMES.join(', ')}) or a plugin runner's name: ${RUNNER_NAME_RULE}`)
+  .meta({
+    description: `a built-in runner (${RUNNER_NAMES.join(', ')}), or the name of a plugin runner a worker offers (${RUNNER_NAME_RULE}); a task waits until an online worker offers its runner`,
+    examples: ['command', 'sleep'],
+  });
+
+/** Most bytes of a plugin runner's spec, serialized as JSON (UTF-8). */
+export const MAX_PLUGIN_SPEC_BYTES = 64 * 1024;
+/** Most levels of objects and arrays in a plugin runner's spec (the spec itself is level 1). */
+export const MAX_PLUGIN_SPEC_DEPTH = 32;
+
+/**
+ * A plugin runner's `spec`: a JSON object, free-form for the server and the protocol, bounded in
+ * size ({@link MAX_PLUGIN_SPEC_BYTES}) and depth ({@link MAX_PLUGIN_SPEC_DEPTH}). The plugin checks
+ * its fields itself (its `validate(spec)`), on the worker.
+ */
+export const PluginSpecSchema = z.record(z.string(), z.unknown(), { error: 'must be an object' }).superRefine((spec, ctx) => {
+  const problem = jsonBoundsProblem(spec);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+export type PluginSpec = Record<string, unknown>;
+
+const utf8 = new TextEncoder();
+
+/** Why `value` is not a JSON value within the plugin spec bounds, or null. Iterative: a deep value cannot overflow the stack. */
+function jsonBoundsProblem(value: unknown): string | null {
+  const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 1 }];
+  while (stack.length > 0) {
+    const { v, depth } = stack.pop() as { v: unknown; depth: number };
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > MAX_PLUGIN_SPEC_DEPTH) return `must nest objects and arrays at most ${MAX_PLUGIN_SPEC_DEPTH} levels deep`;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push({ v: child, depth: depth + 1 });
+  }
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (e) {
+    return `must be JSON (${(e as Error).message})`;
+  }
+  const bytes = utf8.encode(json ?? '').byteLength;
+  if (bytes > MAX_PLUGIN_SPEC_BYTES) return `must be at most ${MAX_PLUGIN_SPEC_BYTES} bytes as JSON, got ${bytes}`;
+  return null;
+}
+
+/** A built-in runner with its spec, validated as one value. */
+export const BuiltinRunnerWithSpecSchema = z.discriminatedUnion('runner', [
   z.object({ runner: z.literal('command'), spec: CommandSpecSchema }),
   z.object({ runner: z.literal('script'), spec: ScriptSpecSchema }),
   z.object({ runner: z.literal('docker'), spec: DockerSpecSchema }),
   z.object({ runner: z.literal('http'), spec: HttpSpecSchema }),
 ]);
-export type RunnerWithSpec = z.infer<typeof RunnerWithSpecSchema>;
+export type BuiltinRunnerWithSpec = z.infer<typeof BuiltinRunnerWithSpecSchema>;
+
+/**
+ * A plugin runner with its spec. `runner` is typed `string` (TypeScript cannot say "any name but
+ * the built-ins'"), so switching on a built-in's name does not narrow `spec`: narrow a TaskRun with
+ * `isBuiltinTask` first.
+ */
+export interface PluginRunnerWithSpec {
+  runner: string;
+  spec: PluginSpec;
+}
+export type RunnerWithSpec = BuiltinRunnerWithSpec | PluginRunnerWithSpec;
+
+/**
+ * A runner with its spec, validated as one value: a built-in runner's spec by its strict schema, any
+ * other name of {@link RUNNER_NAME_PATTERN} as a plugin runner's (a bounded JSON object). Issues name
+ * `runner` or `spec.<field>`. A worker that predates plugins parses only the built-ins; the server
+ * never sends it another runner, since it names none in its hello.
+ */
+export const RunnerWithSpecSchema = z
+  .object({ runner: AnyRunnerNameSchema, spec: z.unknown().optional() })
+  .transform((v, ctx): RunnerWithSpec => {
+    const schema: z.ZodType = isBuiltinRunner(v.runner) ? RunnerSpecSchemas[v.runner] : PluginSpecSchema;
+    const r = schema.safeParse(v.spec);
+    if (r.success) return { runner: v.runner, spec: r.data } as RunnerWithSpec;
+    for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: ['spec', ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
+    return z.NEVER;
+  });

@@ -109,7 +109,8 @@ describe('CommandRunner', () => {
         { command: 'sh', args: ['-c', script], env: { CF_TEST_B: 'spec', CF_TEST_C: 'spec', CF_TEST_D: 'spec' }, shell: false },
         { env: { CF_TEST_A: 'job', CF_TEST_B: 'job', CF_TEST_C: 'job', CRONFLEET_TASK_ID: 'job' }, secretEnv: { CF_TEST_D: 'secret' } },
       );
-      await runner.start(t, io).done;
+      // The runner reads the worker's environment once, when it is made.
+      await new CommandRunner().start(t, io).done;
       assert.equal(io.text(), 'worker job spec spec secret 42 []\n');
     } finally {
       for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];

@@ -19,6 +19,8 @@ export class CommandRunner implements Runner<'command'> {
   readonly name = 'command';
   private readonly timeoutGraceMs: number;
   private readonly runAs: RunAs | null;
+  /** Read once: process.env is slow to walk, and a worker's own environment does not change. */
+  private readonly inherited = inheritedEnv();
 
   constructor(options: ProcessRunnerOptions = {}) {
     this.timeoutGraceMs = options.timeoutGraceMs ?? 5000;
@@ -32,7 +34,7 @@ export class CommandRunner implements Runner<'command'> {
       {
         file,
         args,
-        env: { ...inheritedEnv(), ...taskEnv(task) },
+        env: { ...this.inherited, ...taskEnv(task) },
         cwd: spec.cwd,
         timeoutSeconds: task.timeoutSeconds,
         timeoutGraceMs: this.timeoutGraceMs,

@@ -73,6 +73,18 @@ class TestServer {
       res.writeHead(302, { location: '/echo' });
       return void res.end();
     }
+    if (path === '/see-other') {
+      res.writeHead(303, { location: '/echo' });
+      return void res.end();
+    }
+    if (path === '/keep-method') {
+      res.writeHead(307, { location: '/echo' });
+      return void res.end();
+    }
+    if (path === '/loop') {
+      res.writeHead(302, { location: '/loop' });
+      return void res.end();
+    }
     if (path === '/binary') {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       return void res.end(Buffer.from([0xff, 0xfe, 0x41, 0x0a]));
@@ -173,6 +185,22 @@ describe('HttpRunner', () => {
     assert.equal(result.status, 'success');
     assert.equal(parse(io.text()).status, 'HTTP 200 OK');
     assert.equal(parse(io.text()).body, 'GET ');
+  });
+
+  it('follows a 303 after a POST as a GET without the body, and a 307 with the method and body kept', async () => {
+    const io = capture();
+    assert.equal((await runner.start(task({ url: `${server.url}/see-other`, method: 'POST', body: 'payload' }), io).done).status, 'success');
+    assert.equal(parse(io.text()).body, 'GET ');
+    const kept = capture();
+    assert.equal((await runner.start(task({ url: `${server.url}/keep-method`, method: 'POST', body: 'payload' }), kept).done).status, 'success');
+    assert.equal(parse(kept.text()).body, 'POST payload');
+  });
+
+  it('fails a redirect loop after 20 redirects as TooManyRedirects', async () => {
+    const result = await runner.start(task({ url: `${server.url}/loop` }), capture()).done;
+    assert.equal(result.status, 'failed');
+    assert.equal(result.error?.code, 'TooManyRedirects');
+    assert.match(result.error?.message ?? '', /more than 20 redirects, the last to \/loop/);
   });
 
   it('with followRedirects: false the 3xx is the final status', async () => {

@@ -1,15 +1,11 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { runAsEnv, type RunAs } from '../run-as';
-import type { Result, execa as ExecaFn } from 'execa' with { 'resolution-mode': 'import' };
 import type { SerializedError } from '@cronfleet/shared';
 import { signalProcessGroup } from './process-group';
 import type { RunnerIO, RunnerResult, RunningTask } from './runner';
-
-// execa 9 is ESM-only; Node >= 20.19 loads it with require(), which TypeScript's node16 mode only
-// allows for type imports, so the value comes through a plain require.
-const { execa } = require('execa') as { execa: typeof ExecaFn };
 
 /** Options of the runners that start a local process (`command`, `script`). */
 export interface ProcessRunnerOptions {
@@ -60,16 +56,14 @@ export function startProcessTask(spec: ProcessTaskSpec, io: RunnerIO): RunningTa
     return result;
   };
 
-  let subprocess: ReturnType<typeof execa>;
+  // node:child_process directly, not execa: the worker spawns thousands of processes a second under
+  // load, and execa's wrapping cost as much CPU again as the spawn itself (bench:e2e, docs/benchmarks.md).
+  let subprocess: ChildProcess;
   try {
-    subprocess = execa(spec.file, spec.args, {
+    subprocess = spawn(spec.file, spec.args, {
       detached: true,
       shell: false,
-      stdin: 'ignore',
-      buffer: false,
-      reject: false,
-      cleanup: false,
-      extendEnv: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: spec.runAs ? { ...spec.env, ...runAsEnv(spec.runAs) } : spec.env,
       cwd: spec.cwd,
       ...(spec.runAs ? { uid: spec.runAs.uid, gid: spec.runAs.gid } : {}),
@@ -79,6 +73,11 @@ export function startProcessTask(spec: ProcessTaskSpec, io: RunnerIO): RunningTa
     return { done, stop() {}, kill() {} };
   }
   const pid = subprocess.pid;
+  // A failure to start comes as 'error' (then 'close'); later errors (a failed kill) change nothing.
+  let startError: unknown = null;
+  subprocess.on('error', (e) => {
+    if (pid === undefined) startError ??= e;
+  });
 
   pipeDecoded(subprocess.stdout, io);
   pipeDecoded(subprocess.stderr, io);
@@ -106,17 +105,15 @@ export function startProcessTask(spec: ProcessTaskSpec, io: RunnerIO): RunningTa
     timeoutTimer = setTimeout(() => terminate('timeout', spec.timeoutGraceMs), spec.timeoutSeconds * 1000);
   }
 
-  const done = subprocess
-    .then(
-      (result): RunnerResult => {
-        clearTimeout(timeoutTimer);
-        clearTimeout(graceTimer);
-        if (pid === undefined) return { status: 'failed', exitCode: null, error: spec.spawnError(result.cause ?? result) };
-        return toResult(result, ending);
-      },
-      (e: unknown): RunnerResult => ({ status: 'failed', exitCode: null, error: spec.spawnError(e) }),
-    )
-    .then(settle);
+  const done = new Promise<RunnerResult>((resolve) => {
+    // 'close': the process has exited and both pipes are drained, so all its output is in.
+    subprocess.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
+      clearTimeout(timeoutTimer);
+      clearTimeout(graceTimer);
+      if (pid === undefined) resolve({ status: 'failed', exitCode: null, error: spec.spawnError(startError ?? new Error(`exit code ${code}`)) });
+      else resolve(toResult(code, signal, ending));
+    });
+  }).then(settle);
 
   return {
     done,
@@ -174,15 +171,9 @@ function pipeDecoded(stream: Readable | null, io: RunnerIO): void {
   });
 }
 
-function toResult(result: Result, ending: 'timeout' | 'killed' | null): RunnerResult {
-  const exitCode = result.exitCode ?? null;
-  const signal = result.signal ?? null;
+function toResult(exitCode: number | null, signal: NodeJS.Signals | null, ending: 'timeout' | 'killed' | null): RunnerResult {
   if (ending) return { status: ending, exitCode, signal };
   if (exitCode === 0) return { status: 'success', exitCode, signal };
-  if (exitCode === null && signal === null) {
-    // Neither an exit code nor a signal: execa failed around the process (e.g. a stream error).
-    return { status: 'failed', exitCode, signal, error: { code: 'RunnerFailed', message: result.shortMessage ?? 'unknown failure', retryable: false } };
-  }
   return { status: 'failed', exitCode, signal };
 }
 

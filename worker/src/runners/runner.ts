@@ -1,4 +1,5 @@
-import type { RunnerName, SerializedError, TaskRun } from '@cronfleet/shared';
+import { isBuiltinTask, type PluginSpec, type PluginTaskRun, type RunnerName, type SerializedError, type TaskRun } from '@cronfleet/shared';
+import type { RunAs } from '../run-as';
 
 /** The task as a runner of kind `N` receives it: `spec` is that runner's spec. */
 export type TaskRunFor<N extends RunnerName> = Extract<TaskRun, { runner: N }>;
@@ -52,15 +53,55 @@ export interface Runner<N extends RunnerName = RunnerName> {
 }
 
 /**
+ * A runner from a plugin (`cronfleet-worker --plugin <file or package>`): the contract of the
+ * built-in runners for a name of its own. The worker calls `validate` before accepting a task, then
+ * `start`; `task.spec` is the job's free-form `spec` object (at most 64 KiB as JSON). The worker
+ * guards the contract (see plugins/plugin-guard.ts): it kills the task when `timeoutSeconds` is up,
+ * calls `kill()` itself when a stopped task still runs after the grace, stops waiting 5 s after a
+ * `kill()` that ends nothing, and turns a throw or a malformed result into a `failed` task.
+ */
+export interface PluginRunner {
+  /** The runner's name, as jobs name it: a lowercase letter, then up to 31 lowercase letters, digits or '-'; not a built-in's. */
+  readonly name: string;
+  /**
+   * Checks a task's spec before the worker accepts the task. Return nothing (or null) to accept;
+   * return a message naming the field (`spec.seconds: must be a number from 0 to 86400`), or throw,
+   * to refuse the task with `InvalidSpec`. Synchronous.
+   */
+  validate?(spec: PluginSpec): string | null | undefined | void;
+  /**
+   * Starts the task and returns at once. `done` settles with the result once everything the task
+   * started is over; `stop(graceMs)` asks it to end (status `killed`); `kill()` ends it now.
+   */
+  start(task: PluginTaskRun, io: RunnerIO): RunningTask;
+}
+
+/** What a plugin's factory (its default export, when a function) is called with. */
+export interface PluginContext {
+  /** The worker's name in the fleet. */
+  readonly workerName: string;
+  /** The account command and script tasks run as (`--run-as`), for a plugin that starts processes; null: the worker's own. */
+  readonly runAs: RunAs | null;
+  /** Writes one line to the worker's log, prefixed with the plugin. Never log a task's secretEnv. */
+  log(line: string): void;
+  /**
+   * The environment a local process of `task` should get, as command tasks get it: the worker's own
+   * without its CRONFLEET_* variables (its token), then the job's `env`, its secrets, and the
+   * CRONFLEET_* variables of the task.
+   */
+  processEnv(task: PluginTaskRun): Record<string, string>;
+}
+
+/**
  * The environment a task gets from the job and the worker, lowest first: the job's `env`, the spec's
- * own `env` (runners whose spec has one), the job's secrets, then the CRONFLEET_* variables (task id,
+ * own `env` (built-in runners whose spec has one), the job's secrets, then the CRONFLEET_* variables (task id,
  * cron job, due time, attempt; broadcast shards also their index and count). Runners that start a
  * local process put it over {@link inheritedEnv}.
  */
 export function taskEnv(task: TaskRun): Record<string, string> {
   return {
     ...task.env,
-    ...('env' in task.spec ? task.spec.env : {}),
+    ...(isBuiltinTask(task) && 'env' in task.spec ? task.spec.env : {}),
     ...task.secretEnv,
     CRONFLEET_TASK_ID: String(task.taskId),
     CRONFLEET_CRONJOB: task.cronjobName ?? '',

@@ -20,6 +20,8 @@ export class ScriptRunner implements Runner<'script'> {
   readonly name = 'script';
   private readonly timeoutGraceMs: number;
   private readonly runAs: RunAs | null;
+  /** Read once: process.env is slow to walk, and a worker's own environment does not change. */
+  private readonly inherited = inheritedEnv();
 
   constructor(options: ProcessRunnerOptions = {}) {
     this.timeoutGraceMs = options.timeoutGraceMs ?? 5000;
@@ -53,7 +55,7 @@ export class ScriptRunner implements Runner<'script'> {
       {
         file: spec.interpreter,
         args: [file, ...spec.args],
-        env: { ...inheritedEnv(), ...taskEnv(task) },
+        env: { ...this.inherited, ...taskEnv(task) },
         cwd: spec.cwd,
         timeoutSeconds: task.timeoutSeconds,
         timeoutGraceMs: this.timeoutGraceMs,

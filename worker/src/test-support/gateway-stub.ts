@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,7 @@ import {
   type WorkerToServerEvents,
 } from '@cronfleet/shared';
 import type { WorkerConfig } from '../config';
+import { JOURNAL_FILE, ResultSpool } from '../result-spool';
 
 export type WorkerSocket = ServerSocket<WorkerToServerEvents, ServerToWorkerEvents>;
 export const TOKEN = 'test-worker-token-0123456789';
@@ -38,7 +39,7 @@ export class GatewayStub {
   connections = 0;
   socket: WorkerSocket | null = null;
   helloAck: (hello: WorkerHello) => HelloAck = () => ({ ok: true, workerId: 7, heartbeatSeconds: 30 });
-  /** Answers each task:update; default: record it. */
+  /** Answers each update of a task:updates batch; default: record it. */
   onUpdate: (msg: TaskUpdate, ack: (res: { recorded: boolean }) => void, socket: WorkerSocket) => void = (_m, ack) =>
     ack({ recorded: true });
   private readonly changed = new EventEmitter();
@@ -65,15 +66,19 @@ export class GatewayStub {
         stub.bump();
       });
       socket.on('worker:heartbeat', (msg) => (stub.heartbeats.push(WorkerHeartbeatSchema.parse(msg)), stub.bump()));
-      socket.on('task:output', (msg, ack) => {
-        stub.received.push({ event: 'task:output', msg });
+      socket.on('task:outputs', (batch, ack) => {
+        for (const msg of batch.outputs) stub.received.push({ event: 'task:output', msg });
         stub.bump();
-        if (typeof ack === 'function') ack({ stored: true });
+        if (typeof ack === 'function') ack({ stored: batch.outputs.map(() => true) });
       });
-      socket.on('task:update', (msg, ack) => {
-        stub.received.push({ event: 'task:update', msg });
-        stub.onUpdate(msg, ack, socket);
+      // Each update of a batch is answered through onUpdate; the batch's ack goes once all are.
+      socket.on('task:updates', (batch, ack) => {
+        const answers = batch.updates.map((msg) => {
+          stub.received.push({ event: 'task:update', msg });
+          return new Promise<boolean>((resolve) => stub.onUpdate(msg, (res) => resolve(res.recorded), socket));
+        });
         stub.bump();
+        void Promise.all(answers).then((recorded) => typeof ack === 'function' && ack({ recorded }));
       });
     });
     return stub;
@@ -98,7 +103,7 @@ export class GatewayStub {
   }
 
   /** Sends a task of any runner; `extra` overrides the defaults (no cron job, no timeout, no env). */
-  runTask(taskId: number, what: RunnerWithSpec, extra: Partial<Pick<TaskRun, 'env' | 'secretEnv' | 'timeoutSeconds' | 'cronjobName'>> = {}): Promise<TaskRunAck> {
+  async runTask(taskId: number, what: RunnerWithSpec, extra: Partial<Pick<TaskRun, 'env' | 'secretEnv' | 'timeoutSeconds' | 'cronjobName'>> = {}): Promise<TaskRunAck> {
     const msg: TaskRun = {
       taskId,
       cronjobId: null,
@@ -112,7 +117,9 @@ export class GatewayStub {
       ...extra,
       ...what,
     };
-    return this.live.timeout(5000).emitWithAck('task:run', msg);
+    const { acks } = await this.live.timeout(5000).emitWithAck('task:runs', { tasks: [msg] });
+    assert.equal(acks.length, 1, 'one ack for the one task sent');
+    return acks[0] as TaskRunAck;
   }
 
   stop(taskId: number, graceSeconds: number, reason?: string): Promise<TaskKillAck> {
@@ -169,6 +176,8 @@ export function workerConfig(server: { url: string }, stateDir: string, override
     allowedCommands: null,
     ca: null,
     runAs: null,
+    plugins: [],
+    tracing: false,
     ...overrides,
   };
 }
@@ -197,6 +206,32 @@ export async function pollUntil(what: string, check: () => boolean, ms = 15_000)
   }
 }
 
+/**
+ * The task ids whose results the journal in `stateDir` holds, oldest save first, read without a
+ * ResultSpool: opening one would compact the journal under the live worker's feet.
+ */
+export function journaledTaskIds(stateDir: string): number[] {
+  const file = join(stateDir, JOURNAL_FILE);
+  const live = new Set<number>();
+  for (const line of existsSync(file) ? readFileSync(file, 'utf8').split('\n') : []) {
+    if (line.startsWith('+')) {
+      const { taskId } = JSON.parse(line.slice(1)) as TaskUpdate;
+      live.delete(taskId);
+      live.add(taskId);
+    } else if (line.startsWith('-')) {
+      live.delete(Number(line.slice(1)));
+    }
+  }
+  return [...live];
+}
+
+/** The results a worker that has exited left in `stateDir`, as the next one will read them. */
+export function spooledResults(stateDir: string): TaskUpdate[] {
+  const { spool, results } = ResultSpool.open(stateDir, { log: () => undefined });
+  spool.close();
+  return results;
+}
+
 function resourceCounts(): Map<string, number> {
   const counts = new Map<string, number>();
   for (const r of process.getActiveResourcesInfo()) counts.set(r, (counts.get(r) ?? 0) + 1);
@@ -206,6 +241,7 @@ function resourceCounts(): Map<string, number> {
 /** Takes the baseline of handles at the start of a test file; `check()` fails if a test left more behind. */
 export function leakGuard(): { check(): Promise<void> } {
   const baseline = resourceCounts();
+  const exitListeners = process.listenerCount('exit');
   return {
     async check() {
       // Sockets, servers, timers and child processes must all be gone once both ends are closed.
@@ -216,6 +252,8 @@ export function leakGuard(): { check(): Promise<void> } {
         extra = [...resourceCounts()].filter(([type, n]) => n > (baseline.get(type) ?? 0)).map(([type, n]) => `${type} x${n}`);
       } while (extra.length > 0 && Date.now() < until);
       assert.deepEqual(extra, [], 'handles left behind by the test');
+      // An open ResultSpool (a worker that did not close its journal) listens for the exit.
+      assert.equal(process.listenerCount('exit'), exitListeners, 'exit listeners left behind by the test');
     },
   };
 }

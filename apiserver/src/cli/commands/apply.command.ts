@@ -5,12 +5,13 @@ import { planStep, type ApplyStep } from '../apply-plan';
 import { triggerOrder } from '../../cronjobs/dto/triggers.dto';
 import { CliError, EXIT } from '../cli-error';
 import { parseJobFile, validateJobs } from '../job-file';
+import { resolveSecretRefs } from '../secret-refs';
 import { type Act, type Context } from './common';
 
 type Result = 'created' | 'updated' | 'unchanged';
 
 /** One line of `apply`'s report; `-o json` prints `{ dryRun, items: [...] }` of these. */
-interface ApplyReport {
+export interface ApplyReport {
   name: string;
   /** Null for a job a dry run would create. */
   id: number | null;
@@ -35,32 +36,57 @@ export function registerApply(group: Command, act: Act): void {
     .action(
       act(async (ctx, opts: { file: string; dryRun?: boolean }) => {
         const source = opts.file === '-' ? 'stdin' : opts.file;
-        const defs = triggerOrder(validateJobs(parseJobFile(await readSource(opts.file), source), source));
-        const { items } = await ctx.client.get<{ items: CronJobView[] }>('/cronjobs');
-        const byName = new Map(items.map((j) => [j.name, j]));
-        const steps = defs.map((d) => planStep(d, byName.get(d.name)));
+        const dryRun = Boolean(opts.dryRun);
         const reports: ApplyReport[] = [];
-        const say = (r: ApplyReport): void => {
-          reports.push(r);
-          if (ctx.format === 'table') process.stdout.write(`${line(r, Boolean(opts.dryRun))}\n`);
+        const show = () => {
+          if (ctx.format !== 'table') ctx.show({ dryRun, items: reports }, () => '');
         };
         try {
-          for (const step of steps) say(opts.dryRun ? preview(step, byName.get(step.def.name) ?? null) : await apply(ctx, step));
+          await applyJobs(ctx, parseJobFile(await readSource(opts.file), source), source, dryRun, reports);
         } catch (e) {
-          const done = reports.length;
-          const left = steps.slice(done + 1).map((s) => `'${s.def.name}'`);
-          if (ctx.format !== 'table') ctx.show({ dryRun: Boolean(opts.dryRun), items: reports }, () => '');
-          if (!(e instanceof CliError)) throw e;
-          const step = steps[done];
-          throw new CliError(
-            e.exitCode,
-            `${source}: job '${step.def.name}' (${step.def.position}): ${e.message}\n` +
-              `cronfleet: stopped there: ${done} job(s) applied before it${left.length ? `, not applied: ${left.join(', ')}` : ''}`,
-          );
+          show();
+          throw e;
         }
-        if (ctx.format !== 'table') ctx.show({ dryRun: Boolean(opts.dryRun), items: reports }, () => '');
+        show();
       }),
     );
+}
+
+/**
+ * Applies the jobs of a file: `${env:NAME}` secrets resolved, every job checked and its step planned
+ * before the first change; then created or patched one by one in trigger order, each report pushed
+ * to `reports` (and printed for `-o table`) as it is done, stopping at the first refusal.
+ */
+export async function applyJobs(ctx: Context, values: unknown[], source: string, dryRun: boolean, reports: ApplyReport[]): Promise<void> {
+  resolveSecretRefs(values, process.env, source);
+  const defs = triggerOrder(validateJobs(values, source));
+  const { items } = await ctx.client.get<{ items: CronJobView[] }>('/cronjobs');
+  const byName = new Map(items.map((j) => [j.name, j]));
+  let steps: ApplyStep[];
+  try {
+    steps = defs.map((d) => planStep(d, byName.get(d.name)));
+  } catch (e) {
+    if (e instanceof CliError) throw new CliError(e.exitCode, `${source}: ${e.message}`);
+    throw e;
+  }
+  const first = reports.length;
+  for (const step of steps) {
+    let r: ApplyReport;
+    try {
+      r = dryRun ? preview(step, byName.get(step.def.name) ?? null) : await apply(ctx, step);
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+      const done = reports.length - first;
+      const left = steps.slice(done + 1).map((s) => `'${s.def.name}'`);
+      throw new CliError(
+        e.exitCode,
+        `${source}: job '${step.def.name}' (${step.def.position}): ${e.message}\n` +
+          `cronfleet: stopped there: ${done} job(s) applied before it${left.length ? `, not applied: ${left.join(', ')}` : ''}`,
+      );
+    }
+    reports.push(r);
+    if (ctx.format === 'table') process.stdout.write(`${line(r, dryRun)}\n`);
+  }
 }
 
 async function apply(ctx: Context, step: ApplyStep): Promise<ApplyReport> {
@@ -88,7 +114,7 @@ function line(r: ApplyReport, dryRun: boolean): string {
   return `cron job '${r.name}'${id} ${verb}${r.changed.length ? `: ${r.changed.join(', ')}` : ''}`;
 }
 
-async function readSource(file: string): Promise<string> {
+export async function readSource(file: string): Promise<string> {
   try {
     if (file !== '-') return await readFile(file, 'utf8');
     const chunks: Buffer[] = [];

@@ -6,10 +6,14 @@ import { EXIT } from '../cli-error';
 import { followTaskOutput } from '../follow';
 import { resolveCronJob } from '../resolve';
 import { cronJobDetail, cronJobTable } from '../views';
+import { changeLine, versionDetail, versionTable } from '../version-views';
+import type { VersionSummary, VersionView } from '../../cronjobs/dto/versions.dto';
+import { CliError } from '../cli-error';
+import type { AdminClient } from '../client';
 import { registerApply } from './apply.command';
-import { type Act, withConnection } from './common';
+import { type Act, positiveInt, withConnection } from './common';
 
-/** `cronfleet cronjobs ls|get|apply|run|pause|resume|rm`. */
+/** `cronfleet cronjobs ls|get|apply|run|pause|resume|rm|versions|rollback`. */
 export function registerCronJobs(program: Command, act: Act): void {
   const group = withConnection(program.command('cronjobs').description('list, inspect, apply and control cron jobs'));
 
@@ -85,6 +89,42 @@ export function registerCronJobs(program: Command, act: Act): void {
   }
 
   group
+    .command('versions')
+    .description("a job's versions, newest first: who changed what and when; with a version number, its whole definition")
+    .argument('<job>', 'id or name (the id, for a deleted job)')
+    .argument('[version]', 'show this version', positiveInt('version'))
+    .option('--limit <n>', 'at most this many (1-100; default 20)', positiveInt('--limit', 100))
+    .option('--cursor <version>', "the page after this one: the previous answer's nextCursor", positiveInt('--cursor'))
+    .action(
+      act(async (ctx, opts: { limit?: number; cursor?: number }, ref: string, version?: number) => {
+        const id = await jobIdOf(ctx.client, ref);
+        if (version !== undefined) {
+          const v = await ctx.client.get<VersionView>(`/cronjobs/${id}/versions/${version}`);
+          return ctx.show(v, () => versionDetail(v, ctx.nowMs));
+        }
+        const data = await ctx.client.get<{ items: VersionSummary[]; nextCursor: string | null }>(`/cronjobs/${id}/versions`, { limit: opts.limit, cursor: opts.cursor });
+        ctx.show(data, () => versionTable(data.items, ctx.nowMs) + (data.nextCursor ? `\n(more: --cursor ${data.nextCursor})` : ''));
+      }),
+    );
+
+  group
+    .command('rollback')
+    .description("write an older version's definition again, as a new version (secrets and webhook headers of that version; the pause state stays)")
+    .argument('<job>', 'id or name')
+    .argument('<version>', 'the version to go back to', positiveInt('version'))
+    .action(
+      act(async (ctx, _opts, ref: string, version: number) => {
+        const job = await resolveCronJob(ctx.client, ref);
+        const res = await ctx.client.post<{ cronjob: CronJobView; version: VersionSummary | null }>(`/cronjobs/${job.id}/versions/${version}/rollback`);
+        ctx.show(res, () => {
+          const label = `cron job '${res.cronjob.name}' (id ${job.id})`;
+          if (!res.version) return `${label} already has the definition of version ${version}: nothing changed`;
+          return [`${label} rolled back to version ${version}, as version ${res.version.version}`, ...res.version.changes.map((c) => `  ${changeLine(c)}`)].join('\n');
+        });
+      }),
+    );
+
+  group
     .command('rm')
     .description('delete a job and its task history')
     .argument('<job>', 'id or name')
@@ -95,6 +135,16 @@ export function registerCronJobs(program: Command, act: Act): void {
         ctx.show({ id: job.id, name: job.name, deleted: true }, () => `cron job '${job.name}' (id ${job.id}) deleted, with its task history`);
       }),
     );
+}
+
+/** A job's id by id or name; an id also when the job is gone (its versions stay). */
+async function jobIdOf(client: AdminClient, ref: string): Promise<number> {
+  try {
+    return (await resolveCronJob(client, ref)).id;
+  } catch (e) {
+    if (e instanceof CliError && e.exitCode === EXIT.notFound && /^[1-9]\d{0,15}$/.test(ref)) return Number(ref);
+    throw e;
+  }
 }
 
 function envPair(v: string, all: Record<string, string> = {}): Record<string, string> {

@@ -1,12 +1,13 @@
-import { RunnerNameSchema } from '@cronfleet/shared';
-import { POLICY_DEFAULTS, PolicyFields, RoutingFields, RunFields } from './policies.dto';
+import { AnyRunnerNameSchema } from '@cronfleet/shared';
+import { POLICY_DEFAULTS, PolicyFields, RetentionFields, RoutingFields, RunFields } from './policies.dto';
 import { z } from 'zod';
 import { fromDecimal } from '../../common/decimal';
 import { NotifySchema, toNotifyView } from './notify.dto';
 import { TriggersSchema } from './triggers.dto';
 import type { CronJobEntity } from '../cronjob.entity';
 
-const name = z
+/** A job's (or workflow's) name: trimmed, 1-200 characters, no control characters. */
+export const NameSchema = z
   .string({ error: 'must be a string' })
   .trim()
   .min(1, 'must not be empty')
@@ -35,15 +36,16 @@ const timeoutSeconds = z
   .nullable();
 
 /**
- * Body of `POST /api/v1/cronjobs`. `spec` is checked against the schema of `runner` by the service,
+ * Body of `POST /api/v1/cronjobs`. `runner` is a built-in or a plugin runner's name; `spec` is checked
+ * against the schema of `runner` (a plugin's only as a bounded JSON object) by the service,
  * which also parses `schedule` and `timezone` (errors name the field and the problem).
  */
 export const CreateCronJobSchema = z
   .object({
-    name,
+    name: NameSchema,
     schedule,
     timezone: z.string({ error: 'must be a string' }).trim().min(1).max(64).default('UTC'),
-    runner: RunnerNameSchema,
+    runner: AnyRunnerNameSchema,
     spec: z.record(z.string(), z.unknown(), { error: 'must be an object' }),
     timeoutSeconds: timeoutSeconds.default(null),
     enabled: z.boolean({ error: 'must be true or false' }).default(true),
@@ -60,6 +62,8 @@ export const CreateCronJobSchema = z
     secretEnv: RunFields.secretEnv.default(null),
     maxOutputBytes: RunFields.maxOutputBytes.default(null),
     notify: NotifySchema.default([]),
+    historyLimit: RetentionFields.historyLimit.default(null),
+    historyDays: RetentionFields.historyDays.default(null),
     // {} rather than null when absent: what the API shows, so a job file without triggers is unchanged.
     triggers: TriggersSchema.nullable()
       .default({})
@@ -71,10 +75,10 @@ export type CreateCronJob = z.infer<typeof CreateCronJobSchema>;
 /** Body of `PATCH /api/v1/cronjobs/:id`: any subset of the create fields. */
 export const UpdateCronJobSchema = z
   .object({
-    name: name.optional(),
+    name: NameSchema.optional(),
     schedule: schedule.optional(),
     timezone: z.string({ error: 'must be a string' }).trim().min(1).max(64).optional(),
-    runner: RunnerNameSchema.optional(),
+    runner: AnyRunnerNameSchema.optional(),
     spec: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional(),
     timeoutSeconds: timeoutSeconds.optional(),
     enabled: z.boolean({ error: 'must be true or false' }).optional(),
@@ -95,6 +99,9 @@ export const UpdateCronJobSchema = z
     notify: NotifySchema.optional(),
     /** Replaces all triggers; null removes them. */
     triggers: TriggersSchema.nullable().optional(),
+    /** null: back to the server's default. */
+    historyLimit: RetentionFields.historyLimit.optional(),
+    historyDays: RetentionFields.historyDays.optional(),
   })
   .strict();
 export type UpdateCronJob = z.infer<typeof UpdateCronJobSchema>;
@@ -129,6 +136,11 @@ export function toCronJobView(j: CronJobEntity) {
     notify: toNotifyView(j.notify),
     /** Cron jobs started when a task of this one has ended for good. */
     triggers: j.triggers ?? {},
+    /** Finished tasks kept: the newest N, and none older than D days; null: the server's defaults. */
+    historyLimit: j.historyLimit ?? null,
+    historyDays: j.historyDays ?? null,
+    /** The latest version number (GET /cronjobs/:id/versions); 0 until a job made before versioning is changed. */
+    version: j.version ?? 0,
     nextRunAt: j.nextRunAt ? j.nextRunAt.toISOString() : null,
     createdAt: j.createdAt.toISOString(),
     updatedAt: j.updatedAt.toISOString(),

@@ -63,6 +63,32 @@ export const RunFields = {
   maxOutputBytes: z.number({ error: 'must be a number of bytes' }).int('must be whole bytes').min(1024, 'must be at least 1024').max(64 * 1024 * 1024, 'must be at most 67108864 (64 MiB)').nullable(),
 };
 
+/** Most `historyLimit` a job may set: a cap, not a target (the sweep walks this many index entries per job). */
+export const MAX_HISTORY_LIMIT = 1_000_000;
+/** Most `historyDays` a job may set: 100 years. */
+export const MAX_HISTORY_DAYS = 36_500;
+
+/**
+ * How long the retention sweep keeps a job's finished tasks (live ones are never deleted). Null
+ * (default): the server's `CRONFLEET_HISTORY_LIMIT` / `CRONFLEET_HISTORY_DAYS`. 0 keeps none.
+ */
+export const RetentionFields = {
+  /** The newest N finished tasks of the job are kept, older ones deleted. */
+  historyLimit: z
+    .number({ error: 'must be a number of tasks' })
+    .int('must be a whole number of tasks')
+    .min(0, 'must be at least 0')
+    .max(MAX_HISTORY_LIMIT, `must be at most ${MAX_HISTORY_LIMIT}`)
+    .nullable(),
+  /** Finished tasks older than this many days (by their end) are deleted. */
+  historyDays: z
+    .number({ error: 'must be a number of days' })
+    .int('must be a whole number of days')
+    .min(0, 'must be at least 0')
+    .max(MAX_HISTORY_DAYS, `must be at most ${MAX_HISTORY_DAYS} (100 years)`)
+    .nullable(),
+};
+
 export const POLICY_DEFAULTS = {
   jitterSeconds: 0,
   concurrencyPolicy: 'allow',

@@ -1,4 +1,4 @@
-import { RunnerNameSchema, TASK_STATUSES } from '@cronfleet/shared';
+import { AnyRunnerNameSchema, TASK_STATUSES } from '@cronfleet/shared';
 import { RetryPolicySchema } from '../../cronjobs/dto/policies.dto';
 import { z } from 'zod';
 import { fromDecimal } from '../../common/decimal';
@@ -55,6 +55,8 @@ export function toTaskView(t: TaskEntity) {
     pendingReason: t.status === 'pending' ? t.pendingReason : null,
     /** A stop or kill asked for through the API and whether the worker confirmed it. */
     control: t.control,
+    /** The workflow run, step and group member (null for a one-task step) this task is part of. */
+    workflow: t.workflowRunId ? { runId: t.workflowRunId, step: t.workflowStep, item: t.workflowItem } : null,
     createdAt: iso(t.createdAt),
   };
 }
@@ -78,11 +80,12 @@ export type TaskView = ReturnType<typeof toTaskView>;
 
 /**
  * `POST /api/v1/tasks`: a one-shot task outside any cron job, run at `runAt` or after
- * `delaySeconds` (now when neither is given). `spec` is checked against the runner's schema.
+ * `delaySeconds` (now when neither is given). `spec` is checked against the runner's schema (a plugin
+ * runner's only as a bounded JSON object: see validSpec).
  */
 export const CreateTaskSchema = z
   .object({
-    runner: RunnerNameSchema,
+    runner: AnyRunnerNameSchema,
     spec: z.record(z.string(), z.unknown(), { error: 'must be an object' }),
     runAt: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 instant with Z or an offset' }).optional(),
     delaySeconds: z.number({ error: 'must be a number of seconds' }).int('must be whole seconds').min(0, 'must be at least 0').max(366 * 86_400, 'must be at most a year').optional(),

@@ -1,17 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CronJobEntity } from '../../cronjobs/cronjob.entity';
-import { TaskOutputEntity } from '../../tasks/task-output.entity';
 import { TaskEntity } from '../../tasks/task.entity';
-import { TasksRepository } from '../../tasks/tasks.repository';
+import { TasksModule } from '../../tasks/tasks.module';
 import { ChainsRepository } from './chains.repository';
 import { TaskChainer } from './task-chainer';
 
-/** Job chains (`triggers`), used by TasksService when a task has ended for good. */
+/** Job chains (`triggers`): listens to TaskEnds and starts the jobs a task's job triggers. */
 @Module({
-  imports: [TypeOrmModule.forFeature([CronJobEntity, TaskEntity, TaskOutputEntity])],
-  // Its own TasksRepository (stateless): TasksModule imports this module, not the other way round.
-  providers: [ChainsRepository, TasksRepository, TaskChainer],
-  exports: [TaskChainer],
+  imports: [TypeOrmModule.forFeature([CronJobEntity, TaskEntity]), TasksModule],
+  providers: [ChainsRepository, TaskChainer],
 })
 export class ChainsModule {}

@@ -1,10 +1,12 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { coerceError, type TaskStatus } from '@cronfleet/shared';
 import { targetsFor } from '../../cronjobs/dto/triggers.dto';
 import { taskOfJob } from '../../cronjobs/job-task';
 import { ClusterEvents } from '../../events/cluster-events';
 import { LiveEvents } from '../../events/live-events';
-import { TasksRepository } from '../../tasks/tasks.repository';
+import { TaskEnds } from '../../tasks/task-ends';
+import { TasksRepository, type NewTask } from '../../tasks/tasks.repository';
+import { TaskTracing } from '../../observability/task-tracing';
 import { chainResult, resultEnv } from '../core/chain-result';
 import { ChainsRepository } from './chains.repository';
 import { Batcher } from '../../common/batcher';
@@ -21,7 +23,7 @@ const FAILURE: readonly TaskStatus[] = ['failed', 'timeout', 'lost', 'killed'];
  * `chain:<task>:<job>`, so an end reported twice, or by two servers, starts each job once.
  */
 @Injectable()
-export class TaskChainer implements OnApplicationShutdown {
+export class TaskChainer implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('chains');
   private readonly ends = new Batcher<{ taskId: number; status: TaskStatus }>((batch) => this.chainBatch(batch), LOOKUP_DELAY_MS, LOOKUP_BATCH);
 
@@ -30,7 +32,13 @@ export class TaskChainer implements OnApplicationShutdown {
     private readonly tasks: TasksRepository,
     private readonly events: ClusterEvents,
     private readonly live: LiveEvents,
+    private readonly taskEnds: TaskEnds,
+    private readonly tracing: TaskTracing,
   ) {}
+
+  onModuleInit(): void {
+    this.taskEnds.listen((taskId, status) => this.taskEnded(taskId, status));
+  }
 
   /** Never throws and never waits: the chained tasks are made in the background. */
   taskEnded(taskId: number, status: TaskStatus): void {
@@ -67,11 +75,14 @@ export class TaskChainer implements OnApplicationShutdown {
     const jobs = await this.repo.jobsByName(names);
     for (const name of names.filter((n) => !jobs.some((j) => j.name === n))) this.logger.warn(`task ${taskId} (${from}): triggers '${name}', which no longer exists`);
     for (const job of jobs) {
-      const { task, created } = await this.tasks.createOne({
+      const row: NewTask = {
         ...taskOfJob(job, { trigger: 'chain', scheduledAt: new Date(), oneWorker: true }),
         env: { ...(job.env ?? {}), ...env },
         idempotencyKey: `chain:${taskId}:${job.id}`,
-      });
+      };
+      const make = (traceParent: string | null) => this.tasks.createOne({ ...row, traceParent });
+      // Tracing on: a `task.create` root, so the task's dispatch, run and result form one tree.
+      const { task, created } = this.tracing.tracer ? await this.tracing.created('chain', make) : await make(null);
       if (!created) continue;
       this.logger.log(`task ${taskId} (${from}) ${status}: started ${job.name} as task ${task.id}`);
       await this.events.publish({ type: 'task.pending', id: task.id });

@@ -13,8 +13,8 @@ describe('checkSteps', () => {
   it('names duplicates, unknown and self dependencies, and a `when` without upstream', () => {
     assert.deepEqual(checkSteps([step('a'), step('a'), step('b', ['zzz', 'b']), step('c', [], 'failure')]), [
       { index: 1, field: 'id', message: "'a' is already the id of step 0" },
-      { index: 2, field: 'dependsOn', message: "no step has the id 'zzz'" },
-      { index: 2, field: 'dependsOn', message: "step 'b' depends on itself" },
+      { index: 2, field: 'dependsOn', item: 0, message: "no step has the id 'zzz'" },
+      { index: 2, field: 'dependsOn', item: 1, message: "step 'b' depends on itself" },
       { index: 3, field: 'when', message: "'failure' needs dependsOn: it is about upstream steps" },
     ]);
   });

@@ -5,6 +5,8 @@ export interface StepProblem {
   /** Index of the step in the definition. */
   index: number;
   field: 'id' | 'dependsOn' | 'when';
+  /** For a problem with one entry of `dependsOn`: its index there. */
+  item?: number;
   message: string;
 }
 
@@ -21,10 +23,10 @@ export function checkSteps(steps: readonly StepNode[]): StepProblem[] {
     else seen.set(s.id, index);
   });
   steps.forEach((s, index) => {
-    for (const d of s.dependsOn) {
-      if (d === s.id) problems.push({ index, field: 'dependsOn', message: `step '${s.id}' depends on itself` });
-      else if (!seen.has(d)) problems.push({ index, field: 'dependsOn', message: `no step has the id '${d}'` });
-    }
+    s.dependsOn.forEach((d, item) => {
+      if (d === s.id) problems.push({ index, field: 'dependsOn', item, message: `step '${s.id}' depends on itself` });
+      else if (!seen.has(d)) problems.push({ index, field: 'dependsOn', item, message: `no step has the id '${d}'` });
+    });
     if (new Set(s.dependsOn).size !== s.dependsOn.length) problems.push({ index, field: 'dependsOn', message: 'names a step twice' });
     if (s.when !== 'success' && s.dependsOn.length === 0) problems.push({ index, field: 'when', message: `'${s.when}' needs dependsOn: it is about upstream steps` });
   });

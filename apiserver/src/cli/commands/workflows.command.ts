@@ -1,0 +1,196 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { RUN_STATUSES, type RunSummary, type RunView, type WorkflowView } from '../../workflows/dto/workflow.dto';
+import { CliError, EXIT, type ExitCode } from '../cli-error';
+import { startAndWait } from '../wait-run';
+import { readWorkflowFile, sameDefinition, type WorkflowFileEntry } from '../workflow-file';
+import { runDetail, runTable, workflowDetail, workflowTable } from '../workflow-views';
+import { readSource } from './apply.command';
+import { type Act, type Context, positiveInt, wholeSeconds, withConnection } from './common';
+
+const runId = positiveInt('a workflow run id');
+const path = (ref: string) => `/workflows/${encodeURIComponent(ref)}`;
+
+/** One line of `workflows apply`'s report; `-o json` prints `{ dryRun, items: [...] }` of these. */
+export interface WorkflowApplyReport {
+  name: string;
+  /** Null for a workflow a dry run would create. */
+  id: number | null;
+  result: 'created' | 'updated' | 'unchanged';
+}
+
+/** `cronfleet workflows ls|show|apply|run|runs|get|kill|stop|retry|rm`. */
+export function registerWorkflows(program: Command, act: Act): void {
+  const group = withConnection(program.command('workflows').description('apply, run and follow DAG workflows and their runs'));
+
+  group
+    .command('ls')
+    .alias('list')
+    .description('list workflows with their schedule and next run')
+    .action(
+      act(async (ctx) => {
+        const data = await ctx.client.get<{ items: WorkflowView[] }>('/workflows');
+        ctx.show(data, () => workflowTable(data.items, ctx.nowMs));
+      }),
+    );
+
+  group
+    .command('show')
+    .description('show one workflow and its steps (-o yaml prints a file apply takes)')
+    .argument('<workflow>', 'id or name')
+    .action(
+      act(async (ctx, _opts, ref: string) => {
+        const w = await ctx.client.get<WorkflowView>(path(ref));
+        ctx.show(w, () => workflowDetail(w, ctx.nowMs));
+      }),
+    );
+
+  group
+    .command('apply')
+    .description('create or update workflows by name from a YAML or JSON file (one workflow, a list, or { workflows: [...] })')
+    .requiredOption('-f, --file <path>', "the file; '-' reads standard input")
+    .option('--dry-run', 'check the file and show what would change, without changing anything')
+    .action(
+      act(async (ctx, opts: { file: string; dryRun?: boolean }) => {
+        const source = opts.file === '-' ? 'stdin' : opts.file;
+        const reports: WorkflowApplyReport[] = [];
+        await applyWorkflows(ctx, readWorkflowFile(await readSource(opts.file), source), source, Boolean(opts.dryRun), reports);
+        if (ctx.format !== 'table') ctx.show({ dryRun: Boolean(opts.dryRun), items: reports }, () => '');
+      }),
+    );
+
+  group
+    .command('run')
+    .description("run a workflow now, also when it is paused; prints the run's id")
+    .argument('<workflow>', 'id or name')
+    .option('-w, --wait', 'then wait for the run to end and print the state of each step; exit 0 if it succeeded, 1 if not')
+    .action(
+      act(async (ctx, opts: { wait?: boolean }, ref: string) => {
+        const start = () => ctx.client.post<RunView>(`${path(ref)}/runs`);
+        if (!opts.wait) {
+          const run = await start();
+          return ctx.show(run, () => `workflow run ${run.id} of '${run.workflowName}' started (cronfleet workflows get ${run.id})`);
+        }
+        return waitAndShow(ctx, start);
+      }),
+    );
+
+  group
+    .command('runs')
+    .description("a workflow's runs, newest first")
+    .argument('<workflow>', 'id or name')
+    .option('--status <status>', `only runs in this status: ${RUN_STATUSES.join(', ')}`, (v: string) => {
+      if (!(RUN_STATUSES as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${RUN_STATUSES.join(', ')}`);
+      return v;
+    })
+    .option('--limit <n>', 'at most this many (1-500; default 50)', positiveInt('--limit', 500))
+    .option('--cursor <id>', "the page after this one: the previous answer's nextCursor", positiveInt('--cursor'))
+    .action(
+      act(async (ctx, opts: { status?: string; limit?: number; cursor?: number }, ref: string) => {
+        const data = await ctx.client.get<{ items: RunSummary[]; nextCursor: string | null }>(`${path(ref)}/runs`, { status: opts.status, limit: opts.limit, cursor: opts.cursor });
+        ctx.show(data, () => runTable(data.items, ctx.nowMs) + (data.nextCursor ? `\n(more: --cursor ${data.nextCursor})` : ''));
+      }),
+    );
+
+  group
+    .command('run-status')
+    .alias('get')
+    .description('show a run: its status and each step with its state, attempts and tasks')
+    .argument('<run>', 'workflow run id', runId)
+    .action(
+      act(async (ctx, _opts, id: number) => {
+        const run = await ctx.client.get<RunView>(`/workflow-runs/${id}`);
+        ctx.show(run, () => runDetail(run, ctx.nowMs));
+      }),
+    );
+
+  group
+    .command('kill')
+    .description('kill a run: SIGKILL its running steps, skip the rest')
+    .argument('<run>', 'workflow run id', runId)
+    .action(
+      act(async (ctx, _opts, id: number) => {
+        const run = await ctx.client.post<RunView>(`/workflow-runs/${id}/kill`);
+        ctx.show(run, () => `workflow run ${id} killed\n${runDetail(run, ctx.nowMs)}`);
+      }),
+    );
+
+  group
+    .command('stop')
+    .description('stop a run: SIGTERM its running steps (SIGKILL after the grace), skip the rest')
+    .argument('<run>', 'workflow run id', runId)
+    .option('--grace <seconds>', "seconds from SIGTERM to SIGKILL (0-3600; default: the server's CRONFLEET_STOP_GRACE_SECONDS)", wholeSeconds)
+    .action(
+      act(async (ctx, opts: { grace?: number }, id: number) => {
+        const run = await ctx.client.post<RunView>(`/workflow-runs/${id}/stop`, opts.grace === undefined ? undefined : { graceSeconds: opts.grace });
+        ctx.show(run, () => `workflow run ${id} stopped\n${runDetail(run, ctx.nowMs)}`);
+      }),
+    );
+
+  group
+    .command('retry')
+    .description('run a failed, killed or cancelled run again from its failed steps (succeeded steps do not run again)')
+    .argument('<run>', 'workflow run id', runId)
+    .option('-w, --wait', 'then wait for the run to end and print the state of each step; exit 0 if it succeeded, 1 if not')
+    .action(
+      act(async (ctx, opts: { wait?: boolean }, id: number) => {
+        const retry = () => ctx.client.post<RunView>(`/workflow-runs/${id}/retry`);
+        if (!opts.wait) {
+          const run = await retry();
+          return ctx.show(run, () => `workflow run ${id} running again from its failed steps (cronfleet workflows get ${id})`);
+        }
+        return waitAndShow(ctx, retry);
+      }),
+    );
+
+  group
+    .command('rm')
+    .description('delete a workflow with its runs and their tasks (refused while a run is running)')
+    .argument('<workflow>', 'id or name')
+    .action(
+      act(async (ctx, _opts, ref: string) => {
+        const w = await ctx.client.get<WorkflowView>(path(ref));
+        await ctx.client.delete(`/workflows/${w.id}`);
+        ctx.show({ id: w.id, name: w.name, deleted: true }, () => `workflow '${w.name}' (id ${w.id}) deleted, with its runs`);
+      }),
+    );
+}
+
+/** `--wait`: the run's id goes to stderr at once; the final state of each step to stdout at the end. */
+async function waitAndShow(ctx: Context, start: () => Promise<RunView>): Promise<ExitCode> {
+  const run = await startAndWait(ctx.client, start, (r) => process.stderr.write(`cronfleet: workflow run ${r.id} of '${r.workflowName}' running; waiting for it to end\n`));
+  ctx.show(run, () => runDetail(run, Date.now()));
+  if (run.status === 'success') return EXIT.ok;
+  process.stderr.write(`cronfleet: workflow run ${run.id} ended ${run.status}\n`);
+  return EXIT.refused;
+}
+
+/**
+ * Creates or replaces checked workflows by name, one by one, each report pushed to `reports` (and
+ * printed for `-o table`) as it is done; a workflow the server holds as it is stays unchanged.
+ * Stops at the first refusal, saying what was applied.
+ */
+export async function applyWorkflows(ctx: Context, entries: readonly WorkflowFileEntry[], source: string, dryRun: boolean, reports: WorkflowApplyReport[]): Promise<void> {
+  const first = reports.length;
+  for (const [i, { def, position }] of entries.entries()) {
+    let r: WorkflowApplyReport;
+    try {
+      const existing = await ctx.client.get<WorkflowView>(path(def.name)).catch((e: unknown) => {
+        if (e instanceof CliError && e.exitCode === EXIT.notFound) return null;
+        throw e;
+      });
+      if (existing && sameDefinition(def, existing)) r = { name: def.name, id: existing.id, result: 'unchanged' };
+      else if (dryRun) r = { name: def.name, id: existing?.id ?? null, result: existing ? 'updated' : 'created' };
+      else if (existing) r = { name: def.name, id: (await ctx.client.request<WorkflowView>('PUT', `/workflows/${existing.id}`, undefined, def)).id, result: 'updated' };
+      else r = { name: def.name, id: (await ctx.client.post<WorkflowView>('/workflows', def)).id, result: 'created' };
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+      const left = entries.slice(i + 1).map((x) => `'${x.def.name}'`);
+      throw new CliError(e.exitCode, `${source}: workflow '${def.name}' (${position}): ${e.message}\ncronfleet: stopped there: ${reports.length - first} workflow(s) applied before it${left.length ? `, not applied: ${left.join(', ')}` : ''}`);
+    }
+    reports.push(r);
+    if (ctx.format === 'table') {
+      const verb = dryRun && r.result !== 'unchanged' ? `would be ${r.result}` : r.result;
+      process.stdout.write(`workflow '${r.name}'${r.id === null ? '' : ` (id ${r.id})`} ${verb}\n`);
+    }
+  }
+}

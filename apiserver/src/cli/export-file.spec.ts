@@ -1,0 +1,75 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse } from 'yaml';
+import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
+import type { WorkflowView } from '../workflows/dto/workflow.dto';
+import { exportDocument, exportJob, nameMatcher, renderExport, sortKeys } from './export-file';
+import { validateJobs } from './job-file';
+
+const view = (over: Partial<CronJobView> = {}): CronJobView =>
+  ({
+    id: 3, name: 'backup', schedule: '0 2 * * *', timezone: 'UTC', runner: 'command', spec: { command: 'b.sh', args: ['x', 'a'], shell: false, env: {} },
+    timeoutSeconds: null, enabled: true, jitterSeconds: 0, concurrencyPolicy: 'allow', misfirePolicy: 'runOnce', catchUpLimit: 10,
+    startingDeadlineSeconds: null, retry: null, priority: 0, workerSelector: null, routing: 'leastLoaded', env: { Z: '1', A: '2' },
+    secretEnvKeys: [], maxOutputBytes: null, notify: [], triggers: {}, historyLimit: null, historyDays: null, version: 4,
+    nextRunAt: '2026-01-02T02:00:00.000Z', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', ...over,
+  }) as CronJobView;
+
+describe('export file', () => {
+  it('writes every settable field in a fixed order, without the read-only ones', () => {
+    const job = exportJob(view());
+    assert.deepEqual(Object.keys(job), [
+      'name', 'schedule', 'timezone', 'enabled', 'runner', 'spec', 'env', 'timeoutSeconds', 'maxOutputBytes', 'jitterSeconds', 'concurrencyPolicy',
+      'misfirePolicy', 'catchUpLimit', 'startingDeadlineSeconds', 'retry', 'priority', 'workerSelector', 'routing', 'notify', 'triggers', 'historyLimit', 'historyDays',
+    ]);
+    assert.deepEqual(Object.keys(job.env as object), ['A', 'Z'], 'object keys sorted');
+    assert.deepEqual((job.spec as { args: string[] }).args, ['x', 'a'], 'arrays keep their order');
+  });
+
+  it("writes secret variables and webhook header values as '${keep}', never anything else of them", () => {
+    const job = exportJob(view({ secretEnvKeys: ['TOKEN', 'DB_PASS'], notify: [{ on: ['failure'], webhook: { url: 'https://h.example/x', headerNames: ['Authorization'] } }, { on: ['success'], webhook: { url: 'https://h.example/y', headerNames: [] } }] }));
+    assert.deepEqual(job.secretEnv, { DB_PASS: '${keep}', TOKEN: '${keep}' });
+    assert.deepEqual(job.notify, [
+      { on: ['failure'], webhook: { headers: { Authorization: '${keep}' }, url: 'https://h.example/x' } },
+      { on: ['success'], webhook: { url: 'https://h.example/y' } },
+    ]);
+  });
+
+  it('is a job file apply accepts as it is', () => {
+    const job = exportJob(view({ secretEnvKeys: ['TOKEN'], enabled: false, retry: { maxRetries: 2, backoff: 'fixed', delaySeconds: 5, maxDelaySeconds: 60, jitter: false } }));
+    const [def] = validateJobs([parse(renderExport({ jobs: [job] }, 'yaml')).jobs[0]], 'f');
+    assert.equal(def.job.enabled, false);
+    assert.deepEqual(def.job.retry, { maxRetries: 2, backoff: 'fixed', delaySeconds: 5, maxDelaySeconds: 60, jitter: false });
+  });
+
+  it('sorts jobs and workflows by name and gives the same bytes whatever order they were listed in', () => {
+    const jobs = [view({ name: 'b' }), view({ name: 'a' })];
+    const wf = (name: string) => ({ id: 1, name, description: null, schedule: null, timezone: 'UTC', enabled: true, steps: [{ runner: 'command', spec: { command: 'x' }, id: 's' }] }) as unknown as WorkflowView;
+    const one = renderExport(exportDocument(jobs, [wf('y'), wf('x')]), 'yaml');
+    const two = renderExport(exportDocument([...jobs].reverse(), [wf('x'), wf('y')]), 'yaml');
+    assert.equal(one, two);
+    const doc = parse(one);
+    assert.deepEqual(doc.jobs.map((j: { name: string }) => j.name), ['a', 'b']);
+    assert.deepEqual(Object.keys(doc.workflows[0].steps[0]), ['id', 'runner', 'spec'], "a step's id first");
+    assert.match(one, /^# Cronfleet export/);
+    assert.deepEqual(JSON.parse(renderExport(exportDocument(jobs, null), 'json')).workflows, undefined, 'a section left out is absent');
+  });
+
+  it('keeps long strings on one line', () => {
+    const long = `echo ${'x'.repeat(200)}`;
+    const text = renderExport({ jobs: [exportJob(view({ spec: { command: long } }))] }, 'yaml');
+    assert.ok(text.split('\n').some((l) => l.includes(long)));
+  });
+
+  it('matches names with * patterns, and everything without one', () => {
+    const m = nameMatcher(['etl-*', 'backup']);
+    assert.ok(m('etl-load') && m('backup'));
+    assert.ok(!m('backup-2') && !m('x-etl-a'));
+    assert.ok(nameMatcher(['a.b'])('a.b') && !nameMatcher(['a.b'])('axb'), 'other characters match themselves');
+    assert.ok(nameMatcher([])('anything'));
+  });
+
+  it('sorts object keys at every depth', () => {
+    assert.deepEqual(JSON.stringify(sortKeys({ b: { d: 1, c: [{ f: 1, e: 2 }] }, a: null })), '{"a":null,"b":{"c":[{"e":2,"f":1}],"d":1}}');
+  });
+});

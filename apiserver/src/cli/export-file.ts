@@ -1,0 +1,92 @@
+import { stringify } from 'yaml';
+import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
+import type { WorkflowView } from '../workflows/dto/workflow.dto';
+import { KEEP } from './secret-refs';
+
+/**
+ * The fields of a job in an export, in this order: every field the API shows that apply sets. The
+ * API's read-only fields (id, version, times) are left out, `secretEnvKeys` becomes `secretEnv` with
+ * `${keep}` values, and webhook `headerNames` become `headers` with `${keep}` values.
+ */
+const JOB_FIELDS = [
+  'name', 'schedule', 'timezone', 'enabled', 'runner', 'spec', 'env', 'secretEnv', 'timeoutSeconds', 'maxOutputBytes',
+  'jitterSeconds', 'concurrencyPolicy', 'misfirePolicy', 'catchUpLimit', 'startingDeadlineSeconds', 'retry', 'priority',
+  'workerSelector', 'routing', 'notify', 'triggers', 'historyLimit', 'historyDays',
+] as const;
+
+const WORKFLOW_FIELDS = ['name', 'description', 'schedule', 'timezone', 'enabled', 'steps'] as const;
+
+/** What `cronfleet export` writes: `jobs` and `workflows`, each by name; a section left out by `--jobs-only` / `--workflows-only` is absent. */
+export interface ExportDocument {
+  jobs?: Record<string, unknown>[];
+  workflows?: Record<string, unknown>[];
+}
+
+export const EXPORT_HEADER = [
+  '# Cronfleet export: cron jobs and workflows. Apply with: cronfleet apply -f FILE',
+  `# Secret values are not exported: '${KEEP}' keeps the value the server holds; on another server,`,
+  "# give the value or '${env:NAME}' (read from cronfleet's environment when applying).",
+].join('\n');
+
+/** A job as a file apply accepts, its definition only, nothing secret. */
+export function exportJob(view: CronJobView): Record<string, unknown> {
+  const source: Record<string, unknown> = {
+    ...view,
+    secretEnv: view.secretEnvKeys.length ? Object.fromEntries([...view.secretEnvKeys].sort().map((k) => [k, KEEP])) : undefined,
+    notify: view.notify.map((r) => ({
+      on: r.on,
+      ...(r.webhook ? { webhook: { url: r.webhook.url, ...(r.webhook.headerNames.length ? { headers: Object.fromEntries(r.webhook.headerNames.map((h) => [h, KEEP])) } : {}) } } : {}),
+      ...(r.email ? { email: r.email } : {}),
+    })),
+  };
+  return pick(source, JOB_FIELDS);
+}
+
+export function exportWorkflow(view: WorkflowView): Record<string, unknown> {
+  return pick(view as unknown as Record<string, unknown>, WORKFLOW_FIELDS);
+}
+
+/**
+ * The export of these jobs and workflows (null: that section is left out), each sorted by name, so
+ * the same definitions give the same bytes whatever the order the server listed them in.
+ */
+export function exportDocument(jobs: readonly CronJobView[] | null, workflows: readonly WorkflowView[] | null): ExportDocument {
+  const doc: ExportDocument = {};
+  if (jobs) doc.jobs = [...jobs].sort(byName).map(exportJob);
+  if (workflows) doc.workflows = [...workflows].sort(byName).map(exportWorkflow);
+  return doc;
+}
+
+/** The document as YAML (with a header saying how to apply it and what `${keep}` means) or JSON. */
+export function renderExport(doc: ExportDocument, format: 'yaml' | 'json'): string {
+  if (format === 'json') return `${JSON.stringify(doc, null, 2)}\n`;
+  // lineWidth 0: long commands and URLs stay on one line rather than being folded.
+  return `${EXPORT_HEADER}\n${stringify(doc, { lineWidth: 0 })}`;
+}
+
+/** `*` matches any run of characters; anything else itself. */
+export function nameMatcher(patterns: readonly string[]): (name: string) => boolean {
+  if (patterns.length === 0) return () => true;
+  const res = patterns.map((p) => new RegExp(`^${p.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`));
+  return (name) => res.some((re) => re.test(name));
+}
+
+/** The fields in `order` (undefined ones left out), each value with its object keys sorted. */
+function pick(source: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of order) if (source[f] !== undefined) out[f] = sortKeys(source[f]);
+  return out;
+}
+
+/** Object keys sorted at every depth (`id` of a workflow step first); arrays keep their order, which means something. */
+export function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (typeof v !== 'object' || v === null) return v;
+  const rank = (k: string) => (k === 'id' ? 0 : 1);
+  const keys = Object.keys(v).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(keys.filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+}
+
+function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}

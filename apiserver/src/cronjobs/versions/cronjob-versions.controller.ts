@@ -1,0 +1,32 @@
+import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import type { HttpRequest } from '../../auth/http-request';
+import { ZodValidationPipe } from '../../common/zod-validation.pipe';
+import { callerOf } from '../cronjobs.controller';
+import { CronJobsService } from '../cronjobs.service';
+import { CronJobIdParamSchema } from '../dto/cronjob.dto';
+import { type ListVersionsQuery, ListVersionsQuerySchema, VersionParamSchema } from '../dto/versions.dto';
+
+const JobId = new ZodValidationPipe(CronJobIdParamSchema, 'id');
+const Version = new ZodValidationPipe(VersionParamSchema, 'version');
+
+/** A cron job's versions: the list, one with its definition, and a rollback to one. */
+@Controller('cronjobs/:id/versions')
+export class CronJobVersionsController {
+  constructor(private readonly jobs: CronJobsService) {}
+
+  @Get()
+  list(@Param('id', JobId) id: number, @Query(new ZodValidationPipe(ListVersionsQuerySchema, 'query')) q: ListVersionsQuery) {
+    return this.jobs.versions(id, q);
+  }
+
+  @Get(':version')
+  get(@Param('id', JobId) id: number, @Param('version', Version) version: number) {
+    return this.jobs.version(id, version);
+  }
+
+  @Post(':version/rollback')
+  @HttpCode(200)
+  rollback(@Param('id', JobId) id: number, @Param('version', Version) version: number, @Req() req: HttpRequest) {
+    return this.jobs.rollback(id, version, callerOf(req));
+  }
+}

@@ -1,0 +1,186 @@
+import { keepsEverything, pauseAfterBatchMs, planRetention, type JobRetention, type RetentionDefaults, type RetentionPlan } from './core/retention-plan';
+
+/** A position in (finishedAt, id) order: where an age scan goes on, or the newest task a count limit deletes. */
+export interface FinishedMark {
+  id: number;
+  finishedAt: Date;
+}
+
+/** A finished task found by the default age scan, with what decides whether the default applies to it. */
+export interface FinishedRow extends FinishedMark {
+  cronjobId: number | null;
+  workflowRunId: number | null;
+}
+
+/**
+ * The reads and deletes a sweep needs (implemented on the database by RetentionRepository). A
+ * `group` is a job id, or null for one-shot tasks (no job, not part of a workflow run). Every read
+ * returns at most `limit` rows, found through an index; every delete takes ids.
+ */
+export interface RetentionStore {
+  /** Jobs that set `historyLimit` or `historyDays`. */
+  jobsWithOwnRetention(): Promise<JobRetention[]>;
+  /** Ids of jobs after `afterId`, ascending. */
+  jobIdsAfter(afterId: number, limit: number): Promise<number[]>;
+  /** Tasks that ended before `cutoff`, in (finishedAt, id) order, after `after`. */
+  finishedBefore(cutoff: Date, after: FinishedMark | null, limit: number): Promise<FinishedRow[]>;
+  /** Ids of a job's tasks that ended before `cutoff`. */
+  jobFinishedBefore(cronjobId: number, cutoff: Date, limit: number): Promise<number[]>;
+  /** The newest finished task of `group` past the newest `keep`, or null when it has at most `keep`. */
+  firstBeyond(group: number | null, keep: number): Promise<FinishedMark | null>;
+  /** Ids of finished tasks of `group` at or before `mark` in (finishedAt, id) order. */
+  finishedUpTo(group: number | null, mark: FinishedMark, limit: number): Promise<number[]>;
+  /** Deletes these tasks (their output goes with them) unless they are live; returns how many went. */
+  deleteFinished(ids: readonly number[]): Promise<number>;
+}
+
+export interface SweepResult {
+  /** Tasks deleted, in all. */
+  deleted: number;
+  /** Of them, because they were older than their job's (or the default) `historyDays`. */
+  byAge: number;
+  /** Of them, because newer tasks of their job filled its `historyLimit`. */
+  byLimit: number;
+  /** DELETE statements run. */
+  batches: number;
+  durationMs: number;
+  /** False when the sweep was stopped before the end (leadership lost, shutdown); the next one goes on. */
+  completed: boolean;
+}
+
+export interface SweeperOptions {
+  /** Ids per DELETE. Default 500. */
+  batchSize?: number;
+  /** Waits after a DELETE that took `batchMs`; default {@link pauseAfterBatchMs}. */
+  pause?: (batchMs: number) => Promise<void>;
+  /** Checked before every statement: true ends the sweep where it is. */
+  shouldStop?: () => boolean;
+  now?: () => number;
+}
+
+/** Job ids read per query when the default count limit applies to every job. */
+const JOB_PAGE = 1000;
+
+class Stopped extends Error {}
+
+/**
+ * One retention sweep: deletes finished tasks past their job's (or the server's) `historyDays`,
+ * then past its `historyLimit`, in batches of at most `batchSize` ids, each one short DELETE by
+ * primary key (its own transaction; the output rows go with it by the foreign key's cascade), with
+ * a pause after each, so the dispatcher's writes to `tasks` never wait long. Ids are found through
+ * the `(finished_at)` and `(cronjob_id, finished_at)` indexes, never by a scan of the table; live
+ * tasks have no `finished_at` and the DELETE itself refuses them too. Tasks of workflow runs are
+ * left alone: a run's view and its engine read them.
+ */
+export class RetentionSweeper {
+  private readonly batchSize: number;
+  private readonly pause: (batchMs: number) => Promise<void>;
+  private readonly shouldStop: () => boolean;
+  private readonly now: () => number;
+  private result!: SweepResult;
+
+  constructor(
+    private readonly store: RetentionStore,
+    opts: SweeperOptions = {},
+  ) {
+    this.batchSize = opts.batchSize ?? 500;
+    this.pause = opts.pause ?? ((ms) => new Promise((r) => setTimeout(r, pauseAfterBatchMs(ms))));
+    this.shouldStop = opts.shouldStop ?? (() => false);
+    this.now = opts.now ?? Date.now;
+  }
+
+  async sweep(defaults: RetentionDefaults): Promise<SweepResult> {
+    const started = this.now();
+    this.result = { deleted: 0, byAge: 0, byLimit: 0, batches: 0, durationMs: 0, completed: false };
+    try {
+      const plan = planRetention(defaults, await this.store.jobsWithOwnRetention(), started);
+      if (!keepsEverything(plan)) {
+        await this.byDefaultAge(plan);
+        for (const [jobId, cutoff] of plan.ownCutoffMs) await this.byJobAge(jobId, new Date(cutoff));
+        await this.byCount(plan);
+      }
+      this.result.completed = true;
+    } catch (e) {
+      if (!(e instanceof Stopped)) throw e;
+    }
+    this.result.durationMs = this.now() - started;
+    return this.result;
+  }
+
+  /**
+   * Everything that ended before the default cutoff, in (finishedAt, id) order from a cursor, so a
+   * task kept (its job keeps longer, it belongs to a workflow run) is read once per sweep, not once
+   * per batch.
+   */
+  private async byDefaultAge(plan: RetentionPlan): Promise<void> {
+    if (plan.defaultCutoffMs === null) return;
+    const cutoff = new Date(plan.defaultCutoffMs);
+    let after: FinishedMark | null = null;
+    for (;;) {
+      this.checkStop();
+      const rows = await this.store.finishedBefore(cutoff, after, this.batchSize);
+      if (rows.length === 0) return;
+      const doomed = rows.filter((r) => r.workflowRunId === null && !(r.cronjobId !== null && plan.ownCutoffMs.has(r.cronjobId))).map((r) => r.id);
+      if (doomed.length) this.result.byAge += await this.delete(doomed);
+      const last = rows[rows.length - 1];
+      after = { id: last.id, finishedAt: last.finishedAt };
+      if (rows.length < this.batchSize) return;
+    }
+  }
+
+  private async byJobAge(jobId: number, cutoff: Date): Promise<void> {
+    for (;;) {
+      this.checkStop();
+      const ids = await this.store.jobFinishedBefore(jobId, cutoff, this.batchSize);
+      if (ids.length === 0) return;
+      const n = await this.delete(ids);
+      this.result.byAge += n;
+      if (ids.length < this.batchSize || n === 0) return;
+    }
+  }
+
+  /** Each job's count limit (every job's, when there is a default), then one-shot tasks'. */
+  private async byCount(plan: RetentionPlan): Promise<void> {
+    if (plan.defaultLimit === null) {
+      for (const [jobId, keep] of plan.ownLimits) await this.trim(jobId, keep);
+      return;
+    }
+    for (let after = 0; ; ) {
+      this.checkStop();
+      const ids = await this.store.jobIdsAfter(after, JOB_PAGE);
+      for (const id of ids) await this.trim(id, plan.ownLimits.get(id) ?? plan.defaultLimit);
+      if (ids.length < JOB_PAGE) break;
+      after = ids[ids.length - 1];
+    }
+    await this.trim(null, plan.defaultLimit);
+  }
+
+  /** Deletes a group's finished tasks past its newest `keep`. */
+  private async trim(group: number | null, keep: number): Promise<void> {
+    this.checkStop();
+    const mark = await this.store.firstBeyond(group, keep);
+    if (!mark) return;
+    for (;;) {
+      this.checkStop();
+      const ids = await this.store.finishedUpTo(group, mark, this.batchSize);
+      if (ids.length === 0) return;
+      const n = await this.delete(ids);
+      this.result.byLimit += n;
+      if (ids.length < this.batchSize || n === 0) return;
+    }
+  }
+
+  private async delete(ids: readonly number[]): Promise<number> {
+    this.checkStop();
+    const t0 = this.now();
+    const n = await this.store.deleteFinished(ids);
+    this.result.batches++;
+    this.result.deleted += n;
+    await this.pause(this.now() - t0);
+    return n;
+  }
+
+  private checkStop(): void {
+    if (this.shouldStop()) throw new Stopped();
+  }
+}

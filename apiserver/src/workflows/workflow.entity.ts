@@ -1,0 +1,47 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { WorkflowStep } from './dto/definition.dto';
+
+/** What a workflow's `definition` column holds: its steps, as checked (room for more fields later). */
+export interface StoredDefinition {
+  steps: WorkflowStep[];
+}
+
+/** A workflow: a DAG of steps, each a task (or a group of tasks), run on a schedule or on demand. */
+@Entity('workflows')
+export class WorkflowEntity {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Index('uq_workflows_name', { unique: true })
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 2000, nullable: true })
+  description!: string | null;
+
+  @Column({ type: 'simple-json' })
+  definition!: StoredDefinition;
+
+  /** As stored for cron jobs (see scheduleToString); null: on demand only. */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  schedule!: string | null;
+
+  @Column({ type: 'varchar', length: 64 })
+  timezone!: string;
+
+  @Column({ type: 'boolean' })
+  enabled!: boolean;
+
+  /**
+   * The next due time the leader's workflow scheduler will run; null when disabled, unscheduled or
+   * never firing again. A new leader that finds it in the past runs the latest missed due time once.
+   */
+  @Column({ name: 'next_run_at', type: 'datetime', precision: 3, nullable: true })
+  nextRunAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'datetime', precision: 3 })
+  updatedAt!: Date;
+}

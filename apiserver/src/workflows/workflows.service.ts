@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors';
+import { nextRunAtMs, parseSchedule } from '../dispatcher/core/schedule';
+import { ClusterEvents } from '../events/cluster-events';
+import { LiveEvents } from '../events/live-events';
+import { checkDefinition } from './dto/check-definition';
+import type { WorkflowDefinition } from './dto/definition.dto';
+import { type ListWorkflowsQuery, type ListRunsQuery, type RunSummary, type RunView, toRunSummary, toWorkflowView, type WorkflowView } from './dto/workflow.dto';
+import { WorkflowEngine } from './engine/run-engine';
+import { WorkflowRunsService } from './workflow-runs.service';
+import type { WorkflowEntity } from './workflow.entity';
+import { WorkflowRunsRepository } from './workflow-runs.repository';
+import { WorkflowsRepository } from './workflows.repository';
+
+/** The next due time of a definition from `fromMs` on (`@every` on a grid anchored at creation); null when it does not run by itself. */
+export function nextDue(def: Pick<WorkflowDefinition, 'schedule' | 'timezone' | 'enabled'>, fromMs: number, anchorMs: number): Date | null {
+  if (!def.enabled || def.schedule === null) return null;
+  const next = nextRunAtMs(parseSchedule(def.schedule, def.timezone), fromMs, anchorMs);
+  return next === null ? null : new Date(next);
+}
+
+/** Workflow definitions: create, read, replace, delete, and starting a run on demand. */
+@Injectable()
+export class WorkflowsService {
+  constructor(
+    private readonly repo: WorkflowsRepository,
+    private readonly runs: WorkflowRunsRepository,
+    private readonly runService: WorkflowRunsService,
+    private readonly engine: WorkflowEngine,
+    private readonly events: ClusterEvents,
+    private readonly live: LiveEvents,
+  ) {}
+
+  async create(def: WorkflowDefinition): Promise<WorkflowView> {
+    const now = new Date();
+    const w = await this.repo.insert({
+      name: def.name,
+      description: def.description,
+      definition: { steps: def.steps },
+      schedule: def.schedule,
+      timezone: def.timezone,
+      enabled: def.enabled,
+      nextRunAt: nextDue(def, now.getTime(), now.getTime()),
+      createdAt: now,
+    });
+    await this.changed(w, 'workflow.created');
+    return toWorkflowView(w);
+  }
+
+  async list(q: ListWorkflowsQuery): Promise<{ items: WorkflowView[]; nextCursor: string | null }> {
+    const rows = await this.repo.list(q);
+    const full = q.limit !== undefined && rows.length === q.limit;
+    return { items: rows.map(toWorkflowView), nextCursor: full ? String(rows[rows.length - 1].id) : null };
+  }
+
+  async get(ref: string): Promise<WorkflowView> {
+    return toWorkflowView(await this.load(ref));
+  }
+
+  /**
+   * Replaces a workflow's definition (`PUT`): the body is checked once the workflow is found, so an
+   * unknown one is a 404 whatever the body. Runs under way keep the steps they started with. A new
+   * schedule, zone or enabled state counts from now.
+   */
+  async replace(ref: string, body: unknown): Promise<WorkflowView> {
+    const w = await this.load(ref);
+    const def = checkDefinition(body);
+    const timing = def.schedule !== w.schedule || def.timezone !== w.timezone || def.enabled !== w.enabled;
+    const next: WorkflowEntity = { ...w, name: def.name, description: def.description, definition: { steps: def.steps }, schedule: def.schedule, timezone: def.timezone, enabled: def.enabled };
+    if (timing) next.nextRunAt = nextDue(def, Date.now(), w.createdAt.getTime());
+    const saved = await this.repo.save(next);
+    await this.changed(saved, 'workflow.updated');
+    return toWorkflowView(saved);
+  }
+
+  /** Deletes a workflow with its runs and their tasks; refused while a run is running. */
+  async remove(ref: string): Promise<void> {
+    const w = await this.load(ref);
+    const running = await this.runs.runningOf(w.id);
+    if (running.length) {
+      throw new DomainError('WorkflowBusy', `workflow '${w.name}' has ${running.length} running run(s) (${running.join(', ')}): kill them first (POST /workflow-runs/${running[0]}/kill)`);
+    }
+    if (!(await this.repo.delete(w.id))) throw notFound(ref);
+    await this.events.publish({ type: 'workflow.changed', id: w.id });
+    this.live.workflow({ type: 'workflow.deleted', data: { workflowId: w.id, name: w.name } });
+  }
+
+  /** Runs a workflow now (also when it is disabled); its first steps' tasks exist when this answers. */
+  async run(ref: string): Promise<RunView> {
+    const w = await this.load(ref);
+    const { run } = await this.engine.startRun(w, 'api', null);
+    return this.runService.get(run.id);
+  }
+
+  async runsOf(ref: string, q: Omit<ListRunsQuery, 'workflowId'>): Promise<{ items: RunSummary[]; nextCursor: string | null }> {
+    const w = await this.load(ref);
+    const rows = await this.runs.list({ workflowId: w.id, status: q.status, beforeId: q.cursor, limit: q.limit });
+    return { items: rows.map(toRunSummary), nextCursor: rows.length === q.limit ? String(rows[rows.length - 1].id) : null };
+  }
+
+  private async changed(w: WorkflowEntity, type: 'workflow.created' | 'workflow.updated'): Promise<void> {
+    await this.events.publish({ type: 'workflow.changed', id: w.id });
+    this.live.workflow({ type, data: { workflowId: w.id, name: w.name, enabled: w.enabled } });
+  }
+
+  private async load(ref: string): Promise<WorkflowEntity> {
+    const w = await this.repo.findByRef(ref);
+    if (!w) throw notFound(ref);
+    return w;
+  }
+}
+
+function notFound(ref: string): DomainError {
+  return new DomainError('WorkflowNotFound', `workflow '${ref}' not found (no workflow has this ${/^\d+$/.test(ref) ? 'id or ' : ''}name)`);
+}

@@ -1,0 +1,115 @@
+import { useEffect, useState } from 'react';
+import { api } from '../api/client';
+import type { Workflow, WorkflowRunSummary } from '../api/types';
+import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
+import { href, navigate } from '../app/router';
+import { ActionButton, ErrorNote, PageHeader, RunStrip, Time } from '../components/ui';
+
+const PAGE = 50;
+const STRIP = 20;
+
+/** Workflows: search, a strip of recent runs each, next due time, and run now. */
+export function WorkflowsPage({ query }: { query: URLSearchParams }) {
+  const q = query.get('q') ?? '';
+  const [search, setSearch] = useState(q);
+  const [pages, setPages] = useState<string[]>([]); // cursors of extra pages loaded with "More"
+  useEffect(() => setPages([]), [q]);
+
+  useEffect(() => {
+    if (search === q) return;
+    const t = window.setTimeout(() => navigate(href('/workflows', { q: search.trim() }), true), 300);
+    return () => window.clearTimeout(t);
+  }, [search, q]);
+
+  const list = useResource(async () => {
+    const filter = { q: q || undefined, limit: PAGE };
+    const first = await api.workflows(filter);
+    const items = [...first.items];
+    let next = first.nextCursor;
+    for (const cursor of pages) {
+      const p = await api.workflows({ ...filter, cursor });
+      items.push(...p.items);
+      next = p.nextCursor;
+    }
+    // One small read per workflow (there is no timeline route for workflows); one deleted meanwhile has none.
+    const strips = await Promise.all(items.map((w) => api.workflowRuns(w.id, { limit: STRIP }).then((p) => p.items, () => [])));
+    return { items, next, runs: new Map(items.map((w, i) => [w.id, strips[i]])) };
+  }, [q, pages.join(',')]);
+
+  const refresh = useThrottled(list.reload, 1000);
+  const live = useLiveEvents({ type: 'workflow.' }, refresh);
+
+  return (
+    <div>
+      <PageHeader title="Workflows">
+        <span className={`live live-${live}`} title="live updates">
+          {live}
+        </span>
+      </PageHeader>
+      <div className="filters">
+        <input type="search" placeholder="Search by name" aria-label="Search workflows" value={search} onChange={(e) => setSearch(e.target.value)} />
+      </div>
+      <ErrorNote error={list.error} />
+      <table className="table workflows-table">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Schedule</th>
+            <th>Steps</th>
+            <th>Next run</th>
+            <th>Recent runs</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {list.data?.items.map((w) => <WorkflowRow key={w.id} workflow={w} runs={list.data?.runs.get(w.id) ?? []} />)}
+          {list.data && list.data.items.length === 0 && (
+            <tr>
+              <td colSpan={6} className="empty">
+                {q ? 'No workflow matches.' : 'No workflows yet: apply one with the CLI (cronfleet workflows apply -f etl.yaml) or POST /api/v1/workflows.'}
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {list.data?.next && (
+        <button className="btn" onClick={() => setPages((p) => [...p, list.data!.next!])}>
+          More
+        </button>
+      )}
+    </div>
+  );
+}
+
+function WorkflowRow({ workflow: w, runs }: { workflow: Workflow; runs: WorkflowRunSummary[] }) {
+  const groups = w.steps.filter((s) => 'group' in s).length;
+  return (
+    <tr data-workflow={w.name} className={w.enabled ? '' : 'row-paused'}>
+      <td>
+        <a href={href(`/workflows/${w.id}`)}>{w.name}</a>
+        {!w.enabled && <span className="badge badge-paused">disabled</span>}
+        {w.description && <div className="muted small">{w.description}</div>}
+      </td>
+      <td>
+        {w.schedule ? (
+          <>
+            <code>{w.schedule}</code> <span className="muted">{w.timezone}</span>
+          </>
+        ) : (
+          <span className="muted">on demand</span>
+        )}
+      </td>
+      <td>
+        {w.steps.length}
+        {groups > 0 && <span className="muted"> ({groups} group{groups > 1 ? 's' : ''})</span>}
+      </td>
+      <td>{w.nextRunAt ? <Time iso={w.nextRunAt} /> : <span className="muted">–</span>}</td>
+      <td>
+        <RunStrip runs={runs} slots={STRIP} />
+      </td>
+      <td className="actions">
+        <ActionButton label="Run now" action={() => api.runWorkflow(w.id)} done={(r) => `${w.name}: run #${(r as { id: number }).id} started`} />
+      </td>
+    </tr>
+  );
+}
