@@ -24,7 +24,9 @@ export class NamespacesRepository {
 
   async insert(fields: Pick<NamespaceEntity, 'name' | 'description' | 'maxJobs' | 'maxConcurrentTasks'>): Promise<NamespaceEntity> {
     try {
-      return await this.namespaces.save(this.namespaces.create(fields));
+      // insert, not save: save() of an existing primary key would overwrite that namespace.
+      await this.namespaces.insert(fields);
+      return (await this.find(fields.name))!;
     } catch (e) {
       if (isUniqueViolation(e)) throw new DomainError('NamespaceExists', `name: namespace '${fields.name}' already exists`);
       throw e;
