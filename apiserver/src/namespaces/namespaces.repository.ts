@@ -100,11 +100,16 @@ export class NamespacesRepository {
   }
 
   /**
-   * The cron jobs in `name`, counted inside a job's insert transaction; on MySQL the namespace row is
-   * locked first, so two inserts racing for the last place cannot both see room.
+   * The cron jobs in `name`, counted inside a job's insert transaction when it has a `maxJobs`; on
+   * MySQL the namespace row is then locked first, so two inserts racing for the last place cannot
+   * both see room. Without a quota nothing is locked or counted: job creates do not queue on it.
    */
   async jobsIn(m: EntityManager, name: string): Promise<{ maxJobs: number | null; jobs: number } | null> {
-    const qb = m.getRepository(NamespaceEntity).createQueryBuilder('n').where('n.name = :name', { name });
+    const repo = m.getRepository(NamespaceEntity);
+    const plain = await repo.findOne({ select: { name: true, maxJobs: true }, where: { name } });
+    if (!plain) return null;
+    if (plain.maxJobs === null) return { maxJobs: null, jobs: 0 };
+    const qb = repo.createQueryBuilder('n').where('n.name = :name', { name });
     if (m.connection.options.type === 'mysql') qb.setLock('pessimistic_write');
     const ns = await qb.getOne();
     if (!ns) return null;

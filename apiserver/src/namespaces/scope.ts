@@ -27,9 +27,3 @@ export function createNamespace(actor: Actor | undefined, asked: string | undefi
   if (asked !== undefined && asked !== a.namespace) throw scopedRefusal(a, asked);
   return a.namespace;
 }
-
-/** True when `actor` may see what lives in `namespace` (null: something every namespace shares, such as a shared worker). */
-export function canSee(actor: Actor | undefined, namespace: string | null): boolean {
-  const a = actor ?? BOOTSTRAP_ADMIN;
-  return a.namespace === null || namespace === null || a.namespace === namespace;
-}
