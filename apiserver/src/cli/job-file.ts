@@ -4,6 +4,7 @@ import { validSpec } from '../common/runner-spec';
 import { CreateCronJob, CreateCronJobSchema } from '../cronjobs/dto/cronjob.dto';
 import { parseSchedule } from '../dispatcher/core/schedule';
 import { CliError, EXIT } from './cli-error';
+import { takeNamespace } from './namespace';
 
 /** Fields of a job as the API shows it that a file may carry (from `get -o yaml`) and apply ignores. */
 export const READ_ONLY_FIELDS = ['id', 'version', 'nextRunAt', 'createdAt', 'updatedAt', 'secretEnvKeys'] as const;
@@ -11,9 +12,14 @@ export const READ_ONLY_FIELDS = ['id', 'version', 'nextRunAt', 'createdAt', 'upd
 /** One job of a file, checked: what the file says, and the same after the API's validation and defaults. */
 export interface JobDefinition {
   name: string;
+  /**
+   * The file's `namespace:`, else the default given to {@link validateJobs} (`--namespace`); undefined:
+   * neither, and the server's default applies. Not part of `given` nor `job`: a job cannot move.
+   */
+  namespace: string | undefined;
   /** Where it is in the file, for messages: `#2`. */
   position: string;
-  /** The fields the file gives, read-only ones removed. */
+  /** The fields the file gives, read-only ones and `namespace` removed. */
   given: Record<string, unknown>;
   /** The job as the server would store it: defaults filled in, spec validated, schedule as stored text. */
   job: CreateCronJob;
@@ -72,16 +78,19 @@ function isSections(v: unknown): v is { jobs?: unknown[]; workflows?: unknown[] 
 /**
  * Checks every job before anything is changed, with the server's own schemas, so the messages are
  * the API's (`schedule '61 * * * *': minute 61 is out of range 0-59`) and nothing is written on the
- * server to find them. Names must be unique in the file. A bad job is a refusal (exit 1) naming the
- * job and the field.
+ * server to find them. Names must be unique per namespace in the file. A bad job is a refusal (exit 1)
+ * naming the job and the field. A job without `namespace:` is in `defaultNamespace` (`--namespace`).
  */
-export function validateJobs(values: readonly unknown[], source: string): JobDefinition[] {
+export function validateJobs(values: readonly unknown[], source: string, defaultNamespace?: string): JobDefinition[] {
   const seen = new Map<string, string>();
   return values.map((value, i) => {
     const position = `#${i + 1}`;
     const label = (name?: unknown) => `${source}: job ${typeof name === 'string' && name.trim() ? `'${name.trim()}' (${position})` : position}`;
     if (!isObject(value)) throw new CliError(EXIT.refused, `${label()}: must be an object with name, schedule, runner and spec`);
-    const given = Object.fromEntries(Object.entries(value).filter(([k]) => !(READ_ONLY_FIELDS as readonly string[]).includes(k)));
+    const own = takeNamespace(value);
+    if (own.problem) throw new CliError(EXIT.refused, `${label(value.name)}: ${own.problem}`);
+    const namespace = own.namespace ?? defaultNamespace;
+    const given = Object.fromEntries(Object.entries(own.rest).filter(([k]) => !(READ_ONLY_FIELDS as readonly string[]).includes(k)));
     const parsed = CreateCronJobSchema.safeParse(given);
     if (!parsed.success) throw new CliError(EXIT.refused, `${label(given.name)}: ${describeIssues(parsed.error, 'job')}`);
     const job = parsed.data;
@@ -91,10 +100,11 @@ export function validateJobs(values: readonly unknown[], source: string): JobDef
     } catch (e) {
       throw new CliError(EXIT.refused, `${label(job.name)}: ${(e as Error).message}`);
     }
-    const earlier = seen.get(job.name);
-    if (earlier) throw new CliError(EXIT.refused, `${label(job.name)}: name: '${job.name}' is also the name of job ${earlier}; names are unique`);
-    seen.set(job.name, position);
-    return { name: job.name, position, given, job };
+    const key = `${namespace ?? ''}/${job.name}`;
+    const earlier = seen.get(key);
+    if (earlier) throw new CliError(EXIT.refused, `${label(job.name)}: name: '${job.name}' is also the name of job ${earlier}${namespace ? ` in namespace '${namespace}'` : ''}; names are unique in a namespace`);
+    seen.set(key, position);
+    return { name: job.name, namespace, position, given, job };
   });
 }
 
