@@ -2,12 +2,11 @@ import { Command, InvalidArgumentError } from 'commander';
 import { RUN_STATUSES, type RunSummary, type RunView } from '../../workflows/dto/workflow.dto';
 import type { WorkflowView } from '../api-views';
 import { CliError, EXIT, type ExitCode } from '../cli-error';
+import { DEFAULT_NAMESPACE } from '../namespace';
 import { startAndWait } from '../wait-run';
 import { readWorkflowFile, sameDefinition, type WorkflowFileEntry } from '../workflow-file';
 import { runDetail, runTable, workflowDetail, workflowTable } from '../workflow-views';
-import { readSource } from './apply.command';
-import { DEFAULT_NAMESPACE } from '../namespace';
-import { inNamespaceLabel, serverDefaultNamespace } from './apply.command';
+import { inNamespaceLabel, readSource, serverDefaultNamespace } from './apply.command';
 import { type Act, type Context, inNamespace, positiveInt, wholeSeconds, withConnection, withNamespace } from './common';
 
 const runId = positiveInt('a workflow run id');
