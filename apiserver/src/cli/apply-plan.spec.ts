@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CronJobView } from './api-views';
+import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
 import { applyOrder, planStep, sameValue } from './apply-plan';
 import { CliError } from './cli-error';
 import { validateJobs, type JobDefinition } from './job-file';
@@ -113,9 +113,14 @@ describe('apply plan', () => {
     assert.ok(plain.action === 'create' && !('namespace' in plain.body));
   });
 
+  it("leaves a job alone whose file names its namespace, and one whose file names none", () => {
+    assert.equal(planStep(define({ namespace: 'team-a' }), stored(define({}), { namespace: 'team-a' })).action, 'unchanged');
+    assert.equal(planStep(define({}), stored(define({}), { namespace: 'team-a' })).action, 'unchanged');
+  });
+
   it('never sends a namespace in an update: a job cannot move', () => {
     const inTeam = validateJobs([{ name: 'backup', schedule: '0 2 * * *', runner: 'command', spec: { command: 'backup.sh' }, priority: 4 }], 'f', 'team-a')[0];
-    const step = planStep(inTeam, stored(define({}), { namespace: 'team-a' } as Partial<CronJobView>));
+    const step = planStep(inTeam, stored(define({}), { namespace: 'team-a' }));
     assert.deepEqual(step.action === 'update' && step.patch, { priority: 4 });
   });
 

@@ -35,6 +35,8 @@ export function planStep(def: JobDefinition, existing: CronJobView | undefined):
   const current = existing as unknown as Record<string, unknown>;
   const changed: string[] = [];
   for (const [field, want] of Object.entries(desired)) {
+    // The job was found by its namespace: the file's agrees, or names none.
+    if (field === 'namespace') continue;
     if (field === 'enabled' && !('enabled' in def.given)) continue;
     if (field === 'secretEnv') {
       if (!('secretEnv' in def.given)) continue;

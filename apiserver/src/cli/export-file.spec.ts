@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import type { CronJobView } from './api-views';
-import type { WorkflowView } from './api-views';
+import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
+import type { WorkflowView } from '../workflows/dto/workflow.dto';
 import { exportDocument, exportJob, exportWorkflow, nameMatcher, renderExport, sortKeys } from './export-file';
 import { validateJobs } from './job-file';
 

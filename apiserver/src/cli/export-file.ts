@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
-import type { CronJobView } from './api-views';
-import type { WorkflowView } from './api-views';
+import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
+import type { WorkflowView } from '../workflows/dto/workflow.dto';
 import { DEFAULT_NAMESPACE } from './namespace';
 import { KEEP } from './secret-refs';
 

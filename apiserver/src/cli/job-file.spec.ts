@@ -58,9 +58,12 @@ describe('job files with namespaces', () => {
     assert.deepEqual(validateJobs(values, 'f', 'team-b').map((d) => [d.name, d.namespace]), [['a', 'team-a'], ['b', 'team-b']]);
   });
 
-  it('keeps namespace out of the fields checked and sent as the definition', () => {
+  it("keeps the file's own namespace in the checked job (what the server's job files loader reads), not --namespace", () => {
     const [def] = validateJobs(parseJobFile(job('a', 'namespace: team-a\n'), 'f'), 'f');
-    assert.ok(!('namespace' in def.given) && !('namespace' in def.job));
+    assert.equal(def.job.namespace, 'team-a');
+    const [other] = validateJobs(parseJobFile(job('a'), 'f'), 'f', 'team-b');
+    assert.equal(other.job.namespace, undefined);
+    assert.ok(!('namespace' in other.given));
   });
 
   it('takes one name in two namespaces, and refuses it twice in one', () => {
@@ -70,6 +73,6 @@ describe('job files with namespaces', () => {
   });
 
   it('refuses a bad namespace naming the job and the field', () => {
-    assert.throws(() => validateJobs(parseJobFile(job('a', 'namespace: Team_A\n'), 'jobs.yaml'), 'jobs.yaml'), refused(/^jobs\.yaml: job 'a' \(#1\): namespace: must be 1-63 lowercase letters/));
+    assert.throws(() => validateJobs(parseJobFile(job('a', 'namespace: Team_A\n'), 'jobs.yaml'), 'jobs.yaml'), refused(/^jobs\.yaml: job 'a' \(#1\): namespace: must be 1-63 lower-case letters, digits or inner hyphens/));
   });
 });

@@ -4,7 +4,6 @@ import { validSpec } from '../common/runner-spec';
 import { CreateCronJob, CreateCronJobSchema } from '../cronjobs/dto/cronjob.dto';
 import { parseSchedule } from '../dispatcher/core/schedule';
 import { CliError, EXIT } from './cli-error';
-import { takeNamespace } from './namespace';
 
 /** Fields of a job as the API shows it that a file may carry (from `get -o yaml`) and apply ignores. */
 export const READ_ONLY_FIELDS = ['id', 'version', 'nextRunAt', 'createdAt', 'updatedAt', 'secretEnvKeys'] as const;
@@ -14,12 +13,12 @@ export interface JobDefinition {
   name: string;
   /**
    * The file's `namespace:`, else the default given to {@link validateJobs} (`--namespace`); undefined:
-   * neither, and the server's default applies. Not part of `given` nor `job`: a job cannot move.
+   * neither, and the server's default applies. `given` and `job` hold only the file's.
    */
   namespace: string | undefined;
   /** Where it is in the file, for messages: `#2`. */
   position: string;
-  /** The fields the file gives, read-only ones and `namespace` removed. */
+  /** The fields the file gives, read-only ones removed. */
   given: Record<string, unknown>;
   /** The job as the server would store it: defaults filled in, spec validated, schedule as stored text. */
   job: CreateCronJob;
@@ -87,10 +86,7 @@ export function validateJobs(values: readonly unknown[], source: string, default
     const position = `#${i + 1}`;
     const label = (name?: unknown) => `${source}: job ${typeof name === 'string' && name.trim() ? `'${name.trim()}' (${position})` : position}`;
     if (!isObject(value)) throw new CliError(EXIT.refused, `${label()}: must be an object with name, schedule, runner and spec`);
-    const own = takeNamespace(value);
-    if (own.problem) throw new CliError(EXIT.refused, `${label(value.name)}: ${own.problem}`);
-    const namespace = own.namespace ?? defaultNamespace;
-    const given = Object.fromEntries(Object.entries(own.rest).filter(([k]) => !(READ_ONLY_FIELDS as readonly string[]).includes(k)));
+    const given = Object.fromEntries(Object.entries(value).filter(([k]) => !(READ_ONLY_FIELDS as readonly string[]).includes(k)));
     const parsed = CreateCronJobSchema.safeParse(given);
     if (!parsed.success) throw new CliError(EXIT.refused, `${label(given.name)}: ${describeIssues(parsed.error, 'job')}`);
     const job = parsed.data;
@@ -100,6 +96,7 @@ export function validateJobs(values: readonly unknown[], source: string, default
     } catch (e) {
       throw new CliError(EXIT.refused, `${label(job.name)}: ${(e as Error).message}`);
     }
+    const namespace = job.namespace ?? defaultNamespace;
     const key = `${namespace ?? ''}/${job.name}`;
     const earlier = seen.get(key);
     if (earlier) throw new CliError(EXIT.refused, `${label(job.name)}: name: '${job.name}' is also the name of job ${earlier}${namespace ? ` in namespace '${namespace}'` : ''}; names are unique in a namespace`);

@@ -1,29 +1,26 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidArgumentError } from 'commander';
-import { byNamespaceAndName, defaultNamespaceOf, namespaceArg, namespaceLabel, namespaceProblem, quotaArg, takeNamespace, usageOfQuota } from './namespace';
+import { byNamespaceAndName, namespaceArg, namespaceLabel, quotaArg, usageOfQuota } from './namespace';
 
-describe('namespace names and options', () => {
-  it('takes DNS labels as namespace names and says what is wrong with anything else', () => {
-    for (const ok of ['default', 'a', 'team-a', '0', 'x'.repeat(63)]) assert.equal(namespaceProblem(ok), null, ok);
-    for (const bad of ['', 'Team', 'team_a', '-a', 'a-', 'a.b', 'x'.repeat(64)]) assert.match(namespaceProblem(bad) ?? '', /must be 1-63 lowercase letters, digits or -/, bad);
-    assert.equal(namespaceProblem(7), 'must be a string');
+describe('namespace options', () => {
+  it('refuses a bad --namespace naming the value and the rule, and passes a DNS label through', () => {
+    for (const ok of ['default', 'a', 'team-a', '0', 'x'.repeat(63)]) assert.equal(namespaceArg(ok), ok);
+    for (const bad of ['', 'Team', 'team_a', '-a', 'a-', 'a.b', 'x'.repeat(64)]) {
+      assert.throws(() => namespaceArg(bad), (e: unknown) => e instanceof InvalidArgumentError && e.message.startsWith(`namespace '${bad}' must be 1-63 lower-case letters, digits or inner hyphens`), bad);
+    }
   });
 
-  it('refuses a bad --namespace naming the value, and passes a good one through', () => {
-    assert.equal(namespaceArg('team-a'), 'team-a');
-    assert.throws(() => namespaceArg('Team A'), (e: unknown) => e instanceof InvalidArgumentError && /^namespace 'Team A' must be/.test(e.message));
-  });
-
-  it("reads a quota as a whole number, or 'none' as no limit, and names the option when it is neither", () => {
+  it("reads a quota as a whole number up to the API's limit, or 'none' as no limit, and names the option when it is neither", () => {
     const maxJobs = quotaArg('--max-jobs');
     assert.equal(maxJobs('0'), 0);
     assert.equal(maxJobs('25'), 25);
+    assert.equal(maxJobs('1000000'), 1_000_000);
     assert.equal(maxJobs('none'), null);
-    for (const bad of ['-1', '2.5', 'ten', '', '1e3']) assert.throws(() => maxJobs(bad), /--max-jobs must be a whole number of at least 0, or 'none' for no limit$/, bad);
+    for (const bad of ['-1', '2.5', 'ten', '', '1e3', '1000001']) assert.throws(() => maxJobs(bad), /--max-jobs must be a whole number from 0 to 1000000, or 'none' for no limit$/, bad);
   });
 
-  it('shows a token or worker of every namespace (null) as *', () => {
+  it('shows a token or worker of every namespace (null) as *, and usage against a quota', () => {
     assert.equal(namespaceLabel(null), '*');
     assert.equal(namespaceLabel('team-a'), 'team-a');
     assert.equal(usageOfQuota(3, null), '3');
@@ -31,22 +28,7 @@ describe('namespace names and options', () => {
   });
 });
 
-describe('the namespace of a create without one', () => {
-  it("is the only namespace a scoped token sees, and 'default' for a cluster-wide token", () => {
-    assert.equal(defaultNamespaceOf([{ name: 'team-a' }]), 'team-a');
-    assert.equal(defaultNamespaceOf([{ name: 'default' }]), 'default');
-    assert.equal(defaultNamespaceOf([{ name: 'default' }, { name: 'team-a' }]), 'default');
-  });
-});
-
-describe('namespace of a file item', () => {
-  it('takes namespace out of the item, checked, leaving the rest for the API schemas', () => {
-    assert.deepEqual(takeNamespace({ name: 'a', namespace: 'team-a' }), { namespace: 'team-a', rest: { name: 'a' }, problem: null });
-    assert.deepEqual(takeNamespace({ name: 'a' }), { namespace: undefined, rest: { name: 'a' }, problem: null });
-    assert.match(takeNamespace({ name: 'a', namespace: 'Team A' }).problem ?? '', /^namespace: must be 1-63 lowercase/);
-    assert.equal(takeNamespace({ name: 'a', namespace: null }).problem, 'namespace: must be a string');
-  });
-
+describe('matching by namespace and name', () => {
   it('finds a server item by namespace and name, not by name alone', () => {
     const items = [{ namespace: 'default', name: 'backup', id: 1 }, { namespace: 'team-a', name: 'backup', id: 2 }];
     const find = byNamespaceAndName(items);

@@ -1,5 +1,5 @@
-import type { CronJobView } from './api-views';
-import type { WorkerDetail, WorkerView } from './api-views';
+import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
+import type { WorkerDetail, WorkerView } from '../workers/workers.service';
 import { CliError, EXIT } from './cli-error';
 import type { AdminClient } from './client';
 import { DEFAULT_NAMESPACE } from './namespace';

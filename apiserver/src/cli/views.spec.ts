@@ -1,6 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ApiTokenView, CronJobView, TaskView, WorkerView, WorkflowView } from './api-views';
+import type { ApiTokenView } from '../auth/dto/api-token.dto';
+import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
+import type { TaskView } from '../tasks/dto/task.dto';
+import type { WorkerView } from '../workers/workers.service';
+import type { WorkflowView } from '../workflows/dto/workflow.dto';
 import type { NamespaceView } from './namespace';
 import { namespaceDetail, namespaceTable } from './namespace-views';
 import { cronJobTable, taskTable, tokenTable, workerTable } from './views';

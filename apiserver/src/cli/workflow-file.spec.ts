@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { WorkflowView } from './api-views';
+import type { WorkflowView } from '../workflows/dto/workflow.dto';
 import { CliError } from './cli-error';
 import { readWorkflowFile, sameDefinition } from './workflow-file';
 
@@ -56,6 +56,6 @@ describe('workflow files with namespaces', () => {
   it('takes one name in two namespaces, refuses it twice in one, and refuses a bad namespace naming the field', () => {
     assert.equal(readWorkflowFile(`namespace: team-a\n${one}---\n${one}`, 'wf.yaml').length, 2);
     assert.match(refusal(`namespace: team-a\n${one}---\nnamespace: team-a\n${one}`).message, /workflow 'etl' \(#2\): name: 'etl' is also the name of workflow #1 in namespace 'team-a'/);
-    assert.deepEqual(refusal(`namespace: "-x"\n${one}`), { code: 1, message: "wf.yaml: workflow 'etl' (#1): namespace: must be 1-63 lowercase letters, digits or -, starting and ending with a letter or digit" });
+    assert.deepEqual(refusal(`namespace: "-x"\n${one}`), { code: 1, message: "wf.yaml: workflow 'etl' (#1): namespace: must be 1-63 lower-case letters, digits or inner hyphens (a DNS label), e.g. team-a" });
   });
 });

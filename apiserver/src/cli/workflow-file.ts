@@ -1,9 +1,8 @@
 import { parseAllDocuments } from 'yaml';
 import { checkDefinition } from '../workflows/dto/check-definition';
 import type { WorkflowDefinition } from '../workflows/dto/definition.dto';
-import type { WorkflowView } from './api-views';
+import type { WorkflowView } from '../workflows/dto/workflow.dto';
 import { CliError, EXIT } from './cli-error';
-import { takeNamespace } from './namespace';
 
 /** Fields of a workflow as the API shows it that a file may carry (from `workflows show -o yaml`) and apply ignores. */
 export const READ_ONLY_WORKFLOW_FIELDS = ['id', 'nextRunAt', 'createdAt', 'updatedAt'] as const;
@@ -47,16 +46,16 @@ export function checkWorkflows(values: readonly unknown[], source: string, defau
     const position = `#${i + 1}`;
     const name = isObject(value) && typeof value.name === 'string' && value.name.trim() ? `'${value.name.trim()}' (${position})` : position;
     if (!isObject(value)) throw new CliError(EXIT.refused, `${source}: workflow ${name}: must be an object with name and steps`);
-    const own = takeNamespace(value);
-    if (own.problem) throw new CliError(EXIT.refused, `${source}: workflow ${name}: ${own.problem}`);
-    const namespace = own.namespace ?? defaultNamespace;
-    const given = Object.fromEntries(Object.entries(own.rest).filter(([k]) => !(READ_ONLY_WORKFLOW_FIELDS as readonly string[]).includes(k)));
-    let def: WorkflowDefinition;
+    const given = Object.fromEntries(Object.entries(value).filter(([k]) => !(READ_ONLY_WORKFLOW_FIELDS as readonly string[]).includes(k)));
+    let checked: WorkflowDefinition;
     try {
-      def = checkDefinition(given);
+      checked = checkDefinition(given);
     } catch (e) {
       throw new CliError(EXIT.refused, `${source}: workflow ${name}: ${(e as Error).message}`);
     }
+    // The namespace picks the workflow to compare with; it is not part of what is compared or PUT.
+    const { namespace: own, ...def } = checked;
+    const namespace = own ?? defaultNamespace;
     const key = `${namespace ?? ''}/${def.name}`;
     const earlier = seen.get(key);
     if (earlier) throw new CliError(EXIT.refused, `${source}: workflow ${name}: name: '${def.name}' is also the name of workflow ${earlier}${namespace ? ` in namespace '${namespace}'` : ''}; names are unique in a namespace`);

@@ -1,5 +1,4 @@
-import type { RunSummary, RunView } from '../workflows/dto/workflow.dto';
-import type { WorkflowView } from './api-views';
+import type { RunSummary, RunView, WorkflowView } from '../workflows/dto/workflow.dto';
 import { describe, duration, relative, section, table, when } from './format';
 
 // Human renderings of workflows and their runs for `-o table`. JSON and YAML output never pass through here.

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import type { CronJobView } from '../api-views';
+import type { CronJobView } from '../../cronjobs/dto/cronjob.dto';
 import { applyOrder, planStep, type ApplyStep } from '../apply-plan';
 import { CliError, EXIT } from '../cli-error';
 import { parseJobFile, validateJobs, type JobDefinition } from '../job-file';
-import { byNamespaceAndName, defaultNamespaceOf, DEFAULT_NAMESPACE, type NamespaceView } from '../namespace';
+import type { Actor } from '../../auth/roles';
+import { byNamespaceAndName, DEFAULT_NAMESPACE } from '../namespace';
 import { resolveSecretRefs } from '../secret-refs';
 import { type Act, type Context } from './common';
 
@@ -128,10 +129,10 @@ export function inNamespaceLabel(namespace: string): string {
   return namespace === DEFAULT_NAMESPACE ? '' : ` in namespace '${namespace}'`;
 }
 
-/** The namespace the server puts a job in when the request names none (see defaultNamespaceOf). */
+/** The namespace the server creates in when a request names none: the token's own, or `default` for a cluster-wide token. */
 export async function serverDefaultNamespace(ctx: Context): Promise<string> {
-  const { items } = await ctx.client.get<{ items: NamespaceView[] }>('/namespaces');
-  return defaultNamespaceOf(items);
+  const self = await ctx.client.get<Actor>('/tokens/self');
+  return self.namespace ?? DEFAULT_NAMESPACE;
 }
 
 export async function readSource(file: string): Promise<string> {

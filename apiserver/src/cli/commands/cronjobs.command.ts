@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
-import type { CronJobView } from '../api-views';
-import type { TaskView } from '../api-views';
-import type { WorkerView } from '../api-views';
+import type { CronJobView } from '../../cronjobs/dto/cronjob.dto';
+import type { TaskView } from '../../tasks/dto/task.dto';
+import type { WorkerView } from '../../workers/workers.service';
 import { EXIT } from '../cli-error';
 import { followTaskOutput } from '../follow';
 import { resolveCronJob } from '../resolve';

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { rename, writeFile } from 'node:fs/promises';
-import type { CronJobView } from '../api-views';
-import type { WorkflowView } from '../api-views';
+import type { CronJobView } from '../../cronjobs/dto/cronjob.dto';
+import type { WorkflowView } from '../../workflows/dto/workflow.dto';
 import { CliError, EXIT } from '../cli-error';
 import { exportDocument, nameMatcher, renderExport } from '../export-file';
 import { parseDefinitionsFile } from '../job-file';

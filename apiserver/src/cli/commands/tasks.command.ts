@@ -1,7 +1,7 @@
 import { TASK_STATUSES } from '@cronfleet/shared';
 import { Command, InvalidArgumentError } from 'commander';
-import type { TaskView } from '../api-views';
-import type { WorkerView } from '../api-views';
+import type { TaskView } from '../../tasks/dto/task.dto';
+import type { WorkerView } from '../../workers/workers.service';
 import { EXIT } from '../cli-error';
 import type { AdminClient } from '../client';
 import { followTaskOutput } from '../follow';

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { ApiTokenView, CreatedApiToken } from '../api-views';
+import type { ApiTokenView, CreatedApiToken } from '../../auth/dto/api-token.dto';
 import { ROLES } from '../../auth/roles';
 import { CliError, EXIT } from '../cli-error';
 import { tokenTable } from '../views';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { WorkerDetail, WorkerView } from '../api-views';
+import type { WorkerDetail, WorkerView } from '../../workers/workers.service';
 import { resolveWorker } from '../resolve';
 import { workerDetail, workerTable } from '../views';
 import { type Act, inNamespace, withConnection, withNamespace } from './common';

@@ -1,6 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { RUN_STATUSES, type RunSummary, type RunView } from '../../workflows/dto/workflow.dto';
-import type { WorkflowView } from '../api-views';
+import { RUN_STATUSES, type RunSummary, type RunView, type WorkflowView } from '../../workflows/dto/workflow.dto';
 import { CliError, EXIT, type ExitCode } from '../cli-error';
 import { DEFAULT_NAMESPACE } from '../namespace';
 import { startAndWait } from '../wait-run';
