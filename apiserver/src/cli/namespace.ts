@@ -16,11 +16,11 @@ export function namespaceArg(v: string): string {
 
 /**
  * commander's parser for a quota option (`--max-jobs`, `--max-concurrent-tasks`): a whole number, or
- * `none` for no limit (null, which clears the quota in `namespaces set`).
+ * `none` for no limit, kept as the word (commander turns a parser's null into ''); the body sends null.
  */
 export function quotaArg(option: string) {
-  return (v: string): number | null => {
-    if (v === 'none') return null;
+  return (v: string): number | 'none' => {
+    if (v === 'none') return v;
     if (!/^\d{1,7}$/.test(v) || Number(v) > MAX_QUOTA) throw new InvalidArgumentError(`${option} must be a whole number from 0 to ${MAX_QUOTA}, or 'none' for no limit`);
     return Number(v);
   };

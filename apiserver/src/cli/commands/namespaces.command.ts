@@ -6,11 +6,11 @@ import { type Act, withConnection } from './common';
 
 const path = (name: string) => `/namespaces/${encodeURIComponent(name)}`;
 
-/** The options `create` and `set` share; undefined: not given. */
+/** The options `create` and `set` share, as quotaArg parsed them; undefined: not given. */
 interface NamespaceOptions {
   description?: string;
-  maxJobs?: number | null;
-  maxConcurrentTasks?: number | null;
+  maxJobs?: number | 'none';
+  maxConcurrentTasks?: number | 'none';
 }
 
 /**
@@ -20,8 +20,8 @@ interface NamespaceOptions {
 export function namespaceBody(opts: NamespaceOptions): Record<string, string | number | null> {
   const body: Record<string, string | number | null> = {};
   if (opts.description !== undefined) body.description = opts.description.trim() === '' ? null : opts.description;
-  if (opts.maxJobs !== undefined) body.maxJobs = opts.maxJobs;
-  if (opts.maxConcurrentTasks !== undefined) body.maxConcurrentTasks = opts.maxConcurrentTasks;
+  if (opts.maxJobs !== undefined) body.maxJobs = opts.maxJobs === 'none' ? null : opts.maxJobs;
+  if (opts.maxConcurrentTasks !== undefined) body.maxConcurrentTasks = opts.maxConcurrentTasks === 'none' ? null : opts.maxConcurrentTasks;
   return body;
 }
 
