@@ -10,7 +10,7 @@ import { changeLine, versionDetail, versionTable } from '../version-views';
 import type { VersionSummary, VersionView } from '../../cronjobs/dto/versions.dto';
 import { CliError } from '../cli-error';
 import type { AdminClient } from '../client';
-import { registerApply } from './apply.command';
+import { inNamespaceLabel, registerApply } from './apply.command';
 import { type Act, inNamespace, positiveInt, withConnection, withNamespace } from './common';
 
 /** `cronfleet cronjobs ls|get|apply|run|pause|resume|rm|versions|rollback`. */
@@ -132,7 +132,7 @@ export function registerCronJobs(program: Command, act: Act): void {
       act(async (ctx, _opts, ref: string) => {
         const job = await resolveCronJob(ctx.client, ref, ctx.namespace);
         await ctx.client.delete(`/cronjobs/${job.id}`);
-        ctx.show({ id: job.id, name: job.name, deleted: true }, () => `cron job '${job.name}' (id ${job.id}) deleted, with its task history`);
+        ctx.show({ id: job.id, name: job.name, namespace: job.namespace, deleted: true }, () => `cron job '${job.name}'${inNamespaceLabel(job.namespace)} (id ${job.id}) deleted, with its task history`);
       }),
     );
 }

@@ -153,7 +153,7 @@ export function registerWorkflows(program: Command, act: Act): void {
       act(async (ctx, _opts, ref: string) => {
         const w = await ctx.client.get<WorkflowView>(path(ref), inNamespace(ctx));
         await ctx.client.delete(`/workflows/${w.id}`);
-        ctx.show({ id: w.id, name: w.name, deleted: true }, () => `workflow '${w.name}' (id ${w.id}) deleted, with its runs`);
+        ctx.show({ id: w.id, name: w.name, namespace: w.namespace, deleted: true }, () => `workflow '${w.name}'${inNamespaceLabel(w.namespace)} (id ${w.id}) deleted, with its runs`);
       }),
     );
 }
