@@ -183,10 +183,10 @@ describe('admin CLI', { timeout: 240_000 }, () => {
   it('lists cron jobs as an aligned table, and as the API\'s JSON with -o json', async () => {
     const table = await expectExit(0, ['cronjobs', 'ls']);
     const lines = table.stdout.trimEnd().split('\n');
-    assert.match(lines[0], /^ID +NAME +SCHEDULE +TIMEZONE +RUNNER +STATE +NEXT RUN$/);
+    assert.match(lines[0], /^ID +NAMESPACE +NAME +SCHEDULE +TIMEZONE +RUNNER +STATE +NEXT RUN$/);
     const row = lines.find((l) => l.includes(names.b));
     assert.ok(row, table.stdout);
-    assert.match(row, /0 2 \* \* \* +Europe\/Berlin +command +active +in \d/);
+    assert.match(row, new RegExp(`^\\d+ +default +${names.b} +0 2 \\* \\* \\* +Europe/Berlin +command +active +in \\d`));
     // Aligned: every row's NAME column starts where the header's does.
     const nameCol = lines[0].indexOf('NAME');
     for (const l of lines.slice(1)) assert.notEqual(l[nameCol], ' ', `misaligned row: ${l}`);
@@ -245,7 +245,7 @@ describe('admin CLI', { timeout: 240_000 }, () => {
     const { taskId } = await server.api.runCronJob(job.id);
     await waitForStatus(taskId, (t) => t.status === 'running', 'to run');
     const running = await expectExit(0, ['tasks', 'ls', '--job', job.name, '--status', 'running']);
-    assert.match(running.stdout, new RegExp(`^${taskId} +${job.name} +running +1 +manual +${workerName} `, 'm'));
+    assert.match(running.stdout, new RegExp(`^${taskId} +default +${job.name} +running +1 +manual +${workerName} `, 'm'));
 
     const kill = await expectExit(0, ['tasks', 'kill', String(taskId)]);
     assert.match(kill.stdout, new RegExp(`task ${taskId} killed; worker \\d+ confirmed`));
@@ -262,7 +262,8 @@ describe('admin CLI', { timeout: 240_000 }, () => {
 
   it('lists workers, and drains and undrains one by name', async () => {
     const ls = await expectExit(0, ['workers', 'ls']);
-    assert.match(ls.stdout, new RegExp(`^\\d+ +${workerName} +online +\\d+/4 `, 'm'));
+    // A worker started without --namespace serves every namespace: `*`.
+    assert.match(ls.stdout, new RegExp(`^\\d+ +\\* +${workerName} +online +\\d+/4 `, 'm'));
 
     await expectExit(0, ['workers', 'drain', workerName]);
     const drained = JSON.parse((await expectExit(0, ['workers', 'ls', '-o', 'json'])).stdout) as { items: WorkerInfo[] };
@@ -295,6 +296,70 @@ describe('admin CLI', { timeout: 240_000 }, () => {
     const api = await expectExit(1, ['preview', '61 * * * *']);
     assert.match(api.stderr, /minute 61 is out of range 0-59 \(HTTP 400 InvalidSchedule\)/);
   });
+
+  it('creates and lists a namespace, scopes a token to it, keeps a job of the same name apart in it with --namespace, and exports and applies it back there', async () => {
+    const ns = `cli-ns-${suffix}`;
+    const created = await expectExit(0, ['namespaces', 'create', ns, '--description', 'CLI e2e', '--max-jobs', '5']);
+    assert.match(created.stdout, new RegExp(`^namespace '${ns}' created`));
+    assert.match((await expectExit(2, ['namespaces', 'create', 'Not_A_Label'])).stderr, /namespace 'Not_A_Label' must be 1-63 lower-case letters/);
+
+    // Cluster-wide, nothing sent: the job goes to default. With --namespace (or the variable), to ns.
+    const name = `cli-ns-job-${suffix}`;
+    const job = `name: ${name}\nschedule: "@daily"\nrunner: command\nspec: { command: "true" }\n`;
+    assert.match((await expectExit(0, ['cronjobs', 'apply', '-f', '-'], job)).stdout, new RegExp(`^cron job '${name}' \\(id \\d+\\) created$`, 'm'));
+    const inNs = await expectExit(0, ['cronjobs', 'apply', '-f', '-', '--namespace', ns], job);
+    assert.match(inNs.stdout, new RegExp(`^cron job '${name}' in namespace '${ns}' \\(id \\d+\\) created$`, 'm'));
+    const viaEnv = await startCli(['cronjobs', 'apply', '-f', '-'], { ...env(), CRONFLEET_NAMESPACE: ns }, job).done;
+    assert.match(viaEnv.stdout, new RegExp(`^cron job '${name}' in namespace '${ns}' \\(id \\d+\\) unchanged$`, 'm'), viaEnv.stderr);
+    const both = (await server.api.listCronJobs()).items.filter((j) => j.name === name) as (CronJob & { namespace: string })[];
+    assert.deepEqual(both.map((j) => j.namespace).sort(), [ns, 'default'].sort());
+
+    const lsNs = (await expectExit(0, ['cronjobs', 'ls', '--namespace', ns])).stdout.trimEnd().split('\n');
+    assert.match(lsNs[0], /^ID +NAMESPACE +NAME /);
+    assert.deepEqual(lsNs.slice(1).map((l) => l.split(/ +/).slice(1, 3)), [[ns, name]], 'only the job of the namespace');
+    const namespaces = (await expectExit(0, ['namespaces', 'ls'])).stdout.trimEnd().split('\n');
+    assert.match(namespaces[0], /^NAME +JOBS +RUNNING +MAX JOBS +MAX CONCURRENT +DESCRIPTION$/);
+    assert.ok(namespaces.some((l) => new RegExp(`^${ns} +1 +0 +5 +- +CLI e2e$`).test(l)), namespaces.join('\n'));
+    await expectExit(0, ['namespaces', 'set', ns, '--max-jobs', 'none', '--max-concurrent-tasks', '2']);
+    assert.match((await expectExit(0, ['namespaces', 'show', ns])).stdout, /^Cron jobs: +1 \(no quota\)$[\s\S]*^Running tasks: +0 of 2$/m);
+
+    // A viewer token scoped to ns sees the job there and not the one of the same name in default.
+    const token = JSON.parse((await expectExit(0, ['tokens', 'create', '--name', `cli-ns-viewer-${suffix}`, '--role', 'viewer', '--namespace', ns, '-o', 'json'])).stdout) as { id: number; token: string; namespace: string | null };
+    assert.equal(token.namespace, ns);
+    const tokens = (await expectExit(0, ['tokens', 'ls'])).stdout;
+    assert.match(tokens, new RegExp(`^${token.id} +${ns} +cli-ns-viewer-${suffix} +viewer +active `, 'm'));
+    const scoped = { ...env(), CRONFLEET_ADMIN_TOKEN: token.token };
+    const seen = await startCli(['cronjobs', 'ls', '-o', 'json'], scoped).done;
+    assert.equal(seen.code, 0, seen.stderr);
+    assert.deepEqual((JSON.parse(seen.stdout) as { items: { namespace: string }[] }).items.map((j) => j.namespace), [ns]);
+    const got = await startCli(['cronjobs', 'get', name, '-o', 'json'], scoped).done;
+    assert.equal((JSON.parse(got.stdout) as { namespace: string }).namespace, ns, got.stderr);
+
+    // Export of ns: its job carries namespace:, and applying it puts the job back there, exactly.
+    const exported = (await expectExit(0, ['export', '--namespace', ns, '--jobs-only'])).stdout;
+    assert.match(exported, new RegExp(`^  - name: ${name}\\n    namespace: ${ns}\\n`, 'm'));
+    const file = join(server.dataDir, `ns-${suffix}.yaml`);
+    writeFileSync(file, exported);
+    await expectExit(0, ['cronjobs', 'rm', name, '--namespace', ns]);
+    assert.match((await expectExit(0, ['apply', '-f', file])).stdout, new RegExp(`^cron job '${name}' in namespace '${ns}' \\(id \\d+\\) created$`, 'm'));
+    assert.match((await expectExit(0, ['apply', '-f', file])).stdout, new RegExp(`^cron job '${name}' in namespace '${ns}' \\(id \\d+\\) unchanged$`, 'm'));
+    assert.equal((await expectExit(0, ['export', '--namespace', ns, '--jobs-only'])).stdout, exported);
+    const after = (await server.api.listCronJobs()).items.filter((j) => j.name === name) as (CronJob & { namespace: string })[];
+    assert.deepEqual(after.map((j) => j.namespace).sort(), [ns, 'default'].sort(), 'the job of default untouched');
+
+    assert.match((await expectExit(1, ['namespaces', 'rm', ns])).stderr, /NamespaceNotEmpty/);
+  });
+
+  it(
+    'refuses a second namespace of the same name (409 NamespaceExists) and leaves the first as it was',
+    { todo: 'server bug: NamespacesRepository.insert uses save(), which on the natural key updates the existing row (its description and quotas become null) and then answers 500' },
+    async () => {
+      const ns = `cli-dup-${suffix}`;
+      await expectExit(0, ['namespaces', 'create', ns, '--max-jobs', '3']);
+      assert.match((await expectExit(1, ['namespaces', 'create', ns])).stderr, /HTTP 409 NamespaceExists/);
+      assert.match((await expectExit(0, ['namespaces', 'show', ns])).stdout, /^Cron jobs: +0 of 3$/m);
+    },
+  );
 
   it('exits 3 for an unknown job, task or worker', async () => {
     assert.match((await expectExit(3, ['cronjobs', 'get', `no-such-job-${suffix}`])).stderr, /cron job 'no-such-job-\w+' not found/);

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
-import { planStep, sameValue } from './apply-plan';
+import { applyOrder, planStep, sameValue } from './apply-plan';
 import { CliError } from './cli-error';
 import { validateJobs, type JobDefinition } from './job-file';
 
@@ -103,5 +103,30 @@ describe('apply plan', () => {
     assert.equal(planStep(rule({ Authorization: '${keep}' }), onServer({ Authorization: 'v' })).action, 'unchanged');
     assert.deepEqual(planStep(rule({ Authorization: 'new' }), onServer({ Authorization: 'v' })).action, 'update');
     assert.throws(() => planStep(rule({ Authorization: '${keep}' }), onServer()), /notify\[0\]\.webhook\.headers\.Authorization: '\$\{keep\}'/);
+  });
+
+  it('sends the namespace of the file or of --namespace with a create, and none without one', () => {
+    const inTeam = validateJobs([{ name: 'backup', namespace: 'team-a', schedule: '@daily', runner: 'command', spec: { command: 'b' } }], 'f')[0];
+    const step = planStep(inTeam, undefined);
+    assert.deepEqual(step.action === 'create' && step.body, { name: 'backup', schedule: '@daily', runner: 'command', spec: { command: 'b' }, namespace: 'team-a' });
+    const plain = planStep(define({}), undefined);
+    assert.ok(plain.action === 'create' && !('namespace' in plain.body));
+  });
+
+  it("leaves a job alone whose file names its namespace, and one whose file names none", () => {
+    assert.equal(planStep(define({ namespace: 'team-a' }), stored(define({}), { namespace: 'team-a' })).action, 'unchanged');
+    assert.equal(planStep(define({}), stored(define({}), { namespace: 'team-a' })).action, 'unchanged');
+  });
+
+  it('never sends a namespace in an update: a job cannot move', () => {
+    const inTeam = validateJobs([{ name: 'backup', schedule: '0 2 * * *', runner: 'command', spec: { command: 'backup.sh' }, priority: 4 }], 'f', 'team-a')[0];
+    const step = planStep(inTeam, stored(define({}), { namespace: 'team-a' }));
+    assert.deepEqual(step.action === 'update' && step.patch, { priority: 4 });
+  });
+
+  it('applies namespace by namespace, a triggered job before the one triggering it within each', () => {
+    const job = (name: string, namespace: string, triggers?: string[]) => ({ name, namespace, schedule: '@daily', runner: 'command', spec: { command: 'x' }, ...(triggers ? { triggers: { onSuccess: triggers } } : {}) });
+    const defs = validateJobs([job('first', 'a', ['second']), job('first', 'b', ['second']), job('second', 'a'), job('second', 'b')], 'f');
+    assert.deepEqual(applyOrder(defs).map((d) => `${d.namespace}/${d.name}`), ['a/second', 'a/first', 'b/second', 'b/first']);
   });
 });

@@ -1,5 +1,6 @@
 import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
 import { toNotifyView } from '../cronjobs/dto/notify.dto';
+import { triggerOrder } from '../cronjobs/dto/triggers.dto';
 import { scheduleToString } from '../dispatcher/core/schedule';
 import { CliError, EXIT } from './cli-error';
 import type { JobDefinition } from './job-file';
@@ -11,7 +12,9 @@ export type ApplyStep =
   | { action: 'unchanged'; def: JobDefinition; id: number };
 
 /**
- * What `apply` does with one job of the file, given the job of that name on the server (if any).
+ * What `apply` does with one job of the file, given the job of that namespace and name on the server
+ * (if any). A create sends the job's namespace when the file or `--namespace` gives one; an update
+ * never does (a job cannot move).
  *
  * The file is the job's whole definition: a field it leaves out is compared with its default, so
  * deleting `retry:` from the file turns retries off. Two fields are the exception, compared only
@@ -26,12 +29,14 @@ export function planStep(def: JobDefinition, existing: CronJobView | undefined):
   if (!existing) {
     const kept = keptFields(def.job);
     if (kept.length) throw keepRefused(def, kept[0], `there is no job '${def.name}' on the server to keep it from`);
-    return { action: 'create', def, body: def.given };
+    return { action: 'create', def, body: def.namespace === undefined ? def.given : { ...def.given, namespace: def.namespace } };
   }
   const desired: Record<string, unknown> = { ...def.job, schedule: scheduleToString(def.job.schedule) };
   const current = existing as unknown as Record<string, unknown>;
   const changed: string[] = [];
   for (const [field, want] of Object.entries(desired)) {
+    // The job was found by its namespace: the file's agrees, or names none.
+    if (field === 'namespace') continue;
     if (field === 'enabled' && !('enabled' in def.given)) continue;
     if (field === 'secretEnv') {
       if (!('secretEnv' in def.given)) continue;
@@ -68,6 +73,16 @@ export function planStep(def: JobDefinition, existing: CronJobView | undefined):
   if (changed.includes('runner') && !changed.includes('spec')) changed.push('spec');
   const patch = Object.fromEntries(changed.map((f) => [f, desired[f]]));
   return { action: 'update', def, id: existing.id, changed, patch };
+}
+
+/**
+ * The order to apply the jobs of a file in: namespace by namespace as they first appear, and within
+ * one, a job that others trigger before them (triggers name jobs of the job's own namespace).
+ */
+export function applyOrder(defs: readonly JobDefinition[], namespaceOf: (d: JobDefinition) => string | undefined = (d) => d.namespace): JobDefinition[] {
+  const groups = new Map<string | undefined, JobDefinition[]>();
+  for (const d of defs) groups.set(namespaceOf(d), [...(groups.get(namespaceOf(d)) ?? []), d]);
+  return [...groups.values()].flatMap((g) => triggerOrder(g));
 }
 
 function keepRefused(def: JobDefinition, field: string, why: string): CliError {

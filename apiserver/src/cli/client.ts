@@ -46,8 +46,8 @@ export class AdminClient {
   get<T>(path: string, query?: Query): Promise<T> {
     return this.request<T>('GET', path, query);
   }
-  post<T>(path: string, body?: unknown): Promise<T> {
-    return this.request<T>('POST', path, undefined, body);
+  post<T>(path: string, body?: unknown, query?: Query): Promise<T> {
+    return this.request<T>('POST', path, query, body);
   }
   patch<T>(path: string, body: unknown): Promise<T> {
     return this.request<T>('PATCH', path, undefined, body);

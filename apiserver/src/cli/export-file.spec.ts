@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
 import type { WorkflowView } from '../workflows/dto/workflow.dto';
-import { exportDocument, exportJob, nameMatcher, renderExport, sortKeys } from './export-file';
+import { exportDocument, exportJob, exportWorkflow, nameMatcher, renderExport, sortKeys } from './export-file';
 import { validateJobs } from './job-file';
 
 const view = (over: Partial<CronJobView> = {}): CronJobView =>
   ({
-    id: 3, name: 'backup', schedule: '0 2 * * *', timezone: 'UTC', runner: 'command', spec: { command: 'b.sh', args: ['x', 'a'], shell: false, env: {} },
+    id: 3, namespace: 'default', name: 'backup', schedule: '0 2 * * *', timezone: 'UTC', runner: 'command', spec: { command: 'b.sh', args: ['x', 'a'], shell: false, env: {} },
     timeoutSeconds: null, enabled: true, jitterSeconds: 0, concurrencyPolicy: 'allow', misfirePolicy: 'runOnce', catchUpLimit: 10,
     startingDeadlineSeconds: null, retry: null, priority: 0, workerSelector: null, routing: 'leastLoaded', env: { Z: '1', A: '2' },
     secretEnvKeys: [], maxOutputBytes: null, notify: [], triggers: {}, historyLimit: null, historyDays: null, version: 4,
@@ -71,5 +71,25 @@ describe('export file', () => {
 
   it('sorts object keys at every depth', () => {
     assert.deepEqual(JSON.stringify(sortKeys({ b: { d: 1, c: [{ f: 1, e: 2 }] }, a: null })), '{"a":null,"b":{"c":[{"e":2,"f":1}],"d":1}}');
+  });
+
+  it("writes namespace after name outside 'default' only, so an export without other namespaces is what it was", () => {
+    assert.ok(!('namespace' in exportJob(view())));
+    const job = exportJob(view({ namespace: 'team-a' }));
+    assert.deepEqual(Object.keys(job).slice(0, 3), ['name', 'namespace', 'schedule']);
+    assert.equal(job.namespace, 'team-a');
+    const wf = (namespace: string) => ({ id: 1, namespace, name: 'etl', description: null, schedule: null, timezone: 'UTC', enabled: true, steps: [] }) as unknown as WorkflowView;
+    assert.ok(!('namespace' in exportWorkflow(wf('default'))));
+    assert.deepEqual(Object.keys(exportWorkflow(wf('team-a'))).slice(0, 2), ['name', 'namespace']);
+  });
+
+  it("sorts by namespace, 'default' first, then by name", () => {
+    const doc = exportDocument([view({ name: 'a', namespace: 'team-b' }), view({ name: 'z' }), view({ name: 'b', namespace: 'team-a' }), view({ name: 'a', namespace: 'team-a' })], null);
+    assert.deepEqual(doc.jobs?.map((j) => `${String(j.namespace ?? '-')}/${String(j.name)}`), ['-/z', 'team-a/a', 'team-a/b', 'team-b/a']);
+  });
+
+  it('gives apply back the namespace it exported, and none for a job of default', () => {
+    const text = renderExport(exportDocument([view({ name: 'x', namespace: 'team-a' }), view({ name: 'x' })], null), 'yaml');
+    assert.deepEqual(validateJobs(parse(text).jobs, 'f').map((d) => [d.namespace, d.name]), [[undefined, 'x'], ['team-a', 'x']]);
   });
 });

@@ -1,20 +1,22 @@
 import { stringify } from 'yaml';
 import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
 import type { WorkflowView } from '../workflows/dto/workflow.dto';
+import { DEFAULT_NAMESPACE } from './namespace';
 import { KEEP } from './secret-refs';
 
 /**
  * The fields of a job in an export, in this order: every field the API shows that apply sets. The
  * API's read-only fields (id, version, times) are left out, `secretEnvKeys` becomes `secretEnv` with
- * `${keep}` values, and webhook `headerNames` become `headers` with `${keep}` values.
+ * `${keep}` values, and webhook `headerNames` become `headers` with `${keep}` values. `namespace` is
+ * written only outside `default` (see {@link withoutDefaultNamespace}).
  */
 const JOB_FIELDS = [
-  'name', 'schedule', 'timezone', 'enabled', 'runner', 'spec', 'env', 'secretEnv', 'timeoutSeconds', 'maxOutputBytes',
+  'name', 'namespace', 'schedule', 'timezone', 'enabled', 'runner', 'spec', 'env', 'secretEnv', 'timeoutSeconds', 'maxOutputBytes',
   'jitterSeconds', 'concurrencyPolicy', 'misfirePolicy', 'catchUpLimit', 'startingDeadlineSeconds', 'retry', 'priority',
   'workerSelector', 'routing', 'notify', 'triggers', 'historyLimit', 'historyDays',
 ] as const;
 
-const WORKFLOW_FIELDS = ['name', 'description', 'schedule', 'timezone', 'enabled', 'steps'] as const;
+const WORKFLOW_FIELDS = ['name', 'namespace', 'description', 'schedule', 'timezone', 'enabled', 'steps'] as const;
 
 /** What `cronfleet export` writes: `jobs` and `workflows`, each by name; a section left out by `--jobs-only` / `--workflows-only` is absent. */
 export interface ExportDocument {
@@ -31,7 +33,7 @@ export const EXPORT_HEADER = [
 /** A job as a file apply accepts, its definition only, nothing secret. */
 export function exportJob(view: CronJobView): Record<string, unknown> {
   const source: Record<string, unknown> = {
-    ...view,
+    ...withoutDefaultNamespace(view),
     secretEnv: view.secretEnvKeys.length ? Object.fromEntries([...view.secretEnvKeys].sort().map((k) => [k, KEEP])) : undefined,
     notify: view.notify.map((r) => ({
       on: r.on,
@@ -43,17 +45,28 @@ export function exportJob(view: CronJobView): Record<string, unknown> {
 }
 
 export function exportWorkflow(view: WorkflowView): Record<string, unknown> {
-  return pick(view as unknown as Record<string, unknown>, WORKFLOW_FIELDS);
+  return pick(withoutDefaultNamespace(view as unknown as Record<string, unknown> & { namespace?: string }), WORKFLOW_FIELDS);
 }
 
 /**
- * The export of these jobs and workflows (null: that section is left out), each sorted by name, so
- * the same definitions give the same bytes whatever the order the server listed them in.
+ * The view with `namespace` left out when it is `default`: an export of a server without other
+ * namespaces stays byte for byte what it was before namespaces, and apply puts an item without one
+ * in `default` (or `--namespace`), so the round trip is exact.
+ */
+function withoutDefaultNamespace<T extends { namespace?: string }>(view: T): Omit<T, 'namespace'> & { namespace?: string } {
+  const { namespace, ...rest } = view;
+  return namespace === undefined || namespace === DEFAULT_NAMESPACE ? rest : { ...rest, namespace };
+}
+
+/**
+ * The export of these jobs and workflows (null: that section is left out), each sorted by namespace
+ * (`default` first) and name, so the same definitions give the same bytes whatever the order the
+ * server listed them in.
  */
 export function exportDocument(jobs: readonly CronJobView[] | null, workflows: readonly WorkflowView[] | null): ExportDocument {
   const doc: ExportDocument = {};
-  if (jobs) doc.jobs = [...jobs].sort(byName).map(exportJob);
-  if (workflows) doc.workflows = [...workflows].sort(byName).map(exportWorkflow);
+  if (jobs) doc.jobs = [...jobs].sort(byNamespaceAndName).map(exportJob);
+  if (workflows) doc.workflows = [...workflows].sort(byNamespaceAndName).map(exportWorkflow);
   return doc;
 }
 
@@ -87,6 +100,11 @@ export function sortKeys(v: unknown): unknown {
   return Object.fromEntries(keys.filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
 }
 
-function byName(a: { name: string }, b: { name: string }): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+function byNamespaceAndName(a: { namespace: string; name: string }, b: { namespace: string; name: string }): number {
+  const rank = (x: { namespace: string }) => (x.namespace === DEFAULT_NAMESPACE ? '' : x.namespace);
+  return compare(rank(a), rank(b)) || compare(a.name, b.name);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

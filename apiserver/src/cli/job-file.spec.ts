@@ -50,3 +50,29 @@ describe('job files', () => {
     assert.throws(() => validateJobs(parseJobFile(`${indent(job('a'))}\n${indent(job(' a'))}\n`, 'f'), 'f'), refused(/job 'a' \(#2\): name: 'a' is also the name of job #1/));
   });
 });
+
+describe('job files with namespaces', () => {
+  it("puts a job in its file's namespace, else in --namespace, else leaves it to the server", () => {
+    const values = parseJobFile(`${indent(job('a', 'namespace: team-a\n'))}\n${indent(job('b'))}\n`, 'f');
+    assert.deepEqual(validateJobs(values, 'f').map((d) => [d.name, d.namespace]), [['a', 'team-a'], ['b', undefined]]);
+    assert.deepEqual(validateJobs(values, 'f', 'team-b').map((d) => [d.name, d.namespace]), [['a', 'team-a'], ['b', 'team-b']]);
+  });
+
+  it("keeps the file's own namespace in the checked job (what the server's job files loader reads), not --namespace", () => {
+    const [def] = validateJobs(parseJobFile(job('a', 'namespace: team-a\n'), 'f'), 'f');
+    assert.equal(def.job.namespace, 'team-a');
+    const [other] = validateJobs(parseJobFile(job('a'), 'f'), 'f', 'team-b');
+    assert.equal(other.job.namespace, undefined);
+    assert.ok(!('namespace' in other.given));
+  });
+
+  it('takes one name in two namespaces, and refuses it twice in one', () => {
+    const two = `${indent(job('a', 'namespace: team-a\n'))}\n${indent(job('a'))}\n`;
+    assert.equal(validateJobs(parseJobFile(two, 'f'), 'f').length, 2);
+    assert.throws(() => validateJobs(parseJobFile(two, 'f'), 'f', 'team-a'), refused(/job 'a' \(#2\): name: 'a' is also the name of job #1 in namespace 'team-a'; names are unique in a namespace/));
+  });
+
+  it('refuses a bad namespace naming the job and the field', () => {
+    assert.throws(() => validateJobs(parseJobFile(job('a', 'namespace: Team_A\n'), 'jobs.yaml'), 'jobs.yaml'), refused(/^jobs\.yaml: job 'a' \(#1\): namespace: must be 1-63 lower-case letters, digits or inner hyphens/));
+  });
+});

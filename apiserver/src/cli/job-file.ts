@@ -11,6 +11,11 @@ export const READ_ONLY_FIELDS = ['id', 'version', 'nextRunAt', 'createdAt', 'upd
 /** One job of a file, checked: what the file says, and the same after the API's validation and defaults. */
 export interface JobDefinition {
   name: string;
+  /**
+   * The file's `namespace:`, else the default given to {@link validateJobs} (`--namespace`); undefined:
+   * neither, and the server's default applies. `given` and `job` hold only the file's.
+   */
+  namespace: string | undefined;
   /** Where it is in the file, for messages: `#2`. */
   position: string;
   /** The fields the file gives, read-only ones removed. */
@@ -72,10 +77,10 @@ function isSections(v: unknown): v is { jobs?: unknown[]; workflows?: unknown[] 
 /**
  * Checks every job before anything is changed, with the server's own schemas, so the messages are
  * the API's (`schedule '61 * * * *': minute 61 is out of range 0-59`) and nothing is written on the
- * server to find them. Names must be unique in the file. A bad job is a refusal (exit 1) naming the
- * job and the field.
+ * server to find them. Names must be unique per namespace in the file. A bad job is a refusal (exit 1)
+ * naming the job and the field. A job without `namespace:` is in `defaultNamespace` (`--namespace`).
  */
-export function validateJobs(values: readonly unknown[], source: string): JobDefinition[] {
+export function validateJobs(values: readonly unknown[], source: string, defaultNamespace?: string): JobDefinition[] {
   const seen = new Map<string, string>();
   return values.map((value, i) => {
     const position = `#${i + 1}`;
@@ -91,10 +96,12 @@ export function validateJobs(values: readonly unknown[], source: string): JobDef
     } catch (e) {
       throw new CliError(EXIT.refused, `${label(job.name)}: ${(e as Error).message}`);
     }
-    const earlier = seen.get(job.name);
-    if (earlier) throw new CliError(EXIT.refused, `${label(job.name)}: name: '${job.name}' is also the name of job ${earlier}; names are unique`);
-    seen.set(job.name, position);
-    return { name: job.name, position, given, job };
+    const namespace = job.namespace ?? defaultNamespace;
+    const key = `${namespace ?? ''}/${job.name}`;
+    const earlier = seen.get(key);
+    if (earlier) throw new CliError(EXIT.refused, `${label(job.name)}: name: '${job.name}' is also the name of job ${earlier}${namespace ? ` in namespace '${namespace}'` : ''}; names are unique in a namespace`);
+    seen.set(key, position);
+    return { name: job.name, namespace, position, given, job };
   });
 }
 

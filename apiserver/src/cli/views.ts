@@ -2,6 +2,7 @@ import type { ApiTokenView } from '../auth/dto/api-token.dto';
 import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
 import type { TaskView } from '../tasks/dto/task.dto';
 import type { WorkerDetail, WorkerView } from '../workers/workers.service';
+import { namespaceLabel } from './namespace';
 import { bytes, describe, duration, keyValues, relative, section, table, truncate, when } from './format';
 
 // Human renderings of the API's objects for `-o table`. JSON and YAML output never pass through here.
@@ -9,8 +10,8 @@ import { bytes, describe, duration, keyValues, relative, section, table, truncat
 export function cronJobTable(jobs: readonly CronJobView[], nowMs: number): string {
   if (jobs.length === 0) return 'no cron jobs';
   return table(
-    ['id', 'name', 'schedule', 'timezone', 'runner', 'state', 'next run'],
-    jobs.map((j) => [String(j.id), j.name, j.schedule, j.timezone, j.runner, j.enabled ? 'active' : 'paused', j.enabled ? relative(j.nextRunAt, nowMs) : '-']),
+    ['id', 'namespace', 'name', 'schedule', 'timezone', 'runner', 'state', 'next run'],
+    jobs.map((j) => [String(j.id), j.namespace, j.name, j.schedule, j.timezone, j.runner, j.enabled ? 'active' : 'paused', j.enabled ? relative(j.nextRunAt, nowMs) : '-']),
   );
 }
 
@@ -22,6 +23,7 @@ export function cronJobDetail(j: CronJobView, recent: readonly TaskView[], worke
   const parts = [
     describe([
       ['Name', j.name],
+      ['Namespace', j.namespace],
       ['ID', j.id],
       ['Schedule', `${j.schedule} (${j.timezone})`],
       ['State', j.enabled ? 'active' : 'paused'],
@@ -59,9 +61,10 @@ function historyKept(j: Pick<CronJobView, 'historyLimit' | 'historyDays'>): stri
 export function taskTable(tasks: readonly TaskView[], workerNames: ReadonlyMap<number, string>, nowMs: number): string {
   if (tasks.length === 0) return 'no tasks';
   return table(
-    ['id', 'job', 'status', 'attempt', 'trigger', 'worker', 'started', 'duration', 'result'],
+    ['id', 'namespace', 'job', 'status', 'attempt', 'trigger', 'worker', 'started', 'duration', 'result'],
     tasks.map((t) => [
       String(t.id),
+      t.namespace,
       jobLabel(t),
       t.status,
       String(t.attempt),
@@ -78,6 +81,7 @@ export function taskDetail(t: TaskView, workerNames: ReadonlyMap<number, string>
   const err = t.error as { code?: string; message?: string } | null;
   const lines = describe([
     ['Task', t.id],
+    ['Namespace', t.namespace],
     ['Cron job', t.cronjobName ? `${t.cronjobName} (id ${t.cronjobId})` : t.cronjobId === null ? (t.workflow ? undefined : 'none (one-shot task)') : t.cronjobId],
     ['Workflow', t.workflow ? `run ${t.workflow.runId}, step ${t.workflow.step}${t.workflow.item === null ? '' : `, member ${t.workflow.item}`}` : undefined],
     ['Status', t.status],
@@ -106,8 +110,8 @@ export function taskDetail(t: TaskView, workerNames: ReadonlyMap<number, string>
 export function workerTable(workers: readonly WorkerView[], nowMs: number): string {
   if (workers.length === 0) return 'no workers';
   return table(
-    ['id', 'name', 'status', 'tasks', 'labels', 'runners', 'heartbeat', 'host'],
-    workers.map((w) => [String(w.id), w.name, workerState(w), `${w.running}/${w.capacity}`, keyValues(w.labels), w.runners.join(',') || '-', relative(w.lastHeartbeatAt, nowMs), w.hostname]),
+    ['id', 'namespace', 'name', 'status', 'tasks', 'labels', 'runners', 'heartbeat', 'host'],
+    workers.map((w) => [String(w.id), namespaceLabel(w.namespace), w.name, workerState(w), `${w.running}/${w.capacity}`, keyValues(w.labels), w.runners.join(',') || '-', relative(w.lastHeartbeatAt, nowMs), w.hostname]),
   );
 }
 
@@ -115,6 +119,7 @@ export function workerDetail(w: WorkerDetail, nowMs: number): string {
   const s = w.stats;
   const lines = describe([
     ['Name', w.name],
+    ['Namespace', w.namespace === null ? '* (serves every namespace)' : w.namespace],
     ['ID', w.id],
     ['Status', workerState(w)],
     ['Host', w.hostname],
@@ -191,7 +196,7 @@ export function tokenTable(tokens: readonly ApiTokenView[], nowMs: number): stri
   if (tokens.length === 0) return 'no API tokens';
   const state = (t: ApiTokenView) => (t.revokedAt ? 'revoked' : t.expiresAt && Date.parse(t.expiresAt) <= nowMs ? 'expired' : 'active');
   return table(
-    ['id', 'name', 'role', 'state', 'token', 'expires', 'last used', 'created by'],
-    tokens.map((t) => [String(t.id), t.name, t.role, state(t), `${t.hint}…`, t.expiresAt ? relative(t.expiresAt, nowMs) : 'never', relative(t.lastUsedAt, nowMs), t.createdBy]),
+    ['id', 'namespace', 'name', 'role', 'state', 'token', 'expires', 'last used', 'created by'],
+    tokens.map((t) => [String(t.id), namespaceLabel(t.namespace), t.name, t.role, state(t), `${t.hint}…`, t.expiresAt ? relative(t.expiresAt, nowMs) : 'never', relative(t.lastUsedAt, nowMs), t.createdBy]),
   );
 }

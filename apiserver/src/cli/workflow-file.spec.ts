@@ -44,3 +44,18 @@ describe('sameDefinition', () => {
     assert.ok(!sameDefinition({ ...def, schedule: '@hourly' }, view));
   });
 });
+
+describe('workflow files with namespaces', () => {
+  it("puts a workflow in its file's namespace, else in --namespace, and keeps it out of the definition", () => {
+    const entries = readWorkflowFile(`namespace: team-a\n${one}---\n${one.replace('etl', 'load')}`, 'wf.yaml', 'team-b');
+    assert.deepEqual(entries.map((e) => [e.def.name, e.namespace]), [['etl', 'team-a'], ['load', 'team-b']]);
+    assert.ok(!('namespace' in entries[0].def));
+    assert.equal(readWorkflowFile(one, 'wf.yaml')[0].namespace, undefined);
+  });
+
+  it('takes one name in two namespaces, refuses it twice in one, and refuses a bad namespace naming the field', () => {
+    assert.equal(readWorkflowFile(`namespace: team-a\n${one}---\n${one}`, 'wf.yaml').length, 2);
+    assert.match(refusal(`namespace: team-a\n${one}---\nnamespace: team-a\n${one}`).message, /workflow 'etl' \(#2\): name: 'etl' is also the name of workflow #1 in namespace 'team-a'/);
+    assert.deepEqual(refusal(`namespace: "-x"\n${one}`), { code: 1, message: "wf.yaml: workflow 'etl' (#1): namespace: must be 1-63 lower-case letters, digits or inner hyphens (a DNS label), e.g. team-a" });
+  });
+});

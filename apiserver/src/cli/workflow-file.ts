@@ -10,6 +10,8 @@ export const READ_ONLY_WORKFLOW_FIELDS = ['id', 'nextRunAt', 'createdAt', 'updat
 /** One checked workflow of a file, and where it is in the file (`#2`) for messages. */
 export interface WorkflowFileEntry {
   position: string;
+  /** The file's `namespace:`, else `--namespace`; undefined: the server's default. Not part of `def`: a workflow cannot move. */
+  namespace: string | undefined;
   def: WorkflowDefinition;
 }
 
@@ -20,7 +22,7 @@ export interface WorkflowFileEntry {
  * find them. A file that cannot be parsed or holds none is a usage error (exit 2); a bad workflow,
  * or a name given twice, a refusal (exit 1) naming the workflow and the field.
  */
-export function readWorkflowFile(text: string, source: string): WorkflowFileEntry[] {
+export function readWorkflowFile(text: string, source: string, defaultNamespace?: string): WorkflowFileEntry[] {
   const values: unknown[] = [];
   for (const doc of parseAllDocuments(text, { prettyErrors: true }) as ReturnType<typeof parseAllDocuments> & unknown[]) {
     if (doc.errors.length) throw new CliError(EXIT.usage, `${source}: not valid YAML or JSON: ${doc.errors[0].message.split('\n')[0].replace(/:$/, '')}`);
@@ -31,27 +33,34 @@ export function readWorkflowFile(text: string, source: string): WorkflowFileEntr
     else values.push(value);
   }
   if (values.length === 0) throw new CliError(EXIT.usage, `${source}: holds no workflow (expected a workflow, a list of workflows, or { workflows: [...] })`);
-  return checkWorkflows(values, source);
+  return checkWorkflows(values, source, defaultNamespace);
 }
 
-/** Checks workflows read from a file (see {@link readWorkflowFile}): all of them, before anything is sent. */
-export function checkWorkflows(values: readonly unknown[], source: string): WorkflowFileEntry[] {
+/**
+ * Checks workflows read from a file (see {@link readWorkflowFile}): all of them, before anything is
+ * sent. One without `namespace:` is in `defaultNamespace` (`--namespace`); names are unique per namespace.
+ */
+export function checkWorkflows(values: readonly unknown[], source: string, defaultNamespace?: string): WorkflowFileEntry[] {
   const seen = new Map<string, string>();
   return values.map((value, i) => {
     const position = `#${i + 1}`;
     const name = isObject(value) && typeof value.name === 'string' && value.name.trim() ? `'${value.name.trim()}' (${position})` : position;
     if (!isObject(value)) throw new CliError(EXIT.refused, `${source}: workflow ${name}: must be an object with name and steps`);
     const given = Object.fromEntries(Object.entries(value).filter(([k]) => !(READ_ONLY_WORKFLOW_FIELDS as readonly string[]).includes(k)));
-    let def: WorkflowDefinition;
+    let checked: WorkflowDefinition;
     try {
-      def = checkDefinition(given);
+      checked = checkDefinition(given);
     } catch (e) {
       throw new CliError(EXIT.refused, `${source}: workflow ${name}: ${(e as Error).message}`);
     }
-    const earlier = seen.get(def.name);
-    if (earlier) throw new CliError(EXIT.refused, `${source}: workflow ${name}: name: '${def.name}' is also the name of workflow ${earlier}; names are unique`);
-    seen.set(def.name, position);
-    return { position, def };
+    // The namespace picks the workflow to compare with; it is not part of what is compared or PUT.
+    const { namespace: own, ...def } = checked;
+    const namespace = own ?? defaultNamespace;
+    const key = `${namespace ?? ''}/${def.name}`;
+    const earlier = seen.get(key);
+    if (earlier) throw new CliError(EXIT.refused, `${source}: workflow ${name}: name: '${def.name}' is also the name of workflow ${earlier}${namespace ? ` in namespace '${namespace}'` : ''}; names are unique in a namespace`);
+    seen.set(key, position);
+    return { position, namespace, def };
   });
 }
 

@@ -6,14 +6,15 @@ import { describe, duration, relative, section, table, when } from './format';
 export function workflowTable(items: readonly WorkflowView[], nowMs: number): string {
   if (items.length === 0) return 'no workflows';
   return table(
-    ['id', 'name', 'schedule', 'state', 'steps', 'next run'],
-    items.map((w) => [String(w.id), w.name, w.schedule ? `${w.schedule} (${w.timezone})` : 'on demand', w.enabled ? 'active' : 'paused', String(w.steps.length), w.enabled ? relative(w.nextRunAt, nowMs) : '-']),
+    ['id', 'namespace', 'name', 'schedule', 'state', 'steps', 'next run'],
+    items.map((w) => [String(w.id), w.namespace, w.name, w.schedule ? `${w.schedule} (${w.timezone})` : 'on demand', w.enabled ? 'active' : 'paused', String(w.steps.length), w.enabled ? relative(w.nextRunAt, nowMs) : '-']),
   );
 }
 
 export function workflowDetail(w: WorkflowView, nowMs: number): string {
   const head = describe([
     ['Name', w.name],
+    ['Namespace', w.namespace],
     ['ID', w.id],
     ['Description', w.description ?? undefined],
     ['Schedule', w.schedule ? `${w.schedule} (${w.timezone})` : 'none: runs on demand'],

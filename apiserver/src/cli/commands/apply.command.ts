@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import type { CronJobView } from '../../cronjobs/dto/cronjob.dto';
-import { planStep, type ApplyStep } from '../apply-plan';
-import { triggerOrder } from '../../cronjobs/dto/triggers.dto';
+import { applyOrder, planStep, type ApplyStep } from '../apply-plan';
 import { CliError, EXIT } from '../cli-error';
-import { parseJobFile, validateJobs } from '../job-file';
+import { parseJobFile, validateJobs, type JobDefinition } from '../job-file';
+import type { Actor } from '../../auth/roles';
+import { byNamespaceAndName, DEFAULT_NAMESPACE } from '../namespace';
 import { resolveSecretRefs } from '../secret-refs';
 import { type Act, type Context } from './common';
 
@@ -13,6 +14,7 @@ type Result = 'created' | 'updated' | 'unchanged';
 /** One line of `apply`'s report; `-o json` prints `{ dryRun, items: [...] }` of these. */
 export interface ApplyReport {
   name: string;
+  namespace: string;
   /** Null for a job a dry run would create. */
   id: number | null;
   result: Result;
@@ -24,13 +26,13 @@ export interface ApplyReport {
 
 /**
  * `cronfleet cronjobs apply -f jobs.yaml [--dry-run]`: every job of the file is checked first (the
- * API's schemas, locally: nothing is written to find a mistake), then created or patched by name one
- * by one, stopping at the first refusal with a report of what was already applied.
+ * API's schemas, locally: nothing is written to find a mistake), then created or patched by namespace
+ * and name one by one, stopping at the first refusal with a report of what was already applied.
  */
 export function registerApply(group: Command, act: Act): void {
   group
     .command('apply')
-    .description('create or update jobs by name from a YAML or JSON file (one job, a list, or { jobs: [...] })')
+    .description("create or update jobs by namespace and name from a YAML or JSON file (one job, a list, or { jobs: [...] }); --namespace is the namespace of a job without 'namespace:'")
     .requiredOption('-f, --file <path>', "the file; '-' reads standard input")
     .option('--dry-run', 'check the file and show what would change, without changing anything')
     .action(
@@ -55,16 +57,23 @@ export function registerApply(group: Command, act: Act): void {
 /**
  * Applies the jobs of a file: `${env:NAME}` secrets resolved, every job checked and its step planned
  * before the first change; then created or patched one by one in trigger order, each report pushed
- * to `reports` (and printed for `-o table`) as it is done, stopping at the first refusal.
+ * to `reports` (and printed for `-o table`) as it is done, stopping at the first refusal. A job is
+ * the server's job of the same namespace and name; one without a namespace (in the file or
+ * `--namespace`) is compared with the job in the namespace the server creates it in.
  */
 export async function applyJobs(ctx: Context, values: unknown[], source: string, dryRun: boolean, reports: ApplyReport[]): Promise<void> {
   resolveSecretRefs(values, process.env, source);
-  const defs = triggerOrder(validateJobs(values, source));
+  const checked = validateJobs(values, source, ctx.namespace);
+  const fallback = checked.some((d) => d.namespace === undefined) ? await serverDefaultNamespace(ctx) : DEFAULT_NAMESPACE;
+  const namespaceOf = (d: JobDefinition) => d.namespace ?? fallback;
+  const defs = applyOrder(checked, namespaceOf);
+  // Every namespace the token sees: a file may name several.
   const { items } = await ctx.client.get<{ items: CronJobView[] }>('/cronjobs');
-  const byName = new Map(items.map((j) => [j.name, j]));
+  const find = byNamespaceAndName(items);
+  const existing = (d: JobDefinition) => find(namespaceOf(d), d.name);
   let steps: ApplyStep[];
   try {
-    steps = defs.map((d) => planStep(d, byName.get(d.name)));
+    steps = defs.map((d) => planStep(d, existing(d)));
   } catch (e) {
     if (e instanceof CliError) throw new CliError(e.exitCode, `${source}: ${e.message}`);
     throw e;
@@ -73,7 +82,7 @@ export async function applyJobs(ctx: Context, values: unknown[], source: string,
   for (const step of steps) {
     let r: ApplyReport;
     try {
-      r = dryRun ? preview(step, byName.get(step.def.name) ?? null) : await apply(ctx, step);
+      r = dryRun ? preview(step, existing(step.def) ?? null, namespaceOf(step.def)) : await apply(ctx, step, namespaceOf(step.def));
     } catch (e) {
       if (!(e instanceof CliError)) throw e;
       const done = reports.length - first;
@@ -85,33 +94,45 @@ export async function applyJobs(ctx: Context, values: unknown[], source: string,
       );
     }
     reports.push(r);
-    if (ctx.format === 'table') process.stdout.write(`${line(r, dryRun)}\n`);
+    if (ctx.format === 'table') process.stdout.write(`${applyLine(r, dryRun)}\n`);
   }
 }
 
-async function apply(ctx: Context, step: ApplyStep): Promise<ApplyReport> {
+async function apply(ctx: Context, step: ApplyStep, namespace: string): Promise<ApplyReport> {
   const name = step.def.name;
   if (step.action === 'create') {
     const job = await ctx.client.post<CronJobView>('/cronjobs', step.body);
-    return { name, id: job.id, result: 'created', changed: [], cronjob: job };
+    return { name, namespace: job.namespace, id: job.id, result: 'created', changed: [], cronjob: job };
   }
   if (step.action === 'update') {
     const job = await ctx.client.patch<CronJobView>(`/cronjobs/${step.id}`, step.patch);
-    return { name, id: job.id, result: 'updated', changed: step.changed, cronjob: job };
+    return { name, namespace, id: job.id, result: 'updated', changed: step.changed, cronjob: job };
   }
-  return { name, id: step.id, result: 'unchanged', changed: [], cronjob: null };
+  return { name, namespace, id: step.id, result: 'unchanged', changed: [], cronjob: null };
 }
 
-function preview(step: ApplyStep, existing: CronJobView | null): ApplyReport {
+function preview(step: ApplyStep, existing: CronJobView | null, namespace: string): ApplyReport {
   const name = step.def.name;
-  if (step.action === 'create') return { name, id: null, result: 'created', changed: [], cronjob: null };
-  return { name, id: step.id, result: step.action === 'update' ? 'updated' : 'unchanged', changed: step.action === 'update' ? step.changed : [], cronjob: existing };
+  if (step.action === 'create') return { name, namespace, id: null, result: 'created', changed: [], cronjob: null };
+  return { name, namespace, id: step.id, result: step.action === 'update' ? 'updated' : 'unchanged', changed: step.action === 'update' ? step.changed : [], cronjob: existing };
 }
 
-function line(r: ApplyReport, dryRun: boolean): string {
+/** `cron job 'backup' (id 4) updated: schedule`, with ` in namespace 'x'` outside `default`. */
+export function applyLine(r: ApplyReport, dryRun: boolean): string {
   const verb = dryRun ? { created: 'would be created', updated: 'would be updated', unchanged: 'unchanged' }[r.result] : r.result;
   const id = r.id === null ? '' : ` (id ${r.id})`;
-  return `cron job '${r.name}'${id} ${verb}${r.changed.length ? `: ${r.changed.join(', ')}` : ''}`;
+  return `cron job '${r.name}'${inNamespaceLabel(r.namespace)}${id} ${verb}${r.changed.length ? `: ${r.changed.join(', ')}` : ''}`;
+}
+
+/** ` in namespace 'x'`, or nothing for `default`, so that reports of a cluster without namespaces read as before. */
+export function inNamespaceLabel(namespace: string): string {
+  return namespace === DEFAULT_NAMESPACE ? '' : ` in namespace '${namespace}'`;
+}
+
+/** The namespace the server creates in when a request names none: the token's own, or `default` for a cluster-wide token. */
+export async function serverDefaultNamespace(ctx: Context): Promise<string> {
+  const self = await ctx.client.get<Actor>('/tokens/self');
+  return self.namespace ?? DEFAULT_NAMESPACE;
 }
 
 export async function readSource(file: string): Promise<string> {

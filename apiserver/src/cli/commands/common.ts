@@ -2,12 +2,18 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError, EXIT, type ExitCode } from '../cli-error';
 import { AdminClient, connectionFrom } from '../client';
 import { OUTPUT_FORMATS, render, type OutputFormat } from '../format';
+import { namespaceArg } from '../namespace';
 
 /** What an admin command's action gets: the API client, the output format and the time it started. */
 export interface Context {
   client: AdminClient;
   format: OutputFormat;
   nowMs: number;
+  /**
+   * `--namespace` (or CRONFLEET_NAMESPACE): the namespace to list, to create in and to look names
+   * up in. Undefined: none is sent, and the server's defaults apply.
+   */
+  namespace: string | undefined;
   /** Writes `data` as JSON/YAML, or `human()` as text for `-o table`. */
   show(data: unknown, human: () => string): void;
 }
@@ -29,7 +35,7 @@ export function makeAct(setExit: SetExit): Act {
         throw e;
       });
       const cmd = commanderArgs[commanderArgs.length - 1] as Command;
-      const opts = cmd.optsWithGlobals<{ server?: string; token?: string; output: OutputFormat }>();
+      const opts = cmd.optsWithGlobals<{ server?: string; token?: string; output: OutputFormat; namespace?: string }>();
       // commander passes the arguments, then the command's options, then the command.
       const args = commanderArgs.slice(0, -2) as A;
       try {
@@ -39,6 +45,7 @@ export function makeAct(setExit: SetExit): Act {
           client: new AdminClient(baseUrl, token),
           format,
           nowMs: Date.now(),
+          namespace: opts.namespace,
           show: (data, human) => process.stdout.write(render(format, data, human)),
         };
         setExit((await fn(ctx, opts as unknown as O, ...args)) ?? EXIT.ok);
@@ -62,6 +69,20 @@ export function withConnection(cmd: Command): Command {
     .option('--server <url>', 'API server URL (default: $CRONFLEET_SERVER)')
     .option('--token <token>', 'API token or the admin token (default: $CRONFLEET_ADMIN_TOKEN; prefer the variable: argv is visible in ps)')
     .addOption(new Option('-o, --output <format>', 'output format: a table for people, the API\'s JSON or YAML for scripts').choices(OUTPUT_FORMATS).default('table'));
+}
+
+/**
+ * `--namespace NAME` on a command group whose resources live in namespaces, with CRONFLEET_NAMESPACE
+ * as its default unless `fromEnv` is false; checked as a namespace name before anything is sent.
+ */
+export function withNamespace(cmd: Command, what?: string, fromEnv = true): Command {
+  const option = new Option('--namespace <name>', what ?? "list only this namespace's, create in it, look names up in it (default: all the token sees; creates and names: the token's namespace, else 'default')").argParser(namespaceArg);
+  return cmd.addOption(fromEnv ? option.env('CRONFLEET_NAMESPACE') : option);
+}
+
+/** `{ namespace }` for a query or a create body when --namespace is given, else nothing. */
+export function inNamespace(ctx: Pick<Context, 'namespace'>): { namespace?: string } {
+  return ctx.namespace === undefined ? {} : { namespace: ctx.namespace };
 }
 
 export function positiveInt(what: string, max = Number.MAX_SAFE_INTEGER) {

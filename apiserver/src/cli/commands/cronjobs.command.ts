@@ -10,19 +10,19 @@ import { changeLine, versionDetail, versionTable } from '../version-views';
 import type { VersionSummary, VersionView } from '../../cronjobs/dto/versions.dto';
 import { CliError } from '../cli-error';
 import type { AdminClient } from '../client';
-import { registerApply } from './apply.command';
-import { type Act, positiveInt, withConnection } from './common';
+import { inNamespaceLabel, registerApply } from './apply.command';
+import { type Act, inNamespace, positiveInt, withConnection, withNamespace } from './common';
 
 /** `cronfleet cronjobs ls|get|apply|run|pause|resume|rm|versions|rollback`. */
 export function registerCronJobs(program: Command, act: Act): void {
-  const group = withConnection(program.command('cronjobs').description('list, inspect, apply and control cron jobs'));
+  const group = withNamespace(withConnection(program.command('cronjobs').description('list, inspect, apply and control cron jobs')));
 
   group
     .command('ls')
     .description('list cron jobs with their schedule, state and next run')
     .action(
       act(async (ctx) => {
-        const data = await ctx.client.get<{ items: CronJobView[] }>('/cronjobs');
+        const data = await ctx.client.get<{ items: CronJobView[] }>('/cronjobs', inNamespace(ctx));
         ctx.show(data, () => cronJobTable(data.items, ctx.nowMs));
       }),
     );
@@ -33,7 +33,7 @@ export function registerCronJobs(program: Command, act: Act): void {
     .argument('<job>', 'id or name')
     .action(
       act(async (ctx, _opts, ref: string) => {
-        const job = await resolveCronJob(ctx.client, ref);
+        const job = await resolveCronJob(ctx.client, ref, ctx.namespace);
         if (ctx.format !== 'table') return ctx.show(job, () => '');
         const [tasks, workers] = await Promise.all([
           ctx.client.get<{ items: TaskView[] }>('/tasks', { cronjobId: job.id, limit: 5 }),
@@ -54,7 +54,7 @@ export function registerCronJobs(program: Command, act: Act): void {
     .option('-f, --follow', 'then print the task\'s output as it comes (the task id goes to stderr); exit 0 if it succeeds, 1 if not')
     .action(
       act(async (ctx, opts: { arg?: string[]; env?: Record<string, string>; follow?: boolean }, ref: string) => {
-        const job = await resolveCronJob(ctx.client, ref);
+        const job = await resolveCronJob(ctx.client, ref, ctx.namespace);
         const body = { ...(opts.arg ? { args: opts.arg } : {}), ...(opts.env ? { env: opts.env } : {}) };
         const res = await ctx.client.post<{ taskId: number }>(`/cronjobs/${job.id}/run`, body);
         if (!opts.follow) {
@@ -79,7 +79,7 @@ export function registerCronJobs(program: Command, act: Act): void {
       .argument('<job>', 'id or name')
       .action(
         act(async (ctx, _opts, ref: string) => {
-          const job = await resolveCronJob(ctx.client, ref);
+          const job = await resolveCronJob(ctx.client, ref, ctx.namespace);
           const saved = await ctx.client.post<CronJobView>(`/cronjobs/${job.id}/${action}`);
           ctx.show(saved, () =>
             saved.enabled ? `cron job '${saved.name}' (id ${saved.id}) resumed; next run ${saved.nextRunAt ? `at ${saved.nextRunAt}` : 'never'}` : `cron job '${saved.name}' (id ${saved.id}) paused`,
@@ -97,7 +97,7 @@ export function registerCronJobs(program: Command, act: Act): void {
     .option('--cursor <version>', "the page after this one: the previous answer's nextCursor", positiveInt('--cursor'))
     .action(
       act(async (ctx, opts: { limit?: number; cursor?: number }, ref: string, version?: number) => {
-        const id = await jobIdOf(ctx.client, ref);
+        const id = await jobIdOf(ctx.client, ref, ctx.namespace);
         if (version !== undefined) {
           const v = await ctx.client.get<VersionView>(`/cronjobs/${id}/versions/${version}`);
           return ctx.show(v, () => versionDetail(v, ctx.nowMs));
@@ -114,7 +114,7 @@ export function registerCronJobs(program: Command, act: Act): void {
     .argument('<version>', 'the version to go back to', positiveInt('version'))
     .action(
       act(async (ctx, _opts, ref: string, version: number) => {
-        const job = await resolveCronJob(ctx.client, ref);
+        const job = await resolveCronJob(ctx.client, ref, ctx.namespace);
         const res = await ctx.client.post<{ cronjob: CronJobView; version: VersionSummary | null }>(`/cronjobs/${job.id}/versions/${version}/rollback`);
         ctx.show(res, () => {
           const label = `cron job '${res.cronjob.name}' (id ${job.id})`;
@@ -130,17 +130,17 @@ export function registerCronJobs(program: Command, act: Act): void {
     .argument('<job>', 'id or name')
     .action(
       act(async (ctx, _opts, ref: string) => {
-        const job = await resolveCronJob(ctx.client, ref);
+        const job = await resolveCronJob(ctx.client, ref, ctx.namespace);
         await ctx.client.delete(`/cronjobs/${job.id}`);
-        ctx.show({ id: job.id, name: job.name, deleted: true }, () => `cron job '${job.name}' (id ${job.id}) deleted, with its task history`);
+        ctx.show({ id: job.id, name: job.name, namespace: job.namespace, deleted: true }, () => `cron job '${job.name}'${inNamespaceLabel(job.namespace)} (id ${job.id}) deleted, with its task history`);
       }),
     );
 }
 
 /** A job's id by id or name; an id also when the job is gone (its versions stay). */
-async function jobIdOf(client: AdminClient, ref: string): Promise<number> {
+async function jobIdOf(client: AdminClient, ref: string, namespace: string | undefined): Promise<number> {
   try {
-    return (await resolveCronJob(client, ref)).id;
+    return (await resolveCronJob(client, ref, namespace)).id;
   } catch (e) {
     if (e instanceof CliError && e.exitCode === EXIT.notFound && /^[1-9]\d{0,15}$/.test(ref)) return Number(ref);
     throw e;

@@ -7,7 +7,7 @@ import { exportDocument, nameMatcher, renderExport } from '../export-file';
 import { parseDefinitionsFile } from '../job-file';
 import { checkWorkflows } from '../workflow-file';
 import { applyJobs, readSource, type ApplyReport } from './apply.command';
-import { type Act, withConnection } from './common';
+import { type Act, inNamespace, withConnection, withNamespace } from './common';
 import { applyWorkflows, type WorkflowApplyReport } from './workflows.command';
 
 /**
@@ -16,7 +16,7 @@ import { applyWorkflows, type WorkflowApplyReport } from './workflows.command';
  * takes jobs and workflows from one file.
  */
 export function registerExport(program: Command, act: Act): void {
-  withConnection(program.command('export'))
+  withNamespace(withConnection(program.command('export')), 'only the jobs and workflows of this namespace (default: every namespace the token sees)')
     .description("write every cron job and workflow as one YAML (or -o json) document 'cronfleet apply -f' takes; secret values as '${keep}'")
     .argument('[pattern...]', 'only jobs and workflows with these names (* matches any characters)')
     .option('-f, --file <path>', 'write it to this file instead of standard output')
@@ -27,8 +27,8 @@ export function registerExport(program: Command, act: Act): void {
         if (opts.jobsOnly && opts.workflowsOnly) throw new CliError(EXIT.usage, '--jobs-only and --workflows-only exclude each other');
         const match = nameMatcher(patterns);
         const [jobs, workflows] = await Promise.all([
-          opts.workflowsOnly ? null : ctx.client.get<{ items: CronJobView[] }>('/cronjobs').then((r) => r.items.filter((j) => match(j.name))),
-          opts.jobsOnly ? null : ctx.client.get<{ items: WorkflowView[] }>('/workflows').then((r) => r.items.filter((w) => match(w.name))),
+          opts.workflowsOnly ? null : ctx.client.get<{ items: CronJobView[] }>('/cronjobs', inNamespace(ctx)).then((r) => r.items.filter((j) => match(j.name))),
+          opts.jobsOnly ? null : ctx.client.get<{ items: WorkflowView[] }>('/workflows', inNamespace(ctx)).then((r) => r.items.filter((w) => match(w.name))),
         ]);
         const text = renderExport(exportDocument(jobs, workflows), ctx.format === 'json' ? 'json' : 'yaml');
         if (!opts.file) return void process.stdout.write(text);
@@ -44,8 +44,8 @@ export function registerExport(program: Command, act: Act): void {
       }),
     );
 
-  withConnection(program.command('apply'))
-    .description('create or update cron jobs and workflows by name from a file (an export, or anything cronjobs apply takes)')
+  withNamespace(withConnection(program.command('apply')), "the namespace of a job or workflow without 'namespace:' (default: the token's namespace, else 'default')")
+    .description('create or update cron jobs and workflows by namespace and name from a file (an export, or anything cronjobs apply takes)')
     .requiredOption('-f, --file <path>', "the file; '-' reads standard input")
     .option('--dry-run', 'check the file and show what would change, without changing anything')
     .action(
@@ -55,7 +55,7 @@ export function registerExport(program: Command, act: Act): void {
         const file = parseDefinitionsFile(await readSource(opts.file), source);
         if (!file.sectioned && file.jobs.length === 0) throw new CliError(EXIT.usage, `${source}: holds nothing to apply (expected jobs, or { jobs: [...], workflows: [...] })`);
         // Every workflow is checked before the first job is changed, as every job is.
-        const workflows = checkWorkflows(file.workflows, source);
+        const workflows = checkWorkflows(file.workflows, source, ctx.namespace);
         const jobs: ApplyReport[] = [];
         const flows: WorkflowApplyReport[] = [];
         const show = () => {

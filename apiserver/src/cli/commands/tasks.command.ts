@@ -7,7 +7,7 @@ import type { AdminClient } from '../client';
 import { followTaskOutput } from '../follow';
 import { resolveCronJob } from '../resolve';
 import { taskDetail, taskTable } from '../views';
-import { type Act, positiveInt, wholeSeconds, withConnection } from './common';
+import { type Act, inNamespace, positiveInt, wholeSeconds, withConnection, withNamespace } from './common';
 
 /** `kill` and `stop` answer with this once the task's worker confirmed (a 504 otherwise). */
 interface ControlResult {
@@ -21,7 +21,7 @@ const taskId = positiveInt('a task id');
 
 /** `cronfleet tasks ls|get|logs|kill|stop|retry`. */
 export function registerTasks(program: Command, act: Act): void {
-  const group = withConnection(program.command('tasks').description('list, inspect, follow and control tasks (runs of jobs)'));
+  const group = withNamespace(withConnection(program.command('tasks').description('list, inspect, follow and control tasks (runs of jobs)')));
 
   group
     .command('ls')
@@ -35,8 +35,8 @@ export function registerTasks(program: Command, act: Act): void {
     .option('--cursor <id>', "the page after this one: the previous answer's nextCursor", positiveInt('--cursor'))
     .action(
       act(async (ctx, opts: { job?: string; status?: string; limit?: number; cursor?: number }) => {
-        const cronjobId = opts.job === undefined ? undefined : (await resolveCronJob(ctx.client, opts.job)).id;
-        const data = await ctx.client.get<{ items: TaskView[]; nextCursor: string | null }>('/tasks', { cronjobId, status: opts.status, limit: opts.limit, cursor: opts.cursor });
+        const cronjobId = opts.job === undefined ? undefined : (await resolveCronJob(ctx.client, opts.job, ctx.namespace)).id;
+        const data = await ctx.client.get<{ items: TaskView[]; nextCursor: string | null }>('/tasks', { ...inNamespace(ctx), cronjobId, status: opts.status, limit: opts.limit, cursor: opts.cursor });
         if (ctx.format !== 'table') return ctx.show(data, () => '');
         const names = await workerNames(ctx.client);
         ctx.show(data, () => taskTable(data.items, names, ctx.nowMs) + (data.nextCursor ? `\n(more: --cursor ${data.nextCursor})` : ''));

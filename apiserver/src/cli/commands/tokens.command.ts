@@ -3,7 +3,8 @@ import type { ApiTokenView, CreatedApiToken } from '../../auth/dto/api-token.dto
 import { ROLES } from '../../auth/roles';
 import { CliError, EXIT } from '../cli-error';
 import { tokenTable } from '../views';
-import { type Act, withConnection } from './common';
+import { namespaceLabel } from '../namespace';
+import { type Act, inNamespace, withConnection, withNamespace } from './common';
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 
@@ -17,30 +18,40 @@ export function parseExpiresIn(v: string): number {
 
 /** `cronfleet tokens ls|create|revoke`: API tokens with roles (admin only). */
 export function registerTokens(program: Command, act: Act): void {
-  const group = withConnection(program.command('tokens').description('list, create and revoke API tokens (needs an admin token)'));
+  const group = withNamespace(
+    withConnection(program.command('tokens').description('list, create and revoke API tokens (needs an admin token)')),
+    'ls: only tokens of this namespace; create: a token scoped to it, which sees and changes nothing outside it',
+    // A token's scope is a matter of security: given on the command line, never inherited from the shell.
+    false,
+  );
 
   group
     .command('ls')
     .description('list API tokens: role, expiry, last use, revoked or not (never their secrets)')
     .action(
       act(async (ctx) => {
-        const data = await ctx.client.get<{ items: ApiTokenView[] }>('/tokens');
+        const data = await ctx.client.get<{ items: ApiTokenView[] }>('/tokens', inNamespace(ctx));
         ctx.show(data, () => tokenTable(data.items, ctx.nowMs));
       }),
     );
 
   group
     .command('create')
-    .description('create an API token; its secret is printed this once')
+    .description('create an API token, cluster-wide or with --namespace scoped to one namespace; its secret is printed this once')
     .requiredOption('--name <name>', 'unique name, shown in the audit log')
     .addOption(new Option('--role <role>', 'viewer (read), operator (also run, pause, kill, drain), admin (everything)').choices(ROLES).makeOptionMandatory())
     .option('--expires-in <duration>', 'stops working after this long, e.g. 30d, 12h (default: never)', parseExpiresIn)
     .action(
       act(async (ctx, opts: { name: string; role: string; expiresIn?: number }) => {
-        const t = await ctx.client.post<CreatedApiToken>('/tokens', { name: opts.name, role: opts.role, ...(opts.expiresIn !== undefined ? { expiresInSeconds: opts.expiresIn } : {}) });
+        const t = await ctx.client.post<CreatedApiToken>('/tokens', {
+          name: opts.name,
+          role: opts.role,
+          ...inNamespace(ctx),
+          ...(opts.expiresIn !== undefined ? { expiresInSeconds: opts.expiresIn } : {}),
+        });
         ctx.show(t, () =>
           [
-            `token '${t.name}' (id ${t.id}, role ${t.role}${t.expiresAt ? `, expires ${t.expiresAt}` : ''}) created:`,
+            `token '${t.name}' (id ${t.id}, role ${t.role}, ${t.namespace === null ? 'cluster-wide' : `namespace ${namespaceLabel(t.namespace)}`}${t.expiresAt ? `, expires ${t.expiresAt}` : ''}) created:`,
             '',
             `  ${t.token}`,
             '',

@@ -2,18 +2,18 @@ import type { Command } from 'commander';
 import type { WorkerDetail, WorkerView } from '../../workers/workers.service';
 import { resolveWorker } from '../resolve';
 import { workerDetail, workerTable } from '../views';
-import { type Act, withConnection } from './common';
+import { type Act, inNamespace, withConnection, withNamespace } from './common';
 
 /** `cronfleet workers ls|get|drain|undrain`. */
 export function registerWorkers(program: Command, act: Act): void {
-  const group = withConnection(program.command('workers').description('list, inspect, drain and undrain workers'));
+  const group = withNamespace(withConnection(program.command('workers').description('list, inspect, drain and undrain workers')), "only the workers serving this namespace: its own and those serving every namespace");
 
   group
     .command('ls')
     .description('list workers with their status, load, labels and last heartbeat')
     .action(
       act(async (ctx) => {
-        const data = await ctx.client.get<{ items: WorkerView[] }>('/workers');
+        const data = await ctx.client.get<{ items: WorkerView[] }>('/workers', inNamespace(ctx));
         ctx.show(data, () => workerTable(data.items, ctx.nowMs));
       }),
     );

@@ -1,11 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { RUN_STATUSES, type RunSummary, type RunView, type WorkflowView } from '../../workflows/dto/workflow.dto';
 import { CliError, EXIT, type ExitCode } from '../cli-error';
+import { DEFAULT_NAMESPACE } from '../namespace';
 import { startAndWait } from '../wait-run';
 import { readWorkflowFile, sameDefinition, type WorkflowFileEntry } from '../workflow-file';
 import { runDetail, runTable, workflowDetail, workflowTable } from '../workflow-views';
-import { readSource } from './apply.command';
-import { type Act, type Context, positiveInt, wholeSeconds, withConnection } from './common';
+import { inNamespaceLabel, readSource, serverDefaultNamespace } from './apply.command';
+import { type Act, type Context, inNamespace, positiveInt, wholeSeconds, withConnection, withNamespace } from './common';
 
 const runId = positiveInt('a workflow run id');
 const path = (ref: string) => `/workflows/${encodeURIComponent(ref)}`;
@@ -13,6 +14,7 @@ const path = (ref: string) => `/workflows/${encodeURIComponent(ref)}`;
 /** One line of `workflows apply`'s report; `-o json` prints `{ dryRun, items: [...] }` of these. */
 export interface WorkflowApplyReport {
   name: string;
+  namespace: string;
   /** Null for a workflow a dry run would create. */
   id: number | null;
   result: 'created' | 'updated' | 'unchanged';
@@ -20,7 +22,8 @@ export interface WorkflowApplyReport {
 
 /** `cronfleet workflows ls|show|apply|run|runs|get|kill|stop|retry|rm`. */
 export function registerWorkflows(program: Command, act: Act): void {
-  const group = withConnection(program.command('workflows').description('apply, run and follow DAG workflows and their runs'));
+  // A workflow named, not numbered, is looked up in --namespace, else in the token's namespace or 'default'.
+  const group = withNamespace(withConnection(program.command('workflows').description('apply, run and follow DAG workflows and their runs')));
 
   group
     .command('ls')
@@ -28,7 +31,7 @@ export function registerWorkflows(program: Command, act: Act): void {
     .description('list workflows with their schedule and next run')
     .action(
       act(async (ctx) => {
-        const data = await ctx.client.get<{ items: WorkflowView[] }>('/workflows');
+        const data = await ctx.client.get<{ items: WorkflowView[] }>('/workflows', inNamespace(ctx));
         ctx.show(data, () => workflowTable(data.items, ctx.nowMs));
       }),
     );
@@ -39,21 +42,21 @@ export function registerWorkflows(program: Command, act: Act): void {
     .argument('<workflow>', 'id or name')
     .action(
       act(async (ctx, _opts, ref: string) => {
-        const w = await ctx.client.get<WorkflowView>(path(ref));
+        const w = await ctx.client.get<WorkflowView>(path(ref), inNamespace(ctx));
         ctx.show(w, () => workflowDetail(w, ctx.nowMs));
       }),
     );
 
   group
     .command('apply')
-    .description('create or update workflows by name from a YAML or JSON file (one workflow, a list, or { workflows: [...] })')
+    .description("create or update workflows by namespace and name from a YAML or JSON file (one workflow, a list, or { workflows: [...] }); --namespace is the namespace of one without 'namespace:'")
     .requiredOption('-f, --file <path>', "the file; '-' reads standard input")
     .option('--dry-run', 'check the file and show what would change, without changing anything')
     .action(
       act(async (ctx, opts: { file: string; dryRun?: boolean }) => {
         const source = opts.file === '-' ? 'stdin' : opts.file;
         const reports: WorkflowApplyReport[] = [];
-        await applyWorkflows(ctx, readWorkflowFile(await readSource(opts.file), source), source, Boolean(opts.dryRun), reports);
+        await applyWorkflows(ctx, readWorkflowFile(await readSource(opts.file), source, ctx.namespace), source, Boolean(opts.dryRun), reports);
         if (ctx.format !== 'table') ctx.show({ dryRun: Boolean(opts.dryRun), items: reports }, () => '');
       }),
     );
@@ -65,7 +68,7 @@ export function registerWorkflows(program: Command, act: Act): void {
     .option('-w, --wait', 'then wait for the run to end and print the state of each step; exit 0 if it succeeded, 1 if not')
     .action(
       act(async (ctx, opts: { wait?: boolean }, ref: string) => {
-        const start = () => ctx.client.post<RunView>(`${path(ref)}/runs`);
+        const start = () => ctx.client.post<RunView>(`${path(ref)}/runs`, undefined, inNamespace(ctx));
         if (!opts.wait) {
           const run = await start();
           return ctx.show(run, () => `workflow run ${run.id} of '${run.workflowName}' started (cronfleet workflows get ${run.id})`);
@@ -86,7 +89,7 @@ export function registerWorkflows(program: Command, act: Act): void {
     .option('--cursor <id>', "the page after this one: the previous answer's nextCursor", positiveInt('--cursor'))
     .action(
       act(async (ctx, opts: { status?: string; limit?: number; cursor?: number }, ref: string) => {
-        const data = await ctx.client.get<{ items: RunSummary[]; nextCursor: string | null }>(`${path(ref)}/runs`, { status: opts.status, limit: opts.limit, cursor: opts.cursor });
+        const data = await ctx.client.get<{ items: RunSummary[]; nextCursor: string | null }>(`${path(ref)}/runs`, { ...inNamespace(ctx), status: opts.status, limit: opts.limit, cursor: opts.cursor });
         ctx.show(data, () => runTable(data.items, ctx.nowMs) + (data.nextCursor ? `\n(more: --cursor ${data.nextCursor})` : ''));
       }),
     );
@@ -148,9 +151,9 @@ export function registerWorkflows(program: Command, act: Act): void {
     .argument('<workflow>', 'id or name')
     .action(
       act(async (ctx, _opts, ref: string) => {
-        const w = await ctx.client.get<WorkflowView>(path(ref));
+        const w = await ctx.client.get<WorkflowView>(path(ref), inNamespace(ctx));
         await ctx.client.delete(`/workflows/${w.id}`);
-        ctx.show({ id: w.id, name: w.name, deleted: true }, () => `workflow '${w.name}' (id ${w.id}) deleted, with its runs`);
+        ctx.show({ id: w.id, name: w.name, namespace: w.namespace, deleted: true }, () => `workflow '${w.name}'${inNamespaceLabel(w.namespace)} (id ${w.id}) deleted, with its runs`);
       }),
     );
 }
@@ -165,23 +168,27 @@ async function waitAndShow(ctx: Context, start: () => Promise<RunView>): Promise
 }
 
 /**
- * Creates or replaces checked workflows by name, one by one, each report pushed to `reports` (and
+ * Creates or replaces checked workflows by namespace and name (one without a namespace is looked up
+ * where the server creates it), one by one, each report pushed to `reports` (and
  * printed for `-o table`) as it is done; a workflow the server holds as it is stays unchanged.
  * Stops at the first refusal, saying what was applied.
  */
 export async function applyWorkflows(ctx: Context, entries: readonly WorkflowFileEntry[], source: string, dryRun: boolean, reports: WorkflowApplyReport[]): Promise<void> {
   const first = reports.length;
-  for (const [i, { def, position }] of entries.entries()) {
+  let fallback: string | undefined;
+  for (const [i, { def, position, namespace }] of entries.entries()) {
     let r: WorkflowApplyReport;
     try {
-      const existing = await ctx.client.get<WorkflowView>(path(def.name)).catch((e: unknown) => {
+      const query = namespace === undefined ? {} : { namespace };
+      const existing = await ctx.client.get<WorkflowView>(path(def.name), query).catch((e: unknown) => {
         if (e instanceof CliError && e.exitCode === EXIT.notFound) return null;
         throw e;
       });
-      if (existing && sameDefinition(def, existing)) r = { name: def.name, id: existing.id, result: 'unchanged' };
-      else if (dryRun) r = { name: def.name, id: existing?.id ?? null, result: existing ? 'updated' : 'created' };
-      else if (existing) r = { name: def.name, id: (await ctx.client.request<WorkflowView>('PUT', `/workflows/${existing.id}`, undefined, def)).id, result: 'updated' };
-      else r = { name: def.name, id: (await ctx.client.post<WorkflowView>('/workflows', def)).id, result: 'created' };
+      const report = (w: { id: number; namespace: string } | null, ns: string, result: WorkflowApplyReport['result']): WorkflowApplyReport => ({ name: def.name, namespace: w?.namespace ?? ns, id: w?.id ?? null, result });
+      if (existing && sameDefinition(def, existing)) r = report(existing, existing.namespace, 'unchanged');
+      else if (existing) r = report(dryRun ? existing : await ctx.client.request<WorkflowView>('PUT', `/workflows/${existing.id}`, undefined, def), existing.namespace, 'updated');
+      else if (dryRun) r = report(null, namespace ?? (fallback ??= await serverDefaultNamespace(ctx)), 'created');
+      else r = report(await ctx.client.post<WorkflowView>('/workflows', { ...def, ...query }), DEFAULT_NAMESPACE, 'created');
     } catch (e) {
       if (!(e instanceof CliError)) throw e;
       const left = entries.slice(i + 1).map((x) => `'${x.def.name}'`);
@@ -190,7 +197,7 @@ export async function applyWorkflows(ctx: Context, entries: readonly WorkflowFil
     reports.push(r);
     if (ctx.format === 'table') {
       const verb = dryRun && r.result !== 'unchanged' ? `would be ${r.result}` : r.result;
-      process.stdout.write(`workflow '${r.name}'${r.id === null ? '' : ` (id ${r.id})`} ${verb}\n`);
+      process.stdout.write(`workflow '${r.name}'${inNamespaceLabel(r.namespace)}${r.id === null ? '' : ` (id ${r.id})`} ${verb}\n`);
     }
   }
 }
