@@ -7,7 +7,7 @@ import { href, navigate } from '../app/router';
 import { definitionLines } from '../app/workflow-format';
 import { RunsTable } from '../components/RunsTable';
 import { WorkflowDag, type DagStepView } from '../components/WorkflowDag';
-import { ActionButton, ErrorNote, PageHeader, Time } from '../components/ui';
+import { ActionButton, ErrorNote, NamespaceTag, PageHeader, Time } from '../components/ui';
 
 const RUNS = 25;
 
@@ -46,7 +46,7 @@ export function WorkflowPage({ idOrName }: { idOrName: string }) {
       <PageHeader
         title={
           <>
-            {w.name}
+            {w.name} <NamespaceTag name={w.namespace} />
             {!w.enabled && <span className="badge badge-paused">disabled</span>}
           </>
         }
