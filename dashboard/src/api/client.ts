@@ -94,10 +94,11 @@ export const api = {
   removeWorker: (id: number) => call<void>('DELETE', `${v1}/workers/${id}`),
 
   workflows: (q: { namespace?: string; q?: string; limit?: number; cursor?: string | null }) => call<Page<Workflow>>('GET', withQuery(`${v1}/workflows`, q)),
-  workflow: (ref: number | string) => call<Workflow>('GET', `${v1}/workflows/${encodeURIComponent(ref)}`),
+  /** By id, or by name in `namespace` (default: the token's, or `default`). */
+  workflow: (ref: number | string, q: { namespace?: string } = {}) => call<Workflow>('GET', withQuery(`${v1}/workflows/${encodeURIComponent(ref)}`, q)),
   /** Run now: 202 with the run, its first steps' tasks created. */
   runWorkflow: (ref: number | string) => call<WorkflowRun>('POST', `${v1}/workflows/${encodeURIComponent(ref)}/runs`),
-  workflowRuns: (ref: number | string, q: { status?: RunStatus; limit?: number; cursor?: string | null } = {}) =>
+  workflowRuns: (ref: number | string, q: { namespace?: string; status?: RunStatus; limit?: number; cursor?: string | null } = {}) =>
     call<Page<WorkflowRunSummary>>('GET', withQuery(`${v1}/workflows/${encodeURIComponent(ref)}/runs`, q)),
   workflowRun: (id: number) => call<WorkflowRun>('GET', `${v1}/workflow-runs/${id}`),
   killRun: (id: number) => call<WorkflowRun>('POST', `${v1}/workflow-runs/${id}/kill`),
