@@ -112,7 +112,8 @@ function JobForm({ job }: { job: CronJob | null }) {
     }
   };
 
-  const fieldError = (f: string) => (error && error.message.toLowerCase().startsWith(f.toLowerCase()) ? error.message : null);
+  // The server's message starts with the field it names ("namespace: …" is not about "name").
+  const fieldError = (f: string) => (error && new RegExp(`^${f}\\b`, 'i').test(error.message) ? error.message : null);
 
   return (
     <form className="job-form" onSubmit={submit}>
