@@ -20,6 +20,7 @@ import { HealthModule } from './health/health.module';
 import { JobFilesModule } from './jobfiles/jobfiles.module';
 import { LiveModule } from './events/live.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { NamespacesModule } from './namespaces/namespaces.module';
 import { OpenApiController } from './openapi/openapi.controller';
 import { RetentionModule } from './retention/retention.module';
 import { TasksModule } from './tasks/tasks.module';
@@ -66,6 +67,7 @@ export class AppModule {
           useFactory: () => infra.dataSource.options,
           dataSourceFactory: async () => infra.dataSource,
         }),
+        NamespacesModule,
         AuthModule,
         AuditModule,
         LiveModule,

@@ -60,6 +60,7 @@ export interface CronJob extends Partial<Policies> {
 export interface Task {
   id: number;
   cronjobId: number | null;
+  namespace: string;
   status: TaskStatus;
   attempt: number;
   trigger: string;

@@ -130,7 +130,11 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
     // The history finds it by job and status, and offers a retry.
     await page.getByRole('link', { name: 'Tasks' }).click();
     await page.getByLabel('Status').selectOption('killed');
-    await waitFor(async () => (await page.locator('tr[data-task]:not([data-status="killed"])').count()) === 0, { timeoutMs: 10_000, what: 'only killed tasks listed' });
+    // An empty table (the filtered page still loading) is not yet the answer: wait for the killed task too.
+    await waitFor(
+      async () => (await page.locator('tr[data-task]:not([data-status="killed"])').count()) === 0 && (await page.locator(`tr[data-task="${taskId}"]`).count()) === 1,
+      { timeoutMs: 10_000, what: 'only killed tasks listed, the killed one among them' },
+    );
     assert.deepEqual(await page.locator('tr[data-task]').evaluateAll((rows) => rows.map((r) => Number((r as unknown as { dataset: { task: string } }).dataset.task))), [taskId]);
     await page.locator(`tr[data-task="${taskId}"]`).getByRole('button', { name: 'Retry' }).waitFor();
     await page.getByLabel('Status').selectOption('');

@@ -37,6 +37,7 @@ export async function runWorkerCli(argv: string[], io: WorkerCliIO = {}): Promis
     .option('--name <name>', 'unique worker name (env CRONFLEET_WORKER_NAME; default: hostname)')
     .option('--capacity <n>', 'most tasks run at once (env CRONFLEET_WORKER_CAPACITY; default 4)')
     .option('--labels <k=v,...>', 'labels cron jobs select workers by (env CRONFLEET_WORKER_LABELS)')
+    .option('--namespace <name>', "run only this namespace's tasks; default: every namespace's (env CRONFLEET_WORKER_NAMESPACE)")
     .option('--shutdown-grace <seconds>', 'on the first SIGTERM/SIGINT, most time running tasks get to finish before they are stopped (env CRONFLEET_SHUTDOWN_GRACE_SECONDS; default: no limit)')
     .option('--stop-grace <seconds>', 'when running tasks are stopped on shutdown, time from SIGTERM to SIGKILL (env CRONFLEET_STOP_GRACE_SECONDS; default 10)')
     .option('--state-dir <dir>', 'where results wait until the server has them, across restarts (env CRONFLEET_WORKER_STATE_DIR; default ~/.local/state/cronfleet-worker/<name>)')

@@ -15,6 +15,7 @@ describe('loadWorkerConfig', () => {
       name: hostname(),
       capacity: 4,
       labels: {},
+      namespace: null,
       shutdownGraceSeconds: null,
       stopGraceSeconds: 10,
       stateDir: join(homedir(), '.local/state/cronfleet-worker', pathSegment(hostname())),
@@ -24,6 +25,14 @@ describe('loadWorkerConfig', () => {
       plugins: [],
       tracing: false,
     });
+  });
+
+  it('takes one namespace to serve from --namespace or CRONFLEET_WORKER_NAMESPACE, and refuses a malformed one naming the option', () => {
+    assert.equal(loadWorkerConfig({ ...required, namespace: 'team-a' }, {}).namespace, 'team-a');
+    assert.equal(loadWorkerConfig(required, { CRONFLEET_WORKER_NAMESPACE: 'ops' }).namespace, 'ops');
+    assert.equal(loadWorkerConfig({ ...required, namespace: 'cli' }, { CRONFLEET_WORKER_NAMESPACE: 'env' }).namespace, 'cli');
+    assert.throws(() => loadWorkerConfig({ ...required, namespace: 'Team_A' }, {}), (e: unknown) => e instanceof ConfigError && /^--namespace: 'Team_A' must be 1-63 lower-case/.test(e.message));
+    assert.throws(() => loadWorkerConfig(required, { CRONFLEET_WORKER_NAMESPACE: '-x' }), (e: unknown) => e instanceof ConfigError && e.message.startsWith("CRONFLEET_WORKER_NAMESPACE: '-x'"));
   });
 
   it('puts the default state dir under XDG_STATE_HOME (when absolute) or HOME, one directory per worker name', () => {
@@ -56,6 +65,7 @@ describe('loadWorkerConfig', () => {
       name: 'builder-1',
       capacity: 3,
       labels: { region: 'eu', gpu: 'true' },
+      namespace: null,
       shutdownGraceSeconds: 2.5,
       stopGraceSeconds: 0,
       stateDir: '/var/lib/cronfleet-worker',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { PluginSource } from './plugins/plugin-loader';
-import { tracingWanted } from '@cronfleet/shared';
+import { namespaceNameProblem, tracingWanted } from '@cronfleet/shared';
 import { resolveRunAs, type RunAs } from './run-as';
 
 /** The worker's configuration, validated. Built by {@link loadWorkerConfig}. */
@@ -17,6 +17,11 @@ export interface WorkerConfig {
   capacity: number;
   /** Labels cron jobs can select workers by. `--labels k=v,...` / `CRONFLEET_WORKER_LABELS`; default none. */
   labels: Record<string, string>;
+  /**
+   * The one namespace whose tasks this worker runs; null: every namespace's. `--namespace` /
+   * `CRONFLEET_WORKER_NAMESPACE`; default null. The server refuses a namespace it does not have.
+   */
+  namespace: string | null;
   /**
    * On the first SIGINT/SIGTERM the worker drains: it takes no new task and waits for the running
    * ones. Seconds it waits before stopping them; null: no limit. `--shutdown-grace` /
@@ -71,6 +76,7 @@ export interface WorkerCliOptions {
   name?: string;
   capacity?: string;
   labels?: string;
+  namespace?: string;
   shutdownGrace?: string;
   stopGrace?: string;
   stateDir?: string;
@@ -102,6 +108,10 @@ export function loadWorkerConfig(options: WorkerCliOptions, env: NodeJS.ProcessE
   // Values given but malformed are reported before missing ones: `--capacity abc` is the typo to fix.
   const capacity = parseCapacity(pick('--capacity', 'CRONFLEET_WORKER_CAPACITY', options.capacity));
   const labels = parseLabels(pick('--labels', 'CRONFLEET_WORKER_LABELS', options.labels));
+  const namespaceOption = pick('--namespace', 'CRONFLEET_WORKER_NAMESPACE', options.namespace);
+  const namespace = namespaceOption.value === undefined ? null : namespaceOption.value.trim();
+  const namespaceProblem = namespace === null ? null : namespaceNameProblem(namespace);
+  if (namespaceProblem !== null) throw new ConfigError(`${namespaceOption.label}: ${namespaceProblem}`);
   const shutdownGrace = pick('--shutdown-grace', 'CRONFLEET_SHUTDOWN_GRACE_SECONDS', options.shutdownGrace);
   const shutdownGraceSeconds = shutdownGrace.value === undefined ? null : parseSeconds(shutdownGrace);
   const stopGrace = pick('--stop-grace', 'CRONFLEET_STOP_GRACE_SECONDS', options.stopGrace);
@@ -140,7 +150,7 @@ export function loadWorkerConfig(options: WorkerCliOptions, env: NodeJS.ProcessE
     const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(nonEmpty(env.HOME) ?? homedir(), '.local', 'state');
     stateDir = join(base, 'cronfleet-worker', pathSegment(workerName));
   }
-  return { serverUrl, token: token.value, name: workerName, capacity, labels, shutdownGraceSeconds, stopGraceSeconds, stateDir, allowedCommands, ca, runAs, plugins, tracing: tracingWanted(env) };
+  return { serverUrl, token: token.value, name: workerName, capacity, labels, namespace, shutdownGraceSeconds, stopGraceSeconds, stateDir, allowedCommands, ca, runAs, plugins, tracing: tracingWanted(env) };
 }
 
 /**

@@ -119,6 +119,7 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
         clockMs: Date.now(),
         sessionId,
         draining: draining(),
+        ...(config.namespace !== null ? { namespace: config.namespace } : {}),
       }),
       heartbeat: () => ({
         runningTaskIds: ownedTaskIds(),
@@ -254,7 +255,8 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
   const labels = Object.entries(config.labels).map(([k, v]) => `${k}=${v}`).join(',');
   const allowed = config.allowedCommands ? `, allowed commands ${config.allowedCommands.join(',')}` : '';
   const pluginNames = plugins.length ? `, plugin runners ${plugins.map((p) => p.name).join(',')}` : '';
-  log(`worker '${config.name}' (capacity ${config.capacity}${labels ? `, labels ${labels}` : ''}${allowed}${pluginNames}) connecting to ${config.serverUrl}; state in ${config.stateDir}`);
+  const serves = config.namespace !== null ? `, namespace ${config.namespace} only` : '';
+  log(`worker '${config.name}' (capacity ${config.capacity}${labels ? `, labels ${labels}` : ''}${serves}${allowed}${pluginNames}) connecting to ${config.serverUrl}; state in ${config.stateDir}`);
   if (results.length) log(`${results.length} result(s) an earlier run did not deliver: sending them once connected`);
   // The hello names the runners, so the docker probe (at most 2 s) comes before the first connect.
   // Until then no task can have reached the supervisor: offering one more runner is building it again.

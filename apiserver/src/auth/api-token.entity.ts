@@ -14,6 +14,10 @@ export class ApiTokenEntity {
   @Column({ type: 'varchar', length: 16 })
   role!: Role;
 
+  /** The one namespace it may see and act in; null: a cluster-wide token (every namespace, cluster routes). */
+  @Column({ type: 'varchar', length: 63, nullable: true })
+  namespace!: string | null;
+
   /** Hex SHA-256 of the whole token (`cft_…`). */
   @Index('uq_api_tokens_hash', { unique: true })
   @Column({ name: 'token_hash', type: 'varchar', length: 64 })

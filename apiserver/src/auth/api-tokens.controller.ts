@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { z } from 'zod';
 import { fromDecimal } from '../common/decimal';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
@@ -6,6 +6,10 @@ import { ApiTokensService } from './api-tokens.service';
 import { type ApiTokenView, type CreateApiToken, CreateApiTokenSchema, type CreatedApiToken } from './dto/api-token.dto';
 import type { HttpRequest } from './http-request';
 import { type Actor, BOOTSTRAP_ADMIN } from './roles';
+import { NamespaceFilterSchema } from '../namespaces/dto/namespace.dto';
+import { listNamespace } from '../namespaces/scope';
+
+const TokensQuerySchema = z.object({ namespace: NamespaceFilterSchema }).strict();
 
 const TokenId = new ZodValidationPipe(fromDecimal(z.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive')), 'id');
 
@@ -15,7 +19,10 @@ export class ApiTokensController {
 
   @Post()
   create(@Body(new ZodValidationPipe(CreateApiTokenSchema)) body: CreateApiToken, @Req() req: HttpRequest): Promise<CreatedApiToken> {
-    return this.tokens.create(body, req.actor ?? BOOTSTRAP_ADMIN);
+    const by = req.actor ?? BOOTSTRAP_ADMIN;
+    // Absent: the creator's own scope; a cluster-wide creator may name any namespace, a scoped one only its own.
+    const namespace = by.namespace === null ? (body.namespace ?? null) : listNamespace(by, body.namespace)!;
+    return this.tokens.create({ ...body, namespace }, by);
   }
 
   /** Who the caller is: the dashboard shows only the actions its role may take. */
@@ -25,8 +32,8 @@ export class ApiTokensController {
   }
 
   @Get()
-  async list(): Promise<{ items: ApiTokenView[] }> {
-    return { items: await this.tokens.list() };
+  async list(@Query(new ZodValidationPipe(TokensQuerySchema, 'query')) q: { namespace?: string }, @Req() req: HttpRequest): Promise<{ items: ApiTokenView[] }> {
+    return { items: await this.tokens.list(listNamespace(req.actor, q.namespace)) };
   }
 
   @Delete(':id')

@@ -20,8 +20,9 @@ export class ApiTokensRepository {
     return this.tokens.findOneBy({ id });
   }
 
-  list(): Promise<ApiTokenEntity[]> {
-    return this.tokens.find({ order: { id: 'ASC' } });
+  /** Every token, or those of one namespace (cluster-wide ones are in none). */
+  list(namespace?: string): Promise<ApiTokenEntity[]> {
+    return this.tokens.find({ where: namespace === undefined ? {} : { namespace }, order: { id: 'ASC' } });
   }
 
   async revoke(id: number, at: Date): Promise<void> {

@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../database/columns';
 import { ApiTokensRepository } from './api-tokens.repository';
 import { type ApiTokenView, type CreateApiToken, type CreatedApiToken, toApiTokenView } from './dto/api-token.dto';
 import { type Actor, BOOTSTRAP_ADMIN } from './roles';
+import { NamespacesService } from '../namespaces/namespaces.service';
 
 /** Every API token starts with this, so a leaked one is recognisable (secret scanners, logs). */
 export const API_TOKEN_PREFIX = 'cft_';
@@ -27,15 +28,19 @@ export class ApiTokensService {
   constructor(
     private readonly repo: ApiTokensRepository,
     @Inject(TOKENS) private readonly tokens: Tokens,
+    private readonly namespaces: NamespacesService,
   ) {}
 
-  async create(input: CreateApiToken, by: Actor, now = new Date()): Promise<CreatedApiToken> {
+  /** `input.namespace` is the one the token gets, already checked against the creator's scope (null: cluster-wide). */
+  async create(input: Omit<CreateApiToken, 'namespace'> & { namespace: string | null }, by: Actor, now = new Date()): Promise<CreatedApiToken> {
+    if (input.namespace !== null) await this.namespaces.assertExists(input.namespace);
     // 32 random bytes: guessing is hopeless, so a fast unsalted hash is enough to store it.
     const token = `${API_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     try {
       const row = await this.repo.insert({
         name: input.name,
         role: input.role,
+        namespace: input.namespace,
         tokenHash: hashToken(token),
         hint: token.slice(0, API_TOKEN_PREFIX.length + 4),
         createdBy: by.name,
@@ -48,8 +53,8 @@ export class ApiTokensService {
     }
   }
 
-  async list(): Promise<ApiTokenView[]> {
-    return (await this.repo.list()).map(toApiTokenView);
+  async list(namespace?: string): Promise<ApiTokenView[]> {
+    return (await this.repo.list(namespace)).map(toApiTokenView);
   }
 
   /** Revokes a token at once on every server (each request reads its row); revoking twice is no error. */
@@ -71,6 +76,6 @@ export class ApiTokensService {
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= TOUCH_EVERY_MS) {
       this.repo.touch(row.id, now).catch((e: unknown) => this.logger.warn(`could not record the use of token ${row.id}: ${(e as Error).message}`));
     }
-    return { ok: true, actor: { tokenId: row.id, name: row.name, role: row.role } };
+    return { ok: true, actor: { tokenId: row.id, name: row.name, role: row.role, namespace: row.namespace } };
   }
 }

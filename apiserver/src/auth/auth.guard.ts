@@ -3,8 +3,10 @@ import { AuditService } from '../audit/audit.service';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { ApiTokensService } from './api-tokens.service';
 import { clientAddress, isMutating, type HttpRequest, type HttpResponse, pathOf, TooManyAuthFailuresException } from './http-request';
+import { NamespaceAccess } from './namespace-access';
 import { accessFor, routeKey } from './role-policy';
-import { roleAllows } from './roles';
+import { type Actor, roleAllows } from './roles';
+import { DomainError, HTTP_STATUS_BY_CODE } from '../common/errors';
 
 /**
  * The global guard: finds the route in the role policy (role-policy.ts), refuses addresses with too
@@ -17,6 +19,7 @@ export class AuthGuard implements CanActivate {
     private readonly tokens: ApiTokensService,
     private readonly limiter: AuthFailureLimiter,
     private readonly audit: AuditService,
+    private readonly namespaces: NamespaceAccess,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -43,9 +46,22 @@ export class AuthGuard implements CanActivate {
     }
     const actor = outcome.actor;
     req.actor = actor;
-    if (roleAllows(actor.role, needed)) return true;
+    if (roleAllows(actor.role, needed)) {
+      if (actor.namespace !== null) await this.checkNamespace({ ...actor, namespace: actor.namespace }, key, req);
+      return true;
+    }
     const message = `token '${actor.name}' has role ${actor.role}; ${key} needs ${needed} or above`;
     if (isMutating(req)) await this.audit.recordRequest(req, 403);
     throw new ForbiddenException(message);
+  }
+
+  /** A scoped token's request: refused (403, or 404 for another namespace's resource) and audited as such when mutating. */
+  private async checkNamespace(actor: Actor & { namespace: string }, key: string, req: HttpRequest): Promise<void> {
+    try {
+      await this.namespaces.check(actor, key, req, isMutating(req));
+    } catch (e) {
+      if (isMutating(req) && e instanceof DomainError) await this.audit.recordRequest(req, HTTP_STATUS_BY_CODE[e.code]);
+      throw e;
+    }
   }
 }

@@ -5,6 +5,7 @@ import { ApiTokensController } from './api-tokens.controller';
 import { ApiTokensRepository } from './api-tokens.repository';
 import { ApiTokensService } from './api-tokens.service';
 import { AuthFailureLimiter } from './auth-failure-limiter';
+import { NamespaceAccess } from './namespace-access';
 
 /**
  * API tokens and the checks every edge shares: the REST guard, the `/events` namespace (any valid
@@ -14,7 +15,7 @@ import { AuthFailureLimiter } from './auth-failure-limiter';
 @Module({
   imports: [TypeOrmModule.forFeature([ApiTokenEntity])],
   controllers: [ApiTokensController],
-  providers: [ApiTokensRepository, ApiTokensService, { provide: AuthFailureLimiter, useValue: new AuthFailureLimiter() }],
-  exports: [ApiTokensService, AuthFailureLimiter],
+  providers: [ApiTokensRepository, ApiTokensService, NamespaceAccess, { provide: AuthFailureLimiter, useValue: new AuthFailureLimiter() }],
+  exports: [ApiTokensService, AuthFailureLimiter, NamespaceAccess],
 })
 export class AuthModule {}

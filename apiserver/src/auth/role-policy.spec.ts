@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { AppModule, type Infrastructure } from '../app.module';
 import { controllersOf, routesOf } from '../openapi/nest-routes';
 import { ROUTE_TABLE } from '../openapi/route-table';
+import { ROUTE_SCOPE } from './namespace-access';
 import { accessFor, ROUTE_ACCESS, routeKey } from './role-policy';
 import { roleAllows } from './roles';
 
@@ -19,6 +20,16 @@ describe('the role policy', () => {
     const stale = Object.keys(ROUTE_ACCESS).filter((k) => !(k in ROUTE_TABLE));
     assert.deepEqual(missing, [], `routes without a role in auth/role-policy.ts: ${missing.join(', ')}`);
     assert.deepEqual(stale, [], `roles in auth/role-policy.ts for routes that do not exist: ${stale.join(', ')}`);
+  });
+
+  it('says how every route that needs a token meets a token scoped to one namespace, naming its resource by a parameter of the route', () => {
+    const needToken = Object.keys(ROUTE_ACCESS).filter((k) => ROUTE_ACCESS[k] !== 'public');
+    assert.deepEqual(needToken.filter((k) => !(k in ROUTE_SCOPE)), [], 'routes missing from ROUTE_SCOPE in auth/namespace-access.ts');
+    assert.deepEqual(Object.keys(ROUTE_SCOPE).filter((k) => !needToken.includes(k)), [], 'ROUTE_SCOPE lists routes that are public or do not exist');
+    for (const [key, scope] of Object.entries(ROUTE_SCOPE)) {
+      if (typeof scope === 'object') assert.ok(key.includes(`{${scope.param}}`), `${key}: names its resource by {${scope.param}}, which the path does not have`);
+      else if (scope === 'scoped' || scope === 'any') assert.ok(!/\{id\}|\{idOrName\}/.test(key), `${key}: names one resource, so it must say which kind`);
+    }
   });
 
   it('makes public exactly the routes marked @Public() (what the OpenAPI document says)', () => {

@@ -71,6 +71,13 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'DELETE /api/v1/tokens/{id}': 'admin',
   'GET /api/v1/audit': 'admin',
 
+  'GET /api/v1/namespaces': 'viewer',
+  'GET /api/v1/namespaces/{name}': 'viewer',
+  // Quotas bound every team at once: a cluster-wide admin's (namespace-access.ts).
+  'POST /api/v1/namespaces': 'admin',
+  'PATCH /api/v1/namespaces/{name}': 'admin',
+  'DELETE /api/v1/namespaces/{name}': 'admin',
+
   'GET /healthz': 'public',
   'GET /readyz': 'public',
   'GET /metrics': 'public',

@@ -18,6 +18,8 @@ export interface Actor {
   /** The token's name, or `admin` for the bootstrap token. */
   name: string;
   role: Role;
+  /** The one namespace a scoped token may see and act in; null: a cluster-wide token. */
+  namespace: string | null;
 }
 
-export const BOOTSTRAP_ADMIN: Actor = { tokenId: null, name: 'admin', role: 'admin' };
+export const BOOTSTRAP_ADMIN: Actor = { tokenId: null, name: 'admin', role: 'admin', namespace: null };

@@ -21,7 +21,12 @@ export type DomainErrorCode =
   | 'WorkflowBusy'
   | 'WorkflowRunNotFound'
   | 'WorkflowRunEnded'
-  | 'WorkflowRunNotRetryable';
+  | 'WorkflowRunNotRetryable'
+  | 'NamespaceNotFound'
+  | 'NamespaceExists'
+  | 'NamespaceNotEmpty'
+  | 'NamespaceQuotaExceeded'
+  | 'OutsideNamespace';
 
 export const HTTP_STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   ValidationFailed: 400,
@@ -43,6 +48,11 @@ export const HTTP_STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   WorkflowRunNotFound: 404,
   WorkflowRunEnded: 409,
   WorkflowRunNotRetryable: 409,
+  NamespaceNotFound: 404,
+  NamespaceExists: 409,
+  NamespaceNotEmpty: 409,
+  NamespaceQuotaExceeded: 409,
+  OutsideNamespace: 403,
 };
 
 export class DomainError extends Error {

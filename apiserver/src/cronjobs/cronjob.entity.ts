@@ -9,13 +9,17 @@ export type MisfirePolicyName = 'skip' | 'runOnce' | 'catchUp';
 
 /** A cron job: what to run, where (runner + spec) and when (schedule in a time zone). */
 @Entity('cronjobs')
+@Index('uq_cronjobs_namespace_name', ['namespace', 'name'], { unique: true })
 export class CronJobEntity {
   @PrimaryGeneratedColumn()
   id!: number;
 
-  @Index('uq_cronjobs_name', { unique: true })
   @Column({ type: 'varchar', length: 200 })
   name!: string;
+
+  /** The namespace it belongs to; set at creation, never changed. */
+  @Column({ type: 'varchar', length: 63, default: 'default' })
+  namespace!: string;
 
   @Column({ type: 'varchar', length: 255 })
   schedule!: string;

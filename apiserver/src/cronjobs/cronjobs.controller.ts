@@ -8,6 +8,7 @@ import { RunNow, RunNowSchema } from './dto/policies.dto';
 import type { HttpRequest } from '../auth/http-request';
 import { BOOTSTRAP_ADMIN } from '../auth/roles';
 import { authorOf, type ChangeAuthor } from './versions/cronjob-history';
+import { createNamespace, listNamespace } from '../namespaces/scope';
 
 const JobId = new ZodValidationPipe(CronJobIdParamSchema, 'id');
 
@@ -25,19 +26,19 @@ export class CronJobsController {
 
   @Post()
   create(@Body(new ZodValidationPipe(CreateCronJobSchema)) dto: CreateCronJob, @Req() req: HttpRequest) {
-    return this.jobs.create(dto, callerOf(req));
+    return this.jobs.create(dto, callerOf(req), createNamespace(req.actor, dto.namespace));
   }
 
   /** Every cron job by id; with `limit`, a page (`nextCursor` for the next), `q` and `enabled` filter. */
   @Get()
-  list(@Query(new ZodValidationPipe(ListCronJobsQuerySchema, 'query')) q: ListCronJobsQuery) {
-    return this.jobs.list(q);
+  list(@Query(new ZodValidationPipe(ListCronJobsQuerySchema, 'query')) q: ListCronJobsQuery, @Req() req: HttpRequest) {
+    return this.jobs.list({ ...q, namespace: listNamespace(req.actor, q.namespace) });
   }
 
   /** The latest runs of each given job, newest first: the dashboard's success/failure strips. */
   @Get('timeline')
-  timeline(@Query(new ZodValidationPipe(TimelineQuerySchema, 'query')) q: TimelineQuery) {
-    return this.jobs.timeline(q.ids, q.limit);
+  timeline(@Query(new ZodValidationPipe(TimelineQuerySchema, 'query')) q: TimelineQuery, @Req() req: HttpRequest) {
+    return this.jobs.timeline(q.ids, q.limit, listNamespace(req.actor, undefined));
   }
 
   @Get(':id')

@@ -18,20 +18,28 @@ export class CronJobsRepository {
     return this.jobs.findOneBy({ id });
   }
 
-  /** Id, name and triggers of every job that triggers others (the chain graph). */
-  withTriggers(): Promise<Pick<CronJobEntity, 'id' | 'name' | 'triggers'>[]> {
-    return this.jobs.createQueryBuilder('j').select(['j.id', 'j.name', 'j.triggers']).where('j.triggers IS NOT NULL').getMany();
+  /** Id, name and triggers of every job of `namespace` that triggers others (its chain graph: triggers stay within a namespace). */
+  withTriggers(namespace: string): Promise<Pick<CronJobEntity, 'id' | 'name' | 'triggers'>[]> {
+    return this.jobs.createQueryBuilder('j').select(['j.id', 'j.name', 'j.triggers']).where('j.triggers IS NOT NULL AND j.namespace = :namespace', { namespace }).getMany();
   }
 
-  /** Of these names, the ones a job has. */
-  async existingNames(names: readonly string[]): Promise<Set<string>> {
+  /** Of these names, the ones a job of `namespace` has. */
+  async existingNames(names: readonly string[], namespace: string): Promise<Set<string>> {
     if (names.length === 0) return new Set();
-    const rows = await this.jobs.find({ select: { name: true }, where: { name: In([...names]) } });
+    const rows = await this.jobs.find({ select: { name: true }, where: { name: In([...names]), namespace } });
     return new Set(rows.map((r) => r.name));
   }
 
-  list(q: { q?: string; enabled?: boolean; limit?: number; cursor?: number } = {}): Promise<CronJobEntity[]> {
+  /** Of these job ids, the ones in `namespace`. */
+  async idsIn(ids: readonly number[], namespace: string): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.jobs.find({ select: { id: true }, where: { id: In([...ids]), namespace } });
+    return rows.map((r) => r.id);
+  }
+
+  list(q: { q?: string; enabled?: boolean; namespace?: string; limit?: number; cursor?: number } = {}): Promise<CronJobEntity[]> {
     const qb = this.jobs.createQueryBuilder('j').orderBy('j.id', 'ASC');
+    if (q.namespace !== undefined) qb.andWhere('j.namespace = :namespace', { namespace: q.namespace });
     if (q.q !== undefined) qb.andWhere("LOWER(j.name) LIKE :q ESCAPE '!'", { q: `%${q.q.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%` });
     if (q.enabled !== undefined) qb.andWhere('j.enabled = :enabled', { enabled: q.enabled });
     if (q.cursor !== undefined) qb.andWhere('j.id > :cursor', { cursor: q.cursor });
@@ -66,9 +74,13 @@ export class CronJobsRepository {
     return ids.length ? this.jobs.findBy({ id: In(ids) }) : Promise.resolve([]);
   }
 
-  /** Inserts a job and its first versions (`drafts`, numbered from 1) in one transaction. */
-  async insertWithHistory(fields: Omit<CronJobEntity, 'id' | 'updatedAt' | 'version'>, drafts: readonly VersionDraft[]): Promise<CronJobEntity> {
-    return this.write({ id: null, name: fields.name }, async (m) => {
+  /**
+   * Inserts a job and its first versions (`drafts`, numbered from 1) in one transaction, once
+   * `room` (the namespace's quota check) passed: inside it on MySQL, where it locks the namespace's
+   * row; on SQLite in the job writes' turn, just before it (see write).
+   */
+  async insertWithHistory(fields: Omit<CronJobEntity, 'id' | 'updatedAt' | 'version'>, drafts: readonly VersionDraft[], room?: (m: EntityManager) => Promise<void>): Promise<CronJobEntity> {
+    return this.write({ id: null, name: fields.name, namespace: fields.namespace, room }, async (m) => {
       const repo = m.getRepository(CronJobEntity);
       const job = await repo.save(repo.create({ ...fields, version: drafts.length }));
       await this.record(m, job.id, 0, drafts);
@@ -82,7 +94,7 @@ export class CronJobsRepository {
    * no change is stored without its version, nor a version without its change.
    */
   async saveWithHistory(next: CronJobEntity, history: (before: CronJobEntity) => VersionDraft[]): Promise<CronJobEntity> {
-    const saved = await this.write({ id: next.id, name: next.name }, async (m) => {
+    const saved = await this.write({ id: next.id, name: next.name, namespace: next.namespace }, async (m) => {
       const before = await this.locked(m, next.id);
       if (!before) return null;
       const drafts = history(before);
@@ -115,23 +127,29 @@ export class CronJobsRepository {
    * thrown), so only a failing database rolls back. On MySQL a name race still ends in the unique
    * key, reported the same way.
    */
-  private async write<T>(named: { id: number | null; name: string } | null, fn: (m: EntityManager) => Promise<T>): Promise<T> {
+  private async write<T>(
+    named: { id: number | null; name: string; namespace: string; room?: (m: EntityManager) => Promise<void> } | null,
+    fn: (m: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    const room = named?.room;
     const run = async () => {
-      if (named) await this.checkNameFree(named.id, named.name);
-      return retryOnLockConflict(() => this.jobs.manager.transaction(fn));
+      if (named) await this.checkNameFree(named.id, named.name, named.namespace);
+      if (room && !this.mysql) await room(this.jobs.manager);
+      const body = room && this.mysql ? async (m: EntityManager) => (await room(m), fn(m)) : fn;
+      return retryOnLockConflict(() => this.jobs.manager.transaction(body));
     };
     const turn = this.mysql ? run() : this.turns.catch(() => undefined).then(run);
     if (!this.mysql) this.turns = turn;
     try {
       return await turn;
     } catch (e) {
-      throw named === null ? e : this.clash(e, named.name);
+      throw named === null ? e : this.clash(e, named.name, named.namespace);
     }
   }
 
-  private async checkNameFree(id: number | null, name: string): Promise<void> {
-    const holder = await this.jobs.findOne({ select: { id: true }, where: { name } });
-    if (holder && holder.id !== id) throw new DomainError('CronJobNameTaken', `name: a cron job named '${name}' already exists`);
+  private async checkNameFree(id: number | null, name: string, namespace: string): Promise<void> {
+    const holder = await this.jobs.findOne({ select: { id: true }, where: { name, namespace } });
+    if (holder && holder.id !== id) throw nameTaken(name, namespace);
   }
 
   private locked(m: EntityManager, id: number): Promise<CronJobEntity | null> {
@@ -169,7 +187,10 @@ export class CronJobsRepository {
     }
   }
 
-  private clash(e: unknown, name: string): unknown {
-    return isUniqueViolation(e) ? new DomainError('CronJobNameTaken', `name: a cron job named '${name}' already exists`) : e;
+  private clash(e: unknown, name: string, namespace: string): unknown {
+    return isUniqueViolation(e) ? nameTaken(name, namespace) : e;
   }
 }
+
+const nameTaken = (name: string, namespace: string) =>
+  new DomainError('CronJobNameTaken', `name: a cron job named '${name}' already exists${namespace === 'default' ? '' : ` in namespace '${namespace}'`}`);

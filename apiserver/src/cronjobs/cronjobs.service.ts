@@ -22,6 +22,7 @@ import type { RunNow } from './dto/policies.dto';
 import { normalizeTriggers, triggerTargets, type Triggers } from './dto/triggers.dto';
 import { describeCycle, findCycle } from '../workflows/core/graph';
 import { TaskTracing } from '../observability/task-tracing';
+import { NamespacesService } from '../namespaces/namespaces.service';
 
 /** One run in a job's timeline strip. */
 export interface TimelineRun {
@@ -65,17 +66,21 @@ export class CronJobsService {
     private readonly versionRows: CronJobVersionsRepository,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
     private readonly tracing: TaskTracing,
+    private readonly namespaces: NamespacesService,
   ) {}
 
-  async create(dto: CreateCronJob, author: ChangeAuthor): Promise<CronJobView> {
+  /** `namespace`: where it goes, already checked against the caller's scope (namespaces/scope.ts). */
+  async create(dto: CreateCronJob, author: ChangeAuthor, namespace: string): Promise<CronJobView> {
+    await this.namespaces.assertExists(namespace);
     this.checkNotify(dto.notify);
-    const triggers = await this.checkTriggers(null, dto.name, dto.triggers);
+    const triggers = await this.checkTriggers(null, dto.name, dto.triggers, namespace);
     const spec = validSpec(dto.runner, dto.spec);
     const schedule = scheduleOf(dto);
     const text = scheduleToString(dto.schedule);
     const now = new Date();
     const fields = {
       ...dto,
+      namespace,
       ...this.sealed(dto.secretEnv),
       triggers,
       schedule: text,
@@ -83,9 +88,11 @@ export class CronJobsService {
       createdAt: now,
       nextRunAt: dto.enabled ? nextRunOf({ ...dto, schedule: text, createdAt: now }, now.getTime(), schedule) : null,
     };
-    const job = await this.repo.insertWithHistory(fields, this.history.created({ ...fields, updatedAt: now } as CronJobEntity, author, now));
+    const job = await this.repo.insertWithHistory(fields, this.history.created({ ...fields, updatedAt: now } as CronJobEntity, author, now), (m) =>
+      this.namespaces.assertRoomForJob(m, namespace),
+    );
     await this.changed(job.id);
-    this.live.cronjob({ type: 'cronjob.created', data: { cronjobId: job.id, name: job.name } });
+    this.live.cronjob({ type: 'cronjob.created', data: { cronjobId: job.id, name: job.name, namespace } });
     return toCronJobView(job);
   }
 
@@ -95,8 +102,10 @@ export class CronJobsService {
     return { items: rows.map(toCronJobView), nextCursor: full ? String(rows[rows.length - 1].id) : null };
   }
 
-  async timeline(ids: readonly number[], limit: number): Promise<{ items: { cronjobId: number; runs: TimelineRun[] }[] }> {
-    const byJob = await this.tasks.recentByJob([...new Set(ids)], limit);
+  /** With `namespace`, jobs outside it are left out as if they had no runs. */
+  async timeline(ids: readonly number[], limit: number, namespace?: string): Promise<{ items: { cronjobId: number; runs: TimelineRun[] }[] }> {
+    const unique = [...new Set(ids)];
+    const byJob = await this.tasks.recentByJob(namespace === undefined ? unique : await this.repo.idsIn(unique, namespace), limit);
     const iso = (d: Date | null) => (d ? d.toISOString() : null);
     return {
       items: [...byJob].map(([cronjobId, rows]) => ({
@@ -121,8 +130,10 @@ export class CronJobsService {
   }
 
   async remove(id: number, author: ChangeAuthor): Promise<void> {
-    if (!(await this.repo.deleteWithHistory(id, (before) => this.history.deleted(before, author)))) throw notFound('CronJob', id);
-    await this.events.publish({ type: 'cronjob.deleted', id });
+    let namespace = '';
+    const deleted = await this.repo.deleteWithHistory(id, (before) => ((namespace = before.namespace), this.history.deleted(before, author)));
+    if (!deleted) throw notFound('CronJob', id);
+    await this.events.publish({ type: 'cronjob.deleted', id, namespace });
   }
 
   /** A job's versions, newest first: who changed what, when. Also for a deleted job, while its versions exist. */
@@ -196,9 +207,12 @@ export class CronJobsService {
     if (dto.runner !== undefined && dto.runner !== job.runner && dto.spec === undefined) {
       throw new DomainError('ValidationFailed', `spec: required when runner changes to '${dto.runner}'`);
     }
+    if (dto.namespace !== undefined && dto.namespace !== job.namespace) {
+      throw new DomainError('ValidationFailed', `namespace: a cron job never moves (it is in '${job.namespace}'); export it and apply it in '${dto.namespace}', then delete this one`);
+    }
     this.checkNotify(dto.notify);
     if (dto.triggers !== undefined || (dto.name !== undefined && dto.name !== job.name)) {
-      dto = { ...dto, triggers: await this.checkTriggers(job, dto.name ?? job.name, dto.triggers === undefined ? job.triggers : dto.triggers) };
+      dto = { ...dto, triggers: await this.checkTriggers(job, dto.name ?? job.name, dto.triggers === undefined ? job.triggers : dto.triggers, job.namespace) };
     }
     const { schedule: input, secretEnv, ...rest } = stripUndefined(dto);
     const next: CronJobEntity = { ...job, ...rest, ...(secretEnv !== undefined ? this.sealed(secretEnv) : {}) } as CronJobEntity;
@@ -215,7 +229,7 @@ export class CronJobsService {
     let drafts: VersionDraft[] = [];
     const saved = await this.repo.saveWithHistory(next, (before) => (drafts = this.history.changed(before, next, author, rolledBackFrom)));
     await this.changed(saved.id);
-    this.live.cronjob({ type: 'cronjob.updated', data: { cronjobId: saved.id, name: saved.name, enabled: saved.enabled } });
+    this.live.cronjob({ type: 'cronjob.updated', data: { cronjobId: saved.id, name: saved.name, enabled: saved.enabled, namespace: saved.namespace } });
     return { job: saved, drafts };
   }
 
@@ -226,25 +240,25 @@ export class CronJobsService {
   }
 
   /**
-   * Triggers name existing jobs and form no cycle across all jobs' triggers (checked with this job's
-   * new name and triggers in place of its old ones); a renamed job must not be named in others'
-   * triggers under its old name. Returns the triggers to store (empty lists dropped).
+   * Triggers name existing jobs of the same namespace and form no cycle across its jobs' triggers
+   * (checked with this job's new name and triggers in place of its old ones); a renamed job must not
+   * be named in others' triggers under its old name. Returns the triggers to store (empty lists dropped).
    */
-  private async checkTriggers(job: Pick<CronJobEntity, 'id' | 'name'> | null, name: string, given: Triggers | null | undefined): Promise<Triggers | null> {
+  private async checkTriggers(job: Pick<CronJobEntity, 'id' | 'name'> | null, name: string, given: Triggers | null | undefined, namespace: string): Promise<Triggers | null> {
     const triggers = normalizeTriggers(given);
     const renamed = job !== null && job.name !== name;
     // A job that triggers nothing and keeps its name cannot close a cycle or name a missing job:
     // the usual create or edit reads nothing more.
     if (!triggers && !renamed) return null;
-    const all = await this.repo.withTriggers();
+    const all = await this.repo.withTriggers(namespace);
     if (renamed) {
       const callers = all.filter((j) => j.id !== job.id && triggerTargets(j.triggers).includes(job.name)).map((j) => j.name);
       if (callers.length) throw new DomainError('ValidationFailed', `name: ${callers.map((c) => `'${c}'`).join(', ')} trigger this job as '${job.name}'; change their triggers first`);
     }
     const targets = triggerTargets(triggers).filter((t) => t !== name);
-    const existing = await this.repo.existingNames(targets);
+    const existing = await this.repo.existingNames(targets, namespace);
     const missing = targets.filter((t) => !existing.has(t));
-    if (missing.length) throw new DomainError('ValidationFailed', `triggers: no cron job named ${missing.map((m) => `'${m}'`).join(', ')}`);
+    if (missing.length) throw new DomainError('ValidationFailed', `triggers: no cron job named ${missing.map((m) => `'${m}'`).join(', ')}${namespace === 'default' ? '' : ` in namespace '${namespace}'`}`);
     const graph = new Map<string, string[]>();
     for (const j of all) if (!job || j.id !== job.id) graph.set(j.name, triggerTargets(j.triggers));
     graph.set(name, triggerTargets(triggers));

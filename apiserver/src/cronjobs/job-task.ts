@@ -11,6 +11,7 @@ export function taskOfJob(job: CronJobEntity, run: { trigger: TaskTrigger; sched
   return {
     cronjobId: job.id,
     cronjobName: job.name,
+    namespace: job.namespace,
     scheduledAt: run.scheduledAt,
     trigger: run.trigger,
     runner: job.runner,

@@ -17,6 +17,8 @@ import { jitterMs, nextRunAtMs, parseSchedule } from './core/schedule';
 import { DueRuns, ScheduledJob } from './due-runs';
 import { LeaderLease } from './lease/leader-lease';
 import { PendingQueue } from './pending-queue';
+import { NamespaceQuotas } from './core/namespace-quota';
+import { NamespacesService } from '../namespaces/namespaces.service';
 import { FencedOutError, SchedulerStateRepository } from './scheduler-state.repository';
 import { TaskSender } from './task-sender';
 import { Metrics } from '../observability/metrics';
@@ -79,6 +81,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
   private readonly heap = new QuaternaryHeap<number>();
   private readonly jobs = new Map<number, ScheduledJob>();
   private readonly pending = new PendingQueue();
+  /** Per-namespace caps on tasks running at once (namespaces' maxConcurrentTasks). */
+  private readonly quotas = new NamespaceQuotas();
+  /** Namespace of each task a worker holds, kept only while some namespace has a concurrency quota. */
+  private namespaceOf = new Map<number, string>();
   /** Queued tasks whose pending reason has not been worked out yet. */
   private readonly unexplained = new Set<number>();
   /** Tasks created ahead of their due time, waiting in the heap to be sent. */
@@ -124,6 +130,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     private readonly metrics: Metrics,
     private readonly live: LiveEvents,
     private readonly tracing: TaskTracing,
+    private readonly namespaces: NamespacesService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -225,6 +232,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       keys.push((w.lastHeartbeatAt ?? w.createdAt).getTime() + this.silenceMs());
     }
     this.heap.load(ids, keys);
+    await this.loadQuotas();
     for (const t of await this.tasks.findByIds(dueNow)) this.queue(t);
     for (const job of await this.cronjobs.findByIds(unscheduled)) this.schedule(job, started);
     this.active = true;
@@ -519,13 +527,22 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     if (!this.active || this.paused || this.pending.size === 0) return;
     const workers = this.registry.snapshots();
     const hasRoom = () => workers.some((w) => w.online && !w.draining && w.running < w.capacity);
+    const quotas = this.quotas.active ? this.quotas : null;
+    if (quotas) quotas.begin(this.heldNamespaces());
     const waiting: TaskEntity[] = [];
     const byWorker = new Map<number, TaskEntity[]>();
     const reasons = new Map<string, number[]>();
     while (this.pending.size > 0 && hasRoom()) {
       const task = this.pending.shift()!;
+      const overQuota = quotas ? quotas.admit(task.namespace) : null;
+      if (overQuota !== null) {
+        waiting.push(task);
+        this.explain(task, overQuota, reasons);
+        continue;
+      }
       const choice = this.sender.choose(task, workers);
       if (!choice.worker) {
+        quotas?.undo(task.namespace);
         waiting.push(task);
         this.explain(task, choice.reason, reasons);
         continue;
@@ -533,6 +550,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       const worker = choice.worker;
       worker.running++;
       this.registry.reserve(worker.id, task.id);
+      if (quotas) this.namespaceOf.set(task.id, task.namespace);
       const batch = byWorker.get(worker.id);
       if (batch) batch.push(task);
       else byWorker.set(worker.id, [task]);
@@ -553,6 +571,30 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       void this.tasks.setPendingReason(ids, reason).catch((e: unknown) => this.logger.warn(`recording why ${ids.length} task(s) wait: ${coerceError(e).message}`));
     }
     for (const [workerId, tasks] of byWorker) void this.claimAndSend(workerId, tasks, this.generation);
+  }
+
+  /**
+   * Reads the namespaces' concurrency quotas; with any, also the namespace of every task holding a
+   * slot now, so that tasks sent before (by this leader or another) count against them.
+   */
+  private async loadQuotas(): Promise<void> {
+    const limits = await this.namespaces.concurrencyLimits();
+    this.quotas.setLimits(limits);
+    this.namespaceOf = limits.size > 0 ? await this.tasks.namespacesOfLive() : new Map();
+  }
+
+  /** The namespaces of the tasks the workers hold now; forgets the tasks they no longer hold. */
+  private heldNamespaces(): string[] {
+    const out: string[] = [];
+    const next = new Map<number, string>();
+    for (const id of this.registry.heldTasks()) {
+      const ns = this.namespaceOf.get(id);
+      if (ns === undefined) continue;
+      out.push(ns);
+      next.set(id, ns);
+    }
+    this.namespaceOf = next;
+    return out;
   }
 
   /** Notes why a task waits, to be written once per change. */
@@ -590,7 +632,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     if (await this.tasks.finish(id, null, { status: 'skipped', at: new Date(), error })) {
       this.logger.warn(`task ${id} of cron job ${t.cronjobId}: ${error.message}`);
       this.metrics.taskEnded(id, 'skipped');
-      this.live.task('task.finished', id, { status: 'skipped', atMs: Date.now(), errorCode: error.code }, t.cronjobId);
+      this.live.task('task.finished', id, { status: 'skipped', atMs: Date.now(), errorCode: error.code }, t);
     }
   }
 
@@ -680,6 +722,9 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
         if (e.type === 'worker.online') this.sender.forgetWorker(id);
         break;
       }
+      case 'namespace.changed':
+        await this.loadQuotas();
+        break;
       case 'task.cancelled':
         this.sender.forget(e.id);
         this.pending.delete(e.id);

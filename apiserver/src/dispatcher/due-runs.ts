@@ -83,7 +83,7 @@ export class DueRuns {
           rows.push(row);
           return;
         }
-        const targets = broadcastTargets({ runner: job.runner, selector: job.workerSelector }, workers);
+        const targets = broadcastTargets({ runner: job.runner, selector: job.workerSelector, namespace: job.namespace }, workers);
         if (targets.length === 0) {
           const error: SerializedError = { code: 'NoWorkerForBroadcast', message: 'skipped: no online worker matches this broadcast job (runner and workerSelector)', retryable: false };
           rows.push({ ...row, status: 'skipped', error });

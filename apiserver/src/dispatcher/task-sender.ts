@@ -75,6 +75,7 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity]; unacked: [
       {
         runner: task.runner,
         selector: task.workerSelector,
+        namespace: task.namespace,
         routing: task.routing,
         routingKey: task.cronjobId !== null ? `job:${task.cronjobId}` : `task:${task.id}`,
         avoidWorkerId: task.previousWorkerId,

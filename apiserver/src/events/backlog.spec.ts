@@ -36,7 +36,7 @@ class Bus {
   }
 }
 
-const output = (seq: number): LiveEvent => ({ type: 'task.output', data: { taskId: 1, cronjobId: 2, seq, data: 'x'.repeat(100) } });
+const output = (seq: number): LiveEvent => ({ type: 'task.output', data: { taskId: 1, cronjobId: 2, namespace: 'default', seq, data: 'x'.repeat(100) } });
 
 describe('subscriber backlog', () => {
   it('keeps a subscriber within the bound and drops one past it', () => {
@@ -66,8 +66,8 @@ describe('subscriber backlog', () => {
     const res = new StalledResponse();
     streamLiveEvents(bus as unknown as LiveEvents, { cronjobId: 5 }, res);
     bus.emit(output(1));
-    bus.emit({ type: 'cronjob.deleted', data: { cronjobId: 5 } });
-    assert.deepEqual(res.chunks.slice(1), ['event: cronjob.deleted\ndata: {"cronjobId":5}\n\n']);
+    bus.emit({ type: 'cronjob.deleted', data: { cronjobId: 5, namespace: 'default' } });
+    assert.deepEqual(res.chunks.slice(1), ['event: cronjob.deleted\ndata: {"cronjobId":5,"namespace":"default"}\n\n']);
     res.end();
     assert.equal(bus.fns.size, 0);
   });

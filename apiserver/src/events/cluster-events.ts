@@ -10,6 +10,8 @@ export interface WorkerAnnouncement {
   capacity: number;
   labels: Record<string, string>;
   runners: string[];
+  /** The one namespace whose tasks it runs; null: every one. */
+  namespace: string | null;
   /** Drained by an operator. */
   drained: boolean;
   /** Shutting down by itself (SIGTERM). */
@@ -24,9 +26,11 @@ export interface WorkerAnnouncement {
 /** Changes every API server instance must hear about, the leader above all (its heap and queue follow them). */
 export type ClusterEvent =
   | { type: 'cronjob.changed'; id: number }
-  | { type: 'cronjob.deleted'; id: number }
+  | { type: 'cronjob.deleted'; id: number; namespace: string }
   /** A workflow was created, changed or deleted: the leader's workflow scheduler reloads it. */
   | { type: 'workflow.changed'; id: number }
+  /** A namespace was created, changed or deleted: the leader reloads the concurrency quotas. */
+  | { type: 'namespace.changed'; name: string }
   | { type: 'task.pending'; id: number }
   | { type: 'task.cancelled'; id: number }
   | { type: 'scheduler.paused' }

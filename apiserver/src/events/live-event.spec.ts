@@ -2,13 +2,24 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type LiveEvent, LiveFilterSchema, matchesFilter } from './live-event';
 
-const started: LiveEvent = { type: 'task.started', data: { taskId: 7, cronjobId: 3, workerId: 1, atMs: 0 } };
-const oneShot: LiveEvent = { type: 'task.finished', data: { taskId: 8, cronjobId: null, status: 'success', atMs: 0 } };
-const jobCreated: LiveEvent = { type: 'cronjob.created', data: { cronjobId: 3, name: 'backup' } };
-const online: LiveEvent = { type: 'worker.online', data: { workerId: 1, name: 'w1' } };
+const started: LiveEvent = { type: 'task.started', data: { taskId: 7, cronjobId: 3, namespace: 'default', workerId: 1, atMs: 0 } };
+const oneShot: LiveEvent = { type: 'task.finished', data: { taskId: 8, cronjobId: null, namespace: 'team-a', status: 'success', atMs: 0 } };
+const jobCreated: LiveEvent = { type: 'cronjob.created', data: { cronjobId: 3, name: 'backup', namespace: 'default' } };
+const online: LiveEvent = { type: 'worker.online', data: { workerId: 1, name: 'w1', namespace: null } };
+const leader: LiveEvent = { type: 'scheduler.leader', data: { instanceId: 'i1', leader: true, atMs: 0 } };
 const filter = (q: Record<string, string>) => LiveFilterSchema.parse(q);
 
 describe('live event filters', () => {
+  it('passes a namespace filter only events of that namespace, and those of none (the scheduler, workers serving every namespace)', () => {
+    const ns = filter({ namespace: 'team-a' });
+    assert.ok(matchesFilter(oneShot, ns));
+    assert.ok(!matchesFilter(started, ns));
+    assert.ok(!matchesFilter(jobCreated, ns));
+    assert.ok(matchesFilter(online, ns));
+    assert.ok(matchesFilter(leader, ns));
+    assert.throws(() => filter({ namespace: 'Team A' }), /lower-case/);
+  });
+
   it('passes every event when no filter is given', () => {
     for (const e of [started, oneShot, jobCreated, online]) assert.ok(matchesFilter(e, filter({})));
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NamespaceNameSchema } from '@cronfleet/shared';
 import { fromDecimal } from '../common/decimal';
 
 /** The task fields every `task.*` live event carries, so a subscription can filter by job. */
@@ -6,6 +7,7 @@ interface TaskRef {
   taskId: number;
   /** Null for one-shot tasks (`POST /tasks`). */
   cronjobId: number | null;
+  namespace: string;
 }
 
 /**
@@ -18,17 +20,18 @@ export type LiveEvent =
   /** One chunk of stdout/stderr as the worker sent it; delivered by the instance that received it only. */
   | { type: 'task.output'; data: TaskRef & { seq: number; data: string } }
   | { type: 'task.finished'; data: TaskRef & { status: string; atMs: number; exitCode?: number | null; errorCode?: string } }
-  | { type: 'cronjob.created'; data: { cronjobId: number; name: string } }
-  | { type: 'cronjob.updated'; data: { cronjobId: number; name: string; enabled: boolean } }
-  | { type: 'cronjob.deleted'; data: { cronjobId: number } }
-  | { type: 'worker.online'; data: { workerId: number; name: string } }
+  | { type: 'cronjob.created'; data: { cronjobId: number; name: string; namespace: string } }
+  | { type: 'cronjob.updated'; data: { cronjobId: number; name: string; enabled: boolean; namespace: string } }
+  | { type: 'cronjob.deleted'; data: { cronjobId: number; namespace: string } }
+  /** namespace: the one it serves; null: every one. */
+  | { type: 'worker.online'; data: { workerId: number; name: string; namespace: string | null } }
   | { type: 'worker.offline'; data: { workerId: number } }
   | { type: 'worker.drained'; data: { workerId: number; drained: boolean } }
   | { type: 'scheduler.leader'; data: { instanceId: string; leader: boolean; atMs: number } }
-  | { type: 'workflow.created' | 'workflow.updated'; data: { workflowId: number; name: string; enabled: boolean } }
-  | { type: 'workflow.deleted'; data: { workflowId: number; name: string } }
+  | { type: 'workflow.created' | 'workflow.updated'; data: { workflowId: number; name: string; enabled: boolean; namespace: string } }
+  | { type: 'workflow.deleted'; data: { workflowId: number; name: string; namespace: string } }
   /** A run started, started steps, or ended: read GET /workflow-runs/:runId for its steps. */
-  | { type: 'workflow.run'; data: { runId: number; workflowId: number; workflowName: string; status: string; atMs: number } };
+  | { type: 'workflow.run'; data: { runId: number; workflowId: number; workflowName: string; namespace: string; status: string; atMs: number } };
 
 export type LiveEventType = LiveEvent['type'];
 
@@ -65,6 +68,8 @@ export const LiveFilterSchema = z
   .object({
     cronjobId: id.optional(),
     taskId: id.optional(),
+    /** Only events of this namespace (and those of no namespace: the scheduler, workers serving all). Forced to a scoped token's own. */
+    namespace: NamespaceNameSchema.optional(),
     type: z
       .string()
       .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
@@ -78,7 +83,8 @@ export type LiveFilter = z.output<typeof LiveFilterSchema>;
 /** Whether a subscription with `filter` gets `e`. An id filter only passes events that carry that id. */
 export function matchesFilter(e: LiveEvent, filter: LiveFilter): boolean {
   if (filter.type && !filter.type.some((t) => t === e.type || (t.endsWith('.') && e.type.startsWith(t)))) return false;
-  const d = e.data as { cronjobId?: number | null; taskId?: number };
+  const d = e.data as { cronjobId?: number | null; taskId?: number; namespace?: string | null };
+  if (filter.namespace !== undefined && d.namespace !== undefined && d.namespace !== null && d.namespace !== filter.namespace) return false;
   if (filter.cronjobId !== undefined && d.cronjobId !== filter.cronjobId) return false;
   if (filter.taskId !== undefined && d.taskId !== filter.taskId) return false;
   return true;

@@ -1,4 +1,6 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import type { HttpRequest } from '../auth/http-request';
+import { listNamespace } from '../namespaces/scope';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import type { EventStream } from '../tasks/task-output.service';
 import { LiveFilter, LiveFilterSchema } from './live-event';
@@ -9,9 +11,12 @@ import { streamLiveEvents } from './live-sse';
 export class LiveController {
   constructor(private readonly live: LiveEvents) {}
 
-  /** Server-Sent Events of the live event bus, filtered by `cronjobId`, `taskId` and `type` (types or prefixes, comma separated). */
+  /**
+   * Server-Sent Events of the live event bus, filtered by `cronjobId`, `taskId`, `namespace` and
+   * `type` (types or prefixes, comma separated); a scoped token's stream is its namespace's only.
+   */
   @Get('events')
-  events(@Query(new ZodValidationPipe(LiveFilterSchema, 'query')) filter: LiveFilter, @Res() res: EventStream): void {
-    streamLiveEvents(this.live, filter, res);
+  events(@Query(new ZodValidationPipe(LiveFilterSchema, 'query')) filter: LiveFilter, @Req() req: HttpRequest, @Res() res: EventStream): void {
+    streamLiveEvents(this.live, { ...filter, namespace: listNamespace(req.actor, filter.namespace) }, res);
   }
 }

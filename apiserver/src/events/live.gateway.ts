@@ -8,6 +8,8 @@ import { SOCKET_SERVER_OPTIONS } from '../common/socket-server-options';
 import { backlogVerdict, type EngineConn, queuedPackets, SOCKET_MAX_QUEUED_PACKETS } from './backlog';
 import { LiveFilter, LiveFilterSchema, matchesFilter } from './live-event';
 import { LiveEvents } from './live-events';
+import type { Actor } from '../auth/roles';
+import { listNamespace } from '../namespaces/scope';
 
 /** The dashboard's namespace. */
 export const EVENTS_NAMESPACE = '/events';
@@ -41,7 +43,10 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       if (typeof token !== 'string') return next(new Error('InvalidToken: connect with an API token (or the admin token) in the handshake (auth: { token })'));
       this.tokens.authenticate(token).then(
         (outcome) => {
-          if (outcome.ok) return next();
+          if (outcome.ok) {
+            socket.data.actor = outcome.actor;
+            return next();
+          }
           this.limiter.fail(address, Date.now());
           next(new Error(`InvalidToken: ${outcome.reason}`));
         },
@@ -55,8 +60,15 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const answer: Ack = typeof ack === 'function' ? ack : () => undefined;
       const r = LiveFilterSchema.safeParse(raw ?? {});
       if (!r.success) return answer({ ok: false, error: { code: 'ValidationFailed', message: describeIssues(r.error, 'filter'), retryable: false } });
+      let filter: LiveFilter;
+      try {
+        // A scoped token gets its namespace's events only, whatever it asks for.
+        filter = { ...r.data, namespace: listNamespace(socket.data.actor as Actor | undefined, r.data.namespace) };
+      } catch (e) {
+        return answer({ ok: false, error: { code: 'OutsideNamespace', message: (e as Error).message, retryable: false } });
+      }
       this.subscriptions.get(socket.id)?.();
-      this.subscriptions.set(socket.id, this.live.subscribe((e) => this.deliver(socket, r.data, e)));
+      this.subscriptions.set(socket.id, this.live.subscribe((e) => this.deliver(socket, filter, e)));
       answer({ ok: true });
     });
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { watch, type FSWatcher } from 'chokidar';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { coerceError } from '@cronfleet/shared';
+import { coerceError, DEFAULT_NAMESPACE } from '@cronfleet/shared';
 import type { ApplyStep } from '../cli/apply-plan';
 import type { ServerConfig } from '../config/config';
 import { SERVER_CONFIG } from '../config/tokens';
@@ -112,6 +112,13 @@ export class JobFilesLoader implements OnApplicationBootstrap, OnModuleDestroy {
   /** Applies a checked file, all or nothing; returns whether it was accepted. */
   private async apply(file: string, check: FileCheck): Promise<boolean> {
     const watchMode = this.config.jobsDirMode === 'watch' || file === this.config.configFile;
+    const elsewhere = check.ok ? check.defs.find((d) => d.job.namespace !== undefined && d.job.namespace !== DEFAULT_NAMESPACE) : undefined;
+    if (elsewhere) {
+      check = {
+        ok: false,
+        error: `${file}: job '${elsewhere.name}': namespace: job files manage the '${DEFAULT_NAMESPACE}' namespace only; apply jobs of '${elsewhere.job.namespace}' with \`cronfleet apply -f\``,
+      };
+    }
     if (check.ok && watchMode) {
       const dup = duplicateAcrossFiles(file, check.defs, this.owners);
       if (dup) check = { ok: false, error: dup };
@@ -165,7 +172,7 @@ export class JobFilesLoader implements OnApplicationBootstrap, OnModuleDestroy {
   private carryOut(step: ApplyStep, author: ChangeAuthor): Promise<CronJobView> {
     switch (step.action) {
       case 'create':
-        return this.jobs.create(step.def.job, author);
+        return this.jobs.create(step.def.job, author, DEFAULT_NAMESPACE);
       case 'update':
         return this.jobs.update(step.id, step.patch as UpdateCronJob, author);
       case 'unchanged':
@@ -217,6 +224,6 @@ export class JobFilesLoader implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async byName(): Promise<Map<string, CronJobView>> {
-    return new Map((await this.jobs.list()).items.map((j) => [j.name, j]));
+    return new Map((await this.jobs.list({ namespace: DEFAULT_NAMESPACE })).items.map((j) => [j.name, j]));
   }
 }

@@ -53,7 +53,7 @@ describe('the OpenAPI document', () => {
 
   it('shows query parameters one by one, optional bodies as optional, and probes without a token', () => {
     const list = d.paths['/api/v1/tasks'].get;
-    assert.deepEqual(list.parameters.map((p: Json) => [p.name, p.in, p.required]), [['cronjobId', 'query', false], ['status', 'query', false], ['workerId', 'query', false], ['since', 'query', false], ['until', 'query', false], ['limit', 'query', false], ['cursor', 'query', false]]);
+    assert.deepEqual(list.parameters.map((p: Json) => [p.name, p.in, p.required]), [['cronjobId', 'query', false], ['status', 'query', false], ['workerId', 'query', false], ['namespace', 'query', false], ['since', 'query', false], ['until', 'query', false], ['limit', 'query', false], ['cursor', 'query', false]]);
     assert.equal(d.paths['/api/v1/tasks/{id}/stop'].post.requestBody.required, false);
     const ready = d.paths['/readyz'].get;
     assert.deepEqual(ready.security, []);
@@ -72,7 +72,7 @@ describe('the response schemas', () => {
   it('describe what toCronJobView and toTaskView return, field for field', () => {
     const at = new Date('2026-01-01T00:00:00Z');
     const job = {
-      id: 1, name: 'n', schedule: '@every 5s', timezone: 'UTC', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null, enabled: true,
+      id: 1, name: 'n', namespace: 'default', schedule: '@every 5s', timezone: 'UTC', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null, enabled: true,
       jitterSeconds: 0, concurrencyPolicy: 'allow', misfirePolicy: 'runOnce', catchUpLimit: 10, startingDeadlineSeconds: null,
       retry: { maxRetries: 1, backoff: 'fixed', delaySeconds: 1, maxDelaySeconds: 10, jitter: false }, priority: 0, env: null, secretEnv: 'v1:x',
       secretEnvKeys: ['A'], maxOutputBytes: null, workerSelector: { labels: { zone: 'eu' } }, routing: 'leastLoaded', nextRunAt: at, createdAt: at, updatedAt: at,
@@ -85,7 +85,7 @@ describe('the response schemas', () => {
     CronJobVersionSchema.strict().parse(version);
     CronJobVersionSchema.shape.definition.strict().parse(version.definition);
     const task = {
-      id: 2, cronjobId: 1, cronjobName: 'n', status: 'failed', attempt: 1, trigger: 'schedule', scheduledAt: at, startedAt: at, finishedAt: at,
+      id: 2, cronjobId: 1, cronjobName: 'n', namespace: 'default', status: 'failed', attempt: 1, trigger: 'schedule', scheduledAt: at, startedAt: at, finishedAt: at,
       exitCode: 1, signal: null, workerId: 3, error: { code: 'ExitCode', message: 'exit 1', retryable: true }, runner: 'command', spec: {},
       timeoutSeconds: null, priority: 0, runAt: null, leaseEpoch: 1, idempotencyKey: null, retry: null, retryOf: null, previousWorkerId: null,
       env: null, secretEnv: null, maxOutputBytes: null, workerSelector: null, routing: 'leastLoaded', shardIndex: 0, shardCount: 1,

@@ -109,6 +109,7 @@ export function buildOpenApiDocument(routes: readonly NestRoute[], version: stri
       { name: 'scheduler', description: 'The dispatcher: leader, lag, pause' },
       { name: 'events', description: 'The live event bus (also on the socket.io namespace /events)' },
       { name: 'tokens', description: 'API tokens with roles, and the audit log' },
+      { name: 'namespaces', description: 'Namespaces: what belongs to each team, its quotas, and tokens and workers scoped to it' },
       { name: 'operations', description: 'Probes, metrics and these docs; no token' },
     ],
     paths,

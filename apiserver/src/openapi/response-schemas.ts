@@ -24,6 +24,7 @@ export const ErrorBodySchema = z.object({
 export const CronJobViewSchema = z.object({
   id,
   name: z.string(),
+  namespace: z.string(),
   schedule: z.string(),
   timezone: z.string(),
   runner: AnyRunnerNameSchema,
@@ -89,7 +90,7 @@ export const CronJobVersionSummarySchema = z.object({
 });
 
 export const CronJobVersionSchema = CronJobVersionSummarySchema.extend({
-  definition: CronJobViewSchema.omit({ id: true, version: true, nextRunAt: true, createdAt: true, updatedAt: true }).meta({
+  definition: CronJobViewSchema.omit({ id: true, namespace: true, version: true, nextRunAt: true, createdAt: true, updatedAt: true }).meta({
     description: 'the whole job at this version (before the deletion, for deleted); secret values are never shown, only their names',
   }),
 });
@@ -98,6 +99,7 @@ export const TaskViewSchema = z.object({
   id,
   cronjobId: id.nullable(),
   cronjobName: z.string().nullable(),
+  namespace: z.string(),
   status: z.enum(TASK_STATUSES),
   attempt: z.number().int().positive(),
   trigger: z.enum(['schedule', 'manual', 'retry', 'api', 'misfire', 'chain', 'workflow']),
@@ -142,6 +144,7 @@ export const WorkerViewSchema = z.object({
   running: z.number().int(),
   labels: z.record(z.string(), z.string()),
   runners: z.array(z.string()),
+  namespace: z.string().nullable().meta({ description: 'the one namespace whose tasks it runs; null: every namespace' }),
   lastHeartbeatAt: isoTime.nullable(),
   stats: WorkerStatsSchema.nullable(),
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AuditPageSchema } from '../audit/dto/audit.dto';
 import { ApiTokenViewSchema, CreatedApiTokenSchema } from '../auth/dto/api-token.dto';
 import { LoaderStatusSchema } from '../jobfiles/dto/loader-status.dto';
+import { NamespaceViewSchema } from '../namespaces/dto/namespace.dto';
 import { COMPONENT_SCHEMAS, ControlResultSchema, HealthSchema, NextRunsSchema, ReadinessSchema, SweepReportSchema, TaskIdSchema, TimelineSchema } from './response-schemas';
 
 type Component = keyof typeof COMPONENT_SCHEMAS;
@@ -244,7 +245,12 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
   'GET /api/v1/tokens/self': {
     tag: 'tokens',
     summary: 'The caller: its token id (null for the configured admin token), name and role',
-    responses: { 200: json(z.object({ tokenId: z.number().int().positive().nullable(), name: z.string(), role: z.enum(['viewer', 'operator', 'admin']) }), 'the caller') },
+    responses: {
+      200: json(
+        z.object({ tokenId: z.number().int().positive().nullable(), name: z.string(), role: z.enum(['viewer', 'operator', 'admin']), namespace: z.string().nullable().meta({ description: 'null: cluster-wide' }) }),
+        'the caller',
+      ),
+    },
   },
   'GET /api/v1/tokens': { tag: 'tokens', summary: 'List API tokens (never their secrets), revoked ones too', responses: { 200: json(z.object({ items: z.array(ApiTokenViewSchema) }), 'every token') } },
   'DELETE /api/v1/tokens/{id}': {
@@ -252,6 +258,35 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
     summary: 'Revoke an API token',
     description: 'It is refused (401) from the next request on, on every server; the row stays for the audit log.',
     responses: { 204: { description: 'revoked (also when it already was)' }, 404: 'no token with this id (ApiTokenNotFound)' },
+  },
+  'GET /api/v1/namespaces': {
+    tag: 'namespaces',
+    summary: 'List namespaces with their quotas and usage',
+    description: 'A token scoped to a namespace sees only that one.',
+    responses: { 200: json(z.object({ items: z.array(NamespaceViewSchema) }), 'every namespace the token may see') },
+  },
+  'GET /api/v1/namespaces/{name}': {
+    tag: 'namespaces',
+    summary: 'One namespace: quotas (maxJobs, maxConcurrentTasks) and usage (jobs, workflows, running tasks)',
+    responses: { 200: json(NamespaceViewSchema, 'the namespace'), 404: 'no such namespace, or outside the token (NamespaceNotFound)' },
+  },
+  'POST /api/v1/namespaces': {
+    tag: 'namespaces',
+    summary: 'Create a namespace',
+    description: 'Needs an admin token that is cluster-wide. Cron jobs, workflows, one-shot tasks, tokens and workers then name it in `namespace`.',
+    responses: { 201: json(NamespaceViewSchema, 'created'), 403: 'not a cluster-wide admin token (OutsideNamespace)', 409: 'a namespace with this name exists (NamespaceExists)' },
+  },
+  'PATCH /api/v1/namespaces/{name}': {
+    tag: 'namespaces',
+    summary: 'Change a namespace’s description or quotas (null: no limit)',
+    description: 'A lower `maxJobs` deletes nothing: it refuses new jobs until the namespace is under it. A lower `maxConcurrentTasks` stops nothing running: new tasks wait.',
+    responses: { 200: json(NamespaceViewSchema, 'changed'), 403: 'not a cluster-wide admin token (OutsideNamespace)', 404: 'no such namespace (NamespaceNotFound)' },
+  },
+  'DELETE /api/v1/namespaces/{name}': {
+    tag: 'namespaces',
+    summary: 'Delete an empty namespace',
+    description: 'Refused while it holds cron jobs, workflows, live tokens, workers serving it or unfinished tasks; its finished one-shot tasks go with it. `default` is never deleted.',
+    responses: { 204: { description: 'deleted' }, 403: 'not a cluster-wide admin token (OutsideNamespace)', 404: 'no such namespace (NamespaceNotFound)', 409: 'it is not empty, or it is `default` (NamespaceNotEmpty)' },
   },
   'GET /api/v1/audit': {
     tag: 'tokens',

@@ -27,6 +27,7 @@ export interface TaskControl {
 @Index('ix_tasks_workflow_run', ['workflowRunId'])
 @Index('ix_tasks_cronjob_finished', ['cronjobId', 'finishedAt'])
 @Index('ix_tasks_finished', ['finishedAt'])
+@Index('ix_tasks_namespace', ['namespace', 'id'])
 export class TaskEntity {
   /** BIGINT; mysql2 is set to return safe-range BIGINTs as numbers (supportBigNumbers without strings). */
   @PrimaryGeneratedColumn({ type: 'bigint' })
@@ -37,6 +38,10 @@ export class TaskEntity {
 
   @Column({ name: 'cronjob_name', type: 'varchar', length: 200, nullable: true })
   cronjobName!: string | null;
+
+  /** Its job's or workflow's namespace (a one-shot task's own): quotas and scoped tokens go by it. */
+  @Column({ type: 'varchar', length: 63, default: 'default' })
+  namespace!: string;
 
   @Column({ type: 'varchar', length: 16 })
   status!: TaskStatus;

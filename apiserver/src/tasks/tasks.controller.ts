@@ -1,4 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { HttpRequest } from '../auth/http-request';
+import { createNamespace, listNamespace } from '../namespaces/scope';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { CreateTask, CreateTaskSchema, ListTasksQuery, ListTasksQuerySchema, OutputQuery, OutputQuerySchema, StopTask, StopTaskSchema, TaskIdParamSchema } from './dto/task.dto';
 import { TaskOutputService, type EventStream } from './task-output.service';
@@ -18,8 +20,8 @@ export class TasksController {
 
   /** A one-shot task now or later: 202 `{ taskId }` (201 semantics are not promised: it runs asynchronously). */
   @Post()
-  async create(@Body(new ZodValidationPipe(CreateTaskSchema)) dto: CreateTask, @Res({ passthrough: true }) res: { status(n: number): void }) {
-    const { taskId, created } = await this.tasks.create(dto);
+  async create(@Body(new ZodValidationPipe(CreateTaskSchema)) dto: CreateTask, @Req() req: HttpRequest, @Res({ passthrough: true }) res: { status(n: number): void }) {
+    const { taskId, created } = await this.tasks.create(dto, createNamespace(req.actor, dto.namespace));
     res.status(created ? 202 : 200);
     return { taskId };
   }
@@ -37,8 +39,8 @@ export class TasksController {
   }
 
   @Get()
-  list(@Query(new ZodValidationPipe(ListTasksQuerySchema, 'query')) q: ListTasksQuery) {
-    return this.tasks.list(q);
+  list(@Query(new ZodValidationPipe(ListTasksQuerySchema, 'query')) q: ListTasksQuery, @Req() req: HttpRequest) {
+    return this.tasks.list({ ...q, namespace: listNamespace(req.actor, q.namespace) });
   }
 
   @Get(':id')

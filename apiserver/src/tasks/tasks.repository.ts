@@ -10,7 +10,7 @@ import { TaskEntity, TaskTrigger } from './task.entity';
 /** Who may write a task's output, and how much of it is kept. */
 export type OutputOwner = Pick<TaskEntity, 'id' | 'workerId' | 'maxOutputBytes'>;
 
-export type NewTask = Pick<TaskEntity, 'cronjobId' | 'cronjobName' | 'scheduledAt' | 'runner' | 'spec' | 'timeoutSeconds'> & {
+export type NewTask = Pick<TaskEntity, 'cronjobId' | 'cronjobName' | 'namespace' | 'scheduledAt' | 'runner' | 'spec' | 'timeoutSeconds'> & {
   trigger: TaskTrigger;
   attempt?: number;
   /** Default `pending`; the dispatcher records due times it skips as `skipped` with the reason. */
@@ -41,6 +41,7 @@ export interface TaskQuery {
   cronjobId?: number;
   status?: TaskStatus;
   workerId?: number;
+  namespace?: string;
   /** Due time window: scheduledAt >= since and < until. */
   since?: Date;
   until?: Date;
@@ -276,6 +277,12 @@ export class TasksRepository {
     return by;
   }
 
+  /** The namespace of every task that holds a worker's slot (claimed or running): for the concurrency quotas. */
+  async namespacesOfLive(): Promise<Map<number, string>> {
+    const rows = await this.tasks.find({ select: { id: true, namespace: true }, where: { status: In(LIVE), workerId: Not(IsNull()) } });
+    return new Map(rows.map((r) => [Number(r.id), r.namespace]));
+  }
+
   /** Live tasks of a worker that it no longer runs become `lost`; returns them as they were. */
   async markLost(workerId: number, stillRunning: readonly number[], at: Date): Promise<TaskEntity[]> {
     const live = await this.tasks.find({ where: { workerId, status: In(LIVE) } });
@@ -293,6 +300,7 @@ export class TasksRepository {
     if (q.cronjobId !== undefined) qb.andWhere('t.cronjob_id = :cronjobId', { cronjobId: q.cronjobId });
     if (q.status !== undefined) qb.andWhere('t.status = :status', { status: q.status });
     if (q.workerId !== undefined) qb.andWhere('t.worker_id = :workerId', { workerId: q.workerId });
+    if (q.namespace !== undefined) qb.andWhere('t.namespace = :namespace', { namespace: q.namespace });
     if (q.since !== undefined) qb.andWhere('t.scheduled_at >= :since', { since: dbTime(this.tasks.manager.connection, q.since) });
     if (q.until !== undefined) qb.andWhere('t.scheduled_at < :until', { until: dbTime(this.tasks.manager.connection, q.until) });
     if (q.beforeId !== undefined) qb.andWhere('t.id < :beforeId', { beforeId: q.beforeId });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { SerializedError, TaskOutput, TaskStatus, TaskUpdate } from '@cronfleet/shared';
-import { BatchSender, coerceError, FINAL_TASK_STATUSES } from '@cronfleet/shared';
+import { BatchSender, coerceError, FINAL_TASK_STATUSES, DEFAULT_NAMESPACE } from '@cronfleet/shared';
 import { DomainError, notFound } from '../common/errors';
 import { validSpec } from '../common/runner-spec';
 import type { ServerConfig } from '../config/config';
@@ -18,6 +18,7 @@ import { LiveEvents } from '../events/live-events';
 import { TaskNotifier } from '../notifications/task-notifier';
 import { TaskEnds } from './task-ends';
 import { TaskTracing } from '../observability/task-tracing';
+import { NamespacesService } from '../namespaces/namespaces.service';
 
 /** What `POST /tasks/:id/stop|kill` answers once the worker confirmed. */
 export interface ControlResult {
@@ -53,11 +54,15 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     private readonly notifier: TaskNotifier,
     private readonly taskEnds: TaskEnds,
     private readonly tracing: TaskTracing,
+    private readonly namespaces: NamespacesService,
   ) {}
 
   onModuleInit(): void {
     this.registry.setReportHandler(this);
-    this.live.setJobResolver(async (id) => (await this.repo.findById(id))?.cronjobId ?? null);
+    this.live.setJobResolver(async (id) => {
+      const t = await this.repo.findById(id);
+      return { cronjobId: t?.cronjobId ?? null, namespace: t?.namespace ?? DEFAULT_NAMESPACE };
+    });
   }
 
   async get(id: number): Promise<TaskView> {
@@ -69,6 +74,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       cronjobId: q.cronjobId,
       status: q.status,
       workerId: q.workerId,
+      namespace: q.namespace,
       since: q.since === undefined ? undefined : new Date(q.since),
       until: q.until === undefined ? undefined : new Date(q.until),
       beforeId: q.cursor,
@@ -83,14 +89,16 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     return this.repo.readOutput(id);
   }
 
-  /** A one-shot task, now or later; idempotent by key. */
-  async create(dto: CreateTask): Promise<{ taskId: number; created: boolean }> {
+  /** A one-shot task of `namespace` (checked against the caller's scope), now or later; idempotent by key. */
+  async create(dto: CreateTask, namespace: string): Promise<{ taskId: number; created: boolean }> {
+    await this.namespaces.assertExists(namespace);
     const spec = validSpec(dto.runner, dto.spec);
     const now = Date.now();
     const at = dto.runAt !== undefined ? Date.parse(dto.runAt) : now + (dto.delaySeconds ?? 0) * 1000;
     const make = (traceParent: string | null) => this.repo.createOne({
       cronjobId: null,
       cronjobName: null,
+      namespace,
       scheduledAt: new Date(at),
       runAt: new Date(at),
       trigger: 'api',
@@ -116,7 +124,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     }
     if (!(await this.repo.cancel(id, new Date()))) return this.cancel(id);
     this.metrics.taskEnded(id, 'cancelled');
-    this.live.task('task.finished', id, { status: 'cancelled', atMs: Date.now() }, t.cronjobId);
+    this.live.task('task.finished', id, { status: 'cancelled', atMs: Date.now() }, t);
     await this.events.publish({ type: 'task.cancelled', id });
   }
 
@@ -150,7 +158,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       const error = { code: action === 'kill' ? 'TaskKilled' : 'TaskStopped', message: `${reason} before it started`, retryable: false };
       if (await this.repo.finish(id, null, { status: 'killed', at: new Date(), error })) {
         this.metrics.taskEnded(id, 'killed');
-        this.live.task('task.finished', id, { status: 'killed', atMs: Date.now(), errorCode: error.code }, t.cronjobId);
+        this.live.task('task.finished', id, { status: 'killed', atMs: Date.now(), errorCode: error.code }, t);
         await this.events.publish({ type: 'task.cancelled', id });
         return { taskId: id, action, workerId: null, confirmed: true };
       }
@@ -210,7 +218,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     const result = { status: msg.status, at: new Date(msg.atMs), exitCode: msg.exitCode, signal: msg.signal, error: msg.error };
     const done = await this.repo.finish(msg.taskId, workerId, result);
     if (done) this.metrics.taskEnded(msg.taskId, msg.status);
-    if (done) this.live.task('task.finished', msg.taskId, { status: msg.status, atMs: msg.atMs, exitCode: msg.exitCode ?? null, errorCode: msg.error?.code }, before?.cronjobId);
+    if (done) this.live.task('task.finished', msg.taskId, { status: msg.status, atMs: msg.atMs, exitCode: msg.exitCode ?? null, errorCode: msg.error?.code }, before ?? undefined);
     if (done) this.notifier.taskEnded(msg.taskId, msg.status);
     const retried = done && before ? await this.ended(before, msg.status) : false;
     if (done && !retried) this.taskEnds.ended(msg.taskId, msg.status);
@@ -232,7 +240,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       await this.outputs.ended(t.id);
       this.logger.warn(`task ${t.id} lost: worker ${workerId} no longer runs it`);
       this.metrics.taskEnded(t.id, 'lost');
-      this.live.task('task.finished', t.id, { status: 'lost', atMs: Date.now() }, t.cronjobId);
+      this.live.task('task.finished', t.id, { status: 'lost', atMs: Date.now() }, t);
       this.notifier.taskEnded(t.id, 'lost');
       if (!(await this.ended(t, 'lost'))) this.taskEnds.ended(t.id, 'lost');
     }
@@ -250,7 +258,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     if (!(await this.repo.finish(id, t.workerId, { status: 'timeout', at: new Date(), error }))) return;
     this.logger.warn(`task ${id} timed out by the server watchdog`);
     this.metrics.taskEnded(id, 'timeout');
-    this.live.task('task.finished', id, { status: 'timeout', atMs: Date.now(), errorCode: error.code }, t.cronjobId);
+    this.live.task('task.finished', id, { status: 'timeout', atMs: Date.now(), errorCode: error.code }, t);
     this.notifier.taskEnded(id, 'timeout');
     void this.registry.sendKill(t.workerId, id, 'server watchdog timeout');
     this.registry.release(t.workerId, id);
@@ -281,6 +289,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     const { task } = await this.repo.createOne({
       cronjobId: t.cronjobId,
       cronjobName: t.cronjobName,
+      namespace: t.namespace,
       scheduledAt: t.scheduledAt,
       attempt: t.attempt + 1,
       trigger: 'retry',

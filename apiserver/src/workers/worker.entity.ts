@@ -33,6 +33,10 @@ export class WorkerEntity {
   @Column({ type: 'simple-json' })
   runners!: string[];
 
+  /** The one namespace whose tasks it runs (from its hello); null: every namespace's. */
+  @Column({ type: 'varchar', length: 63, nullable: true })
+  namespace!: string | null;
+
   @Column({ type: 'varchar', length: 16 })
   status!: WorkerStatus;
 

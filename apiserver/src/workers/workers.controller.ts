@@ -1,23 +1,28 @@
-import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import type { HttpRequest } from '../auth/http-request';
+import { NamespaceFilterSchema } from '../namespaces/dto/namespace.dto';
+import { listNamespace } from '../namespaces/scope';
 import { z } from 'zod';
 import { fromDecimal } from '../common/decimal';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { WorkerDetail, WorkersService, WorkerView } from './workers.service';
 
+const WorkersQuery = new ZodValidationPipe(z.object({ namespace: NamespaceFilterSchema }).strict(), 'query');
 const WorkerId = new ZodValidationPipe(fromDecimal(z.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive')), 'id');
 
 @Controller('workers')
 export class WorkersController {
   constructor(private readonly workers: WorkersService) {}
 
+  /** With `namespace` (a scoped token's own without it): the workers serving it, its own and the shared ones. */
   @Get()
-  async list(): Promise<{ items: WorkerView[] }> {
-    return { items: await this.workers.list() };
+  async list(@Query(WorkersQuery) q: { namespace?: string }, @Req() req: HttpRequest): Promise<{ items: WorkerView[] }> {
+    return { items: await this.workers.list(listNamespace(req.actor, q.namespace)) };
   }
 
   @Get(':id')
-  get(@Param('id', WorkerId) id: number): Promise<WorkerDetail> {
-    return this.workers.get(id);
+  get(@Param('id', WorkerId) id: number, @Req() req: HttpRequest): Promise<WorkerDetail> {
+    return this.workers.get(id, listNamespace(req.actor, undefined));
   }
 
   /** No new tasks for this worker; its running tasks finish. */

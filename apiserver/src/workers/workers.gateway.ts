@@ -1,3 +1,4 @@
+import { NamespacesService } from '../namespaces/namespaces.service';
 import { Inject, Logger } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { HelloAck, SerializedError, TaskOutput, TaskOutputsAck, TaskUpdate, TaskUpdatesAck, WorkerHello } from '@cronfleet/shared';
@@ -34,6 +35,7 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     @Inject(TOKENS) private readonly tokens: Tokens,
     @Inject(INSTANCE_ID) private readonly instanceId: string,
     private readonly limiter: AuthFailureLimiter,
+    private readonly namespaces: NamespacesService,
   ) {}
 
   afterInit(ns: Namespace): void {
@@ -139,6 +141,9 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
         `the worker's clock is ${(Math.abs(skewMs) / 1000).toFixed(1)} s ${skewMs > 0 ? 'ahead of' : 'behind'} the server's (at most ${MAX_CLOCK_SKEW_MS / 1000} s allowed): synchronise the host's clock (NTP)`,
       );
     }
+    if (hello.namespace !== undefined && !(await this.namespaces.exists(hello.namespace))) {
+      return this.refuse(socket, 'UnknownNamespace', `--namespace: the server has no namespace '${hello.namespace}'; create it (cronfleet namespaces create ${hello.namespace}) or start the worker without --namespace to serve every namespace`);
+    }
     const known = await this.repo.findByName(hello.name);
     // Another process with this name, connected to any instance and heartbeating: refused. (A
     // reconnect of the same process carries its session; a connection left over from an instance
@@ -159,6 +164,7 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
       capacity: worker.capacity,
       labels: worker.labels,
       runners: worker.runners,
+      namespace: worker.namespace,
       drained: worker.drained,
       shuttingDown: hello.draining,
       running: hello.runningTaskIds,

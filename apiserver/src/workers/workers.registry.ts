@@ -156,7 +156,7 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
       const tasks = new Set(live.get(r.id) ?? []);
       if (existing) for (const t of existing.tasks) tasks.add(t);
       this.known.set(r.id, {
-        announcement: { id: r.id, name: r.name, capacity: r.capacity, labels: r.labels, runners: r.runners, drained: r.drained, shuttingDown: r.shuttingDown, running: [...tasks], instanceId: r.instanceId ?? '', sessionId: null },
+        announcement: { id: r.id, name: r.name, capacity: r.capacity, labels: r.labels, runners: r.runners, namespace: r.namespace, drained: r.drained, shuttingDown: r.shuttingDown, running: [...tasks], instanceId: r.instanceId ?? '', sessionId: null },
         online,
         tasks,
       });
@@ -164,11 +164,16 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
     this.emit('capacity');
   }
 
+  /** Every task a known worker holds (running, or reserved for it): what the namespace quotas count. */
+  *heldTasks(): IterableIterator<number> {
+    for (const k of this.known.values()) yield* k.tasks;
+  }
+
   snapshots(): WorkerSnapshot[] {
     const out: WorkerSnapshot[] = [];
     for (const k of this.known.values()) {
       const a = k.announcement;
-      out.push({ id: a.id, name: a.name, capacity: a.capacity, running: k.tasks.size, online: k.online, draining: a.drained || a.shuttingDown, runners: a.runners, labels: a.labels });
+      out.push({ id: a.id, name: a.name, capacity: a.capacity, running: k.tasks.size, online: k.online, draining: a.drained || a.shuttingDown, runners: a.runners, labels: a.labels, namespace: a.namespace ?? null });
     }
     return out;
   }

@@ -30,6 +30,7 @@ export class WorkersRepository {
       capacity: hello.capacity,
       labels: hello.labels,
       runners: hello.runners,
+      namespace: hello.namespace ?? null,
       status: 'online' as const,
       instanceId,
       shuttingDown: hello.draining,

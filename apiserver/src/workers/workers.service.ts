@@ -22,6 +22,8 @@ export interface WorkerView {
   running: number;
   labels: Record<string, string>;
   runners: string[];
+  /** The one namespace whose tasks it runs; null: every namespace's. */
+  namespace: string | null;
   lastHeartbeatAt: string | null;
   /** Load, memory and last error from its last heartbeat. */
   stats: WorkerStats | null;
@@ -44,14 +46,16 @@ export class WorkersService {
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
   ) {}
 
-  async list(): Promise<WorkerView[]> {
+  /** Every worker, or those serving `namespace`: its own and those serving every namespace. */
+  async list(namespace?: string): Promise<WorkerView[]> {
     const [workers, running] = await Promise.all([this.repo.list(), this.repo.runningCounts()]);
-    return workers.map((w) => toView(w, running.get(w.id) ?? 0));
+    return workers.filter((w) => namespace === undefined || w.namespace === null || w.namespace === namespace).map((w) => toView(w, running.get(w.id) ?? 0));
   }
 
-  async get(id: number): Promise<WorkerDetail> {
+  /** With `namespace`, only its tasks are listed (a shared worker runs other namespaces' too). */
+  async get(id: number, namespace?: string): Promise<WorkerDetail> {
     const w = await this.load(id);
-    const tasks = await this.repo.liveTasks(id);
+    const tasks = (await this.repo.liveTasks(id)).filter((t) => namespace === undefined || t.namespace === namespace);
     const rss = new Map((w.stats?.tasks ?? []).map((t) => [t.taskId, t.rssBytes]));
     return {
       ...toView(w, tasks.filter((t) => t.status === 'running').length),
@@ -127,6 +131,7 @@ function toView(w: WorkerEntity, running: number): WorkerView {
     running,
     labels: w.labels,
     runners: w.runners,
+    namespace: w.namespace,
     lastHeartbeatAt: w.lastHeartbeatAt ? w.lastHeartbeatAt.toISOString() : null,
     stats: w.stats,
   };

@@ -13,6 +13,7 @@ export type WorkflowRunTrigger = 'schedule' | 'api';
 @Entity('workflow_runs')
 @Index('uq_workflow_runs_due', ['workflowId', 'scheduledAt'], { unique: true })
 @Index('ix_workflow_runs_status', ['status'])
+@Index('ix_workflow_runs_namespace', ['namespace', 'id'])
 export class WorkflowRunEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: number;
@@ -22,6 +23,10 @@ export class WorkflowRunEntity {
 
   @Column({ name: 'workflow_name', type: 'varchar', length: 200 })
   workflowName!: string;
+
+  /** Its workflow's namespace. */
+  @Column({ type: 'varchar', length: 63, default: 'default' })
+  namespace!: string;
 
   @Column({ type: 'varchar', length: 16 })
   trigger!: WorkflowRunTrigger;

@@ -1,4 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import type { HttpRequest } from '../auth/http-request';
+import { listNamespace } from '../namespaces/scope';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { type ListRunsQuery, ListAllRunsQuerySchema, RunIdParamSchema, type StopRun, StopRunSchema } from './dto/workflow.dto';
 import { WorkflowRunsService } from './workflow-runs.service';
@@ -10,8 +12,8 @@ export class WorkflowRunsController {
   constructor(private readonly runs: WorkflowRunsService) {}
 
   @Get()
-  list(@Query(new ZodValidationPipe(ListAllRunsQuerySchema, 'query')) q: ListRunsQuery) {
-    return this.runs.list(q);
+  list(@Query(new ZodValidationPipe(ListAllRunsQuerySchema, 'query')) q: ListRunsQuery, @Req() req: HttpRequest) {
+    return this.runs.list({ ...q, namespace: listNamespace(req.actor, q.namespace) });
   }
 
   /** The run with every step's definition edges, state, tasks, attempts and times. */

@@ -10,6 +10,7 @@ export type StepTaskRow = Pick<TaskEntity, 'id' | 'status' | 'attempt' | 'workfl
 
 export interface RunQuery {
   workflowId?: number;
+  namespace?: string;
   status?: WorkflowRunStatus;
   /** Only runs with an id below this (the previous page's `nextCursor`). */
   beforeId?: number;
@@ -51,11 +52,12 @@ export class WorkflowRunsRepository {
   list(q: RunQuery): Promise<WorkflowRunEntity[]> {
     const qb = this.runs
       .createQueryBuilder('r')
-      .select(['r.id', 'r.workflowId', 'r.workflowName', 'r.trigger', 'r.scheduledAt', 'r.status', 'r.retries', 'r.reason', 'r.startedAt', 'r.finishedAt'])
+      .select(['r.id', 'r.workflowId', 'r.workflowName', 'r.namespace', 'r.trigger', 'r.scheduledAt', 'r.status', 'r.retries', 'r.reason', 'r.startedAt', 'r.finishedAt'])
       .orderBy('r.id', 'DESC')
       .take(q.limit);
     if (q.workflowId !== undefined) qb.andWhere('r.workflow_id = :wf', { wf: q.workflowId });
     if (q.status !== undefined) qb.andWhere('r.status = :status', { status: q.status });
+    if (q.namespace !== undefined) qb.andWhere('r.namespace = :namespace', { namespace: q.namespace });
     if (q.beforeId !== undefined) qb.andWhere('r.id < :beforeId', { beforeId: q.beforeId });
     return qb.getMany();
   }

@@ -23,7 +23,7 @@ export class WorkflowRunsService {
   }
 
   async list(q: ListRunsQuery): Promise<{ items: RunSummary[]; nextCursor: string | null }> {
-    const rows = await this.runs.list({ workflowId: q.workflowId, status: q.status, beforeId: q.cursor, limit: q.limit });
+    const rows = await this.runs.list({ workflowId: q.workflowId, namespace: q.namespace, status: q.status, beforeId: q.cursor, limit: q.limit });
     return { items: rows.map(toRunSummary), nextCursor: rows.length === q.limit ? String(rows[rows.length - 1].id) : null };
   }
 

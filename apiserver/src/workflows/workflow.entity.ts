@@ -8,13 +8,17 @@ export interface StoredDefinition {
 
 /** A workflow: a DAG of steps, each a task (or a group of tasks), run on a schedule or on demand. */
 @Entity('workflows')
+@Index('uq_workflows_namespace_name', ['namespace', 'name'], { unique: true })
 export class WorkflowEntity {
   @PrimaryGeneratedColumn()
   id!: number;
 
-  @Index('uq_workflows_name', { unique: true })
   @Column({ type: 'varchar', length: 200 })
   name!: string;
+
+  /** The namespace it belongs to; set at creation, never changed. */
+  @Column({ type: 'varchar', length: 63, default: 'default' })
+  namespace!: string;
 
   @Column({ type: 'varchar', length: 2000, nullable: true })
   description!: string | null;

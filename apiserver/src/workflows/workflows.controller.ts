@@ -1,5 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import type { z } from 'zod';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import type { HttpRequest } from '../auth/http-request';
+import { nameNamespace } from '../auth/namespace-access';
+import { createNamespace, listNamespace } from '../namespaces/scope';
+import { z } from 'zod';
+import { NamespaceFilterSchema } from '../namespaces/dto/namespace.dto';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { checkDefinition } from './dto/check-definition';
 import { type WorkflowDefinition, WorkflowBodySchema } from './dto/definition.dto';
@@ -30,46 +34,50 @@ class CheckedLaterPipe extends ZodValidationPipe<z.ZodType<unknown>> {
 }
 
 const Ref = new ZodValidationPipe(WorkflowRefSchema, 'idOrName');
+/** `?namespace=` of the by-name routes: checked here, read through nameNamespace. */
+const NsQuery = new ZodValidationPipe(z.object({ namespace: NamespaceFilterSchema }).strict(), 'query');
+type NsQueryValue = { namespace?: string };
 
 @Controller('workflows')
 export class WorkflowsController {
   constructor(private readonly workflows: WorkflowsService) {}
 
   @Post()
-  create(@Body(new DefinitionPipe()) def: WorkflowDefinition) {
-    return this.workflows.create(def);
+  create(@Body(new DefinitionPipe()) def: WorkflowDefinition, @Req() req: HttpRequest) {
+    return this.workflows.create(def, createNamespace(req.actor, def.namespace));
   }
 
   @Get()
-  list(@Query(new ZodValidationPipe(ListWorkflowsQuerySchema, 'query')) q: ListWorkflowsQuery) {
-    return this.workflows.list(q);
+  list(@Query(new ZodValidationPipe(ListWorkflowsQuerySchema, 'query')) q: ListWorkflowsQuery, @Req() req: HttpRequest) {
+    return this.workflows.list({ ...q, namespace: listNamespace(req.actor, q.namespace) });
   }
 
+  // By name, a workflow is looked up in `?namespace=` (else the token's namespace, else `default`).
   @Get(':idOrName')
-  get(@Param('idOrName', Ref) ref: string) {
-    return this.workflows.get(ref);
+  get(@Param('idOrName', Ref) ref: string, @Query(NsQuery) _q: NsQueryValue, @Req() req: HttpRequest) {
+    return this.workflows.get(ref, nameNamespace(req));
   }
 
   @Put(':idOrName')
-  replace(@Param('idOrName', Ref) ref: string, @Body(new CheckedLaterPipe()) body: unknown) {
-    return this.workflows.replace(ref, body);
+  replace(@Param('idOrName', Ref) ref: string, @Query(NsQuery) _q: NsQueryValue, @Body(new CheckedLaterPipe()) body: unknown, @Req() req: HttpRequest) {
+    return this.workflows.replace(ref, nameNamespace(req), body);
   }
 
   @Delete(':idOrName')
   @HttpCode(204)
-  async remove(@Param('idOrName', Ref) ref: string): Promise<void> {
-    await this.workflows.remove(ref);
+  async remove(@Param('idOrName', Ref) ref: string, @Query(NsQuery) _q: NsQueryValue, @Req() req: HttpRequest): Promise<void> {
+    await this.workflows.remove(ref, nameNamespace(req));
   }
 
   /** Run now: 202 with the run, its first steps started. */
   @Post(':idOrName/runs')
   @HttpCode(202)
-  run(@Param('idOrName', Ref) ref: string) {
-    return this.workflows.run(ref);
+  run(@Param('idOrName', Ref) ref: string, @Query(NsQuery) _q: NsQueryValue, @Req() req: HttpRequest) {
+    return this.workflows.run(ref, nameNamespace(req));
   }
 
   @Get(':idOrName/runs')
-  runs(@Param('idOrName', Ref) ref: string, @Query(new ZodValidationPipe(ListRunsQuerySchema, 'query')) q: Omit<ListRunsQuery, 'workflowId'>) {
-    return this.workflows.runsOf(ref, q);
+  runs(@Param('idOrName', Ref) ref: string, @Query(new ZodValidationPipe(ListRunsQuerySchema.extend({ namespace: NamespaceFilterSchema }), 'query')) q: Omit<ListRunsQuery, 'workflowId'>, @Req() req: HttpRequest) {
+    return this.workflows.runsOf(ref, nameNamespace(req), q);
   }
 }

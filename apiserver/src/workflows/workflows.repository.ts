@@ -15,19 +15,20 @@ export class WorkflowsRepository {
   }
 
   /**
-   * By id or name: an all-digit reference is an id first, then a name, so a workflow named `2024`
-   * stays reachable (names are unique, so a name finds at most one).
+   * By id or name: an all-digit reference is an id first, then a name in `namespace`, so a workflow
+   * named `2024` stays reachable (names are unique per namespace, so a name finds at most one).
    */
-  async findByRef(ref: string): Promise<WorkflowEntity | null> {
+  async findByRef(ref: string, namespace: string): Promise<WorkflowEntity | null> {
     if (/^[1-9][0-9]{0,9}$/.test(ref)) {
       const byId = await this.workflows.findOneBy({ id: Number(ref) });
       if (byId) return byId;
     }
-    return this.workflows.findOneBy({ name: ref });
+    return this.workflows.findOneBy({ name: ref, namespace });
   }
 
-  list(q: { q?: string; limit?: number; cursor?: number } = {}): Promise<WorkflowEntity[]> {
+  list(q: { q?: string; namespace?: string; limit?: number; cursor?: number } = {}): Promise<WorkflowEntity[]> {
     const qb = this.workflows.createQueryBuilder('w').orderBy('w.id', 'ASC');
+    if (q.namespace !== undefined) qb.andWhere('w.namespace = :namespace', { namespace: q.namespace });
     if (q.q !== undefined) qb.andWhere("LOWER(w.name) LIKE :q ESCAPE '!'", { q: `%${q.q.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%` });
     if (q.cursor !== undefined) qb.andWhere('w.id > :cursor', { cursor: q.cursor });
     if (q.limit !== undefined) qb.take(q.limit);
@@ -43,7 +44,7 @@ export class WorkflowsRepository {
     try {
       return await retryOnLockConflict(() => this.workflows.save(this.workflows.create(fields)));
     } catch (e) {
-      throw this.clash(e, fields.name);
+      throw this.clash(e, fields.name, fields.namespace);
     }
   }
 
@@ -51,7 +52,7 @@ export class WorkflowsRepository {
     try {
       return await retryOnLockConflict(() => this.workflows.save(w));
     } catch (e) {
-      throw this.clash(e, w.name);
+      throw this.clash(e, w.name, w.namespace);
     }
   }
 
@@ -76,7 +77,7 @@ export class WorkflowsRepository {
     return r.affected === 1;
   }
 
-  private clash(e: unknown, name: string): unknown {
-    return isUniqueViolation(e) ? new DomainError('WorkflowNameTaken', `name: a workflow named '${name}' already exists`) : e;
+  private clash(e: unknown, name: string, namespace: string): unknown {
+    return isUniqueViolation(e) ? new DomainError('WorkflowNameTaken', `name: a workflow named '${name}' already exists${namespace === 'default' ? '' : ` in namespace '${namespace}'`}`) : e;
   }
 }

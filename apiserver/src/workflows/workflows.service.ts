@@ -11,6 +11,7 @@ import { WorkflowRunsService } from './workflow-runs.service';
 import type { WorkflowEntity } from './workflow.entity';
 import { WorkflowRunsRepository } from './workflow-runs.repository';
 import { WorkflowsRepository } from './workflows.repository';
+import { NamespacesService } from '../namespaces/namespaces.service';
 
 /** The next due time of a definition from `fromMs` on (`@every` on a grid anchored at creation); null when it does not run by itself. */
 export function nextDue(def: Pick<WorkflowDefinition, 'schedule' | 'timezone' | 'enabled'>, fromMs: number, anchorMs: number): Date | null {
@@ -29,12 +30,16 @@ export class WorkflowsService {
     private readonly engine: WorkflowEngine,
     private readonly events: ClusterEvents,
     private readonly live: LiveEvents,
+    private readonly namespaces: NamespacesService,
   ) {}
 
-  async create(def: WorkflowDefinition): Promise<WorkflowView> {
+  /** `namespace`: where it goes, already checked against the caller's scope (namespaces/scope.ts). */
+  async create(def: WorkflowDefinition, namespace: string): Promise<WorkflowView> {
+    await this.namespaces.assertExists(namespace);
     const now = new Date();
     const w = await this.repo.insert({
       name: def.name,
+      namespace,
       description: def.description,
       definition: { steps: def.steps },
       schedule: def.schedule,
@@ -53,8 +58,9 @@ export class WorkflowsService {
     return { items: rows.map(toWorkflowView), nextCursor: full ? String(rows[rows.length - 1].id) : null };
   }
 
-  async get(ref: string): Promise<WorkflowView> {
-    return toWorkflowView(await this.load(ref));
+  /** `ns`: the namespace a name is looked up in (an id is found in any). */
+  async get(ref: string, ns: string): Promise<WorkflowView> {
+    return toWorkflowView(await this.load(ref, ns));
   }
 
   /**
@@ -62,9 +68,12 @@ export class WorkflowsService {
    * unknown one is a 404 whatever the body. Runs under way keep the steps they started with. A new
    * schedule, zone or enabled state counts from now.
    */
-  async replace(ref: string, body: unknown): Promise<WorkflowView> {
-    const w = await this.load(ref);
+  async replace(ref: string, ns: string, body: unknown): Promise<WorkflowView> {
+    const w = await this.load(ref, ns);
     const def = checkDefinition(body);
+    if (def.namespace !== undefined && def.namespace !== w.namespace) {
+      throw new DomainError('ValidationFailed', `namespace: a workflow never moves (it is in '${w.namespace}'); create it in '${def.namespace}' and delete this one`);
+    }
     const timing = def.schedule !== w.schedule || def.timezone !== w.timezone || def.enabled !== w.enabled;
     const next: WorkflowEntity = { ...w, name: def.name, description: def.description, definition: { steps: def.steps }, schedule: def.schedule, timezone: def.timezone, enabled: def.enabled };
     if (timing) next.nextRunAt = nextDue(def, Date.now(), w.createdAt.getTime());
@@ -74,37 +83,37 @@ export class WorkflowsService {
   }
 
   /** Deletes a workflow with its runs and their tasks; refused while a run is running. */
-  async remove(ref: string): Promise<void> {
-    const w = await this.load(ref);
+  async remove(ref: string, ns: string): Promise<void> {
+    const w = await this.load(ref, ns);
     const running = await this.runs.runningOf(w.id);
     if (running.length) {
       throw new DomainError('WorkflowBusy', `workflow '${w.name}' has ${running.length} running run(s) (${running.join(', ')}): kill them first (POST /workflow-runs/${running[0]}/kill)`);
     }
     if (!(await this.repo.delete(w.id))) throw notFound(ref);
     await this.events.publish({ type: 'workflow.changed', id: w.id });
-    this.live.workflow({ type: 'workflow.deleted', data: { workflowId: w.id, name: w.name } });
+    this.live.workflow({ type: 'workflow.deleted', data: { workflowId: w.id, name: w.name, namespace: w.namespace } });
   }
 
   /** Runs a workflow now (also when it is disabled); its first steps' tasks exist when this answers. */
-  async run(ref: string): Promise<RunView> {
-    const w = await this.load(ref);
+  async run(ref: string, ns: string): Promise<RunView> {
+    const w = await this.load(ref, ns);
     const { run } = await this.engine.startRun(w, 'api', null);
     return this.runService.get(run.id);
   }
 
-  async runsOf(ref: string, q: Omit<ListRunsQuery, 'workflowId'>): Promise<{ items: RunSummary[]; nextCursor: string | null }> {
-    const w = await this.load(ref);
+  async runsOf(ref: string, ns: string, q: Omit<ListRunsQuery, 'workflowId'>): Promise<{ items: RunSummary[]; nextCursor: string | null }> {
+    const w = await this.load(ref, ns);
     const rows = await this.runs.list({ workflowId: w.id, status: q.status, beforeId: q.cursor, limit: q.limit });
     return { items: rows.map(toRunSummary), nextCursor: rows.length === q.limit ? String(rows[rows.length - 1].id) : null };
   }
 
   private async changed(w: WorkflowEntity, type: 'workflow.created' | 'workflow.updated'): Promise<void> {
     await this.events.publish({ type: 'workflow.changed', id: w.id });
-    this.live.workflow({ type, data: { workflowId: w.id, name: w.name, enabled: w.enabled } });
+    this.live.workflow({ type, data: { workflowId: w.id, name: w.name, enabled: w.enabled, namespace: w.namespace } });
   }
 
-  private async load(ref: string): Promise<WorkflowEntity> {
-    const w = await this.repo.findByRef(ref);
+  private async load(ref: string, ns: string): Promise<WorkflowEntity> {
+    const w = await this.repo.findByRef(ref, ns);
     if (!w) throw notFound(ref);
     return w;
   }

@@ -29,7 +29,7 @@ for (const backend of backends) {
       await target.drop();
     });
 
-    const row = (iso: string) => ({ cronjobId: jobId, cronjobName: 'fenced', scheduledAt: new Date(iso), trigger: 'schedule' as const, runner: 'command', spec: { command: 'true' }, timeoutSeconds: null });
+    const row = (iso: string) => ({ cronjobId: jobId, cronjobName: 'fenced', namespace: 'default', scheduledAt: new Date(iso), trigger: 'schedule' as const, runner: 'command', spec: { command: 'true' }, timeoutSeconds: null });
 
     it('refuses the writes and claims of a leader whose epoch was overtaken, and only those', async () => {
       assert.equal(await state.takeOver(1, 'old'), true);

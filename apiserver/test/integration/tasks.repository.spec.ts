@@ -38,7 +38,7 @@ for (const backend of backends) {
     });
 
     const due = (at: Date): NewTask[] =>
-      jobs.map((j) => ({ cronjobId: j.id, cronjobName: j.name, scheduledAt: at, trigger: 'schedule', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null }));
+      jobs.map((j) => ({ cronjobId: j.id, cronjobName: j.name, namespace: 'default', scheduledAt: at, trigger: 'schedule', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null }));
 
     it('does not create a task twice when two dispatchers race for the same due times', async () => {
       const at = new Date('2026-03-01T10:00:00.000Z');

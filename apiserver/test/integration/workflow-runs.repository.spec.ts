@@ -23,14 +23,14 @@ for (const backend of backends) {
     let b: DataSource;
     let workflow: WorkflowEntity;
     const def = checkDefinition({ name: 'nightly', steps: [{ id: 'a', runner: 'command', spec: { command: 'true' } }] });
-    const newRun = (scheduledAt: Date | null) => ({ workflowId: workflow.id, workflowName: workflow.name, trigger: scheduledAt ? ('schedule' as const) : ('api' as const), scheduledAt, status: 'running' as const, definition: { steps: def.steps }, startedAt: new Date() });
+    const newRun = (scheduledAt: Date | null) => ({ workflowId: workflow.id, workflowName: workflow.name, namespace: 'default', trigger: scheduledAt ? ('schedule' as const) : ('api' as const), scheduledAt, status: 'running' as const, definition: { steps: def.steps }, startedAt: new Date() });
 
     before(async () => {
       a = await openDatabase(target.db);
       // SQLite is the embedded default: one server process with one connection, so its racers share it
       // (two pools on one file would only meet SQLite's own writer lock).
       b = backend.name === 'MySQL' ? await openDatabase(target.db) : a;
-      workflow = await new WorkflowsRepository(a.getRepository(WorkflowEntity)).insert({ ...def, definition: { steps: def.steps }, nextRunAt: null, createdAt: new Date() });
+      workflow = await new WorkflowsRepository(a.getRepository(WorkflowEntity)).insert({ ...def, namespace: 'default', definition: { steps: def.steps }, nextRunAt: null, createdAt: new Date() });
     });
     after(async () => {
       if (b && b !== a) await b.destroy();
@@ -59,7 +59,7 @@ for (const backend of backends) {
 
     it('creates a step task once per run, step and attempt, and finds the runs of ended tasks', async () => {
       const { run } = await runsOn(a).create(newRun(null));
-      const task = { cronjobId: null, cronjobName: null, scheduledAt: new Date(), trigger: 'workflow' as const, runner: 'command', spec: { command: 'true' }, timeoutSeconds: null, workflowRunId: run.id, workflowStep: 'a', workflowItem: null };
+      const task = { cronjobId: null, cronjobName: null, namespace: 'default', scheduledAt: new Date(), trigger: 'workflow' as const, runner: 'command', spec: { command: 'true' }, timeoutSeconds: null, workflowRunId: run.id, workflowStep: 'a', workflowItem: null };
       const made = await Promise.all([tasksOn(a).createOne({ ...task, idempotencyKey: `wf:${run.id}:a:1` }), tasksOn(b).createOne({ ...task, idempotencyKey: `wf:${run.id}:a:1` })]);
       assert.equal(made.filter((m) => m.created).length, 1);
       assert.equal(made[0].task.id, made[1].task.id);
@@ -70,9 +70,9 @@ for (const backend of backends) {
     });
 
     it("deletes a workflow's runs and their tasks with it", async () => {
-      const w = await new WorkflowsRepository(a.getRepository(WorkflowEntity)).insert({ ...def, name: 'doomed', definition: { steps: def.steps }, nextRunAt: null, createdAt: new Date() });
+      const w = await new WorkflowsRepository(a.getRepository(WorkflowEntity)).insert({ ...def, namespace: 'default', name: 'doomed', definition: { steps: def.steps }, nextRunAt: null, createdAt: new Date() });
       const { run } = await runsOn(a).create({ ...newRun(null), workflowId: w.id, workflowName: w.name });
-      const { task } = await tasksOn(a).createOne({ cronjobId: null, cronjobName: null, scheduledAt: new Date(), trigger: 'workflow', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null, workflowRunId: run.id, workflowStep: 'a', idempotencyKey: `wf:${run.id}:a:1` });
+      const { task } = await tasksOn(a).createOne({ cronjobId: null, cronjobName: null, namespace: 'default', scheduledAt: new Date(), trigger: 'workflow', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null, workflowRunId: run.id, workflowStep: 'a', idempotencyKey: `wf:${run.id}:a:1` });
       assert.ok(await new WorkflowsRepository(a.getRepository(WorkflowEntity)).delete(w.id));
       assert.equal(await runsOn(a).findById(run.id), null);
       assert.equal(await tasksOn(a).findById(task.id), null);

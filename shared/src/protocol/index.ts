@@ -5,3 +5,4 @@ export * from './messages';
 export * from './events';
 export * from './validate';
 export * from './batch-sender';
+export * from './namespaces';

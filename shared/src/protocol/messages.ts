@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SerializedErrorSchema, type SerializedError } from './errors';
 import { TRACEPARENT_PATTERN } from '../tracing/traceparent';
+import { NamespaceNameSchema } from './namespaces';
 import { EnvSchema, isBuiltinRunner, RunnerWithSpecSchema, type BuiltinRunnerWithSpec, type PluginRunnerWithSpec } from './runners';
 
 const TaskId = z.number().int().positive();
@@ -44,6 +45,8 @@ export const WorkerHelloSchema = z.object({
   sessionId: z.string().min(1).max(64).optional(),
   /** The worker is draining (SIGTERM received): it takes no new tasks and exits once its tasks end. */
   draining: z.boolean().default(false),
+  /** The one namespace whose tasks this worker runs; absent: every namespace's. */
+  namespace: NamespaceNameSchema.optional(),
 });
 export type WorkerHello = z.infer<typeof WorkerHelloSchema>;
 

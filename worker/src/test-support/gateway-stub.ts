@@ -170,6 +170,7 @@ export function workerConfig(server: { url: string }, stateDir: string, override
     name: 'w1',
     capacity: 2,
     labels: {},
+    namespace: null,
     shutdownGraceSeconds: null,
     stopGraceSeconds: 10,
     stateDir,

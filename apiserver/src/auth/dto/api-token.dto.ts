@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NamespaceNameSchema } from '@cronfleet/shared';
 import { ROLES } from '../roles';
 import type { ApiTokenEntity } from '../api-token.entity';
 
@@ -16,6 +17,9 @@ export const CreateApiTokenSchema = z
       .max(MAX_EXPIRES_IN_SECONDS, `must be at most ${MAX_EXPIRES_IN_SECONDS} (ten years)`)
       .optional()
       .meta({ description: 'the token stops working this many seconds from now; absent: never' }),
+    namespace: NamespaceNameSchema.optional().meta({
+      description: "the one namespace the token may see and act in; absent: the creating token's own (a cluster-wide admin then makes a cluster-wide token)",
+    }),
   })
   .strict();
 export type CreateApiToken = z.output<typeof CreateApiTokenSchema>;
@@ -26,6 +30,7 @@ export const ApiTokenViewSchema = z.object({
   id: z.number().int().positive(),
   name: z.string(),
   role: z.enum(ROLES),
+  namespace: z.string().nullable().meta({ description: 'the one namespace it may act in; null: every namespace (cluster-wide)' }),
   hint: z.string().meta({ description: 'the first characters of the token, to recognise it' }),
   createdBy: z.string(),
   createdAt: isoTime,
@@ -47,6 +52,7 @@ export function toApiTokenView(t: ApiTokenEntity): ApiTokenView {
     id: t.id,
     name: t.name,
     role: t.role,
+    namespace: t.namespace,
     hint: t.hint,
     createdBy: t.createdBy,
     createdAt: t.createdAt.toISOString(),

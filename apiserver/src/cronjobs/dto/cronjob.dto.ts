@@ -5,6 +5,7 @@ import { fromDecimal } from '../../common/decimal';
 import { NotifySchema, toNotifyView } from './notify.dto';
 import { TriggersSchema } from './triggers.dto';
 import type { CronJobEntity } from '../cronjob.entity';
+import { NamespaceFieldSchema, NamespaceFilterSchema } from '../../namespaces/dto/namespace.dto';
 
 /** A job's (or workflow's) name: trimmed, 1-200 characters, no control characters. */
 export const NameSchema = z
@@ -43,6 +44,7 @@ const timeoutSeconds = z
 export const CreateCronJobSchema = z
   .object({
     name: NameSchema,
+    namespace: NamespaceFieldSchema,
     schedule,
     timezone: z.string({ error: 'must be a string' }).trim().min(1).max(64).default('UTC'),
     runner: AnyRunnerNameSchema,
@@ -76,6 +78,8 @@ export type CreateCronJob = z.infer<typeof CreateCronJobSchema>;
 export const UpdateCronJobSchema = z
   .object({
     name: NameSchema.optional(),
+    /** Only its current namespace: a job never moves (export it and apply it in the other one). */
+    namespace: NamespaceFieldSchema,
     schedule: schedule.optional(),
     timezone: z.string({ error: 'must be a string' }).trim().min(1).max(64).optional(),
     runner: AnyRunnerNameSchema.optional(),
@@ -113,6 +117,7 @@ export function toCronJobView(j: CronJobEntity) {
   return {
     id: j.id,
     name: j.name,
+    namespace: j.namespace,
     schedule: j.schedule,
     timezone: j.timezone,
     runner: j.runner,
@@ -154,6 +159,7 @@ export const ListCronJobsQuerySchema = z
     /** Part of the name, any case. */
     q: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
     enabled: z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).transform((v) => v === 'true').optional(),
+    namespace: NamespaceFilterSchema,
     limit: fromDecimal(z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000')).optional(),
     cursor: fromDecimal(z.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive')).optional(),
   })

@@ -11,7 +11,7 @@ const at = new Date('2026-01-01T00:00:00Z');
 
 function job(over: Partial<CronJobEntity> = {}): CronJobEntity {
   return {
-    id: 1, name: 'backup', schedule: '0 3 * * *', timezone: 'UTC', runner: 'command', spec: { command: 'pg_dump', args: ['db'] }, timeoutSeconds: null, enabled: true,
+    id: 1, name: 'backup', namespace: 'default', schedule: '0 3 * * *', timezone: 'UTC', runner: 'command', spec: { command: 'pg_dump', args: ['db'] }, timeoutSeconds: null, enabled: true,
     jitterSeconds: 0, concurrencyPolicy: 'allow', misfirePolicy: 'runOnce', catchUpLimit: 10, startingDeadlineSeconds: null, retry: null, priority: 0,
     workerSelector: null, routing: 'leastLoaded', env: { TZ: 'UTC' }, secretEnv: box.seal({ PGPASSWORD: 'hunter2-secret' }), secretEnvKeys: ['PGPASSWORD'],
     maxOutputBytes: null, notify: [{ on: ['failure'], webhook: { url: 'https://hooks.example/x', headers: { Authorization: 'Bearer tok-secret' } } }],

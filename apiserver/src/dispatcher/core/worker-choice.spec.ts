@@ -96,6 +96,7 @@ describe('chooseWorker: eligibility, for every strategy', () => {
     worker('c-docker-only', 0, 4, { runners: ['docker'], labels: { env: 'prod' } }),
     worker('d-staging', 0, 4, { labels: { env: 'staging' } }),
     worker('e-unlabelled', 0, 4),
+    worker('e-other-namespace', 0, 4, { labels: { env: 'prod' }, namespace: 'team-b' }),
   ];
   const full = [worker('f-full', 4, 4, { labels: { env: 'prod' } }), worker('g-over', 5, 4, { labels: { env: 'prod' } }), worker('h-none', 0, 0, { labels: { env: 'prod' } })];
   const selector = { labels: { env: 'prod' } };
@@ -120,6 +121,38 @@ describe('chooseWorker: eligibility, for every strategy', () => {
       assert.equal(typeof chooseWorker(task({ routing, runner: 'docker' }), [ok], new ChoiceState(seeded(1))).reason, 'string');
     });
   }
+});
+
+describe('chooseWorker: namespaces', () => {
+  const shared = worker('shared', 2, 4);
+  const teamA = worker('team-a-1', 3, 4, { namespace: 'team-a' });
+  const teamB = worker('team-b-1', 0, 4, { namespace: 'team-b' });
+
+  for (const routing of STRATEGIES) {
+    it(`${routing}: runs a task only on a worker serving its namespace or every namespace`, () => {
+      const state = new ChoiceState(seeded(3));
+      for (let i = 0; i < 30; i++) {
+        const name = chosen(task({ routing, namespace: 'team-a', routingKey: `job-${i}` }), [teamB, teamA], state);
+        assert.equal(name, 'team-a-1');
+        assert.ok(['shared', 'team-a-1'].includes(chosen(task({ routing, namespace: 'team-a', routingKey: `job-${i}` }), [teamB, teamA, shared], state)!));
+      }
+    });
+  }
+
+  it('treats a task without a namespace as one of `default`, which dedicated workers of other namespaces do not run', () => {
+    assert.equal(chosen(task(), [teamA, teamB]), undefined);
+    assert.equal(chosen(task(), [teamA, shared]), 'shared');
+    assert.equal(chosen(task({ namespace: 'default' }), [worker('dflt', 0, 4, { namespace: 'default' })]), 'dflt');
+  });
+
+  it('says the namespace when no online worker serves it, and names a pinned worker serving another', () => {
+    assert.equal(reason(task({ namespace: 'ops' }), [teamA, teamB]), "no online worker serves namespace 'ops' (the 2 online serve other namespaces only)");
+    assert.equal(reason(task({ namespace: 'ops', pinnedWorkerId: teamA.id }), [teamA]), "worker 'team-a-1' (pinned shard) serves namespace 'team-a' only");
+  });
+
+  it('fans a broadcast out to the workers serving the namespace only', () => {
+    assert.deepEqual(broadcastTargets({ runner: 'command', selector: null, namespace: 'team-b' }, [teamA, teamB, shared]).map((w) => w.name), ['shared', 'team-b-1']);
+  });
 });
 
 describe('chooseWorker: leastLoaded', () => {

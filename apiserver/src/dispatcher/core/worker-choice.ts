@@ -2,8 +2,8 @@
  * Which Worker runs a Task: who is eligible, how each routing strategy picks among them, and, when
  * nobody can take the Task now, one line telling an operator why.
  *
- * Eligible: online, not draining, supports the Task's runner, matches its selector, has a free slot
- * (`running < capacity`). A broadcast shard is pinned to one Worker and waits for that Worker alone.
+ * Eligible: online, not draining, serves the Task's namespace (its own, or every one), supports the
+ * Task's runner, matches its selector, has a free slot (`running < capacity`). A broadcast shard is pinned to one Worker and waits for that Worker alone.
  * Otherwise the Task's strategy picks:
  * - `leastLoaded`: lowest `running / capacity`, then fewer running, then name, then id.
  * - `roundRobin`: the next eligible Worker in name order after the one this routingKey got last,
@@ -59,6 +59,8 @@ export interface WorkerSnapshot {
   runners: readonly string[];
   /** The Worker's labels, matched by a job's {@link WorkerSelector}. */
   labels: Readonly<Record<string, string>>;
+  /** The one namespace whose Tasks it runs; null or absent: every namespace's. */
+  namespace?: string | null;
 }
 
 /** The part of a Task that decides which Worker runs it. */
@@ -67,6 +69,8 @@ export interface DispatchableTask {
   runner: string;
   /** null: any Worker. */
   selector: WorkerSelector | null;
+  /** The Task's namespace: Workers dedicated to another one never run it. Absent: `default`. */
+  namespace?: string;
   /** 'broadcast' tasks arrive here already pinned (see pinnedWorkerId). */
   routing: RoutingStrategy;
   /** Stable key for consistentHash and roundRobin (the cron job id, or the task id for one-off tasks). */
@@ -166,8 +170,8 @@ export function matchesSelector(worker: Pick<WorkerSnapshot, 'name' | 'labels'>,
  * online, not draining, runner supported, selector matched. Capacity is not considered: a shard
  * waits for its Worker to have a free slot.
  */
-export function broadcastTargets(task: Pick<DispatchableTask, 'runner' | 'selector'>, workers: readonly WorkerSnapshot[]): WorkerSnapshot[] {
-  return workers.filter((w) => isUsable(w, task.runner, task.selector)).sort(byName);
+export function broadcastTargets(task: Pick<DispatchableTask, 'runner' | 'selector' | 'namespace'>, workers: readonly WorkerSnapshot[]): WorkerSnapshot[] {
+  return workers.filter((w) => isUsable(w, task)).sort(byName);
 }
 
 /** The Worker that should run `task` now, or null and why not. */
@@ -254,7 +258,7 @@ function rendezvousOwner(task: DispatchableTask, workers: readonly WorkerSnapsho
   let second: WorkerSnapshot | null = null;
   let secondWeight = 0;
   for (const w of workers) {
-    if (!isUsable(w, task.runner, task.selector)) continue;
+    if (!isUsable(w, task)) continue;
     const weight = rendezvousWeight(keyHash, w.name);
     if (top === null || outranks(weight, w, topWeight, top)) {
       second = top;
@@ -309,8 +313,13 @@ function rendezvousWeight(keyHash: number, name: string): number {
 }
 
 /** Could run the Task if it had a free slot. Cheap checks first: this runs for every Worker of every Task. */
-function isUsable(w: WorkerSnapshot, runner: string, selector: WorkerSelector | null): boolean {
-  return w.online && !w.draining && w.runners.includes(runner) && matchesSelector(w, selector);
+function isUsable(w: WorkerSnapshot, task: Pick<DispatchableTask, 'runner' | 'selector' | 'namespace'>): boolean {
+  return w.online && !w.draining && servesNamespace(w, task.namespace) && w.runners.includes(task.runner) && matchesSelector(w, task.selector);
+}
+
+/** True when `w` runs Tasks of namespace `ns` (absent: `default`): it serves that one, or every one. */
+export function servesNamespace(w: Pick<WorkerSnapshot, 'namespace'>, ns: string | undefined): boolean {
+  return w.namespace === null || w.namespace === undefined || w.namespace === (ns ?? 'default');
 }
 
 function hasRoom(w: WorkerSnapshot): boolean {
@@ -318,7 +327,7 @@ function hasRoom(w: WorkerSnapshot): boolean {
 }
 
 function isEligible(w: WorkerSnapshot, task: DispatchableTask): boolean {
-  return hasRoom(w) && isUsable(w, task.runner, task.selector);
+  return hasRoom(w) && isUsable(w, task);
 }
 
 /** Negative when `a` is less loaded than `b`. */
@@ -344,6 +353,7 @@ function whyNone(task: DispatchableTask, workers: readonly WorkerSnapshot[]): st
 
   let online = 0;
   let offline = 0;
+  let onlineServing = 0;
   let onlineRunner = 0;
   let offlineRunner = 0;
   let offlineMatching = 0;
@@ -353,6 +363,8 @@ function whyNone(task: DispatchableTask, workers: readonly WorkerSnapshot[]): st
   for (const w of workers) {
     if (w.online) online++;
     else offline++;
+    if (!servesNamespace(w, task.namespace)) continue;
+    if (w.online) onlineServing++;
     if (!w.runners.includes(task.runner)) continue;
     if (w.online) onlineRunner++;
     else offlineRunner++;
@@ -364,6 +376,7 @@ function whyNone(task: DispatchableTask, workers: readonly WorkerSnapshot[]): st
   }
 
   if (online === 0) return `no worker is online${offline > 0 ? ` (${offline} offline)` : ''}`;
+  if (onlineServing === 0) return `no online worker serves namespace '${task.namespace ?? 'default'}' (the ${online} online serve other namespaces only)`;
   const runner = `runner '${task.runner}'`;
   if (onlineRunner === 0) return `no online worker supports ${runner}${offlineDo(offlineRunner)}`;
   if (draining.length + full.length + eligible === 0) {
@@ -385,6 +398,7 @@ function whyNotPinned(task: DispatchableTask, workerId: number, workers: readonl
   if (w === undefined) return `worker #${workerId} (pinned shard) is offline or unknown`;
   const subject = `worker '${w.name}' (pinned shard)`;
   if (!w.online) return `${subject} is offline`;
+  if (!servesNamespace(w, task.namespace)) return `${subject} serves namespace '${String(w.namespace)}' only`;
   if (!w.runners.includes(task.runner)) return `${subject} does not support runner '${task.runner}'`;
   if (!matchesSelector(w, task.selector)) return `${subject} does not match selector ${describeSelector(task.selector)}`;
   if (w.draining) return `${subject} is draining`;

@@ -3,6 +3,7 @@ import { RetryPolicySchema } from '../../cronjobs/dto/policies.dto';
 import { z } from 'zod';
 import { fromDecimal } from '../../common/decimal';
 import type { TaskEntity } from '../task.entity';
+import { NamespaceFieldSchema, NamespaceFilterSchema } from '../../namespaces/dto/namespace.dto';
 
 const positiveNumber = () => z.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive');
 const positiveInt = () => fromDecimal(positiveNumber());
@@ -12,6 +13,7 @@ export const ListTasksQuerySchema = z
     cronjobId: positiveInt().optional(),
     status: z.enum(TASK_STATUSES, { error: `must be one of ${TASK_STATUSES.join(', ')}` }).optional(),
     workerId: positiveInt().optional(),
+    namespace: NamespaceFilterSchema,
     /** Due time (scheduledAt) at or after this instant. */
     since: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 instant with Z or an offset' }).optional(),
     /** Due time (scheduledAt) before this instant. */
@@ -32,6 +34,7 @@ export function toTaskView(t: TaskEntity) {
     id: t.id,
     cronjobId: t.cronjobId,
     cronjobName: t.cronjobName,
+    namespace: t.namespace,
     status: t.status,
     attempt: t.attempt,
     trigger: t.trigger,
@@ -87,6 +90,7 @@ export const CreateTaskSchema = z
   .object({
     runner: AnyRunnerNameSchema,
     spec: z.record(z.string(), z.unknown(), { error: 'must be an object' }),
+    namespace: NamespaceFieldSchema,
     runAt: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 instant with Z or an offset' }).optional(),
     delaySeconds: z.number({ error: 'must be a number of seconds' }).int('must be whole seconds').min(0, 'must be at least 0').max(366 * 86_400, 'must be at most a year').optional(),
     timeoutSeconds: z.number({ error: 'must be a number of seconds' }).int('must be whole seconds').min(1, 'must be at least 1').max(604_800, 'must be at most 604800').nullable().default(null),

@@ -14,26 +14,28 @@ export class ChainsRepository {
   ) {}
 
   /** Of these tasks, those whose job has triggers, with the triggers: one query per batch of task ends. */
-  async withTriggers(taskIds: readonly number[]): Promise<Map<number, { cronjobName: string; triggers: Triggers }>> {
+  async withTriggers(taskIds: readonly number[]): Promise<Map<number, { cronjobName: string; namespace: string; triggers: Triggers }>> {
     if (taskIds.length === 0) return new Map();
     const rows = await this.tasks
       .createQueryBuilder('t')
       .innerJoin(CronJobEntity, 'j', 'j.id = t.cronjobId')
       .select('t.id', 'id')
       .addSelect('j.name', 'name')
+      .addSelect('j.namespace', 'namespace')
       .addSelect('j.triggers', 'triggers')
       .where('t.id IN (:...ids)', { ids: taskIds })
       .andWhere('j.triggers IS NOT NULL')
-      .getRawMany<{ id: number | string; name: string; triggers: string | Triggers | null }>();
-    const out = new Map<number, { cronjobName: string; triggers: Triggers }>();
+      .getRawMany<{ id: number | string; name: string; namespace: string; triggers: string | Triggers | null }>();
+    const out = new Map<number, { cronjobName: string; namespace: string; triggers: Triggers }>();
     for (const r of rows) {
       const triggers = typeof r.triggers === 'string' ? (JSON.parse(r.triggers) as Triggers | null) : r.triggers;
-      if (triggers) out.set(Number(r.id), { cronjobName: r.name, triggers });
+      if (triggers) out.set(Number(r.id), { cronjobName: r.name, namespace: r.namespace, triggers });
     }
     return out;
   }
 
-  jobsByName(names: readonly string[]): Promise<CronJobEntity[]> {
-    return names.length ? this.jobs.findBy({ name: In([...names]) }) : Promise.resolve([]);
+  /** The jobs of `namespace` with these names: triggers name jobs of their own namespace. */
+  jobsByName(names: readonly string[], namespace: string): Promise<CronJobEntity[]> {
+    return names.length ? this.jobs.findBy({ name: In([...names]), namespace }) : Promise.resolve([]);
   }
 }

@@ -61,18 +61,18 @@ export class TaskChainer implements OnModuleInit, OnApplicationShutdown {
     for (const e of batch) {
       const c = chained.get(e.taskId);
       if (!c) continue;
-      await this.chain(e.taskId, e.status, c.cronjobName, targetsFor(c.triggers, e.status === 'success' ? 'success' : 'failure')).catch((err: unknown) =>
+      await this.chain(e.taskId, e.status, c.cronjobName, c.namespace, targetsFor(c.triggers, e.status === 'success' ? 'success' : 'failure')).catch((err: unknown) =>
         this.logger.warn(`task ${e.taskId}: chained jobs not started: ${coerceError(err).message}`),
       );
     }
   }
 
-  private async chain(taskId: number, status: TaskStatus, from: string, names: string[]): Promise<void> {
+  private async chain(taskId: number, status: TaskStatus, from: string, namespace: string, names: string[]): Promise<void> {
     if (names.length === 0) return;
     const result = chainResult(await this.tasks.outputTail(taskId));
     if (result.kind === 'error') this.logger.warn(`task ${taskId} (${from}): result not passed on: ${result.message}`);
     const env = resultEnv(result, { taskId, status });
-    const jobs = await this.repo.jobsByName(names);
+    const jobs = await this.repo.jobsByName(names, namespace);
     for (const name of names.filter((n) => !jobs.some((j) => j.name === n))) this.logger.warn(`task ${taskId} (${from}): triggers '${name}', which no longer exists`);
     for (const job of jobs) {
       const row: NewTask = {

@@ -45,7 +45,7 @@ export function checkDefinition(value: unknown): WorkflowDefinition {
   });
   for (const p of checkSteps(body.steps)) problems.push(`steps[${p.index}].${p.field}${p.item === undefined ? '' : `[${p.item}]`}: ${p.message}`);
   if (problems.length) throw new DomainError(scheduleProblem && problems.length === 1 ? 'InvalidSchedule' : 'ValidationFailed', problems.join('; '));
-  return { name: body.name, description: body.description, schedule, timezone: body.timezone, enabled: body.enabled, steps };
+  return { name: body.name, ...(body.namespace !== undefined ? { namespace: body.namespace } : {}), description: body.description, schedule, timezone: body.timezone, enabled: body.enabled, steps };
 }
 
 function checkStep(s: z.output<typeof StepSchema>, at: string): WorkflowStep {

@@ -1,5 +1,6 @@
 import { AnyRunnerNameSchema, EnvSchema } from '@cronfleet/shared';
 import { z } from 'zod';
+import { NamespaceFieldSchema } from '../../namespaces/dto/namespace.dto';
 import { NameSchema } from '../../cronjobs/dto/cronjob.dto';
 import { RetryPolicySchema, WorkerSelectorSchema } from '../../cronjobs/dto/policies.dto';
 import type { RetryPolicy } from '../../dispatcher/core/retry';
@@ -77,6 +78,7 @@ export const StepSchema = z
 export const WorkflowBodySchema = z
   .object({
     name: NameSchema,
+    namespace: NamespaceFieldSchema,
     description: z.string({ error: 'must be a string' }).max(2000, 'must be at most 2000 characters').nullable().default(null),
     /** Like a cron job's: 5- or 6-field cron, `@daily`, `@every 30s`, `@at <ISO>`; null (default): run on demand only. */
     schedule: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters').nullable().default(null),
@@ -110,6 +112,8 @@ export type WorkflowStep =
 /** A checked workflow: what is stored (schedule as its stored text). */
 export interface WorkflowDefinition {
   name: string;
+  /** As given in the body: the namespace is decided from it and the caller's token (namespaces/scope.ts). */
+  namespace?: string;
   description: string | null;
   schedule: string | null;
   timezone: string;

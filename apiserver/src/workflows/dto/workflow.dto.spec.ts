@@ -20,7 +20,7 @@ const def = checkDefinition({
   ],
 });
 const run = (status: WorkflowRunEntity['status']): WorkflowRunEntity => ({
-  id: 7, workflowId: 3, workflowName: 'etl', trigger: 'api', scheduledAt: null, status, definition: { steps: def.steps },
+  id: 7, workflowId: 3, workflowName: 'etl', namespace: 'default', trigger: 'api', scheduledAt: null, status, definition: { steps: def.steps },
   retryFrom: null, retries: 0, reason: null, startedAt: at, finishedAt: status === 'running' ? null : later(9),
 });
 const row = (id: number, step: string, status: string, attempt = 1, item: number | null = null): StepTaskRow => ({
@@ -29,7 +29,7 @@ const row = (id: number, step: string, status: string, attempt = 1, item: number
 
 describe('the workflow views', () => {
   it('describe what toWorkflowView, toRunSummary and toRunView return, field for field', () => {
-    const w = { id: 3, name: 'etl', description: null, definition: { steps: def.steps }, schedule: def.schedule, timezone: 'UTC', enabled: true, nextRunAt: later(60), createdAt: at, updatedAt: at } as WorkflowEntity;
+    const w = { id: 3, name: 'etl', namespace: 'default', description: null, definition: { steps: def.steps }, schedule: def.schedule, timezone: 'UTC', enabled: true, nextRunAt: later(60), createdAt: at, updatedAt: at } as WorkflowEntity;
     WorkflowViewSchema.strict().parse(toWorkflowView(w));
     RunSummarySchema.strict().parse(toRunSummary(run('failed')));
     RunViewSchema.strict().parse(toRunView(run('running'), [row(1, 'a', 'failed'), row(2, 'a', 'success', 2), row(3, 'fan', 'running', 1, 0), row(4, 'items', 'success', 1, 0)]));

@@ -1,5 +1,6 @@
 import { AnyRunnerNameSchema, TASK_STATUSES } from '@cronfleet/shared';
 import { z } from 'zod';
+import { NamespaceFilterSchema } from '../../namespaces/dto/namespace.dto';
 import { fromDecimal } from '../../common/decimal';
 import { RetryPolicySchema, WorkerSelectorSchema } from '../../cronjobs/dto/policies.dto';
 import { planRun, type PlanStep } from '../core/run-plan';
@@ -26,6 +27,7 @@ export const ListWorkflowsQuerySchema = z
   .object({
     /** Part of the name, any case. */
     q: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+    namespace: NamespaceFilterSchema,
     limit: limit(1000).optional(),
     cursor: positive().optional(),
   })
@@ -41,7 +43,7 @@ const runFilters = {
 /** `GET /workflows/:idOrName/runs`. */
 export const ListRunsQuerySchema = z.object(runFilters).strict();
 /** `GET /workflow-runs`: the same, across workflows or for one. */
-export const ListAllRunsQuerySchema = z.object({ ...runFilters, workflowId: positive().optional() }).strict();
+export const ListAllRunsQuerySchema = z.object({ ...runFilters, workflowId: positive().optional(), namespace: NamespaceFilterSchema }).strict();
 export type ListRunsQuery = z.infer<typeof ListAllRunsQuerySchema>;
 
 /** `POST /workflow-runs/:id/stop` body (optional): seconds from SIGTERM to SIGKILL for its running steps. */
@@ -59,6 +61,7 @@ export function toWorkflowView(w: WorkflowEntity) {
   return {
     id: w.id,
     name: w.name,
+    namespace: w.namespace,
     description: w.description,
     schedule: w.schedule,
     timezone: w.timezone,
@@ -76,6 +79,7 @@ export function toRunSummary(r: WorkflowRunEntity) {
     id: r.id,
     workflowId: r.workflowId,
     workflowName: r.workflowName,
+    namespace: r.namespace,
     trigger: r.trigger,
     status: r.status,
     /** The due time of a scheduled run; null for one started through the API. */
@@ -187,6 +191,7 @@ export const WorkflowStepViewSchema = z.union([
 export const WorkflowViewSchema = z.object({
   id,
   name: z.string(),
+  namespace: z.string(),
   description: z.string().nullable(),
   schedule: z.string().nullable(),
   timezone: z.string(),
@@ -201,6 +206,7 @@ export const RunSummarySchema = z.object({
   id,
   workflowId: id,
   workflowName: z.string(),
+  namespace: z.string(),
   trigger: z.enum(['schedule', 'api']),
   status: z.enum(RUN_STATUSES),
   scheduledAt: isoTime.nullable(),

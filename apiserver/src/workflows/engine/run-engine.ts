@@ -96,7 +96,7 @@ export class WorkflowEngine implements OnModuleInit, OnApplicationShutdown {
    * when this resolves). A scheduled due time that has a run already gives that run, `created: false`.
    */
   async startRun(w: WorkflowEntity, trigger: WorkflowRunTrigger, scheduledAt: Date | null): Promise<{ run: WorkflowRunEntity; created: boolean }> {
-    const { run, created } = await this.runs.create({ workflowId: w.id, workflowName: w.name, trigger, scheduledAt, status: 'running', definition: w.definition, startedAt: new Date() });
+    const { run, created } = await this.runs.create({ workflowId: w.id, workflowName: w.name, namespace: w.namespace, trigger, scheduledAt, status: 'running', definition: w.definition, startedAt: new Date() });
     if (!created) return { run, created };
     this.logger.log(`workflow ${w.name}: run ${run.id} started (${trigger}${scheduledAt ? ` for ${scheduledAt.toISOString()}` : ''})`);
     await this.advance(run.id);
@@ -132,8 +132,8 @@ export class WorkflowEngine implements OnModuleInit, OnApplicationShutdown {
     return problems.filter((p): p is string => p !== null);
   }
 
-  publishRun(run: Pick<WorkflowRunEntity, 'id' | 'workflowId' | 'workflowName'>, status: string): void {
-    this.live.workflow({ type: 'workflow.run', data: { runId: run.id, workflowId: run.workflowId, workflowName: run.workflowName, status, atMs: Date.now() } });
+  publishRun(run: Pick<WorkflowRunEntity, 'id' | 'workflowId' | 'workflowName' | 'namespace'>, status: string): void {
+    this.live.workflow({ type: 'workflow.run', data: { runId: run.id, workflowId: run.workflowId, workflowName: run.workflowName, namespace: run.namespace, status, atMs: Date.now() } });
   }
 
   private async advanceOnce(runId: number): Promise<void> {
@@ -182,6 +182,7 @@ export class WorkflowEngine implements OnModuleInit, OnApplicationShutdown {
     const row: NewTask = {
       cronjobId: null,
       cronjobName: null,
+      namespace: run.namespace,
       scheduledAt: new Date(now),
       runAt: delayMs > 0 ? new Date(now + delayMs) : null,
       trigger: c.retryOf ? 'retry' : 'workflow',

@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { isUniqueViolation } from '../database/columns';
+import { DomainError } from '../common/errors';
+import type { NamespaceUsage } from './dto/namespace.dto';
+import { NamespaceEntity } from './namespace.entity';
+
+/** Live tasks that hold a worker's slot: running, or claimed for a worker and not yet started. */
+const HOLDS_A_SLOT = "(t.status = 'running' OR (t.status = 'pending' AND t.worker_id IS NOT NULL))";
+
+/** Namespace rows, and the counts their quotas and usage figures are made of. */
+@Injectable()
+export class NamespacesRepository {
+  constructor(@InjectRepository(NamespaceEntity) private readonly namespaces: Repository<NamespaceEntity>) {}
+
+  find(name: string): Promise<NamespaceEntity | null> {
+    return this.namespaces.findOneBy({ name });
+  }
+
+  list(): Promise<NamespaceEntity[]> {
+    return this.namespaces.find({ order: { name: 'ASC' } });
+  }
+
+  async insert(fields: Pick<NamespaceEntity, 'name' | 'description' | 'maxJobs' | 'maxConcurrentTasks'>): Promise<NamespaceEntity> {
+    try {
+      // insert, not save: save() of an existing primary key would overwrite that namespace.
+      await this.namespaces.insert(fields);
+      return (await this.find(fields.name))!;
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new DomainError('NamespaceExists', `name: namespace '${fields.name}' already exists`);
+      throw e;
+    }
+  }
+
+  save(n: NamespaceEntity): Promise<NamespaceEntity> {
+    return this.namespaces.save(n);
+  }
+
+  /** Quotas of running tasks, for the dispatcher: namespace → maxConcurrentTasks, for those that have one. */
+  async concurrencyLimits(): Promise<Map<string, number>> {
+    const rows = await this.namespaces.createQueryBuilder('n').select(['n.name', 'n.maxConcurrentTasks']).where('n.max_concurrent_tasks IS NOT NULL').getMany();
+    return new Map(rows.map((r) => [r.name, r.maxConcurrentTasks!]));
+  }
+
+  /** Jobs, workflows and slot-holding tasks per namespace (all namespaces, or just `only`). */
+  async usage(only?: string): Promise<Map<string, NamespaceUsage>> {
+    const m = this.namespaces.manager;
+    const where = only === undefined ? '' : ' WHERE t.namespace = ?';
+    const params = only === undefined ? [] : [only];
+    const [jobs, workflows, running] = await Promise.all([
+      m.query(`SELECT t.namespace AS ns, COUNT(*) AS n FROM cronjobs t${where} GROUP BY t.namespace`, params),
+      m.query(`SELECT t.namespace AS ns, COUNT(*) AS n FROM workflows t${where} GROUP BY t.namespace`, params),
+      m.query(`SELECT t.namespace AS ns, COUNT(*) AS n FROM tasks t WHERE ${HOLDS_A_SLOT}${only === undefined ? '' : ' AND t.namespace = ?'} GROUP BY t.namespace`, params),
+    ]);
+    const out = new Map<string, NamespaceUsage>();
+    const at = (ns: string) => {
+      let u = out.get(ns);
+      if (!u) out.set(ns, (u = { jobs: 0, workflows: 0, runningTasks: 0 }));
+      return u;
+    };
+    for (const r of jobs as { ns: string; n: number | string }[]) at(r.ns).jobs = Number(r.n);
+    for (const r of workflows as { ns: string; n: number | string }[]) at(r.ns).workflows = Number(r.n);
+    for (const r of running as { ns: string; n: number | string }[]) at(r.ns).runningTasks = Number(r.n);
+    return out;
+  }
+
+  /** What still lives in a namespace, as phrases ("2 cron jobs"); empty when it can be deleted. */
+  async contents(name: string): Promise<string[]> {
+    const m = this.namespaces.manager;
+    const count = async (sql: string) => Number(((await m.query(sql, [name])) as { n: number | string }[])[0].n);
+    const [jobs, workflows, tokens, workers, live] = await Promise.all([
+      count('SELECT COUNT(*) AS n FROM cronjobs WHERE namespace = ?'),
+      count('SELECT COUNT(*) AS n FROM workflows WHERE namespace = ?'),
+      count('SELECT COUNT(*) AS n FROM api_tokens WHERE namespace = ? AND revoked_at IS NULL'),
+      count("SELECT COUNT(*) AS n FROM workers WHERE namespace = ? AND status <> 'offline'"),
+      count("SELECT COUNT(*) AS n FROM tasks WHERE namespace = ? AND status IN ('pending', 'running')"),
+    ]);
+    const parts: string[] = [];
+    const say = (n: number, one: string, many: string) => n > 0 && parts.push(`${n} ${n === 1 ? one : many}`);
+    say(jobs, 'cron job', 'cron jobs');
+    say(workflows, 'workflow', 'workflows');
+    say(tokens, 'live API token', 'live API tokens');
+    say(workers, 'worker serving it', 'workers serving it');
+    say(live, 'unfinished task', 'unfinished tasks');
+    return parts;
+  }
+
+  /**
+   * Deletes the namespace and what is left of it: finished one-shot tasks, and revoked tokens and
+   * offline workers that named it (they could not be used again anyway).
+   */
+  async delete(name: string): Promise<void> {
+    await this.namespaces.manager.transaction(async (m) => {
+      await m.query('DELETE FROM tasks WHERE namespace = ?', [name]);
+      await m.query('DELETE FROM api_tokens WHERE namespace = ?', [name]);
+      await m.query('DELETE FROM workers WHERE namespace = ?', [name]);
+      await m.query('DELETE FROM namespaces WHERE name = ?', [name]);
+    });
+  }
+
+  /**
+   * The cron jobs in `name`, counted inside a job's insert transaction; on MySQL the namespace row is
+   * locked first, so two inserts racing for the last place cannot both see room.
+   */
+  async jobsIn(m: EntityManager, name: string): Promise<{ maxJobs: number | null; jobs: number } | null> {
+    const qb = m.getRepository(NamespaceEntity).createQueryBuilder('n').where('n.name = :name', { name });
+    if (m.connection.options.type === 'mysql') qb.setLock('pessimistic_write');
+    const ns = await qb.getOne();
+    if (!ns) return null;
+    const rows = (await m.query('SELECT COUNT(*) AS n FROM cronjobs WHERE namespace = ?', [name])) as { n: number | string }[];
+    return { maxJobs: ns.maxJobs, jobs: Number(rows[0].n) };
+  }
+}
