@@ -42,7 +42,7 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
 
   const canDefine = useAllowed('admin');
   const refresh = useThrottled(list.reload, 1000);
-  const live = useLiveEvents({ type: 'cronjob.,task.created,task.started,task.finished' }, refresh);
+  const live = useLiveEvents({ type: 'cronjob.,task.created,task.started,task.finished', namespace }, refresh);
 
   return (
     <div>

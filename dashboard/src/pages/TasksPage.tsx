@@ -42,7 +42,7 @@ export function TasksPage({ query }: { query: URLSearchParams }) {
   };
   const list = useResource(() => api.tasks({ ...filter, limit: PAGE }), [key]);
   const refresh = useThrottled(list.reload, 1000);
-  const live = useLiveEvents({ type: 'task.created,task.started,task.finished', cronjobId: filter.cronjobId }, refresh);
+  const live = useLiveEvents({ type: 'task.created,task.started,task.finished', cronjobId: filter.cronjobId, namespace }, refresh);
 
   const set = (k: (typeof FILTERS)[number], v: string) => navigate(href('/tasks', { ...f, [k]: v }), true);
   const loadMore = async () => {

@@ -12,7 +12,7 @@ export function WorkersPage() {
   const mixed = useMixedNamespaces();
   const list = useResource(() => api.workers({ namespace }), [namespace]);
   const refresh = useThrottled(list.reload, 1000);
-  const live = useLiveEvents({ type: 'worker.,task.started,task.finished' }, refresh);
+  const live = useLiveEvents({ type: 'worker.,task.started,task.finished', namespace }, refresh);
   // Load and memory come with heartbeats, which are not events: refresh them every 5 s.
   useInterval(list.reload, 5000);
   const workers = list.data?.items ?? [];

@@ -40,7 +40,7 @@ export function WorkflowsPage({ query }: { query: URLSearchParams }) {
   }, [q, namespace, pages.join(',')]);
 
   const refresh = useThrottled(list.reload, 1000);
-  const live = useLiveEvents({ type: 'workflow.' }, refresh);
+  const live = useLiveEvents({ type: 'workflow.', namespace }, refresh);
 
   return (
     <div>
