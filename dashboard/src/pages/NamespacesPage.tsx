@@ -63,8 +63,12 @@ export function NamespacesPage() {
           {items.map((n) => (
             <tr key={n.name} data-namespace={n.name}>
               <td>
-                {n.name}
-                {n.name === scope.current && <span className="badge">shown</span>}
+                <span>{n.name}</span>
+                {n.name === scope.current && (
+                  <span className="badge" title="the namespace the pages show (the header's pick)">
+                    shown
+                  </span>
+                )}
                 {n.description && <div className="muted small">{n.description}</div>}
               </td>
               <td data-testid="jobs-usage">
@@ -161,7 +165,7 @@ function NamespaceForm({ namespace: ns, onSaved, onCancel }: { namespace: Namesp
     <form className="card ns-form" onSubmit={submit} aria-label={ns ? `Edit namespace ${ns.name}` : 'New namespace'}>
       <h2>{ns ? `Edit ${ns.name}` : 'New namespace'}</h2>
       <ErrorNote error={error} />
-      <div className="row">
+      <div className="row row-top">
         <Field label="Name" hint={ns ? 'cannot be changed' : 'a-z, 0-9 and -, at most 63; cannot be changed'}>
           <input name="name" required value={name} readOnly={ns !== null} onChange={(e) => setName(e.target.value)} autoFocus={!ns} spellCheck={false} />
         </Field>
