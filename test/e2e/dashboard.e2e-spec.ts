@@ -200,7 +200,7 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
     await waitFor(async () => (await server.api.listTasks({ cronjobId: job[0].id })).items.some((t) => t.status === 'running'), { timeoutMs: 20_000, what: 'the first run running', details: logs });
     await page.getByRole('button', { name: 'Run now' }).click();
     await page.getByRole('link', { name: 'Tasks' }).click();
-    await page.locator('tr[data-status="pending"]').filter({ hasText: `namespace '${ns}' is at its quota of 1 concurrent tasks` }).waitFor();
+    await page.locator('tr[data-status="pending"]').filter({ hasText: `namespace '${ns}' is at its quota of 1 concurrent task` }).waitFor();
     assert.equal(await page.locator('tr[data-task] [data-testid="namespace"]').count(), 0, 'one namespace picked: no namespace column');
 
     // All namespaces: the list says where each job lives.
