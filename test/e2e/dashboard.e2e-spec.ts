@@ -208,7 +208,6 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
     await page.getByRole('link', { name: 'Cron jobs' }).click();
     assert.equal(await page.locator(`tr[data-job="${name}"] [data-testid="namespace"]`).textContent(), ns);
     await page.locator('tr[data-job] [data-testid="namespace"]').filter({ hasText: /^default$/ }).first().waitFor();
-    await shot('jobs-namespaces');
 
     // Usage against the quotas; a namespace that holds a job is not deleted, and the page says why.
     await page.getByRole('link', { name: 'Namespaces' }).click();
