@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { openDashboardBrowser } from './browser';
+import { openDashboardBrowser, signIn } from './browser';
 import { assertNoLeakedProcesses, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer } from './helpers';
 
 describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
@@ -230,6 +230,33 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
     await row.waitFor({ state: 'detached' });
     // …and the picker no longer offers it.
     assert.equal(await picker.locator(`option[value="${ns}"]`).count(), 0);
+  });
+
+  it('shows a token scoped to a namespace that namespace only, with no namespace to pick or manage', async () => {
+    const ns = `scoped-${randomId()}`;
+    await server.api.call('POST', '/namespaces', [201], { name: ns, maxJobs: 5 });
+    const job = await server.api.call<{ id: number }>('POST', '/cronjobs', [201], { namespace: ns, name: `dash-scoped-${randomId()}`, schedule: '@yearly', runner: 'command', spec: { command: 'true' } });
+    const scoped = await server.api.call<{ id: number; name: string; token: string }>('POST', '/tokens', [201], { name: `dash-scoped-${randomId()}`, role: 'admin', namespace: ns });
+    const picker = page.getByLabel('Namespace', { exact: true });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, scoped.token, 'admin');
+    assert.match((await page.getByTestId('caller').textContent()) ?? '', new RegExp(`· ${ns}$`));
+    assert.deepEqual(await picker.locator('option').allTextContents(), [ns]);
+    assert.equal(await picker.isDisabled(), true);
+    await page.getByRole('link', { name: 'Cron jobs' }).click();
+    await page.locator('tr[data-job]').first().waitFor();
+    assert.equal(await page.locator('tr[data-job]').count(), 1, 'only its namespace’s job');
+    assert.equal(await page.locator('tr[data-job] [data-testid="namespace"]').count(), 0, 'no namespace column');
+    await page.getByRole('link', { name: 'Namespaces' }).click();
+    await page.locator(`tr[data-namespace="${ns}"]`).getByTestId('jobs-usage').filter({ hasText: '1 / 5' }).waitFor();
+    assert.equal(await page.locator('tr[data-namespace]').count(), 1);
+    assert.equal(await page.getByRole('button', { name: /New namespace|Edit|Delete/ }).count(), 0, 'namespaces are managed with a cluster-wide token');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, server.adminToken, 'admin');
+    await server.api.send('DELETE', `/tokens/${scoped.id}`, [204]);
+    await server.api.deleteCronJob(job.id);
+    await server.api.send('DELETE', `/namespaces/${ns}`, [204]);
   });
 
   it('answers the searches the dashboard makes, and names the bad parameter', async () => {
