@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { openDashboardBrowser } from './browser';
+import { openDashboardBrowser, signIn } from './browser';
 import { assertNoLeakedProcesses, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer } from './helpers';
 
 describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
@@ -54,7 +54,7 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
     // A neighbour that fails every 2 s, so the list shows both colours.
     const failing = await server.api.createCronJob({ name: `dash-flaky-${randomId()}`, schedule: '*/2 * * * * *', runner: 'command', spec: { command: 'sh', args: ['-c', 'echo checking; exit 3'] } });
     await page.getByRole('link', { name: 'New job' }).click();
-    await page.getByLabel('Name').fill(name);
+    await page.getByLabel(/^Name(?!space)/).fill(name); // not the Namespace field
     await page.getByLabel('Time zone').fill('Asia/Tokyo');
     await page.getByLabel('Schedule').fill('61 * * * *');
     await page.locator('.preview .field-message').filter({ hasText: /61/ }).waitFor();
@@ -160,6 +160,103 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
     await page.getByTestId('lag').filter({ hasText: /ms|–/ }).waitFor();
     await shot('scheduler');
     assert.deepEqual(consoleErrors.filter((e) => !/Failed to load resource/.test(e)), [], logs());
+  });
+
+  it('creates a namespace with quotas on its page, picks it, runs a job in it and shows its usage', async () => {
+    const ns = `team-${randomId()}`;
+    const name = `dash-ns-${randomId()}`;
+    const picker = page.getByLabel('Namespace', { exact: true }); // the header's; the editor's field has a hint
+    await page.getByRole('link', { name: 'Namespaces' }).click();
+    await page.locator('tr[data-namespace="default"]').waitFor();
+    await page.getByRole('button', { name: 'New namespace' }).click();
+    await page.getByLabel(/^Name(?!space)/).fill(ns);
+    await page.getByLabel('Description').fill('the dashboard test');
+    await page.getByLabel('Max cron jobs').fill('1');
+    await page.getByLabel('Max concurrent tasks').fill('1');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const row = page.locator(`tr[data-namespace="${ns}"]`);
+    await row.getByTestId('jobs-usage').filter({ hasText: '0 / 1' }).waitFor();
+    assert.equal((await row.getByTestId('tasks-usage').textContent())?.trim(), '0 / 1');
+    assert.equal((await page.locator('tr[data-namespace="default"]').getByTestId('jobs-usage').textContent())?.trim(), `${(await server.api.listCronJobs()).items.length} / no limit`);
+
+    // Picked in the header, it is where a new job goes; a reload keeps the pick.
+    await picker.selectOption(ns);
+    await page.reload();
+    assert.equal(await picker.inputValue(), ns);
+    await page.getByRole('link', { name: 'Cron jobs' }).click();
+    await page.getByRole('link', { name: 'New job' }).click();
+    assert.equal(await page.locator('select[name="namespace"]').inputValue(), ns);
+    await page.getByLabel(/^Name(?!space)/).fill(name);
+    await page.getByLabel('Schedule').fill('@yearly');
+    await page.getByLabel('Spec (JSON)').fill(JSON.stringify({ command: 'sh', args: ['-c', 'echo in-namespace; sleep 60'] }));
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name }).getByTestId('namespace').filter({ hasText: ns }).waitFor();
+    const job = (await server.api.call<{ items: { id: number; name: string; namespace: string }[] }>('GET', `/cronjobs?namespace=${ns}`, [200])).items;
+    assert.deepEqual(job.map((j) => [j.name, j.namespace]), [[name, ns]]);
+
+    // Its quota of one running task: the second run waits, and says why.
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.locator('.toast-ok').filter({ hasText: /task #\d+ created/ }).waitFor();
+    await waitFor(async () => (await server.api.listTasks({ cronjobId: job[0].id })).items.some((t) => t.status === 'running'), { timeoutMs: 20_000, what: 'the first run running', details: logs });
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    await page.locator('tr[data-status="pending"]').filter({ hasText: `namespace '${ns}' is at its quota of 1 concurrent task` }).waitFor();
+    assert.equal(await page.locator('tr[data-task] [data-testid="namespace"]').count(), 0, 'one namespace picked: no namespace column');
+
+    // All namespaces: the list says where each job lives.
+    await picker.selectOption('');
+    await page.getByRole('link', { name: 'Cron jobs' }).click();
+    assert.equal(await page.locator(`tr[data-job="${name}"] [data-testid="namespace"]`).textContent(), ns);
+    await page.locator('tr[data-job] [data-testid="namespace"]').filter({ hasText: /^default$/ }).first().waitFor();
+
+    // Usage against the quotas; a namespace that holds a job is not deleted, and the page says why.
+    await page.getByRole('link', { name: 'Namespaces' }).click();
+    await row.getByTestId('jobs-usage').filter({ hasText: '1 / 1' }).waitFor();
+    await row.getByTestId('tasks-usage').filter({ hasText: '1 / 1' }).waitFor();
+    await shot('namespaces');
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await row.getByRole('button', { name: 'Yes' }).click();
+    await page.locator('.toast-error').filter({ hasText: /^Delete: .*cron job/i }).waitFor();
+    assert.equal(await row.count(), 1);
+
+    // Emptied (its waiting task cancelled first, so it does not start when the running one is killed), it goes.
+    const tasks = (await server.api.listTasks({ cronjobId: job[0].id })).items;
+    for (const t of tasks.filter((t) => t.status === 'pending')) await server.api.send('DELETE', `/tasks/${t.id}`, [204]);
+    for (const t of tasks.filter((t) => t.status === 'running')) await server.api.send('POST', `/tasks/${t.id}/kill`, [200, 202]);
+    for (const t of tasks) await waitForTaskEnd(server.api, t.id, { timeoutMs: 20_000, details: logs });
+    await server.api.deleteCronJob(job[0].id);
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await row.getByRole('button', { name: 'Yes' }).click();
+    await row.waitFor({ state: 'detached' });
+    // …and the picker no longer offers it.
+    assert.equal(await picker.locator(`option[value="${ns}"]`).count(), 0);
+  });
+
+  it('shows a token scoped to a namespace that namespace only, with no namespace to pick or manage', async () => {
+    const ns = `scoped-${randomId()}`;
+    await server.api.call('POST', '/namespaces', [201], { name: ns, maxJobs: 5 });
+    const job = await server.api.call<{ id: number }>('POST', '/cronjobs', [201], { namespace: ns, name: `dash-scoped-${randomId()}`, schedule: '@yearly', runner: 'command', spec: { command: 'true' } });
+    const scoped = await server.api.call<{ id: number; name: string; token: string }>('POST', '/tokens', [201], { name: `dash-scoped-${randomId()}`, role: 'admin', namespace: ns });
+    const picker = page.getByLabel('Namespace', { exact: true });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, scoped.token, 'admin');
+    assert.match((await page.getByTestId('caller').textContent()) ?? '', new RegExp(`· ${ns}$`));
+    assert.deepEqual(await picker.locator('option').allTextContents(), [ns]);
+    assert.equal(await picker.isDisabled(), true);
+    await page.getByRole('link', { name: 'Cron jobs' }).click();
+    await page.locator('tr[data-job]').first().waitFor();
+    assert.equal(await page.locator('tr[data-job]').count(), 1, 'only its namespace’s job');
+    assert.equal(await page.locator('tr[data-job] [data-testid="namespace"]').count(), 0, 'no namespace column');
+    await page.getByRole('link', { name: 'Namespaces' }).click();
+    await page.locator(`tr[data-namespace="${ns}"]`).getByTestId('jobs-usage').filter({ hasText: '1 / 5' }).waitFor();
+    assert.equal(await page.locator('tr[data-namespace]').count(), 1);
+    assert.equal(await page.getByRole('button', { name: /New namespace|Edit|Delete/ }).count(), 0, 'namespaces are managed with a cluster-wide token');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, server.adminToken, 'admin');
+    await server.api.send('DELETE', `/tokens/${scoped.id}`, [204]);
+    await server.api.deleteCronJob(job.id);
+    await server.api.send('DELETE', `/namespaces/${ns}`, [204]);
   });
 
   it('answers the searches the dashboard makes, and names the bad parameter', async () => {

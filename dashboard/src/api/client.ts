@@ -1,6 +1,6 @@
 import { signOut, token } from './session';
 import type { Caller } from '../app/role';
-import type { CronJob, Page, Readiness, RunStatus, SchedulerStatus, Task, TimelineRun, Worker, Workflow, WorkflowRun, WorkflowRunSummary } from './types';
+import type { CronJob, Namespace, Page, Readiness, RunStatus, SchedulerStatus, Task, TimelineRun, Worker, Workflow, WorkflowRun, WorkflowRunSummary } from './types';
 
 /** A refused or failed call, with the server's message (which names the field and the problem). */
 export class ApiError extends Error {
@@ -65,7 +65,7 @@ export const api = {
   verify: (t: string) => call<SchedulerStatus>('GET', `${v1}/scheduler`, undefined, t),
   self: () => call<Caller>('GET', `${v1}/tokens/self`),
 
-  jobs: (q: { q?: string; enabled?: boolean; limit?: number; cursor?: string | null }) => call<Page<CronJob>>('GET', withQuery(`${v1}/cronjobs`, q)),
+  jobs: (q: { namespace?: string; q?: string; enabled?: boolean; limit?: number; cursor?: string | null }) => call<Page<CronJob>>('GET', withQuery(`${v1}/cronjobs`, q)),
   job: (id: number) => call<CronJob>('GET', `${v1}/cronjobs/${id}`),
   createJob: (body: Record<string, unknown>) => call<CronJob>('POST', `${v1}/cronjobs`, body),
   updateJob: (id: number, body: Record<string, unknown>) => call<CronJob>('PATCH', `${v1}/cronjobs/${id}`, body),
@@ -78,7 +78,7 @@ export const api = {
   timeline: (ids: number[], limit = 20) =>
     call<{ items: { cronjobId: number; runs: TimelineRun[] }[] }>('GET', withQuery(`${v1}/cronjobs/timeline`, { ids: ids.join(','), limit })),
 
-  tasks: (q: { cronjobId?: number; status?: string; workerId?: number; since?: string; until?: string; limit?: number; cursor?: string | null }) =>
+  tasks: (q: { namespace?: string; cronjobId?: number; status?: string; workerId?: number; since?: string; until?: string; limit?: number; cursor?: string | null }) =>
     call<Page<Task>>('GET', withQuery(`${v1}/tasks`, q)),
   task: (id: number) => call<Task>('GET', `${v1}/tasks/${id}`),
   output: (id: number) => call<string>('GET', `${v1}/tasks/${id}/output`),
@@ -87,21 +87,30 @@ export const api = {
   retryTask: (id: number) => call<{ taskId: number }>('POST', `${v1}/tasks/${id}/retry`),
   cancelTask: (id: number) => call<void>('DELETE', `${v1}/tasks/${id}`),
 
-  workers: () => call<{ items: Worker[] }>('GET', `${v1}/workers`),
+  /** With `namespace`: the workers that serve it, its own and the shared ones. */
+  workers: (q: { namespace?: string } = {}) => call<{ items: Worker[] }>('GET', withQuery(`${v1}/workers`, q)),
   drainWorker: (id: number) => call<Worker>('POST', `${v1}/workers/${id}/drain`),
   undrainWorker: (id: number) => call<Worker>('POST', `${v1}/workers/${id}/undrain`),
   removeWorker: (id: number) => call<void>('DELETE', `${v1}/workers/${id}`),
 
-  workflows: (q: { q?: string; limit?: number; cursor?: string | null }) => call<Page<Workflow>>('GET', withQuery(`${v1}/workflows`, q)),
-  workflow: (ref: number | string) => call<Workflow>('GET', `${v1}/workflows/${encodeURIComponent(ref)}`),
+  workflows: (q: { namespace?: string; q?: string; limit?: number; cursor?: string | null }) => call<Page<Workflow>>('GET', withQuery(`${v1}/workflows`, q)),
+  /** By id, or by name in `namespace` (default: the token's, or `default`). */
+  workflow: (ref: number | string, q: { namespace?: string } = {}) => call<Workflow>('GET', withQuery(`${v1}/workflows/${encodeURIComponent(ref)}`, q)),
   /** Run now: 202 with the run, its first steps' tasks created. */
   runWorkflow: (ref: number | string) => call<WorkflowRun>('POST', `${v1}/workflows/${encodeURIComponent(ref)}/runs`),
-  workflowRuns: (ref: number | string, q: { status?: RunStatus; limit?: number; cursor?: string | null } = {}) =>
+  workflowRuns: (ref: number | string, q: { namespace?: string; status?: RunStatus; limit?: number; cursor?: string | null } = {}) =>
     call<Page<WorkflowRunSummary>>('GET', withQuery(`${v1}/workflows/${encodeURIComponent(ref)}/runs`, q)),
   workflowRun: (id: number) => call<WorkflowRun>('GET', `${v1}/workflow-runs/${id}`),
   killRun: (id: number) => call<WorkflowRun>('POST', `${v1}/workflow-runs/${id}/kill`),
   stopRun: (id: number) => call<WorkflowRun>('POST', `${v1}/workflow-runs/${id}/stop`, {}),
   retryRun: (id: number) => call<WorkflowRun>('POST', `${v1}/workflow-runs/${id}/retry`),
+
+  namespaces: () => call<{ items: Namespace[] }>('GET', `${v1}/namespaces`),
+  createNamespace: (body: { name: string; description?: string | null; maxJobs?: number | null; maxConcurrentTasks?: number | null }) =>
+    call<Namespace>('POST', `${v1}/namespaces`, body),
+  updateNamespace: (name: string, body: { description?: string | null; maxJobs?: number | null; maxConcurrentTasks?: number | null }) =>
+    call<Namespace>('PATCH', `${v1}/namespaces/${encodeURIComponent(name)}`, body),
+  deleteNamespace: (name: string) => call<void>('DELETE', `${v1}/namespaces/${encodeURIComponent(name)}`),
 
   scheduler: () => call<SchedulerStatus>('GET', `${v1}/scheduler`),
   pauseScheduler: () => call<SchedulerStatus>('POST', `${v1}/scheduler/stop`),

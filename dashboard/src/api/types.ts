@@ -9,6 +9,8 @@ export type RunnerName = string;
 
 export interface CronJob {
   id: number;
+  /** Set at creation, never changed. */
+  namespace: string;
   name: string;
   schedule: string;
   timezone: string;
@@ -41,6 +43,8 @@ export interface CronJob {
 
 export interface Task {
   id: number;
+  /** Its job's or workflow's, or the one given to a one-shot task. */
+  namespace: string;
   cronjobId: number | null;
   cronjobName: string | null;
   status: TaskStatus;
@@ -84,6 +88,8 @@ export interface WorkerStats {
 export interface Worker {
   id: number;
   name: string;
+  /** The one namespace whose tasks it runs; null: every namespace's. */
+  namespace: string | null;
   hostname: string;
   version: string;
   status: 'online' | 'unreachable' | 'offline';
@@ -114,6 +120,19 @@ export interface Readiness {
   status: 'ready' | 'not ready';
   notReady: string[];
   checks: Record<string, { ok: true } | { ok: false; error: string }>;
+}
+
+/** `GET /namespaces/:name`: a namespace, its quotas (null: no limit) and what it uses of them. */
+export interface Namespace {
+  name: string;
+  description: string | null;
+  /** Cron jobs it may hold. */
+  maxJobs: number | null;
+  /** Its tasks running at once; more wait `pending`. */
+  maxConcurrentTasks: number | null;
+  usage: { jobs: number; workflows: number; runningTasks: number };
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface Page<T> {
@@ -150,6 +169,8 @@ export type WorkflowStep =
 
 export interface Workflow {
   id: number;
+  /** Set at creation, never changed. */
+  namespace: string;
   name: string;
   description: string | null;
   schedule: string | null;
@@ -163,6 +184,7 @@ export interface Workflow {
 
 export interface WorkflowRunSummary {
   id: number;
+  namespace: string;
   workflowId: number;
   workflowName: string;
   trigger: 'schedule' | 'api';

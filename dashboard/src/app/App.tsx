@@ -1,10 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from '../api/client';
+import type { Namespace } from '../api/types';
 import { onSessionChange, signOut, token } from '../api/session';
 import { ToastProvider } from '../components/toasts';
 import { JobEditor } from '../pages/JobEditor';
 import { JobPage } from '../pages/JobPage';
 import { JobsPage } from '../pages/JobsPage';
+import { NamespacesPage } from '../pages/NamespacesPage';
 import { SchedulerPage } from '../pages/SchedulerPage';
 import { TaskPage } from '../pages/TaskPage';
 import { TasksPage } from '../pages/TasksPage';
@@ -13,6 +15,7 @@ import { WorkflowPage } from '../pages/WorkflowPage';
 import { WorkflowRunPage } from '../pages/WorkflowRunPage';
 import { WorkflowsPage } from '../pages/WorkflowsPage';
 import { Login } from './Login';
+import { NamespaceContext, isClusterWide, resolvePick, storePick, storedPick, type NamespaceScope } from './namespace';
 import { CallerContext, type Caller } from './role';
 import { href, useRoute, type Route } from './router';
 
@@ -21,6 +24,7 @@ const NAV = [
   ['tasks', 'Tasks'],
   ['workflows', 'Workflows'],
   ['workers', 'Workers'],
+  ['namespaces', 'Namespaces'],
   ['scheduler', 'Scheduler'],
 ] as const;
 
@@ -41,6 +45,8 @@ function page({ path, query }: Route) {
       return id ? <WorkflowRunPage key={n} id={n} step={query.get('step')} /> : <WorkflowsPage query={query} />;
     case 'workers':
       return <WorkersPage />;
+    case 'namespaces':
+      return <NamespacesPage />;
     case 'scheduler':
       return <SchedulerPage />;
     default:
@@ -61,41 +67,90 @@ export function App() {
   );
   const route = useRoute();
   const [caller, setCaller] = useState<Caller | null>(null);
+  // null: not read yet; { list: null }: the server has no namespaces (one before them), or refused.
+  const [namespaces, setNamespaces] = useState<{ list: Namespace[] | null } | null>(null);
+  const [picked, setPicked] = useState(storedPick);
+  const loadNamespaces = useCallback(() => {
+    api.namespaces().then(
+      (r) => setNamespaces({ list: r.items }),
+      () => undefined,
+    );
+  }, []);
+  // Who the token is and what it sees, both before the pages: a scoped token's pick is its namespace.
   useEffect(() => {
     setCaller(null);
-    if (signedIn) api.self().then(setCaller, () => undefined);
+    setNamespaces(null);
+    if (!signedIn) return;
+    let gone = false;
+    void Promise.all([api.self().catch(() => null), api.namespaces().then((r) => r.items, () => null)]).then(([c, list]) => {
+      if (gone) return;
+      setCaller(c);
+      setNamespaces({ list });
+    });
+    return () => void (gone = true);
   }, [signedIn]);
+  const scope = useMemo<NamespaceScope>(
+    () => ({
+      current: resolvePick(picked, namespaces?.list ?? null, caller),
+      namespaces: namespaces?.list ?? null,
+      clusterWide: isClusterWide(caller),
+      pick: (name) => (storePick(name), setPicked(name)),
+      reload: loadNamespaces,
+    }),
+    [picked, namespaces, caller, loadNamespaces],
+  );
   if (!signedIn) return <Login reason={expired ? 'Your token was refused (revoked or expired): sign in again.' : undefined} />;
   const section = route.path[0] === 'workflow-runs' ? 'workflows' : (route.path[0] ?? 'jobs');
+  const nav = NAV.filter(([k]) => k !== 'namespaces' || scope.namespaces !== null);
   return (
     <CallerContext.Provider value={caller}>
-      <ToastProvider>
-        <header className="topbar">
-          <a className="brand" href={href('/jobs')}>
-            Cronfleet
-          </a>
-          <nav>
-            {NAV.map(([k, label]) => (
-              <a key={k} href={href(`/${k}`)} className={section === k ? 'active' : ''}>
-                {label}
-              </a>
-            ))}
-          </nav>
-          <span className="spacer" />
-          {caller && (
-            <span className="muted" data-testid="caller">
-              {caller.name} ({caller.role})
-            </span>
-          )}
-          <a href="/api/docs" target="_blank" rel="noreferrer">
-            API docs
-          </a>
-          <button className="btn" onClick={signOut}>
-            Sign out
-          </button>
-        </header>
-        <main>{page(route)}</main>
-      </ToastProvider>
+      <NamespaceContext.Provider value={scope}>
+        <ToastProvider>
+          <header className="topbar">
+            <a className="brand" href={href('/jobs')}>
+              Cronfleet
+            </a>
+            <NamespacePicker scope={scope} />
+            <nav>
+              {nav.map(([k, label]) => (
+                <a key={k} href={href(`/${k}`)} className={section === k ? 'active' : ''}>
+                  {label}
+                </a>
+              ))}
+            </nav>
+            <span className="spacer" />
+            {caller && (
+              <span className="muted" data-testid="caller">
+                {caller.name} ({caller.role}){caller.namespace ? ` · ${caller.namespace}` : ''}
+              </span>
+            )}
+            <a href="/api/docs" target="_blank" rel="noreferrer">
+              API docs
+            </a>
+            <button className="btn" onClick={signOut}>
+              Sign out
+            </button>
+          </header>
+          {/* Pages wait for the namespaces so their first list call already has the right filter. */}
+          <main>{namespaces && page(route)}</main>
+        </ToastProvider>
+      </NamespaceContext.Provider>
     </CallerContext.Provider>
+  );
+}
+
+/** The namespace the pages show; "All namespaces" only for a cluster-wide token. Hidden on a server without namespaces. */
+function NamespacePicker({ scope }: { scope: NamespaceScope }) {
+  if (!scope.namespaces) return null;
+  const only = !scope.clusterWide && scope.namespaces.length <= 1;
+  return (
+    <select className="ns-picker" aria-label="Namespace" value={scope.current ?? ''} disabled={only} title={only ? 'this token sees one namespace' : 'the namespace the pages show'} onChange={(e) => scope.pick(e.target.value || null)}>
+      {scope.clusterWide && <option value="">All namespaces</option>}
+      {scope.namespaces.map((n) => (
+        <option key={n.name} value={n.name}>
+          {n.name}
+        </option>
+      ))}
+    </select>
   );
 }

@@ -67,7 +67,7 @@ export type LiveState = 'connecting' | 'live' | 'retrying';
  * time the stream (re)opens `onEvent` is called once with a `connected` message too, so a page
  * reloads what it may have missed before the subscription (or while it was down).
  */
-export function useLiveEvents(filter: { type?: string; cronjobId?: number; taskId?: number }, onEvent: (m: SseMessage) => void): LiveState {
+export function useLiveEvents(filter: { type?: string; cronjobId?: number; taskId?: number; namespace?: string }, onEvent: (m: SseMessage) => void): LiveState {
   const [state, setState] = useState<LiveState>('connecting');
   const handler = useRef(onEvent);
   handler.current = onEvent;

@@ -7,6 +7,8 @@ export interface Caller {
   tokenId: number | null;
   name: string;
   role: Role;
+  /** The one namespace the token may see; null: cluster-wide (every namespace). Absent from a server before namespaces. */
+  namespace?: string | null;
 }
 
 export const CallerContext = createContext<Caller | null>(null);

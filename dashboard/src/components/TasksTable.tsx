@@ -5,12 +5,25 @@ import { href, navigate } from '../app/router';
 import { ActionButton, StatusBadge, Time } from './ui';
 
 /** Tasks with their outcome, duration and the actions that fit their state (kill, stop, retry, cancel). */
-export function TasksTable({ tasks, showJob = true, reload, workerNames }: { tasks: Task[]; showJob?: boolean; reload: () => void; workerNames?: ReadonlyMap<number, string> }) {
+export function TasksTable({
+  tasks,
+  showJob = true,
+  showNamespace = false,
+  reload,
+  workerNames,
+}: {
+  tasks: Task[];
+  showJob?: boolean;
+  showNamespace?: boolean;
+  reload: () => void;
+  workerNames?: ReadonlyMap<number, string>;
+}) {
   return (
     <table className="table tasks-table">
       <thead>
         <tr>
           <th>Task</th>
+          {showNamespace && <th>Namespace</th>}
           {showJob && <th>Job</th>}
           <th>Status</th>
           <th>Trigger</th>
@@ -28,6 +41,7 @@ export function TasksTable({ tasks, showJob = true, reload, workerNames }: { tas
               <a href={href(`/tasks/${t.id}`)}>#{t.id}</a>
               {t.attempt > 1 && <span className="muted"> (attempt {t.attempt})</span>}
             </td>
+            {showNamespace && <td data-testid="namespace">{t.namespace}</td>}
             {showJob && (
               <td>
                 {t.workflow ? (

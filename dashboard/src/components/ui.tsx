@@ -4,6 +4,7 @@ import { href } from '../app/router';
 import { durationMs, formatDuration, local, relative } from '../app/format';
 import { useToast } from './toasts';
 import { useAllowed, type Role } from '../app/role';
+import { useNamespace } from '../app/namespace';
 
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge badge-${status}`}>{status}</span>;
@@ -53,6 +54,16 @@ export function RunStrip({ runs, slots = 20 }: { runs: readonly WorkflowRunSumma
     title: `run #${r.id} ${r.status} · ${r.trigger} · started ${local(r.startedAt)} · ${formatDuration(durationMs(r.startedAt, r.finishedAt))}`,
   }));
   return <Strip runs={squares} slots={slots} />;
+}
+
+/** The namespace an item lives in, as a tag beside its name (nothing on a server without namespaces). */
+export function NamespaceTag({ name }: { name: string | undefined }) {
+  if (!useNamespace().namespaces || !name) return null;
+  return (
+    <span className="chip ns-tag" title="namespace" data-testid="namespace">
+      {name}
+    </span>
+  );
 }
 
 export function Time({ iso }: { iso: string | null }) {

@@ -1,8 +1,10 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useContext, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ApiError, api } from '../api/client';
 import { RUNNERS, type CronJob, type RunnerName } from '../api/types';
 import { useResource } from '../app/hooks';
 import { inZone } from '../app/format';
+import { defaultNamespace, useNamespace } from '../app/namespace';
+import { CallerContext } from '../app/role';
 import { href, navigate } from '../app/router';
 import { ErrorNote, Field, PageHeader } from '../components/ui';
 import { useToast } from '../components/toasts';
@@ -15,7 +17,7 @@ const SPEC_TEMPLATES: Record<(typeof RUNNERS)[number], object> = {
 };
 
 /** Fields the form has inputs for; the rest of a job is edited as JSON under "More settings". */
-const FORM_FIELDS = ['id', 'name', 'schedule', 'timezone', 'runner', 'spec', 'timeoutSeconds', 'enabled', 'concurrencyPolicy', 'nextRunAt', 'createdAt', 'updatedAt', 'secretEnvKeys', 'version'];
+const FORM_FIELDS = ['id', 'namespace', 'name', 'schedule', 'timezone', 'runner', 'spec', 'timeoutSeconds', 'enabled', 'concurrencyPolicy', 'nextRunAt', 'createdAt', 'updatedAt', 'secretEnvKeys', 'version'];
 
 function zones(): string[] {
   try {
@@ -34,6 +36,10 @@ export function JobEditor({ id }: { id: number | null }) {
 
 function JobForm({ job }: { job: CronJob | null }) {
   const toast = useToast();
+  const scope = useNamespace();
+  const caller = useContext(CallerContext);
+  // A job's namespace is set when it is made and never changes.
+  const [namespace, setNamespace] = useState(() => job?.namespace ?? defaultNamespace(scope, caller));
   const [name, setName] = useState(job?.name ?? '');
   const [schedule, setSchedule] = useState(job?.schedule ?? '*/5 * * * *');
   const [timezone, setTimezone] = useState(job?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC');
@@ -89,7 +95,7 @@ function JobForm({ job }: { job: CronJob | null }) {
       const extra = parseJson(more, 'More settings');
       const timeoutSeconds = timeout.trim() === '' ? null : Number(timeout);
       if (timeoutSeconds !== null && (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1)) throw new Error('Timeout: must be a whole number of seconds, at least 1');
-      body = { ...extra, name: name.trim(), schedule: schedule.trim(), timezone: timezone.trim(), runner, spec: parseJson(spec, 'Spec'), timeoutSeconds, enabled, concurrencyPolicy: concurrency };
+      body = { ...extra, ...(job || !scope.namespaces ? {} : { namespace }), name: name.trim(), schedule: schedule.trim(), timezone: timezone.trim(), runner, spec: parseJson(spec, 'Spec'), timeoutSeconds, enabled, concurrencyPolicy: concurrency };
     } catch (err) {
       setError(err as Error);
       return;
@@ -106,7 +112,8 @@ function JobForm({ job }: { job: CronJob | null }) {
     }
   };
 
-  const fieldError = (f: string) => (error && error.message.toLowerCase().startsWith(f.toLowerCase()) ? error.message : null);
+  // The server's message starts with the field it names ("namespace: …" is not about "name").
+  const fieldError = (f: string) => (error && new RegExp(`^${f}\\b`, 'i').test(error.message) ? error.message : null);
 
   return (
     <form className="job-form" onSubmit={submit}>
@@ -121,7 +128,20 @@ function JobForm({ job }: { job: CronJob | null }) {
       <ErrorNote error={error} />
       <div className="form-grid">
         <div>
-          <Field label="Name" hint="Letters, digits, . _ - ; unique" error={fieldError('name')}>
+          {scope.namespaces && (
+            <Field label="Namespace" hint={job ? 'set when the job was made; it cannot move' : 'cannot be changed once created'} error={fieldError('namespace')}>
+              {job ? (
+                <input name="namespace" value={job.namespace} readOnly />
+              ) : (
+                <select name="namespace" value={namespace} onChange={(e) => setNamespace(e.target.value)}>
+                  {scope.namespaces.map((n) => (
+                    <option key={n.name}>{n.name}</option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          )}
+          <Field label="Name" hint="Letters, digits, . _ - ; unique in its namespace" error={fieldError('name')}>
             <input name="name" required value={name} onChange={(e) => setName(e.target.value)} autoFocus={!job} />
           </Field>
           <Field label="Schedule" hint="cron (5 or 6 fields, seconds first), @hourly, @every 30s" error={fieldError('schedule')}>

@@ -4,7 +4,7 @@ import { useAllowed } from '../app/role';
 import { inZone } from '../app/format';
 import { href, navigate } from '../app/router';
 import { TasksTable } from '../components/TasksTable';
-import { ActionButton, ErrorNote, PageHeader, Time, TimelineStrip } from '../components/ui';
+import { ActionButton, ErrorNote, NamespaceTag, PageHeader, Time, TimelineStrip } from '../components/ui';
 
 /** One cron job: its settings, next due times in its zone, its run strip and its latest tasks. */
 export function JobPage({ id }: { id: number }) {
@@ -20,7 +20,13 @@ export function JobPage({ id }: { id: number }) {
   if (!job) return <ErrorNote error={data.error} />;
   return (
     <div>
-      <PageHeader title={job.name}>
+      <PageHeader
+        title={
+          <>
+            {job.name} <NamespaceTag name={job.namespace} />
+          </>
+        }
+      >
         <ActionButton label="Run now" kind="primary" action={() => api.runJob(id)} done={(r) => `task #${(r as { taskId: number }).taskId} created`} />
         {job.enabled ? (
           <ActionButton label="Pause" action={async () => (await api.pauseJob(id), data.reload())} done={() => 'paused'} />

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import type { CronJob, TimelineRun } from '../api/types';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
+import { useMixedNamespaces, useNamespaceFilter } from '../app/namespace';
 import { useAllowed } from '../app/role';
 import { href, navigate } from '../app/router';
 import { ActionButton, ErrorNote, PageHeader, Time, TimelineStrip } from '../components/ui';
@@ -13,8 +14,10 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
   const q = query.get('q') ?? '';
   const enabled = query.get('enabled') ?? '';
   const [search, setSearch] = useState(q);
+  const namespace = useNamespaceFilter();
+  const mixed = useMixedNamespaces();
   const [pages, setPages] = useState<string[]>([]); // cursors of extra pages loaded with "More"
-  useEffect(() => setPages([]), [q, enabled]);
+  useEffect(() => setPages([]), [q, enabled, namespace]);
 
   // Typing updates the URL (so a search can be shared or reloaded) a moment after the last key.
   useEffect(() => {
@@ -24,7 +27,7 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
   }, [search, q, enabled]);
 
   const list = useResource(async () => {
-    const filter = { q: q || undefined, enabled: enabled === '' ? undefined : enabled === 'true', limit: PAGE };
+    const filter = { namespace, q: q || undefined, enabled: enabled === '' ? undefined : enabled === 'true', limit: PAGE };
     const first = await api.jobs(filter);
     const items = [...first.items];
     let next = first.nextCursor;
@@ -35,11 +38,11 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
     }
     const timeline = items.length ? await api.timeline(items.map((j) => j.id)) : { items: [] };
     return { items, next, runs: new Map(timeline.items.map((t) => [t.cronjobId, t.runs])) };
-  }, [q, enabled, pages.join(',')]);
+  }, [q, enabled, namespace, pages.join(',')]);
 
   const canDefine = useAllowed('admin');
   const refresh = useThrottled(list.reload, 1000);
-  const live = useLiveEvents({ type: 'cronjob.,task.created,task.started,task.finished' }, refresh);
+  const live = useLiveEvents({ type: 'cronjob.,task.created,task.started,task.finished', namespace }, refresh);
 
   return (
     <div>
@@ -66,6 +69,7 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
         <thead>
           <tr>
             <th>Name</th>
+            {mixed && <th>Namespace</th>}
             <th>Schedule</th>
             <th>Runner</th>
             <th>Next run</th>
@@ -74,10 +78,10 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
           </tr>
         </thead>
         <tbody>
-          {list.data?.items.map((j) => <JobRow key={j.id} job={j} runs={list.data?.runs.get(j.id) ?? []} reload={list.reload} />)}
+          {list.data?.items.map((j) => <JobRow key={j.id} job={j} runs={list.data?.runs.get(j.id) ?? []} reload={list.reload} showNamespace={mixed} />)}
           {list.data && list.data.items.length === 0 && (
             <tr>
-              <td colSpan={6} className="empty">
+              <td colSpan={mixed ? 7 : 6} className="empty">
                 {q || enabled ? 'No cron job matches.' : 'No cron jobs yet: create one with "New job", the CLI (cronfleet cronjobs apply -f job.yaml) or POST /api/v1/cronjobs.'}
               </td>
             </tr>
@@ -93,7 +97,7 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
   );
 }
 
-function JobRow({ job, runs, reload }: { job: CronJob; runs: TimelineRun[]; reload: () => void }) {
+function JobRow({ job, runs, reload, showNamespace }: { job: CronJob; runs: TimelineRun[]; reload: () => void; showNamespace: boolean }) {
   const canDefine = useAllowed('admin');
   return (
     <tr data-job={job.name} className={job.enabled ? '' : 'row-paused'}>
@@ -101,6 +105,7 @@ function JobRow({ job, runs, reload }: { job: CronJob; runs: TimelineRun[]; relo
         <a href={href(`/jobs/${job.id}`)}>{job.name}</a>
         {!job.enabled && <span className="badge badge-paused">paused</span>}
       </td>
+      {showNamespace && <td data-testid="namespace">{job.namespace}</td>}
       <td>
         <code>{job.schedule}</code> <span className="muted">{job.timezone}</span>
       </td>

@@ -6,7 +6,7 @@ import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { durationMs, formatDuration, local } from '../app/format';
 import { href } from '../app/router';
 import { TaskActions } from '../components/TasksTable';
-import { ErrorNote, PageHeader, StatusBadge, Time } from '../components/ui';
+import { ErrorNote, NamespaceTag, PageHeader, StatusBadge, Time } from '../components/ui';
 
 /** The browser keeps the last 2 MiB of a task's output; the whole of it stays on the server. */
 const MAX_SHOWN = 2 * 1024 * 1024;
@@ -33,7 +33,7 @@ export function TaskPage({ id }: { id: number }) {
       <PageHeader
         title={
           <>
-            Task #{t.id} <StatusBadge status={t.status} />
+            Task #{t.id} <NamespaceTag name={t.namespace} /> <StatusBadge status={t.status} />
           </>
         }
       >

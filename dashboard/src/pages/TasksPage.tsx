@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import { TASK_STATUSES, type Task } from '../api/types';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
+import { useMixedNamespaces, useNamespaceFilter } from '../app/namespace';
 import { href, navigate } from '../app/router';
 import { TasksTable } from '../components/TasksTable';
 import { ErrorNote, PageHeader } from '../components/ui';
@@ -20,16 +21,19 @@ const toLocal = (iso: string | null) => {
 /** Task history: filter by job, status, worker and due time; newest first; live while open. */
 export function TasksPage({ query }: { query: URLSearchParams }) {
   const f = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) ?? ''])) as Record<(typeof FILTERS)[number], string>;
-  const key = FILTERS.map((k) => f[k]).join('|');
+  const namespace = useNamespaceFilter();
+  const mixed = useMixedNamespaces();
+  const key = [namespace, ...FILTERS.map((k) => f[k])].join('|');
   const [more, setMore] = useState<{ items: Task[]; next: string | null } | null>(null);
   useEffect(() => setMore(null), [key]);
 
   const options = useResource(async () => {
-    const [jobs, workers] = await Promise.all([api.jobs({ limit: 1000 }), api.workers()]);
+    const [jobs, workers] = await Promise.all([api.jobs({ namespace, limit: 1000 }), api.workers({ namespace })]);
     return { jobs: jobs.items, workers: workers.items };
-  }, []);
+  }, [namespace]);
 
   const filter = {
+    namespace,
     cronjobId: f.cronjobId ? Number(f.cronjobId) : undefined,
     status: f.status || undefined,
     workerId: f.workerId ? Number(f.workerId) : undefined,
@@ -38,7 +42,7 @@ export function TasksPage({ query }: { query: URLSearchParams }) {
   };
   const list = useResource(() => api.tasks({ ...filter, limit: PAGE }), [key]);
   const refresh = useThrottled(list.reload, 1000);
-  const live = useLiveEvents({ type: 'task.created,task.started,task.finished', cronjobId: filter.cronjobId }, refresh);
+  const live = useLiveEvents({ type: 'task.created,task.started,task.finished', cronjobId: filter.cronjobId, namespace }, refresh);
 
   const set = (k: (typeof FILTERS)[number], v: string) => navigate(href('/tasks', { ...f, [k]: v }), true);
   const loadMore = async () => {
@@ -93,7 +97,7 @@ export function TasksPage({ query }: { query: URLSearchParams }) {
         )}
       </div>
       <ErrorNote error={list.error} />
-      <TasksTable tasks={tasks} reload={list.reload} workerNames={new Map(options.data?.workers.map((w) => [w.id, w.name]))} />
+      <TasksTable tasks={tasks} reload={list.reload} showNamespace={mixed} workerNames={new Map(options.data?.workers.map((w) => [w.id, w.name]))} />
       {list.data && tasks.length === 0 && <p className="empty">No task matches.</p>}
       {next && (
         <button className="btn" onClick={() => void loadMore()}>

@@ -2,14 +2,17 @@ import { api } from '../api/client';
 import type { Worker } from '../api/types';
 import { useInterval, useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { bytes } from '../app/format';
+import { useMixedNamespaces, useNamespaceFilter } from '../app/namespace';
 import { href } from '../app/router';
 import { ActionButton, ErrorNote, PageHeader, StatusBadge, Time } from '../components/ui';
 
 /** The fleet: who is online, how loaded, with what labels; drain one before maintenance. */
 export function WorkersPage() {
-  const list = useResource(() => api.workers(), []);
+  const namespace = useNamespaceFilter();
+  const mixed = useMixedNamespaces();
+  const list = useResource(() => api.workers({ namespace }), [namespace]);
   const refresh = useThrottled(list.reload, 1000);
-  const live = useLiveEvents({ type: 'worker.,task.started,task.finished' }, refresh);
+  const live = useLiveEvents({ type: 'worker.,task.started,task.finished', namespace }, refresh);
   // Load and memory come with heartbeats, which are not events: refresh them every 5 s.
   useInterval(list.reload, 5000);
   const workers = list.data?.items ?? [];
@@ -24,6 +27,7 @@ export function WorkersPage() {
         <thead>
           <tr>
             <th>Name</th>
+            {mixed && <th>Namespace</th>}
             <th>Status</th>
             <th>Tasks</th>
             <th>Load / CPU</th>
@@ -36,11 +40,11 @@ export function WorkersPage() {
         </thead>
         <tbody>
           {workers.map((w) => (
-            <WorkerRow key={w.id} w={w} reload={list.reload} />
+            <WorkerRow key={w.id} w={w} reload={list.reload} showNamespace={mixed} />
           ))}
           {list.data && workers.length === 0 && (
             <tr>
-              <td colSpan={9} className="empty">
+              <td colSpan={mixed ? 10 : 9} className="empty">
                 No worker has joined yet: start one on a host with `cronfleet-worker --server URL --token WORKER_TOKEN`.
               </td>
             </tr>
@@ -51,7 +55,7 @@ export function WorkersPage() {
   );
 }
 
-function WorkerRow({ w, reload }: { w: Worker; reload: () => void }) {
+function WorkerRow({ w, reload, showNamespace }: { w: Worker; reload: () => void; showNamespace: boolean }) {
   const load = w.stats?.loadPerCpu ?? null;
   const used = w.stats ? w.stats.hostTotalMemoryBytes - w.stats.hostFreeMemoryBytes : null;
   return (
@@ -62,6 +66,7 @@ function WorkerRow({ w, reload }: { w: Worker; reload: () => void }) {
           {w.hostname} · v{w.version}
         </div>
       </td>
+      {showNamespace && <td data-testid="namespace">{w.namespace ?? <span className="muted" title="runs the tasks of every namespace">all</span>}</td>}
       <td>
         <StatusBadge status={w.status} />
         {w.draining && <span className="badge badge-draining">{w.drained ? 'drained' : 'draining'}</span>}

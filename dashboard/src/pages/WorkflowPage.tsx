@@ -3,28 +3,32 @@ import { api } from '../api/client';
 import type { Workflow, WorkflowRun } from '../api/types';
 import { inZone } from '../app/format';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
+import { useNamespaceFilter } from '../app/namespace';
 import { href, navigate } from '../app/router';
 import { definitionLines } from '../app/workflow-format';
 import { RunsTable } from '../components/RunsTable';
 import { WorkflowDag, type DagStepView } from '../components/WorkflowDag';
-import { ActionButton, ErrorNote, PageHeader, Time } from '../components/ui';
+import { ActionButton, ErrorNote, NamespaceTag, PageHeader, Time } from '../components/ui';
 
 const RUNS = 25;
 
 /** One workflow: its definition drawn as a graph (a step's definition on click), its runs, run now. */
 export function WorkflowPage({ idOrName }: { idOrName: string }) {
   const [pages, setPages] = useState<string[]>([]);
+  // A name (in a typed or shared URL) is looked up in the picked namespace; an id is found in any.
+  const picked = useNamespaceFilter();
+  const namespace = /^\d+$/.test(idOrName) ? undefined : picked;
   const data = useResource(async () => {
-    const [workflow, first] = await Promise.all([api.workflow(idOrName), api.workflowRuns(idOrName, { limit: RUNS })]);
+    const [workflow, first] = await Promise.all([api.workflow(idOrName, { namespace }), api.workflowRuns(idOrName, { namespace, limit: RUNS })]);
     const runs = [...first.items];
     let next = first.nextCursor;
     for (const cursor of pages) {
-      const p = await api.workflowRuns(idOrName, { limit: RUNS, cursor });
+      const p = await api.workflowRuns(idOrName, { namespace, limit: RUNS, cursor });
       runs.push(...p.items);
       next = p.nextCursor;
     }
     return { workflow, runs, next };
-  }, [idOrName, pages.join(',')]);
+  }, [idOrName, namespace, pages.join(',')]);
   const refresh = useThrottled(data.reload, 1000);
   const id = data.data?.workflow.id;
   useLiveEvents({ type: 'workflow.' }, (m) => {
@@ -46,7 +50,7 @@ export function WorkflowPage({ idOrName }: { idOrName: string }) {
       <PageHeader
         title={
           <>
-            {w.name}
+            {w.name} <NamespaceTag name={w.namespace} />
             {!w.enabled && <span className="badge badge-paused">disabled</span>}
           </>
         }

@@ -7,7 +7,7 @@ import { href, navigate } from '../app/router';
 import { displayState, groupProgress, runLines, succeedWhenText } from '../app/workflow-format';
 import { RunActions } from '../components/RunsTable';
 import { StateLegend, WorkflowDag, type DagStepView } from '../components/WorkflowDag';
-import { ErrorNote, PageHeader, StatusBadge, Time } from '../components/ui';
+import { ErrorNote, NamespaceTag, PageHeader, StatusBadge, Time } from '../components/ui';
 
 /**
  * One workflow run: its graph with each step's live state, the selected step's tasks (each links to
@@ -56,7 +56,7 @@ export function WorkflowRunPage({ id, step: selected }: { id: number; step: stri
       <PageHeader
         title={
           <>
-            <a href={href(`/workflows/${r.workflowId}`)}>{r.workflowName}</a> <span className="muted">run #{r.id}</span> <StatusBadge status={r.status} />
+            <a href={href(`/workflows/${r.workflowId}`)}>{r.workflowName}</a> <NamespaceTag name={r.namespace} /> <span className="muted">run #{r.id}</span> <StatusBadge status={r.status} />
           </>
         }
       >

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import type { Workflow, WorkflowRunSummary } from '../api/types';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
+import { useMixedNamespaces, useNamespaceFilter } from '../app/namespace';
 import { href, navigate } from '../app/router';
 import { ActionButton, ErrorNote, PageHeader, RunStrip, Time } from '../components/ui';
 
@@ -12,8 +13,10 @@ const STRIP = 20;
 export function WorkflowsPage({ query }: { query: URLSearchParams }) {
   const q = query.get('q') ?? '';
   const [search, setSearch] = useState(q);
+  const namespace = useNamespaceFilter();
+  const mixed = useMixedNamespaces();
   const [pages, setPages] = useState<string[]>([]); // cursors of extra pages loaded with "More"
-  useEffect(() => setPages([]), [q]);
+  useEffect(() => setPages([]), [q, namespace]);
 
   useEffect(() => {
     if (search === q) return;
@@ -22,7 +25,7 @@ export function WorkflowsPage({ query }: { query: URLSearchParams }) {
   }, [search, q]);
 
   const list = useResource(async () => {
-    const filter = { q: q || undefined, limit: PAGE };
+    const filter = { namespace, q: q || undefined, limit: PAGE };
     const first = await api.workflows(filter);
     const items = [...first.items];
     let next = first.nextCursor;
@@ -34,10 +37,10 @@ export function WorkflowsPage({ query }: { query: URLSearchParams }) {
     // One small read per workflow (there is no timeline route for workflows); one deleted meanwhile has none.
     const strips = await Promise.all(items.map((w) => api.workflowRuns(w.id, { limit: STRIP }).then((p) => p.items, () => [])));
     return { items, next, runs: new Map(items.map((w, i) => [w.id, strips[i]])) };
-  }, [q, pages.join(',')]);
+  }, [q, namespace, pages.join(',')]);
 
   const refresh = useThrottled(list.reload, 1000);
-  const live = useLiveEvents({ type: 'workflow.' }, refresh);
+  const live = useLiveEvents({ type: 'workflow.', namespace }, refresh);
 
   return (
     <div>
@@ -54,6 +57,7 @@ export function WorkflowsPage({ query }: { query: URLSearchParams }) {
         <thead>
           <tr>
             <th>Name</th>
+            {mixed && <th>Namespace</th>}
             <th>Schedule</th>
             <th>Steps</th>
             <th>Next run</th>
@@ -62,10 +66,10 @@ export function WorkflowsPage({ query }: { query: URLSearchParams }) {
           </tr>
         </thead>
         <tbody>
-          {list.data?.items.map((w) => <WorkflowRow key={w.id} workflow={w} runs={list.data?.runs.get(w.id) ?? []} />)}
+          {list.data?.items.map((w) => <WorkflowRow key={w.id} workflow={w} runs={list.data?.runs.get(w.id) ?? []} showNamespace={mixed} />)}
           {list.data && list.data.items.length === 0 && (
             <tr>
-              <td colSpan={6} className="empty">
+              <td colSpan={mixed ? 7 : 6} className="empty">
                 {q ? 'No workflow matches.' : 'No workflows yet: apply one with the CLI (cronfleet workflows apply -f etl.yaml) or POST /api/v1/workflows.'}
               </td>
             </tr>
@@ -81,7 +85,7 @@ export function WorkflowsPage({ query }: { query: URLSearchParams }) {
   );
 }
 
-function WorkflowRow({ workflow: w, runs }: { workflow: Workflow; runs: WorkflowRunSummary[] }) {
+function WorkflowRow({ workflow: w, runs, showNamespace }: { workflow: Workflow; runs: WorkflowRunSummary[]; showNamespace: boolean }) {
   const groups = w.steps.filter((s) => 'group' in s).length;
   return (
     <tr data-workflow={w.name} className={w.enabled ? '' : 'row-paused'}>
@@ -90,6 +94,7 @@ function WorkflowRow({ workflow: w, runs }: { workflow: Workflow; runs: Workflow
         {!w.enabled && <span className="badge badge-paused">disabled</span>}
         {w.description && <div className="muted small">{w.description}</div>}
       </td>
+      {showNamespace && <td data-testid="namespace">{w.namespace}</td>}
       <td>
         {w.schedule ? (
           <>
