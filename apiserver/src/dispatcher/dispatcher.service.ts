@@ -50,6 +50,9 @@ const entry = (kind: Kind, id: number) => id * 4 + kind;
 export const LOOKAHEAD_MS = 250;
 /** A heap entry whose handling failed on a database error comes due again this much later. */
 const TICK_RETRY_MS = 1000;
+/** After a failed claim (the database unreachable), its tasks wait this long before the next try, doubling up to the max. */
+const CLAIM_BACKOFF_MIN_MS = 100;
+const CLAIM_BACKOFF_MAX_MS = 5000;
 /** How many times a cluster event is handled before it is given up (with an error in the log). */
 const EVENT_ATTEMPTS = 30;
 /** Heap key of a job due at `dueMs`: its fixed jitter added, the lookahead taken off. */
@@ -85,6 +88,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
   private readonly quotas = new NamespaceQuotas();
   /** Namespace of each task a worker holds, kept only while some namespace has a concurrency quota. */
   private namespaceOf = new Map<number, string>();
+  /** The pause after the last failed claim; 0 once a claim succeeds. */
+  private claimBackoffMs = 0;
   /** Queued tasks whose pending reason has not been worked out yet. */
   private readonly unexplained = new Set<number>();
   /** Tasks created ahead of their due time, waiting in the heap to be sent. */
@@ -647,13 +652,22 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     try {
       claimed = new Set(await this.tasks.claimMany(tasks.map((t) => t.id), workerId, this.epoch));
     } catch (e) {
-      this.logger.warn(`claiming ${tasks.length} task(s) for worker ${workerId}: ${coerceError(e).message}`);
+      // While the database is down every claim fails at once: the tasks go back to the queue after
+      // a pause that doubles up to CLAIM_BACKOFF_MAX_MS, not straight into the next failing claim.
+      this.claimBackoffMs = Math.min(Math.max(CLAIM_BACKOFF_MIN_MS, this.claimBackoffMs * 2), CLAIM_BACKOFF_MAX_MS);
+      const pauseMs = this.claimBackoffMs;
+      this.logger.warn(`claiming ${tasks.length} task(s) for worker ${workerId}: ${coerceError(e).message}; queued again in ${pauseMs} ms`);
       for (const t of tasks) this.registry.release(workerId, t.id);
-      if (generation === this.generation) this.enqueue('requeue', async () => tasks.forEach((t) => this.pending.add(t)));
+      if (generation === this.generation) {
+        setTimeout(() => {
+          if (generation === this.generation) this.enqueue('requeue', async () => (tasks.forEach((t) => this.pending.add(t)), this.drain()));
+        }, pauseMs).unref();
+      }
       // The claim may have been written although its answer was lost: then those are never re-claimed.
       if (generation === this.generation) this.resendClaimedLater(tasks.map((t) => t.id));
       return;
     }
+    this.claimBackoffMs = 0;
     const now = Date.now();
     for (const task of tasks) {
       if (!claimed.has(task.id)) {
