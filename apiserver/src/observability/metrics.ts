@@ -70,6 +70,11 @@ export class Metrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  private readonly retentionDeletedRuns = new Counter({
+    name: 'cronfleet_retention_deleted_workflow_runs_total',
+    help: "Ended workflow runs deleted (with their step tasks) by this instance's retention sweeps, past the server's history defaults",
+    registers: [this.registry],
+  });
   private readonly retentionSweeps = new Counter({ name: 'cronfleet_retention_sweeps_total', help: 'Retention sweeps run by this instance (the leader, or POST /retention/run)', registers: [this.registry] });
   private readonly retentionLastSweep = new Gauge({ name: 'cronfleet_retention_last_sweep_timestamp_seconds', help: "End of this instance's last retention sweep, Unix time; 0 before the first", registers: [this.registry] });
   private readonly retentionLastDuration = new Gauge({ name: 'cronfleet_retention_last_sweep_duration_seconds', help: "Length of this instance's last retention sweep, pauses between batches included", registers: [this.registry] });
@@ -95,9 +100,10 @@ export class Metrics {
   }
 
   /** A retention sweep ended. */
-  retentionSwept(r: { byAge: number; byLimit: number; durationMs: number }): void {
+  retentionSwept(r: { byAge: number; byLimit: number; workflowRuns: number; durationMs: number }): void {
     this.retentionDeleted.inc({ reason: 'age' }, r.byAge);
     this.retentionDeleted.inc({ reason: 'limit' }, r.byLimit);
+    this.retentionDeletedRuns.inc(r.workflowRuns);
     this.retentionSweeps.inc();
     this.retentionLastSweep.set(Date.now() / 1000);
     this.retentionLastDuration.set(r.durationMs / 1000);

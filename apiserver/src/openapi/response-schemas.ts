@@ -198,6 +198,7 @@ export const SweepReportSchema = z.object({
   deleted: z.number().int().meta({ description: 'finished tasks deleted, with their output' }),
   byAge: z.number().int().meta({ description: 'of them, older than their historyDays' }),
   byLimit: z.number().int().meta({ description: 'of them, past their historyLimit newest' }),
+  workflowRuns: z.number().int().meta({ description: "ended workflow runs deleted with their step tasks, past the server's defaults" }),
   batches: z.number().int().meta({ description: 'DELETE statements run (at most 500 ids each)' }),
   durationMs: z.number().int(),
   completed: z.boolean().meta({ description: 'false when the sweep was stopped early (shutdown); the next one goes on' }),

@@ -32,6 +32,16 @@ export interface RetentionStore {
   finishedUpTo(group: number | null, mark: FinishedMark, limit: number): Promise<number[]>;
   /** Deletes these tasks (their output goes with them) unless they are live; returns how many went. */
   deleteFinished(ids: readonly number[]): Promise<number>;
+  /** Ids of workflow runs that ended before `cutoff`, oldest first. */
+  runsEndedBefore(cutoff: Date, limit: number): Promise<number[]>;
+  /** Ids of workflows after `afterId`, ascending. */
+  workflowIdsAfter(afterId: number, limit: number): Promise<number[]>;
+  /** The newest ended run of a workflow past its newest `keep` ended runs, or null. */
+  runBeyond(workflowId: number, keep: number): Promise<FinishedMark | null>;
+  /** Ids of a workflow's ended runs at or before `mark` in (finishedAt, id) order. */
+  runsUpTo(workflowId: number, mark: FinishedMark, limit: number): Promise<number[]>;
+  /** Deletes these runs with their step tasks and output, unless a run is running or still has a live task; returns how many went. */
+  deleteEndedRuns(ids: readonly number[]): Promise<number>;
 }
 
 export interface SweepResult {
@@ -41,6 +51,8 @@ export interface SweepResult {
   byAge: number;
   /** Of them, because newer tasks of their job filled its `historyLimit`. */
   byLimit: number;
+  /** Ended workflow runs deleted (with their step tasks, which `deleted` does not count), by the server's defaults. */
+  workflowRuns: number;
   /** DELETE statements run. */
   batches: number;
   durationMs: number;
@@ -60,6 +72,8 @@ export interface SweeperOptions {
 
 /** Job ids read per query when the default count limit applies to every job. */
 const JOB_PAGE = 1000;
+/** Runs per DELETE: a run takes its step tasks (up to a group's 1,000 members) and their output along. */
+const RUN_BATCH = 20;
 
 class Stopped extends Error {}
 
@@ -91,13 +105,15 @@ export class RetentionSweeper {
 
   async sweep(defaults: RetentionDefaults): Promise<SweepResult> {
     const started = this.now();
-    this.result = { deleted: 0, byAge: 0, byLimit: 0, batches: 0, durationMs: 0, completed: false };
+    this.result = { deleted: 0, byAge: 0, byLimit: 0, workflowRuns: 0, batches: 0, durationMs: 0, completed: false };
     try {
       const plan = planRetention(defaults, await this.store.jobsWithOwnRetention(), started);
       if (!keepsEverything(plan)) {
         await this.byDefaultAge(plan);
         for (const [jobId, cutoff] of plan.ownCutoffMs) await this.byJobAge(jobId, new Date(cutoff));
         await this.byCount(plan);
+        await this.runsByAge(plan);
+        await this.runsByCount(plan);
       }
       this.result.completed = true;
     } catch (e) {
@@ -168,6 +184,57 @@ export class RetentionSweeper {
       this.result.byLimit += n;
       if (ids.length < this.batchSize || n === 0) return;
     }
+  }
+
+  /**
+   * Ended workflow runs past the server's `historyDays`, with their step tasks (which the task
+   * phases above leave alone: a run's view reads them), a few runs per DELETE.
+   */
+  private async runsByAge(plan: RetentionPlan): Promise<void> {
+    if (plan.defaultCutoffMs === null) return;
+    const cutoff = new Date(plan.defaultCutoffMs);
+    for (;;) {
+      this.checkStop();
+      const ids = await this.store.runsEndedBefore(cutoff, RUN_BATCH);
+      if (ids.length === 0) return;
+      const n = await this.deleteRuns(ids);
+      if (ids.length < RUN_BATCH || n === 0) return;
+    }
+  }
+
+  /** Each workflow's ended runs past the server's `historyLimit` newest. */
+  private async runsByCount(plan: RetentionPlan): Promise<void> {
+    if (plan.defaultLimit === null) return;
+    for (let after = 0; ; ) {
+      this.checkStop();
+      const ids = await this.store.workflowIdsAfter(after, JOB_PAGE);
+      for (const id of ids) await this.trimRuns(id, plan.defaultLimit);
+      if (ids.length < JOB_PAGE) return;
+      after = ids[ids.length - 1];
+    }
+  }
+
+  private async trimRuns(workflowId: number, keep: number): Promise<void> {
+    this.checkStop();
+    const mark = await this.store.runBeyond(workflowId, keep);
+    if (!mark) return;
+    for (;;) {
+      this.checkStop();
+      const ids = await this.store.runsUpTo(workflowId, mark, RUN_BATCH);
+      if (ids.length === 0) return;
+      const n = await this.deleteRuns(ids);
+      if (ids.length < RUN_BATCH || n === 0) return;
+    }
+  }
+
+  private async deleteRuns(ids: readonly number[]): Promise<number> {
+    this.checkStop();
+    const t0 = this.now();
+    const n = await this.store.deleteEndedRuns(ids);
+    this.result.batches++;
+    this.result.workflowRuns += n;
+    await this.pause(this.now() - t0);
+    return n;
   }
 
   private async delete(ids: readonly number[]): Promise<number> {

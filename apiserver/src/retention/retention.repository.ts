@@ -4,6 +4,8 @@ import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { CronJobEntity } from '../cronjobs/cronjob.entity';
 import { dbTime, rawTimeMs, retryOnLockConflict } from '../database/columns';
 import { TaskEntity } from '../tasks/task.entity';
+import { WorkflowRunEntity } from '../workflows/workflow-run.entity';
+import { WorkflowEntity } from '../workflows/workflow.entity';
 import type { JobRetention } from './core/retention-plan';
 import type { FinishedMark, FinishedRow, RetentionStore } from './retention-sweeper';
 
@@ -100,6 +102,65 @@ export class RetentionRepository implements RetentionStore {
         .execute(),
     );
     return r.affected ?? 0;
+  }
+
+  async runsEndedBefore(cutoff: Date, limit: number): Promise<number[]> {
+    const rows = await this.runs()
+      .select('r.id', 'id')
+      .where('r.finished_at < :cutoff', { cutoff: this.time(cutoff) })
+      .orderBy('r.finished_at', 'ASC')
+      .limit(limit)
+      .getRawMany<{ id: RawId }>();
+    return rows.map((r) => Number(r.id));
+  }
+
+  async workflowIdsAfter(afterId: number, limit: number): Promise<number[]> {
+    const rows = await this.ds.getRepository(WorkflowEntity).createQueryBuilder('w').select('w.id', 'id').where('w.id > :afterId', { afterId }).orderBy('w.id', 'ASC').limit(limit).getRawMany<{ id: RawId }>();
+    return rows.map((r) => Number(r.id));
+  }
+
+  async runBeyond(workflowId: number, keep: number): Promise<FinishedMark | null> {
+    const row = await this.runs()
+      .select('r.id', 'id')
+      .addSelect('r.finished_at', 'finishedAt')
+      .where('r.workflow_id = :workflowId AND r.finished_at IS NOT NULL', { workflowId })
+      .orderBy('r.finished_at', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .offset(keep)
+      .limit(1)
+      .getRawOne<{ id: RawId; finishedAt: RawTime }>();
+    return row ? { id: Number(row.id), finishedAt: new Date(rawTimeMs(row.finishedAt)) } : null;
+  }
+
+  async runsUpTo(workflowId: number, mark: FinishedMark, limit: number): Promise<number[]> {
+    const at = this.time(mark.finishedAt);
+    const rows = await this.runs()
+      .select('r.id', 'id')
+      .where('r.workflow_id = :workflowId', { workflowId })
+      .andWhere('r.finished_at <= :at AND (r.finished_at < :at OR r.id <= :id)', { at, id: mark.id })
+      .limit(limit)
+      .getRawMany<{ id: RawId }>();
+    return rows.map((r) => Number(r.id));
+  }
+
+  /** Step tasks and their output go by the cascades of fk_tasks_workflow_run and fk_task_output_task. */
+  async deleteEndedRuns(ids: readonly number[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const r = await retryOnLockConflict(() =>
+      this.ds
+        .createQueryBuilder()
+        .delete()
+        .from(WorkflowRunEntity)
+        .where('id IN (:...ids)', { ids: [...ids] })
+        .andWhere("status <> 'running' AND finished_at IS NOT NULL")
+        .andWhere("NOT EXISTS (SELECT 1 FROM tasks t WHERE t.workflow_run_id = workflow_runs.id AND t.status IN ('pending', 'running'))")
+        .execute(),
+    );
+    return r.affected ?? 0;
+  }
+
+  private runs(): SelectQueryBuilder<WorkflowRunEntity> {
+    return this.ds.getRepository(WorkflowRunEntity).createQueryBuilder('r');
   }
 
   private tasks(): SelectQueryBuilder<TaskEntity> {

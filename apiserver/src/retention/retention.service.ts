@@ -78,7 +78,9 @@ export class RetentionService implements OnModuleInit, OnApplicationShutdown {
     const r = await sweeper.sweep({ days: defaults.historyDays, limit: defaults.historyLimit });
     this.metrics.retentionSwept(r);
     const how = r.completed ? '' : ' (stopped before the end: no longer the leader, or shutting down)';
-    this.logger.log(`retention sweep (${trigger}): deleted ${r.deleted} finished task(s), ${r.byAge} past their age and ${r.byLimit} past their job's count, in ${r.batches} batch(es), ${r.durationMs} ms${how}`);
+    this.logger.log(
+      `retention sweep (${trigger}): deleted ${r.deleted} finished task(s), ${r.byAge} past their age and ${r.byLimit} past their job's count, and ${r.workflowRuns} ended workflow run(s), in ${r.batches} batch(es), ${r.durationMs} ms${how}`,
+    );
     return { ...r, defaults };
   }
 

@@ -14,6 +14,8 @@ export type WorkflowRunTrigger = 'schedule' | 'api';
 @Index('uq_workflow_runs_due', ['workflowId', 'scheduledAt'], { unique: true })
 @Index('ix_workflow_runs_status', ['status'])
 @Index('ix_workflow_runs_namespace', ['namespace', 'id'])
+@Index('ix_workflow_runs_finished', ['finishedAt'])
+@Index('ix_workflow_runs_workflow_finished', ['workflowId', 'finishedAt'])
 export class WorkflowRunEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: number;

@@ -74,11 +74,11 @@ for (const backend of backends) {
       }
       const plainKept = [await task(plain.id, ago(10)), await task(plain.id, null, { scheduledAt: ago(60) })];
 
-      // one-shot tasks follow the defaults; a workflow step is its run's, never the sweep's.
+      // one-shot tasks follow the defaults; a workflow step goes with its run (which ended 5 days ago: kept), never by its own age.
       const oneShotOld = [await task(null, ago(45)), await task(null, ago(33))];
       const oneShotKept = [await task(null, ago(1))];
       const wf = await ds.getRepository(WorkflowEntity).save({ name: 'wf', description: null, definition: { steps: checkDefinition({ name: 'wf', steps: [{ id: 's', runner: 'command', spec: { command: 'true' } }] }).steps }, schedule: null, timezone: 'UTC', enabled: true, nextRunAt: null });
-      const run = await ds.getRepository(WorkflowRunEntity).save({ workflowId: wf.id, workflowName: wf.name, trigger: 'api', scheduledAt: null, status: 'success', definition: wf.definition, retryFrom: null, retries: 0, reason: null, startedAt: ago(50), finishedAt: ago(50) });
+      const run = await ds.getRepository(WorkflowRunEntity).save({ workflowId: wf.id, workflowName: wf.name, trigger: 'api', scheduledAt: null, status: 'success', definition: wf.definition, retryFrom: null, retries: 0, reason: null, startedAt: ago(50), finishedAt: ago(5) });
       const workflowKept = [await task(null, ago(50), { workflowRunId: run.id, workflowStep: 's', trigger: 'workflow' })];
 
       const r = await sweeper().sweep({ days: 30, limit: null });
@@ -110,6 +110,39 @@ for (const backend of backends) {
       const oneShotLeft = await ds.getRepository(TaskEntity).find({ where: { cronjobId: IsNull(), workflowRunId: IsNull(), finishedAt: Not(IsNull()) }, select: { id: true } });
       assert.deepEqual(oneShotLeft.map((t) => Number(t.id)), [oneShots[1]], 'one-shot tasks keep their newest one, together');
       assert.equal(await ds.getRepository(TaskEntity).countBy({ workflowRunId: Not(IsNull()) }), 1, 'the workflow step is not a one-shot task');
+    });
+
+    it("deletes ended workflow runs past the server's defaults with their step tasks and output, never a running one or one with a live task", async () => {
+      const steps = checkDefinition({ name: 'runs', steps: [{ id: 's', runner: 'command', spec: { command: 'true' } }] }).steps;
+      const wf = await ds.getRepository(WorkflowEntity).save({ name: 'runs', description: null, definition: { steps }, schedule: null, timezone: 'UTC', enabled: true, nextRunAt: null });
+      const other = await ds.getRepository(WorkflowEntity).save({ name: 'runs-other', description: null, definition: { steps }, schedule: null, timezone: 'UTC', enabled: true, nextRunAt: null });
+      const run = async (w: WorkflowEntity, finishedAt: Date | null, stepStatus: TaskStatus = 'success') => {
+        const r = await ds.getRepository(WorkflowRunEntity).save({ workflowId: w.id, workflowName: w.name, trigger: 'api', scheduledAt: null, status: finishedAt ? 'success' : 'running', definition: { steps }, retryFrom: null, retries: 0, reason: null, startedAt: ago(90), finishedAt });
+        const live = stepStatus === 'running' || stepStatus === 'pending';
+        const t = [await task(null, live ? null : (finishedAt ?? ago(1)), { workflowRunId: r.id, workflowStep: 's', trigger: 'workflow', status: stepStatus }), await task(null, live ? null : (finishedAt ?? ago(1)), { workflowRunId: r.id, workflowStep: 's', trigger: 'workflow', status: stepStatus })];
+        return { id: Number(r.id), tasks: t };
+      };
+      const runIds = async (ids: number[]) => (await ds.getRepository(WorkflowRunEntity).find({ select: { id: true }, where: { id: In(ids) } })).map((r) => Number(r.id)).sort((x, y) => x - y);
+
+      const old = [await run(wf, ago(40)), await run(wf, ago(35)), await run(other, ago(31))];
+      const recent = [await run(wf, ago(2)), await run(wf, ago(1)), await run(other, ago(3))];
+      const running = await run(wf, null, 'running');
+      const endedWithLiveStep = await run(wf, ago(45), 'running');
+
+      const r = await sweeper().sweep({ days: 30, limit: null });
+      assert.equal(r.workflowRuns, old.length);
+      assert.deepEqual(await runIds(old.map((x) => x.id)), [], 'the old ended runs are gone');
+      assert.deepEqual(await remaining(old.flatMap((x) => x.tasks)), [], 'with their step tasks');
+      assert.equal(await outputOf(old.flatMap((x) => x.tasks)), 0, 'and their output');
+      const kept = [...recent, running, endedWithLiveStep];
+      assert.deepEqual(await runIds(kept.map((x) => x.id)), kept.map((x) => x.id).sort((x, y) => x - y), 'recent, running, and ended with a live step: kept');
+      assert.equal((await remaining(kept.flatMap((x) => x.tasks))).length, kept.length * 2);
+
+      // The count default keeps each workflow's newest ended runs: wf has 2 ended recent (+1 with a live step), other 1.
+      const counted = await sweeper().sweep({ days: null, limit: 1 });
+      assert.deepEqual(await runIds(recent.map((x) => x.id)), [recent[1].id, recent[2].id], "each workflow's newest ended run stays");
+      assert.ok(counted.workflowRuns >= 1);
+      assert.deepEqual(await runIds([running.id, endedWithLiveStep.id]), [running.id, endedWithLiveStep.id].sort((x, y) => x - y), 'never a running run or one with a live step');
     });
 
     it('stops between batches when told to, and says it did not finish', async () => {
