@@ -2,7 +2,7 @@
 // `--plugin examples/plugins/...`. The worker names the plugins' runners in its hello; a cron job
 // and a one-shot task of a plugin runner run there, their output stored and the job's secrets
 // masked; a job of a runner no worker offers is saved and its task waits, saying why; a spec the
-// plugin refuses leaves the task waiting with the worker's InvalidSpec; a worker whose plugin
+// plugin refuses fails the task with the worker's InvalidSpec, without retries; a worker whose plugin
 // cannot be loaded exits 2 with the reason before it ever connects.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -118,12 +118,16 @@ describe('plugin runners', { timeout: 180_000 }, () => {
     await server.api.send('DELETE', `/tasks/${taskId}`, [204]);
   });
 
-  it("leaves a task whose spec the plugin's validate refuses waiting, with the worker's InvalidSpec naming the field", async () => {
-    const created = await job('sleep', { seconds: 'soon' });
+  it("fails a task whose spec the plugin's validate refuses, with the worker's InvalidSpec naming the field, and does not retry it", async () => {
+    const created = await job('sleep', { seconds: 'soon' }, { retry: { maxRetries: 3, backoff: 'fixed', delaySeconds: 1 } });
     const { taskId } = await server.api.runCronJob(created.id);
-    const waiting = await until(taskId, (t) => /InvalidSpec/.test(t.pendingReason ?? ''), 'to be refused by the worker');
-    assert.match(waiting.pendingReason ?? '', /^refused by worker \d+: InvalidSpec: spec\.seconds: must be a number of seconds from 0 to 86400, got "soon"$/);
-    await server.api.send('DELETE', `/tasks/${taskId}`, [204]);
+    const failed = await waitForTaskEnd(server.api, taskId, { timeoutMs: 20_000, details: logs });
+    assert.equal(failed.status, 'failed');
+    const error = failed.error as { code?: string; message?: string } | null;
+    assert.equal(error?.code, 'InvalidSpec');
+    assert.match(error?.message ?? '', /^refused by worker \d+: spec\.seconds: must be a number of seconds from 0 to 86400, got "soon"$/);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual((await server.api.listTasks({ cronjobId: created.id })).items.map((t) => t.id), [taskId], 'no retry of a spec that cannot run');
   });
 
   it('refuses a runner name that is not one, and a plugin spec that is not a bounded object, naming the field', async () => {

@@ -4,6 +4,7 @@ import { coerceError, type RunnerWithSpec, type TaskRun } from '@cronfleet/share
 import type { TaskEntity } from '../tasks/task.entity';
 import { SecretBox } from '../common/secret-box';
 import { TasksRepository } from '../tasks/tasks.repository';
+import { TasksService } from '../tasks/tasks.service';
 import { TaskTracing } from '../observability/task-tracing';
 import { WorkersRegistry } from '../workers/workers.registry';
 import { ChoiceState, chooseWorker, type Choice, type WorkerSnapshot } from './core/worker-choice';
@@ -39,6 +40,7 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity]; unacked: [
     private readonly registry: WorkersRegistry,
     private readonly secrets: SecretBox,
     private readonly tracing: TaskTracing,
+    private readonly taskService: TasksService,
   ) {
     super();
   }
@@ -105,14 +107,19 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity]; unacked: [
       // Its secrets cannot be opened with this server's key: it cannot run anywhere; say why.
       const error = { code: 'SecretEnvUnreadable', message: coerceError(e).message, retryable: false };
       this.logger.error(`task ${task.id}: ${error.message}`);
-      await this.tasks.finish(task.id, workerId, { status: 'failed', at: new Date(), error }).catch(() => false);
-      this.registry.release(workerId, task.id);
+      await this.taskService.failUnrunnable(task, workerId, error);
       if (span) this.tracing.dispatchEnded(span, { accepted: false, error });
       return;
     }
     const ack = await this.registry.sendRun(workerId, msg);
     if (span) this.tracing.dispatchEnded(span, ack);
     if (ack.accepted) return this.forget(task.id);
+    if (ack.error.code === 'InvalidSpec') {
+      // A plugin runner's own check refused the spec: it is the job's definition that is wrong, not
+      // the worker; waiting for another worker would leave the task pending for ever.
+      this.forget(task.id);
+      return this.taskService.failUnrunnable(task, workerId, { ...ack.error, message: `refused by worker ${workerId}: ${ack.error.message}` });
+    }
     const silent = ack.error.code === 'AckTimeout' || (again && ack.error.code === 'WorkerUnavailable');
     const times = silent ? (this.unanswered.get(task.id) ?? 0) + 1 : 0;
     if (silent && times < MAX_UNANSWERED_SENDS) {

@@ -250,6 +250,22 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     return ended.map((t) => t.id);
   }
 
+  /**
+   * Fails a claimed task that can run on no worker as it is (its secrets cannot be opened with this
+   * server's key, or a plugin runner refused its spec): recorded `failed` with `error`, announced,
+   * notified and chained like any failure, but never retried: another attempt would fail the same way.
+   */
+  async failUnrunnable(t: TaskEntity, workerId: number, error: SerializedError): Promise<void> {
+    const done = await this.repo.finish(t.id, workerId, { status: 'failed', at: new Date(), error }).catch(() => false);
+    this.registry.release(workerId, t.id);
+    if (!done) return;
+    this.logger.warn(`task ${t.id} failed before it ran: ${error.code}: ${error.message}`);
+    this.metrics.taskEnded(t.id, 'failed');
+    this.live.task('task.finished', t.id, { status: 'failed', atMs: Date.now(), errorCode: error.code }, t);
+    this.notifier.taskEnded(t.id, 'failed');
+    this.taskEnds.ended(t.id, 'failed');
+  }
+
   /** The server's own timeout, for a worker that vanished or never reported the end. */
   async expire(id: number): Promise<void> {
     const t = await this.repo.findById(id);
