@@ -22,6 +22,7 @@ import { LiveModule } from './events/live.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { NamespacesModule } from './namespaces/namespaces.module';
 import { OpenApiController } from './openapi/openapi.controller';
+import { HttpTracingInterceptor } from './observability/http-tracing.interceptor';
 import { RetentionModule } from './retention/retention.module';
 import { TasksModule } from './tasks/tasks.module';
 import { WorkersModule } from './workers/workers.module';
@@ -86,6 +87,7 @@ export class AppModule {
       controllers: [OpenApiController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: HttpTracingInterceptor },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],

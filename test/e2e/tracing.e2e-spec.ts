@@ -1,8 +1,10 @@
 // Tracing end to end: a real server on MariaDB + Redis and a real worker, both exporting spans over
 // OTLP/HTTP (JSON) to a receiver in this test. One task's spans must form one tree: one trace id,
-// every parent present but the root's, the task id on every span, no secret anywhere.
+// every parent present but the root's, the task id on every span, no secret anywhere. A task made
+// by a REST call hangs under that request's span, itself the child of the caller's traceparent.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { assertNoLeakedProcesses, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer } from './helpers';
@@ -71,21 +73,23 @@ class OtlpReceiver {
   }
 }
 
-/** Asserts `spans` form one tree rooted at a span named `rootName`, and returns the names in it. */
-function assertOneTree(spans: ReceivedSpan[], taskId: number, rootName: string): string[] {
+/**
+ * Asserts `spans` form one tree rooted at a span named `rootName` (whose parent, if any, is
+ * `externalParent`: the caller's span, outside what Cronfleet exports), dispatch and result hanging
+ * under `taskRoot`, and returns the names in it.
+ */
+function assertOneTree(spans: ReceivedSpan[], taskId: number, rootName: string, taskRoot = rootName, externalParent?: string): string[] {
   assert.equal(new Set(spans.map((s) => s.traceId)).size, 1, `one trace id: ${JSON.stringify(spans.map((s) => [s.name, s.traceId]))}`);
   const ids = new Set(spans.map((s) => s.spanId));
-  const roots = spans.filter((s) => !s.parentSpanId);
+  const roots = spans.filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId));
   assert.deepEqual(roots.map((s) => s.name), [rootName], 'exactly one root');
-  for (const s of spans) {
-    if (s.parentSpanId) assert.ok(ids.has(s.parentSpanId), `the parent of ${s.name} is in the trace`);
-    assert.equal(s.attributes['cronfleet.task_id'], taskId, `${s.name} carries the task id`);
-  }
+  assert.equal(roots[0].parentSpanId || undefined, externalParent, "the root's parent");
+  for (const s of spans) assert.equal(s.attributes['cronfleet.task_id'], taskId, `${s.name} carries the task id`);
   const parent = (name: string) => spans.find((s) => s.spanId === spans.find((x) => x.name === name)?.parentSpanId)?.name;
-  assert.equal(parent('task.dispatch'), rootName);
+  assert.equal(parent('task.dispatch'), taskRoot);
   assert.equal(parent('task.run'), 'task.dispatch');
   assert.equal(parent('runner.command'), 'task.run');
-  assert.equal(parent('task.result'), rootName);
+  assert.equal(parent('task.result'), taskRoot);
   for (const s of spans) assert.equal(s.service, s.name.startsWith('task.run') || s.name.startsWith('runner.') ? 'cronfleet-worker' : 'cronfleet-apiserver', `service of ${s.name}`);
   return spans.map((s) => s.name).sort();
 }
@@ -162,16 +166,38 @@ describe('tracing of tasks over OTLP with a real server and worker', { timeout: 
     assert.ok(receiver.bodies.every((b) => !b.includes(secret)), 'the job env value is in no exported span');
   });
 
-  it('exports a run-now task as one tree rooted at task.create, with a failing exit code', async () => {
+  it('exports a run-now task as one tree rooted at its REST request, then task.create, with a failing exit code', async () => {
     const { api } = srv();
     const job = await api.createCronJob({ name: `trace-now-${randomId()}`, schedule: '0 0 1 1 *', runner: 'command', spec: { command: 'sh', args: ['-c', 'exit 3'] }, enabled: false });
     const { taskId } = await api.runCronJob(job.id);
     const ended = await waitForTaskEnd(api, taskId, { timeoutMs: 15_000, what: `task ${taskId} to end`, details: logs });
     assert.equal(ended.status, 'failed');
-    const names = ['task.create', 'task.dispatch', 'task.run', 'runner.command', 'task.result'];
+    const request = 'POST /api/v1/cronjobs/{id}/run';
+    const names = [request, 'task.create', 'task.dispatch', 'task.run', 'runner.command', 'task.result'];
     const spans = await waitForTree(taskId, names);
-    assert.deepEqual(assertOneTree(spans, taskId, 'task.create'), [...names].sort());
+    assert.deepEqual(assertOneTree(spans, taskId, request, 'task.create'), [...names].sort());
+    const http = spans.find((s) => s.name === request)!;
+    assert.equal(http.attributes['http.route'], '/api/v1/cronjobs/{id}/run');
+    assert.equal(http.attributes['http.response.status_code'], 202);
     assert.equal(spans.find((s) => s.name === 'runner.command')!.attributes['cronfleet.exit_code'], 3);
     assert.equal(spans.find((s) => s.name === 'task.result')!.attributes['cronfleet.status'], 'failed');
+  });
+
+  it("joins the caller's trace when a REST call sends a W3C traceparent", async () => {
+    const { api } = srv();
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpan = randomBytes(8).toString('hex');
+    const res = await fetch(`${srv().url}/api/v1/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${srv().adminToken}`, 'content-type': 'application/json', traceparent: `00-${traceId}-${callerSpan}-01` },
+      body: JSON.stringify({ runner: 'command', spec: { command: 'true' } }),
+    });
+    assert.equal(res.status, 202);
+    const { taskId } = (await res.json()) as { taskId: number };
+    await waitForTaskEnd(api, taskId, { timeoutMs: 15_000, what: `task ${taskId} to end`, details: logs });
+    const names = ['POST /api/v1/tasks', 'task.create', 'task.dispatch', 'task.run', 'runner.command', 'task.result'];
+    const spans = await waitForTree(taskId, names);
+    assertOneTree(spans, taskId, 'POST /api/v1/tasks', 'task.create', callerSpan);
+    assert.equal(spans[0].traceId, traceId, "the caller's trace id");
   });
 });

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Span } from '@opentelemetry/api';
 import { coerceError, startTracing, TASK_ID_ATTRIBUTE, type TaskRunAck, type TaskTracer, type TaskUpdate } from '@cronfleet/shared';
 import type { ServerConfig } from '../config/config';
@@ -7,13 +8,21 @@ import type { TaskEntity } from '../tasks/task.entity';
 import type { NewTask } from '../tasks/tasks.repository';
 
 /** OpenTelemetry span status codes (@opentelemetry/api's SpanStatusCode, without loading the module). */
-const OK = 1;
-const ERROR = 2;
+export const OK = 1;
+export const ERROR = 2;
+
+/** The span of the REST request being handled (tracing on, mutating requests; see HttpTracingInterceptor). */
+export interface RequestSpan {
+  span: Span;
+  traceparent: string;
+}
+export const requestSpan = new AsyncLocalStorage<RequestSpan>();
 
 /**
  * The server's spans of a task, one trace per task:
  *
- *   task.due (root: a job's due time; or task.create: POST /tasks, run now)
+ *   task.due (root: a job's due time)  or  POST /api/v1/… (the REST request, a child of the caller's
+ *   │                                        traceparent header if it sent one) └─ task.create
  *   ├─ task.dispatch (claim + task:runs to a worker; its traceparent travels in the item)
  *   │  └─ task.run (worker) └─ runner.<name> (worker)
  *   └─ task.result (the final report stored)
@@ -69,12 +78,17 @@ export class TaskTracing implements OnApplicationShutdown {
     }
   }
 
-  /** A `task.create` root around making one task outside the schedule (REST POST /tasks, run now). */
+  /**
+   * A `task.create` span around making one task outside the schedule: a child of the REST request's
+   * span (POST /tasks, run now, retry), else a root (a chain, a workflow step).
+   */
   async created<T extends { task: TaskEntity; created: boolean }>(trigger: string, make: (traceParent: string) => Promise<T>): Promise<T> {
-    const span = this.tracer!.start('task.create', null, { 'cronfleet.trigger': trigger });
+    const request = requestSpan.getStore();
+    const span = this.tracer!.start('task.create', request?.traceparent ?? null, { 'cronfleet.trigger': trigger });
     try {
       const made = await make(this.tracer!.traceparent(span));
       span.setAttribute(TASK_ID_ATTRIBUTE, made.task.id);
+      request?.span.setAttribute(TASK_ID_ATTRIBUTE, made.task.id);
       if (made.task.cronjobId !== null) span.setAttribute('cronfleet.cronjob_id', made.task.cronjobId);
       if (!made.created) span.setAttribute('cronfleet.outcome', 'exists');
       return made;
