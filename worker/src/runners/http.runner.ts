@@ -13,8 +13,6 @@ const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI
 /** Most redirects followed, as browsers and fetch do. */
 const MAX_REDIRECTS = 20;
 const CONNECT_TIMEOUT_MS = 10_000;
-/** A response that sends nothing (headers or body) for this long fails with ETIMEDOUT. */
-const IDLE_TIMEOUT_MS = 300_000;
 /** Connections are kept open between tasks against the same server (idle ones do not hold the worker up). */
 const AGENTS = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) } as const;
 
@@ -108,7 +106,8 @@ function send(url: URL, method: string, headers: OutgoingHttpHeaders, body: stri
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = request(url, { method, headers, signal, agent: AGENTS[url.protocol as 'http:' | 'https:'] }, resolve);
     req.on('error', reject);
-    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no response for ${IDLE_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
+    // No idle limit of its own: the task's timeout (the spec's or the task's, default 300 s) bounds
+    // the whole exchange, so a server silent for longer than a fixed cap can still answer in time.
     req.on('socket', (socket) => {
       if (!socket.connecting) return; // a kept-alive connection
       const timer = setTimeout(() => req.destroy(Object.assign(new Error(`connecting to ${url.host} took more than ${CONNECT_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })), CONNECT_TIMEOUT_MS);
