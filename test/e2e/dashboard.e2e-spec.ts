@@ -315,7 +315,7 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
     assert.equal((await row(4).locator('li[data-field="schedule"]').textContent())?.trim(), 'schedule: "*/15 * * * *" → "@yearly"');
     await page.locator('dd code').filter({ hasText: /^@yearly$/ }).waitFor(); // the Schedule card, reloaded
     assert.equal((await server.api.getCronJob(job.id)).schedule, '@yearly');
-    await page.getByRole('heading', { name: 'History' }).scrollIntoViewIfNeeded();
+    await page.evaluate("window.scrollBy(0, document.getElementById('history').getBoundingClientRect().top - 64)"); // just below the sticky header
     await shot('job-history');
 
     // A viewer reads the history and the definition but is offered no rollback.
