@@ -1,8 +1,9 @@
 // The web dashboard end to end in real headless Chromium (Debian's, driven by playwright-core; see
 // scripts/chromium.sh): sign in with the token, create a cron job with the schedule preview, watch it
 // run and read its output, kill a running task from its page while its output streams live, filter
-// the task history, see the workers and the scheduler. CRONFLEET_SCREENSHOTS=<dir> keeps a screenshot
-// of each main page there (`npm run docs:screenshots` refreshes docs/screenshots/).
+// the task history, read a job's versions and roll one back, see the workers and the scheduler.
+// CRONFLEET_SCREENSHOTS=<dir> keeps a screenshot of each main page there (`npm run docs:screenshots`
+// refreshes docs/screenshots/).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
@@ -277,6 +278,60 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
     assert.match(bad.text, /ids.*positive whole numbers/);
     assert.match((await server.api.send('GET', '/tasks?since=yesterday', [400])).text, /since.*ISO-8601/);
     assert.match((await server.api.send('GET', '/tasks?since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z', [400])).text, /since.*before until/);
+  });
+
+  it('lists a job\'s versions with their changes, rolls back to one as admin, and shows a viewer no rollback', async () => {
+    const name = `dash-versions-${randomId()}`;
+    const secret = `hunter2-${randomId()}`;
+    const job = await server.api.createCronJob({ name, schedule: '@yearly', enabled: false, runner: 'command', spec: { command: 'true' } });
+    const history = page.getByTestId('versions');
+    const row = (v: number) => history.locator(`tr[data-version="${v}"]`);
+
+    // First edit through the editor, the second through the API while the page is open: the live event brings it in.
+    await page.goto(`${server.url}/#/jobs/${job.id}/edit`);
+    await page.getByLabel('Schedule').fill('0 4 * * *');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name }).waitFor();
+    await row(2).waitFor();
+    assert.equal(await row(1).locator('.badge').textContent(), 'created');
+    assert.equal((await row(2).locator('li[data-field="schedule"]').textContent())?.trim(), 'schedule: "@yearly" → "0 4 * * *"');
+    await server.api.call('PATCH', `/cronjobs/${job.id}`, [200], { schedule: '*/15 * * * *', env: { TZ: 'UTC' }, secretEnv: { API_KEY: secret } });
+    await row(3).waitFor();
+    assert.match((await row(3).textContent()) ?? '', /admin \(admin\)/);
+    assert.equal((await row(3).locator('li[data-field="env.TZ"]').textContent())?.trim(), 'env.TZ: null → "UTC"');
+    assert.match((await row(3).locator('li[data-field="secretEnv"]').textContent()) ?? '', /value hidden/);
+    assert.ok(!((await page.content()).includes(secret)), 'a secret value is never on the page');
+    assert.match((await row(3).locator('time').getAttribute('title')) ?? '', /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(.+Z\)$/, 'the exact time on hover');
+
+    // Version 1's whole definition, and a rollback to it: a new version, the job's schedule as it was.
+    await row(1).getByRole('link', { name: 'v1' }).click();
+    const v1 = page.getByRole('region', { name: 'Version 1' });
+    await v1.getByTestId('definition').locator('[data-field="schedule"] dd').filter({ hasText: '"@yearly"' }).waitFor();
+    await v1.getByRole('button', { name: 'Roll back to this version' }).click();
+    await v1.getByRole('button', { name: 'Yes' }).click();
+    await page.locator('.toast-ok').filter({ hasText: 'rolled back to version 1: version 4 written' }).waitFor();
+    await row(4).locator('.badge-rollback').waitFor();
+    assert.match((await row(4).textContent()) ?? '', /rollback to v1/);
+    assert.equal((await row(4).locator('li[data-field="schedule"]').textContent())?.trim(), 'schedule: "*/15 * * * *" → "@yearly"');
+    await page.locator('dd code').filter({ hasText: /^@yearly$/ }).waitFor(); // the Schedule card, reloaded
+    assert.equal((await server.api.getCronJob(job.id)).schedule, '@yearly');
+    await page.evaluate("window.scrollBy(0, document.getElementById('history').getBoundingClientRect().top - 64)"); // just below the sticky header
+    await shot('job-history');
+
+    // A viewer reads the history and the definition but is offered no rollback.
+    const viewer = await server.api.call<{ id: number; token: string }>('POST', '/tokens', [201], { name: `dash-versions-viewer-${randomId()}`, role: 'viewer' });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, viewer.token, 'viewer');
+    await page.goto(`${server.url}/#/jobs/${job.id}?version=1`);
+    await page.getByRole('region', { name: 'Version 1' }).getByTestId('definition').waitFor();
+    await row(4).waitFor();
+    assert.equal(await history.locator('tr[data-version]').count(), 4);
+    assert.equal(await page.getByRole('button', { name: 'Roll back to this version' }).count(), 0, 'a viewer sees no rollback button');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, server.adminToken, 'admin');
+    await server.api.send('DELETE', `/tokens/${viewer.id}`, [204]);
+    await server.api.deleteCronJob(job.id);
   });
 
   it('shows a viewer only what it may do, returns to sign-in once its token is revoked, and signs out', async () => {

@@ -1,6 +1,6 @@
 import { signOut, token } from './session';
 import type { Caller } from '../app/role';
-import type { CronJob, Namespace, Page, Readiness, RunStatus, SchedulerStatus, Task, TimelineRun, Worker, Workflow, WorkflowRun, WorkflowRunSummary } from './types';
+import type { CronJob, CronJobVersion, CronJobVersionDetail, Namespace, Page, Readiness, RunStatus, SchedulerStatus, Task, TimelineRun, Worker, Workflow, WorkflowRun, WorkflowRunSummary } from './types';
 
 /** A refused or failed call, with the server's message (which names the field and the problem). */
 export class ApiError extends Error {
@@ -77,6 +77,12 @@ export const api = {
   preview: (schedule: string, timezone: string, count = 5) => call<{ next: string[] }>('GET', withQuery(`${v1}/schedules/preview`, { schedule, timezone, count })),
   timeline: (ids: number[], limit = 20) =>
     call<{ items: { cronjobId: number; runs: TimelineRun[] }[] }>('GET', withQuery(`${v1}/cronjobs/timeline`, { ids: ids.join(','), limit })),
+
+  /** Newest first; `cursor` is the previous page's `nextCursor`. */
+  jobVersions: (id: number, q: { limit?: number; cursor?: string | null } = {}) => call<Page<CronJobVersion>>('GET', withQuery(`${v1}/cronjobs/${id}/versions`, q)),
+  jobVersion: (id: number, version: number) => call<CronJobVersionDetail>('GET', `${v1}/cronjobs/${id}/versions/${version}`),
+  /** Writes `version`'s definition again as a new version; `version: null` in the answer when that changed nothing. */
+  rollbackJob: (id: number, version: number) => call<{ cronjob: CronJob; version: CronJobVersion | null }>('POST', `${v1}/cronjobs/${id}/versions/${version}/rollback`),
 
   tasks: (q: { namespace?: string; cronjobId?: number; status?: string; workerId?: number; since?: string; until?: string; limit?: number; cursor?: string | null }) =>
     call<Page<Task>>('GET', withQuery(`${v1}/tasks`, q)),

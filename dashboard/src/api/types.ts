@@ -41,6 +41,44 @@ export interface CronJob {
   updatedAt: string;
 }
 
+/**
+ * How a version came about: `created`, `updated` (a pause or resume too), `rollback` (an older
+ * definition written again), `deleted`, or `baseline` (how a job made before versioning was).
+ */
+export type VersionKind = 'created' | 'updated' | 'rollback' | 'deleted' | 'baseline';
+
+/** One field that changed from the version before (`spec.args`, `env.TZ`); absent values are null. */
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+  /** The values would tell a secret: show that it changed, not what to. */
+  redacted?: true;
+}
+
+/** One version of a cron job as a list shows it: who changed what, when. */
+export interface CronJobVersion {
+  cronjobId: number;
+  /** 1, 2, … per job, with no gaps. */
+  version: number;
+  kind: VersionKind;
+  /** For a rollback: the version whose definition was written again. */
+  rolledBackFrom: number | null;
+  /** The token's name (`admin` for the bootstrap token), or what changed it (`job file <name>`). */
+  actor: string;
+  /** The token's role, or `system`. */
+  role: string;
+  tokenId: number | null;
+  at: string;
+  /** Empty for `created`, `deleted` and `baseline`. */
+  changes: FieldChange[];
+}
+
+/** A version with the job's whole definition at it: secret values left out, their names only (`secretEnvKeys`). */
+export interface CronJobVersionDetail extends CronJobVersion {
+  definition: Record<string, unknown>;
+}
+
 export interface Task {
   id: number;
   /** Its job's or workflow's, or the one given to a one-shot task. */

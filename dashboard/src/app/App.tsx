@@ -35,7 +35,7 @@ function page({ path, query }: Route) {
     case 'jobs':
       if (id === 'new') return <JobEditor id={null} />;
       if (id && sub === 'edit') return <JobEditor id={n} />;
-      if (id) return <JobPage key={n} id={n} />;
+      if (id) return <JobPage key={n} id={n} version={query.has('version') ? Number(query.get('version')) : null} />;
       return <JobsPage query={query} />;
     case 'tasks':
       return id ? <TaskPage key={n} id={n} /> : <TasksPage query={query} />;

@@ -4,10 +4,14 @@ import { useAllowed } from '../app/role';
 import { inZone } from '../app/format';
 import { href, navigate } from '../app/router';
 import { TasksTable } from '../components/TasksTable';
+import { JobHistory } from './JobHistory';
 import { ActionButton, ErrorNote, NamespaceTag, PageHeader, Time, TimelineStrip } from '../components/ui';
 
-/** One cron job: its settings, next due times in its zone, its run strip and its latest tasks. */
-export function JobPage({ id }: { id: number }) {
+/**
+ * One cron job: its settings, next due times in its zone, its run strip, its latest tasks and its
+ * versions (`version`: the one whose definition is open).
+ */
+export function JobPage({ id, version = null }: { id: number; version?: number | null }) {
   const data = useResource(async () => {
     const [job, next, timeline, tasks, workers] = await Promise.all([api.job(id), api.nextRuns(id, 5), api.timeline([id], 60), api.tasks({ cronjobId: id, limit: 25 }), api.workers()]);
     return { job, next: next.next, runs: timeline.items[0]?.runs ?? [], tasks: tasks.items, workerNames: new Map(workers.items.map((w) => [w.id, w.name])) };
@@ -107,6 +111,7 @@ export function JobPage({ id }: { id: number }) {
         Tasks <a className="small" href={href('/tasks', { cronjobId: id })}>all</a>
       </h2>
       <TasksTable tasks={data.data!.tasks} showJob={false} reload={data.reload} workerNames={data.data!.workerNames} />
+      <JobHistory jobId={id} latest={job.version} selected={version} onChanged={data.reload} />
     </div>
   );
 }
