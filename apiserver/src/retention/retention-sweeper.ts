@@ -228,21 +228,23 @@ export class RetentionSweeper {
   }
 
   private async deleteRuns(ids: readonly number[]): Promise<number> {
-    this.checkStop();
-    const t0 = this.now();
-    const n = await this.store.deleteEndedRuns(ids);
-    this.result.batches++;
+    const n = await this.batch(() => this.store.deleteEndedRuns(ids));
     this.result.workflowRuns += n;
-    await this.pause(this.now() - t0);
     return n;
   }
 
   private async delete(ids: readonly number[]): Promise<number> {
+    const n = await this.batch(() => this.store.deleteFinished(ids));
+    this.result.deleted += n;
+    return n;
+  }
+
+  /** One DELETE, counted, then the pause its length asks for. */
+  private async batch(run: () => Promise<number>): Promise<number> {
     this.checkStop();
     const t0 = this.now();
-    const n = await this.store.deleteFinished(ids);
+    const n = await run();
     this.result.batches++;
-    this.result.deleted += n;
     await this.pause(this.now() - t0);
     return n;
   }
