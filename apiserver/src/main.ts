@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { INestApplication } from '@nestjs/common';
+import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -22,6 +23,9 @@ import { ClusterEvents, LocalClusterEvents, RedisClusterEvents } from './events/
 import { RedisIoAdapter } from './workers/redis-io.adapter';
 import { readLogSettings } from './observability/log-settings';
 import { API_PREFIX, UNPREFIXED_PATHS } from './openapi/api-prefix';
+
+/** On shutdown, connections still open this long after the server stopped accepting are cut (long-lived streams). */
+const CLOSE_GRACE_MS = 2000;
 
 export interface RunningServer {
   app: INestApplication;
@@ -70,6 +74,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       tokens,
       stopDispatching: () => app.get(DispatcherService).stop(),
       close: async () => {
+        // Streams (SSE, followed output) never end by themselves and would hold the process for
+        // as long as their clients stay: once the server stops accepting, connections still open
+        // after a short grace are cut.
+        const http = app.getHttpServer() as HttpServer;
+        const cut = setTimeout(() => http.closeAllConnections(), CLOSE_GRACE_MS);
+        cut.unref();
         await app.close();
         await bus.close();
       },

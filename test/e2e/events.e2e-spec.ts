@@ -122,3 +122,21 @@ describe('live events', { timeout: 120_000 }, () => {
     assert.match(ack.error?.message ?? '', /type/);
   });
 });
+
+describe('stopping a server with live streams open', { timeout: 60_000 }, () => {
+  it('exits 0 on SIGTERM within a few seconds while an SSE stream stays open', async () => {
+    const server = await startServer({ backend: 'embedded' });
+    const sse = await SseStream.open(server, 'type=task.');
+    try {
+      const started = Date.now();
+      server.process.child.kill('SIGTERM');
+      const exited = await server.process.waitForExit(10_000);
+      assert.ok(exited, `still running 10 s after SIGTERM with an SSE client connected\n${server.process.report()}`);
+      assert.equal(server.process.exitDescription(), 'exit code 0');
+      assert.ok(Date.now() - started < 10_000);
+    } finally {
+      await sse.close();
+      await server.stop();
+    }
+  });
+});
