@@ -15,6 +15,8 @@ import { archiveName, checkConfigJobs, checkJobFile, droppedJobs, duplicateAcros
 
 /** How long a file must stay the same size before it is read: editors and `cp` write in several steps. */
 const WRITE_SETTLE_MS = 300;
+/** Start waits at most this long for the jobs directory's watch to be in place. */
+const WATCH_READY_MAX_MS = 10_000;
 
 /**
  * Jobs as files. Every `*.json|*.yaml|*.yml` directly in `CRONFLEET_JOBS_DIR` defines jobs by name,
@@ -68,6 +70,17 @@ export class JobFilesLoader implements OnApplicationBootstrap, OnModuleDestroy {
       .on('change', (path) => this.enqueue(() => this.applyFile(path)))
       .on('unlink', (path) => this.enqueue(() => this.removeFile(path)))
       .on('error', (e) => this.logger.error(`watching ${jobsDir}: ${coerceError(e).message}`));
+    // The server says it is up only once the directory is watched: a file dropped in right after
+    // start (as a deploy script or the CI's test does) was otherwise missed now and then.
+    const watcher = this.watcher;
+    await new Promise<void>((resolve) => {
+      const giveUp = setTimeout(resolve, WATCH_READY_MAX_MS);
+      giveUp.unref();
+      watcher.once('ready', () => {
+        clearTimeout(giveUp);
+        resolve();
+      });
+    });
     this.logger.log(`loading jobs from ${jobsDir} (${jobsDirMode} mode)`);
   }
 
