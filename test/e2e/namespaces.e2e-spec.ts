@@ -170,6 +170,9 @@ describe('namespaces (MySQL + Redis, real workers)', { timeout: 300_000 }, () =>
     // One at a time: sorted by start, each starts after the one before it ended.
     const spans = ended.map((t) => [Date.parse(t.startedAt!), Date.parse(t.finishedAt!)]).sort((x, y) => x[0] - y[0]);
     for (let i = 1; i < spans.length; i++) assert.ok(spans[i][0] >= spans[i - 1][1], `tasks overlapped: ${JSON.stringify(spans)}`);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.ok(metrics.split('\n').includes(`cronfleet_namespace_max_concurrent_tasks{namespace="${teamA}"} 1`), metrics.split('\n').filter((l) => l.includes('namespace')).join('\n'));
+    assert.match(metrics, new RegExp(`^cronfleet_namespace_jobs\\{namespace="${teamA}"\\} \\d+$`, 'm'));
   });
 
   it("streams a scoped token only its namespace's live events", async () => {

@@ -50,6 +50,30 @@ describe('Metrics', () => {
     assert.match(again, /^cronfleet_task_ends_total\{status="success",runner="command"\} 1$/m);
   });
 
+  it('shows each namespace\'s jobs and running tasks, and its quotas only where set, forgetting a namespace gone', async () => {
+    const m = new Metrics(fakeTasks([]).ds);
+    const text = await m.render({
+      ...gauges,
+      namespaces: [
+        { name: 'default', maxJobs: null, maxConcurrentTasks: null, usage: { jobs: 4, runningTasks: 1 } },
+        { name: 'team-a', maxJobs: 10, maxConcurrentTasks: 2, usage: { jobs: 3, runningTasks: 2 } },
+      ],
+    });
+    for (const line of [
+      'cronfleet_namespace_jobs{namespace="default"} 4',
+      'cronfleet_namespace_running_tasks{namespace="default"} 1',
+      'cronfleet_namespace_jobs{namespace="team-a"} 3',
+      'cronfleet_namespace_running_tasks{namespace="team-a"} 2',
+      'cronfleet_namespace_max_jobs{namespace="team-a"} 10',
+      'cronfleet_namespace_max_concurrent_tasks{namespace="team-a"} 2',
+    ]) assert.ok(text.split('\n').includes(line), `${line} in\n${text}`);
+    assert.ok(!text.includes('cronfleet_namespace_max_jobs{namespace="default"}'), 'no quota, no series');
+    const later = await m.render({ ...gauges, namespaces: [{ name: 'default', maxJobs: null, maxConcurrentTasks: null, usage: { jobs: 4, runningTasks: 0 } }] });
+    assert.ok(!later.includes('team-a'), 'a deleted namespace leaves no series');
+    const failed = await m.render(gauges);
+    assert.ok(failed.includes('cronfleet_namespace_jobs{namespace="default"} 4'), 'a scrape without namespace figures keeps the last ones');
+  });
+
   it('puts schedule lag into fine buckets at the low end and shows the gauges', async () => {
     const m = new Metrics(fakeTasks([]).ds);
     const due = Date.parse('2026-01-01T00:00:00Z');

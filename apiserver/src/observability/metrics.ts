@@ -21,6 +21,15 @@ export interface GaugeValues {
   pending: number | null;
   running: number;
   workersOnline: number;
+  /** Every namespace with its quotas and usage, read from the database; absent: the namespace gauges are left out. */
+  namespaces?: readonly NamespaceGauges[];
+}
+
+export interface NamespaceGauges {
+  name: string;
+  maxJobs: number | null;
+  maxConcurrentTasks: number | null;
+  usage: { jobs: number; runningTasks: number };
 }
 
 /**
@@ -63,6 +72,21 @@ export class Metrics {
   private readonly pending = new Gauge({ name: 'cronfleet_tasks_pending', help: "Tasks due and waiting in the leader's queue for a worker; 0 on a standby", registers: [this.registry] });
   private readonly running = new Gauge({ name: 'cronfleet_tasks_running', help: 'Tasks sent to workers and not yet ended, as this instance counts them', registers: [this.registry] });
   private readonly workersOnline = new Gauge({ name: 'cronfleet_workers_online', help: 'Workers connected to the cluster, as this instance knows them', registers: [this.registry] });
+  // Per namespace, from the database at each scrape: the same on every instance (aggregate with max, not sum).
+  private readonly nsJobs = new Gauge({ name: 'cronfleet_namespace_jobs', help: 'Cron jobs in the namespace (cluster-wide, from the database)', labelNames: ['namespace'] as const, registers: [this.registry] });
+  private readonly nsRunning = new Gauge({
+    name: 'cronfleet_namespace_running_tasks',
+    help: "The namespace's tasks running or sent to a worker (cluster-wide, from the database)",
+    labelNames: ['namespace'] as const,
+    registers: [this.registry],
+  });
+  private readonly nsMaxJobs = new Gauge({ name: 'cronfleet_namespace_max_jobs', help: "The namespace's maxJobs quota; absent when it has none", labelNames: ['namespace'] as const, registers: [this.registry] });
+  private readonly nsMaxRunning = new Gauge({
+    name: 'cronfleet_namespace_max_concurrent_tasks',
+    help: "The namespace's maxConcurrentTasks quota; absent when it has none",
+    labelNames: ['namespace'] as const,
+    registers: [this.registry],
+  });
 
   private readonly retentionDeleted = new Counter({
     name: 'cronfleet_retention_deleted_tasks_total',
@@ -120,8 +144,20 @@ export class Metrics {
     this.pending.set(g.pending ?? 0);
     this.running.set(g.running);
     this.workersOnline.set(g.workersOnline);
+    if (g.namespaces) this.setNamespaces(g.namespaces);
     for (let n = Math.ceil(this.ends.size / this.ends.batchSize); n > 0; n--) await this.countEnds();
     return this.registry.metrics();
+  }
+
+  /** Namespace gauges as they are now: a deleted namespace or a removed quota leaves no series behind. */
+  private setNamespaces(list: readonly NamespaceGauges[]): void {
+    for (const g of [this.nsJobs, this.nsRunning, this.nsMaxJobs, this.nsMaxRunning]) g.reset();
+    for (const n of list) {
+      this.nsJobs.set({ namespace: n.name }, n.usage.jobs);
+      this.nsRunning.set({ namespace: n.name }, n.usage.runningTasks);
+      if (n.maxJobs !== null) this.nsMaxJobs.set({ namespace: n.name }, n.maxJobs);
+      if (n.maxConcurrentTasks !== null) this.nsMaxRunning.set({ namespace: n.name }, n.maxConcurrentTasks);
+    }
   }
 
   /** Counts one batch of buffered ends, one batch at a time, with runner and duration read from the tasks table. */
