@@ -20,8 +20,8 @@ export class ApiTokensController {
   @Post()
   create(@Body(new ZodValidationPipe(CreateApiTokenSchema)) body: CreateApiToken, @Req() req: HttpRequest): Promise<CreatedApiToken> {
     const by = req.actor ?? BOOTSTRAP_ADMIN;
-    // Absent: the creator's own scope; a cluster-wide creator may name any namespace, a scoped one only its own.
-    const namespace = by.namespace === null ? (body.namespace ?? null) : listNamespace(by, body.namespace)!;
+    // Absent: the creator's own scope (null: cluster-wide); a cluster-wide creator may name any namespace, a scoped one only its own.
+    const namespace = listNamespace(by, body.namespace) ?? null;
     return this.tokens.create({ ...body, namespace }, by);
   }
 

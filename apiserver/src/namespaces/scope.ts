@@ -22,8 +22,5 @@ export function listNamespace(actor: Actor | undefined, asked: string | undefine
 
 /** The namespace something new goes into: the asked one (checked), else the token's own, else `default`. */
 export function createNamespace(actor: Actor | undefined, asked: string | undefined): string {
-  const a = actor ?? BOOTSTRAP_ADMIN;
-  if (a.namespace === null) return asked ?? DEFAULT_NAMESPACE;
-  if (asked !== undefined && asked !== a.namespace) throw scopedRefusal(a, asked);
-  return a.namespace;
+  return listNamespace(actor, asked) ?? DEFAULT_NAMESPACE;
 }
