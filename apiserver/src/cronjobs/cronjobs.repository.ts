@@ -1,3 +1,4 @@
+import { inNamespaceLabel } from '@cronfleet/shared';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
@@ -193,4 +194,4 @@ export class CronJobsRepository {
 }
 
 const nameTaken = (name: string, namespace: string) =>
-  new DomainError('CronJobNameTaken', `name: a cron job named '${name}' already exists${namespace === 'default' ? '' : ` in namespace '${namespace}'`}`);
+  new DomainError('CronJobNameTaken', `name: a cron job named '${name}' already exists${inNamespaceLabel(namespace)}`);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { describeIssues } from '@cronfleet/shared';
+import { describeIssues, inNamespaceLabel } from '@cronfleet/shared';
 import { DomainError, notFound } from '../common/errors';
 import { SecretBox } from '../common/secret-box';
 import { validSpec } from '../common/runner-spec';
@@ -258,7 +258,7 @@ export class CronJobsService {
     const targets = triggerTargets(triggers).filter((t) => t !== name);
     const existing = await this.repo.existingNames(targets, namespace);
     const missing = targets.filter((t) => !existing.has(t));
-    if (missing.length) throw new DomainError('ValidationFailed', `triggers: no cron job named ${missing.map((m) => `'${m}'`).join(', ')}${namespace === 'default' ? '' : ` in namespace '${namespace}'`}`);
+    if (missing.length) throw new DomainError('ValidationFailed', `triggers: no cron job named ${missing.map((m) => `'${m}'`).join(', ')}${inNamespaceLabel(namespace)}`);
     const graph = new Map<string, string[]>();
     for (const j of all) if (!job || j.id !== job.id) graph.set(j.name, triggerTargets(j.triggers));
     graph.set(name, triggerTargets(triggers));

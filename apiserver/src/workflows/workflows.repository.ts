@@ -1,3 +1,4 @@
+import { inNamespaceLabel } from '@cronfleet/shared';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, Repository } from 'typeorm';
@@ -78,6 +79,6 @@ export class WorkflowsRepository {
   }
 
   private clash(e: unknown, name: string, namespace: string): unknown {
-    return isUniqueViolation(e) ? new DomainError('WorkflowNameTaken', `name: a workflow named '${name}' already exists${namespace === 'default' ? '' : ` in namespace '${namespace}'`}`) : e;
+    return isUniqueViolation(e) ? new DomainError('WorkflowNameTaken', `name: a workflow named '${name}' already exists${inNamespaceLabel(namespace)}`) : e;
   }
 }

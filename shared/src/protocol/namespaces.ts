@@ -13,6 +13,14 @@ export const NamespaceNameSchema = z
   .string({ error: 'must be a string' })
   .regex(NAMESPACE_PATTERN, 'must be 1-63 lower-case letters, digits or inner hyphens (a DNS label), e.g. team-a');
 
+/**
+ * ` in namespace 'x'` to follow a name in a message, or nothing for `default`, so that messages and
+ * reports of a cluster that does not use namespaces read as they did before namespaces.
+ */
+export function inNamespaceLabel(namespace: string): string {
+  return namespace === DEFAULT_NAMESPACE ? '' : ` in namespace '${namespace}'`;
+}
+
 /** Why `name` is not a namespace name, or null when it is one (for places without zod, such as CLI flags). */
 export function namespaceNameProblem(name: string): string | null {
   return NAMESPACE_PATTERN.test(name) ? null : `'${name}' must be 1-63 lower-case letters, digits or inner hyphens (a DNS label), e.g. team-a`;

@@ -1,3 +1,4 @@
+import { inNamespaceLabel } from '@cronfleet/shared';
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import type { CronJobView } from '../../cronjobs/dto/cronjob.dto';
@@ -24,21 +25,32 @@ export interface ApplyReport {
   cronjob: CronJobView | null;
 }
 
+/** The options of every `apply` command: `-f FILE` (`-`: standard input) and `--dry-run`. */
+export function withApplyFile(command: Command): Command {
+  return command.requiredOption('-f, --file <path>', "the file; '-' reads standard input").option('--dry-run', 'check the file and show what would change, without changing anything');
+}
+
+/** How an apply names its file in messages, and whether it only looks. */
+export function applyInput(opts: ApplyFileOptions): { source: string; dryRun: boolean } {
+  return { source: opts.file === '-' ? 'stdin' : opts.file, dryRun: Boolean(opts.dryRun) };
+}
+
+export interface ApplyFileOptions {
+  file: string;
+  dryRun?: boolean;
+}
+
 /**
  * `cronfleet cronjobs apply -f jobs.yaml [--dry-run]`: every job of the file is checked first (the
  * API's schemas, locally: nothing is written to find a mistake), then created or patched by namespace
  * and name one by one, stopping at the first refusal with a report of what was already applied.
  */
 export function registerApply(group: Command, act: Act): void {
-  group
-    .command('apply')
+  withApplyFile(group.command('apply'))
     .description("create or update jobs by namespace and name from a YAML or JSON file (one job, a list, or { jobs: [...] }); --namespace is the namespace of a job without 'namespace:'")
-    .requiredOption('-f, --file <path>', "the file; '-' reads standard input")
-    .option('--dry-run', 'check the file and show what would change, without changing anything')
     .action(
-      act(async (ctx, opts: { file: string; dryRun?: boolean }) => {
-        const source = opts.file === '-' ? 'stdin' : opts.file;
-        const dryRun = Boolean(opts.dryRun);
+      act(async (ctx, opts: ApplyFileOptions) => {
+        const { source, dryRun } = applyInput(opts);
         const reports: ApplyReport[] = [];
         const show = () => {
           if (ctx.format !== 'table') ctx.show({ dryRun, items: reports }, () => '');
@@ -122,11 +134,6 @@ export function applyLine(r: ApplyReport, dryRun: boolean): string {
   const verb = dryRun ? { created: 'would be created', updated: 'would be updated', unchanged: 'unchanged' }[r.result] : r.result;
   const id = r.id === null ? '' : ` (id ${r.id})`;
   return `cron job '${r.name}'${inNamespaceLabel(r.namespace)}${id} ${verb}${r.changed.length ? `: ${r.changed.join(', ')}` : ''}`;
-}
-
-/** ` in namespace 'x'`, or nothing for `default`, so that reports of a cluster without namespaces read as before. */
-export function inNamespaceLabel(namespace: string): string {
-  return namespace === DEFAULT_NAMESPACE ? '' : ` in namespace '${namespace}'`;
 }
 
 /** The namespace the server creates in when a request names none: the token's own, or `default` for a cluster-wide token. */

@@ -10,7 +10,8 @@ import { changeLine, versionDetail, versionTable } from '../version-views';
 import type { VersionSummary, VersionView } from '../../cronjobs/dto/versions.dto';
 import { CliError } from '../cli-error';
 import type { AdminClient } from '../client';
-import { inNamespaceLabel, registerApply } from './apply.command';
+import { inNamespaceLabel } from '@cronfleet/shared';
+import { registerApply } from './apply.command';
 import { type Act, inNamespace, positiveInt, withConnection, withNamespace } from './common';
 
 /** `cronfleet cronjobs ls|get|apply|run|pause|resume|rm|versions|rollback`. */

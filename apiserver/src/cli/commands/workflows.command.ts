@@ -5,7 +5,8 @@ import { DEFAULT_NAMESPACE } from '../namespace';
 import { startAndWait } from '../wait-run';
 import { readWorkflowFile, sameDefinition, type WorkflowFileEntry } from '../workflow-file';
 import { runDetail, runTable, workflowDetail, workflowTable } from '../workflow-views';
-import { inNamespaceLabel, readSource, serverDefaultNamespace } from './apply.command';
+import { inNamespaceLabel } from '@cronfleet/shared';
+import { applyInput, type ApplyFileOptions, readSource, serverDefaultNamespace, withApplyFile } from './apply.command';
 import { type Act, type Context, inNamespace, positiveInt, wholeSeconds, withConnection, withNamespace } from './common';
 
 const runId = positiveInt('a workflow run id');
@@ -47,17 +48,14 @@ export function registerWorkflows(program: Command, act: Act): void {
       }),
     );
 
-  group
-    .command('apply')
+  withApplyFile(group.command('apply'))
     .description("create or update workflows by namespace and name from a YAML or JSON file (one workflow, a list, or { workflows: [...] }); --namespace is the namespace of one without 'namespace:'")
-    .requiredOption('-f, --file <path>', "the file; '-' reads standard input")
-    .option('--dry-run', 'check the file and show what would change, without changing anything')
     .action(
-      act(async (ctx, opts: { file: string; dryRun?: boolean }) => {
-        const source = opts.file === '-' ? 'stdin' : opts.file;
+      act(async (ctx, opts: ApplyFileOptions) => {
+        const { source, dryRun } = applyInput(opts);
         const reports: WorkflowApplyReport[] = [];
-        await applyWorkflows(ctx, readWorkflowFile(await readSource(opts.file), source, ctx.namespace), source, Boolean(opts.dryRun), reports);
-        if (ctx.format !== 'table') ctx.show({ dryRun: Boolean(opts.dryRun), items: reports }, () => '');
+        await applyWorkflows(ctx, readWorkflowFile(await readSource(opts.file), source, ctx.namespace), source, dryRun, reports);
+        if (ctx.format !== 'table') ctx.show({ dryRun, items: reports }, () => '');
       }),
     );
 
