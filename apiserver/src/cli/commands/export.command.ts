@@ -6,7 +6,7 @@ import { CliError, EXIT } from '../cli-error';
 import { exportDocument, nameMatcher, renderExport } from '../export-file';
 import { parseDefinitionsFile } from '../job-file';
 import { checkWorkflows } from '../workflow-file';
-import { applyJobs, readSource, type ApplyReport } from './apply.command';
+import { applyInput, applyJobs, type ApplyFileOptions, readSource, type ApplyReport, withApplyFile } from './apply.command';
 import { type Act, inNamespace, withConnection, withNamespace } from './common';
 import { applyWorkflows, type WorkflowApplyReport } from './workflows.command';
 
@@ -44,14 +44,11 @@ export function registerExport(program: Command, act: Act): void {
       }),
     );
 
-  withNamespace(withConnection(program.command('apply')), "the namespace of a job or workflow without 'namespace:' (default: the token's namespace, else 'default')")
+  withApplyFile(withNamespace(withConnection(program.command('apply')), "the namespace of a job or workflow without 'namespace:' (default: the token's namespace, else 'default')"))
     .description('create or update cron jobs and workflows by namespace and name from a file (an export, or anything cronjobs apply takes)')
-    .requiredOption('-f, --file <path>', "the file; '-' reads standard input")
-    .option('--dry-run', 'check the file and show what would change, without changing anything')
     .action(
-      act(async (ctx, opts: { file: string; dryRun?: boolean }) => {
-        const source = opts.file === '-' ? 'stdin' : opts.file;
-        const dryRun = Boolean(opts.dryRun);
+      act(async (ctx, opts: ApplyFileOptions) => {
+        const { source, dryRun } = applyInput(opts);
         const file = parseDefinitionsFile(await readSource(opts.file), source);
         if (!file.sectioned && file.jobs.length === 0) throw new CliError(EXIT.usage, `${source}: holds nothing to apply (expected jobs, or { jobs: [...], workflows: [...] })`);
         // Every workflow is checked before the first job is changed, as every job is.
