@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
-import { DomainError } from '../common/errors';
+import { DomainError, notFound } from '../common/errors';
 import { tokensEqual } from '../common/token';
 import type { Tokens } from '../config/secrets';
 import { TOKENS } from '../config/tokens';
@@ -59,7 +59,7 @@ export class ApiTokensService {
 
   /** Revokes a token at once on every server (each request reads its row); revoking twice is no error. */
   async revoke(id: number, now = new Date()): Promise<void> {
-    if (!(await this.repo.findById(id))) throw new DomainError('ApiTokenNotFound', `API token ${id} not found`);
+    if (!(await this.repo.findById(id))) throw notFound('ApiToken', id);
     await this.repo.revoke(id, now);
   }
 

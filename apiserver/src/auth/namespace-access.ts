@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DEFAULT_NAMESPACE } from '@cronfleet/shared';
 import type { DataSource } from 'typeorm';
-import { DomainError, notFound } from '../common/errors';
+import { DomainError, notFound, type NotFoundKind } from '../common/errors';
 import type { HttpRequest } from './http-request';
 import type { Actor } from './roles';
 
@@ -129,7 +129,7 @@ export class NamespaceAccess {
       if (!mutating) return; // a shared worker runs this namespace's tasks too: it may be seen
       throw new DomainError('OutsideNamespace', `worker ${ref} serves every namespace: changing it needs a cluster-wide token; token '${actor.name}' is scoped to namespace '${actor.namespace}'`);
     }
-    throw absent(scope.kind, ref);
+    throw notFound(KIND[scope.kind], ref);
   }
 
   /** The namespace of the resource (null: shared by all), or undefined when there is none. */
@@ -153,21 +153,13 @@ export class NamespaceAccess {
   }
 }
 
-function absent(kind: Kind, ref: string): DomainError {
-  switch (kind) {
-    case 'cronjob':
-      return notFound('CronJob', ref);
-    case 'task':
-      return notFound('Task', ref);
-    case 'worker':
-      return notFound('Worker', ref);
-    case 'workflowRun':
-      return new DomainError('WorkflowRunNotFound', `workflow run ${ref} not found`);
-    case 'token':
-      return new DomainError('ApiTokenNotFound', `API token ${ref} not found`);
-    case 'namespace':
-      return new DomainError('NamespaceNotFound', `namespace '${ref}' not found`);
-    case 'workflow':
-      return new DomainError('WorkflowNotFound', `workflow '${ref}' not found (no workflow has this ${ID.test(ref) ? 'id or ' : ''}name)`);
-  }
-}
+/** What each kind of resource is called in its `…NotFound`: one in another namespace is answered as absent. */
+const KIND: Record<Kind, NotFoundKind> = {
+  cronjob: 'CronJob',
+  task: 'Task',
+  workflow: 'Workflow',
+  workflowRun: 'WorkflowRun',
+  worker: 'Worker',
+  token: 'ApiToken',
+  namespace: 'Namespace',
+};

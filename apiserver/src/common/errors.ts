@@ -65,5 +65,17 @@ export class DomainError extends Error {
   }
 }
 
-export const notFound = (what: 'CronJob' | 'Task' | 'Worker', id: unknown) =>
-  new DomainError(`${what}NotFound`, `${what === 'CronJob' ? 'cron job' : what.toLowerCase()} ${String(id)} not found`);
+/** The message of each `…NotFound`: the same whether the thing is absent or out of the token's namespace. */
+const NOT_FOUND = {
+  CronJob: (id: string) => `cron job ${id} not found`,
+  Task: (id: string) => `task ${id} not found`,
+  Worker: (id: string) => `worker ${id} not found`,
+  Workflow: (ref: string) => `workflow '${ref}' not found (no workflow has this ${/^\d+$/.test(ref) ? 'id or ' : ''}name)`,
+  WorkflowRun: (id: string) => `workflow run ${id} not found`,
+  ApiToken: (id: string) => `API token ${id} not found`,
+  Namespace: (name: string) => `namespace '${name}' not found`,
+} satisfies { [K in DomainErrorCode as K extends `${infer W}NotFound` ? W : never]?: (ref: string) => string };
+
+export type NotFoundKind = keyof typeof NOT_FOUND;
+
+export const notFound = (what: NotFoundKind, ref: unknown) => new DomainError(`${what}NotFound`, NOT_FOUND[what](String(ref)));

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DEFAULT_NAMESPACE } from '@cronfleet/shared';
 import type { EntityManager } from 'typeorm';
-import { DomainError } from '../common/errors';
+import { DomainError, notFound } from '../common/errors';
 import { ClusterEvents } from '../events/cluster-events';
 import { type CreateNamespace, toNamespaceView, type NamespaceView, type UpdateNamespace } from './dto/namespace.dto';
 import { NamespacesRepository } from './namespaces.repository';
@@ -28,7 +28,7 @@ export class NamespacesService {
 
   async get(name: string): Promise<NamespaceView> {
     const [n, usage] = await Promise.all([this.repo.find(name), this.repo.usage(name)]);
-    if (!n) throw notFound(name);
+    if (!n) throw notFound('Namespace', name);
     return toNamespaceView(n, usage.get(name) ?? EMPTY_USAGE);
   }
 
@@ -40,19 +40,19 @@ export class NamespacesService {
 
   async update(name: string, dto: UpdateNamespace): Promise<NamespaceView> {
     const n = await this.repo.find(name);
-    if (!n) throw notFound(name);
+    if (!n) throw notFound('Namespace', name);
     if (dto.description !== undefined) n.description = dto.description;
     if (dto.maxJobs !== undefined) n.maxJobs = dto.maxJobs;
     if (dto.maxConcurrentTasks !== undefined) n.maxConcurrentTasks = dto.maxConcurrentTasks;
-    await this.repo.save(n);
+    const saved = await this.repo.save(n);
     await this.changed(name);
-    return this.get(name);
+    return toNamespaceView(saved, (await this.repo.usage(name)).get(name) ?? EMPTY_USAGE);
   }
 
   /** Deletes an empty namespace; one still holding something is refused, saying what. */
   async remove(name: string): Promise<void> {
     if (name === DEFAULT_NAMESPACE) throw new DomainError('NamespaceNotEmpty', `namespace '${DEFAULT_NAMESPACE}' cannot be deleted: it is where everything without a namespace lives`);
-    if (!(await this.repo.find(name))) throw notFound(name);
+    if (!(await this.repo.find(name))) throw notFound('Namespace', name);
     const left = await this.repo.contents(name);
     if (left.length > 0) throw new DomainError('NamespaceNotEmpty', `namespace '${name}' still holds ${left.join(', ')}: delete or move them first`);
     await this.repo.delete(name);
@@ -89,6 +89,5 @@ export class NamespacesService {
   }
 }
 
-const notFound = (name: string) => new DomainError('NamespaceNotFound', `namespace '${name}' not found`);
 const unknown = (name: string, field: string) =>
   new DomainError('ValidationFailed', `${field}: no namespace '${name}'; create it first (POST /api/v1/namespaces) or pick an existing one`);

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError } from '../common/errors';
+import { DomainError, notFound } from '../common/errors';
 import { planRun } from './core/run-plan';
 import { resetForRetry, type StepState } from './core/run-state';
 import { type ListRunsQuery, planStepOf, type RunSummary, type RunView, stepTaskOf, toRunSummary, toRunView } from './dto/workflow.dto';
@@ -73,7 +73,7 @@ export class WorkflowRunsService {
 
   private async load(id: number): Promise<WorkflowRunEntity> {
     const run = await this.runs.findById(id);
-    if (!run) throw new DomainError('WorkflowRunNotFound', `workflow run ${id} not found`);
+    if (!run) throw notFound('WorkflowRun', id);
     return run;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../common/errors';
+import { DomainError, notFound } from '../common/errors';
 import { nextRunAtMs, parseSchedule } from '../dispatcher/core/schedule';
 import { ClusterEvents } from '../events/cluster-events';
 import { LiveEvents } from '../events/live-events';
@@ -89,7 +89,7 @@ export class WorkflowsService {
     if (running.length) {
       throw new DomainError('WorkflowBusy', `workflow '${w.name}' has ${running.length} running run(s) (${running.join(', ')}): kill them first (POST /workflow-runs/${running[0]}/kill)`);
     }
-    if (!(await this.repo.delete(w.id))) throw notFound(ref);
+    if (!(await this.repo.delete(w.id))) throw notFound('Workflow', ref);
     await this.events.publish({ type: 'workflow.changed', id: w.id });
     this.live.workflow({ type: 'workflow.deleted', data: { workflowId: w.id, name: w.name, namespace: w.namespace } });
   }
@@ -114,11 +114,7 @@ export class WorkflowsService {
 
   private async load(ref: string, ns: string): Promise<WorkflowEntity> {
     const w = await this.repo.findByRef(ref, ns);
-    if (!w) throw notFound(ref);
+    if (!w) throw notFound('Workflow', ref);
     return w;
   }
-}
-
-function notFound(ref: string): DomainError {
-  return new DomainError('WorkflowNotFound', `workflow '${ref}' not found (no workflow has this ${/^\d+$/.test(ref) ? 'id or ' : ''}name)`);
 }
