@@ -1,11 +1,10 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Logger } from '@nestjs/common';
+import { coerceError } from '@cronfleet/shared';
 import { Registry } from 'prom-client';
 import { Public } from '../common/public.decorator';
 import { DispatcherService } from '../dispatcher/dispatcher.service';
 import { WorkersRegistry } from '../workers/workers.registry';
 import { Metrics, type NamespaceGauges } from './metrics';
-import { Logger } from '@nestjs/common';
-import { coerceError } from '@cronfleet/shared';
 import { NamespacesService } from '../namespaces/namespaces.service';
 
 /** Prometheus scrape endpoint, without a token like /healthz. */
