@@ -4,7 +4,7 @@
  *
  * Usage: node build/bench/e2e.bench.js [--only http|command|lag|api] [--seconds N] [--warmup N] [--rate N]
  *          [--workers N] [--capacity N] [--rows N] [--concurrency N] [--server-node-args="..."] [--worker-node-args="..."]
- *          [--verbose] [--write]
+ *          [--spawn auto|native|node] [--verbose] [--write]
  *   --only         one scenario (default all four, in this order):
  *                    http     N jobs `@every 1s` GETting a local HTTP server (N = --rate, default 2000)
  *                    command  N jobs `@every 1s` running `true`
@@ -18,6 +18,7 @@
  *   --server-node-args="…"   node options for the server (note the =), e.g. "--cpu-prof": profiles land in
  *                  build/bench/e2e-profiles/<scenario>/server/ (open in Chrome DevTools or summarise with
  *                  `node build/bench/e2e/profile-summary.js <file>`). --worker-node-args="…": the same for the workers.
+ *   --spawn        how the workers start command tasks: auto (default), native or node (their --spawn).
  *   --write        also replaces the "## End to end" section of docs/benchmarks.md.
  * Needs MariaDB on 127.0.0.1:3306 and Redis on 127.0.0.1:6379 (CRONFLEET_BENCH_MYSQL / CRONFLEET_BENCH_REDIS),
  * and a built server and worker (npm run build). Every process, database and key prefix it makes is
@@ -51,6 +52,7 @@ function options() {
       concurrency: { type: 'string', default: '16' },
       'server-node-args': { type: 'string', default: '' },
       'worker-node-args': { type: 'string', default: '' },
+      spawn: { type: 'string', default: 'auto' },
       verbose: { type: 'boolean', default: false },
       write: { type: 'boolean', default: false },
     },
@@ -67,6 +69,7 @@ function options() {
     concurrency: positiveInt('concurrency', values.concurrency),
     serverNodeArgs: values['server-node-args'].split(/\s+/).filter(Boolean),
     workerNodeArgs: values['worker-node-args'].split(/\s+/).filter(Boolean),
+    spawn: values.spawn,
     verbose: values.verbose,
     write: values.write,
   };
@@ -87,7 +90,7 @@ async function main(): Promise<void> {
   const wants = (s: Scenario): boolean => opts.only === undefined || opts.only === s;
   const load: { label: string; result: LoadResult }[] = [];
   let api: ApiResult | undefined;
-  const base = { workers: opts.workers, capacity: opts.capacity, warmupS: opts.warmup, measureS: opts.seconds, workerNodeArgs: opts.workerNodeArgs };
+  const base = { workers: opts.workers, capacity: opts.capacity, warmupS: opts.warmup, measureS: opts.seconds, workerNodeArgs: opts.workerNodeArgs, workerSpawn: opts.spawn };
   try {
     const runs: { scenario: Scenario; kind: 'http' | 'command'; rate: number }[] = [
       { scenario: 'http', kind: 'http', rate: opts.rate },

@@ -17,7 +17,7 @@ export class WorkerProcess {
   private readonly exited: Promise<void>;
   readonly stop: () => Promise<void>;
 
-  constructor(repoRoot: string, server: ServerProcess, readonly name: string, capacity: number, stateDir: string, nodeArgs: readonly string[] = []) {
+  constructor(repoRoot: string, server: ServerProcess, readonly name: string, capacity: number, stateDir: string, nodeArgs: readonly string[] = [], workerArgs: readonly string[] = []) {
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CRONFLEET_') && k !== 'NODE_OPTIONS') env[k] = v;
     const args = [
@@ -29,6 +29,7 @@ export class WorkerProcess {
       '--capacity', String(capacity),
       '--state-dir', stateDir,
       '--shutdown-grace', '5',
+      ...workerArgs,
     ];
     this.child = spawn(process.execPath, args, { cwd: server.env.dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (b: Buffer): void => {

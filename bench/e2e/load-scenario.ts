@@ -27,6 +27,8 @@ export interface LoadOptions {
   measureS: number;
   /** Node options for the worker processes (`--cpu-prof` profiles go next to the server's). */
   workerNodeArgs: string[];
+  /** The workers' `--spawn`. */
+  workerSpawn: string;
 }
 
 export interface CpuShare {
@@ -82,7 +84,7 @@ export async function runLoadScenario(setup: BenchSetup, o: LoadOptions, label: 
     const server = await spawnServer(setup, env, nodeArgs);
     await server.waitForLeading(120_000);
     await server.waitForHealthy(120_000);
-    const workers = Array.from({ length: o.workers }, (_, i) => new WorkerProcess(setup.repoRoot, server, `bench-w${i + 1}`, o.capacity, join(env.dataDir, `w${i + 1}`), workerArgs));
+    const workers = Array.from({ length: o.workers }, (_, i) => new WorkerProcess(setup.repoRoot, server, `bench-w${i + 1}`, o.capacity, join(env.dataDir, `w${i + 1}`), workerArgs, ['--spawn', o.workerSpawn]));
     await waitForWorkers(server, workers, 60_000);
     log(`${label}: ${o.workers} workers online ${firstDueMs - Date.now()} ms before the first due time`);
 

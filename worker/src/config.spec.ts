@@ -24,7 +24,16 @@ describe('loadWorkerConfig', () => {
       runAs: null,
       plugins: [],
       tracing: false,
+      spawner: 'native', // built by npm run build: see runners/spawner.spec
+      spawnerFallback: null,
     });
+  });
+
+  it('takes how tasks are started from --spawn or CRONFLEET_WORKER_SPAWN, refusing anything but auto, native or node', () => {
+    assert.equal(loadWorkerConfig({ ...required, spawn: 'node' }, {}).spawner, 'node');
+    assert.equal(loadWorkerConfig(required, { CRONFLEET_WORKER_SPAWN: 'Native' }).spawner, 'native');
+    assert.equal(loadWorkerConfig({ ...required, spawn: 'auto' }, { CRONFLEET_WORKER_SPAWN: 'node' }).spawner, 'native');
+    assert.throws(() => loadWorkerConfig({ ...required, spawn: 'fork' }, {}), (e: unknown) => e instanceof ConfigError && e.message === "--spawn: expected auto, native or node, got 'fork'");
   });
 
   it('takes one namespace to serve from --namespace or CRONFLEET_WORKER_NAMESPACE, and refuses a malformed one naming the option', () => {
@@ -74,6 +83,8 @@ describe('loadWorkerConfig', () => {
       runAs: process.getuid?.() === 0 ? { name: 'nobody', uid: 65534, gid: 65534, home: '/nonexistent' } : null,
       plugins: [],
       tracing: false,
+      spawner: 'native',
+      spawnerFallback: null,
     });
   });
 

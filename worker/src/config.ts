@@ -4,6 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { PluginSource } from './plugins/plugin-loader';
 import { namespaceNameProblem, tracingWanted } from '@cronfleet/shared';
 import { resolveRunAs, type RunAs } from './run-as';
+import { nativeSpawnerProblem, type SpawnerName } from './runners/spawner';
 
 /** The worker's configuration, validated. Built by {@link loadWorkerConfig}. */
 export interface WorkerConfig {
@@ -67,6 +68,15 @@ export interface WorkerConfig {
    * `CRONFLEET_TRACING=off` or `OTEL_SDK_DISABLED=true`. The exporter reads the other OTEL_* variables.
    */
   tracing: boolean;
+  /**
+   * How command and script tasks are started: `native` (posix_spawn through the worker's addon,
+   * worker/native: about half the CPU per process) or `node` (node:child_process). `--spawn` /
+   * `CRONFLEET_WORKER_SPAWN`: `auto` (the default) is `native` where the addon is built, else `node`;
+   * an explicit `native` where it is not is a configuration error.
+   */
+  spawner: SpawnerName;
+  /** When `auto` fell back to `node`: why, for the start-up log line. */
+  spawnerFallback: string | null;
 }
 
 /** Options as given on the command line (strings, unvalidated); absent ones fall back to the environment. */
@@ -85,6 +95,7 @@ export interface WorkerCliOptions {
   runAs?: string;
   /** `--plugin`, once per plugin. */
   plugin?: string[];
+  spawn?: string;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +138,7 @@ export function loadWorkerConfig(options: WorkerCliOptions, env: NodeJS.ProcessE
       throw new ConfigError((e as Error).message.replace(/^--run-as/, runAsOption.label));
     }
   }
+  const { spawner, spawnerFallback } = parseSpawn(pick('--spawn', 'CRONFLEET_WORKER_SPAWN', options.spawn));
   const plugins = parsePlugins(options.plugin, nonEmpty(env.CRONFLEET_WORKER_PLUGINS));
   const tracingMode = nonEmpty(env.CRONFLEET_TRACING)?.trim().toLowerCase();
   if (tracingMode !== undefined && tracingMode !== 'otlp' && tracingMode !== 'off') throw new ConfigError(`CRONFLEET_TRACING: expected otlp or off, got '${env.CRONFLEET_TRACING}'`);
@@ -150,7 +162,17 @@ export function loadWorkerConfig(options: WorkerCliOptions, env: NodeJS.ProcessE
     const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(nonEmpty(env.HOME) ?? homedir(), '.local', 'state');
     stateDir = join(base, 'cronfleet-worker', pathSegment(workerName));
   }
-  return { serverUrl, token: token.value, name: workerName, capacity, labels, namespace, shutdownGraceSeconds, stopGraceSeconds, stateDir, allowedCommands, ca, runAs, plugins, tracing: tracingWanted(env) };
+  return { serverUrl, token: token.value, name: workerName, capacity, labels, namespace, shutdownGraceSeconds, stopGraceSeconds, stateDir, allowedCommands, ca, runAs, plugins, tracing: tracingWanted(env), spawner, spawnerFallback };
+}
+
+function parseSpawn(source: Source): { spawner: SpawnerName; spawnerFallback: string | null } {
+  const wanted = source.value?.trim().toLowerCase() ?? 'auto';
+  if (wanted !== 'auto' && wanted !== 'native' && wanted !== 'node') throw new ConfigError(`${source.label}: expected auto, native or node, got '${source.value}'`);
+  if (wanted === 'node') return { spawner: 'node', spawnerFallback: null };
+  const problem = nativeSpawnerProblem();
+  if (problem === null) return { spawner: 'native', spawnerFallback: null };
+  if (wanted === 'native') throw new ConfigError(`${source.label}: the native spawner cannot be used here: ${problem}`);
+  return { spawner: 'node', spawnerFallback: problem };
 }
 
 /**

@@ -11,6 +11,7 @@ import { probeDocker } from './runners/docker.runner';
 import { HttpRunner } from './runners/http.runner';
 import type { PluginRunner, Runner } from './runners/runner';
 import { ScriptRunner } from './runners/script.runner';
+import { bestSpawner, nativeSpawner, nodeSpawner, type SpawnerName } from './runners/spawner';
 import { LastErrorTracker, collectStats } from './stats';
 import { TaskSupervisor } from './supervisor';
 import { WORKER_VERSION } from './version';
@@ -60,10 +61,11 @@ export interface StartWorkerOptions {
 }
 
 /** The runners a worker offers (and names in its hello), one per name; `docker` joins them when an engine answers. */
-export function defaultRunners(runAs: RunAs | null = null): Runner[] {
+export function defaultRunners(runAs: RunAs | null = null, spawnerName?: SpawnerName): Runner[] {
+  const spawner = spawnerName === undefined ? bestSpawner() : spawnerName === 'native' ? nativeSpawner() : nodeSpawner;
   return [
-    new CommandRunner({ runAs }),
-    new ScriptRunner({ runAs }),
+    new CommandRunner({ runAs, spawner }),
+    new ScriptRunner({ runAs, spawner }),
     new HttpRunner(),
   ];
 }
@@ -146,7 +148,7 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
   const tracer = config.tracing ? startTracing('cronfleet-worker') : null;
   const createSupervisor = (runners: readonly Runner[]): TaskSupervisor =>
     new TaskSupervisor({ capacity: config.capacity, runners: [...runners, ...plugins], allowedCommands: config.allowedCommands, outbox, log, onError: noteError, tracer, workerName: config.name });
-  let supervisor = createSupervisor(options.runners ?? defaultRunners(config.runAs));
+  let supervisor = createSupervisor(options.runners ?? defaultRunners(config.runAs, config.spawner));
 
   /** Resolves true once `promise` settles, false after `ms` (null: no limit) or when kill() cuts every wait short. */
   const waitAtMost = (promise: Promise<void>, ms: number | null): Promise<boolean> =>
@@ -256,14 +258,15 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
   const allowed = config.allowedCommands ? `, allowed commands ${config.allowedCommands.join(',')}` : '';
   const pluginNames = plugins.length ? `, plugin runners ${plugins.map((p) => p.name).join(',')}` : '';
   const serves = config.namespace !== null ? `, namespace ${config.namespace} only` : '';
-  log(`worker '${config.name}' (capacity ${config.capacity}${labels ? `, labels ${labels}` : ''}${serves}${allowed}${pluginNames}) connecting to ${config.serverUrl}; state in ${config.stateDir}`);
+  log(`worker '${config.name}' (capacity ${config.capacity}, spawn ${config.spawner}${labels ? `, labels ${labels}` : ''}${serves}${allowed}${pluginNames}) connecting to ${config.serverUrl}; state in ${config.stateDir}`);
+  if (config.spawnerFallback !== null) log(`tasks start with node:child_process: the native spawner cannot be used (${config.spawnerFallback})`);
   if (results.length) log(`${results.length} result(s) an earlier run did not deliver: sending them once connected`);
   // The hello names the runners, so the docker probe (at most 2 s) comes before the first connect.
   // Until then no task can have reached the supervisor: offering one more runner is building it again.
   const connect = async (): Promise<void> => {
     if (!options.runners) {
       const docker = await probeDocker({ log, labels: { 'cronfleet.worker': config.name } });
-      if (docker && state === 'running') supervisor = createSupervisor([...defaultRunners(config.runAs), docker]);
+      if (docker && state === 'running') supervisor = createSupervisor([...defaultRunners(config.runAs, config.spawner), docker]);
     }
     if (state !== 'forcing' && state !== 'closed') connection.open();
   };

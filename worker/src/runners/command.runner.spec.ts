@@ -3,14 +3,17 @@ import assert from 'node:assert/strict';
 import type { CommandSpec } from '@cronfleet/shared';
 import { capture, groupGone, groupMembers, taskRun } from '../test-support/runner-harness';
 import { CommandRunner } from './command.runner';
+import { nativeSpawner, nodeSpawner } from './spawner';
 import type { TaskRunFor } from './runner';
 
 function task(spec: Partial<CommandSpec> & { command: string }, timeoutSeconds: number | null = null): TaskRunFor<'command'> {
   return taskRun('command', { args: [], env: {}, shell: false, ...spec }, { timeoutSeconds });
 }
 
-describe('CommandRunner', () => {
-  const runner = new CommandRunner({ timeoutGraceMs: 300 });
+// Every case once per spawner: posix_spawn (the addon, what a worker uses where it is built) and
+// node:child_process (the fallback, and what --run-as tasks use).
+for (const spawner of [nativeSpawner(), nodeSpawner]) describe(`CommandRunner (${spawner.name} spawner)`, () => {
+  const runner = new CommandRunner({ timeoutGraceMs: 300, spawner });
   const leaders: number[] = [];
 
   afterEach(async () => {
@@ -110,7 +113,7 @@ describe('CommandRunner', () => {
         { env: { CF_TEST_A: 'job', CF_TEST_B: 'job', CF_TEST_C: 'job', CRONFLEET_TASK_ID: 'job' }, secretEnv: { CF_TEST_D: 'secret' } },
       );
       // The runner reads the worker's environment once, when it is made.
-      await new CommandRunner().start(t, io).done;
+      await new CommandRunner({ spawner }).start(t, io).done;
       assert.equal(io.text(), 'worker job spec spec secret 42 []\n');
     } finally {
       for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];

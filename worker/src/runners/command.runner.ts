@@ -1,4 +1,5 @@
 import type { RunAs } from '../run-as';
+import { bestSpawner, type Spawner } from './spawner';
 import { startProcessTask, spawnError, type ProcessRunnerOptions } from './process-task';
 import { inheritedEnv, taskEnv, type Runner, type RunnerIO, type RunningTask, type TaskRunFor } from './runner';
 
@@ -19,12 +20,14 @@ export class CommandRunner implements Runner<'command'> {
   readonly name = 'command';
   private readonly timeoutGraceMs: number;
   private readonly runAs: RunAs | null;
+  private readonly spawner: Spawner;
   /** Read once: process.env is slow to walk, and a worker's own environment does not change. */
   private readonly inherited = inheritedEnv();
 
   constructor(options: ProcessRunnerOptions = {}) {
     this.timeoutGraceMs = options.timeoutGraceMs ?? 5000;
     this.runAs = options.runAs ?? null;
+    this.spawner = options.spawner ?? bestSpawner();
   }
 
   start(task: TaskRunFor<'command'>, io: RunnerIO): RunningTask {
@@ -39,6 +42,7 @@ export class CommandRunner implements Runner<'command'> {
         timeoutSeconds: task.timeoutSeconds,
         timeoutGraceMs: this.timeoutGraceMs,
         runAs: this.runAs,
+        spawner: this.spawner,
         spawnError: (cause) => spawnError('command', file, spec.cwd, cause),
       },
       io,

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { runAsEnv, type RunAs } from '../run-as';
 import type { SerializedError } from '@cronfleet/shared';
 import { signalProcessGroup } from './process-group';
+import { bestSpawner, type ProcessExit, type SpawnedProcess, type Spawner } from './spawner';
 import type { RunnerIO, RunnerResult, RunningTask } from './runner';
 
 /** Options of the runners that start a local process (`command`, `script`). */
@@ -13,6 +13,8 @@ export interface ProcessRunnerOptions {
   timeoutGraceMs?: number;
   /** Start tasks as this account (`--run-as`) instead of the worker's own. */
   runAs?: RunAs | null;
+  /** How processes are started (`--spawn`); default {@link bestSpawner}. */
+  spawner?: Spawner;
 }
 
 /** One local process to run as a task. */
@@ -27,6 +29,7 @@ export interface ProcessTaskSpec {
   /** Stop the process (status `timeout`) after this many seconds; null: no limit. */
   timeoutSeconds: number | null;
   timeoutGraceMs: number;
+  spawner: Spawner;
   /** Turns a failure to start the process into an error a person can act on. */
   spawnError(cause: unknown): SerializedError;
   /**
@@ -56,14 +59,13 @@ export function startProcessTask(spec: ProcessTaskSpec, io: RunnerIO): RunningTa
     return result;
   };
 
-  // node:child_process directly, not execa: the worker spawns thousands of processes a second under
-  // load, and execa's wrapping cost as much CPU again as the spawn itself (bench:e2e, docs/benchmarks.md).
-  let subprocess: ChildProcess;
+  // A spawner, not execa: the worker spawns thousands of processes a second under load, and execa's
+  // wrapping cost as much CPU again as the spawn itself (bench:e2e, docs/benchmarks.md).
+  let subprocess: SpawnedProcess;
   try {
-    subprocess = spawn(spec.file, spec.args, {
-      detached: true,
-      shell: false,
-      stdio: ['ignore', 'pipe', 'pipe'],
+    subprocess = spec.spawner.start({
+      file: spec.file,
+      args: spec.args,
       env: spec.runAs ? { ...spec.env, ...runAsEnv(spec.runAs) } : spec.env,
       cwd: spec.cwd,
       ...(spec.runAs ? { uid: spec.runAs.uid, gid: spec.runAs.gid } : {}),
@@ -73,15 +75,9 @@ export function startProcessTask(spec: ProcessTaskSpec, io: RunnerIO): RunningTa
     return { done, stop() {}, kill() {} };
   }
   const pid = subprocess.pid;
-  // A failure to start comes as 'error' (then 'close'); later errors (a failed kill) change nothing.
-  let startError: unknown = null;
-  subprocess.on('error', (e) => {
-    if (pid === undefined) startError ??= e;
-  });
 
-  pipeDecoded(subprocess.stdout, io);
-  pipeDecoded(subprocess.stderr, io);
-  subprocess.on('exit', () => {
+  for (const output of subprocess.outputs) pipeDecoded(output, io);
+  subprocess.onExit(() => {
     exited = true;
     clearTimeout(graceTimer);
     if (pid !== undefined) signalProcessGroup(pid, 'SIGKILL');
@@ -105,15 +101,17 @@ export function startProcessTask(spec: ProcessTaskSpec, io: RunnerIO): RunningTa
     timeoutTimer = setTimeout(() => terminate('timeout', spec.timeoutGraceMs), spec.timeoutSeconds * 1000);
   }
 
-  const done = new Promise<RunnerResult>((resolve) => {
-    // 'close': the process has exited and both pipes are drained, so all its output is in.
-    subprocess.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
+  const done = subprocess.closed
+    .then(
+      (exit) => toResult(exit, ending),
+      (e: unknown): RunnerResult => ({ status: 'failed', exitCode: null, error: spec.spawnError(e) }),
+    )
+    .then((result) => {
       clearTimeout(timeoutTimer);
       clearTimeout(graceTimer);
-      if (pid === undefined) resolve({ status: 'failed', exitCode: null, error: spec.spawnError(startError ?? new Error(`exit code ${code}`)) });
-      else resolve(toResult(code, signal, ending));
-    });
-  }).then(settle);
+      return result;
+    })
+    .then(settle);
 
   return {
     done,
@@ -171,7 +169,7 @@ function pipeDecoded(stream: Readable | null, io: RunnerIO): void {
   });
 }
 
-function toResult(exitCode: number | null, signal: NodeJS.Signals | null, ending: 'timeout' | 'killed' | null): RunnerResult {
+function toResult({ code: exitCode, signal }: ProcessExit, ending: 'timeout' | 'killed' | null): RunnerResult {
   if (ending) return { status: ending, exitCode, signal };
   if (exitCode === 0) return { status: 'success', exitCode, signal };
   return { status: 'failed', exitCode, signal };

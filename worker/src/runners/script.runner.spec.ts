@@ -8,6 +8,7 @@ import { TempDirs } from '../test-support/gateway-stub';
 import { capture, groupGone, taskRun } from '../test-support/runner-harness';
 import type { TaskRunFor } from './runner';
 import { ScriptRunner } from './script.runner';
+import { nativeSpawner, nodeSpawner } from './spawner';
 
 function task(spec: Partial<ScriptSpec> & Pick<ScriptSpec, 'interpreter' | 'content'>, timeoutSeconds: number | null = null): TaskRunFor<'script'> {
   return taskRun('script', { args: [], env: {}, ...spec }, { timeoutSeconds });
@@ -18,8 +19,10 @@ function installed(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
 }
 
-describe('ScriptRunner', () => {
-  const runner = new ScriptRunner({ timeoutGraceMs: 300 });
+// Every case once per spawner: posix_spawn (the addon, what a worker uses where it is built) and
+// node:child_process (the fallback, and what --run-as tasks use).
+for (const spawner of [nativeSpawner(), nodeSpawner]) describe(`ScriptRunner (${spawner.name} spawner)`, () => {
+  const runner = new ScriptRunner({ timeoutGraceMs: 300, spawner });
   const dirs = new TempDirs();
   const savedTmpdir = process.env.TMPDIR;
   let tmp = '';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { coerceError } from '@cronfleet/shared';
 import type { RunAs } from '../run-as';
+import { bestSpawner, type Spawner } from './spawner';
 import { startProcessTask, spawnError, type ProcessRunnerOptions } from './process-task';
 import { inheritedEnv, taskEnv, type Runner, type RunnerIO, type RunningTask, type TaskRunFor } from './runner';
 
@@ -20,12 +21,14 @@ export class ScriptRunner implements Runner<'script'> {
   readonly name = 'script';
   private readonly timeoutGraceMs: number;
   private readonly runAs: RunAs | null;
+  private readonly spawner: Spawner;
   /** Read once: process.env is slow to walk, and a worker's own environment does not change. */
   private readonly inherited = inheritedEnv();
 
   constructor(options: ProcessRunnerOptions = {}) {
     this.timeoutGraceMs = options.timeoutGraceMs ?? 5000;
     this.runAs = options.runAs ?? null;
+    this.spawner = options.spawner ?? bestSpawner();
   }
 
   start(task: TaskRunFor<'script'>, io: RunnerIO): RunningTask {
@@ -60,6 +63,7 @@ export class ScriptRunner implements Runner<'script'> {
         timeoutSeconds: task.timeoutSeconds,
         timeoutGraceMs: this.timeoutGraceMs,
         runAs: this.runAs,
+        spawner: this.spawner,
         spawnError: (cause) => spawnError('interpreter', spec.interpreter, spec.cwd, cause),
         cleanup: async () => {
           try {

@@ -179,6 +179,8 @@ export function workerConfig(server: { url: string }, stateDir: string, override
     runAs: null,
     plugins: [],
     tracing: false,
+    spawner: 'native',
+    spawnerFallback: null,
     ...overrides,
   };
 }
