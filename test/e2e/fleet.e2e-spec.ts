@@ -83,7 +83,9 @@ describe('a worker fleet on two API servers', { timeout: 300_000 }, () => {
   });
 
   it('dispatches to a worker connected only to the standby, and kills its process tree through the leader', async () => {
-    const { info } = await worker(standby, names.b1, { pool: 'b' });
+    const { info, proc } = await worker(standby, names.b1, { pool: 'b' });
+    // npm run build compiles the native spawner, so the worker uses it: this is the path under test.
+    assert.match(proc.output(), /capacity 4, spawn native/);
     const quick = await runOn(names.b1, 'echo "attempt $CRONFLEET_ATTEMPT"');
     const done = await until(quick, (t) => t.status === 'success', 'to succeed on the standby\'s worker');
     assert.equal(Number(done.workerId), Number(info.id));
