@@ -133,15 +133,11 @@ export function nativeSpawner(): Spawner {
       const env: string[] = [];
       for (const name in spec.env) env.push(`${name}=${spec.env[name]}`);
       refuseNul(spec, env);
-      let exit: ProcessExit | undefined;
-      const exitListeners: Array<() => void> = [];
-      let markExited!: () => void;
-      const hasExited = new Promise<void>((resolve) => (markExited = resolve));
-      const started = addon.spawn(spec.file, [spec.file, ...spec.args], env, spec.cwd ?? null, (code, signal) => {
-        exit = { code, signal: signal === null ? null : (signalNames.get(signal) ?? (`SIG${signal}` as NodeJS.Signals)) };
-        for (const listener of exitListeners.splice(0)) listener();
-        markExited();
-      });
+      let markExited!: (exit: ProcessExit) => void;
+      const exited = new Promise<ProcessExit>((resolve) => (markExited = resolve));
+      const started = addon.spawn(spec.file, [spec.file, ...spec.args], env, spec.cwd ?? null, (code, signal) =>
+        markExited({ code, signal: signal === null ? null : (signalNames.get(signal) ?? (`SIG${signal}` as NodeJS.Signals)) }),
+      );
       if (typeof started === 'number') {
         if (errnoNames.get(-started) === 'ENOEXEC') return nodeSpawner.start(spec);
         throw spawnFailure(spec.file, -started);
@@ -155,8 +151,9 @@ export function nativeSpawner(): Spawner {
       return {
         pid,
         outputs: [output],
-        onExit: (listener) => (exit ? queueMicrotask(listener) : exitListeners.push(listener)),
-        closed: Promise.all([hasExited, drained]).then(() => exit as ProcessExit),
+        // Listeners run in the microtask right after the exit callback, before any further I/O.
+        onExit: (listener) => void exited.then(() => listener()),
+        closed: Promise.all([exited, drained]).then(([exit]) => exit),
       };
     },
   };
