@@ -11,7 +11,7 @@ import { probeDocker } from './runners/docker.runner';
 import { HttpRunner } from './runners/http.runner';
 import type { PluginRunner, Runner } from './runners/runner';
 import { ScriptRunner } from './runners/script.runner';
-import { bestSpawner, nativeSpawner, nodeSpawner, type SpawnerName } from './runners/spawner';
+import { nativeSpawner, nodeSpawner, type SpawnerName } from './runners/spawner';
 import { LastErrorTracker, collectStats } from './stats';
 import { TaskSupervisor } from './supervisor';
 import { WORKER_VERSION } from './version';
@@ -61,8 +61,8 @@ export interface StartWorkerOptions {
 }
 
 /** The runners a worker offers (and names in its hello), one per name; `docker` joins them when an engine answers. */
-export function defaultRunners(runAs: RunAs | null = null, spawnerName?: SpawnerName): Runner[] {
-  const spawner = spawnerName === undefined ? bestSpawner() : spawnerName === 'native' ? nativeSpawner() : nodeSpawner;
+export function defaultRunners(runAs: RunAs | null, spawnerName: SpawnerName): Runner[] {
+  const spawner = spawnerName === 'native' ? nativeSpawner() : nodeSpawner;
   return [
     new CommandRunner({ runAs, spawner }),
     new ScriptRunner({ runAs, spawner }),

@@ -1,6 +1,4 @@
-import type { RunAs } from '../run-as';
-import { bestSpawner, type Spawner } from './spawner';
-import { startProcessTask, spawnError, type ProcessRunnerOptions } from './process-task';
+import { processRunnerSettings, startProcessTask, spawnError, type ProcessRunnerOptions, type ProcessRunnerSettings } from './process-task';
 import { inheritedEnv, taskEnv, type Runner, type RunnerIO, type RunningTask, type TaskRunFor } from './runner';
 
 /** The shell of `shell: true` commands (and what the allow-list checks for them). */
@@ -18,16 +16,12 @@ export function commandLine(spec: TaskRunFor<'command'>['spec']): { file: string
  */
 export class CommandRunner implements Runner<'command'> {
   readonly name = 'command';
-  private readonly timeoutGraceMs: number;
-  private readonly runAs: RunAs | null;
-  private readonly spawner: Spawner;
+  private readonly settings: ProcessRunnerSettings;
   /** Read once: process.env is slow to walk, and a worker's own environment does not change. */
   private readonly inherited = inheritedEnv();
 
   constructor(options: ProcessRunnerOptions = {}) {
-    this.timeoutGraceMs = options.timeoutGraceMs ?? 5000;
-    this.runAs = options.runAs ?? null;
-    this.spawner = options.spawner ?? bestSpawner();
+    this.settings = processRunnerSettings(options);
   }
 
   start(task: TaskRunFor<'command'>, io: RunnerIO): RunningTask {
@@ -40,9 +34,7 @@ export class CommandRunner implements Runner<'command'> {
         env: { ...this.inherited, ...taskEnv(task) },
         cwd: spec.cwd,
         timeoutSeconds: task.timeoutSeconds,
-        timeoutGraceMs: this.timeoutGraceMs,
-        runAs: this.runAs,
-        spawner: this.spawner,
+        ...this.settings,
         spawnError: (cause) => spawnError('command', file, spec.cwd, cause),
       },
       io,

@@ -17,6 +17,13 @@ export interface ProcessRunnerOptions {
   spawner?: Spawner;
 }
 
+/** {@link ProcessRunnerOptions} with their defaults: what a runner hands every {@link startProcessTask}. */
+export type ProcessRunnerSettings = Required<ProcessRunnerOptions>;
+
+export function processRunnerSettings(options: ProcessRunnerOptions): ProcessRunnerSettings {
+  return { timeoutGraceMs: options.timeoutGraceMs ?? 5000, runAs: options.runAs ?? null, spawner: options.spawner ?? bestSpawner() };
+}
+
 /** One local process to run as a task. */
 export interface ProcessTaskSpec {
   file: string;

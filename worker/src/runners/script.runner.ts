@@ -3,9 +3,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { coerceError } from '@cronfleet/shared';
-import type { RunAs } from '../run-as';
-import { bestSpawner, type Spawner } from './spawner';
-import { startProcessTask, spawnError, type ProcessRunnerOptions } from './process-task';
+import { processRunnerSettings, startProcessTask, spawnError, type ProcessRunnerOptions, type ProcessRunnerSettings } from './process-task';
 import { inheritedEnv, taskEnv, type Runner, type RunnerIO, type RunningTask, type TaskRunFor } from './runner';
 
 /**
@@ -19,16 +17,12 @@ import { inheritedEnv, taskEnv, type Runner, type RunnerIO, type RunningTask, ty
  */
 export class ScriptRunner implements Runner<'script'> {
   readonly name = 'script';
-  private readonly timeoutGraceMs: number;
-  private readonly runAs: RunAs | null;
-  private readonly spawner: Spawner;
+  private readonly settings: ProcessRunnerSettings;
   /** Read once: process.env is slow to walk, and a worker's own environment does not change. */
   private readonly inherited = inheritedEnv();
 
   constructor(options: ProcessRunnerOptions = {}) {
-    this.timeoutGraceMs = options.timeoutGraceMs ?? 5000;
-    this.runAs = options.runAs ?? null;
-    this.spawner = options.spawner ?? bestSpawner();
+    this.settings = processRunnerSettings(options);
   }
 
   start(task: TaskRunFor<'script'>, io: RunnerIO): RunningTask {
@@ -43,9 +37,10 @@ export class ScriptRunner implements Runner<'script'> {
       writeFileSync(file, spec.content, { mode: 0o700, flag: 'wx' });
       chmodSync(file, 0o700);
       // Private to the account the task runs as, not readable by the worker's other tasks' users.
-      if (this.runAs) {
-        chownSync(dir, this.runAs.uid, this.runAs.gid);
-        chownSync(file, this.runAs.uid, this.runAs.gid);
+      const { runAs } = this.settings;
+      if (runAs) {
+        chownSync(dir, runAs.uid, runAs.gid);
+        chownSync(file, runAs.uid, runAs.gid);
       }
     } catch (e) {
       if (dir) rmSync(dir, { recursive: true, force: true });
@@ -61,9 +56,7 @@ export class ScriptRunner implements Runner<'script'> {
         env: { ...this.inherited, ...taskEnv(task) },
         cwd: spec.cwd,
         timeoutSeconds: task.timeoutSeconds,
-        timeoutGraceMs: this.timeoutGraceMs,
-        runAs: this.runAs,
-        spawner: this.spawner,
+        ...this.settings,
         spawnError: (cause) => spawnError('interpreter', spec.interpreter, spec.cwd, cause),
         cleanup: async () => {
           try {
