@@ -7,17 +7,14 @@
  *
  * Usage: node build/bench/spawn.bench.js [--spawns N] [--concurrency C] [--rounds R]
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { nativeSpawner, nodeSpawner, type Spawner } from '../worker/src/runners/spawner';
 import { positiveInt } from './dispatch/harness';
+import { processCpuSeconds } from './dispatch/procfs';
 
-const TICKS_PER_S = 100; // USER_HZ on Linux
-
+/** CPU the children this process has reaped used so far, in ms. */
 function childrenCpuMs(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  // after "pid (comm) ": field 3 is state, so cutime (16) and cstime (17) are indexes 13 and 14
-  return ((Number(fields[13]) + Number(fields[14])) * 1000) / TICKS_PER_S;
+  return (processCpuSeconds(process.pid)?.children ?? 0) * 1000;
 }
 
 async function once(spawner: Spawner, env: Record<string, string>): Promise<void> {

@@ -15,16 +15,24 @@ export function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number | nul
   }
 }
 
-/** User + system CPU time of a process so far, in seconds; null once it is gone. */
-export function cpuSeconds(pid: number): number | null {
+/**
+ * CPU time of a process so far, in seconds: its own (user + system) and that of its children it has
+ * reaped (cutime + cstime); null once it is gone.
+ */
+export function processCpuSeconds(pid: number): { own: number; children: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces and parentheses: count fields after its last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    return { own: (Number(fields[11]) + Number(fields[12])) / CLK_TCK, children: (Number(fields[13]) + Number(fields[14])) / CLK_TCK };
   } catch {
     return null;
   }
+}
+
+/** User + system CPU time of a process so far, in seconds; null once it is gone. */
+export function cpuSeconds(pid: number): number | null {
+  return processCpuSeconds(pid)?.own ?? null;
 }
 
 /** CPU time all processes of the machine have used so far (user, nice, system, irq, softirq, steal), in seconds. */

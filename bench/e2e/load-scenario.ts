@@ -1,11 +1,11 @@
 // One load run: N jobs `@every 1s` (N due times a second, spread evenly) on one real server and
 // real workers; then, from the database, how many tasks ended per second, whether every task due
 // in the window reached a final status (with its output, for http), and the schedule lag.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dbCounters, newBackend, utcDatetime, type DbCounters } from '../dispatch/backend';
 import { createSchema, log, serverEnv, sleepUntil, spawnServer, type BenchSetup } from '../dispatch/harness';
-import { cpuSeconds, findDatabasePid, machineBusySeconds } from '../dispatch/procfs';
+import { cpuSeconds, findDatabasePid, machineBusySeconds, processCpuSeconds } from '../dispatch/procfs';
 import type { ServerProcess } from '../dispatch/server-process';
 import { percentile, sortedCopy } from '../dispatch/stats';
 import { HttpTarget, WorkerProcess, waitForWorkers } from './fleet';
@@ -195,13 +195,8 @@ export function summary(r: LoadResult): string {
 
 /** utime+stime of a process and of its waited-for children (the commands a worker ran), seconds. */
 function cpuWithChildren(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
-  } catch {
-    return null;
-  }
+  const cpu = processCpuSeconds(pid);
+  return cpu && cpu.own + cpu.children;
 }
 
 function sumOrNull(values: (number | null)[]): number | null {
