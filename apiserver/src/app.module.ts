@@ -25,6 +25,7 @@ import { OpenApiController } from './openapi/openapi.controller';
 import { HttpTracingInterceptor } from './observability/http-tracing.interceptor';
 import { RetentionModule } from './retention/retention.module';
 import { TasksModule } from './tasks/tasks.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { WorkersModule } from './workers/workers.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
@@ -74,6 +75,7 @@ export class AppModule {
         LiveModule,
         WorkersModule,
         TasksModule,
+        NotificationsModule,
         ChainsModule,
         WorkflowsModule,
         CronJobsModule,

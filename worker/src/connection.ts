@@ -6,6 +6,7 @@ import {
   MAX_BATCH,
   WORKER_NAMESPACE,
   parseWith,
+  type SerializedError,
   type ServerToWorkerEvents,
   type TaskKillAck,
   type TaskOutput,
@@ -67,12 +68,12 @@ export class WorkerConnection implements OutboxChannel {
     },
     { maxItems: MAX_BATCH, maxBytes: OUTPUT_BATCH_CHARS, sizeOf: (o) => o.data.length, schedule: () => this.scheduleFlush() },
   );
-  private readonly updates = new BatchSender<TaskUpdate, { recorded?: boolean }>(
+  private readonly updates = new BatchSender<TaskUpdate, { recorded?: boolean; refusal?: SerializedError | null }>(
     async (updates) => {
       this.mustBeReady();
       const ack = (await this.socket.timeout(this.updateTimeoutMs).emitWithAck('task:updates', { updates })) as Partial<TaskUpdatesAck> | null;
       if (ack?.error) this.log(`the server refused task:updates: ${ack.error.message}`);
-      return updates.map((_, i) => ({ recorded: Array.isArray(ack?.recorded) ? ack.recorded[i] : undefined }));
+      return updates.map((_, i) => ({ recorded: Array.isArray(ack?.recorded) ? ack.recorded[i] : undefined, refusal: Array.isArray(ack?.refusals) ? ack.refusals[i] : undefined }));
     },
     { maxItems: MAX_BATCH, schedule: () => this.scheduleFlush() },
   );

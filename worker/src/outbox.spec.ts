@@ -60,3 +60,40 @@ describe('Outbox output backpressure', () => {
     assert.equal(outbox.outputRoom(), null);
   });
 });
+
+describe('Outbox results the server refuses', () => {
+  it('drops a result the server will never record (not this worker\'s task) instead of re-sending it for ever', async () => {
+    let sends = 0;
+    const ch: OutboxChannel = {
+      ready: true,
+      emitOutput: () => Promise.resolve({ stored: true }),
+      emitUpdate: () => {
+        sends++;
+        return Promise.resolve({ recorded: false, refusal: { code: 'TaskNotYours', message: 'task 9 was not sent to worker 2', retryable: false } });
+      },
+    };
+    const lines: string[] = [];
+    const outbox = new Outbox(ch, (l) => lines.push(l), { retryDelayMs: 1 });
+    outbox.sendUpdate({ taskId: 9, status: 'success', atMs: 1, exitCode: 0 });
+    await outbox.whenDelivered();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(sends, 1);
+    assert.equal(outbox.hasUpdateFor(9), false);
+    assert.match(lines.join('\n'), /will not record its success update \(TaskNotYours/);
+    outbox.dispose();
+  });
+
+  it('keeps re-sending a result the server could not store now', async () => {
+    let sends = 0;
+    const ch: OutboxChannel = {
+      ready: true,
+      emitOutput: () => Promise.resolve({ stored: true }),
+      emitUpdate: () => Promise.resolve(++sends < 3 ? { recorded: false, refusal: { code: 'NotRecorded', message: 'database down', retryable: true } } : { recorded: true }),
+    };
+    const outbox = new Outbox(ch, () => undefined, { retryDelayMs: 1 });
+    outbox.sendUpdate({ taskId: 9, status: 'success', atMs: 1, exitCode: 0 });
+    await outbox.whenDelivered();
+    assert.equal(sends, 3);
+    outbox.dispose();
+  });
+});

@@ -252,6 +252,20 @@ export class Outbox {
     const recorded = (ack as { recorded?: unknown } | null)?.recorded;
     if (typeof recorded !== 'boolean') this.log(`task ${msg.taskId}: unexpected answer to task:update: ${JSON.stringify(ack) ?? 'nothing'}`);
     const current = this.updates.get(msg.taskId) === msg;
+    const refusal = (ack as { refusal?: { code?: unknown; message?: unknown; retryable?: unknown } | null } | null)?.refusal;
+    if (recorded === false && refusal && refusal.retryable === false) {
+      // The server will never record it (not this worker's task, or ended otherwise): keeping it would
+      // re-send it for ever.
+      const message = `task ${msg.taskId}: the server will not record its ${msg.status} update (${String(refusal.code)}: ${String(refusal.message)}); dropped`;
+      this.log(message);
+      this.onError(String(refusal.code), message);
+      if (!current) return;
+      this.updates.delete(msg.taskId);
+      this.refusals.delete(msg.taskId);
+      if (isFinal(msg)) this.store?.remove(msg.taskId);
+      if (this.updates.size === 0) this.wakeWaiters();
+      return;
+    }
     if (recorded !== true && isFinal(msg)) {
       if (current) this.notRecorded(msg);
       return;

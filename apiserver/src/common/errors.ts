@@ -10,6 +10,7 @@ export type DomainErrorCode =
   | 'CronJobVersionNotFound'
   | 'TaskNotFound'
   | 'TaskNotRunning'
+  | 'RetryExists'
   | 'WorkerNotFound'
   | 'WorkerStillConnected'
   | 'WorkerUnavailable'
@@ -36,6 +37,7 @@ export const HTTP_STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   CronJobVersionNotFound: 404,
   TaskNotFound: 404,
   TaskNotRunning: 409,
+  RetryExists: 409,
   WorkerNotFound: 404,
   WorkerStillConnected: 409,
   WorkerUnavailable: 409,

@@ -21,7 +21,7 @@ import { notifyRulesOf, PLAIN_FIELDS } from './versions/job-definition';
 import type { RunNow } from './dto/policies.dto';
 import { normalizeTriggers, triggerTargets, type Triggers } from './dto/triggers.dto';
 import { describeCycle, findCycle } from '../workflows/core/graph';
-import { TaskTracing } from '../observability/task-tracing';
+import { TaskLifecycle } from '../tasks/lifecycle/task-lifecycle';
 import { NamespacesService } from '../namespaces/namespaces.service';
 
 /** One run in a job's timeline strip. */
@@ -65,7 +65,7 @@ export class CronJobsService {
     private readonly history: CronJobHistory,
     private readonly versionRows: CronJobVersionsRepository,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
-    private readonly tracing: TaskTracing,
+    private readonly lifecycle: TaskLifecycle,
     private readonly namespaces: NamespacesService,
   ) {}
 
@@ -188,11 +188,7 @@ export class CronJobsService {
     if (overrides.args !== undefined) spec.args = overrides.args;
     if (overrides.env !== undefined) spec.env = { ...(spec.env as Record<string, string> | undefined), ...overrides.env };
     const row = { ...taskOfJob(job, { trigger: 'manual', scheduledAt: new Date(), oneWorker: true }), spec: validSpec(job.runner, spec) };
-    const { task } = this.tracing.tracer
-      ? await this.tracing.created('manual', (traceParent) => this.tasks.createOne({ ...row, traceParent }))
-      : await this.tasks.createOne(row);
-    await this.events.publish({ type: 'task.pending', id: task.id });
-    this.live.taskCreated(task);
+    const { task } = await this.lifecycle.submit(row, 'manual');
     return { taskId: task.id };
   }
 

@@ -7,7 +7,7 @@ import { CronJobsRepository } from '../cronjobs/cronjobs.repository';
 import { ClusterEvent, ClusterEvents } from '../events/cluster-events';
 import type { TaskEntity } from '../tasks/task.entity';
 import { TasksRepository } from '../tasks/tasks.repository';
-import { TasksService } from '../tasks/tasks.service';
+import { TaskLifecycle, WATCHDOG_GRACE_MS } from '../tasks/lifecycle/task-lifecycle';
 import { WorkersRegistry } from '../workers/workers.registry';
 import { WorkersRepository } from '../workers/workers.repository';
 import { WorkersService } from '../workers/workers.service';
@@ -29,8 +29,6 @@ import { TaskTracing } from '../observability/task-tracing';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Parsed jobs kept between their runs; past this the cache starts over (1M jobs would not fit). */
 const JOB_CACHE_LIMIT = 200_000;
-/** The server times a task out this long after the worker should have (its own kill grace is 5 s). */
-const WATCHDOG_GRACE_MS = 15_000;
 /**
  * Heap entries are `id * 4 + kind`, so one heap and one timer serve all four: a job's next due time,
  * a task's run-at time (or, once it waits for a worker, its starting deadline), a running task's
@@ -123,7 +121,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     private readonly events: ClusterEvents,
     private readonly cronjobs: CronJobsRepository,
     private readonly tasks: TasksRepository,
-    private readonly taskService: TasksService,
+    private readonly lifecycle: TaskLifecycle,
     private readonly registry: WorkersRegistry,
     private readonly state: SchedulerStateRepository,
     private readonly sender: TaskSender,
@@ -377,7 +375,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     }
     for (const [i, id] of expired.entries()) {
       try {
-        await this.taskService.expire(id);
+        const t = await this.lifecycle.expire(id);
+        if (t?.workerId != null) void this.registry.sendKill(t.workerId, id, 'server watchdog timeout');
       } catch (e) {
         again(Kind.Watchdog, expired.slice(i), e);
         break;
@@ -634,11 +633,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       message: `skipped: not started within startingDeadlineSeconds${deadline ? ` (${deadline} s)` : ''} of its due time${t.pendingReason ? `; it waited because ${t.pendingReason}` : ''}`,
       retryable: false,
     };
-    if (await this.tasks.finish(id, null, { status: 'skipped', at: new Date(), error })) {
-      this.logger.warn(`task ${id} of cron job ${t.cronjobId}: ${error.message}`);
-      this.metrics.taskEnded(id, 'skipped');
-      this.live.task('task.finished', id, { status: 'skipped', atMs: Date.now(), errorCode: error.code }, t);
-    }
+    if (await this.lifecycle.skip(t, error)) this.logger.warn(`task ${id} of cron job ${t.cronjobId}: ${error.message}`);
   }
 
   /** A worker not heard of for this long is offline. */
@@ -650,7 +645,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     const claimedSinceMs = this.tracing.tracer ? Date.now() : undefined;
     let claimed: Set<number>;
     try {
-      claimed = new Set(await this.tasks.claimMany(tasks.map((t) => t.id), workerId, this.epoch));
+      claimed = new Set(await this.lifecycle.claim(tasks.map((t) => t.id), workerId, this.epoch));
     } catch (e) {
       // While the database is down every claim fails at once: the tasks go back to the queue after
       // a pause that doubles up to CLAIM_BACKOFF_MAX_MS, not straight into the next failing claim.

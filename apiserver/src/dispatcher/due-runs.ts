@@ -6,12 +6,12 @@ import { CronJobsRepository } from '../cronjobs/cronjobs.repository';
 import { taskOfJob } from '../cronjobs/job-task';
 import type { TaskEntity } from '../tasks/task.entity';
 import { NewTask, TasksRepository } from '../tasks/tasks.repository';
-import { TasksService } from '../tasks/tasks.service';
+import { TaskLifecycle } from '../tasks/lifecycle/task-lifecycle';
+import { TaskControl } from '../workers/task-control';
 import type { Schedule } from './core/schedule';
 import { broadcastTargets, type WorkerSnapshot } from './core/worker-choice';
 import { Metrics } from '../observability/metrics';
 import { SchedulerStateRepository } from './scheduler-state.repository';
-import { LiveEvents } from '../events/live-events';
 import { TaskTracing } from '../observability/task-tracing';
 
 /** A cron job as the leader holds it: the row, its parsed schedule and its fixed jitter. */
@@ -33,11 +33,11 @@ export class DueRuns {
 
   constructor(
     private readonly tasks: TasksRepository,
-    private readonly taskService: TasksService,
+    private readonly lifecycle: TaskLifecycle,
+    private readonly control: TaskControl,
     private readonly cronjobs: CronJobsRepository,
     private readonly state: SchedulerStateRepository,
     private readonly metrics: Metrics,
-    private readonly live: LiveEvents,
     private readonly tracing: TaskTracing,
   ) {}
 
@@ -96,11 +96,13 @@ export class DueRuns {
     const spans = this.tracing.tracer ? this.tracing.dueStarted(rows) : null;
     let created: TaskEntity[];
     try {
-      created = await this.state.fenced(epoch, async (m) => {
-        const made = await this.tasks.createDue(rows, m);
-        await this.cronjobs.setNextRuns(nextRuns, m);
-        return made;
-      });
+      created = await this.lifecycle.submitDue(rows, (insert) =>
+        this.state.fenced(epoch, async (m) => {
+          const made = await insert(m);
+          await this.cronjobs.setNextRuns(nextRuns, m);
+          return made;
+        }),
+      );
     } catch (e) {
       if (spans) this.tracing.dueWritten(spans, [], e);
       throw e;
@@ -108,11 +110,10 @@ export class DueRuns {
     if (spans) this.tracing.dueWritten(spans, created);
     // Written (the unique key ignores a row another dispatcher made first: rare, counted anyway).
     for (const r of rows) if (r.status === 'skipped') this.metrics.tasksSkipped(r.runner);
-    for (const t of created) this.live.taskCreated(t);
     // replace: the old task is killed (and the kill confirmed) before the new one is sent.
     await Promise.all(
       toKill.map((t) =>
-        this.taskService.kill(t.id, 'replaced by the next due time (concurrencyPolicy replace)').catch((e: unknown) => this.logger.warn(`concurrencyPolicy replace: killing task ${t.id}: ${coerceError(e).message}`)),
+        this.control.kill(t.id, 'replaced by the next due time (concurrencyPolicy replace)').catch((e: unknown) => this.logger.warn(`concurrencyPolicy replace: killing task ${t.id}: ${coerceError(e).message}`)),
       ),
     );
     return created;

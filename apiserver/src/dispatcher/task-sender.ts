@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import { coerceError, type RunnerWithSpec, type TaskRun } from '@cronfleet/shared';
+import { coerceError, type RunnerWithSpec, type SerializedError, type TaskRun } from '@cronfleet/shared';
 import type { TaskEntity } from '../tasks/task.entity';
 import { SecretBox } from '../common/secret-box';
-import { TasksRepository } from '../tasks/tasks.repository';
-import { TasksService } from '../tasks/tasks.service';
+import { TaskLifecycle } from '../tasks/lifecycle/task-lifecycle';
 import { TaskTracing } from '../observability/task-tracing';
 import { WorkersRegistry } from '../workers/workers.registry';
 import { ChoiceState, chooseWorker, type Choice, type WorkerSnapshot } from './core/worker-choice';
@@ -36,11 +35,10 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity]; unacked: [
   private readonly unanswered = new Map<number, number>();
 
   constructor(
-    private readonly tasks: TasksRepository,
     private readonly registry: WorkersRegistry,
     private readonly secrets: SecretBox,
     private readonly tracing: TaskTracing,
-    private readonly taskService: TasksService,
+    private readonly lifecycle: TaskLifecycle,
   ) {
     super();
   }
@@ -107,7 +105,7 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity]; unacked: [
       // Its secrets cannot be opened with this server's key: it cannot run anywhere; say why.
       const error = { code: 'SecretEnvUnreadable', message: coerceError(e).message, retryable: false };
       this.logger.error(`task ${task.id}: ${error.message}`);
-      await this.taskService.failUnrunnable(task, workerId, error);
+      await this.failUnrunnable(task, workerId, error);
       if (span) this.tracing.dispatchEnded(span, { accepted: false, error });
       return;
     }
@@ -118,7 +116,7 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity]; unacked: [
       // A plugin runner's own check refused the spec: it is the job's definition that is wrong, not
       // the worker; waiting for another worker would leave the task pending for ever.
       this.forget(task.id);
-      return this.taskService.failUnrunnable(task, workerId, { ...ack.error, message: `refused by worker ${workerId}: ${ack.error.message}` });
+      return this.failUnrunnable(task, workerId, { ...ack.error, message: `refused by worker ${workerId}: ${ack.error.message}` });
     }
     const silent = ack.error.code === 'AckTimeout' || (again && ack.error.code === 'WorkerUnavailable');
     const times = silent ? (this.unanswered.get(task.id) ?? 0) + 1 : 0;
@@ -144,7 +142,7 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity]; unacked: [
       byWorker.set(workerId, `${ack.error.code}: ${ack.error.message}`);
       this.refusals.set(task.id, byWorker);
     }
-    const back = await this.tasks.unclaim(task.id, workerId).catch(() => false);
+    const back = await this.lifecycle.unclaim(task.id, workerId).catch(() => false);
     this.registry.release(workerId, task.id);
     if (!back) return this.forget(task.id);
     // Offered again, it prefers another worker (as a retry avoids the one that failed).
@@ -154,6 +152,12 @@ export class TaskSender extends EventEmitter<{ requeue: [TaskEntity]; unacked: [
       this.emit('requeue', task);
     }, REQUEUE_DELAY_MS);
     this.timers.add(t);
+  }
+
+  /** Fails a task no worker can run as it is; its slot on `workerId` is freed whether or not that applied. */
+  private async failUnrunnable(task: TaskEntity, workerId: number, error: SerializedError): Promise<void> {
+    await this.lifecycle.failUnrunnable(task, workerId, error).catch((e: unknown) => this.logger.warn(`task ${task.id}: not failed: ${coerceError(e).message}`));
+    this.registry.release(workerId, task.id);
   }
 
   private toRunMessage(t: TaskEntity): TaskRun {

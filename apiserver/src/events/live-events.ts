@@ -1,13 +1,11 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import { coerceError, DEFAULT_NAMESPACE } from '@cronfleet/shared';
+import { coerceError } from '@cronfleet/shared';
 import { INSTANCE_ID } from '../config/tokens';
 import { LeaderLease } from '../dispatcher/lease/leader-lease';
 import { ClusterEvent, ClusterEvents } from './cluster-events';
 import type { LiveEvent } from './live-event';
 
-/** Tasks whose cron job this instance remembers (from task.created of any instance); past this the oldest go. */
-const MAX_KNOWN_TASKS = 100_000;
 
 type TaskEventType = 'task.started' | 'task.output' | 'task.finished';
 /** Whose a task is: its cron job (null for one-shot and workflow tasks) and namespace. */
@@ -31,9 +29,6 @@ type DataOf<T extends LiveEvent['type']> = Extract<LiveEvent, { type: T }>['data
 export class LiveEvents implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('live');
   private readonly local = new EventEmitter();
-  /** taskId → its job and namespace, so started/output/finished (which name only the task) can be filtered by them. */
-  private readonly jobOfTask = new Map<number, TaskOwner>();
-  private resolveJob: ((taskId: number) => Promise<TaskOwner>) | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly onAcquired = (): void => this.publish({ type: 'scheduler.leader', data: { instanceId: this.instanceId, leader: true, atMs: Date.now() } });
   private readonly onLost = (): void => this.publish({ type: 'scheduler.leader', data: { instanceId: this.instanceId, leader: false, atMs: Date.now() } });
@@ -65,35 +60,18 @@ export class LiveEvents implements OnModuleInit, OnModuleDestroy {
     return () => this.local.off('event', fn);
   }
 
-  /** How a task's cron job and namespace are found when this instance did not see the task created (set by TasksService). */
-  setJobResolver(fn: (taskId: number) => Promise<TaskOwner>): void {
-    this.resolveJob = fn;
-  }
-
   taskCreated(t: { id: number; cronjobId: number | null; cronjobName: string | null; namespace: string; trigger: string; attempt: number; runAt?: Date | null }): void {
-    this.remember(t.id, { cronjobId: t.cronjobId, namespace: t.namespace });
     this.publish({
       type: 'task.created',
       data: { taskId: t.id, cronjobId: t.cronjobId, namespace: t.namespace, cronjobName: t.cronjobName, trigger: t.trigger, attempt: t.attempt, runAtMs: t.runAt ? t.runAt.getTime() : null },
     });
   }
 
-  /** A task event naming only the task: its cron job and namespace are added (remembered, or read once). */
-  task<T extends TaskEventType>(type: T, taskId: number, data: Omit<DataOf<T>, 'taskId' | 'cronjobId' | 'namespace'>, owner?: TaskOwner): void {
-    const known = owner ?? this.jobOfTask.get(taskId);
-    const send = (o: TaskOwner): void => {
-      const e = { type, data: { taskId, cronjobId: o.cronjobId, namespace: o.namespace, ...data } } as unknown as LiveEvent;
-      if (type === 'task.output') this.local.emit('event', e);
-      else this.publish(e);
-    };
-    if (known !== undefined || !this.resolveJob) return send(known ?? { cronjobId: null, namespace: DEFAULT_NAMESPACE });
-    this.resolveJob(taskId).then(
-      (o) => {
-        this.remember(taskId, o);
-        send(o);
-      },
-      (e: unknown) => this.logger.warn(`live event ${type} of task ${taskId}: ${coerceError(e).message}`),
-    );
+  /** A task event naming the task, with its cron job and namespace (`owner`: what the caller read with it). */
+  task<T extends TaskEventType>(type: T, taskId: number, data: Omit<DataOf<T>, 'taskId' | 'cronjobId' | 'namespace'>, owner: TaskOwner): void {
+    const e = { type, data: { taskId, cronjobId: owner.cronjobId, namespace: owner.namespace, ...data } } as unknown as LiveEvent;
+    if (type === 'task.output') this.local.emit('event', e);
+    else this.publish(e);
   }
 
   cronjob(e: Extract<LiveEvent, { type: 'cronjob.created' | 'cronjob.updated' }>): void {
@@ -111,13 +89,7 @@ export class LiveEvents implements OnModuleInit, OnModuleDestroy {
   private fromCluster(e: ClusterEvent): void {
     const live = toLive(e);
     if (!live) return;
-    if (live.type === 'task.created') this.remember(live.data.taskId, { cronjobId: live.data.cronjobId, namespace: live.data.namespace });
     this.local.emit('event', live);
-  }
-
-  private remember(taskId: number, owner: TaskOwner): void {
-    if (this.jobOfTask.size >= MAX_KNOWN_TASKS && !this.jobOfTask.has(taskId)) this.jobOfTask.delete(this.jobOfTask.keys().next().value as number);
-    this.jobOfTask.set(taskId, owner);
   }
 }
 

@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { TaskStatus } from '@cronfleet/shared';
 import { coerceError } from '@cronfleet/shared';
 import type { ServerConfig } from '../config/config';
 import type { Tokens } from '../config/secrets';
 import { SERVER_CONFIG, TOKENS } from '../config/tokens';
+import { TaskEvents } from '../tasks/lifecycle/task-events';
 import type { TaskEntity } from '../tasks/task.entity';
 import type { NotificationPayload } from './core/notification-message';
 import { eventsFor, NotifyEvent } from './core/notify-rule';
@@ -20,24 +21,33 @@ const LOOKUP_DELAY_MS = 20;
 const LOOKUP_BATCH = 500;
 
 /**
- * Sends a cron job's notifications when one of its tasks ends. TasksService calls `taskEnded` right
- * after it recorded a final status; every final status is recorded exactly once, by one instance,
+ * Sends a cron job's notifications when one of its tasks ends: on the `ended` TaskEvent, published once
+ * a final status has committed; every final status is committed exactly once, by one instance,
  * so each notification is made once in a cluster without any coordination (the cluster-wide
  * `task.finished` live event reaches every instance, which is why it is not used here).
  */
 @Injectable()
-export class TaskNotifier implements OnApplicationShutdown {
+export class TaskNotifier implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('notify');
   private readonly queue = new DeliveryQueue(this.logger);
   private readonly mail: MailSender | null;
+  private unsubscribe: (() => void) | null = null;
   private readonly ends = new Batcher<{ taskId: number; status: TaskStatus }>((batch) => this.notifyBatch(batch), LOOKUP_DELAY_MS, LOOKUP_BATCH);
 
   constructor(
     private readonly repo: NotificationsRepository,
     @Inject(SERVER_CONFIG) config: ServerConfig,
     @Inject(TOKENS) private readonly tokens: Tokens,
+    private readonly taskEvents: TaskEvents,
   ) {
     this.mail = config.smtpUrl && config.smtpFrom ? new MailSender({ url: config.smtpUrl, from: config.smtpFrom }) : null;
+  }
+
+  onModuleInit(): void {
+    // Committed ends only; a late result corrects a record whose `lost` was notified already.
+    this.unsubscribe = this.taskEvents.subscribe((e) => {
+      if (e.type === 'ended' && !e.late) this.taskEnded(e.task.id, e.status);
+    });
   }
 
   /**
@@ -51,6 +61,7 @@ export class TaskNotifier implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
     await this.ends.flush();
     this.queue.close();
     this.mail?.close();

@@ -8,8 +8,7 @@ import { loadConfig } from '../config/config';
 import { TaskSender } from '../dispatcher/task-sender';
 import type { SecretBox } from '../common/secret-box';
 import type { TaskEntity } from '../tasks/task.entity';
-import type { TasksRepository } from '../tasks/tasks.repository';
-import type { TasksService } from '../tasks/tasks.service';
+import type { TaskLifecycle } from '../tasks/lifecycle/task-lifecycle';
 import type { WorkersRegistry } from '../workers/workers.registry';
 import { TaskTracing } from './task-tracing';
 
@@ -45,7 +44,7 @@ describe('tracing off (no OTLP endpoint configured)', () => {
       },
       release: () => undefined,
     } as unknown as WorkersRegistry;
-    const sender = new TaskSender({} as TasksRepository, registry, {} as SecretBox, new TaskTracing(loadConfig({})), {} as TasksService);
+    const sender = new TaskSender(registry, {} as SecretBox, new TaskTracing(loadConfig({})), {} as TaskLifecycle);
     sender.send(claimedTask(), 5, false, undefined);
     await new Promise((r) => setImmediate(r));
     assert.equal(sent.length, 1);

@@ -4,9 +4,10 @@ import type { TaskOutput } from '@cronfleet/shared';
 import type { ServerConfig } from '../config/config';
 import { SERVER_CONFIG } from '../config/tokens';
 import { BatchSender, FINAL_TASK_STATUSES } from '@cronfleet/shared';
+import { DomainError } from '../common/errors';
 import { OutputKeeper, TAIL_SEQ, type OutputChunk } from './output-keeper';
 import type { TaskEntity } from './task.entity';
-import { TasksRepository } from './tasks.repository';
+import { TasksRepository, type OutputOwner } from './tasks.repository';
 import { LiveEvents } from '../events/live-events';
 
 /** Live tasks whose output this instance keeps a tail of; past this the oldest keeper is written out. */
@@ -50,6 +51,11 @@ export class TaskOutputService {
     },
     { maxItems: INSERT_ROWS, maxBytes: INSERT_CHARS, sizeOf: (r) => r.data.length, delayMs: INSERT_DELAY_MS },
   );
+  /** Output ownership checks under way, by task; those begun in one turn are one query. */
+  private readonly ownerChecks = new Map<number, Promise<OutputOwner | null>>();
+  private readonly ownerReads = new BatchSender<number, OutputOwner | null>((ids) => this.repo.outputOwners(ids), { maxItems: 500 });
+  /** The task of each open keeper: the one worker that may add to it, and whose it is. */
+  private readonly openBy = new Map<number, OutputOwner>();
   /** `chunk:<taskId>` with an OutputChunk, `end:<taskId>` once its output is complete. */
   readonly live = new EventEmitter();
 
@@ -61,13 +67,30 @@ export class TaskOutputService {
     this.live.setMaxListeners(0);
   }
 
-  /** Output of this task is being received (its first chunk came and it has not ended). */
-  isOpen(taskId: number): boolean {
-    return this.keepers.has(taskId);
+  /**
+   * A chunk from worker `workerId`. Only the worker a task was given to writes its output: a chunk
+   * for an unknown task or another worker's is refused (checked once per task, when its output
+   * starts; the chunks that come meanwhile wait for the same check, so they are kept in order).
+   */
+  async fromWorker(workerId: number, msg: TaskOutput): Promise<void> {
+    const open = this.openBy.get(msg.taskId);
+    if (open) {
+      if (open.workerId !== workerId) throw notGiven(msg.taskId, workerId);
+      return this.add(msg, open);
+    }
+    let check = this.ownerChecks.get(msg.taskId);
+    if (!check) {
+      check = this.ownerReads.push(msg.taskId).finally(() => this.ownerChecks.delete(msg.taskId));
+      this.ownerChecks.set(msg.taskId, check);
+    }
+    const task = await check;
+    if (!task || task.workerId !== workerId) throw notGiven(msg.taskId, workerId);
+    if (!this.openBy.has(msg.taskId)) this.openBy.set(msg.taskId, task);
+    return this.add(msg, task);
   }
 
   /** `task`: its row, when the caller has just read it (saves reading it again for its output cap). */
-  add(msg: TaskOutput, task?: Pick<TaskEntity, 'maxOutputBytes'> | null): Promise<void> {
+  private add(msg: TaskOutput, task: OutputOwner): Promise<void> {
     const adding = this.addNow(msg, task);
     // Tracked until stored, so the task's end waits for it (rows are written in batches, later).
     let pending = this.adding.get(msg.taskId);
@@ -81,9 +104,9 @@ export class TaskOutputService {
     return adding;
   }
 
-  private async addNow(msg: TaskOutput, task?: Pick<TaskEntity, 'maxOutputBytes'> | null): Promise<void> {
+  private async addNow(msg: TaskOutput, task: OutputOwner): Promise<void> {
     this.live.emit(`chunk:${msg.taskId}`, { seq: msg.seq, data: msg.data });
-    this.liveEvents.task('task.output', msg.taskId, { seq: msg.seq, data: msg.data });
+    this.liveEvents.task('task.output', msg.taskId, { seq: msg.seq, data: msg.data }, task);
     const keeper = await this.keeperOf(msg.taskId, task);
     await this.store(msg.taskId, keeper.add({ seq: msg.seq, data: msg.data }));
   }
@@ -91,9 +114,15 @@ export class TaskOutputService {
   /**
    * The task ended: once the chunks it sent are stored, store what its keeper holds (the tail,
    * behind the marker) and tell followers. The caller writes the final status after this, so
-   * whoever sees the status sees all of the output.
+   * whoever sees the status sees all of the output. With `workerId`, only if the output is that
+   * worker's (a report from another worker must not close it).
    */
-  async ended(taskId: number): Promise<void> {
+  async ended(taskId: number, workerId: number | null = null): Promise<void> {
+    // Output still waiting for its ownership check is kept first (its continuation runs before this one).
+    await this.ownerChecks.get(taskId)?.catch(() => null);
+    const open = this.openBy.get(taskId);
+    if (workerId !== null && open && open.workerId !== workerId) return;
+    this.openBy.delete(taskId);
     const adding = this.adding.get(taskId);
     if (adding) await Promise.allSettled([...adding]);
     const keeper = this.keepers.get(taskId);
@@ -200,7 +229,7 @@ data: ${JSON.stringify({ code: 'SlowClient', message: 'the client did not keep u
     await Promise.all(chunks.map((c) => this.rows.push({ taskId, seq: c.seq, data: c.data })));
   }
 
-  private keeperOf(taskId: number, task?: Pick<TaskEntity, 'maxOutputBytes'> | null): Promise<OutputKeeper> {
+  private keeperOf(taskId: number, task: Pick<TaskEntity, 'maxOutputBytes'>): Promise<OutputKeeper> {
     let k = this.keepers.get(taskId);
     if (!k) {
       if (this.keepers.size >= MAX_KEEPERS) {
@@ -208,9 +237,11 @@ data: ${JSON.stringify({ code: 'SlowClient', message: 'the client did not keep u
         void this.ended(oldest).catch((e: unknown) => this.logger.warn(`output of task ${oldest}: ${(e as Error).message}`));
       }
       const cap = (t: Pick<TaskEntity, 'maxOutputBytes'> | null): OutputKeeper => new OutputKeeper(t?.maxOutputBytes ?? this.config.maxOutputBytes);
-      k = task ? Promise.resolve(cap(task)) : this.repo.findById(taskId).then(cap);
+      k = Promise.resolve(cap(task));
       this.keepers.set(taskId, k);
     }
     return k;
   }
 }
+
+const notGiven = (taskId: number, workerId: number) => new DomainError('TaskNotRunning', `task ${taskId} was not sent to worker ${workerId}`);

@@ -28,6 +28,7 @@ export interface TaskControl {
 @Index('ix_tasks_cronjob_finished', ['cronjobId', 'finishedAt'])
 @Index('ix_tasks_finished', ['finishedAt'])
 @Index('ix_tasks_namespace', ['namespace', 'id'])
+@Index('ix_tasks_retry_of', ['retryOf'])
 export class TaskEntity {
   /** BIGINT; mysql2 is set to return safe-range BIGINTs as numbers (supportBigNumbers without strings). */
   @PrimaryGeneratedColumn({ type: 'bigint' })

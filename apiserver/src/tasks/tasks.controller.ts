@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res }
 import type { HttpRequest } from '../auth/http-request';
 import { createNamespace, listNamespace } from '../namespaces/scope';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { CreateTask, CreateTaskSchema, ListTasksQuery, ListTasksQuerySchema, OutputQuery, OutputQuerySchema, StopTask, StopTaskSchema, TaskIdParamSchema } from './dto/task.dto';
+import { CreateTask, CreateTaskSchema, ListTasksQuery, ListTasksQuerySchema, OutputQuery, OutputQuerySchema, TaskIdParamSchema } from './dto/task.dto';
 import { TaskOutputService, type EventStream } from './task-output.service';
 
 /** What the output endpoint uses of Express's response. */
@@ -62,19 +62,5 @@ export class TasksController {
     }
     await this.tasks.get(id); // 404 before the stream starts
     await this.outputs.follow(id, res);
-  }
-
-  /** SIGKILL to the task's process group; answers once its worker confirmed (409: already ended, 504: no confirmation). */
-  @Post(':id/kill')
-  @HttpCode(200)
-  kill(@Param('id', TaskId) id: number) {
-    return this.tasks.kill(id);
-  }
-
-  /** SIGTERM, then SIGKILL after `graceSeconds` (default CRONFLEET_STOP_GRACE_SECONDS); answers like kill. */
-  @Post(':id/stop')
-  @HttpCode(200)
-  stop(@Param('id', TaskId) id: number, @Body(new ZodValidationPipe(StopTaskSchema)) body: StopTask | undefined) {
-    return this.tasks.stop(id, body?.graceSeconds);
   }
 }

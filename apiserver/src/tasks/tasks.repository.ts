@@ -8,7 +8,7 @@ import { TaskOutputEntity } from './task-output.entity';
 import { TaskEntity, TaskTrigger } from './task.entity';
 
 /** Who may write a task's output, and how much of it is kept. */
-export type OutputOwner = Pick<TaskEntity, 'id' | 'workerId' | 'maxOutputBytes'>;
+export type OutputOwner = Pick<TaskEntity, 'id' | 'workerId' | 'maxOutputBytes' | 'cronjobId' | 'namespace'>;
 
 export type NewTask = Pick<TaskEntity, 'cronjobId' | 'cronjobName' | 'namespace' | 'scheduledAt' | 'runner' | 'spec' | 'timeoutSeconds'> & {
   trigger: TaskTrigger;
@@ -133,25 +133,13 @@ export class TasksRepository {
     return this.tasks.createQueryBuilder('t').where("t.status = 'running'").andWhere('t.timeout_seconds IS NOT NULL').getMany();
   }
 
-  /** Cancels a task that has not reached a worker yet. */
-  async cancel(id: number, at: Date): Promise<boolean> {
-    const r = await this.tasks
-      .createQueryBuilder()
-      .update()
-      .set({ status: 'cancelled', finishedAt: at, error: { code: 'Cancelled', message: 'cancelled through the API before it started', retryable: false } })
-      .where("id = :id AND status = 'pending' AND worker_id IS NULL", { id })
-      .execute();
-    return r.affected === 1;
-  }
-
   findById(id: number): Promise<TaskEntity | null> {
     return this.tasks.findOneBy({ id });
   }
 
-  /** Who runs a task and its output cap: all a task's first chunk of output needs, not the whole row. */
   /** The worker and output cap of each task (null: no such task), in the order of `ids`: one query. */
   async outputOwners(ids: readonly number[]): Promise<(OutputOwner | null)[]> {
-    const rows = await this.tasks.find({ select: { id: true, workerId: true, maxOutputBytes: true }, where: { id: In([...new Set(ids)]) } });
+    const rows = await this.tasks.find({ select: { id: true, workerId: true, maxOutputBytes: true, cronjobId: true, namespace: true }, where: { id: In([...new Set(ids)]) } });
     const byId = new Map(rows.map((r) => [Number(r.id), r]));
     return ids.map((id) => byId.get(id) ?? null);
   }
@@ -220,9 +208,13 @@ export class TasksRepository {
     return r.affected === 1;
   }
 
-  /** Records a final state; only a live task of that worker (or an unassigned pending one) can end. */
-  async finish(
+  /**
+   * One transition of TaskLifecycle, as a conditional write: the task changes only from one of
+   * `from`, and only while it is given to `workerId` (null: to no worker). True when it changed.
+   */
+  async transition(
     id: number,
+    from: readonly TaskStatus[],
     workerId: number | null,
     f: { status: TaskStatus; at: Date; exitCode?: number | null; signal?: string | null; error?: SerializedError | null },
   ): Promise<boolean> {
@@ -230,7 +222,7 @@ export class TasksRepository {
       .createQueryBuilder()
       .update()
       .set({ status: f.status, finishedAt: f.at, exitCode: f.exitCode ?? null, signal: f.signal ?? null, error: f.error ?? null })
-      .where('id = :id AND status IN (:...live)', { id, live: LIVE });
+      .where('id = :id AND status IN (:...from)', { id, from: [...from] });
     if (workerId === null) qb.andWhere('worker_id IS NULL');
     else qb.andWhere('worker_id = :workerId', { workerId });
     const r = await qb.execute();
@@ -238,21 +230,17 @@ export class TasksRepository {
   }
 
   /**
-   * A final result that arrives after the server declared the task `lost` (its worker was silent
-   * too long, then came back with the result it had kept): the real outcome replaces `lost`.
+   * The latest attempt of `t`'s run: of a job's due time (and shard), the highest attempt; of a
+   * one-shot task, the end of its chain of retries.
    */
-  async lateResult(
-    id: number,
-    workerId: number,
-    f: { status: TaskStatus; at: Date; exitCode?: number | null; signal?: string | null; error?: SerializedError | null },
-  ): Promise<boolean> {
-    const r = await this.tasks
-      .createQueryBuilder()
-      .update()
-      .set({ status: f.status, finishedAt: f.at, exitCode: f.exitCode ?? null, signal: f.signal ?? null, error: f.error ?? null })
-      .where("id = :id AND status = 'lost' AND worker_id = :workerId", { id, workerId })
-      .execute();
-    return r.affected === 1;
+  async latestAttempt(t: TaskEntity): Promise<TaskEntity> {
+    if (t.cronjobId !== null) {
+      const latest = await this.tasks.findOne({ where: { cronjobId: t.cronjobId, scheduledAt: t.scheduledAt, shardIndex: t.shardIndex }, order: { attempt: 'DESC' } });
+      return latest ?? t;
+    }
+    let latest = t;
+    for (let next = await this.tasks.findOneBy({ retryOf: t.id }); next; next = await this.tasks.findOneBy({ retryOf: next.id })) latest = next;
+    return latest;
   }
 
   /** Why a pending task waits; written only when it changes. */
@@ -283,16 +271,9 @@ export class TasksRepository {
     return new Map(rows.map((r) => [Number(r.id), r.namespace]));
   }
 
-  /** Live tasks of a worker that it no longer runs become `lost`; returns them as they were. */
-  async markLost(workerId: number, stillRunning: readonly number[], at: Date): Promise<TaskEntity[]> {
-    const live = await this.tasks.find({ where: { workerId, status: In(LIVE) } });
-    const keep = new Set(stillRunning);
-    const error = workerLostError(workerId);
-    const lost: TaskEntity[] = [];
-    for (const t of live) {
-      if (!keep.has(t.id) && (await this.finish(t.id, workerId, { status: 'lost', at, error }))) lost.push(t);
-    }
-    return lost;
+  /** The live tasks (claimed or running) given to a worker. */
+  liveOfWorker(workerId: number): Promise<TaskEntity[]> {
+    return this.tasks.find({ where: { workerId, status: In(LIVE) } });
   }
 
   list(q: TaskQuery): Promise<TaskEntity[]> {

@@ -11,6 +11,8 @@ import type { ServerConfig } from '../config/config';
 import { INSTANCE_ID, SERVER_CONFIG, TOKENS } from '../config/tokens';
 import { ClusterEvents } from '../events/cluster-events';
 import type { Tokens } from '../config/secrets';
+import { TaskLifecycle, type ReportAnswer } from '../tasks/lifecycle/task-lifecycle';
+import { TaskOutputService } from '../tasks/task-output.service';
 import { WorkerSocket, WorkersRegistry } from './workers.registry';
 import { WorkersRepository } from './workers.repository';
 
@@ -36,6 +38,8 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     @Inject(INSTANCE_ID) private readonly instanceId: string,
     private readonly limiter: AuthFailureLimiter,
     private readonly namespaces: NamespacesService,
+    private readonly lifecycle: TaskLifecycle,
+    private readonly outputs: TaskOutputService,
   ) {}
 
   afterInit(ns: Namespace): void {
@@ -81,24 +85,35 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     // Batches from the worker: each item is validated and handled on its own, one ack answers all.
     socket.on('task:updates', (raw, ack) => {
       const reply = (res: TaskUpdatesAck): void => void (typeof ack === 'function' && ack(res));
-      void this.answerBatch(socket, 'task:updates', raw, (workerId, u) =>
-        this.registry.reportHandler.update(workerId, u).catch((e: unknown) => {
+      const refusals: (SerializedError | null)[] = [];
+      void this.answerBatch(socket, 'task:updates', raw, async (workerId, u, i) => {
+        // The worker has finished it: its slot is free now, not once the row is written (the worker
+        // keeps the result until that is acked). Only this worker's own slot: whatever the report says.
+        if (u.status !== 'running') this.registry.release(workerId, u.taskId);
+        const answer = await this.lifecycle.report(workerId, u).catch((e: unknown): ReportAnswer => {
           this.logger.error(`recording task ${u.taskId}: ${coerceError(e).message}`);
-          return false;
-        }),
-      ).then(({ answers, error }) => reply(error ? { recorded: answers, error } : { recorded: answers }));
+          return { recorded: false, error: { code: 'NotRecorded', message: `the server could not store the report now: ${coerceError(e).message}`, retryable: true } };
+        });
+        refusals[i] = answer.error ?? null;
+        return answer.recorded;
+      }).then(({ answers, error }) => {
+        const withReasons = refusals.some((r) => r) ? { refusals: answers.map((_, i) => refusals[i] ?? null) } : {};
+        reply({ recorded: answers, ...withReasons, ...(error ? { error } : {}) });
+      });
     });
     socket.on('task:outputs', (raw, ack) => {
       const reply = (res: TaskOutputsAck): void => void (typeof ack === 'function' && ack(res));
-      void this.answerBatch(socket, 'task:outputs', raw, (workerId, o) =>
-        this.registry.reportHandler.output(workerId, o).then(
+      void this.answerBatch(socket, 'task:outputs', raw, async (workerId, o) => {
+        // Output follows its task's start: a `running` report still being written is waited for.
+        await this.lifecycle.startOf(o.taskId);
+        return this.outputs.fromWorker(workerId, o).then(
           () => true,
           (e: unknown) => {
             this.logger.warn(`output of task ${o.taskId}: ${coerceError(e).message}`);
             return false;
           },
-        ),
-      ).then(({ answers, error }) => reply(error ? { stored: answers, error } : { stored: answers }));
+        );
+      }).then(({ answers, error }) => reply(error ? { stored: answers, error } : { stored: answers }));
     });
   }
 
@@ -111,7 +126,7 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     socket: WorkerSocket,
     event: E,
     raw: unknown,
-    handle: (workerId: number, item: E extends 'task:updates' ? TaskUpdate : TaskOutput) => Promise<boolean>,
+    handle: (workerId: number, item: E extends 'task:updates' ? TaskUpdate : TaskOutput, index: number) => Promise<boolean>,
   ): Promise<{ answers: boolean[]; error?: SerializedError }> {
     const workerId = socket.data.workerId as number | undefined;
     if (!workerId) return { answers: [], error: NOT_GREETED };
@@ -122,7 +137,7 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     }
     const error = firstItemError(batch.items);
     if (error) this.logger.warn(`dropped part of a ${event} batch: ${error.message}`);
-    const answers = await Promise.all(batch.items.map((item) => (item.ok ? handle(workerId, item.value as E extends 'task:updates' ? TaskUpdate : TaskOutput) : false)));
+    const answers = await Promise.all(batch.items.map((item, i) => (item.ok ? handle(workerId, item.value as E extends 'task:updates' ? TaskUpdate : TaskOutput, i) : false)));
     return error ? { answers, error } : { answers };
   }
 
@@ -157,7 +172,7 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     socket.data.shuttingDown = hello.draining;
     socket.data.lastBeatMs = Date.now();
     // Before it is announced, so the leader sends it nothing that this would then take for lost.
-    const ended = await this.registry.reportHandler.reconcile(worker.id, hello.runningTaskIds);
+    const ended = await this.lifecycle.workerReturned(worker.id, hello.runningTaskIds);
     await this.registry.connected(socket, {
       id: worker.id,
       name: worker.name,

@@ -1,28 +1,16 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import type { SerializedError, ServerToWorkerEvents, TaskKillAck, TaskOutput, TaskRun, TaskRunAck, TaskUpdate, WorkerToServerEvents } from '@cronfleet/shared';
+import type { SerializedError, ServerToWorkerEvents, TaskKillAck, TaskRun, TaskRunAck, WorkerToServerEvents } from '@cronfleet/shared';
 import { AckSchemas, BatchSender, MAX_BATCH } from '@cronfleet/shared';
 import type { Namespace, Socket } from 'socket.io';
 import type { ServerConfig } from '../config/config';
 import { INSTANCE_ID, SERVER_CONFIG } from '../config/tokens';
 import type { WorkerSnapshot } from '../dispatcher/core/worker-choice';
 import { ClusterEvent, ClusterEvents, WorkerAnnouncement } from '../events/cluster-events';
+import { TaskEvents } from '../tasks/lifecycle/task-events';
 import type { WorkerEntity } from './worker.entity';
 
 export type WorkerSocket = Socket<WorkerToServerEvents, ServerToWorkerEvents>;
-
-/** What the tasks module does with reports arriving from workers (set once at start-up). */
-export interface TaskReportHandler {
-  /** Records a status change; resolves true once it is stored (or was already final). */
-  update(workerId: number, msg: TaskUpdate): Promise<boolean>;
-  output(workerId: number, msg: TaskOutput): Promise<void>;
-  /**
-   * The worker said hello again (or is gone for good): its live tasks not in `stillRunning` are lost.
-   * Resolves with the tasks in `stillRunning` that have already ended (declared lost while it was
-   * away): the caller has them killed on the worker once it can be reached.
-   */
-  reconcile(workerId: number, stillRunning: readonly number[]): Promise<number[]>;
-}
 
 interface Known {
   announcement: WorkerAnnouncement;
@@ -54,8 +42,8 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
   private readonly known = new Map<number, Known>();
   private readonly local = new Map<number, WorkerSocket>();
   private ns: Namespace | null = null;
-  private reports: TaskReportHandler | null = null;
   private unsubscribe: (() => void) | null = null;
+  private unsubscribeTasks: (() => void) | null = null;
   private releases = new Map<number, number[]>();
   private releaseTimer: NodeJS.Timeout | null = null;
   /** Per worker: the tasks sent to it in one turn go as one `task:runs`. */
@@ -68,6 +56,7 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
     private readonly events: ClusterEvents,
     @Inject(INSTANCE_ID) private readonly instanceId: string,
     @Inject(SERVER_CONFIG) config: ServerConfig,
+    private readonly taskEvents: TaskEvents,
   ) {
     super();
     this.ackTimeoutMs = config.ackTimeoutSeconds * 1000;
@@ -75,20 +64,18 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
 
   onModuleInit(): void {
     this.unsubscribe = this.events.subscribe((e) => this.onEvent(e));
+    // An end the server decided (lost, watchdog, unrunnable) frees the worker's slot; one its worker
+    // reported was freed when the report came (see the gateway).
+    this.unsubscribeTasks = this.taskEvents.subscribe((e) => {
+      if (e.type === 'ended' && !e.reported && e.workerId !== null) this.release(e.workerId, e.task.id);
+    });
   }
 
   onModuleDestroy(): void {
     this.unsubscribe?.();
+    this.unsubscribeTasks?.();
     this.flushReleases();
     if (this.releaseTimer) clearTimeout(this.releaseTimer);
-  }
-
-  setReportHandler(h: TaskReportHandler): void {
-    this.reports = h;
-  }
-  get reportHandler(): TaskReportHandler {
-    if (!this.reports) throw new Error('task report handler not set');
-    return this.reports;
   }
 
   /** The gateway's namespace, for messages to workers held by other instances. */

@@ -5,6 +5,7 @@ import type { ServerConfig } from '../config/config';
 import { SERVER_CONFIG } from '../config/tokens';
 import { ClusterEvents } from '../events/cluster-events';
 import type { WorkerEntity, WorkerStatus } from './worker.entity';
+import { TaskLifecycle } from '../tasks/lifecycle/task-lifecycle';
 import { WorkersRegistry } from './workers.registry';
 import { WorkersRepository } from './workers.repository';
 
@@ -44,6 +45,7 @@ export class WorkersService {
     private readonly registry: WorkersRegistry,
     private readonly events: ClusterEvents,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
+    private readonly lifecycle: TaskLifecycle,
   ) {}
 
   /** Every worker, or those serving `namespace`: its own and those serving every namespace. */
@@ -105,7 +107,7 @@ export class WorkersService {
     if (lastMs + limitMs > nowMs) return lastMs + limitMs;
     if (!(await this.repo.markOffline(id, w.lastHeartbeatAt))) return nowMs + 1000; // it said hello meanwhile: look again
     this.logger.warn(`worker '${w.name}' (id ${id}) silent for ${Math.round((nowMs - lastMs) / 1000)} s: offline; its running tasks are lost`);
-    await this.registry.reportHandler.reconcile(id, []);
+    await this.lifecycle.workerReturned(id, []);
     await this.events.publish({ type: 'worker.offline', id });
     return null;
   }

@@ -5,7 +5,6 @@ import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
 import { openDatabase } from '../../src/database/data-source';
 import { TaskOutputEntity } from '../../src/tasks/task-output.entity';
 import { TaskEntity } from '../../src/tasks/task.entity';
-import { TaskReportWriter } from '../../src/tasks/task-report-writer';
 import { NewTask, TasksRepository } from '../../src/tasks/tasks.repository';
 import { backends } from './support';
 
@@ -83,51 +82,6 @@ for (const backend of backends) {
       const [t] = await repoOn(a).createDue(due(new Date('2026-03-01T10:00:01.000Z')).slice(0, 1));
       const wins = await Promise.all([repoOn(a).claim(t.id, 1, 0), repoOn(b).claim(t.id, 2, 0)]);
       assert.deepEqual(wins.filter(Boolean).length, 1);
-    });
-
-    it('writes buffered reports in order: a start and a success of the same task fold into one, and only the worker of the task counts', async () => {
-      const repo = repoOn(a);
-      const writer = new TaskReportWriter(a);
-      const ts = await repo.createDue(due(new Date('2026-03-01T10:00:05.000Z')).slice(0, 3));
-      for (const t of ts) await repo.claim(t.id, 7, 0);
-      const t0 = Date.parse('2026-03-01T10:00:05.100Z');
-      await Promise.all([
-        writer.started(7, ts[0].id, t0),
-        writer.success(7, { taskId: ts[0].id, status: 'success', atMs: t0 + 50, exitCode: 0 }),
-        writer.started(7, ts[1].id, t0),
-        writer.started(8, ts[2].id, t0), // not its task
-      ]);
-      const [first, second, third] = await Promise.all(ts.map((t) => repo.findById(t.id)));
-      assert.equal(first?.status, 'success');
-      assert.equal(first?.startedAt?.getTime(), t0, 'the folded start time is kept');
-      assert.equal(first?.finishedAt?.getTime(), t0 + 50);
-      assert.equal(first?.exitCode, 0);
-      assert.equal(second?.status, 'running');
-      assert.equal(third?.status, 'pending', 'another worker cannot start it');
-      await writer.success(7, { taskId: ts[1].id, status: 'success', atMs: t0 + 90, exitCode: 0 });
-      assert.equal((await repo.findById(ts[1].id))?.status, 'success');
-    });
-
-    it('records a final state once, only from the worker that has the task', async () => {
-      const repo = repoOn(a);
-      const [t] = await repo.createDue(due(new Date('2026-03-01T10:00:02.000Z')).slice(0, 1));
-      assert.equal(await repo.claim(t.id, 7, 0), true);
-      assert.equal(await repo.finish(t.id, 8, { status: 'success', at: new Date() }), false);
-      assert.equal(await repo.finish(t.id, 7, { status: 'failed', at: new Date(), exitCode: 3 }), true);
-      assert.equal(await repo.finish(t.id, 7, { status: 'success', at: new Date() }), false, 'a final state is final');
-      const back = await repo.findById(t.id);
-      assert.equal(back?.status, 'failed');
-      assert.equal(back?.exitCode, 3);
-    });
-
-    it('marks live tasks of a vanished worker lost, except those it still runs', async () => {
-      const repo = repoOn(a);
-      const ts = await repo.createDue(due(new Date('2026-03-01T10:00:03.000Z')).slice(0, 3));
-      for (const t of ts) await repo.claim(t.id, 9, 0);
-      const lost = await repo.markLost(9, [ts[0].id], new Date());
-      assert.deepEqual(lost.map((t) => t.id).sort(), [ts[1].id, ts[2].id].sort());
-      assert.equal((await repo.findById(ts[1].id))?.status, 'lost');
-      assert.equal((await repo.findById(ts[0].id))?.status, 'pending');
     });
 
     it('stores output chunks once each and returns them in order', async () => {

@@ -209,6 +209,12 @@ export type TaskUpdates = z.infer<typeof TaskUpdatesSchema>;
  */
 export interface TaskUpdatesAck {
   recorded: boolean[];
+  /**
+   * Per update, why it was not recorded (null where it was). Not `retryable`: the server will never
+   * record it (the task does not exist, was not given to this worker, or has ended otherwise), so the
+   * worker drops it; retryable: the server could not store it now.
+   */
+  refusals?: (SerializedError | null)[];
   error?: SerializedError;
 }
 

@@ -2,11 +2,9 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { coerceError, type TaskStatus } from '@cronfleet/shared';
 import { targetsFor } from '../../cronjobs/dto/triggers.dto';
 import { taskOfJob } from '../../cronjobs/job-task';
-import { ClusterEvents } from '../../events/cluster-events';
-import { LiveEvents } from '../../events/live-events';
-import { TaskEnds } from '../../tasks/task-ends';
+import { TaskEvents } from '../../tasks/lifecycle/task-events';
+import { TaskLifecycle } from '../../tasks/lifecycle/task-lifecycle';
 import { TasksRepository, type NewTask } from '../../tasks/tasks.repository';
-import { TaskTracing } from '../../observability/task-tracing';
 import { chainResult, resultEnv } from '../core/chain-result';
 import { ChainsRepository } from './chains.repository';
 import { Batcher } from '../../common/batcher';
@@ -17,7 +15,7 @@ const LOOKUP_BATCH = 500;
 const FAILURE: readonly TaskStatus[] = ['failed', 'timeout', 'lost', 'killed'];
 
 /**
- * Job chains: when a task has ended for good (success, or a failure its retry policy does not retry),
+ * Job chains: when a task's run has ended for good (success, or a failure its retry policy does not retry),
  * starts the cron jobs its job's `triggers` name for that outcome, each with the task's result as
  * environment (CRONFLEET_UPSTREAM_*; see core/chain-result.ts). A chained task's idempotency key is
  * `chain:<task>:<job>`, so an end reported twice, or by two servers, starts each job once.
@@ -25,19 +23,21 @@ const FAILURE: readonly TaskStatus[] = ['failed', 'timeout', 'lost', 'killed'];
 @Injectable()
 export class TaskChainer implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('chains');
+  private unsubscribe: (() => void) | null = null;
   private readonly ends = new Batcher<{ taskId: number; status: TaskStatus }>((batch) => this.chainBatch(batch), LOOKUP_DELAY_MS, LOOKUP_BATCH);
 
   constructor(
     private readonly repo: ChainsRepository,
     private readonly tasks: TasksRepository,
-    private readonly events: ClusterEvents,
-    private readonly live: LiveEvents,
-    private readonly taskEnds: TaskEnds,
-    private readonly tracing: TaskTracing,
+    private readonly taskEvents: TaskEvents,
+    private readonly lifecycle: TaskLifecycle,
   ) {}
 
   onModuleInit(): void {
-    this.taskEnds.listen((taskId, status) => this.taskEnded(taskId, status));
+    // A run's end for good: not an attempt that is retried, nor a late result (the run moved on at `lost`).
+    this.unsubscribe = this.taskEvents.subscribe((e) => {
+      if (e.type === 'ended' && e.final) this.taskEnded(e.task.id, e.status);
+    });
   }
 
   /** Never throws and never waits: the chained tasks are made in the background. */
@@ -47,6 +47,7 @@ export class TaskChainer implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
     await this.ends.flush();
   }
 
@@ -80,13 +81,9 @@ export class TaskChainer implements OnModuleInit, OnApplicationShutdown {
         env: { ...(job.env ?? {}), ...env },
         idempotencyKey: `chain:${taskId}:${job.id}`,
       };
-      const make = (traceParent: string | null) => this.tasks.createOne({ ...row, traceParent });
-      // Tracing on: a `task.create` root, so the task's dispatch, run and result form one tree.
-      const { task, created } = this.tracing.tracer ? await this.tracing.created('chain', make) : await make(null);
+      const { task, created } = await this.lifecycle.submit(row, 'chain');
       if (!created) continue;
       this.logger.log(`task ${taskId} (${from}) ${status}: started ${job.name} as task ${task.id}`);
-      await this.events.publish({ type: 'task.pending', id: task.id });
-      this.live.taskCreated(task);
     }
   }
 }

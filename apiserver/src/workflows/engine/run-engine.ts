@@ -3,13 +3,12 @@ import { coerceError } from '@cronfleet/shared';
 import { Batcher } from '../../common/batcher';
 import { retryDelayMs } from '../../dispatcher/core/retry';
 import { LeaderLease } from '../../dispatcher/lease/leader-lease';
-import { ClusterEvents } from '../../events/cluster-events';
 import { LiveEvents } from '../../events/live-events';
-import { TaskEnds } from '../../tasks/task-ends';
+import { TaskEvents } from '../../tasks/lifecycle/task-events';
+import { TaskLifecycle } from '../../tasks/lifecycle/task-lifecycle';
 import type { TaskEntity } from '../../tasks/task.entity';
-import { TasksRepository, type NewTask } from '../../tasks/tasks.repository';
-import { TaskTracing } from '../../observability/task-tracing';
-import { TasksService } from '../../tasks/tasks.service';
+import type { NewTask } from '../../tasks/tasks.repository';
+import { TaskControl } from '../../workers/task-control';
 import { planRun, type NewStepTask } from '../core/run-plan';
 import { memberTask } from '../dto/definition.dto';
 import { planStepOf, stepTaskOf } from '../dto/workflow.dto';
@@ -35,7 +34,7 @@ export interface StopHow {
 }
 
 /**
- * Advances workflow runs: after each end of a step task (TaskEnds, on the server that recorded it),
+ * Advances workflow runs: after each end of a step task (a TaskEvent, on the server that recorded it),
  * when a run starts or is retried, on taking over the lease (every running run), and every SWEEP_MS
  * on the leader. Advancing reads the run and its step tasks as stored, asks the core's planRun what
  * follows, creates those tasks (idempotency key `wf:<run>:<step>:<attempt>[:<member>]`, so a step
@@ -55,27 +54,24 @@ export class WorkflowEngine implements OnModuleInit, OnApplicationShutdown {
   private sweep: NodeJS.Timeout | null = null;
   /** A take-over or sweep is going through the running runs: the next sweep waits for its turn. */
   private resuming = false;
-  private unsubscribeLive: (() => void) | null = null;
+  private unsubscribeTasks: (() => void) | null = null;
   private readonly onAcquired = (): void => this.lead();
   private readonly onLost = (): void => this.standBy();
 
   constructor(
     private readonly runs: WorkflowRunsRepository,
-    private readonly tasks: TasksRepository,
-    private readonly taskService: TasksService,
-    private readonly events: ClusterEvents,
+    private readonly lifecycle: TaskLifecycle,
+    private readonly control: TaskControl,
     private readonly live: LiveEvents,
-    private readonly taskEnds: TaskEnds,
+    private readonly taskEvents: TaskEvents,
     private readonly lease: LeaderLease,
-    private readonly tracing: TaskTracing,
   ) {}
 
   onModuleInit(): void {
-    this.taskEnds.listen((taskId) => this.ends.add(taskId));
-    // A pending task cancelled or killed before it reached a worker ends without TaskEnds; every
-    // instance hears of it live, and the leader follows it up.
-    this.unsubscribeLive = this.live.subscribe((e) => {
-      if (e.type === 'task.finished' && this.lease.isLeader && (e.data.status === 'cancelled' || e.data.status === 'killed')) this.ends.add(e.data.taskId);
+    // Every end of a step task (cancel and kill before it started too), on the server that recorded
+    // it; an attempt its policy retries does not reach here: step tasks have none (the run retries).
+    this.unsubscribeTasks = this.taskEvents.subscribe((e) => {
+      if (e.type === 'ended' && e.task.workflowRunId !== null) this.ends.add(e.task.id);
     });
     this.lease.on('acquired', this.onAcquired);
     this.lease.on('lost', this.onLost);
@@ -85,7 +81,7 @@ export class WorkflowEngine implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.lease.off('acquired', this.onAcquired);
     this.lease.off('lost', this.onLost);
-    this.unsubscribeLive?.();
+    this.unsubscribeTasks?.();
     this.standBy();
     await this.ends.flush();
     await Promise.all([...this.busy.values()].map((b) => b.done));
@@ -201,13 +197,8 @@ export class WorkflowEngine implements OnModuleInit, OnApplicationShutdown {
       workflowStep: step.id,
       workflowItem: c.item,
     };
-    const make = (traceParent: string | null) => this.tasks.createOne({ ...row, traceParent });
-    // Tracing on: a `task.create` root, so the task's dispatch, run and result form one tree.
-    const { task, created } = this.tracing.tracer ? await this.tracing.created(c.retryOf ? 'retry' : 'workflow', make) : await make(null);
-    if (!created) return null;
-    await this.events.publish({ type: 'task.pending', id: task.id });
-    this.live.taskCreated(task);
-    return task;
+    const { task, created } = await this.lifecycle.submit(row, c.retryOf ? 'retry' : 'workflow');
+    return created ? task : null;
   }
 
   /** Ends one task; null when done (or it had ended), else why not. */
@@ -215,15 +206,15 @@ export class WorkflowEngine implements OnModuleInit, OnApplicationShutdown {
     try {
       if (t.status === 'pending' && t.workerId === null) {
         try {
-          await this.taskService.cancel(t.id);
+          await this.lifecycle.cancel(t.id);
           return null;
         } catch (e) {
           if ((e as { code?: string }).code !== 'TaskNotRunning') throw e;
           // It reached a worker meanwhile: end it there.
         }
       }
-      if (how.action === 'kill') await this.taskService.kill(t.id, reason);
-      else await this.taskService.stop(t.id, how.graceSeconds, reason);
+      if (how.action === 'kill') await this.control.kill(t.id, reason);
+      else await this.control.stop(t.id, how.graceSeconds, reason);
       return null;
     } catch (e) {
       if ((e as { code?: string }).code === 'TaskNotRunning') return null; // it has ended by itself
