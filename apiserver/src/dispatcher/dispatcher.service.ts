@@ -22,7 +22,6 @@ import { NamespacesService } from '../namespaces/namespaces.service';
 import { FencedOutError, SchedulerStateRepository } from './scheduler-state.repository';
 import { TaskSender } from './task-sender';
 import { Metrics } from '../observability/metrics';
-import { LiveEvents } from '../events/live-events';
 import { TaskTracing } from '../observability/task-tracing';
 
 /** setTimeout's limit is 2^31-1 ms (~24.8 days); longer waits are taken in chunks. */
@@ -131,7 +130,6 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     @Inject(INSTANCE_ID) private readonly instanceId: string,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
     private readonly metrics: Metrics,
-    private readonly live: LiveEvents,
     private readonly tracing: TaskTracing,
     private readonly namespaces: NamespacesService,
   ) {}

@@ -151,8 +151,12 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
   'POST /api/v1/tasks/{id}/stop': { tag: 'tasks', summary: 'SIGTERM to a task, SIGKILL after the grace', responses: CONTROL },
   'POST /api/v1/tasks/{id}/retry': {
     tag: 'tasks',
-    summary: 'Run a finished task again as its next attempt',
-    responses: { 202: json(TaskIdSchema, 'the new attempt was created'), 404: NO_TASK, 409: 'the task has not ended yet (TaskNotRunning)' },
+    summary: "Run a finished task's run again as the attempt after its latest one",
+    responses: {
+      202: json(TaskIdSchema, 'the new attempt was created'),
+      404: NO_TASK,
+      409: "the task has not ended yet (TaskNotRunning), or its run's latest attempt is live or was just retried (RetryExists, naming that attempt)",
+    },
   },
   'POST /api/v1/workflows': {
     tag: 'workflows',

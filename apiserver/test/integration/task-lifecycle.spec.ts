@@ -44,7 +44,7 @@ for (const backend of backends) {
       const live = new LiveEvents(cluster, new LocalLease(), 'test');
       const outputs = new TaskOutputService(repo, config, live);
       writer = new TaskReportWriter(ds);
-      lifecycle = new TaskLifecycle(repo, writer, outputs, events, cluster, new TaskTracing(config), config);
+      lifecycle = new TaskLifecycle(repo, writer, outputs, events, cluster, new TaskTracing(config));
       events.subscribe((e) => seen.push(e));
       cluster.subscribe((e) => clusterSeen.push(e.type));
       job = await ds.getRepository(CronJobEntity).save({ name: 'job', schedule: '* * * * *', timezone: 'UTC', runner: 'command', spec: { command: 'true' }, timeoutSeconds: 5, enabled: true, nextRunAt: null });

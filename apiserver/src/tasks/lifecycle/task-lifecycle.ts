@@ -1,10 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { SerializedError, TaskStatus, TaskUpdate } from '@cronfleet/shared';
 import { BatchSender, FINAL_TASK_STATUSES } from '@cronfleet/shared';
 import type { EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../../common/errors';
-import type { ServerConfig } from '../../config/config';
-import { SERVER_CONFIG } from '../../config/tokens';
 import { isUniqueViolation } from '../../database/columns';
 import { ClusterEvents } from '../../events/cluster-events';
 import { TaskTracing } from '../../observability/task-tracing';
@@ -48,7 +46,6 @@ export class TaskLifecycle {
     private readonly events: TaskEvents,
     private readonly cluster: ClusterEvents,
     private readonly tracing: TaskTracing,
-    @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
   ) {}
 
   // ---- creation ---------------------------------------------------------------------------------
