@@ -208,7 +208,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       await this.writer.success(workerId, { ...msg, status: 'success' });
       this.metrics.taskEnded(msg.taskId, 'success');
       this.live.task('task.finished', msg.taskId, { status: 'success', atMs: msg.atMs, exitCode: msg.exitCode ?? null });
-      this.notifier.taskEnded(msg.taskId, 'success');
+      this.notifier.taskEnded({ taskId: msg.taskId, status: 'success', final: true, retryDelayMs: null });
       this.taskEnds.ended(msg.taskId, 'success');
       return true;
     }
@@ -219,9 +219,9 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     const done = await this.repo.finish(msg.taskId, workerId, result);
     if (done) this.metrics.taskEnded(msg.taskId, msg.status);
     if (done) this.live.task('task.finished', msg.taskId, { status: msg.status, atMs: msg.atMs, exitCode: msg.exitCode ?? null, errorCode: msg.error?.code }, before ?? undefined);
-    if (done) this.notifier.taskEnded(msg.taskId, msg.status);
-    const retried = done && before ? await this.ended(before, msg.status) : false;
-    if (done && !retried) this.taskEnds.ended(msg.taskId, msg.status);
+    const retryDelay = done && before ? await this.ended(before, msg.status) : null;
+    if (done) this.notifier.taskEnded({ taskId: msg.taskId, status: msg.status, final: retryDelay === null, retryDelayMs: retryDelay });
+    if (done && retryDelay === null) this.taskEnds.ended(msg.taskId, msg.status);
     if (!done && (await this.repo.lateResult(msg.taskId, workerId, result))) {
       this.logger.warn(`task ${msg.taskId}: its ${msg.status} result arrived after it was declared lost; recorded`);
     }
@@ -241,8 +241,9 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
       this.logger.warn(`task ${t.id} lost: worker ${workerId} no longer runs it`);
       this.metrics.taskEnded(t.id, 'lost');
       this.live.task('task.finished', t.id, { status: 'lost', atMs: Date.now() }, t);
-      this.notifier.taskEnded(t.id, 'lost');
-      if (!(await this.ended(t, 'lost'))) this.taskEnds.ended(t.id, 'lost');
+      const retryDelay = await this.ended(t, 'lost');
+      this.notifier.taskEnded({ taskId: t.id, status: 'lost', final: retryDelay === null, retryDelayMs: retryDelay });
+      if (retryDelay === null) this.taskEnds.ended(t.id, 'lost');
     }
     if (stillRunning.length === 0) return [];
     const ended = (await this.repo.findByIds([...stillRunning])).filter((t) => FINAL_TASK_STATUSES.includes(t.status) && t.workerId === workerId);
@@ -262,7 +263,7 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     this.logger.warn(`task ${t.id} failed before it ran: ${error.code}: ${error.message}`);
     this.metrics.taskEnded(t.id, 'failed');
     this.live.task('task.finished', t.id, { status: 'failed', atMs: Date.now(), errorCode: error.code }, t);
-    this.notifier.taskEnded(t.id, 'failed');
+    this.notifier.taskEnded({ taskId: t.id, status: 'failed', final: true, retryDelayMs: null });
     this.taskEnds.ended(t.id, 'failed');
   }
 
@@ -275,28 +276,30 @@ export class TasksService implements TaskReportHandler, OnModuleInit {
     this.logger.warn(`task ${id} timed out by the server watchdog`);
     this.metrics.taskEnded(id, 'timeout');
     this.live.task('task.finished', id, { status: 'timeout', atMs: Date.now(), errorCode: error.code }, t);
-    this.notifier.taskEnded(id, 'timeout');
     void this.registry.sendKill(t.workerId, id, 'server watchdog timeout');
     this.registry.release(t.workerId, id);
     await this.outputs.ended(id);
-    if (!(await this.ended(t, 'timeout'))) this.taskEnds.ended(id, 'timeout');
+    const retryDelay = await this.ended(t, 'timeout');
+    this.notifier.taskEnded({ taskId: id, status: 'timeout', final: retryDelay === null, retryDelayMs: retryDelay });
+    if (retryDelay === null) this.taskEnds.ended(id, 'timeout');
   }
 
   /**
-   * After a task failed, timed out or was lost: schedule the retry its policy asks for. True when
-   * there will be another attempt (the task has not ended for good: no chain follows it yet).
+   * After a task failed, timed out or was lost: schedule the retry its policy asks for. Its delay in
+   * ms when there will be another attempt (the task has not ended for good: no chain follows it
+   * yet); null when the run has ended.
    */
-  private async ended(t: TaskEntity, status: TaskStatus): Promise<boolean> {
-    if (!RETRYABLE.includes(status) || !t.retry) return false;
+  private async ended(t: TaskEntity, status: TaskStatus): Promise<number | null> {
+    if (!RETRYABLE.includes(status) || !t.retry) return null;
     const delay = retryDelayMs(t.retry, t.attempt);
-    if (delay === null) return false;
+    if (delay === null) return null;
     try {
       const next = await this.createAttempt(t, delay);
       this.logger.log(`task ${t.id} ${status}: retry ${t.attempt} of ${t.retry.maxRetries} as task ${next.id} in ${Math.round(delay / 1000)} s`);
-      return true;
+      return delay;
     } catch (e) {
       this.logger.warn(`task ${t.id}: retry not created: ${coerceError(e).message}`);
-      return false;
+      return null;
     }
   }
 
