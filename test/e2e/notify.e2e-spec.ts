@@ -26,6 +26,7 @@ const SECRET = `whsec-${randomId(12)}`;
 
 interface Hook {
   status: number;
+  url: string;
   headers: IncomingHttpHeaders;
   body: string;
 }
@@ -33,6 +34,15 @@ interface Mail {
   from: string;
   to: string[];
   raw: string;
+}
+/** The webhook body (README, Notifications). */
+interface Payload {
+  event: string;
+  job: { id: number; name: string };
+  task: { id: number; status: string; attempt: number; attempts: number; exitCode: number | null; error: unknown; startedAt: string | null; finishedAt: string | null };
+  final: boolean;
+  retry: { delayMs: number; at: string } | null;
+  at: string;
 }
 interface NotifyView {
   on: string[];
@@ -64,7 +74,7 @@ describe('job notifications', { timeout: 120_000 }, () => {
       req.on('end', () => {
         // The very first request is refused as if the receiver were briefly down.
         const status = hooks.length === 0 ? 503 : 200;
-        hooks.push({ status, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        hooks.push({ status, url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
         res.writeHead(status).end();
       });
     });
@@ -175,6 +185,84 @@ describe('job notifications', { timeout: 120_000 }, () => {
     assert.match(mail.raw, /status: +failed/);
     assert.match(mail.raw, /exit code: +3/);
     assert.equal(mails.length, 1, 'only the failure was subscribed to by email');
+  });
+
+  /** Delivered webhooks of job `name` (every one is answered 200 from the second request on), by rule. */
+  const deliveredFor = (name: string, rule: string): Payload[] =>
+    hooks
+      .filter((h) => h.status === 200 && new URL(h.url, 'http://x').searchParams.get('rule') === rule)
+      .map((h) => JSON.parse(h.body) as Payload)
+      .filter((b) => b.job.name === name);
+  // A retry waits 1 s, so each attempt's notifications are queued (and, answered 200 at once, sent)
+  // well before the next attempt runs: once the last attempt's have arrived, so have all earlier ones.
+  const retry = { maxRetries: 2, backoff: 'fixed', delaySeconds: 1, maxDelaySeconds: 1, jitter: false };
+  const tasksOf = async (jobId: number): Promise<Task[]> => (await srv().api.listTasks({ cronjobId: jobId })).items.sort((a, b) => a.attempt - b.attempt);
+
+  it('sends one failure for a run whose retries all failed, naming attempt 3 of 3, and an attemptFailure per attempt saying whether a retry follows', async () => {
+    const name = `r-${randomId()}`;
+    const job = await srv().api.createCronJob({
+      name,
+      schedule: '0 0 1 1 *',
+      enabled: false,
+      runner: 'command',
+      spec: { command: 'sh', args: ['-c', 'exit 4'] },
+      retry,
+      notify: [
+        { on: ['failure'], webhook: { url: `${hookUrl}&rule=run` } },
+        { on: ['attemptFailure'], webhook: { url: `${hookUrl}&rule=attempt` } },
+      ],
+    });
+    await srv().api.runCronJob(job.id);
+    const last = await waitFor(async () => (await tasksOf(job.id)).find((t) => t.attempt === 3 && t.status === 'failed'), { timeoutMs: 30_000, what: 'the third attempt failed', details: logs });
+    await waitFor(() => deliveredFor(name, 'run').length >= 1 && deliveredFor(name, 'attempt').length >= 3, { timeoutMs: 30_000, what: 'the failure and three attemptFailure webhooks', details: logs });
+    const tasks = await tasksOf(job.id);
+    assert.deepEqual(tasks.map((t) => [t.attempt, t.status]), [[1, 'failed'], [2, 'failed'], [3, 'failed']]);
+
+    const failures = deliveredFor(name, 'run');
+    assert.equal(failures.length, 1, `one failure per run: ${JSON.stringify(failures)}`);
+    const [failure] = failures;
+    assert.equal(failure.event, 'failure');
+    assert.equal(failure.task.id, last.id);
+    assert.equal(failure.task.attempt, 3);
+    assert.equal(failure.task.attempts, 3);
+    assert.equal(failure.task.exitCode, 4);
+    assert.deepEqual(failure.task.error, (await srv().api.getTask(last.id)).error, "the final attempt's error");
+    assert.equal(failure.final, true);
+    assert.equal(failure.retry, null);
+
+    const attempts = deliveredFor(name, 'attempt').sort((a, b) => a.task.attempt - b.task.attempt);
+    assert.equal(attempts.length, 3);
+    assert.deepEqual(attempts.map((b) => [b.event, b.task.id, b.task.attempt, b.task.attempts, b.final]), [
+      ['attemptFailure', tasks[0].id, 1, 3, false],
+      ['attemptFailure', tasks[1].id, 2, 3, false],
+      ['attemptFailure', tasks[2].id, 3, 3, true],
+    ]);
+    for (const b of attempts.slice(0, 2)) {
+      assert.equal(b.retry?.delayMs, 1000);
+      assert.ok(Date.parse(b.retry.at) >= Date.parse(b.task.finishedAt!), `the retry is due after the attempt ended: ${JSON.stringify(b)}`);
+    }
+    assert.equal(attempts[2].retry, null);
+  });
+
+  it('sends no failure and one success for a run that failed once and then succeeded', async () => {
+    const marker = join(srv().dataDir, `flaky-${randomId()}`);
+    const name = `f-${randomId()}`;
+    const job = await srv().api.createCronJob({
+      name,
+      schedule: '0 0 1 1 *',
+      enabled: false,
+      runner: 'command',
+      spec: { command: 'sh', args: ['-c', `if [ -f '${marker}' ]; then exit 0; fi; touch '${marker}'; exit 3`] },
+      retry,
+      notify: [{ on: ['failure', 'success', 'recovered'], webhook: { url: `${hookUrl}&rule=flaky` } }],
+    });
+    await srv().api.runCronJob(job.id);
+    const success = await waitFor(async () => (await tasksOf(job.id)).find((t) => t.status === 'success'), { timeoutMs: 30_000, what: 'the retry succeeded', details: logs });
+    assert.equal(success.attempt, 2);
+    await waitFor(() => deliveredFor(name, 'flaky').some((b) => b.event === 'success'), { timeoutMs: 30_000, what: 'the success webhook', details: logs });
+    const bodies = deliveredFor(name, 'flaky');
+    // No recovered either: the run's own failed attempt raised no failure to recover from.
+    assert.deepEqual(bodies.map((b) => [b.event, b.task.id, b.task.attempt, b.final]), [['success', success.id, 2, true]]);
   });
 
   it('names the field of an invalid notify entry', async () => {

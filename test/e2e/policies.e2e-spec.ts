@@ -85,11 +85,12 @@ describe(`scheduling policies on the ${backend} backend`, { timeout: 180_000 }, 
     assert.equal(attempts[2].exitCode, 3);
   });
 
-  it('times a task out after timeoutSeconds and kills it', async () => {
+  it('times a task out after timeoutSeconds and kills it, its error naming the limit', async () => {
     const j = await job({ timeoutSeconds: 1, args: ['sleep 20'] });
     const { taskId } = await srv().api.runCronJob(j.id);
     const t = await waitForEnd(taskId);
     assert.equal(t.status, 'timeout', JSON.stringify(t));
+    assert.deepEqual(t.error, { code: 'TaskTimeout', message: 'timed out after 1 s (timeoutSeconds)', retryable: true });
   });
 
   it('runs a delayed one-shot task at its time, returns the same task for a repeated idempotency key, and cancels another', async () => {

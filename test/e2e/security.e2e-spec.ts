@@ -160,6 +160,28 @@ for (const backend of ['mysql', 'embedded'] as const) describe(`API tokens, role
     assert.match(String(errorBody(await expectApiError(server.api.withToken(brief.token).listCronJobs(), 401)).message), /expired at/);
   });
 
+  it('names in the audit log what a call created: a one-shot task, a retry’s new attempt, a run-now task, a token, a workflow run', async () => {
+    const oneShot = await server.api.call<{ taskId: number }>('POST', '/tasks', [202], { runner: 'command', spec: { command: 'true' } });
+    await waitForTaskEnd(server.api, oneShot.taskId, { timeoutMs: 20_000, details: logs });
+    const retried = await server.api.call<{ taskId: number }>('POST', `/tasks/${oneShot.taskId}/retry`, [202]);
+    assert.notEqual(retried.taskId, oneShot.taskId);
+    const ranNow = await server.api.runCronJob(jobId);
+    const token = await create(`audited-${randomId()}`, 'viewer');
+    const workflow = await server.api.call<{ id: number; name: string }>('POST', '/workflows', [201], { name: `audited-${randomId()}`, steps: [{ id: 'a', runner: 'command', spec: { command: 'true' } }] });
+    const run = await server.api.call<{ id: number }>('POST', `/workflows/${workflow.name}/runs`, [202]);
+    await Promise.all([retried.taskId, ranNow.taskId].map((id) => waitForTaskEnd(server.api, id, { timeoutMs: 20_000, details: logs })));
+
+    const { items } = await server.api.call<{ items: AuditEntry[] }>('GET', '/audit?actor=admin&limit=1000', [200]);
+    const targetsOf = (method: string, path: string) => items.filter((a) => a.method === method && a.path === path).map((a) => [a.status, a.targetId]);
+    assert.deepEqual(targetsOf('POST', '/api/v1/tasks'), [[202, String(oneShot.taskId)]]);
+    // A retry names the attempt it created; the retried task is in its path.
+    assert.deepEqual(targetsOf('POST', `/api/v1/tasks/${oneShot.taskId}/retry`), [[202, String(retried.taskId)]]);
+    assert.ok(targetsOf('POST', `/api/v1/cronjobs/${jobId}/run`).some(([, t]) => t === String(ranNow.taskId)), 'run-now names the task it started');
+    assert.ok(targetsOf('POST', '/api/v1/tokens').some(([st, t]) => st === 201 && t === String(token.id)));
+    assert.deepEqual(targetsOf('POST', '/api/v1/workflows').filter(([, t]) => t === String(workflow.id)), [[201, String(workflow.id)]]);
+    assert.deepEqual(targetsOf('POST', `/api/v1/workflows/${workflow.name}/runs`), [[202, String(run.id)]]);
+  });
+
   it('records every mutating call with actor, role, status and address, and no secret', async () => {
     const page = await server.api.call<{ items: AuditEntry[]; nextCursor: string | null }>('GET', `/audit?actor=${encodeURIComponent(operatorToken.name)}`, [200]);
     const calls = page.items.map((a) => `${a.method} ${a.path} ${a.status} ${a.role} ${a.tokenId}`);

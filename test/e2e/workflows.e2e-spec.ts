@@ -180,9 +180,33 @@ describe('workflows on the embedded backend', { timeout: 240_000 }, () => {
       const r = await getRun(server.api, id);
       return stepOf(r, 'nap').tasks[0].status === 'killed' && r;
     }, { timeoutMs: 20_000, what: "the nap step's task killed", details: logs });
-    assert.deepEqual(run.steps.map((s) => [s.id, s.state, s.taskIds.length]), [['nap', 'failed', 1], ['after', 'skipped', 0]]);
+    assert.deepEqual(run.steps.map((s) => [s.id, s.state, s.taskIds.length]), [['nap', 'killed', 1], ['after', 'skipped', 0]]);
     assert.equal(errorBody(await expectApiError(server.api.call('POST', `/workflow-runs/${id}/kill`, [200]), 409)).statusCode, 409);
     assert.equal((await taskRowsOf(server.api, id)).length, 1, 'no step started after the kill');
+  });
+
+  it('reads a step whose task was killed as killed, and runs its failure handler as for a failure', async () => {
+    await createWorkflow(server.api, {
+      name: name('killed-step'),
+      steps: [
+        { id: 'nap', ...sh('echo napping; sleep 30') },
+        { id: 'next', dependsOn: ['nap'], ...sh('echo next') },
+        { id: 'alert', dependsOn: ['nap'], when: 'failure', ...sh('echo alert') },
+      ],
+    });
+    const { id } = await startRun(server.api, name('killed-step'));
+    const napping = await waitFor(async () => {
+      const t = stepOf(await getRun(server.api, id), 'nap').tasks[0];
+      return t?.status === 'running' && t;
+    }, { timeoutMs: 20_000, what: 'the nap step running', details: logs });
+    await server.api.killTask(napping.taskId);
+    const run = await waitForRunEnd(server.api, id, logs);
+    assert.deepEqual(run.steps.map((s) => [s.id, s.state, s.tasks.map((t) => t.status)]), [
+      ['nap', 'killed', ['killed']],
+      ['next', 'skipped', []],
+      ['alert', 'success', ['success']],
+    ]);
+    assert.equal(run.status, 'success', 'the kill was handled by the failure branch');
   });
 
   it('retries a failed run from its failed step: what succeeded does not run again', async () => {
@@ -299,6 +323,10 @@ describe('workflows on the embedded backend', { timeout: 240_000 }, () => {
     assert.match(kill.stdout, new RegExp(`workflow run ${slow.id} killed`));
     const status = await cli('workflows', 'get', String(slow.id), '-o', 'json');
     assert.equal((JSON.parse(status.stdout) as Run).status, 'killed');
+    // The kill is confirmed before the worker's report of it is recorded: the step reads killed once its task does.
+    await waitFor(async () => stepOf(await getRun(server.api, slow.id), 'nap').tasks[0].status === 'killed', { timeoutMs: 20_000, what: "the slow run's task killed", details: logs });
+    const table = await cli('workflows', 'get', String(slow.id));
+    assert.match(table.stdout, /^\s*nap\s+killed\s+1\s/m, table.stdout);
     assert.equal((await cli('workflows', 'kill', String(slow.id))).code, 1, 'a second kill is refused: the run has ended');
   });
 });

@@ -21,7 +21,7 @@ export class AuditInterceptor implements NestInterceptor {
     const res = ctx.switchToHttp().getResponse<HttpResponse>();
     return next.handle().pipe(
       concatMap((body: unknown) =>
-        from(this.audit.recordRequest(req, res.statusCode, (body as { id?: unknown } | null | undefined)?.id).then(() => body)),
+        from(this.audit.recordRequest(req, res.statusCode, body).then(() => body)),
       ),
       catchError((e: unknown) => from(this.audit.recordRequest(req, describeError(e).status)).pipe(concatMap(() => throwError(() => e)))),
     );

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { clientAddress, type HttpRequest, pathOf } from '../auth/http-request';
+import { auditTarget } from './audit-target';
 import { AuditRepository } from './audit.repository';
 import { type AuditQuery, toAuditEntryView, type AuditEntryView } from './dto/audit.dto';
 
@@ -12,14 +13,13 @@ export class AuditService {
 
   /**
    * Records a call by an authenticated caller. What is kept is the method, the path (no query string)
-   * and the target id, never a body: bodies carry secretEnv values and new tokens. A failed write is
-   * logged, not answered: the call itself has already happened.
+   * and the target id (see auditTarget: what the `answer` names as made, or what the path names),
+   * never a body: bodies carry secretEnv values and new tokens. A failed write is logged, not
+   * answered: the call itself has already happened.
    */
-  async recordRequest(req: HttpRequest, status: number, createdId?: unknown): Promise<void> {
+  async recordRequest(req: HttpRequest, status: number, answer?: unknown): Promise<void> {
     const actor = req.actor;
     if (!actor) return;
-    const fromPath = req.params?.id ?? req.params?.idOrName;
-    const created = typeof createdId === 'number' || typeof createdId === 'string' ? String(createdId) : undefined;
     try {
       await this.repo.append({
         at: new Date(),
@@ -28,7 +28,7 @@ export class AuditService {
         role: actor.role,
         method: req.method.toUpperCase(),
         path: pathOf(req).slice(0, 500),
-        targetId: (fromPath ?? created)?.slice(0, 100) ?? null,
+        targetId: auditTarget(req.params, status, answer),
         status,
         ip: clientAddress(req).slice(0, 64),
       });

@@ -6,7 +6,7 @@ import { CronJobEntity } from '../cronjobs/cronjob.entity';
 import { TaskEntity } from '../tasks/task.entity';
 import { OUTCOME_STATUSES } from './core/notify-rule';
 
-/** The reads a notification needs: the task, its job's rules, and the job's previous outcome. */
+/** The reads a notification needs: the task, its job's rules, and the outcome of the job's previous run. */
 @Injectable()
 export class NotificationsRepository {
   constructor(
@@ -39,18 +39,25 @@ export class NotificationsRepository {
     return this.jobs.findOne({ select: { id: true, name: true, notify: true }, where: { id } });
   }
 
-  /** Status of the job's latest other task with an outcome that finished no later than `t`; null: none. */
-  async previousOutcome(t: Pick<TaskEntity, 'id' | 'cronjobId' | 'finishedAt'>): Promise<string | null> {
+  /**
+   * Status of the job's latest task with an outcome, of another run (another due time or shard: the
+   * attempts of `t`'s own run do not count), that finished no later than `t`; null: none. The latest
+   * attempt of a run is how it ended, so a retry that succeeds is not a recovery from its own run's
+   * earlier attempts, which raised no `failure`.
+   */
+  async previousRunOutcome(t: Pick<TaskEntity, 'id' | 'cronjobId' | 'scheduledAt' | 'shardIndex' | 'finishedAt'>): Promise<string | null> {
     if (t.cronjobId === null) return null;
+    // Better-sqlite3 cannot bind a Date: dbTime gives it the stored text form.
+    const ds = this.tasks.manager.connection;
     const qb = this.tasks
       .createQueryBuilder('t')
       .select('t.status', 'status')
       .where('t.cronjob_id = :job AND t.id <> :id AND t.status IN (:...outcomes)', { job: t.cronjobId, id: t.id, outcomes: [...OUTCOME_STATUSES] })
+      .andWhere('NOT (t.scheduled_at = :due AND t.shard_index = :shard)', { due: dbTime(ds, t.scheduledAt), shard: t.shardIndex })
       .orderBy('t.finished_at', 'DESC')
       .addOrderBy('t.id', 'DESC')
       .limit(1);
-    // Better-sqlite3 cannot bind a Date: dbTime gives it the stored text form.
-    if (t.finishedAt) qb.andWhere('t.finished_at <= :at', { at: dbTime(this.tasks.manager.connection, t.finishedAt) });
+    if (t.finishedAt) qb.andWhere('t.finished_at <= :at', { at: dbTime(ds, t.finishedAt) });
     const row = await qb.getRawOne<{ status: string }>();
     return row?.status ?? null;
   }

@@ -5,9 +5,8 @@ import type { ServerConfig } from '../config/config';
 import type { Tokens } from '../config/secrets';
 import { SERVER_CONFIG, TOKENS } from '../config/tokens';
 import { TaskEvents } from '../tasks/lifecycle/task-events';
-import type { TaskEntity } from '../tasks/task.entity';
-import type { NotificationPayload } from './core/notification-message';
-import { eventsFor, NotifyEvent } from './core/notify-rule';
+import { toPayload } from './core/notification-message';
+import { eventsFor } from './core/notify-rule';
 import { DeliveryQueue } from './delivery-queue';
 import { MailSender } from './mail.sender';
 import { NotificationsRepository } from './notifications.repository';
@@ -20,9 +19,22 @@ const LOOKUP_DELAY_MS = 20;
 /** Most task ends looked up by one query. */
 const LOOKUP_BATCH = 500;
 
+/** A task's end, announced once after it was committed. */
+export interface TaskEndedEvent {
+  taskId: number;
+  status: TaskStatus;
+  /** True when no retry follows: the run (all attempts of one due time) has ended with this task. */
+  final: boolean;
+  /** Wait before the retry that follows, in ms; null when `final`. */
+  retryDelayMs: number | null;
+}
+
+type QueuedEnd = TaskEndedEvent & { endedAtMs: number };
+
 /**
  * Sends a cron job's notifications when one of its tasks ends: on the `ended` TaskEvent, published once
- * a final status has committed; every final status is committed exactly once, by one instance,
+ * a final status has committed, saying whether a retry follows and when (`eventsFor` turns that into
+ * per-run or per-attempt events); every final status is committed exactly once, by one instance,
  * so each notification is made once in a cluster without any coordination (the cluster-wide
  * `task.finished` live event reaches every instance, which is why it is not used here).
  */
@@ -32,7 +44,7 @@ export class TaskNotifier implements OnModuleInit, OnApplicationShutdown {
   private readonly queue = new DeliveryQueue(this.logger);
   private readonly mail: MailSender | null;
   private unsubscribe: (() => void) | null = null;
-  private readonly ends = new Batcher<{ taskId: number; status: TaskStatus }>((batch) => this.notifyBatch(batch), LOOKUP_DELAY_MS, LOOKUP_BATCH);
+  private readonly ends = new Batcher<QueuedEnd>((batch) => this.notifyBatch(batch), LOOKUP_DELAY_MS, LOOKUP_BATCH);
 
   constructor(
     private readonly repo: NotificationsRepository,
@@ -46,7 +58,7 @@ export class TaskNotifier implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     // Committed ends only; a late result corrects a record whose `lost` was notified already.
     this.unsubscribe = this.taskEvents.subscribe((e) => {
-      if (e.type === 'ended' && !e.late) this.taskEnded(e.task.id, e.status);
+      if (e.type === 'ended' && !e.late) this.taskEnded({ taskId: e.task.id, status: e.status, final: e.final, retryDelayMs: e.retryDelayMs });
     });
   }
 
@@ -55,9 +67,9 @@ export class TaskNotifier implements OnModuleInit, OnApplicationShutdown {
    * batches (most jobs have no rules, and reading each task and its job cost two queries per task
    * ended, the largest share of the database work at a few thousand tasks a second).
    */
-  taskEnded(taskId: number, status: TaskStatus): void {
-    if (!NOTIFIED.includes(status)) return;
-    this.ends.add({ taskId, status });
+  taskEnded(e: TaskEndedEvent): void {
+    if (!NOTIFIED.includes(e.status)) return;
+    this.ends.add({ ...e, endedAtMs: Date.now() });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -67,7 +79,7 @@ export class TaskNotifier implements OnModuleInit, OnApplicationShutdown {
     this.mail?.close();
   }
 
-  private async notifyBatch(batch: { taskId: number; status: TaskStatus }[]): Promise<void> {
+  private async notifyBatch(batch: QueuedEnd[]): Promise<void> {
     let withRules: Set<number>;
     try {
       withRules = await this.repo.withRules(batch.map((e) => e.taskId));
@@ -78,20 +90,21 @@ export class TaskNotifier implements OnModuleInit, OnApplicationShutdown {
     await Promise.all(
       batch
         .filter((e) => withRules.has(e.taskId))
-        .map((e) => this.notify(e.taskId, e.status).catch((err: unknown) => this.logger.warn(`task ${e.taskId}: notifications not made: ${coerceError(err).message}`))),
+        .map((e) => this.notify(e).catch((err: unknown) => this.logger.warn(`task ${e.taskId}: notifications not made: ${coerceError(err).message}`))),
     );
   }
 
-  private async notify(taskId: number, status: TaskStatus): Promise<void> {
+  private async notify(end: QueuedEnd): Promise<void> {
+    const { taskId, status } = end;
     const task = await this.repo.task(taskId);
     if (!task || task.cronjobId === null) return;
     const job = await this.repo.job(task.cronjobId);
     const rules = job?.notify ?? [];
     if (!job || rules.length === 0) return;
     const wantsRecovered = status === 'success' && rules.some((r) => r.on.includes('recovered'));
-    const previous = wantsRecovered ? await this.repo.previousOutcome(task) : null;
-    for (const event of eventsFor(status, previous)) {
-      const payload = toPayload(event, job, task, status);
+    const previous = wantsRecovered ? await this.repo.previousRunOutcome(task) : null;
+    for (const event of eventsFor(end, previous)) {
+      const payload = toPayload(event, job, task, end, Date.now());
       for (const rule of rules) {
         if (!rule.on.includes(event)) continue;
         if (rule.webhook) this.queue.push(webhookDelivery(rule.webhook.url, rule.webhook.headers, payload, this.tokens.webhookSecret));
@@ -100,22 +113,4 @@ export class TaskNotifier implements OnModuleInit, OnApplicationShutdown {
       }
     }
   }
-}
-
-export function toPayload(event: NotifyEvent, job: { id: number; name: string }, t: TaskEntity, status: TaskStatus, now = new Date()): NotificationPayload {
-  return {
-    event,
-    job: { id: job.id, name: job.name },
-    task: {
-      id: t.id,
-      status,
-      attempt: t.attempt,
-      scheduledAt: t.scheduledAt.toISOString(),
-      startedAt: t.startedAt?.toISOString() ?? null,
-      finishedAt: t.finishedAt?.toISOString() ?? null,
-      exitCode: t.exitCode,
-      error: t.error ? { code: t.error.code, message: t.error.message } : null,
-    },
-    at: now.toISOString(),
-  };
 }

@@ -1,18 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { coerceError, type TaskStatus } from '@cronfleet/shared';
+import { Injectable } from '@nestjs/common';
+import type { TaskStatus } from '@cronfleet/shared';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DataSource, In } from 'typeorm';
-import { TaskEntity } from '../tasks/task.entity';
-import { scheduleLagMs } from './schedule-lag';
-import { TaskEndBuffer } from './task-end-buffer';
+import { scheduleLagMs, type SentTask } from './schedule-lag';
 
 /** Schedule lag buckets, seconds: fine at the low end, where a healthy leader is. */
 export const LAG_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 /** Task duration buckets, seconds: from a quick HTTP check to a nightly backup. */
 export const DURATION_BUCKETS_S = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600, 7200];
-/** Task ends read back from the database per query. */
-const END_BATCH = 1000;
 
 /** What the scrape reads from the dispatcher and the worker registry of this instance. */
 export interface GaugeValues {
@@ -35,14 +29,12 @@ export interface NamespaceGauges {
 /**
  * The server's Prometheus metrics (one registry per server instance, so two servers in one process
  * do not mix). On the dispatch path only `taskSent` runs: a histogram observation, nothing
- * allocated. Task ends are buffered as ids and counted in batches (see TaskEndBuffer).
+ * allocated. A task's end is counted from its lifecycle event, which carries its runner and
+ * duration: no read of the tasks table.
  */
 @Injectable()
 export class Metrics {
-  private readonly logger = new Logger('metrics');
   readonly registry = new Registry();
-  private readonly ends = new TaskEndBuffer<TaskStatus>(END_BATCH, () => void this.countEnds().catch(() => undefined));
-  private counting: Promise<void> = Promise.resolve();
 
   private readonly taskEnds = new Counter({
     name: 'cronfleet_task_ends_total',
@@ -103,19 +95,20 @@ export class Metrics {
   private readonly retentionLastSweep = new Gauge({ name: 'cronfleet_retention_last_sweep_timestamp_seconds', help: "End of this instance's last retention sweep, Unix time; 0 before the first", registers: [this.registry] });
   private readonly retentionLastDuration = new Gauge({ name: 'cronfleet_retention_last_sweep_duration_seconds', help: "Length of this instance's last retention sweep, pauses between batches included", registers: [this.registry] });
 
-  constructor(@InjectDataSource() private readonly ds: DataSource) {
+  constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
 
   /** The leader sent a task to a worker at `sentAtMs`; `jitterMs` is its job's fixed delay. */
-  taskSent(task: Pick<TaskEntity, 'trigger' | 'runAt' | 'scheduledAt'>, jitterMs: number, sentAtMs: number): void {
+  taskSent(task: SentTask, jitterMs: number, sentAtMs: number): void {
     const lag = scheduleLagMs(task, jitterMs, sentAtMs);
     if (lag !== null) this.scheduleLag.observe(lag / 1000);
   }
 
-  /** This instance recorded a task's final status. */
-  taskEnded(taskId: number, status: TaskStatus): void {
-    this.ends.add(taskId, status);
+  /** This instance recorded a task's final status; `durationMs` from its start (null: it never started). */
+  taskEnded(status: TaskStatus, runner: string, durationMs: number | null): void {
+    this.taskEnds.inc({ status, runner });
+    if (durationMs !== null) this.taskDuration.observe({ runner }, durationMs / 1000);
   }
 
   /** Due times recorded as `skipped` when they were created (concurrency policy, no broadcast target): no row to look up. */
@@ -137,7 +130,7 @@ export class Metrics {
     return this.registry.contentType;
   }
 
-  /** The metrics in Prometheus' text format, with the gauges set to `g` and every task end so far counted. */
+  /** The metrics in Prometheus' text format, with the gauges set to `g`. */
   async render(g: GaugeValues): Promise<string> {
     this.leader.set(g.isLeader ? 1 : 0);
     this.heapEntries.set(g.heapSize ?? 0);
@@ -145,7 +138,6 @@ export class Metrics {
     this.running.set(g.running);
     this.workersOnline.set(g.workersOnline);
     if (g.namespaces) this.setNamespaces(g.namespaces);
-    for (let n = Math.ceil(this.ends.size / this.ends.batchSize); n > 0; n--) await this.countEnds();
     return this.registry.metrics();
   }
 
@@ -158,30 +150,5 @@ export class Metrics {
       if (n.maxJobs !== null) this.nsMaxJobs.set({ namespace: n.name }, n.maxJobs);
       if (n.maxConcurrentTasks !== null) this.nsMaxRunning.set({ namespace: n.name }, n.maxConcurrentTasks);
     }
-  }
-
-  /** Counts one batch of buffered ends, one batch at a time, with runner and duration read from the tasks table. */
-  private countEnds(): Promise<void> {
-    const run = this.counting.then(() => this.countBatch());
-    this.counting = run.catch(() => undefined);
-    return run;
-  }
-
-  private async countBatch(): Promise<void> {
-    const { ids, statuses } = this.ends.take();
-    if (ids.length === 0) return;
-    let rows: TaskEntity[] = [];
-    try {
-      rows = await this.ds.getRepository(TaskEntity).find({ select: { id: true, runner: true, startedAt: true, finishedAt: true }, where: { id: In(ids) } });
-    } catch (e) {
-      this.logger.warn(`task end metrics: ${ids.length} task(s) counted without runner: ${coerceError(e).message}`);
-    }
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    ids.forEach((id, i) => {
-      const row = byId.get(id);
-      const runner = row?.runner ?? 'unknown';
-      this.taskEnds.inc({ status: statuses[i], runner });
-      if (row?.startedAt && row.finishedAt) this.taskDuration.observe({ runner }, Math.max(0, row.finishedAt.getTime() - row.startedAt.getTime()) / 1000);
-    });
   }
 }

@@ -4,8 +4,26 @@ import type { Span } from '@opentelemetry/api';
 import { coerceError, startTracing, TASK_ID_ATTRIBUTE, type TaskRunAck, type TaskTracer, type TaskUpdate } from '@cronfleet/shared';
 import type { ServerConfig } from '../config/config';
 import { SERVER_CONFIG } from '../config/tokens';
-import type { TaskEntity } from '../tasks/task.entity';
-import type { NewTask } from '../tasks/tasks.repository';
+
+/** A due-time row about to be written, as its `task.due` span needs it (it gets the span's traceparent). */
+export interface DueRow {
+  status?: string;
+  cronjobId: number | null;
+  cronjobName: string | null;
+  scheduledAt: Date;
+  trigger: string;
+  attempt?: number;
+  runner: string;
+  traceParent?: string | null;
+}
+
+/** A task as its spans name it. */
+export interface TracedTask {
+  id: number;
+  cronjobId: number | null;
+  attempt: number;
+  traceParent: string | null;
+}
 
 /** OpenTelemetry span status codes (@opentelemetry/api's SpanStatusCode, without loading the module). */
 export const OK = 1;
@@ -47,8 +65,8 @@ export class TaskTracing implements OnApplicationShutdown {
    * `task.due` roots for due-time rows about to be written (skipped rows get none); each row
    * carries its span's traceparent. End them with {@link dueWritten}.
    */
-  dueStarted(rows: NewTask[]): Map<NewTask, Span> {
-    const spans = new Map<NewTask, Span>();
+  dueStarted<R extends DueRow>(rows: R[]): Map<R, Span> {
+    const spans = new Map<R, Span>();
     for (const row of rows) {
       if (row.status === 'skipped') continue;
       const span = this.tracer!.start('task.due', null, {
@@ -66,7 +84,7 @@ export class TaskTracing implements OnApplicationShutdown {
   }
 
   /** Ends the `task.due` spans once the rows are written (`created`) or the write failed (`error`). */
-  dueWritten(spans: Map<NewTask, Span>, created: readonly TaskEntity[], error?: unknown): void {
+  dueWritten(spans: Map<DueRow, Span>, created: readonly Pick<TracedTask, 'id' | 'traceParent'>[], error?: unknown): void {
     const ids = new Map(created.map((t) => [t.traceParent, t.id]));
     for (const [row, span] of spans) {
       const id = ids.get(row.traceParent ?? null);
@@ -82,7 +100,7 @@ export class TaskTracing implements OnApplicationShutdown {
    * A `task.create` span around making one task outside the schedule: a child of the REST request's
    * span (POST /tasks, run now, retry), else a root (a chain, a workflow step).
    */
-  async created<T extends { task: TaskEntity; created: boolean }>(trigger: string, make: (traceParent: string) => Promise<T>): Promise<T> {
+  async created<T extends { task: Pick<TracedTask, 'id' | 'cronjobId'>; created: boolean }>(trigger: string, make: (traceParent: string) => Promise<T>): Promise<T> {
     const request = requestSpan.getStore();
     const span = this.tracer!.start('task.create', request?.traceparent ?? null, { 'cronfleet.trigger': trigger });
     try {
@@ -101,7 +119,7 @@ export class TaskTracing implements OnApplicationShutdown {
   }
 
   /** `task.dispatch`: from the claim (`sinceMs`) to the worker's answer; see {@link dispatchEnded}. */
-  dispatchStarted(task: TaskEntity, workerId: number, again: boolean, sinceMs: number | undefined): Span {
+  dispatchStarted(task: TracedTask, workerId: number, again: boolean, sinceMs: number | undefined): Span {
     return this.tracer!.start(
       'task.dispatch',
       task.traceParent,

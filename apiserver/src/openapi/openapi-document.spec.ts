@@ -11,7 +11,8 @@ import type { TaskEntity } from '../tasks/task.entity';
 import type { WorkerDetail, WorkerView } from '../workers/workers.service';
 import { controllersOf, routesOf } from './nest-routes';
 import { buildOpenApiDocument } from './openapi-document';
-import { CronJobVersionSchema, CronJobViewSchema, TaskViewSchema, WorkerDetailSchema, WorkerViewSchema } from './response-schemas';
+import { CronJobVersionSchema, CronJobViewSchema, NotificationPayloadSchema, TaskViewSchema, WorkerDetailSchema, WorkerViewSchema } from './response-schemas';
+import type { NotificationPayload } from '../notifications/core/notification-message';
 import { SecretBox } from '../common/secret-box';
 import { toVersionView } from '../cronjobs/dto/versions.dto';
 import { CronJobHistory } from '../cronjobs/versions/cronjob-history';
@@ -27,6 +28,7 @@ function doc(): Json {
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const workerViewMatches: Same<z.output<typeof WorkerViewSchema>, WorkerView> = true;
 const workerDetailMatches: Same<z.output<typeof WorkerDetailSchema>, WorkerDetail> = true;
+const notificationMatches: Same<z.output<typeof NotificationPayloadSchema>, NotificationPayload> = true;
 
 describe('the OpenAPI document', () => {
   const d = doc();
@@ -59,6 +61,14 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(ready.security, []);
     assert.equal(ready.responses['401'], undefined);
     assert.ok(ready.responses['503']);
+  });
+
+  it('describes the notification webhook, with attemptFailure among its events and whether a retry follows', () => {
+    assert.equal(d.webhooks.notification.post.requestBody.content['application/json'].schema.$ref, '#/components/schemas/NotificationPayload');
+    const payload = d.components.schemas.NotificationPayload;
+    assert.ok(payload.properties.event.enum.includes('attemptFailure'));
+    assert.ok(payload.properties.retry && payload.properties.final && payload.properties.task.properties.attempts);
+    assert.ok(notificationMatches);
   });
 
   it('has a schema for every component it refers to', () => {

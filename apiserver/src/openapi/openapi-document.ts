@@ -113,6 +113,17 @@ export function buildOpenApiDocument(routes: readonly NestRoute[], version: stri
       { name: 'operations', description: 'Probes, metrics and these docs; no token' },
     ],
     paths,
+    // Requests the server makes: a job's notify rules with a webhook (OpenAPI 3.1 webhooks).
+    webhooks: {
+      notification: {
+        post: {
+          summary: "a cron job's notification",
+          description: 'Sent for the events a notify rule names. Headers: X-Cronfleet-Event (the event), X-Cronfleet-Delivery (the same on every retry of one delivery), X-Cronfleet-Signature: sha256=<hex> (HMAC-SHA256 of the raw body keyed by CRONFLEET_WEBHOOK_SECRET). Network errors, 5xx and 429 are retried.',
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: `${COMPONENT_REF}NotificationPayload` } } } },
+          responses: { '200': { description: 'any 2xx: delivered' } },
+        },
+      },
+    },
     components: {
       schemas: componentSchemas(),
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API token (cft_…), or the admin token (CRONFLEET_ADMIN_TOKEN, or the one printed at first start)' } },

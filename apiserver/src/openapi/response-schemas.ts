@@ -47,13 +47,13 @@ export const CronJobViewSchema = z.object({
     .array(
       z
         .object({
-          on: z.array(z.enum(NOTIFY_EVENTS)),
+          on: z.array(z.enum(NOTIFY_EVENTS)).meta({ description: 'failure, timeout, lost, success, recovered: once per run, by its last attempt; attemptFailure: every failed, timed-out or lost attempt' }),
           webhook: z.object({ url: z.string(), headerNames: z.array(z.string()).meta({ description: 'names of the headers sent; their values are never returned' }) }).strict().optional(),
           email: z.object({ to: z.array(z.string()) }).strict().optional(),
         })
         .strict(),
     )
-    .meta({ description: 'notifications when a task ends (webhooks signed with X-Cronfleet-Signature, emails)' }),
+    .meta({ description: 'notifications when a run ends (failure, timeout, lost, success, recovered: once per run) or an attempt fails (attemptFailure, saying whether a retry follows); webhooks signed with X-Cronfleet-Signature, emails' }),
   triggers: z
     .object({ onSuccess: z.array(z.string()).optional(), onFailure: z.array(z.string()).optional(), onComplete: z.array(z.string()).optional() })
     .strict()
@@ -214,6 +214,26 @@ export const ReadinessSchema = z.object({
   checks: z.record(z.string(), CheckSchema).meta({ description: 'database, migrations and (when configured) redis' }),
 });
 
+/** The body of a notification webhook (core/notification-message.ts NotificationPayload). */
+export const NotificationPayloadSchema = z.object({
+  event: z.enum(NOTIFY_EVENTS).meta({ description: 'failure, timeout, lost, success, recovered: once per run (a due time and its retries), by its last attempt; attemptFailure: every failed, timed-out or lost attempt' }),
+  job: z.object({ id, name: z.string() }),
+  task: z.object({
+    id,
+    status: z.string(),
+    attempt: z.number().int().meta({ description: "this attempt's number, from 1" }),
+    attempts: z.number().int().meta({ description: 'attempts the retry policy allows (maxRetries + 1; 1 without one), never less than attempt' }),
+    scheduledAt: isoTime,
+    startedAt: isoTime.nullable(),
+    finishedAt: isoTime.nullable(),
+    exitCode: z.number().int().nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable().meta({ description: "this attempt's error; for failure, timeout and lost the run's final error" }),
+  }),
+  final: z.boolean().meta({ description: 'true: no retry follows, the run has ended with this attempt (always for success)' }),
+  retry: z.object({ delayMs: z.number().int(), at: isoTime }).nullable().meta({ description: 'the retry that follows (final false): its wait after this attempt ended, and when it is due; null when the run has ended' }),
+  at: isoTime.meta({ description: 'when the notification was made' }),
+});
+
 /** Schemas shown once under components/schemas and referenced by name. */
 export const COMPONENT_SCHEMAS = {
   Error: ErrorBodySchema,
@@ -227,4 +247,5 @@ export const COMPONENT_SCHEMAS = {
   Workflow: WorkflowViewSchema,
   WorkflowRunSummary: RunSummarySchema,
   WorkflowRun: RunViewSchema,
+  NotificationPayload: NotificationPayloadSchema,
 } as const;

@@ -71,8 +71,10 @@ export class TaskOutputService {
    * A chunk from worker `workerId`. Only the worker a task was given to writes its output: a chunk
    * for an unknown task or another worker's is refused (checked once per task, when its output
    * starts; the chunks that come meanwhile wait for the same check, so they are kept in order).
+   * `after`: what the check waits for first (the task's `running` report being written, so its
+   * output never overtakes its start).
    */
-  async fromWorker(workerId: number, msg: TaskOutput): Promise<void> {
+  async fromWorker(workerId: number, msg: TaskOutput, after?: Promise<unknown>): Promise<void> {
     const open = this.openBy.get(msg.taskId);
     if (open) {
       if (open.workerId !== workerId) throw notGiven(msg.taskId, workerId);
@@ -80,7 +82,9 @@ export class TaskOutputService {
     }
     let check = this.ownerChecks.get(msg.taskId);
     if (!check) {
-      check = this.ownerReads.push(msg.taskId).finally(() => this.ownerChecks.delete(msg.taskId));
+      // Registered at once (the task's end waits for it), read once `after` (its start being written) settled.
+      const read = after ? after.then(() => this.ownerReads.push(msg.taskId)) : this.ownerReads.push(msg.taskId);
+      check = read.finally(() => this.ownerChecks.delete(msg.taskId));
       this.ownerChecks.set(msg.taskId, check);
     }
     const task = await check;

@@ -103,17 +103,16 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     });
     socket.on('task:outputs', (raw, ack) => {
       const reply = (res: TaskOutputsAck): void => void (typeof ack === 'function' && ack(res));
-      void this.answerBatch(socket, 'task:outputs', raw, async (workerId, o) => {
+      void this.answerBatch(socket, 'task:outputs', raw, (workerId, o) =>
         // Output follows its task's start: a `running` report still being written is waited for.
-        await this.lifecycle.startOf(o.taskId);
-        return this.outputs.fromWorker(workerId, o).then(
+        this.outputs.fromWorker(workerId, o, this.lifecycle.startOf(o.taskId)).then(
           () => true,
           (e: unknown) => {
             this.logger.warn(`output of task ${o.taskId}: ${coerceError(e).message}`);
             return false;
           },
-        );
-      }).then(({ answers, error }) => reply(error ? { stored: answers, error } : { stored: answers }));
+        ),
+      ).then(({ answers, error }) => reply(error ? { stored: answers, error } : { stored: answers }));
     });
   }
 

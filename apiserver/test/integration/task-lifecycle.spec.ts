@@ -112,6 +112,8 @@ for (const backend of backends) {
       const [end] = ends();
       assert.equal(end.final, true);
       assert.equal(end.workerId, 7);
+      assert.equal(end.task.runner, 'command', 'what metrics count it by');
+      assert.ok(end.durationMs !== null && end.durationMs >= 0);
     });
 
     it('refuses a report for a task that does not exist or is still unassigned, and publishes nothing', async () => {
@@ -271,6 +273,7 @@ for (const backend of backends) {
       assert.equal(first?.startedAt?.getTime(), at, 'the folded start time is kept');
       const byTask = (id: number) => seen.filter((e) => e.task.id === id).map((e) => e.type);
       assert.deepEqual(byTask(ts[0].id), ['started', 'ended']);
+      assert.equal(ends().find((e) => e.task.id === ts[0].id)?.durationMs, 5, 'from the folded start to the end');
       assert.deepEqual(byTask(ts[2].id), []);
       assert.deepEqual(byTask(ts[3].id), ['ended']);
       await lifecycle.workerReturned(7, []);

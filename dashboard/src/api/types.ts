@@ -180,8 +180,9 @@ export interface Page<T> {
 
 export const RUN_STATUSES = ['running', 'success', 'failed', 'killed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-/** A step's state in a run, as the server computes it (a killed task makes its step `failed`). */
-export type StepState = 'waiting' | 'running' | 'success' | 'failed' | 'skipped' | 'cancelled';
+/** A step's state in a run, as the server computes it (a step whose task was killed, or whose run's kill ended it, is `killed`). */
+export const STEP_STATES = ['waiting', 'running', 'success', 'failed', 'killed', 'skipped', 'cancelled'] as const;
+export type StepState = (typeof STEP_STATES)[number];
 /** When a step runs once its upstream steps ended: all succeeded (default), one failed, or either. */
 export type StepWhen = 'success' | 'failure' | 'always';
 export type SucceedWhen = 'all' | 'any' | { atLeast: number };

@@ -1,7 +1,6 @@
 import { useId, useMemo, type KeyboardEvent } from 'react';
-import type { StepWhen } from '../api/types';
+import { STEP_STATES, type StepState, type StepWhen } from '../api/types';
 import { layoutDag } from '../app/dag-layout';
-import { STEP_DISPLAY_STATES, type StepDisplayState } from '../app/workflow-format';
 
 /** One step as the drawing needs it; the pages say what its lines read. */
 export interface DagStepView {
@@ -12,7 +11,7 @@ export interface DagStepView {
   /** Two short lines under the id. */
   lines: readonly [string, string];
   /** A run's step; none in a definition's drawing. */
-  state?: StepDisplayState;
+  state?: StepState;
 }
 
 const WHEN_LABEL: Record<StepWhen, string> = { success: '', failure: 'on failure', always: 'always' };
@@ -104,7 +103,7 @@ export function WorkflowDag({ steps, selected, onSelect, label }: { steps: reado
 export function StateLegend() {
   return (
     <ul className="dag-legend" aria-label="step states">
-      {STEP_DISPLAY_STATES.map((s) => (
+      {STEP_STATES.map((s) => (
         <li key={s}>
           <span className={`dag-swatch dag-state-${s}`} />
           {s}

@@ -4,7 +4,7 @@ import type { RunStep, WorkflowRun } from '../api/types';
 import { durationMs, formatDuration, local } from '../app/format';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { href, navigate } from '../app/router';
-import { displayState, groupProgress, runLines, succeedWhenText } from '../app/workflow-format';
+import { groupProgress, runLines, succeedWhenText } from '../app/workflow-format';
 import { RunActions } from '../components/RunsTable';
 import { StateLegend, WorkflowDag, type DagStepView } from '../components/WorkflowDag';
 import { ErrorNote, NamespaceTag, PageHeader, StatusBadge, Time } from '../components/ui';
@@ -42,10 +42,8 @@ export function WorkflowRunPage({ id, step: selected }: { id: number; step: stri
 
   const steps = useMemo<DagStepView[]>(
     () =>
-      (r?.steps ?? []).map((s) => {
-        const state = displayState(s, r!.status);
-        return { id: s.id, dependsOn: s.dependsOn, when: s.when, kind: s.kind, state, lines: runLines(s, state, now) };
-      }),
+      // The server's state as it is: `killed` is told apart there, for the API, the CLI and this page alike.
+      (r?.steps ?? []).map((s) => ({ id: s.id, dependsOn: s.dependsOn, when: s.when, kind: s.kind, state: s.state, lines: runLines(s, s.state, now) })),
     [r, now],
   );
   if (!r) return <ErrorNote error={run.error} />;
@@ -75,7 +73,7 @@ export function WorkflowRunPage({ id, step: selected }: { id: number; step: stri
       </div>
       <WorkflowDag steps={steps} label={`steps of run ${r.id}`} selected={selected} onSelect={select} />
       {selected && !step && <ErrorNote error={new Error(`run #${r.id} has no step '${selected}'`)} />}
-      {step && <StepTasks run={r} step={step} now={now} />}
+      {step && <StepTasks step={step} now={now} />}
     </div>
   );
 }
@@ -109,8 +107,8 @@ function Summary({ run: r, now }: { run: WorkflowRun; now: number }) {
   );
 }
 
-function StepTasks({ run, step: s, now }: { run: WorkflowRun; step: RunStep; now: number }) {
-  const state = displayState(s, run.status);
+function StepTasks({ step: s, now }: { step: RunStep; now: number }) {
+  const state = s.state;
   const tasks = [...s.tasks].sort((a, b) => (a.item ?? 0) - (b.item ?? 0) || a.attempt - b.attempt || a.taskId - b.taskId);
   return (
     <section className="card step-detail" data-testid="step-tasks" data-step={s.id}>

@@ -101,13 +101,15 @@ describe('PluginGuard', () => {
     p.end({ status: 'success' });
   });
 
-  it('enforces timeoutSeconds: stop, then kill after the grace, reported timeout even when the plugin says killed', async () => {
+  it('enforces timeoutSeconds: stop, then kill after the grace, reported timeout naming the limit even when the plugin says killed', async () => {
     const p = controllable();
     const running = guard(p.runner, [], 5000, 20).start(task({ timeoutSeconds: 1 }), capture());
     await new Promise((r) => setTimeout(r, 1100));
     assert.deepEqual(p.calls, ['stop 20', 'kill']);
     p.end({ status: 'killed' });
-    assert.equal((await running.done).status, 'timeout');
+    const result = await running.done;
+    assert.equal(result.status, 'timeout');
+    assert.deepEqual(result.error, { code: 'TaskTimeout', message: 'timed out after 1 s (timeoutSeconds)', retryable: true });
   });
 
   it('drops output after the task has ended and passes non-text output on as text', async () => {

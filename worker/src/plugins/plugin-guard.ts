@@ -1,5 +1,5 @@
 import { coerceError, type PluginTaskRun, type SerializedError } from '@cronfleet/shared';
-import type { PluginRunner, RunnerIO, RunnerResult, RunningTask } from '../runners/runner';
+import { timeoutError, type PluginRunner, type RunnerIO, type RunnerResult, type RunningTask } from '../runners/runner';
 
 /** After `kill()`, how long a plugin's task gets to settle `done` before the worker stops waiting for it. */
 export const PLUGIN_KILL_WAIT_MS = 5000;
@@ -75,7 +75,9 @@ export class PluginGuard {
       clearTimeout(graceTimer);
       clearTimeout(timeoutTimer);
       clearTimeout(abandonTimer);
-      resolveDone(result);
+      // The worker's own timeout ended it: say so, unless the plugin said more.
+      const limit = task.timeoutSeconds;
+      resolveDone(result.status === 'timeout' && ending === 'timeout' && !result.error && limit !== null ? { ...result, error: timeoutError(limit) } : result);
     };
     const failed = (message: string): RunningTask => {
       settle({ status: 'failed', exitCode: null, signal: null, error: { code: 'PluginFailed', message: `plugin runner '${name}': ${message}`, retryable: false } });

@@ -140,12 +140,13 @@ for (const spawner of [nativeSpawner(), nodeSpawner]) describe(`CommandRunner ($
     assert.deepEqual(await groupGone(pgid), []);
   });
 
-  it('stops a task that runs past timeoutSeconds and reports timeout', async () => {
+  it('stops a task that runs past timeoutSeconds and reports timeout, its error naming the limit', async () => {
     const started = Date.now();
     const { running } = await startShell('sleep 30', capture(), 1);
     const result = await running.done;
     assert.equal(result.status, 'timeout');
     assert.equal(result.signal, 'SIGTERM');
+    assert.deepEqual(result.error, { code: 'TaskTimeout', message: 'timed out after 1 s (timeoutSeconds)', retryable: true });
     assert.ok(Date.now() - started < 4000, 'ended soon after the 1 s timeout');
   });
 

@@ -199,6 +199,7 @@ describe('DockerRunner', () => {
     const result = await runner.start(task({ command: ['sleep', '300'] }, { timeoutSeconds: 1 }), capture()).done;
     assert.equal(result.status, 'timeout');
     assert.equal(result.signal, 'SIGKILL');
+    assert.deepEqual(result.error, { code: 'TaskTimeout', message: 'timed out after 1 s (timeoutSeconds)', retryable: true });
   });
 
   it('does not start the container when stopped before it could start', async () => {

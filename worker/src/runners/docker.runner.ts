@@ -4,7 +4,7 @@ import { Writable, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import Dockerode from 'dockerode';
 import type { SerializedError } from '@cronfleet/shared';
-import { taskEnv, type Runner, type RunnerIO, type RunnerResult, type RunningTask, type TaskRunFor } from './runner';
+import { taskEnv, timeoutError, type Runner, type RunnerIO, type RunnerResult, type RunningTask, type TaskRunFor } from './runner';
 
 /** Options of the `docker` runner. */
 export interface DockerRunnerOptions {
@@ -98,7 +98,7 @@ class DockerTask {
       return await this.execute();
     } catch (e) {
       // Our own cancel of a pull surfaces as an error: it is the stop, not a failure.
-      if (this.ending && !this.started) return { status: this.ending, exitCode: null, signal: null };
+      if (this.ending && !this.started) return this.ended(null, null);
       return { status: 'failed', exitCode: null, error: engineError(e, this.task.spec.image) };
     } finally {
       this.exited = true;
@@ -110,16 +110,16 @@ class DockerTask {
   private async execute(): Promise<RunnerResult> {
     const { spec } = this.task;
     await ensureImage(this.docker, spec.image, spec.pull, this.pullAbort.signal);
-    if (this.ending) return { status: this.ending, exitCode: null, signal: null };
+    if (this.ending) return this.ended(null, null);
 
     const container = await this.docker.createContainer(this.createOptions());
     this.container = container;
-    if (this.ending) return { status: this.ending, exitCode: null, signal: null };
+    if (this.ending) return this.ended(null, null);
     // Attached before the start, so not a byte of output is missed however fast the command exits.
     const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
     this.output = stream;
     const outputEnded = this.pipeOutput(stream);
-    if (this.ending) return { status: this.ending, exitCode: null, signal: null };
+    if (this.ending) return this.ended(null, null);
 
     await container.start();
     this.started = true;
@@ -217,11 +217,19 @@ class DockerTask {
     container.stop({ t }).catch(() => undefined);
   }
 
+  /** The result of a task ended by stop, kill or its timeout (`ending` set). */
+  private ended(exitCode: number | null, signal: string | null): RunnerResult {
+    const status = this.ending ?? 'killed';
+    const { timeoutSeconds } = this.task;
+    if (status === 'timeout' && timeoutSeconds !== null) return { status, exitCode, signal, error: timeoutError(timeoutSeconds) };
+    return { status, exitCode, signal };
+  }
+
   private result(exitCode: number, oomKilled: boolean): RunnerResult {
     if (this.ending) {
       // Docker only tells 128+N for a process ended by signal N.
       const signal = signalFromExitCode(exitCode);
-      return { status: this.ending, exitCode: signal ? null : exitCode, signal };
+      return this.ended(signal ? null : exitCode, signal);
     }
     if (oomKilled) {
       const limit = this.task.spec.memoryMb === undefined ? 'its memory limit' : `its memory limit of ${this.task.spec.memoryMb} MiB`;

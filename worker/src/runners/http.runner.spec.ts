@@ -220,14 +220,15 @@ describe('HttpRunner', () => {
     assert.equal(parse(io.text()).body, '\ufffd\ufffdA\n');
   });
 
-  it('reports timeout when no response comes within the spec timeoutSeconds', async () => {
-    const result = await runner.start(task({ url: `${server.url}/slow-headers`, timeoutSeconds: 1 }), capture()).done;
-    assert.deepEqual(result, { status: 'timeout', exitCode: null, signal: null });
+  it('reports timeout when no response comes within the spec timeoutSeconds, naming that limit', async () => {
+    const result = await runner.start(task({ url: `${server.url}/slow-headers`, timeoutSeconds: 1 }, 60), capture()).done;
+    assert.deepEqual(result, { status: 'timeout', exitCode: null, signal: null, error: { code: 'TaskTimeout', message: 'timed out after 1 s (spec.timeoutSeconds)', retryable: true } });
   });
 
-  it("reports timeout when the task's timeoutSeconds ends the request", async () => {
-    const result = await runner.start(task({ url: `${server.url}/slow-headers` }, 1), capture()).done;
+  it("reports timeout when the task's timeoutSeconds ends the request, naming that limit", async () => {
+    const result = await runner.start(task({ url: `${server.url}/slow-headers`, timeoutSeconds: 60 }, 1), capture()).done;
     assert.equal(result.status, 'timeout');
+    assert.deepEqual(result.error, { code: 'TaskTimeout', message: 'timed out after 1 s (timeoutSeconds)', retryable: true });
   });
 
   it('aborts a response that is still arriving on stop, as killed', async () => {

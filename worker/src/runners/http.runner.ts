@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { HttpSpec, SerializedError } from '@cronfleet/shared';
-import type { Runner, RunnerIO, RunnerResult, RunningTask, TaskRunFor } from './runner';
+import { timeoutError, type Runner, type RunnerIO, type RunnerResult, type RunningTask, type TaskRunFor } from './runner';
 
 /** Most response body bytes a task's output gets; the rest is not read. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -41,13 +41,14 @@ export class HttpRunner implements Runner<'http'> {
       ending = why;
       controller.abort();
     };
-    const limits = [task.spec.timeoutSeconds, task.timeoutSeconds].filter((s): s is number => typeof s === 'number');
-    const timeoutSeconds = limits.length > 0 ? Math.min(...limits) : DEFAULT_TIMEOUT_SECONDS;
+    const { seconds: timeoutSeconds, limit } = requestLimit(task);
     const timer = setTimeout(() => end('timeout'), timeoutSeconds * 1000);
+    const ended = (why: 'timeout' | 'killed'): RunnerResult =>
+      why === 'timeout' ? { status: why, exitCode: null, signal: null, error: timeoutError(timeoutSeconds, limit) } : { status: why, exitCode: null, signal: null };
 
     const done = exchange(task.spec, io, controller.signal).then(
       (result): RunnerResult => result,
-      (e: unknown): RunnerResult => (ending ? { status: ending, exitCode: null, signal: null } : { status: 'failed', exitCode: null, signal: null, error: requestError(e) }),
+      (e: unknown): RunnerResult => (ending ? ended(ending) : { status: 'failed', exitCode: null, signal: null, error: requestError(e) }),
     ).then((result) => {
       settled = true;
       clearTimeout(timer);
@@ -55,6 +56,15 @@ export class HttpRunner implements Runner<'http'> {
     });
     return { done, stop: () => end('killed'), kill: () => end('killed') };
   }
+}
+
+/** The request's time limit and the setting it comes from (named in a timeout's error): the shorter of the spec's and the task's. */
+function requestLimit(task: TaskRunFor<'http'>): { seconds: number; limit: string } {
+  const { timeoutSeconds: fromSpec } = task.spec;
+  const fromTask = task.timeoutSeconds;
+  if (typeof fromSpec === 'number' && (fromTask === null || fromSpec < fromTask)) return { seconds: fromSpec, limit: 'spec.timeoutSeconds' };
+  if (fromTask !== null) return { seconds: fromTask, limit: 'timeoutSeconds' };
+  return { seconds: DEFAULT_TIMEOUT_SECONDS, limit: "the http runner's default without timeoutSeconds" };
 }
 
 /** The request and the response's way into the output; rejects on network failure or abort. */

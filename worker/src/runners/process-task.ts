@@ -5,7 +5,7 @@ import { runAsEnv, type RunAs } from '../run-as';
 import type { SerializedError } from '@cronfleet/shared';
 import { signalProcessGroup } from './process-group';
 import { bestSpawner, type ProcessExit, type SpawnedProcess, type Spawner } from './spawner';
-import type { RunnerIO, RunnerResult, RunningTask } from './runner';
+import { timeoutError, type RunnerIO, type RunnerResult, type RunningTask } from './runner';
 
 /** Options of the runners that start a local process (`command`, `script`). */
 export interface ProcessRunnerOptions {
@@ -110,7 +110,7 @@ export function startProcessTask(spec: ProcessTaskSpec, io: RunnerIO): RunningTa
 
   const done = subprocess.closed
     .then(
-      (exit) => toResult(exit, ending),
+      (exit) => toResult(exit, ending, spec.timeoutSeconds),
       (e: unknown): RunnerResult => ({ status: 'failed', exitCode: null, error: spec.spawnError(e) }),
     )
     .then((result) => {
@@ -176,7 +176,8 @@ function pipeDecoded(stream: Readable | null, io: RunnerIO): void {
   });
 }
 
-function toResult({ code: exitCode, signal }: ProcessExit, ending: 'timeout' | 'killed' | null): RunnerResult {
+function toResult({ code: exitCode, signal }: ProcessExit, ending: 'timeout' | 'killed' | null, timeoutSeconds: number | null): RunnerResult {
+  if (ending === 'timeout' && timeoutSeconds !== null) return { status: ending, exitCode, signal, error: timeoutError(timeoutSeconds) };
   if (ending) return { status: ending, exitCode, signal };
   if (exitCode === 0) return { status: 'success', exitCode, signal };
   return { status: 'failed', exitCode, signal };

@@ -27,6 +27,15 @@ export interface RunnerResult {
   error?: SerializedError | null;
 }
 
+/**
+ * The error of a task the worker ended for running past its limit: `seconds` and the setting that
+ * set them (`timeoutSeconds`, the task's; a runner with a limit of its own names that one). Retryable:
+ * the next attempt may be faster.
+ */
+export function timeoutError(seconds: number, limit = 'timeoutSeconds'): SerializedError {
+  return { code: 'TaskTimeout', message: `timed out after ${seconds} s (${limit})`, retryable: true };
+}
+
 /** One task being executed by a runner. */
 export interface RunningTask {
   /** Settles once the task and everything it started are gone. Never rejects: failures are results. */

@@ -95,6 +95,7 @@ for (const spawner of [nativeSpawner(), nodeSpawner]) describe(`ScriptRunner (${
     const result = await running.done;
     assert.equal(result.status, 'timeout');
     assert.equal(result.signal, 'SIGTERM');
+    assert.deepEqual(result.error, { code: 'TaskTimeout', message: 'timed out after 1 s (timeoutSeconds)', retryable: true });
   });
 
   it('reports a missing interpreter as InterpreterNotFound, and removes the file it wrote', async () => {

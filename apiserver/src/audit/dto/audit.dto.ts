@@ -23,7 +23,7 @@ export const AuditEntryViewSchema = z.object({
   role: z.string(),
   method: z.string(),
   path: z.string(),
-  targetId: z.string().nullable(),
+  targetId: z.string().nullable().meta({ description: 'what a call answered 201 or 202 made (the new task, attempt, run, job, token…); else the id its path names' }),
   status: z.number().int().meta({ description: 'the HTTP status answered' }),
   ip: z.string(),
 });

@@ -12,7 +12,11 @@ const headerName = z
 /** One entry of `notify`: which events, and where to send them (a webhook, an email, or both). */
 export const NotifyRuleSchema = z
   .object({
-    /** `failure`, `success`, `timeout`, `lost`, `recovered` (a success after a task that was not one). */
+    /**
+     * Once per run (a due time's attempts): `failure`, `timeout`, `lost` (the run's last attempt, no
+     * retry follows), `success`, `recovered` (a success after a run that did not end in one). Per
+     * attempt: `attemptFailure` (every failed, timed-out or lost attempt, saying whether a retry follows).
+     */
     on: z
       .array(z.enum(NOTIFY_EVENTS, { error: `must be one of ${NOTIFY_EVENTS.map((e) => `'${e}'`).join(', ')}` }), { error: 'must be an array of events' })
       .min(1, 'must name at least one event')

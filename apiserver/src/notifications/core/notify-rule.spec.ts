@@ -3,22 +3,32 @@ import assert from 'node:assert/strict';
 import { eventsFor } from './notify-rule';
 
 describe('eventsFor', () => {
-  it('raises recovered for a success after a failed, timed-out, lost or killed task', () => {
-    for (const prev of ['failed', 'timeout', 'lost', 'killed']) assert.deepEqual(eventsFor('success', prev), ['success', 'recovered']);
+  it('raises failure, timeout or lost once, with the run’s last attempt, when no retry follows', () => {
+    assert.deepEqual(eventsFor({ status: 'failed', final: true }, 'success'), ['failure', 'attemptFailure']);
+    assert.deepEqual(eventsFor({ status: 'timeout', final: true }, null), ['timeout', 'attemptFailure']);
+    assert.deepEqual(eventsFor({ status: 'lost', final: true }, 'failed'), ['lost', 'attemptFailure']);
   });
 
-  it('does not raise recovered for a success after a success', () => {
-    assert.deepEqual(eventsFor('success', 'success'), ['success']);
+  it('raises only attemptFailure for a failed, timed-out or lost attempt that a retry follows', () => {
+    for (const status of ['failed', 'timeout', 'lost']) assert.deepEqual(eventsFor({ status, final: false }, 'success'), ['attemptFailure']);
+  });
+
+  it('raises success for a success, final or not: a success always ends its run', () => {
+    assert.deepEqual(eventsFor({ status: 'success', final: true }, 'success'), ['success']);
+    assert.deepEqual(eventsFor({ status: 'success', final: false }, 'success'), ['success']);
+  });
+
+  it('raises recovered for a success after a run that ended failed, timed out, lost or killed', () => {
+    for (const prev of ['failed', 'timeout', 'lost', 'killed']) assert.deepEqual(eventsFor({ status: 'success', final: true }, prev), ['success', 'recovered']);
   });
 
   it('does not raise recovered for the first success of a job', () => {
-    assert.deepEqual(eventsFor('success', null), ['success']);
+    assert.deepEqual(eventsFor({ status: 'success', final: true }, null), ['success']);
   });
 
-  it('maps failed, timeout and lost to their events, and raises nothing for killed, skipped or cancelled', () => {
-    assert.deepEqual(eventsFor('failed', 'success'), ['failure']);
-    assert.deepEqual(eventsFor('timeout', null), ['timeout']);
-    assert.deepEqual(eventsFor('lost', 'failed'), ['lost']);
-    for (const s of ['killed', 'skipped', 'cancelled']) assert.deepEqual(eventsFor(s, 'failed'), []);
+  it('raises nothing for killed, skipped or cancelled tasks', () => {
+    for (const status of ['killed', 'skipped', 'cancelled']) {
+      for (const final of [true, false]) assert.deepEqual(eventsFor({ status, final }, 'failed'), []);
+    }
   });
 });

@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { coerceError, type TaskStatus } from '@cronfleet/shared';
 import type { TaskEntity } from '../task.entity';
 
-/** Whose a task is, as the effects of its changes need it (live feed scoping, chains, runs). */
-export type TaskRef = Pick<TaskEntity, 'id' | 'cronjobId' | 'namespace' | 'workflowRunId'>;
+/** Whose a task is and what it ran, as the effects of its changes need it (live feed scoping, chains, runs, metrics). */
+export type TaskRef = Pick<TaskEntity, 'id' | 'cronjobId' | 'namespace' | 'workflowRunId' | 'runner'>;
 
 /** A task was written: `pending` (it waits for its time and a worker) or `skipped` (a due time not run). */
 export interface TaskCreated {
@@ -31,6 +31,8 @@ export interface TaskEnded {
   /** Its worker reported this end (else the server decided it: lost, watchdog, cancel, kill before start). */
   reported: boolean;
   atMs: number;
+  /** From its start on the worker to its end; null when it never started. */
+  durationMs: number | null;
   exitCode: number | null;
   errorCode: string | null;
   /**

@@ -157,7 +157,8 @@ export class TaskLifecycle {
       const o: ReportOutcome = await this.writer.success(workerId, { ...msg, status: 'success' });
       if (o.verdict.kind === 'apply') {
         if (o.foldedStartMs !== null) this.events.publish({ type: 'started', task: o.task!, workerId, atMs: o.foldedStartMs });
-        this.publishEnd(o.task!, null, o.verdict.transition === 'late' ? 'lost' : 'running', 'success', workerId, { status: 'success', at: new Date(msg.atMs), exitCode: msg.exitCode }, o.verdict.transition === 'late');
+        const startedAtMs = o.startedAtMs ?? o.foldedStartMs ?? msg.atMs;
+        this.publishEnd(o.task!, null, o.verdict.transition === 'late' ? 'lost' : 'running', 'success', workerId, { status: 'success', at: new Date(msg.atMs), exitCode: msg.exitCode }, o.verdict.transition === 'late', true, startedAtMs);
       }
       return this.answer(workerId, msg, o.verdict);
     }
@@ -169,7 +170,7 @@ export class TaskLifecycle {
     const fields: EndFields = { status: msg.status, at: new Date(msg.atMs), exitCode: msg.exitCode, signal: msg.signal, error: msg.error };
     if (await this.write(verdict.transition, msg.taskId, workerId, fields)) {
       if (verdict.transition === 'late') this.logger.warn(`task ${msg.taskId}: its ${msg.status} result arrived after it was declared lost; recorded`);
-      this.publishEnd(before!, before, before!.status, msg.status, workerId, fields, verdict.transition === 'late');
+      this.publishEnd(before!, before, before!.status, msg.status, workerId, fields, verdict.transition === 'late', true, before!.startedAt?.getTime() ?? null);
       return { recorded: true };
     }
     // Changed in between (the watchdog, a kill): judged again against what it is now.
@@ -247,7 +248,7 @@ export class TaskLifecycle {
     if (workerId !== null) await this.outputs.ended(t.id, workerId);
     const fields: EndFields = { status: to, at: new Date(), error };
     if (!(await this.write(name, t.id, workerId, fields))) return false;
-    this.publishEnd(t, retryable ? t : null, t.status, to, workerId, fields, false, false);
+    this.publishEnd(t, retryable ? t : null, t.status, to, workerId, fields, false, false, t.startedAt?.getTime() ?? null);
     if (TRANSITIONS[name].by === 'none') await this.cluster.publish({ type: 'task.cancelled', id: t.id });
     return true;
   }
@@ -262,16 +263,27 @@ export class TaskLifecycle {
    * Publishes a committed end. `retryRow`: the row whose retry policy applies (null: never retried,
    * or the policy is not known here because the end was a success).
    */
-  private publishEnd(task: TaskRef, retryRow: TaskEntity | null, from: TaskStatus, status: TaskStatus, workerId: number | null, f: EndFields, late: boolean, reported = true): void {
+  private publishEnd(
+    task: TaskRef,
+    retryRow: TaskEntity | null,
+    from: TaskStatus,
+    status: TaskStatus,
+    workerId: number | null,
+    f: EndFields,
+    late: boolean,
+    reported: boolean,
+    startedAtMs: number | null,
+  ): void {
     const retryDelayMs = late || !retryRow ? null : retryAfterEnd(status, retryRow.retry, retryRow.attempt);
     this.events.publish({
       type: 'ended',
-      task: { id: task.id, cronjobId: task.cronjobId, namespace: task.namespace, workflowRunId: task.workflowRunId },
+      task: { id: task.id, cronjobId: task.cronjobId, namespace: task.namespace, workflowRunId: task.workflowRunId, runner: task.runner },
       status,
       from,
       workerId,
       reported,
       atMs: f.at.getTime(),
+      durationMs: startedAtMs === null ? null : Math.max(0, f.at.getTime() - startedAtMs),
       exitCode: f.exitCode ?? null,
       errorCode: f.error?.code ?? null,
       late,

@@ -2,7 +2,7 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { TaskStatus, TaskUpdate } from '@cronfleet/shared';
 import { DataSource } from 'typeorm';
-import { dbTime } from '../../database/columns';
+import { dbTime, rawTimeMs } from '../../database/columns';
 import type { TaskRef } from './task-events';
 import { judgeReport, type ReportedStatus, type ReportedTask, type ReportVerdict } from './task-transitions';
 
@@ -28,6 +28,8 @@ export interface ReportOutcome {
   task: TaskRef | null;
   /** A success written with the start of its `running` report, which had not been written yet. */
   foldedStartMs: number | null;
+  /** When it started, as stored before this report (null: not yet). */
+  startedAtMs: number | null;
 }
 
 interface Pending<T> {
@@ -37,7 +39,9 @@ interface Pending<T> {
   failed: Array<(e: unknown) => void>;
 }
 
-interface Row extends ReportedTask, TaskRef {}
+interface Row extends ReportedTask, TaskRef {
+  startedAtMs: number | null;
+}
 
 /**
  * Write-behind for the hot reports, `running` and `success`: collected for a few milliseconds and
@@ -188,7 +192,9 @@ export class TaskReportWriter implements OnApplicationShutdown {
         }
         for (const [id, p] of part) {
           const verdict = verdicts.get(id)!;
-          const outcome: ReportOutcome = { verdict, task: before.get(id) ?? null, foldedStartMs: verdict.kind === 'apply' ? foldedStart(p) : null };
+          const row = before.get(id) ?? null;
+          const task = row && { id: row.id, cronjobId: row.cronjobId, namespace: row.namespace, workflowRunId: row.workflowRunId, runner: row.runner };
+          const outcome: ReportOutcome = { verdict, task, foldedStartMs: verdict.kind === 'apply' ? foldedStart(p) : null, startedAtMs: row?.startedAtMs ?? null };
           p.done.forEach((f) => f(outcome));
         }
       } catch (e) {
@@ -199,11 +205,34 @@ export class TaskReportWriter implements OnApplicationShutdown {
 
   private async rows(ids: number[]): Promise<Map<number, Row>> {
     const raw = (await this.ds.query(
-      `SELECT id, status, worker_id, cronjob_id, namespace, workflow_run_id FROM tasks WHERE id IN (${ids.map(() => '?').join(',')})`,
+      `SELECT id, status, worker_id, cronjob_id, namespace, workflow_run_id, runner, started_at FROM tasks WHERE id IN (${ids.map(() => '?').join(',')})`,
       ids,
-    )) as { id: number | string; status: TaskStatus; worker_id: number | string | null; cronjob_id: number | string | null; namespace: string; workflow_run_id: number | string | null }[];
+    )) as {
+      id: number | string;
+      status: TaskStatus;
+      worker_id: number | string | null;
+      cronjob_id: number | string | null;
+      namespace: string;
+      workflow_run_id: number | string | null;
+      runner: string;
+      started_at: Date | string | null;
+    }[];
     const num = (v: number | string | null) => (v === null ? null : Number(v));
-    return new Map(raw.map((r) => [Number(r.id), { id: Number(r.id), status: r.status, workerId: num(r.worker_id), cronjobId: num(r.cronjob_id), namespace: r.namespace, workflowRunId: num(r.workflow_run_id) }]));
+    return new Map(
+      raw.map((r) => [
+        Number(r.id),
+        {
+          id: Number(r.id),
+          status: r.status,
+          workerId: num(r.worker_id),
+          cronjobId: num(r.cronjob_id),
+          namespace: r.namespace,
+          workflowRunId: num(r.workflow_run_id),
+          runner: r.runner,
+          startedAtMs: r.started_at === null ? null : rawTimeMs(r.started_at),
+        },
+      ]),
+    );
   }
 
   /** Runs an UPDATE and returns how many rows it changed (both drivers report it in a structured result). */

@@ -35,6 +35,7 @@ describe('planRun', () => {
     assert.deepEqual([created(out), out.skip], [['alert#1'], ['deploy']], 'out of retries: the failure branch runs, the happy path is skipped');
     const killed = planRun(steps, [task('build', 'killed', 1)]);
     assert.deepEqual(created(killed), ['alert#1'], 'a killed attempt is never retried');
+    assert.equal(killed.states.get('build'), 'killed', 'and its step reads killed, not failed');
   });
 
   it('runs a group over its members at most maxParallel at a time and decides it at K successes, stopping the rest', () => {
@@ -51,6 +52,18 @@ describe('planRun', () => {
     const won = planRun(steps, [m(0, 'success'), m(1, 'success'), m(2, 'success'), pending, running]);
     assert.deepEqual([won.states.get('fan'), won.stop, created(won)], ['success', [pending.id, running.id], ['after#1']]);
     assert.deepEqual(won.groups.get('fan'), { succeeded: 3, failed: 0, running: 2, waiting: 0 });
+  });
+
+  it('reads a group killed when only its killed or cancelled members made it fail, and failed when it failed on its own', () => {
+    const group = { size: 3, policy: { mode: 'all' } as const, maxParallel: null };
+    const steps = [step('fan', [], { group }), step('alert', ['fan'], { when: 'failure' })];
+    const m = (item: number, status: string) => task('fan', status, 1, item);
+    const killed = planRun(steps, [m(0, 'success'), m(1, 'killed'), m(2, 'cancelled')]);
+    assert.deepEqual([killed.states.get('fan'), killed.groups.get('fan'), created(killed)], ['killed', { succeeded: 1, failed: 2, running: 0, waiting: 0 }, ['alert#1']]);
+    const failedFirst = planRun(steps, [m(0, 'failed'), m(1, 'killed'), m(2, 'success')]);
+    assert.equal(failedFirst.states.get('fan'), 'failed', 'a member failed on its own: the kill of another changed nothing');
+    const won = planRun([step('any', [], { group: { size: 3, policy: { mode: 'any' }, maxParallel: null } })], [task('any', 'success', 1, 0), task('any', 'killed', 1, 1), task('any', 'killed', 1, 2)]);
+    assert.equal(won.states.get('any'), 'success', 'members stopped once no longer needed do not change a success');
   });
 
   it('retries group members one by one under the same bound', () => {

@@ -8,7 +8,10 @@
  * A unit is one step, or one member of a group step. Its state comes from its latest task of the
  * current round (attempts at or above the step's floor; a retried run raises the floor of every step
  * that did not succeed): success, running (pending or running, or failed with a retry left), failed,
- * cancelled. A unit without a task this round succeeded earlier (kept) or is waiting.
+ * killed (never retried), cancelled. A unit without a task this round succeeded earlier (kept) or is
+ * waiting. A group is `killed` when it failed only because members were killed or cancelled: without
+ * those it would not have failed (a kill of its run, or of a member it could not do without); a group
+ * that failed on its own and then had its live members killed, being no longer needed, is `failed`.
  */
 import type { RetryPolicy } from '../../dispatcher/core/retry';
 import { topologicalOrder } from './graph';
@@ -41,7 +44,7 @@ export interface NewStepTask {
   retryOf: { taskId: number; attemptsMade: number } | null;
 }
 
-export type UnitState = 'waiting' | 'running' | 'success' | 'failed' | 'cancelled';
+export type UnitState = 'waiting' | 'running' | 'success' | 'failed' | 'killed' | 'cancelled';
 
 export interface GroupCountsView {
   succeeded: number;
@@ -97,6 +100,7 @@ export function unitState(rows: readonly StepTask[], floor: number, retry: Retry
   if (s === 'running') return { state: 'running', next, retryOf: null, live: last.id };
   if (s === 'success') return { state: 'success', next, retryOf: null, live: null };
   if (s === 'cancelled' || s === 'skipped') return { state: 'cancelled', next, retryOf: null, live: null };
+  if (s === 'killed') return { state: 'killed', next, retryOf: null, live: null };
   if (retry && RETRYABLE.has(last.status) && made <= retry.maxRetries) return { state: 'running', next, retryOf: { taskId: last.id, attemptsMade: made }, live: null };
   return { state: 'failed', next, retryOf: null, live: null };
 }
@@ -144,7 +148,7 @@ export function planRun(steps: readonly PlanStep[], tasks: readonly StepTask[], 
       states.set(s.id, 'running');
       create.push(...memberTasks(s, us));
     } else {
-      states.set(s.id, outcome);
+      states.set(s.id, outcome === 'failed' && failedByKills(s.group, us) ? 'killed' : outcome);
       for (const u of us) if (u.live !== null) stop.push(u.live);
     }
   }
@@ -175,11 +179,17 @@ function memberTasks(s: PlanStep, us: readonly Unit[]): NewStepTask[] {
   return out;
 }
 
+/** A failed group that would not have failed had its killed and cancelled members not ended. */
+function failedByKills(group: NonNullable<PlanStep['group']>, us: readonly Unit[]): boolean {
+  const { succeeded, failed } = countMembers(us.filter((u) => u.state !== 'killed' && u.state !== 'cancelled'));
+  return groupOutcome(group.policy, { total: group.size, succeeded, failed }) !== 'failed';
+}
+
 function countMembers(us: readonly Unit[]): GroupCountsView {
   const c: GroupCountsView = { succeeded: 0, failed: 0, running: 0, waiting: 0 };
   for (const u of us) {
     if (u.state === 'success') c.succeeded++;
-    else if (u.state === 'failed' || u.state === 'cancelled') c.failed++;
+    else if (u.state === 'failed' || u.state === 'killed' || u.state === 'cancelled') c.failed++;
     else if (u.state === 'running') c.running++;
     else c.waiting++;
   }

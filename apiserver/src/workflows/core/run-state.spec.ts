@@ -39,6 +39,14 @@ describe('nextActions', () => {
     assert.deepEqual(nextActions(steps, states({ a: 'failed', b: 'success' })).start, ['cleanup']);
   });
 
+  it('treats a killed step as a failure: its `when: failure` branch runs, the happy path is skipped, and unhandled it fails the run', () => {
+    const steps = [step('build'), step('deploy', ['build']), step('alert', ['build'], 'failure')];
+    const killed = nextActions(steps, states({ build: 'killed' }));
+    assert.deepEqual([killed.start, killed.skip], [['alert'], ['deploy']]);
+    assert.equal(nextActions(steps, states({ build: 'killed', deploy: 'skipped', alert: 'success' })).outcome, 'success');
+    assert.deepEqual(nextActions(diamond, states({ a: 'killed' })), { start: [], skip: ['b', 'c', 'd'], outcome: 'failed' });
+  });
+
   it('a failure handler that itself fails fails the run', () => {
     const steps = [step('a'), step('h', ['a'], 'failure')];
     assert.equal(nextActions(steps, states({ a: 'failed', h: 'failed' })).outcome, 'failed');
@@ -55,18 +63,18 @@ describe('nextActions', () => {
 });
 
 describe('resetForRetry', () => {
-  it('keeps succeeded steps and puts the failed and skipped ones back to waiting', () => {
-    const before = states({ a: 'success', b: 'failed', c: 'success', d: 'skipped' });
+  it('keeps succeeded steps and puts the failed, killed and skipped ones back to waiting', () => {
+    const before = states({ a: 'success', b: 'failed', c: 'killed', d: 'skipped' });
     const after = resetForRetry(before);
-    assert.deepEqual(Object.fromEntries(after), { a: 'success', b: 'waiting', c: 'success', d: 'waiting' });
-    assert.deepEqual(nextActions(diamond, after).start, ['b']);
+    assert.deepEqual(Object.fromEntries(after), { a: 'success', b: 'waiting', c: 'waiting', d: 'waiting' });
+    assert.deepEqual(nextActions(diamond, after).start, ['b', 'c']);
   });
 });
 
 describe('stepStateOfTask', () => {
-  it('maps task statuses', () => {
+  it('maps task statuses, a killed task to a killed step', () => {
     assert.deepEqual(['success', 'pending', 'running', 'timeout', 'lost', 'killed', 'failed', 'skipped', 'cancelled'].map(stepStateOfTask), [
-      'success', 'running', 'running', 'failed', 'failed', 'failed', 'failed', 'skipped', 'cancelled',
+      'success', 'running', 'running', 'failed', 'failed', 'killed', 'failed', 'skipped', 'cancelled',
     ]);
   });
 });

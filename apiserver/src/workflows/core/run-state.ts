@@ -15,8 +15,12 @@ export interface StepNode {
   when: When;
 }
 
-/** `waiting`: not started. Ended states: success, failed (also timeout, lost, killed), skipped. */
-export type StepState = 'waiting' | 'running' | 'success' | 'failed' | 'skipped' | 'cancelled';
+/**
+ * `waiting`: not started. Ended states: success, failed (also timeout and lost), killed (its task was
+ * killed or stopped: an operator's choice, never retried), skipped, cancelled. A killed step counts as
+ * a failure for its downstream steps' `when` and for the run's outcome.
+ */
+export type StepState = 'waiting' | 'running' | 'success' | 'failed' | 'killed' | 'skipped' | 'cancelled';
 
 export type RunOutcome = 'running' | 'success' | 'failed' | 'cancelled';
 
@@ -27,7 +31,12 @@ export interface NextActions {
   outcome: RunOutcome;
 }
 
-const ENDED: ReadonlySet<StepState> = new Set(['success', 'failed', 'skipped', 'cancelled']);
+const ENDED: ReadonlySet<StepState> = new Set(['success', 'failed', 'killed', 'skipped', 'cancelled']);
+
+/** An end that is not a success and that a `when: failure` step handles: failed or killed. */
+export function isFailure(s: StepState | undefined): boolean {
+  return s === 'failed' || s === 'killed';
+}
 
 /** What a task status means for its step. */
 export function stepStateOfTask(status: string): StepState {
@@ -36,13 +45,15 @@ export function stepStateOfTask(status: string): StepState {
   if (status === 'running') return 'running';
   if (status === 'skipped') return 'skipped';
   if (status === 'cancelled') return 'cancelled';
-  return 'failed'; // failed, timeout, killed, lost
+  if (status === 'killed') return 'killed';
+  return 'failed'; // failed, timeout, lost
 }
 
 /**
  * Decides, in topological order so a skip propagates down a branch in one call. A step whose
  * upstreams have all ended runs if its `when` holds and is skipped if it cannot; a failed step
- * makes the run fail unless a `when: failure` or `always` step downstream of it ran (it handled it).
+ * (or killed) step makes the run fail unless a `when: failure` or `always` step downstream of it ran
+ * (it handled it).
  */
 export function nextActions(steps: readonly StepNode[], states: ReadonlyMap<string, StepState>): NextActions {
   const state = new Map(states);
@@ -58,7 +69,7 @@ export function nextActions(steps: readonly StepNode[], states: ReadonlyMap<stri
       continue;
     }
     const allOk = ups.every((u) => u === 'success');
-    const anyFailed = ups.some((u) => u === 'failed');
+    const anyFailed = ups.some(isFailure);
     const runs = s.dependsOn.length === 0 || (s.when === 'success' ? allOk : s.when === 'failure' ? anyFailed : true);
     if (runs) {
       state.set(s.id, 'running');
@@ -76,7 +87,7 @@ function outcomeOf(steps: readonly StepNode[], state: ReadonlyMap<string, StepSt
   if (steps.some((s) => state.get(s.id) === 'cancelled')) return 'cancelled';
   const handled = (failed: string): boolean =>
     steps.some((d) => d.dependsOn.includes(failed) && d.when !== 'success' && state.get(d.id) !== 'skipped');
-  return steps.some((s) => state.get(s.id) === 'failed' && !handled(s.id)) ? 'failed' : 'success';
+  return steps.some((s) => isFailure(state.get(s.id)) && !handled(s.id)) ? 'failed' : 'success';
 }
 
 /**

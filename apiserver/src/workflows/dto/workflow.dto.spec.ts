@@ -48,8 +48,16 @@ describe('the workflow views', () => {
     assert.deepEqual([by.get('last')!.state, by.get('last')!.dependsOn, by.get('alert')!.when], ['waiting', ['fan', 'items'], 'failure']);
   });
 
-  it('shows the steps a killed run did not reach as skipped', () => {
+  it('shows the steps a killed run did not reach as skipped, and the group it killed as killed', () => {
     const v = toRunView(run('killed'), [row(1, 'a', 'success'), row(2, 'fan', 'killed', 1, 0), row(3, 'items', 'success', 1, 0)]);
-    assert.deepEqual(v.steps.map((s) => [s.id, s.state]), [['a', 'success'], ['fan', 'failed'], ['items', 'success'], ['last', 'skipped'], ['alert', 'skipped']]);
+    assert.deepEqual(v.steps.map((s) => [s.id, s.state]), [['a', 'success'], ['fan', 'killed'], ['items', 'success'], ['last', 'skipped'], ['alert', 'skipped']]);
+  });
+
+  it('shows a step whose task was killed as killed, not failed, and runs its failure handler as for a failure', () => {
+    const v = toRunView(run('running'), [row(1, 'a', 'success'), row(2, 'fan', 'success', 1, 0), row(3, 'items', 'success', 1, 0), row(4, 'last', 'killed')]);
+    const by = new Map(v.steps.map((s) => [s.id, s]));
+    assert.deepEqual([by.get('last')!.state, by.get('last')!.tasks.map((t) => t.status)], ['killed', ['killed']]);
+    assert.equal(by.get('alert')!.state, 'waiting', 'its `when: failure` step is due (it is started by the engine, not the view)');
+    RunViewSchema.strict().parse(v);
   });
 });

@@ -124,7 +124,9 @@ export function toRunView(run: WorkflowRunEntity, tasks: readonly StepTaskRow[])
       const mine = tasks.filter((t) => t.workflowStep === s.id);
       let state: string = plan.states.get(s.id) ?? 'waiting';
       if (plan.skip.includes(s.id) || (ended && state === 'waiting')) state = 'skipped';
-      else if (ended && state === 'running' && !mine.some((t) => LIVE.has(t.status))) state = 'failed';
+      // The run ended under a step that has no live task left (a group with members not started, a
+      // retry not yet made): its kill ended the step, or the step failed.
+      else if (ended && state === 'running' && !mine.some((t) => LIVE.has(t.status))) state = run.status === 'killed' ? 'killed' : 'failed';
       const starts = mine.map((t) => t.startedAt).filter((d): d is Date => d !== null);
       const ends = mine.map((t) => t.finishedAt).filter((d): d is Date => d !== null);
       const over = !['waiting', 'running'].includes(state);
@@ -162,7 +164,7 @@ export function toRunView(run: WorkflowRunEntity, tasks: readonly StepTaskRow[])
   };
 }
 export type RunView = ReturnType<typeof toRunView>;
-export type StepStateView = 'waiting' | 'running' | 'success' | 'failed' | 'skipped' | 'cancelled';
+export type StepStateView = 'waiting' | 'running' | 'success' | 'failed' | 'killed' | 'skipped' | 'cancelled';
 
 // Response schemas for the OpenAPI document (openapi/response-schemas.ts); workflow.dto.spec.ts
 // checks the view functions above against them.
@@ -224,7 +226,9 @@ export const RunViewSchema = RunSummarySchema.extend({
       dependsOn: z.array(z.string()),
       when: z.enum(['success', 'failure', 'always']),
       runner: AnyRunnerNameSchema.nullable().meta({ description: 'null for a group of items (each has its own)' }),
-      state: z.enum(['waiting', 'running', 'success', 'failed', 'skipped', 'cancelled']),
+      state: z
+        .enum(['waiting', 'running', 'success', 'failed', 'killed', 'skipped', 'cancelled'])
+        .meta({ description: 'failed: its task failed, timed out or was lost (after its retries); killed: its task was killed or stopped, or its run was killed under it (a group: it failed only because members were killed)' }),
       attempts: z.number().int(),
       retry: RetryPolicySchema.nullable(),
       timeoutSeconds: z.number().int().nullable(),
