@@ -12,6 +12,8 @@ export type DomainErrorCode =
   | 'TaskNotRunning'
   | 'WorkerNotFound'
   | 'WorkerStillConnected'
+  | 'WorkerAlreadyRevoked'
+  | 'WorkerEnrolmentOpen'
   | 'WorkerUnavailable'
   | 'WorkerDidNotConfirm'
   | 'ApiTokenNotFound'
@@ -38,6 +40,8 @@ export const HTTP_STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   TaskNotRunning: 409,
   WorkerNotFound: 404,
   WorkerStillConnected: 409,
+  WorkerAlreadyRevoked: 409,
+  WorkerEnrolmentOpen: 409,
   WorkerUnavailable: 409,
   WorkerDidNotConfirm: 504,
   ApiTokenNotFound: 404,
