@@ -189,10 +189,11 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   /**
    * The other connection that holds this worker's name now, if any: online on some instance and
    * heartbeating. A connection left over from an instance that died stops heartbeating and no longer
-   * counts after two intervals.
+   * counts after two intervals. A heartbeat heard here counts before its database write lands.
    */
   private liveConnection(known: WorkerEntity, socket: WorkerSocket): LiveConnection | null {
-    const fresh = known.lastHeartbeatAt !== null && Date.now() - known.lastHeartbeatAt.getTime() < 2 * this.config.heartbeatSeconds * 1000;
+    const heardMs = Math.max(known.lastHeartbeatAt?.getTime() ?? 0, this.registry.lastBeatMs(known.id) ?? 0);
+    const fresh = Date.now() - heardMs < 2 * this.config.heartbeatSeconds * 1000;
     if (!fresh || !this.registry.isOnline(known.id) || this.registry.socketOf(known.id) === socket) return null;
     return { sessionId: this.registry.sessionOf(known.id) ?? known.sessionId };
   }
