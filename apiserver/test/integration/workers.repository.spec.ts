@@ -50,6 +50,21 @@ for (const backend of backends) {
       await target.drop();
     });
 
+    it('keeps every column of a worker on a database made by one run of all the migrations', async () => {
+      // One run shares TypeORM's cached table schemas between migrations: a rebuild from a stale one drops columns.
+      const fresh = backend.make('workers_fresh');
+      const one = await openDatabase(fresh.db);
+      try {
+        const freshRepo = new WorkersRepository(one.getRepository(WorkerEntity), one.getRepository(TaskEntity));
+        await freshRepo.register(hello('fresh', { namespace: 'default' }), 'i1', new Date(), null, HASH_A);
+        const back = await one.getRepository(WorkerEntity).findOneByOrFail({ name: 'fresh' });
+        assert.deepEqual([back.namespace, back.enrolment, back.credentialHash, back.sessionId, back.drained], ['default', 'enrolled', HASH_A, 's1', false]);
+      } finally {
+        await one.destroy();
+        await fresh.drop();
+      }
+    });
+
     it('opens the enrolment of workers from before credentials, so they enrol at their next hello', async () => {
       const old = await row('from-before');
       assert.deepEqual([old.enrolment, old.credentialHash, old.enrolledAt, old.revokedAt, old.sessionId], ['open', null, null, null, null]);
