@@ -84,7 +84,8 @@ export const HelloAckSchema = z.discriminatedUnion('ok', [
    * Refused: the worker logs the error and exits. Codes: `InvalidMessage`, `ProtocolMismatch`,
    * `ClockSkew`, `UnknownNamespace`, `WorkerNameTaken` (another live connection holds the name),
    * `WorkerCredentialRefused` (the name is enrolled and the hello's credential is missing or wrong),
-   * `WorkerRevoked` (an admin revoked the name).
+   * `WorkerRevoked` (an admin revoked the name), `WorkerEnrolmentChanged` (revoked, re-enrolled or
+   * enrolled by another process while this hello was handled).
    */
   z.object({ ok: z.literal(false), error: SerializedErrorSchema }),
 ]);
