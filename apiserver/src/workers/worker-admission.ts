@@ -4,17 +4,20 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
  * Worker identity: who may say `worker:hello` under a name. The shared worker token (checked at the
  * socket handshake) only lets a process enrol; each name then has a credential of its own.
  *
- *     (no row) ──first hello──▶ enrolled ◀──first hello── open ◀── (rows from before credentials)
- *                                  │  ▲                      ▲
- *                           revoke │  └──── first hello ─────┤ reenrol
- *                                  ▼                         │
- *                               revoked ─────────────────────┘
+ *     from        event                                         to
+ *     (no row)    hello of a worker that keeps credentials      enrolled  (credential issued)
+ *     (no row)    hello of a worker older than credentials      open
+ *     open        hello of a worker that keeps credentials      enrolled  (credential issued)
+ *     enrolled    revoke (admin)                                revoked   (connection cut)
+ *     open        revoke (admin)                                revoked
+ *     enrolled    reenrol (admin), while not online             open      (old credential void)
+ *     revoked     reenrol (admin)                               open
  *
  * `enrolled`: hellos must carry the credential issued at the enrolment. `open`: the next hello with
- * the worker token is issued a fresh credential (the upgrade path for rows that predate credentials,
- * and an admin's re-enrolment after a host lost its state directory). `revoked`: every
- * hello is refused until an admin re-enrols the name. Revoke and reenrol are the admin API's; the
- * gateway carries out what {@link admitWorker} decides.
+ * the worker token is issued a fresh credential (rows from before credentials start here: the
+ * upgrade path; and an admin's re-enrolment after a host lost its state directory). `revoked`: every
+ * hello is refused until an admin re-enrols the name. Revoke and reenrol are the admin API's
+ * (WorkersService); the gateway carries out what {@link admitWorker} decides.
  */
 export type EnrolmentState = 'open' | 'enrolled' | 'revoked';
 
