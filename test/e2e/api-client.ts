@@ -94,6 +94,8 @@ export interface WorkerInfo {
   drained?: boolean;
   shuttingDown?: boolean;
   stats?: { loadPerCpu: number; rssBytes: number; hostFreeMemoryBytes: number; hostTotalMemoryBytes: number; lastError: unknown } | null;
+  /** Its credential's state (never the credential). */
+  enrolment?: { state: 'enrolled' | 'open' | 'revoked'; enrolledAt: string | null; revokedAt: string | null };
 }
 
 export interface WorkerDetail extends WorkerInfo {
@@ -202,6 +204,12 @@ export class ApiClient {
   }
   drainWorker(id: number | string, drain = true): Promise<WorkerDetail> {
     return this.json('POST', `/workers/${id}/${drain ? 'drain' : 'undrain'}`, 200);
+  }
+  revokeWorker(id: number | string): Promise<WorkerDetail> {
+    return this.json('POST', `/workers/${id}/revoke`, 200);
+  }
+  reenrolWorker(id: number | string): Promise<WorkerDetail> {
+    return this.json('POST', `/workers/${id}/reenrol`, 200);
   }
 
   /** Any JSON request expecting one of `expected`; for endpoints without a helper. */

@@ -262,8 +262,8 @@ describe('admin CLI', { timeout: 240_000 }, () => {
 
   it('lists workers, and drains and undrains one by name', async () => {
     const ls = await expectExit(0, ['workers', 'ls']);
-    // A worker started without --namespace serves every namespace: `*`.
-    assert.match(ls.stdout, new RegExp(`^\\d+ +\\* +${workerName} +online +\\d+/4 `, 'm'));
+    // A worker started without --namespace serves every namespace: `*`; it enrolled at its first hello.
+    assert.match(ls.stdout, new RegExp(`^\\d+ +\\* +${workerName} +online +enrolled +\\d+/4 `, 'm'));
 
     await expectExit(0, ['workers', 'drain', workerName]);
     const drained = JSON.parse((await expectExit(0, ['workers', 'ls', '-o', 'json'])).stdout) as { items: WorkerInfo[] };
@@ -272,7 +272,9 @@ describe('admin CLI', { timeout: 240_000 }, () => {
 
     const undrained = await expectExit(0, ['workers', 'undrain', workerName, '-o', 'json']);
     assert.equal((JSON.parse(undrained.stdout) as WorkerInfo).drained, false);
-    assert.match((await expectExit(0, ['workers', 'get', workerName])).stdout, /^Status: +online$/m);
+    const detail = (await expectExit(0, ['workers', 'get', workerName])).stdout;
+    assert.match(detail, /^Status: +online$/m);
+    assert.match(detail, /^Credential: +enrolled \d{4}-\d\d-\d\dT/m);
   });
 
   it('previews a schedule in a time zone, across the spring-forward gap', async () => {

@@ -40,7 +40,7 @@ export async function runWorkerCli(argv: string[], io: WorkerCliIO = {}): Promis
     .option('--namespace <name>', "run only this namespace's tasks; default: every namespace's (env CRONFLEET_WORKER_NAMESPACE)")
     .option('--shutdown-grace <seconds>', 'on the first SIGTERM/SIGINT, most time running tasks get to finish before they are stopped (env CRONFLEET_SHUTDOWN_GRACE_SECONDS; default: no limit)')
     .option('--stop-grace <seconds>', 'when running tasks are stopped on shutdown, time from SIGTERM to SIGKILL (env CRONFLEET_STOP_GRACE_SECONDS; default 10)')
-    .option('--state-dir <dir>', 'where results wait until the server has them, across restarts (env CRONFLEET_WORKER_STATE_DIR; default ~/.local/state/cronfleet-worker/<name>)')
+    .option('--state-dir <dir>', "where results wait until the server has them, and the worker's credential, across restarts (env CRONFLEET_WORKER_STATE_DIR; default ~/.local/state/cronfleet-worker/<name>)")
     .option('--ca <file>', 'PEM certificate to trust for an https:// server, e.g. its self-signed certificate (env CRONFLEET_CA)')
     .option('--run-as <user>', 'when the worker runs as root: the user (name or uid[:gid]) command and script tasks run as (env CRONFLEET_RUN_AS)')
     .option('--spawn <how>', 'how command and script tasks are started: native (posix_spawn, about half the CPU per task), node (node:child_process) or auto: native where its addon is built (env CRONFLEET_WORKER_SPAWN; default auto)')

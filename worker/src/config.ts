@@ -33,7 +33,8 @@ export interface WorkerConfig {
   /** When a task is stopped on shutdown: seconds from SIGTERM to SIGKILL. `--stop-grace` / `CRONFLEET_STOP_GRACE_SECONDS`; default 10. */
   stopGraceSeconds: number;
   /**
-   * Directory of the results not yet acknowledged by the server, kept across restarts.
+   * Directory of the results not yet acknowledged by the server and of the credential the server
+   * issued to this worker name (file `credential`, mode 0600), kept across restarts.
    * `--state-dir` / `CRONFLEET_WORKER_STATE_DIR`; default `$XDG_STATE_HOME/cronfleet-worker/<name>`,
    * or `~/.local/state/cronfleet-worker/<name>` (the name %-escaped to one path segment).
    */

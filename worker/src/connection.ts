@@ -35,6 +35,8 @@ export interface ConnectionHandlers {
   /** Builds a `worker:heartbeat` (running tasks, draining, host figures). */
   heartbeat(): WorkerHeartbeat;
   onReady(): void;
+  /** The server enrolled this worker: keep `credential` for every later hello. Called before onReady. */
+  onEnrolled(credential: string): void;
   /** Incoming events, unvalidated: the handler checks them against the shared schemas. */
   onTaskRuns(msg: unknown, ack: (res: TaskRunsAck) => void): void;
   onTaskStop(msg: unknown, ack: (res: TaskKillAck) => void): void;
@@ -172,6 +174,7 @@ export class WorkerConnection implements OutboxChannel {
     if (!parsed.ok) return this.handlers.onFatal(`unexpected answer to worker:hello: ${parsed.error.message}`);
     const ack = parsed.value;
     if (!ack.ok) return this.handlers.onFatal(`refused by server: ${ack.error.code}: ${ack.error.message}`);
+    if (ack.credential !== undefined) this.handlers.onEnrolled(ack.credential);
 
     this.isReady = true;
     this.attempt = 0;

@@ -1,11 +1,12 @@
 import { describe, it, before, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { PROTOCOL_VERSION, WorkerStatsSchema, type WorkerHello } from '@cronfleet/shared';
 import type { WorkerConfig } from './config';
+import { CREDENTIAL_FILE } from './credential-store';
 import { GatewayStub, TempDirs, leakGuard, pollUntil, spooledResults, workerConfig, type WorkerSocket } from './test-support/gateway-stub';
 import { startWorker, type WorkerHandle } from './worker';
 
@@ -57,6 +58,7 @@ describe('worker over socket.io', () => {
       labels: { region: 'eu', gpu: 'true' },
       runningTaskIds: [],
       draining: false,
+      keepsCredential: true,
     });
     assert.ok(Math.abs(clockMs - Date.now()) < 5000);
   });
@@ -221,6 +223,8 @@ describe('worker over socket.io', () => {
     ['ProtocolMismatch', 'worker speaks protocol 1, server speaks 2: upgrade the older side'],
     ['ClockSkew', "the worker's clock is 12 s off the server's"],
     ['WorkerNameTaken', "a worker named 'w1' is already connected; give each worker its own --name"],
+    ['WorkerCredentialRefused', "worker 'w1' is enrolled with a credential of its own and this hello carried no credential: ..."],
+    ['WorkerRevoked', "worker 'w1' was revoked by an admin; to let it join again: cronfleet workers reenrol w1"],
   ]) {
     it(`logs the server's message and exits with code 1 when the server refuses the hello with ${code}`, async () => {
       server = await GatewayStub.start();
@@ -270,6 +274,39 @@ describe('worker over socket.io', () => {
     s.live.disconnect(true);
     await s.waitFor('second hello', () => s.hellos.length === 2);
     assert.deepEqual(s.hellos[1]?.runningTaskIds, [3]);
+  });
+
+  it('keeps the credential the server issues in its state directory (mode 0600), says hello with it from then on, and never logs it', async () => {
+    const credential = 'k'.repeat(43);
+    const s = await start({}, (stub) => {
+      stub.helloAck = (hello) => ({ ok: true, workerId: 7, heartbeatSeconds: 30, ...(hello.credential ? {} : { credential }) });
+    });
+    assert.equal(s.hellos[0]?.credential, undefined, 'a worker never enrolled has none to send');
+    await pollUntil('the credential file', () => existsSync(join(stateDir, CREDENTIAL_FILE)));
+    assert.equal(readFileSync(join(stateDir, CREDENTIAL_FILE), 'utf8'), `${credential}\n`);
+    assert.equal(statSync(join(stateDir, CREDENTIAL_FILE)).mode & 0o777, 0o600);
+    s.live.disconnect(true);
+    await s.waitFor('second hello', () => s.hellos.length === 2);
+    assert.equal(s.hellos[1]?.credential, credential);
+    assert.ok(logs.some((l) => l.startsWith('enrolled by the server: ') && l.includes(join(stateDir, CREDENTIAL_FILE))), logs.join('\n'));
+    assert.ok(!logs.some((l) => l.includes(credential)), 'the credential is never logged');
+  });
+
+  it('says hello with the credential an earlier run kept in the state directory', async () => {
+    const dir = dirs.make();
+    writeFileSync(join(dir, CREDENTIAL_FILE), 'kept-by-an-earlier-run-0123456789\n', { mode: 0o600 });
+    const s = await start({ stateDir: dir });
+    assert.equal(s.hellos[0]?.credential, 'kept-by-an-earlier-run-0123456789');
+  });
+
+  it('does not start when the credential file cannot be read, naming the file', async () => {
+    const dir = dirs.make();
+    mkdirSync(join(dir, CREDENTIAL_FILE));
+    assert.throws(() => startWorker(workerConfig({ url: 'http://127.0.0.1:1' }, dir), { log: (line) => logs.push(line) }), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'StateDirUnusable');
+      assert.match(e.message, new RegExp(`cannot read the worker's credential ${join(dir, CREDENTIAL_FILE)} \\(EISDIR\\)`));
+      return true;
+    });
   });
 
   it('drains: refuses new tasks as WorkerDraining, tells the server at once, waits with no limit, exits 0 once results are acked', async () => {

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { PROTOCOL_VERSION, startTracing, type SerializedError } from '@cronfleet/shared';
 import type { WorkerConfig } from './config';
 import { WorkerConnection } from './connection';
+import { CredentialStore } from './credential-store';
 import { Outbox } from './outbox';
 import { ResultSpool, type ResultSpoolOptions } from './result-spool';
 import type { RunAs } from './run-as';
@@ -88,6 +89,13 @@ const TRACE_FLUSH_MS = 3000;
 export function startWorker(config: WorkerConfig, options: StartWorkerOptions = {}): WorkerHandle {
   const log = options.log ?? ((line: string) => void process.stderr.write(`cronfleet-worker: ${line}\n`));
   const { spool, results } = ResultSpool.open(config.stateDir, { ...options.resultSpool, log });
+  let credentials: CredentialStore;
+  try {
+    credentials = new CredentialStore(config.stateDir);
+  } catch (e) {
+    spool.close();
+    throw e;
+  }
   const lastError = new LastErrorTracker();
   const noteError = (code: string, message: string): void => lastError.note(code, message);
   let state: 'running' | 'draining' | 'stopping' | 'forcing' | 'closed' = 'running';
@@ -122,6 +130,8 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
         sessionId,
         draining: draining(),
         ...(config.namespace !== null ? { namespace: config.namespace } : {}),
+        ...(credentials.credential !== null ? { credential: credentials.credential } : {}),
+        keepsCredential: true,
       }),
       heartbeat: () => ({
         runningTaskIds: ownedTaskIds(),
@@ -130,6 +140,17 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
         stats: collectStats(supervisor.taskPids(), lastError.value),
       }),
       onReady: () => outbox.onReady(),
+      // Never log the credential itself: only where it is kept.
+      onEnrolled: (credential) => {
+        try {
+          credentials.save(credential);
+          log(`enrolled by the server: this worker's credential is kept in ${credentials.path}; keep the state directory to keep the name '${config.name}'`);
+        } catch (e) {
+          const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+          log(`enrolled by the server, but cannot keep the credential in ${credentials.path} (${why}): reconnects of this process still carry it, a restart will be refused until an admin re-enrols '${config.name}'`);
+          noteError('CredentialNotKept', `cannot write ${credentials.path} (${why})`);
+        }
+      },
       onTaskRuns: (msg, ack) => supervisor.handleRuns(msg, ack),
       onTaskStop: (msg, ack) => supervisor.handleStop(msg, ack),
       onTaskKill: (msg, ack) => supervisor.handleKill(msg, ack),

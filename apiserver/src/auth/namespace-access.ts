@@ -71,6 +71,9 @@ export const ROUTE_SCOPE: Record<string, RouteScope> = {
   'POST /api/v1/workers/{id}/drain': on('worker'),
   'POST /api/v1/workers/{id}/undrain': on('worker'),
   'DELETE /api/v1/workers/{id}': on('worker'),
+  // A worker's identity is the cluster's: a shared worker serves every namespace.
+  'POST /api/v1/workers/{id}/revoke': 'cluster',
+  'POST /api/v1/workers/{id}/reenrol': 'cluster',
 
   'GET /api/v1/scheduler': 'any',
   'POST /api/v1/scheduler/stop': 'cluster',

@@ -56,6 +56,9 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/v1/workers/{id}/drain': 'operator',
   'POST /api/v1/workers/{id}/undrain': 'operator',
   'DELETE /api/v1/workers/{id}': 'admin',
+  // Who may join the fleet under a name: an admin's, as tokens are.
+  'POST /api/v1/workers/{id}/revoke': 'admin',
+  'POST /api/v1/workers/{id}/reenrol': 'admin',
 
   'GET /api/v1/scheduler': 'viewer',
   'POST /api/v1/scheduler/stop': 'operator',

@@ -7,7 +7,7 @@ import type { WorkerView } from '../workers/workers.service';
 import type { WorkflowView } from '../workflows/dto/workflow.dto';
 import type { NamespaceView } from './namespace';
 import { namespaceDetail, namespaceTable } from './namespace-views';
-import { cronJobTable, taskTable, tokenTable, workerTable } from './views';
+import { cronJobTable, taskTable, tokenTable, workerDetail, workerTable } from './views';
 import { workflowTable } from './workflow-views';
 
 const NOW = Date.parse('2026-03-08T12:00:00Z');
@@ -18,6 +18,8 @@ const cells = (text: string): string[][] => {
   const split = (l: string) => starts.map((s, i) => l.slice(s, starts[i + 1]).trim());
   return [split(head), ...rows.map(split)];
 };
+const worker = (id: number, namespace: string | null): WorkerView =>
+  ({ id, namespace, name: `w${id}`, status: 'online', drained: false, shuttingDown: false, running: 0, capacity: 4, labels: {}, runners: ['command'], lastHeartbeatAt: null, hostname: 'h', version: '1', stats: null, enrolment: { state: 'enrolled', enrolledAt: '2026-03-01T00:00:00.000Z', revokedAt: null } }) as unknown as WorkerView;
 
 describe('NAMESPACE columns', () => {
   it('lists cron jobs with their namespace after the id', () => {
@@ -37,12 +39,27 @@ describe('NAMESPACE columns', () => {
   });
 
   it('shows a worker and a token of every namespace as *', () => {
-    const worker = (id: number, namespace: string | null) => ({ id, namespace, name: `w${id}`, status: 'online', drained: false, shuttingDown: false, running: 0, capacity: 4, labels: {}, runners: ['command'], lastHeartbeatAt: null, hostname: 'h' }) as unknown as WorkerView;
     const [wHead, shared, own] = cells(workerTable([worker(1, null), worker(2, 'team-a')], NOW));
     assert.deepEqual([wHead[1], shared[1], own[1]], ['NAMESPACE', '*', 'team-a']);
     const token = (id: number, namespace: string | null) => ({ id, namespace, name: `t${id}`, role: 'viewer', hint: 'cft_ab', createdBy: 'admin', createdAt: '2026-03-01T00:00:00Z', expiresAt: null, lastUsedAt: null, revokedAt: null }) as ApiTokenView;
     const [tHead, wide, scoped] = cells(tokenTable([token(1, null), token(2, 'team-a')], NOW));
     assert.deepEqual([tHead[1], wide[1], scoped[1], scoped[2]], ['NAMESPACE', '*', 'team-a', 't2']);
+  });
+});
+
+describe('workers', () => {
+  it('lists each worker with the state of its credential, never the credential', () => {
+    const open = { ...worker(3, null), enrolment: { state: 'open', enrolledAt: null, revokedAt: null } } as WorkerView;
+    const revoked = { ...worker(4, null), status: 'offline', enrolment: { state: 'revoked', enrolledAt: '2026-03-01T00:00:00.000Z', revokedAt: '2026-03-02T00:00:00.000Z' } } as WorkerView;
+    const rows = cells(workerTable([worker(1, null), open, revoked], NOW));
+    assert.deepEqual(rows.map((r) => [r[2], r[3], r[4]]), [['NAME', 'STATUS', 'CREDENTIAL'], ['w1', 'online', 'enrolled'], ['w3', 'online', 'open'], ['w4', 'offline', 'revoked']]);
+  });
+
+  it('says in the detail when the credential was issued or revoked, and what follows', () => {
+    const detail = (w: WorkerView) => workerDetail({ ...w, tasks: [] }, NOW).split('\n').find((l) => l.startsWith('Credential'));
+    assert.match(detail(worker(1, null)) ?? '', /^Credential: +enrolled 2026-03-01T00:00:00\.000Z \(/);
+    assert.match(detail({ ...worker(2, null), enrolment: { state: 'revoked', enrolledAt: null, revokedAt: '2026-03-02T00:00:00.000Z' } }) ?? '', /revoked 2026-03-02T00:00:00\.000Z .*refused until it is re-enrolled$/);
+    assert.match(detail({ ...worker(3, null), enrolment: { state: 'open', enrolledAt: null, revokedAt: null } }) ?? '', /open: its next hello is issued a credential$/);
   });
 });
 

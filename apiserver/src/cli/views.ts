@@ -110,8 +110,8 @@ export function taskDetail(t: TaskView, workerNames: ReadonlyMap<number, string>
 export function workerTable(workers: readonly WorkerView[], nowMs: number): string {
   if (workers.length === 0) return 'no workers';
   return table(
-    ['id', 'namespace', 'name', 'status', 'tasks', 'labels', 'runners', 'heartbeat', 'host'],
-    workers.map((w) => [String(w.id), namespaceLabel(w.namespace), w.name, workerState(w), `${w.running}/${w.capacity}`, keyValues(w.labels), w.runners.join(',') || '-', relative(w.lastHeartbeatAt, nowMs), w.hostname]),
+    ['id', 'namespace', 'name', 'status', 'credential', 'tasks', 'labels', 'runners', 'heartbeat', 'host'],
+    workers.map((w) => [String(w.id), namespaceLabel(w.namespace), w.name, workerState(w), w.enrolment.state, `${w.running}/${w.capacity}`, keyValues(w.labels), w.runners.join(',') || '-', relative(w.lastHeartbeatAt, nowMs), w.hostname]),
   );
 }
 
@@ -122,6 +122,7 @@ export function workerDetail(w: WorkerDetail, nowMs: number): string {
     ['Namespace', w.namespace === null ? '* (serves every namespace)' : w.namespace],
     ['ID', w.id],
     ['Status', workerState(w)],
+    ['Credential', enrolmentLine(w, nowMs)],
     ['Host', w.hostname],
     ['Version', w.version],
     ['Tasks', `${w.running} running of ${w.capacity}`],
@@ -163,6 +164,14 @@ export function previewLines(next: readonly string[], timezone: string, nowMs: n
       return [`${p.weekday} ${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`, iso, relative(iso, nowMs)];
     }),
   );
+}
+
+/** `enrolled 2026-03-08T07:00:00.000Z (3d ago)`; `open` and `revoked` say what follows. */
+function enrolmentLine(w: WorkerView, nowMs: number): string {
+  const e = w.enrolment;
+  if (e.state === 'enrolled') return `enrolled ${when(e.enrolledAt, nowMs)}`;
+  if (e.state === 'revoked') return `revoked ${when(e.revokedAt, nowMs)}: its hellos are refused until it is re-enrolled`;
+  return 'open: its next hello is issued a credential';
 }
 
 function workerState(w: WorkerView): string {

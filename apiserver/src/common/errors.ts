@@ -13,6 +13,8 @@ export type DomainErrorCode =
   | 'RetryExists'
   | 'WorkerNotFound'
   | 'WorkerStillConnected'
+  | 'WorkerAlreadyRevoked'
+  | 'WorkerEnrolmentOpen'
   | 'WorkerUnavailable'
   | 'WorkerDidNotConfirm'
   | 'ApiTokenNotFound'
@@ -40,6 +42,8 @@ export const HTTP_STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   RetryExists: 409,
   WorkerNotFound: 404,
   WorkerStillConnected: 409,
+  WorkerAlreadyRevoked: 409,
+  WorkerEnrolmentOpen: 409,
   WorkerUnavailable: 409,
   WorkerDidNotConfirm: 504,
   ApiTokenNotFound: 404,

@@ -139,7 +139,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     this.lease.on('lost', () => this.enqueue('step down', async () => this.reset()));
     this.unsubscribe = this.events.subscribe((e) => {
       // Capacity changes reach the dispatcher through the registry's `capacity` event.
-      if (e.type === 'worker.released' || e.type === 'worker.changed' || e.type === 'worker.offline' || e.type === 'live') return;
+      if (e.type === 'worker.released' || e.type === 'worker.changed' || e.type === 'worker.offline' || e.type === 'worker.cut' || e.type === 'live') return;
       this.enqueue(e.type, () => this.handleEvent(e, 1));
     });
     this.registry.on('capacity', () => this.requestDrain());

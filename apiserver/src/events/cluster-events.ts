@@ -19,7 +19,7 @@ export interface WorkerAnnouncement {
   /** Tasks it runs (or was sent) when it said hello. */
   running: number[];
   instanceId: string;
-  /** The worker process's session (see WorkerHello.sessionId); null from the database's view. */
+  /** The worker process's session (see WorkerHello.sessionId); null when not known. */
   sessionId: string | null;
 }
 
@@ -41,6 +41,8 @@ export type ClusterEvent =
   | { type: 'worker.disconnected'; id: number; instanceId: string }
   /** Silent for three heartbeats: its tasks were declared lost. */
   | { type: 'worker.offline'; id: number }
+  /** An admin revoked the worker: whichever instance holds its connection cuts it. */
+  | { type: 'worker.cut'; id: number }
   /** Drained, undrained, or started shutting down. */
   | { type: 'worker.changed'; id: number; drained?: boolean; shuttingDown?: boolean }
   /** Tasks of a worker ended (recorded on whichever instance heard it): its capacity is free again. */

@@ -147,6 +147,13 @@ export const WorkerViewSchema = z.object({
   namespace: z.string().nullable().meta({ description: 'the one namespace whose tasks it runs; null: every namespace' }),
   lastHeartbeatAt: isoTime.nullable(),
   stats: WorkerStatsSchema.nullable(),
+  enrolment: z
+    .object({
+      state: z.enum(['enrolled', 'revoked', 'open']),
+      enrolledAt: isoTime.nullable().meta({ description: 'when its current credential was issued' }),
+      revokedAt: isoTime.nullable(),
+    })
+    .meta({ description: 'its credential: `enrolled` (hellos must carry it), `open` (the next hello is issued one), `revoked` (hellos refused)' }),
 });
 
 export const WorkerDetailSchema = WorkerViewSchema.extend({

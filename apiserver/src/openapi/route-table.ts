@@ -224,6 +224,22 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
     summary: 'Forget an offline worker',
     responses: { 204: { description: 'forgotten' }, 404: NO_WORKER, 409: 'the worker is online or unreachable (WorkerStillConnected)' },
   },
+  'POST /api/v1/workers/{id}/revoke': {
+    tag: 'workers',
+    summary: "Revoke a worker's credential",
+    description: 'Its connection is cut on whichever server holds it, and every later hello under its name is refused (`WorkerRevoked`) until it is re-enrolled. Its running tasks end as for any worker gone.',
+    responses: { 200: json('WorkerDetail', 'the worker, enrolment.state revoked'), 404: NO_WORKER, 409: 'the worker is revoked already (WorkerAlreadyRevoked)' },
+  },
+  'POST /api/v1/workers/{id}/reenrol': {
+    tag: 'workers',
+    summary: "Open a worker's enrolment again",
+    description: 'The next hello under its name (with the worker token) is issued a fresh credential; the old one stops working. For a rebuilt host or a lost state directory; refused while the worker is online.',
+    responses: {
+      200: json('WorkerDetail', 'the worker, enrolment.state open'),
+      404: NO_WORKER,
+      409: 'the worker is online (WorkerStillConnected: revoke it first to cut it off), or its enrolment is open already (WorkerEnrolmentOpen)',
+    },
+  },
   'GET /api/v1/scheduler': { tag: 'scheduler', summary: 'Who dispatches and how far behind', responses: { 200: json('SchedulerStatus', 'heap figures are null unless this instance leads') } },
   'POST /api/v1/scheduler/stop': { tag: 'scheduler', summary: 'Pause dispatch on every instance', responses: { 200: json('SchedulerStatus', 'paused') } },
   'POST /api/v1/scheduler/start': { tag: 'scheduler', summary: 'Resume dispatch on every instance', responses: { 200: json('SchedulerStatus', 'resumed') } },

@@ -1,5 +1,6 @@
 import type { WorkerStats } from '@cronfleet/shared';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { EnrolmentState } from './worker-admission';
 
 /**
  * `online`: connected to an API server; `unreachable`: its connection dropped less than three
@@ -58,6 +59,26 @@ export class WorkerEntity {
   /** Figures from its last heartbeat: load, memory, last error. */
   @Column({ type: 'simple-json', nullable: true })
   stats!: WorkerStats | null;
+
+  /** See worker-admission.ts: `open` until a worker enrols under this name, then `enrolled`; `revoked` by an admin. */
+  @Column({ type: 'varchar', length: 16, default: 'open' })
+  enrolment!: EnrolmentState;
+
+  /** Hex SHA-256 of the credential issued at its enrolment; null unless enrolled. Never leaves the server. */
+  @Column({ name: 'credential_hash', type: 'varchar', length: 64, nullable: true })
+  credentialHash!: string | null;
+
+  /** When its current credential was issued. */
+  @Column({ name: 'enrolled_at', type: 'datetime', precision: 3, nullable: true })
+  enrolledAt!: Date | null;
+
+  /** When an admin revoked it; null unless revoked. */
+  @Column({ name: 'revoked_at', type: 'datetime', precision: 3, nullable: true })
+  revokedAt!: Date | null;
+
+  /** The session (WorkerHello.sessionId) of its last accepted hello: tells a reconnect of that process from another one. */
+  @Column({ name: 'session_id', type: 'varchar', length: 64, nullable: true })
+  sessionId!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;

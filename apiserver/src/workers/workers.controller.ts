@@ -38,6 +38,20 @@ export class WorkersController {
     return this.workers.setDrained(id, false);
   }
 
+  /** Cuts the worker off: its connection goes and its hellos are refused until it is re-enrolled. */
+  @Post(':id/revoke')
+  @HttpCode(200)
+  revoke(@Param('id', WorkerId) id: number): Promise<WorkerDetail> {
+    return this.workers.revoke(id);
+  }
+
+  /** Its next hello is issued a fresh credential (409 while it is online). */
+  @Post(':id/reenrol')
+  @HttpCode(200)
+  reenrol(@Param('id', WorkerId) id: number): Promise<WorkerDetail> {
+    return this.workers.reenrol(id);
+  }
+
   /** Forgets an offline worker (409 while it is online or unreachable). */
   @Delete(':id')
   @HttpCode(204)

@@ -13,13 +13,17 @@ import { ClusterEvents } from '../events/cluster-events';
 import type { Tokens } from '../config/secrets';
 import { TaskLifecycle, type ReportAnswer } from '../tasks/lifecycle/task-lifecycle';
 import { TaskOutputService } from '../tasks/task-output.service';
+import type { WorkerEntity } from './worker.entity';
+import { admitWorker, hashCredential, newCredential, type LiveConnection } from './worker-admission';
 import { WorkerSocket, WorkersRegistry } from './workers.registry';
 import { WorkersRepository } from './workers.repository';
 
 /**
  * The socket.io edge for workers (namespace `/workers`). A connection must carry the worker token in
- * its handshake; then it must say `worker:hello` before anything else counts. Every payload is
- * validated against the shared schemas; a bad one is logged and dropped, never trusted.
+ * its handshake; then it must say `worker:hello` before anything else counts. The token only lets a
+ * worker enrol: from its first hello on, its name is its own, held with a credential the server
+ * issued it (see worker-admission.ts). Every payload is validated against the shared schemas; a bad
+ * one is logged and dropped, never trusted.
  *
  * A dropped connection makes the worker `unreachable` (no new tasks); whether it is gone for good
  * (`offline`, tasks lost) is the leader's call, from the heartbeat times in the database, so it
@@ -159,14 +163,15 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
       return this.refuse(socket, 'UnknownNamespace', `--namespace: the server has no namespace '${hello.namespace}'; create it (cronfleet namespaces create ${hello.namespace}) or start the worker without --namespace to serve every namespace`);
     }
     const known = await this.repo.findByName(hello.name);
-    // Another process with this name, connected to any instance and heartbeating: refused. (A
-    // reconnect of the same process carries its session; a connection left over from an instance
-    // that died stops heartbeating and does not count after two intervals.)
-    const fresh = known?.lastHeartbeatAt && Date.now() - known.lastHeartbeatAt.getTime() < 2 * this.config.heartbeatSeconds * 1000;
-    if (known && fresh && this.registry.socketOf(known.id) !== socket && this.registry.nameTakenByOtherSession(known.id, hello.sessionId)) {
-      return this.refuse(socket, 'WorkerNameTaken', `a worker named '${hello.name}' is already connected; give each worker its own --name`);
+    // Every refusal comes before the registration and the reconcile below: a refused hello changes nothing.
+    const admission = admitWorker(known, hello, known && this.liveConnection(known, socket));
+    if (admission.verdict === 'refuse') return this.refuse(socket, admission.code, admission.message);
+    // Issued once, in this ack; the server keeps only its hash.
+    const credential = admission.verdict === 'enrol' ? newCredential() : null;
+    const worker = await this.repo.register(hello, this.instanceId, new Date(), known, credential === null ? null : hashCredential(credential));
+    if (!worker) {
+      return this.refuse(socket, 'WorkerEnrolmentChanged', `worker '${hello.name}' was enrolled, revoked or re-enrolled by someone else while it said hello; start it again`);
     }
-    const worker = await this.repo.register(hello, this.instanceId, new Date());
     socket.data.workerId = worker.id;
     socket.data.shuttingDown = hello.draining;
     socket.data.lastBeatMs = Date.now();
@@ -190,8 +195,21 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
       this.logger.warn(`task ${taskId} was ended while worker ${worker.id} was away; telling the worker to kill it if it still runs`);
       setImmediate(() => void this.registry.sendKill(worker.id, taskId, 'the server ended this task while the worker was unreachable'));
     }
-    this.logger.log(`worker '${hello.name}' (id ${worker.id}, ${hello.hostname}) online, capacity ${hello.capacity}${worker.drained ? ', drained' : ''}`);
-    return { ok: true, workerId: worker.id, heartbeatSeconds: this.config.heartbeatSeconds };
+    const enrolled = credential !== null ? ', enrolled now (credential issued)' : worker.enrolment === 'open' ? ', not enrolled (the worker does not keep credentials: upgrade it)' : '';
+    this.logger.log(`worker '${hello.name}' (id ${worker.id}, ${hello.hostname}) online, capacity ${hello.capacity}${worker.drained ? ', drained' : ''}${enrolled}`);
+    return { ok: true, workerId: worker.id, heartbeatSeconds: this.config.heartbeatSeconds, ...(credential !== null ? { credential } : {}) };
+  }
+
+  /**
+   * The other connection that holds this worker's name now, if any: online on some instance and
+   * heartbeating. A connection left over from an instance that died stops heartbeating and no longer
+   * counts after two intervals. A heartbeat heard here counts before its database write lands.
+   */
+  private liveConnection(known: WorkerEntity, socket: WorkerSocket): LiveConnection | null {
+    const heardMs = Math.max(known.lastHeartbeatAt?.getTime() ?? 0, this.registry.lastBeatMs(known.id) ?? 0);
+    const fresh = Date.now() - heardMs < 2 * this.config.heartbeatSeconds * 1000;
+    if (!fresh || !this.registry.isOnline(known.id) || this.registry.socketOf(known.id) === socket) return null;
+    return { sessionId: this.registry.sessionOf(known.id) ?? known.sessionId };
   }
 
   private refuse(socket: WorkerSocket, code: string, message: string): HelloAck {

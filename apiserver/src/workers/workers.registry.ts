@@ -104,19 +104,20 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
     return this.known.get(workerId)?.online ?? false;
   }
 
-  /**
-   * Another live process holds this worker's name: it is online (on any instance) in a different
-   * session than `sessionId`. A reconnect of the same process (same session) is not a clash.
-   */
-  nameTakenByOtherSession(workerId: number, sessionId: string | undefined): boolean {
-    const k = this.known.get(workerId);
-    if (!k || !k.online) return false;
-    return k.announcement.sessionId !== null && sessionId !== undefined && k.announcement.sessionId !== sessionId;
+  /** The session of the worker's process as announced at its last hello; null when not known here. */
+  sessionOf(workerId: number): string | null {
+    return this.known.get(workerId)?.announcement.sessionId ?? null;
   }
 
-  /** A worker said hello here: hold its socket, count its running tasks, tell every instance. */
+  /**
+   * A worker said hello here: hold its socket, count its running tasks, tell every instance. A socket
+   * this instance held for it before (a reconnect of the same process whose old connection was not
+   * closed yet) is cut: one connection per worker.
+   */
   async connected(socket: WorkerSocket, announcement: WorkerAnnouncement): Promise<void> {
+    const stale = this.local.get(announcement.id);
     this.local.set(announcement.id, socket);
+    if (stale && stale !== socket) stale.disconnect(true);
     await socket.join(roomOf(announcement.id));
     this.apply({ type: 'worker.online', worker: announcement });
     await this.events.publish({ type: 'worker.online', worker: announcement });
@@ -143,7 +144,7 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
       const tasks = new Set(live.get(r.id) ?? []);
       if (existing) for (const t of existing.tasks) tasks.add(t);
       this.known.set(r.id, {
-        announcement: { id: r.id, name: r.name, capacity: r.capacity, labels: r.labels, runners: r.runners, namespace: r.namespace, drained: r.drained, shuttingDown: r.shuttingDown, running: [...tasks], instanceId: r.instanceId ?? '', sessionId: null },
+        announcement: { id: r.id, name: r.name, capacity: r.capacity, labels: r.labels, runners: r.runners, namespace: r.namespace, drained: r.drained, shuttingDown: r.shuttingDown, running: [...tasks], instanceId: r.instanceId ?? '', sessionId: r.sessionId },
         online,
         tasks,
       });
@@ -257,6 +258,12 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
       case 'worker.online': {
         const w = e.worker;
         const before = this.known.get(w.id);
+        // It said hello to another instance: a socket still held here for it is stale.
+        const stale = w.instanceId !== this.instanceId ? this.local.get(w.id) : undefined;
+        if (stale) {
+          this.local.delete(w.id);
+          stale.disconnect(true);
+        }
         const tasks = new Set(w.running);
         // Tasks reserved for it meanwhile (sent after its hello was announced) still count.
         if (before) for (const t of before.tasks) tasks.add(t);
@@ -275,6 +282,12 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
         if (socket) socket.disconnect(true);
         this.known.delete(e.id);
         this.runBatches.delete(e.id);
+        return;
+      }
+      case 'worker.cut': {
+        // Revoked: its connection goes, wherever it is held (and one whose hello is under way here).
+        this.local.get(e.id)?.disconnect(true);
+        for (const socket of this.ns?.sockets.values() ?? []) if (socket.data.workerId === e.id) socket.disconnect(true);
         return;
       }
       case 'worker.changed': {

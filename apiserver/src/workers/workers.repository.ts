@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { WorkerHello, WorkerStats } from '@cronfleet/shared';
-import { In, Not, Repository } from 'typeorm';
-import { dbTime } from '../database/columns';
+import { In, IsNull, Not, Repository } from 'typeorm';
+import { dbTime, isUniqueViolation } from '../database/columns';
 import { TaskEntity } from '../tasks/task.entity';
 import { WorkerEntity } from './worker.entity';
 
-/** Worker rows: registration on hello, heartbeats, online/offline. */
+/** Worker rows: registration on hello, enrolment, heartbeats, online/offline. */
 @Injectable()
 export class WorkersRepository {
   constructor(
@@ -22,8 +22,13 @@ export class WorkersRepository {
     return this.workers.findOneBy({ id });
   }
 
-  /** Creates or refreshes the worker named in a hello and marks it online on `instanceId`. */
-  async register(hello: WorkerHello, instanceId: string, now: Date): Promise<WorkerEntity> {
+  /**
+   * Writes the row of an admitted hello and marks the worker online on `instanceId`: creates it (a new
+   * name) or refreshes it, only if its enrolment is still what the admission saw in `seen` (so a
+   * revoke, a re-enrolment or another process's enrolment in between wins). With `credentialHash`
+   * the name is enrolled with that credential. Null when the row changed meanwhile.
+   */
+  async register(hello: WorkerHello, instanceId: string, now: Date, seen: WorkerEntity | null, credentialHash: string | null): Promise<WorkerEntity | null> {
     const fields = {
       hostname: hello.hostname,
       version: hello.version,
@@ -35,13 +40,35 @@ export class WorkersRepository {
       instanceId,
       shuttingDown: hello.draining,
       lastHeartbeatAt: now,
+      sessionId: hello.sessionId ?? null,
+      ...(credentialHash !== null ? { enrolment: 'enrolled' as const, credentialHash, enrolledAt: now, revokedAt: null } : {}),
     };
-    const existing = await this.findByName(hello.name);
-    if (existing) {
-      await this.workers.update({ id: existing.id }, fields);
-      return { ...existing, ...fields };
+    if (seen === null) {
+      try {
+        return await this.workers.save(this.workers.create({ name: hello.name, enrolment: 'open', credentialHash: null, enrolledAt: null, revokedAt: null, ...fields }));
+      } catch (e) {
+        if (isUniqueViolation(e)) return null;
+        throw e;
+      }
     }
-    return this.workers.save(this.workers.create({ name: hello.name, ...fields }));
+    const res = await this.workers.update({ id: seen.id, enrolment: seen.enrolment, credentialHash: seen.credentialHash ?? IsNull() }, fields);
+    return res.affected === 1 ? { ...seen, ...fields } : null;
+  }
+
+  /** Revokes its credential: later hellos are refused. False when it was revoked already. */
+  async revoke(id: number, now: Date): Promise<boolean> {
+    const res = await this.workers.update({ id, enrolment: Not('revoked') }, { enrolment: 'revoked', credentialHash: null, revokedAt: now });
+    return res.affected === 1;
+  }
+
+  /**
+   * Opens its enrolment: the next hello of a worker that keeps credentials is issued a fresh one,
+   * and the old credential stops working. Only while it is not online (checked in the same write).
+   * False when its enrolment was open already or it is online.
+   */
+  async reopenEnrolment(id: number): Promise<boolean> {
+    const res = await this.workers.update({ id, enrolment: Not('open'), status: Not('online') }, { enrolment: 'open', credentialHash: null, enrolledAt: null, revokedAt: null });
+    return res.affected === 1;
   }
 
   async heartbeat(id: number, beat: { at: Date; shuttingDown: boolean; stats: WorkerStats | null }): Promise<void> {

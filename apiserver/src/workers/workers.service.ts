@@ -6,6 +6,7 @@ import { SERVER_CONFIG } from '../config/tokens';
 import { ClusterEvents } from '../events/cluster-events';
 import type { WorkerEntity, WorkerStatus } from './worker.entity';
 import { TaskLifecycle } from '../tasks/lifecycle/task-lifecycle';
+import { shellWord, type EnrolmentState } from './worker-admission';
 import { WorkersRegistry } from './workers.registry';
 import { WorkersRepository } from './workers.repository';
 
@@ -28,6 +29,8 @@ export interface WorkerView {
   lastHeartbeatAt: string | null;
   /** Load, memory and last error from its last heartbeat. */
   stats: WorkerStats | null;
+  /** Its credential's state (never the credential or its hash); see worker-admission.ts. */
+  enrolment: { state: EnrolmentState; enrolledAt: string | null; revokedAt: string | null };
 }
 
 export interface WorkerDetail extends WorkerView {
@@ -35,7 +38,7 @@ export interface WorkerDetail extends WorkerView {
   tasks: { id: number; cronjobId: number | null; cronjobName: string | null; status: string; startedAt: string | null; scheduledAt: string; rssBytes: number | null }[];
 }
 
-/** Worker views, drain and removal through the API, and the leader's verdict on silent workers. */
+/** Worker views, drain, revocation, re-enrolment and removal through the API, and the leader's verdict on silent workers. */
 @Injectable()
 export class WorkersService {
   private readonly logger = new Logger('workers');
@@ -92,6 +95,41 @@ export class WorkersService {
   }
 
   /**
+   * Revokes the worker's credential: its connection is cut on whichever instance holds it, and every
+   * later hello under its name is refused (`WorkerRevoked`) until it is re-enrolled.
+   */
+  async revoke(id: number): Promise<WorkerDetail> {
+    const w = await this.load(id);
+    if (!(await this.repo.revoke(id, new Date()))) {
+      throw new DomainError('WorkerAlreadyRevoked', `worker ${id} '${w.name}' is revoked already; to let it join again: cronfleet workers reenrol ${shellWord(w.name)}`);
+    }
+    await this.events.publish({ type: 'worker.cut', id });
+    this.logger.warn(`worker '${w.name}' (id ${id}) revoked through the API: its connection is cut and its hellos are refused`);
+    return this.get(id);
+  }
+
+  /**
+   * Opens the worker's enrolment again: the next hello under its name (with the worker token) is
+   * issued a fresh credential, and the old one stops working. Refused while it is online: a live
+   * process keeps its name until it is revoked or stops.
+   */
+  async reenrol(id: number): Promise<WorkerDetail> {
+    const w = await this.load(id);
+    if (!(await this.repo.reopenEnrolment(id))) {
+      const now = await this.load(id);
+      if (now.enrolment === 'open') {
+        throw new DomainError('WorkerEnrolmentOpen', `worker ${id} '${w.name}' is open for enrolment already: its next hello is issued a credential`);
+      }
+      throw new DomainError(
+        'WorkerStillConnected',
+        `worker ${id} '${w.name}' is online; re-enrol a worker that is not connected (a rebuilt host, a lost state directory), or cut this one off first: cronfleet workers revoke ${shellWord(w.name)}`,
+      );
+    }
+    this.logger.warn(`worker '${w.name}' (id ${id}) re-enrolled through the API: its next hello is issued a fresh credential`);
+    return this.get(id);
+  }
+
+  /**
    * The leader's check of a worker it has not heard of for a while: if its last heartbeat is older
    * than three intervals it is declared offline, its live tasks lost (and retried per their jobs),
    * and every instance told. Returns when to check again, or null once it is offline or gone.
@@ -136,5 +174,6 @@ function toView(w: WorkerEntity, running: number): WorkerView {
     namespace: w.namespace,
     lastHeartbeatAt: w.lastHeartbeatAt ? w.lastHeartbeatAt.toISOString() : null,
     stats: w.stats,
+    enrolment: { state: w.enrolment, enrolledAt: w.enrolledAt ? w.enrolledAt.toISOString() : null, revokedAt: w.revokedAt ? w.revokedAt.toISOString() : null },
   };
 }

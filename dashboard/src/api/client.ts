@@ -98,6 +98,10 @@ export const api = {
   drainWorker: (id: number) => call<Worker>('POST', `${v1}/workers/${id}/drain`),
   undrainWorker: (id: number) => call<Worker>('POST', `${v1}/workers/${id}/undrain`),
   removeWorker: (id: number) => call<void>('DELETE', `${v1}/workers/${id}`),
+  /** Cuts it off: its connection goes and its hellos are refused until re-enrolled. */
+  revokeWorker: (id: number) => call<Worker>('POST', `${v1}/workers/${id}/revoke`),
+  /** Its next hello is issued a fresh credential (409 while it is online). */
+  reenrolWorker: (id: number) => call<Worker>('POST', `${v1}/workers/${id}/reenrol`),
 
   workflows: (q: { namespace?: string; q?: string; limit?: number; cursor?: string | null }) => call<Page<Workflow>>('GET', withQuery(`${v1}/workflows`, q)),
   /** By id, or by name in `namespace` (default: the token's, or `default`). */

@@ -140,6 +140,8 @@ export interface Worker {
   runners: string[];
   lastHeartbeatAt: string | null;
   stats: WorkerStats | null;
+  /** Its credential: `enrolled` (hellos must carry it), `open` (its next hello is issued one), `revoked` (hellos refused). */
+  enrolment: { state: 'enrolled' | 'open' | 'revoked'; enrolledAt: string | null; revokedAt: string | null };
 }
 
 export interface SchedulerStatus {

@@ -6,7 +6,7 @@ import { useMixedNamespaces, useNamespaceFilter } from '../app/namespace';
 import { href } from '../app/router';
 import { ActionButton, ErrorNote, PageHeader, StatusBadge, Time } from '../components/ui';
 
-/** The fleet: who is online, how loaded, with what labels; drain one before maintenance. */
+/** The fleet: who is online, how loaded, with what labels; drain one before maintenance; revoke or re-enrol one (admins). */
 export function WorkersPage() {
   const namespace = useNamespaceFilter();
   const mixed = useMixedNamespaces();
@@ -29,6 +29,7 @@ export function WorkersPage() {
             <th>Name</th>
             {mixed && <th>Namespace</th>}
             <th>Status</th>
+            <th>Credential</th>
             <th>Tasks</th>
             <th>Load / CPU</th>
             <th>Memory</th>
@@ -44,7 +45,7 @@ export function WorkersPage() {
           ))}
           {list.data && workers.length === 0 && (
             <tr>
-              <td colSpan={mixed ? 10 : 9} className="empty">
+              <td colSpan={mixed ? 11 : 10} className="empty">
                 No worker has joined yet: start one on a host with `cronfleet-worker --server URL --token WORKER_TOKEN`.
               </td>
             </tr>
@@ -75,6 +76,9 @@ function WorkerRow({ w, reload, showNamespace }: { w: Worker; reload: () => void
             {w.stats.lastError.code}: {w.stats.lastError.message}
           </div>
         )}
+      </td>
+      <td>
+        <Enrolment w={w} />
       </td>
       <td>
         <meter min={0} max={Math.max(1, w.capacity)} value={w.running} /> {w.running}/{w.capacity}
@@ -110,10 +114,53 @@ function WorkerRow({ w, reload, showNamespace }: { w: Worker; reload: () => void
           ) : (
             <ActionButton label="Drain" action={async () => (await api.drainWorker(w.id), reload())} done={() => `${w.name} takes no new tasks`} />
           ))}
+        {w.enrolment.state !== 'revoked' && (
+          <ActionButton
+            needs="admin"
+            label="Revoke"
+            kind="danger"
+            confirm={`Revoke ${w.name}? Its connection is cut and it cannot join again until re-enrolled.`}
+            action={async () => (await api.revokeWorker(w.id), reload())}
+            done={() => `${w.name} revoked`}
+          />
+        )}
+        {w.enrolment.state !== 'open' && w.status !== 'online' && (
+          <ActionButton
+            needs="admin"
+            label="Re-enrol"
+            confirm={`Re-enrol ${w.name}? Its next hello with the worker token is issued a new credential; the old one stops working.`}
+            action={async () => (await api.reenrolWorker(w.id), reload())}
+            done={() => `${w.name} may enrol again: start it with the worker token`}
+          />
+        )}
         {w.status === 'offline' && (
           <ActionButton needs="admin" label="Remove" kind="danger" confirm={`Forget ${w.name}?`} action={async () => (await api.removeWorker(w.id), reload())} done={() => `${w.name} removed`} />
         )}
       </td>
     </tr>
+  );
+}
+
+const ENROLMENT_HINT = {
+  enrolled: 'its hellos must carry the credential issued at its enrolment, kept in its state directory',
+  open: 'its next hello with the worker token is issued a credential',
+  revoked: 'revoked by an admin: its hellos are refused until it is re-enrolled',
+} as const;
+
+/** The state of its credential, with when it was issued or revoked; never the credential. */
+function Enrolment({ w }: { w: Worker }) {
+  const e = w.enrolment;
+  const since = e.state === 'enrolled' ? e.enrolledAt : e.state === 'revoked' ? e.revokedAt : null;
+  return (
+    <>
+      <span className={`badge badge-credential-${e.state}`} title={ENROLMENT_HINT[e.state]}>
+        {e.state}
+      </span>
+      {since && (
+        <div className="muted small">
+          <Time iso={since} />
+        </div>
+      )}
+    </>
   );
 }

@@ -7,6 +7,8 @@ import { EnvSchema, isBuiltinRunner, RunnerWithSpecSchema, type BuiltinRunnerWit
 const TaskId = z.number().int().positive();
 const EpochMs = z.number().int().nonnegative();
 const Labels = z.record(z.string().min(1).max(63), z.string().max(255));
+/** A worker's own credential: 32 random bytes, base64url (43 characters); a little room for other lengths. */
+const WorkerCredential = z.string().min(16).max(256);
 
 /**
  * Task states. `pending` and `running` are live; the rest are final. `skipped` (a due time not run
@@ -47,6 +49,19 @@ export const WorkerHelloSchema = z.object({
   draining: z.boolean().default(false),
   /** The one namespace whose tasks this worker runs; absent: every namespace's. */
   namespace: NamespaceNameSchema.optional(),
+  /**
+   * The credential the server issued to this worker name at its enrolment (see {@link HelloAckSchema}),
+   * read from the worker's state directory. Absent before the first enrolment. Once a name is
+   * enrolled, a hello without it, or with another one, is refused (`WorkerCredentialRefused`).
+   * A secret: never logged. Optional, so PROTOCOL_VERSION stays 2 and an older worker still enrols.
+   */
+  credential: WorkerCredential.optional(),
+  /**
+   * The worker keeps the credential a {@link HelloAck} may carry (workers from this version on).
+   * Only such a worker is enrolled; one without it (from before credentials) is let in on the
+   * worker token alone while its name is not enrolled, rather than issued a credential it would lose.
+   */
+  keepsCredential: z.boolean().optional(),
 });
 export type WorkerHello = z.infer<typeof WorkerHelloSchema>;
 
@@ -57,8 +72,21 @@ export const HelloAckSchema = z.discriminatedUnion('ok', [
     workerId: z.number().int().positive(),
     /** Seconds between heartbeats the server expects. */
     heartbeatSeconds: z.number().positive(),
+    /**
+     * Present once, in the ack of the hello that enrolled this worker name (its first hello, or the
+     * first after an admin re-enrolled it): the credential the worker must carry in every later
+     * hello. The worker keeps it in its state directory (file `credential`, mode 0600); the server
+     * keeps only its hash. A secret: never logged.
+     */
+    credential: WorkerCredential.optional(),
   }),
-  /** Refused: the worker logs the error and exits. */
+  /**
+   * Refused: the worker logs the error and exits. Codes: `InvalidMessage`, `ProtocolMismatch`,
+   * `ClockSkew`, `UnknownNamespace`, `WorkerNameTaken` (another live connection holds the name),
+   * `WorkerCredentialRefused` (the name is enrolled and the hello's credential is missing or wrong),
+   * `WorkerRevoked` (an admin revoked the name), `WorkerEnrolmentChanged` (revoked, re-enrolled or
+   * enrolled by another process while this hello was handled).
+   */
   z.object({ ok: z.literal(false), error: SerializedErrorSchema }),
 ]);
 export type HelloAck = z.infer<typeof HelloAckSchema>;

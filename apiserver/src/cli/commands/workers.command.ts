@@ -4,13 +4,13 @@ import { resolveWorker } from '../resolve';
 import { workerDetail, workerTable } from '../views';
 import { type Act, inNamespace, withConnection, withNamespace } from './common';
 
-/** `cronfleet workers ls|get|drain|undrain`. */
+/** `cronfleet workers ls|get|drain|undrain|revoke|reenrol`. */
 export function registerWorkers(program: Command, act: Act): void {
-  const group = withNamespace(withConnection(program.command('workers').description('list, inspect, drain and undrain workers')), "only the workers serving this namespace: its own and those serving every namespace");
+  const group = withNamespace(withConnection(program.command('workers').description('list, inspect, drain, undrain, revoke and re-enrol workers')), "only the workers serving this namespace: its own and those serving every namespace");
 
   group
     .command('ls')
-    .description('list workers with their status, load, labels and last heartbeat')
+    .description('list workers with their status, credential, load, labels and last heartbeat')
     .action(
       act(async (ctx) => {
         const data = await ctx.client.get<{ items: WorkerView[] }>('/workers', inNamespace(ctx));
@@ -51,6 +51,30 @@ export function registerWorkers(program: Command, act: Act): void {
         const { id } = await resolveWorker(ctx.client, ref);
         const w = await ctx.client.post<WorkerDetail>(`/workers/${id}/undrain`);
         ctx.show(w, () => `worker '${w.name}' (id ${w.id}) undrained: it takes tasks again`);
+      }),
+    );
+
+  group
+    .command('revoke')
+    .description("revoke a worker's credential (admin): its connection is cut and its hellos are refused until it is re-enrolled")
+    .argument('<worker>', 'id or name')
+    .action(
+      act(async (ctx, _opts, ref: string) => {
+        const { id } = await resolveWorker(ctx.client, ref);
+        const w = await ctx.client.post<WorkerDetail>(`/workers/${id}/revoke`);
+        ctx.show(w, () => `worker '${w.name}' (id ${w.id}) revoked: its connection is cut and it cannot join again until re-enrolled (cronfleet workers reenrol ${w.id})`);
+      }),
+    );
+
+  group
+    .command('reenrol')
+    .description("let a worker enrol again (admin): its next hello with the worker token is issued a fresh credential, the old one stops working (a rebuilt host, a lost state directory)")
+    .argument('<worker>', 'id or name')
+    .action(
+      act(async (ctx, _opts, ref: string) => {
+        const { id } = await resolveWorker(ctx.client, ref);
+        const w = await ctx.client.post<WorkerDetail>(`/workers/${id}/reenrol`);
+        ctx.show(w, () => `worker '${w.name}' (id ${w.id}) open for enrolment: start it (with the worker token) and its first hello is issued a new credential`);
       }),
     );
 }
