@@ -6,15 +6,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   assertNoLeakedProcesses,
-  childEnv,
   randomId,
-  repoRoot,
   startServer,
   startWorker,
   waitFor,
@@ -22,27 +19,14 @@ import {
   type Backend,
   type TestProcess,
   type TestServer,
+  runCli as cli,
+  type CliRun,
 } from './helpers';
 
-const BIN = join(repoRoot, 'apiserver/bin/cronfleet.js');
 const BACKEND: Backend = process.env.CRONFLEET_E2E_BACKEND === 'mysql' ? 'mysql' : 'embedded';
 // Email rules are refused without SMTP settings; nothing is sent (no job runs into a notification here).
 const SMTP = { CRONFLEET_SMTP_URL: 'smtp://127.0.0.1:2525', CRONFLEET_SMTP_FROM: 'cronfleet@example.com' };
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(server: TestServer, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const env = childEnv({ CRONFLEET_SERVER: server.url, CRONFLEET_ADMIN_TOKEN: server.adminToken, ...extraEnv });
-    execFile(process.execPath, [BIN, ...args], { cwd: repoRoot, env, timeout: 60_000 }, (e, stdout, stderr) => {
-      resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
 
 describe('export and apply', { timeout: 240_000 }, () => {
   const sfx = randomId();

@@ -15,6 +15,7 @@ import {
   liveProcessesInGroup,
   liveProcessesWithArg,
   randomId,
+  sayWorkerHello,
   RUN_ID,
   startServer,
   startWorker,
@@ -191,23 +192,8 @@ describe('a worker fleet on two API servers', { timeout: 300_000 }, () => {
     assert.equal(twin.child.exitCode, 1);
     assert.match(twin.output(), /WorkerNameTaken: a worker named '.*' is already connected/);
 
-    const socket = io(leader.url + WORKER_NAMESPACE, { auth: { token: leader.workerToken }, transports: ['websocket'], reconnection: false });
+    const { ack, socket } = await sayWorkerHello(leader, { name: `fleet-skewed-${suffix}`, hostname: 'skewed', clockMs: Date.now() - 60_000 });
     try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('connect_error', reject);
-      });
-      const ack = (await socket.timeout(10_000).emitWithAck('worker:hello', {
-        name: `fleet-skewed-${suffix}`,
-        hostname: 'skewed',
-        version: 'test',
-        protocolVersion: PROTOCOL_VERSION,
-        capacity: 1,
-        labels: {},
-        runners: ['command'],
-        runningTaskIds: [],
-        clockMs: Date.now() - 60_000,
-      })) as { ok: boolean; error?: { code: string; message: string } };
       assert.equal(ack.ok, false);
       assert.equal(ack.error?.code, 'ClockSkew');
       assert.match(ack.error!.message, /60\.\d s behind the server's \(at most 5 s allowed\)/);

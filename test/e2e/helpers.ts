@@ -2,7 +2,7 @@
 // (a temp dir with embedded SQLite, or a fresh MariaDB database plus a unique Redis key prefix),
 // a typed REST client, a polling waitFor, and teardown with a leak guard.
 // Polling is fine here, in tests; the product itself must not poll.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
+import { io, type Socket } from 'socket.io-client';
+import { PROTOCOL_VERSION, WORKER_NAMESPACE } from '@cronfleet/shared';
 import { ApiClient, FINAL_TASK_STATUSES, type Task } from './api-client';
 import { describeProcesses, liveProcessesMentioning } from './procfs';
 import { findRepoRoot, freePort } from '../support/local-host';
@@ -187,6 +189,51 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     env[k] = v;
   }
   return { ...env, ...extra };
+}
+
+/** What a CLI run printed, and its exit code. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `cronfleet <args>` against `server` with its admin token (and `extraEnv`), to its end. */
+export function runCli(server: TestServer, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const env = childEnv({ CRONFLEET_SERVER: server.url, CRONFLEET_ADMIN_TOKEN: server.adminToken, ...extraEnv });
+    execFile(process.execPath, [join(repoRoot, 'apiserver/bin/cronfleet.js'), ...args], { cwd: repoRoot, env, timeout: 60_000 }, (e, stdout, stderr) => {
+      resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/** The server's answer to a `worker:hello`. */
+export type HelloAnswer = { ok: boolean; workerId?: number; credential?: string; error?: { code: string; message: string } };
+
+/**
+ * A raw socket.io client on the worker namespace with the worker token (anyone holding it can do
+ * this): says one hello, a plausible one unless `hello` says otherwise, and gives the server's ack
+ * and the socket (disconnect it when done).
+ */
+export async function sayWorkerHello(server: Pick<TestServer, 'url' | 'workerToken'>, hello: Record<string, unknown>): Promise<{ ack: HelloAnswer; socket: Socket }> {
+  const socket = io(server.url + WORKER_NAMESPACE, { auth: { token: server.workerToken }, transports: ['websocket'], reconnection: false, forceNew: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  const ack = (await socket.timeout(10_000).emitWithAck('worker:hello', {
+    hostname: 'raw',
+    version: 'test',
+    protocolVersion: PROTOCOL_VERSION,
+    capacity: 1,
+    labels: {},
+    runners: ['command'],
+    runningTaskIds: [],
+    clockMs: Date.now(),
+    ...hello,
+  })) as HelloAnswer;
+  return { ack, socket };
 }
 
 export interface StartServerOptions {

@@ -7,8 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { io, type Socket } from 'socket.io-client';
-import { PROTOCOL_VERSION, WORKER_NAMESPACE } from '@cronfleet/shared';
-import { ApiError, assertNoLeakedProcesses, expectApiError, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer } from './helpers';
+import { ApiError, assertNoLeakedProcesses, sayWorkerHello, expectApiError, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer } from './helpers';
 
 interface Live {
   type: string;
@@ -17,24 +16,9 @@ interface Live {
 
 /** A socket that said hello as a worker of its own, as anyone holding the worker token can. */
 async function forger(server: TestServer, name: string): Promise<{ socket: Socket; workerId: number }> {
-  const socket = io(server.url + WORKER_NAMESPACE, { auth: { token: server.workerToken }, transports: ['websocket'], reconnection: false, forceNew: true });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  const ack = (await socket.timeout(10_000).emitWithAck('worker:hello', {
-    name,
-    hostname: 'forger',
-    version: 'test',
-    protocolVersion: PROTOCOL_VERSION,
-    capacity: 1,
-    labels: { pool: 'forgers' },
-    runners: ['command'],
-    runningTaskIds: [],
-    clockMs: Date.now(),
-  })) as { ok: boolean; workerId: number };
+  const { ack, socket } = await sayWorkerHello(server, { name, hostname: 'forger', labels: { pool: 'forgers' } });
   assert.equal(ack.ok, true, JSON.stringify(ack));
-  return { socket, workerId: ack.workerId };
+  return { socket, workerId: ack.workerId! };
 }
 
 for (const backend of ['mysql', 'embedded'] as const) {

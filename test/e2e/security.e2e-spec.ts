@@ -2,8 +2,6 @@
 // server on MariaDB + Redis, a real worker, the REST API, the /events socket and the CLI.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { io } from 'socket.io-client';
 import {
@@ -12,7 +10,6 @@ import {
   errorBody as baseErrorBody,
   expectApiError,
   randomId,
-  repoRoot,
   startServer,
   startWorker,
   waitFor,
@@ -20,6 +17,7 @@ import {
   type ApiClient,
   type TestProcess,
   type TestServer,
+  runCli as cli,
 } from './helpers';
 
 interface CreatedToken {
@@ -45,17 +43,6 @@ interface AuditEntry {
 const errorBody = (e: ApiError) => baseErrorBody(e) as ReturnType<typeof baseErrorBody> & { code?: string };
 
 const FAR_SCHEDULE = '0 0 1 1 *';
-const BIN = join(repoRoot, 'apiserver/bin/cronfleet.js');
-
-function cli(server: TestServer, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CRONFLEET_') && !k.startsWith('NODE_TEST') && k !== 'NODE_OPTIONS') env[k] = v;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: repoRoot, env: { ...env, CRONFLEET_SERVER: server.url, CRONFLEET_ADMIN_TOKEN: server.adminToken }, timeout: 30_000 }, (e, stdout, stderr) =>
-      resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, stdout: String(stdout), stderr: String(stderr) }),
-    );
-  });
-}
 
 /** Connects to the /events namespace with `token`: null when connected, else the refusal's message. */
 function eventsRefusal(server: TestServer, token: string): Promise<string | null> {

@@ -6,13 +6,11 @@
 // on the server that holds it and refuses the next hello.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { io, type Socket } from 'socket.io-client';
-import { PROTOCOL_VERSION, WORKER_NAMESPACE } from '@cronfleet/shared';
+import type { Socket } from 'socket.io-client';
 import {
   ApiError,
   assertNoLeakedProcesses,
@@ -20,7 +18,6 @@ import {
   expectApiError,
   messageText,
   randomId,
-  repoRoot,
   RUN_ID,
   startServer,
   startWorker,
@@ -29,44 +26,14 @@ import {
   type TestProcess,
   type TestServer,
   type WorkerInfo,
+  runCli as cli,
+  sayWorkerHello as rawHello,
 } from './helpers';
 
-const BIN = join(repoRoot, 'apiserver/bin/cronfleet.js');
 /** The error body with its stable `code`. */
 const errorBody = (e: ApiError) => baseErrorBody(e) as ReturnType<typeof baseErrorBody> & { code?: string };
 type SchedulerStatus = { isLeader: boolean };
-type HelloAnswer = { ok: boolean; workerId?: number; credential?: string; error?: { code: string; message: string } };
 
-function cli(server: TestServer, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CRONFLEET_') && !k.startsWith('NODE_TEST') && k !== 'NODE_OPTIONS') env[k] = v;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: repoRoot, env: { ...env, CRONFLEET_SERVER: server.url, CRONFLEET_ADMIN_TOKEN: server.adminToken }, timeout: 30_000 }, (e, stdout, stderr) =>
-      resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, stdout: String(stdout), stderr: String(stderr) }),
-    );
-  });
-}
-
-/** A raw socket.io client with the worker token: says one hello and answers with the server's ack. */
-async function rawHello(server: TestServer, hello: Record<string, unknown>): Promise<{ ack: HelloAnswer; socket: Socket }> {
-  const socket = io(server.url + WORKER_NAMESPACE, { auth: { token: server.workerToken }, transports: ['websocket'], reconnection: false, forceNew: true });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  const ack = (await socket.timeout(10_000).emitWithAck('worker:hello', {
-    hostname: 'raw',
-    version: 'test',
-    protocolVersion: PROTOCOL_VERSION,
-    capacity: 1,
-    labels: {},
-    runners: ['command'],
-    runningTaskIds: [],
-    clockMs: Date.now(),
-    ...hello,
-  })) as HelloAnswer;
-  return { ack, socket };
-}
 
 describe('worker identity: enrolment, refused takeovers, revoke and re-enrol', { timeout: 300_000 }, () => {
   let a: TestServer;
