@@ -35,7 +35,7 @@ export function exportJob(view: CronJobView): Record<string, unknown> {
   const source: Record<string, unknown> = {
     ...withoutDefaultNamespace(view),
     // Left out when none, as apply reads a job without params: exports of jobs without params stay as they were.
-    params: view.params.length ? view.params : undefined,
+    params: view.params?.length ? view.params : undefined,
     secretEnv: view.secretEnvKeys.length ? Object.fromEntries([...view.secretEnvKeys].sort().map((k) => [k, KEEP])) : undefined,
     notify: view.notify.map((r) => ({
       on: r.on,
