@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { openDashboardBrowser, signIn, type DashboardBrowser } from './browser';
 import {
   assertNoLeakedProcesses,
   errorBody,
@@ -150,5 +151,73 @@ for (const backend of ['mysql', 'embedded'] as const) describe(`job params and a
     await server.api.call('POST', `/cronjobs/${source.id}/run`, [202], {});
     const chained = await waitFor(async () => (await server.api.listTasks({ cronjobId: target.id })).items[0], { timeoutMs: 20_000, what: 'the chained task', details: logs });
     assert.equal(await outputOf(server.api, chained.id), 'full');
+  });
+});
+
+describe("the dashboard's Run dialog in headless Chromium", { timeout: 180_000 }, () => {
+  let server: TestServer;
+  let worker: TestProcess | undefined;
+  let dash: DashboardBrowser | undefined;
+  const logs = (): string => [server?.process.report(), worker?.report(), dash?.consoleErrors.join('\n')].filter(Boolean).join('\n');
+
+  before(
+    async () => {
+      dash = await openDashboardBrowser();
+      server = await startServer({ backend: 'embedded' });
+      worker = startWorker(server, `e2e-params-dash-${randomId()}`);
+      await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 20_000, what: 'the worker online', details: logs });
+    },
+    { timeout: 60_000 },
+  );
+  after(
+    async () => {
+      await dash?.browser.close();
+      await worker?.stop();
+      await server?.stop();
+      assertNoLeakedProcesses();
+    },
+    { timeout: 60_000 },
+  );
+
+  it("fills the job's params in a form, shows the server's error under the param, and offers overrides to admins only", async () => {
+    const page = dash!.page;
+    const job = await server.api.call<{ id: number; name: string }>('POST', '/cronjobs', [201], { name: `dash-params-${randomId()}`, schedule: FAR_SCHEDULE, enabled: false, runner: 'command', spec: PRINT_PARAMS, params: PARAMS });
+    const operatorToken = (await server.api.call<{ token: string }>('POST', '/tokens', [201], { name: `dash-operator-${randomId()}`, role: 'operator' })).token;
+    await page.goto(`${server.url}/#/jobs/${job.id}`);
+    await signIn(page, operatorToken, 'operator');
+    await page.getByRole('heading', { name: job.name }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Run with overrides…' }).count(), 0, 'an operator is not offered args/env overrides');
+    await page.getByRole('button', { name: 'Run now…' }).click();
+    const dialog = page.getByRole('dialog', { name: `Run ${job.name}` });
+    await dialog.waitFor();
+    assert.equal(await dialog.getByText('Admin overrides').count(), 0);
+    assert.equal(await dialog.getByLabel('REGION').inputValue(), 'eu', 'the default is filled in');
+    await dialog.getByLabel('X *').fill('$(id)');
+    await dialog.getByLabel('TICKET').fill('not a ticket');
+    await dialog.getByRole('button', { name: 'Run' }).click();
+    await dialog.locator('.field-error').filter({ hasText: 'params.TICKET: must match the pattern [A-Z]+-[0-9]+' }).waitFor();
+    await dialog.getByLabel('TICKET').fill('OPS-1');
+    await dialog.getByLabel('REGION').selectOption('us');
+    await dialog.getByRole('button', { name: 'Run' }).click();
+    await page.locator('.toast-ok').filter({ hasText: /task #\d+ created/ }).waitFor();
+    const taskId = Number(/#(\d+)/.exec((await page.locator('.toast-ok').last().textContent()) ?? '')![1]);
+    const task = await waitForTaskEnd(server.api, taskId, { timeoutMs: 20_000, details: logs });
+    assert.equal(task.status, 'success', logs());
+    assert.equal(await server.api.taskOutput(taskId), '$(id)|us');
+
+    // An admin also gets the free-form overrides, apart from the params.
+    await page.evaluate('localStorage.clear(); sessionStorage.clear()');
+    await page.reload();
+    await signIn(page, server.adminToken, 'admin');
+    await page.getByRole('button', { name: 'Run with overrides…' }).click();
+    await dialog.getByText('Admin overrides').waitFor();
+    await dialog.getByLabel('X *').fill('from-admin');
+    await dialog.getByLabel(/^Arguments/).fill(['-c', 'printf "args-%s" "$CRONFLEET_PARAM_X"'].join('\n'));
+    await dialog.getByRole('button', { name: 'Run' }).click();
+    await page.locator('.toast-ok').filter({ hasText: /task #\d+ created/ }).last().waitFor();
+    const adminTask = Number(/#(\d+)/.exec((await page.locator('.toast-ok').last().textContent()) ?? '')![1]);
+    await waitForTaskEnd(server.api, adminTask, { timeoutMs: 20_000, details: logs });
+    assert.equal(await server.api.taskOutput(adminTask), 'args-from-admin');
+    assert.deepEqual(dash!.consoleErrors.filter((e) => !/status of 400/.test(e)), []);
   });
 });
