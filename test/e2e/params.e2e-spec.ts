@@ -49,6 +49,7 @@ for (const backend of ['mysql', 'embedded'] as const) describe(`job params and a
   const logs = (): string => [server?.process.report(), worker?.report()].filter(Boolean).join('\n');
   let operator: ApiClient;
   let operatorToken: string;
+  const operatorName = `operator-${randomId()}`;
   let job: { id: number; name: string };
 
   const run = (api: ApiClient, body: unknown) => api.call<{ taskId: number }>('POST', `/cronjobs/${job.id}/run`, [202], body);
@@ -63,7 +64,7 @@ for (const backend of ['mysql', 'embedded'] as const) describe(`job params and a
     async () => {
       server = await startServer({ backend });
       worker = startWorker(server, workerName);
-      operatorToken = (await server.api.call<{ token: string }>('POST', '/tokens', [201], { name: `operator-${randomId()}`, role: 'operator' })).token;
+      operatorToken = (await server.api.call<{ token: string }>('POST', '/tokens', [201], { name: operatorName, role: 'operator' })).token;
       operator = server.api.withToken(operatorToken);
       job = await server.api.call('POST', '/cronjobs', [201], { name: `params-${randomId()}`, schedule: FAR_SCHEDULE, enabled: false, runner: 'command', spec: PRINT_PARAMS, params: PARAMS });
       await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.name === workerName && w.status === 'online'), { timeoutMs: 20_000, what: 'the worker online', details: logs });
@@ -88,6 +89,8 @@ for (const backend of ['mysql', 'embedded'] as const) describe(`job params and a
       assert.match(String(errorBody(e).message), new RegExp(`^${sent}: .*needs the admin role .*has operator`), e.text);
     }
     assert.equal(await taskCount(), before);
+    const audit = await server.api.call<{ items: { method: string; path: string; status: number }[] }>('GET', `/audit?actor=${encodeURIComponent(operatorName)}`, [200]);
+    assert.equal(audit.items.filter((a) => a.method === 'POST' && a.path === `/api/v1/cronjobs/${job.id}/run` && a.status === 403).length, 3, 'each refusal is in the audit log');
   });
 
   it('keeps args overrides working for an admin', async () => {

@@ -25,7 +25,7 @@ import { TaskLifecycle } from '../tasks/lifecycle/task-lifecycle';
 import { NamespacesService } from '../namespaces/namespaces.service';
 import { type Actor, roleAllows } from '../auth/roles';
 import { RUN_OVERRIDES_ROLE } from '../auth/role-policy';
-import { PARAM_ENV_PREFIX, resolveParams } from './params/job-params';
+import { paramsFitProblem, resolveParams } from './params/job-params';
 
 /** One run in a job's timeline strip. */
 export interface TimelineRun {
@@ -313,32 +313,10 @@ export function preview(schedule: ScheduleInput, timezone: string, fromMs: numbe
   return { next: previewRunsMs(parsed, fromMs, count, anchorMs).map((ms) => new Date(ms).toISOString()) };
 }
 
-/**
- * A job's params fit the rest of it: an enabled job's required params have defaults (a scheduled
- * run, like a chain, gives only defaults), and no env of the job sets a CRONFLEET_PARAM_<NAME> of a
- * declared param (spec env and secrets go over the params in the task's environment, and would hide
- * the run's value). 400 naming the field.
- */
-export function checkParamsFit(job: Pick<CronJobEntity, 'params' | 'enabled' | 'env' | 'spec'> & { secretEnvKeys: readonly string[] | null }): void {
-  const params = job.params ?? [];
-  const i = job.enabled ? params.findIndex((p) => p.required && p.default === undefined) : -1;
-  if (i >= 0) {
-    throw new DomainError(
-      'ValidationFailed',
-      `params.${i}.default: ${params[i].name} is required and has no default, but the job is enabled and a scheduled run gives only defaults; give it a default, or save the job with enabled: false and start it with run now`,
-    );
-  }
-  const specEnv = (job.spec as { env?: unknown }).env;
-  const envs: [string, readonly string[]][] = [
-    ['env', Object.keys(job.env ?? {})],
-    ['spec.env', specEnv && typeof specEnv === 'object' ? Object.keys(specEnv) : []],
-    ['secretEnv', job.secretEnvKeys ?? []],
-  ];
-  for (const p of params) {
-    const name = `${PARAM_ENV_PREFIX}${p.name}`;
-    const where = envs.find(([, keys]) => keys.includes(name));
-    if (where) throw new DomainError('ValidationFailed', `${where[0]}.${name}: the param ${p.name} sets this variable on every run; remove it from ${where[0]}`);
-  }
+/** {@link paramsFitProblem} as a 400. */
+function checkParamsFit(job: Parameters<typeof paramsFitProblem>[0]): void {
+  const problem = paramsFitProblem(job);
+  if (problem) throw new DomainError('ValidationFailed', problem);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultParams, type JobParam, paramEnv, patternMatches, resolveParams, valueProblem } from './job-params';
+import { defaultParams, type JobParam, paramEnv, paramsFitProblem, patternMatches, resolveParams, valueProblem } from './job-params';
 import { ParamsSchema } from '../dto/params.dto';
 import { describeIssues } from '@cronfleet/shared';
 
@@ -87,5 +87,22 @@ describe('ParamsSchema', () => {
     assert.equal(problems([{ name: 'B', enum: ['a'], pattern: 'a' }]), '0.enum: give either pattern or enum, not both');
     assert.equal(problems(Array.from({ length: 21 }, (_, i) => ({ name: `P${i}` }))), 'params: must declare at most 20 params');
     assert.equal(problems([{ name: 'U', type: 'string' }]), '0.type: unknown field');
+  });
+});
+
+describe('paramsFitProblem', () => {
+  const job = (over: Partial<Parameters<typeof paramsFitProblem>[0]>) => ({ params: [REGION, TICKET], enabled: false, env: null, spec: { command: 'true' }, secretEnvKeys: null, ...over });
+
+  it('lets a disabled job have a required param without default, and refuses it for an enabled job, naming it', () => {
+    assert.equal(paramsFitProblem(job({})), null);
+    assert.match(paramsFitProblem(job({ enabled: true })) ?? '', /^params\.1\.default: TICKET is required and has no default/);
+    assert.equal(paramsFitProblem(job({ enabled: true, params: [REGION, { ...TICKET, default: 'OPS-1' }] })), null);
+  });
+
+  it("refuses an env, spec env or secret that would hide a param's variable", () => {
+    assert.equal(paramsFitProblem(job({ env: { CRONFLEET_PARAM_REGION: 'x' } })), 'env.CRONFLEET_PARAM_REGION: the param REGION sets this variable on every run; remove it from env');
+    assert.match(paramsFitProblem(job({ spec: { command: 'true', env: { CRONFLEET_PARAM_TICKET: 'x' } } })) ?? '', /^spec\.env\.CRONFLEET_PARAM_TICKET: /);
+    assert.match(paramsFitProblem(job({ secretEnvKeys: ['CRONFLEET_PARAM_REGION'] })) ?? '', /^secretEnv\.CRONFLEET_PARAM_REGION: /);
+    assert.equal(paramsFitProblem(job({ env: { CRONFLEET_PARAM_OTHER: 'x' } })), null);
   });
 });

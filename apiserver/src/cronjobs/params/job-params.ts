@@ -113,3 +113,35 @@ export function paramEnv(values: Readonly<Record<string, string>>): Record<strin
 export function defaultParams(declared: readonly JobParam[] | null | undefined): Record<string, string> {
   return Object.fromEntries((declared ?? []).filter((p) => p.default !== undefined).map((p) => [p.name, p.default!]));
 }
+
+/**
+ * What keeps a job's params from fitting the rest of it, naming the field, or null: an enabled job's
+ * required params need defaults (a scheduled run, like a chain, gives only defaults), and no env of
+ * the job may set a CRONFLEET_PARAM_<NAME> of a declared param (spec env and secrets go over the
+ * params in the task's environment, and would hide the run's value).
+ */
+export function paramsFitProblem(job: {
+  params: readonly JobParam[] | null;
+  enabled: boolean;
+  env: Readonly<Record<string, string>> | null;
+  spec: Readonly<Record<string, unknown>>;
+  secretEnvKeys: readonly string[] | null;
+}): string | null {
+  const params = job.params ?? [];
+  const i = job.enabled ? params.findIndex((p) => p.required && p.default === undefined) : -1;
+  if (i >= 0) {
+    return `params.${i}.default: ${params[i].name} is required and has no default, but the job is enabled and a scheduled run gives only defaults; give it a default, or save the job with enabled: false and start it with run now`;
+  }
+  const specEnv = job.spec.env;
+  const envs: [string, readonly string[]][] = [
+    ['env', Object.keys(job.env ?? {})],
+    ['spec.env', specEnv && typeof specEnv === 'object' ? Object.keys(specEnv) : []],
+    ['secretEnv', job.secretEnvKeys ?? []],
+  ];
+  for (const p of params) {
+    const name = `${PARAM_ENV_PREFIX}${p.name}`;
+    const where = envs.find(([, keys]) => keys.includes(name));
+    if (where) return `${where[0]}.${name}: the param ${p.name} sets this variable on every run; remove it from ${where[0]}`;
+  }
+  return null;
+}
