@@ -146,6 +146,15 @@ for (const backend of ['mysql', 'embedded'] as const) describe(`job params and a
     assert.match(refused.stderr, /args: .*needs the admin role/);
   });
 
+  it("gives a scheduled run the params' defaults", async () => {
+    const scheduled = await server.api.call<{ id: number }>('POST', '/cronjobs', [201], {
+      name: `scheduled-${randomId()}`, schedule: '@every 1s', runner: 'command', spec: { command: 'sh', args: ['-c', 'printf "%s" "$CRONFLEET_PARAM_MODE"'] }, params: [{ name: 'MODE', default: 'nightly', required: true }],
+    });
+    const first = await waitFor(async () => (await server.api.listTasks({ cronjobId: scheduled.id })).items.find((t) => (t as unknown as { trigger: string }).trigger === 'schedule'), { timeoutMs: 20_000, what: 'a scheduled task', details: logs });
+    await server.api.call('POST', `/cronjobs/${scheduled.id}/pause`, [200]);
+    assert.equal(await outputOf(server.api, first.id), 'nightly');
+  });
+
   it("starts a chained job with its params' defaults", async () => {
     const target = await server.api.call<{ id: number; name: string }>('POST', '/cronjobs', [201], {
       name: `chained-${randomId()}`, schedule: FAR_SCHEDULE, runner: 'command', spec: { command: 'sh', args: ['-c', 'printf "%s" "$CRONFLEET_PARAM_LEVEL"'] }, params: [{ name: 'LEVEL', default: 'full', enum: ['full', 'quick'] }],
