@@ -146,6 +146,19 @@ for (const backend of ['mysql', 'embedded'] as const) describe(`job params and a
     assert.match(refused.stderr, /args: .*needs the admin role/);
   });
 
+  it('stores and runs the documented maximum: 20 params, each with a 4 KiB default and 4 KiB given values', async () => {
+    const big = (c: string) => c.repeat(4096);
+    const params = Array.from({ length: 20 }, (_, i) => ({ name: `P${i}`, default: big('d'), pattern: '[a-z]+' }));
+    const max = await server.api.call<{ id: number; params: unknown[] }>('POST', '/cronjobs', [201], {
+      name: `max-${randomId()}`, schedule: FAR_SCHEDULE, runner: 'command', spec: { command: 'sh', args: ['-c', 'printf "%s %s" "${#CRONFLEET_PARAM_P0}" "${#CRONFLEET_PARAM_P19}"'] }, params,
+    });
+    assert.equal(max.params.length, 20);
+    const { taskId } = await server.api.call<{ taskId: number }>('POST', `/cronjobs/${max.id}/run`, [202], { params: Object.fromEntries(params.map((p) => [p.name, big('v')])) });
+    assert.equal(await outputOf(server.api, taskId), '4096 4096');
+    const tooBig = await expectApiError(server.api.call('POST', `/cronjobs/${max.id}/run`, [202], { params: { P0: big('v') + 'v' } }), 400);
+    assert.equal(String(errorBody(tooBig).message), 'params.P0: must be at most 4096 bytes (got 4097)');
+  });
+
   it("gives a scheduled run the params' defaults", async () => {
     const scheduled = await server.api.call<{ id: number }>('POST', '/cronjobs', [201], {
       name: `scheduled-${randomId()}`, schedule: '@every 1s', runner: 'command', spec: { command: 'sh', args: ['-c', 'printf "%s" "$CRONFLEET_PARAM_MODE"'] }, params: [{ name: 'MODE', default: 'nightly', required: true }],
