@@ -89,6 +89,13 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/docs/{file}': 'public',
 };
 
+/**
+ * The least role that may send free-form `args` or `env` with `POST /api/v1/cronjobs/{id}/run`: they
+ * change what runs (an operator could turn `echo report` into any command, or set LD_PRELOAD), which
+ * is defining the job. Others vary a run only through the job's declared `params`.
+ */
+export const RUN_OVERRIDES_ROLE: Role = 'admin';
+
 /** `POST /api/v1/cronjobs/{id}/run` from a method and Express's route pattern (`/api/v1/cronjobs/:id/run`). */
 export function routeKey(method: string, routePath: string): string {
   return `${method.toUpperCase()} ${routePath.replace(/:(\w+)/g, '{$1}')}`;

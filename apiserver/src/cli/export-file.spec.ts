@@ -11,7 +11,7 @@ const view = (over: Partial<CronJobView> = {}): CronJobView =>
     id: 3, namespace: 'default', name: 'backup', schedule: '0 2 * * *', timezone: 'UTC', runner: 'command', spec: { command: 'b.sh', args: ['x', 'a'], shell: false, env: {} },
     timeoutSeconds: null, enabled: true, jitterSeconds: 0, concurrencyPolicy: 'allow', misfirePolicy: 'runOnce', catchUpLimit: 10,
     startingDeadlineSeconds: null, retry: null, priority: 0, workerSelector: null, routing: 'leastLoaded', env: { Z: '1', A: '2' },
-    secretEnvKeys: [], maxOutputBytes: null, notify: [], triggers: {}, historyLimit: null, historyDays: null, version: 4,
+    secretEnvKeys: [], maxOutputBytes: null, notify: [], triggers: {}, params: [], historyLimit: null, historyDays: null, version: 4,
     nextRunAt: '2026-01-02T02:00:00.000Z', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', ...over,
   }) as CronJobView;
 
@@ -24,6 +24,16 @@ describe('export file', () => {
     ]);
     assert.deepEqual(Object.keys(job.env as object), ['A', 'Z'], 'object keys sorted');
     assert.deepEqual((job.spec as { args: string[] }).args, ['x', 'a'], 'arrays keep their order');
+  });
+
+  it('writes params after triggers, and leaves them out for a job without any', () => {
+    const params = [{ name: 'REGION', enum: ['eu', 'us'], default: 'eu', required: false }];
+    const job = exportJob(view({ params }));
+    assert.deepEqual(Object.keys(job).slice(18, 21), ['notify', 'triggers', 'params']);
+    assert.deepEqual(job.params, [{ default: 'eu', enum: ['eu', 'us'], name: 'REGION', required: false }]);
+    assert.equal('params' in exportJob(view()), false);
+    const [def] = validateJobs([parse(renderExport({ jobs: [job] }, 'yaml')).jobs[0]], 'f');
+    assert.deepEqual(def.job.params, params);
   });
 
   it("writes secret variables and webhook header values as '${keep}', never anything else of them", () => {

@@ -13,7 +13,7 @@ import { KEEP } from './secret-refs';
 const JOB_FIELDS = [
   'name', 'namespace', 'schedule', 'timezone', 'enabled', 'runner', 'spec', 'env', 'secretEnv', 'timeoutSeconds', 'maxOutputBytes',
   'jitterSeconds', 'concurrencyPolicy', 'misfirePolicy', 'catchUpLimit', 'startingDeadlineSeconds', 'retry', 'priority',
-  'workerSelector', 'routing', 'notify', 'triggers', 'historyLimit', 'historyDays',
+  'workerSelector', 'routing', 'notify', 'triggers', 'params', 'historyLimit', 'historyDays',
 ] as const;
 
 const WORKFLOW_FIELDS = ['name', 'namespace', 'description', 'schedule', 'timezone', 'enabled', 'steps'] as const;
@@ -34,6 +34,8 @@ export const EXPORT_HEADER = [
 export function exportJob(view: CronJobView): Record<string, unknown> {
   const source: Record<string, unknown> = {
     ...withoutDefaultNamespace(view),
+    // Left out when none, as apply reads a job without params: exports of jobs without params stay as they were.
+    params: view.params?.length ? view.params : undefined,
     secretEnv: view.secretEnvKeys.length ? Object.fromEntries([...view.secretEnvKeys].sort().map((k) => [k, KEEP])) : undefined,
     notify: view.notify.map((r) => ({
       on: r.on,

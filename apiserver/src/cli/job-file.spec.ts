@@ -44,6 +44,16 @@ describe('job files', () => {
     assert.throws(() => validateJobs(parseJobFile(job('x').replace('command: "true"', 'command: ""'), 'f'), 'f'), refused(/spec\.command: /));
     assert.throws(() => validateJobs(parseJobFile('schedule: "@daily"\n', 'f'), 'f'), refused(/job #1: name: /));
     assert.throws(() => validateJobs(parseJobFile('- 42\n', 'f'), 'f'), refused(/job #1: must be an object/));
+    assert.throws(() => validateJobs(file('params: [{ name: region }]\n'), 'jobs.yaml'), refused(/job 'bad' \(#2\): params\.0\.name: must be 1-64 upper-case/));
+    assert.throws(() => validateJobs(file('enabled: true\nparams: [{ name: TICKET, required: true }]\n'), 'jobs.yaml'), refused(/job 'bad' \(#2\): params\.0\.default: TICKET is required and has no default/));
+  });
+
+  it('reads params, and takes a required param without default on a disabled job', () => {
+    const [def] = validateJobs(parseJobFile(job('a', 'enabled: false\nparams:\n  - { name: REGION, enum: [eu, us], default: eu }\n  - { name: TICKET, required: true, pattern: "[A-Z]+-[0-9]+" }\n'), 'f'), 'f');
+    assert.deepEqual(def.job.params, [
+      { name: 'REGION', enum: ['eu', 'us'], default: 'eu', required: false },
+      { name: 'TICKET', required: true, pattern: '[A-Z]+-[0-9]+' },
+    ]);
   });
 
   it('refuses two jobs of the same name in one file', () => {

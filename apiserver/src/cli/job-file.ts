@@ -3,6 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import { validSpec } from '../common/runner-spec';
 import { CreateCronJob, CreateCronJobSchema } from '../cronjobs/dto/cronjob.dto';
 import { parseSchedule } from '../dispatcher/core/schedule';
+import { paramsFitProblem } from '../cronjobs/params/job-params';
 import { CliError, EXIT } from './cli-error';
 
 /** Fields of a job as the API shows it that a file may carry (from `get -o yaml`) and apply ignores. */
@@ -96,6 +97,10 @@ export function validateJobs(values: readonly unknown[], source: string, default
     } catch (e) {
       throw new CliError(EXIT.refused, `${label(job.name)}: ${(e as Error).message}`);
     }
+    // As the server would refuse it: an enabled job's required params need defaults, and no env may hide
+    // them. Without `enabled` in the file, apply leaves a job's state as it is: only the server knows it.
+    const paramsProblem = paramsFitProblem({ ...job, enabled: 'enabled' in given && job.enabled, secretEnvKeys: Object.keys(job.secretEnv ?? {}) });
+    if (paramsProblem) throw new CliError(EXIT.refused, `${label(job.name)}: ${paramsProblem}`);
     const namespace = job.namespace ?? defaultNamespace;
     const key = `${namespace ?? ''}/${job.name}`;
     const earlier = seen.get(key);

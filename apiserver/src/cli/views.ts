@@ -41,6 +41,7 @@ export function cronJobDetail(j: CronJobView, recent: readonly TaskView[], worke
       ['Output cap', j.maxOutputBytes === null ? "server's default" : bytes(j.maxOutputBytes)],
       ['Env', keyValues(j.env)],
       ['Secret env', j.secretEnvKeys.length ? `${j.secretEnvKeys.join(',')} (values hidden)` : undefined],
+      ['Params', j.params?.length ? j.params.map(paramLine).join('; ') : undefined],
       ['History kept', historyKept(j)],
       ['Created', when(j.createdAt, nowMs)],
       ['Updated', when(j.updatedAt, nowMs)],
@@ -49,6 +50,13 @@ export function cronJobDetail(j: CronJobView, recent: readonly TaskView[], worke
     recent.length ? section('Recent tasks', taskTable(recent, workerNames, nowMs)) : 'Recent tasks: none',
   ];
   return parts.join('\n');
+}
+
+/** `REGION=eu (eu|us)`, `TICKET (required, /[A-Z]+-[0-9]+/)`: what `cronjobs run --param` may set. */
+function paramLine(p: CronJobView['params'][number]): string {
+  const rule = p.enum ? p.enum.join('|') : p.pattern !== undefined ? `/${p.pattern}/` : null;
+  const notes = [p.required ? 'required' : '', rule ?? ''].filter(Boolean).join(', ');
+  return `${p.name}${p.default !== undefined ? `=${p.default}` : ''}${notes ? ` (${notes})` : ''}`;
 }
 
 /** `newest 10, at most 30 days`, with `server default` for a field the job leaves null. */

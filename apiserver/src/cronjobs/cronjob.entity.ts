@@ -3,6 +3,7 @@ import type { Triggers } from './dto/triggers.dto';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { RoutingStrategy, WorkerSelector } from '../dispatcher/core/worker-choice';
 import type { NotifyRule } from '../notifications/core/notify-rule';
+import type { JobParam } from './params/job-params';
 
 export type ConcurrencyPolicy = 'allow' | 'forbid' | 'replace';
 export type MisfirePolicyName = 'skip' | 'runOnce' | 'catchUp';
@@ -96,6 +97,10 @@ export class CronJobEntity {
   /** Cron jobs (by name) started when a task of this one has ended for good. */
   @Column({ type: 'simple-json', nullable: true })
   triggers!: Triggers | null;
+
+  /** What a run may vary (params/job-params.ts), given to the task as CRONFLEET_PARAM_<NAME>; null: none. */
+  @Column({ type: 'simple-json', nullable: true })
+  params!: JobParam[] | null;
 
   /** Newest finished tasks of this job kept by the retention sweep; null: the server's CRONFLEET_HISTORY_LIMIT. */
   @Column({ name: 'history_limit', type: 'int', nullable: true })

@@ -59,8 +59,8 @@ export class CronJobsController {
 
   @Post(':id/run')
   @HttpCode(202)
-  run(@Param('id', JobId) id: number, @Body(new ZodValidationPipe(RunNowSchema)) overrides: RunNow) {
-    return this.jobs.runNow(id, overrides);
+  run(@Param('id', JobId) id: number, @Body(new ZodValidationPipe(RunNowSchema)) body: RunNow, @Req() req: HttpRequest) {
+    return this.jobs.runNow(id, body, req.actor ?? BOOTSTRAP_ADMIN);
   }
 
   @Post(':id/pause')

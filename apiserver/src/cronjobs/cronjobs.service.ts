@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { describeIssues, inNamespaceLabel } from '@cronfleet/shared';
 import { DomainError, notFound } from '../common/errors';
 import { SecretBox } from '../common/secret-box';
@@ -23,6 +23,9 @@ import { normalizeTriggers, triggerTargets, type Triggers } from './dto/triggers
 import { describeCycle, findCycle } from '../workflows/core/graph';
 import { TaskLifecycle } from '../tasks/lifecycle/task-lifecycle';
 import { NamespacesService } from '../namespaces/namespaces.service';
+import { type Actor, roleAllows } from '../auth/roles';
+import { RUN_OVERRIDES_ROLE } from '../auth/role-policy';
+import { paramsFitProblem, resolveParams } from './params/job-params';
 
 /** One run in a job's timeline strip. */
 export interface TimelineRun {
@@ -75,6 +78,7 @@ export class CronJobsService {
     this.checkNotify(dto.notify);
     const triggers = await this.checkTriggers(null, dto.name, dto.triggers, namespace);
     const spec = validSpec(dto.runner, dto.spec);
+    checkParamsFit({ ...dto, spec, secretEnvKeys: Object.keys(dto.secretEnv ?? {}) });
     const schedule = scheduleOf(dto);
     const text = scheduleToString(dto.schedule);
     const now = new Date();
@@ -165,7 +169,8 @@ export class CronJobsService {
     } catch (e) {
       throw refuse((e as Error).message);
     }
-    const given = Object.fromEntries(PLAIN_FIELDS.filter((f) => f !== 'enabled').map((f) => [f, d[f]]));
+    // A version from before params has none: rolling back to it removes them.
+    const given = { ...Object.fromEntries(PLAIN_FIELDS.filter((f) => f !== 'enabled').map((f) => [f, d[f]])), params: d.params ?? [] };
     const parsed = UpdateCronJobSchema.safeParse({ ...given, notify });
     if (!parsed.success) throw refuse(describeIssues(parsed.error, 'definition'));
     let next: CronJobEntity;
@@ -181,13 +186,26 @@ export class CronJobsService {
     return { cronjob: toCronJobView(saved), version: written ? toVersionSummary({ ...written, cronjobId: id, version: saved.version }) : null };
   }
 
-  /** Runs a job now, outside its schedule (also when it is disabled), with optional args/env overrides. */
-  async runNow(id: number, overrides: RunNow = {}): Promise<{ taskId: number }> {
+  /**
+   * Runs a job now, outside its schedule (also when it is disabled), with values for its declared
+   * `params` (checked, defaults filled in, given as CRONFLEET_PARAM_<NAME>). Free-form `args`/`env`
+   * overrides change what runs: only a caller with RUN_OVERRIDES_ROLE may send them (403 otherwise).
+   */
+  async runNow(id: number, run: RunNow, caller: Pick<Actor, 'name' | 'role'>): Promise<{ taskId: number }> {
+    const overrides = (['args', 'env'] as const).filter((k) => run[k] !== undefined);
+    if (overrides.length && !roleAllows(caller.role, RUN_OVERRIDES_ROLE)) {
+      throw new ForbiddenException(
+        `${overrides.join(', ')}: overriding a job's ${overrides.map((k) => (k === 'args' ? 'arguments' : 'environment')).join(' or ')} on run needs the ${RUN_OVERRIDES_ROLE} role ` +
+          `(token '${caller.name}' has ${caller.role}); give values of the job's declared params instead ({ "params": { NAME: value } })`,
+      );
+    }
     const job = await this.load(id);
+    const params = resolveParams(job.params ?? [], run.params ?? {});
+    if (!params.ok) throw new DomainError('ValidationFailed', params.problems.join('; '));
     const spec = { ...job.spec } as Record<string, unknown>;
-    if (overrides.args !== undefined) spec.args = overrides.args;
-    if (overrides.env !== undefined) spec.env = { ...(spec.env as Record<string, string> | undefined), ...overrides.env };
-    const row = { ...taskOfJob(job, { trigger: 'manual', scheduledAt: new Date(), oneWorker: true }), spec: validSpec(job.runner, spec) };
+    if (run.args !== undefined) spec.args = run.args;
+    if (run.env !== undefined) spec.env = { ...(spec.env as Record<string, string> | undefined), ...run.env };
+    const row = { ...taskOfJob(job, { trigger: 'manual', scheduledAt: new Date(), oneWorker: true, params: params.values }), spec: validSpec(job.runner, spec) };
     const { task } = await this.lifecycle.submit(row, 'manual');
     return { taskId: task.id };
   }
@@ -214,6 +232,7 @@ export class CronJobsService {
     const next: CronJobEntity = { ...job, ...rest, ...(secretEnv !== undefined ? this.sealed(secretEnv) : {}) } as CronJobEntity;
     if (input !== undefined) next.schedule = scheduleToString(input);
     if (dto.spec !== undefined) next.spec = validSpec(next.runner, dto.spec);
+    checkParamsFit(next);
     const schedule = scheduleOf(next);
     const scheduleChanged = next.schedule !== job.schedule || next.timezone !== job.timezone || next.enabled !== job.enabled;
     if (scheduleChanged) next.nextRunAt = next.enabled ? nextRunOf(next, Date.now(), schedule) : null;
@@ -292,6 +311,12 @@ export class CronJobsService {
 export function preview(schedule: ScheduleInput, timezone: string, fromMs: number, count: number, anchorMs = fromMs): { next: string[] } {
   const parsed = scheduleOf({ schedule, timezone });
   return { next: previewRunsMs(parsed, fromMs, count, anchorMs).map((ms) => new Date(ms).toISOString()) };
+}
+
+/** {@link paramsFitProblem} as a 400. */
+function checkParamsFit(job: Parameters<typeof paramsFitProblem>[0]): void {
+  const problem = paramsFitProblem(job);
+  if (problem) throw new DomainError('ValidationFailed', problem);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -87,7 +87,7 @@ describe('the response schemas', () => {
       retry: { maxRetries: 1, backoff: 'fixed', delaySeconds: 1, maxDelaySeconds: 10, jitter: false }, priority: 0, env: null, secretEnv: 'v1:x',
       secretEnvKeys: ['A'], maxOutputBytes: null, workerSelector: { labels: { zone: 'eu' } }, routing: 'leastLoaded', nextRunAt: at, createdAt: at, updatedAt: at,
       notify: [{ on: ['failure'], webhook: { url: 'https://example.com/h', headers: { Authorization: 'Bearer x' } } }, { on: ['recovered'], email: { to: ['a@example.com'] } }],
-      triggers: { onSuccess: ['load'], onFailure: ['alert'] }, historyLimit: 10, historyDays: null, version: 3,
+      triggers: { onSuccess: ['load'], onFailure: ['alert'] }, params: [{ name: 'REGION', description: 'where', enum: ['eu', 'us'], default: 'eu', required: false }, { name: 'TICKET', pattern: '[A-Z]+-[0-9]+', required: true }], historyLimit: 10, historyDays: null, version: 3,
     } as CronJobEntity;
     CronJobViewSchema.strict().parse(toCronJobView(job));
     const [draft] = new CronJobHistory(new SecretBox(randomBytes(32))).changed(job, { ...job, schedule: '@daily' } as CronJobEntity, { actor: 'a', role: 'admin', tokenId: null });

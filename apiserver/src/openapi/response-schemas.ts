@@ -58,6 +58,20 @@ export const CronJobViewSchema = z.object({
     .object({ onSuccess: z.array(z.string()).optional(), onFailure: z.array(z.string()).optional(), onComplete: z.array(z.string()).optional() })
     .strict()
     .meta({ description: 'cron jobs (by name) started when a task of this one has ended for good, with its result as CRONFLEET_UPSTREAM_* / CRONFLEET_RESULT_* environment' }),
+  params: z
+    .array(
+      z
+        .object({
+          name: z.string().meta({ description: 'given to the task as the environment variable CRONFLEET_PARAM_<name>' }),
+          description: z.string().optional(),
+          default: z.string().optional().meta({ description: 'the value of a run that gives none: scheduled runs and chains always' }),
+          required: z.boolean().meta({ description: 'run now must give a value (unless there is a default)' }),
+          pattern: z.string().optional().meta({ description: 'a JavaScript regular expression (Unicode mode) the whole value must match' }),
+          enum: z.array(z.string()).optional().meta({ description: 'the only values allowed' }),
+        })
+        .strict(),
+    )
+    .meta({ description: "what a run may set (run now's `params`): the only thing an operator may vary" }),
   historyLimit: RetentionFields.historyLimit.meta({ description: "newest finished tasks kept; null: the server's CRONFLEET_HISTORY_LIMIT" }),
   historyDays: RetentionFields.historyDays.meta({ description: "finished tasks older than this many days are deleted; null: the server's CRONFLEET_HISTORY_DAYS" }),
   version: z.number().int().min(0).meta({ description: 'number of its latest version (see GET /cronjobs/{id}/versions); 0 for a job made before versioning and not changed since' }),

@@ -87,8 +87,11 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
   'POST /api/v1/cronjobs/{id}/run': {
     tag: 'cronjobs',
     summary: 'Run a cron job now',
-    description: "Also when it is paused; the body's `args` and `env` override the spec for this run.",
-    responses: { 202: json(TaskIdSchema, 'the task was created'), 404: NO_JOB },
+    description:
+      "Also when it is paused. `params`: values of the job's declared params (any role that may run), checked against them " +
+      '(a 400 names the param: unknown, required, not one of the enum, not matching the pattern), defaults filled in, given to the task as ' +
+      'environment CRONFLEET_PARAM_<NAME>. `args` and `env` override the spec for this run and need the admin role.',
+    responses: { 202: json(TaskIdSchema, 'the task was created'), 403: "the token's role is below operator, or `args`/`env` were sent by a token below admin", 404: NO_JOB },
   },
   'POST /api/v1/cronjobs/{id}/pause': { tag: 'cronjobs', summary: 'Stop scheduling a cron job', responses: { 200: json('CronJob', 'the cron job, enabled: false'), 404: NO_JOB } },
   'POST /api/v1/cronjobs/{id}/resume': { tag: 'cronjobs', summary: 'Schedule a cron job again from now', responses: { 200: json('CronJob', 'the cron job, enabled: true'), 404: NO_JOB } },

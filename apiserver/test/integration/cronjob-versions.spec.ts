@@ -26,7 +26,7 @@ for (const backend of backends) {
     const fields = (name: string) => ({
       name, schedule: '@hourly', timezone: 'UTC', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null, enabled: true, jitterSeconds: 0, concurrencyPolicy: 'allow' as const,
       misfirePolicy: 'runOnce' as const, catchUpLimit: 10, startingDeadlineSeconds: null, retry: null, priority: 0, workerSelector: null, routing: 'leastLoaded' as const, env: {},
-      secretEnv: box.seal({ TOKEN: 'very-secret-value' }), secretEnvKeys: ['TOKEN'], maxOutputBytes: null, notify: [], triggers: null, historyLimit: null, historyDays: null, nextRunAt: null, createdAt: new Date(), namespace: 'default',
+      secretEnv: box.seal({ TOKEN: 'very-secret-value' }), secretEnvKeys: ['TOKEN'], maxOutputBytes: null, notify: [], triggers: null, params: null, historyLimit: null, historyDays: null, nextRunAt: null, createdAt: new Date(), namespace: 'default',
     });
     const create = (repo: CronJobsRepository, name: string) => {
       const f = fields(name);

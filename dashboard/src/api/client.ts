@@ -1,6 +1,6 @@
 import { signOut, token } from './session';
 import type { Caller } from '../app/role';
-import type { CronJob, CronJobVersion, CronJobVersionDetail, Namespace, Page, Readiness, RunStatus, SchedulerStatus, Task, TimelineRun, Worker, Workflow, WorkflowRun, WorkflowRunSummary } from './types';
+import type { CronJob, CronJobVersion, CronJobVersionDetail, Namespace, Page, Readiness, RunJobBody, RunStatus, SchedulerStatus, Task, TimelineRun, Worker, Workflow, WorkflowRun, WorkflowRunSummary } from './types';
 
 /** A refused or failed call, with the server's message (which names the field and the problem). */
 export class ApiError extends Error {
@@ -70,7 +70,7 @@ export const api = {
   createJob: (body: Record<string, unknown>) => call<CronJob>('POST', `${v1}/cronjobs`, body),
   updateJob: (id: number, body: Record<string, unknown>) => call<CronJob>('PATCH', `${v1}/cronjobs/${id}`, body),
   deleteJob: (id: number) => call<void>('DELETE', `${v1}/cronjobs/${id}`),
-  runJob: (id: number) => call<{ taskId: number }>('POST', `${v1}/cronjobs/${id}/run`, {}),
+  runJob: (id: number, body: RunJobBody = {}) => call<{ taskId: number }>('POST', `${v1}/cronjobs/${id}/run`, body),
   pauseJob: (id: number) => call<CronJob>('POST', `${v1}/cronjobs/${id}/pause`),
   resumeJob: (id: number) => call<CronJob>('POST', `${v1}/cronjobs/${id}/resume`),
   nextRuns: (id: number, count = 5) => call<{ next: string[] }>('GET', withQuery(`${v1}/cronjobs/${id}/next`, { count })),

@@ -31,6 +31,8 @@ export interface CronJob {
   secretEnvKeys: string[];
   maxOutputBytes: number | null;
   notify: unknown[];
+  /** What a run may set (the Run dialog's form); absent from a server before params. */
+  params?: JobParam[];
   /** Finished tasks kept: the newest N, none older than D days; null: the server's defaults. */
   historyLimit: number | null;
   historyDays: number | null;
@@ -39,6 +41,25 @@ export interface CronJob {
   nextRunAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A job parameter: given to the task as CRONFLEET_PARAM_<name>. */
+export interface JobParam {
+  name: string;
+  description?: string;
+  default?: string;
+  required: boolean;
+  /** A regular expression the whole value must match. */
+  pattern?: string;
+  /** The only values allowed. */
+  enum?: string[];
+}
+
+/** `POST /cronjobs/:id/run`: `params` for any role that may run; `args` and `env` only for admins. */
+export interface RunJobBody {
+  params?: Record<string, string>;
+  args?: string[];
+  env?: Record<string, string>;
 }
 
 /**

@@ -17,7 +17,9 @@ const SPEC_TEMPLATES: Record<(typeof RUNNERS)[number], object> = {
 };
 
 /** Fields the form has inputs for; the rest of a job is edited as JSON under "More settings". */
-const FORM_FIELDS = ['id', 'namespace', 'name', 'schedule', 'timezone', 'runner', 'spec', 'timeoutSeconds', 'enabled', 'concurrencyPolicy', 'nextRunAt', 'createdAt', 'updatedAt', 'secretEnvKeys', 'version'];
+const FORM_FIELDS = ['id', 'namespace', 'name', 'schedule', 'timezone', 'runner', 'spec', 'timeoutSeconds', 'enabled', 'concurrencyPolicy', 'nextRunAt', 'createdAt', 'updatedAt', 'secretEnvKeys', 'version', 'params'];
+
+const PARAMS_HINT = 'what a run may set, each given to the task as CRONFLEET_PARAM_<NAME>: [{ "name": "REGION", "enum": ["eu", "us"], "default": "eu" }, { "name": "TICKET", "required": true, "pattern": "[A-Z]+-[0-9]+" }]';
 
 function zones(): string[] {
   try {
@@ -48,6 +50,7 @@ function JobForm({ job }: { job: CronJob | null }) {
   const [timeout, setTimeoutSeconds] = useState(job?.timeoutSeconds ? String(job.timeoutSeconds) : '');
   const [enabled, setEnabled] = useState(job?.enabled ?? true);
   const [concurrency, setConcurrency] = useState(job?.concurrencyPolicy ?? 'allow');
+  const [params, setParams] = useState(JSON.stringify(job?.params ?? [], null, 2));
   const [more, setMore] = useState(() => {
     if (!job) return '{}';
     const rest = Object.fromEntries(Object.entries(job).filter(([k]) => !FORM_FIELDS.includes(k)));
@@ -95,7 +98,14 @@ function JobForm({ job }: { job: CronJob | null }) {
       const extra = parseJson(more, 'More settings');
       const timeoutSeconds = timeout.trim() === '' ? null : Number(timeout);
       if (timeoutSeconds !== null && (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1)) throw new Error('Timeout: must be a whole number of seconds, at least 1');
-      body = { ...extra, ...(job || !scope.namespaces ? {} : { namespace }), name: name.trim(), schedule: schedule.trim(), timezone: timezone.trim(), runner, spec: parseJson(spec, 'Spec'), timeoutSeconds, enabled, concurrencyPolicy: concurrency };
+      let paramList: unknown;
+      try {
+        paramList = JSON.parse(params.trim() || '[]');
+      } catch (err) {
+        throw new Error(`params: not valid JSON (${(err as Error).message})`);
+      }
+      if (!Array.isArray(paramList)) throw new Error('params: must be a JSON list of { name, description?, default?, required?, pattern? | enum? }');
+      body = { ...extra, params: paramList, ...(job || !scope.namespaces ? {} : { namespace }), name: name.trim(), schedule: schedule.trim(), timezone: timezone.trim(), runner, spec: parseJson(spec, 'Spec'), timeoutSeconds, enabled, concurrencyPolicy: concurrency };
     } catch (err) {
       setError(err as Error);
       return;
@@ -193,6 +203,9 @@ function JobForm({ job }: { job: CronJob | null }) {
           </Field>
           <Field label="Spec (JSON)" error={fieldError('spec')} hint="checked against the runner's schema when saved">
             <textarea name="spec" rows={8} value={spec} onChange={(e) => setSpec(e.target.value)} spellCheck={false} />
+          </Field>
+          <Field label="Params (JSON)" error={fieldError('params')} hint={PARAMS_HINT}>
+            <textarea name="params" rows={4} value={params} onChange={(e) => setParams(e.target.value)} spellCheck={false} />
           </Field>
           <Field label="More settings (JSON)" hint="retry, env, secretEnv, workerSelector, routing, misfirePolicy, notify, …">
             <textarea name="more" rows={8} value={more} onChange={(e) => setMore(e.target.value)} spellCheck={false} />

@@ -4,6 +4,7 @@ import { useAllowed } from '../app/role';
 import { inZone } from '../app/format';
 import { href, navigate } from '../app/router';
 import { TasksTable } from '../components/TasksTable';
+import { RunNowButton } from '../components/RunDialog';
 import { JobHistory } from './JobHistory';
 import { ActionButton, ErrorNote, NamespaceTag, PageHeader, Time, TimelineStrip } from '../components/ui';
 
@@ -31,7 +32,8 @@ export function JobPage({ id, version = null }: { id: number; version?: number |
           </>
         }
       >
-        <ActionButton label="Run now" kind="primary" action={() => api.runJob(id)} done={(r) => `task #${(r as { taskId: number }).taskId} created`} />
+        <RunNowButton job={job} kind="primary" />
+        <RunNowButton job={job} overrides />
         {job.enabled ? (
           <ActionButton label="Pause" action={async () => (await api.pauseJob(id), data.reload())} done={() => 'paused'} />
         ) : (
@@ -96,6 +98,22 @@ export function JobPage({ id, version = null }: { id: number; version?: number |
               concurrency {job.concurrencyPolicy}, misfire {job.misfirePolicy}, routing {job.routing}
               {job.retry ? `, retry ${JSON.stringify(job.retry)}` : ''}
             </dd>
+            {(job.params ?? []).length > 0 && (
+              <>
+                <dt>Params</dt>
+                <dd>
+                  {job.params!.map((p) => (
+                    <div key={p.name}>
+                      <code>{p.name}</code>
+                      {p.required ? ' (required)' : ''}
+                      {p.default !== undefined ? ` default ${p.default}` : ''}
+                      {p.enum ? `, one of ${p.enum.join(', ')}` : p.pattern !== undefined ? `, matching ${p.pattern}` : ''}
+                      {p.description ? <span className="muted"> — {p.description}</span> : null}
+                    </div>
+                  ))}
+                </dd>
+              </>
+            )}
             {job.secretEnvKeys.length > 0 && (
               <>
                 <dt>Secret env</dt>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import type { CronJob, TimelineRun } from '../api/types';
+import { RunNowButton } from '../components/RunDialog';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { useMixedNamespaces, useNamespaceFilter } from '../app/namespace';
 import { useAllowed } from '../app/role';
@@ -115,7 +116,7 @@ function JobRow({ job, runs, reload, showNamespace }: { job: CronJob; runs: Time
         <TimelineStrip runs={runs} />
       </td>
       <td className="actions">
-        <ActionButton label="Run now" action={() => api.runJob(job.id)} done={(r) => `${job.name}: task #${(r as { taskId: number }).taskId} created`} />
+        <RunNowButton job={job} done={(taskId) => `${job.name}: task #${taskId} created`} />
         {job.enabled ? (
           <ActionButton label="Pause" action={async () => (await api.pauseJob(job.id), reload())} done={() => `${job.name} paused`} />
         ) : (

@@ -50,13 +50,14 @@ export function registerCronJobs(program: Command, act: Act): void {
     .command('run')
     .description('run a job now, also when it is paused; prints the new task\'s id')
     .argument('<job>', 'id or name')
-    .option('--arg <value>', 'an argument replacing the spec\'s args (repeat for more)', (v: string, all: string[] = []) => [...all, v])
-    .option('--env <KEY=VALUE>', 'an environment variable for this run (repeat for more)', envPair)
+    .option('-p, --param <NAME=VALUE>', 'a value for one of the job\'s params, given to the task as CRONFLEET_PARAM_<NAME> (repeat for more)', keyValue)
+    .option('--arg <value>', 'admin only: an argument replacing the spec\'s args (repeat for more)', (v: string, all: string[] = []) => [...all, v])
+    .option('--env <KEY=VALUE>', 'admin only: an environment variable over the spec\'s env for this run (repeat for more)', keyValue)
     .option('-f, --follow', 'then print the task\'s output as it comes (the task id goes to stderr); exit 0 if it succeeds, 1 if not')
     .action(
-      act(async (ctx, opts: { arg?: string[]; env?: Record<string, string>; follow?: boolean }, ref: string) => {
+      act(async (ctx, opts: { param?: Record<string, string>; arg?: string[]; env?: Record<string, string>; follow?: boolean }, ref: string) => {
         const job = await resolveCronJob(ctx.client, ref, ctx.namespace);
-        const body = { ...(opts.arg ? { args: opts.arg } : {}), ...(opts.env ? { env: opts.env } : {}) };
+        const body = { ...(opts.param ? { params: opts.param } : {}), ...(opts.arg ? { args: opts.arg } : {}), ...(opts.env ? { env: opts.env } : {}) };
         const res = await ctx.client.post<{ taskId: number }>(`/cronjobs/${job.id}/run`, body);
         if (!opts.follow) {
           return ctx.show(res, () => `task ${res.taskId} queued for cron job '${job.name}' (cronfleet tasks logs ${res.taskId} -f)`);
@@ -148,7 +149,8 @@ async function jobIdOf(client: AdminClient, ref: string, namespace: string | und
   }
 }
 
-function envPair(v: string, all: Record<string, string> = {}): Record<string, string> {
+/** `KEY=VALUE` (the value may hold `=`; it is sent as it is, never through a shell). */
+function keyValue(v: string, all: Record<string, string> = {}): Record<string, string> {
   const eq = v.indexOf('=');
   if (eq < 1) throw new InvalidArgumentError('must be KEY=VALUE');
   return { ...all, [v.slice(0, eq)]: v.slice(eq + 1) };

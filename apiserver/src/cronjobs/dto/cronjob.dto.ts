@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { fromDecimal } from '../../common/decimal';
 import { NotifySchema, toNotifyView } from './notify.dto';
 import { TriggersSchema } from './triggers.dto';
+import { ParamsSchema } from './params.dto';
 import type { CronJobEntity } from '../cronjob.entity';
 import { NamespaceFieldSchema, NamespaceFilterSchema } from '../../namespaces/dto/namespace.dto';
 
@@ -66,6 +67,7 @@ export const CreateCronJobSchema = z
     notify: NotifySchema.default([]),
     historyLimit: RetentionFields.historyLimit.default(null),
     historyDays: RetentionFields.historyDays.default(null),
+    params: ParamsSchema.default([]),
     // {} rather than null when absent: what the API shows, so a job file without triggers is unchanged.
     triggers: TriggersSchema.nullable()
       .default({})
@@ -103,6 +105,8 @@ export const UpdateCronJobSchema = z
     notify: NotifySchema.optional(),
     /** Replaces all triggers; null removes them. */
     triggers: TriggersSchema.nullable().optional(),
+    /** Replaces all params; [] removes them. */
+    params: ParamsSchema.optional(),
     /** null: back to the server's default. */
     historyLimit: RetentionFields.historyLimit.optional(),
     historyDays: RetentionFields.historyDays.optional(),
@@ -141,6 +145,8 @@ export function toCronJobView(j: CronJobEntity) {
     notify: toNotifyView(j.notify),
     /** Cron jobs started when a task of this one has ended for good. */
     triggers: j.triggers ?? {},
+    /** What a run may set (run now's `params`), given to the task as CRONFLEET_PARAM_<NAME>. */
+    params: j.params ?? [],
     /** Finished tasks kept: the newest N, and none older than D days; null: the server's defaults. */
     historyLimit: j.historyLimit ?? null,
     historyDays: j.historyDays ?? null,

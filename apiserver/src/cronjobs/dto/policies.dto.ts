@@ -1,5 +1,6 @@
 import { EnvSchema } from '@cronfleet/shared';
 import { z } from 'zod';
+import { RunParamsSchema } from './params.dto';
 
 const wholeSeconds = (min: number, max: number) =>
   z.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
@@ -101,9 +102,14 @@ export const POLICY_DEFAULTS = {
   routing: 'leastLoaded',
 } as const;
 
-/** `POST /cronjobs/:id/run` body: overrides for this one run. */
+/**
+ * `POST /cronjobs/:id/run` body. `params`: values of the job's declared params (any role that may
+ * run). `args` and `env`: free-form overrides of the spec's arguments and environment for this run,
+ * admin only (RUN_OVERRIDES_ROLE in auth/role-policy.ts): they change what runs.
+ */
 export const RunNowSchema = z
   .object({
+    params: RunParamsSchema.optional(),
     args: z.array(z.string().max(32_768), { error: 'must be an array of strings' }).max(1000).optional(),
     env: EnvSchema.optional(),
   })

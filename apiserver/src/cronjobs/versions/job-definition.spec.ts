@@ -15,7 +15,7 @@ function job(over: Partial<CronJobEntity> = {}): CronJobEntity {
     jitterSeconds: 0, concurrencyPolicy: 'allow', misfirePolicy: 'runOnce', catchUpLimit: 10, startingDeadlineSeconds: null, retry: null, priority: 0,
     workerSelector: null, routing: 'leastLoaded', env: { TZ: 'UTC' }, secretEnv: box.seal({ PGPASSWORD: 'hunter2-secret' }), secretEnvKeys: ['PGPASSWORD'],
     maxOutputBytes: null, notify: [{ on: ['failure'], webhook: { url: 'https://hooks.example/x', headers: { Authorization: 'Bearer tok-secret' } } }],
-    triggers: null, historyLimit: null, historyDays: null, version: 1, nextRunAt: at, createdAt: at, updatedAt: at, ...over,
+    triggers: null, params: null, historyLimit: null, historyDays: null, version: 1, nextRunAt: at, createdAt: at, updatedAt: at, ...over,
   };
 }
 

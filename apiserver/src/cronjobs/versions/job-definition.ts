@@ -26,6 +26,7 @@ export const PLAIN_FIELDS = [
   'env',
   'maxOutputBytes',
   'triggers',
+  'params',
   'historyLimit',
   'historyDays',
 ] as const satisfies readonly (keyof CronJobEntity)[];
@@ -79,6 +80,7 @@ export function definitionOf(job: CronJobEntity, sealer: Sealer): StoredDefiniti
     ...plain,
     env: job.env ?? {},
     triggers: job.triggers ?? {},
+    params: job.params ?? [],
     secretEnv: job.secretEnv,
     secretEnvKeys: job.secretEnvKeys ?? [],
     notify: toNotifyView(job.notify),
@@ -108,7 +110,7 @@ export function notifyRulesOf(d: StoredDefinition, sealer: Sealer): NotifyRule[]
  */
 export function diffJobs(before: CronJobEntity, after: CronJobEntity, sealer: Sealer): FieldChange[] {
   const out: FieldChange[] = [];
-  const normal = (j: CronJobEntity, f: PlainField): unknown => (f === 'env' ? (j.env ?? {}) : f === 'triggers' ? (j.triggers ?? {}) : (j[f] ?? null));
+  const normal = (j: CronJobEntity, f: PlainField): unknown => (f === 'env' ? (j.env ?? {}) : f === 'triggers' ? (j.triggers ?? {}) : f === 'params' ? (j.params ?? []) : (j[f] ?? null));
   for (const f of PLAIN_FIELDS) diffValue(f, normal(before, f), normal(after, f), out);
   if (!sameSecrets(before.secretEnv, after.secretEnv, sealer)) {
     out.push({ field: 'secretEnv', before: before.secretEnvKeys ?? [], after: after.secretEnvKeys ?? [], redacted: true });

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { coerceError, type TaskStatus } from '@cronfleet/shared';
 import { targetsFor } from '../../cronjobs/dto/triggers.dto';
 import { taskOfJob } from '../../cronjobs/job-task';
+import { resolveParams } from '../../cronjobs/params/job-params';
 import { TaskEvents } from '../../tasks/lifecycle/task-events';
 import { TaskLifecycle } from '../../tasks/lifecycle/task-lifecycle';
 import { TasksRepository, type NewTask } from '../../tasks/tasks.repository';
@@ -76,9 +77,16 @@ export class TaskChainer implements OnModuleInit, OnApplicationShutdown {
     const jobs = await this.repo.jobsByName(names, namespace);
     for (const name of names.filter((n) => !jobs.some((j) => j.name === n))) this.logger.warn(`task ${taskId} (${from}): triggers '${name}', which no longer exists`);
     for (const job of jobs) {
+      // A chained run, like a scheduled one, gives only the target's param defaults.
+      const params = resolveParams(job.params ?? [], {});
+      if (!params.ok) {
+        this.logger.warn(`task ${taskId} (${from}): triggers '${job.name}', not started: ${params.problems.join('; ')} (a chain gives only defaults)`);
+        continue;
+      }
+      const base = taskOfJob(job, { trigger: 'chain', scheduledAt: new Date(), oneWorker: true, params: params.values });
       const row: NewTask = {
-        ...taskOfJob(job, { trigger: 'chain', scheduledAt: new Date(), oneWorker: true }),
-        env: { ...(job.env ?? {}), ...env },
+        ...base,
+        env: { ...(base.env ?? {}), ...env },
         idempotencyKey: `chain:${taskId}:${job.id}`,
       };
       const { task, created } = await this.lifecycle.submit(row, 'chain');

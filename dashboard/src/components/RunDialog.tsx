@@ -1,0 +1,135 @@
+import { useState, type FormEvent } from 'react';
+import { api } from '../api/client';
+import type { CronJob, JobParam, RunJobBody } from '../api/types';
+import { useAllowed } from '../app/role';
+import { ActionButton, ErrorNote, Field } from './ui';
+import { useToast } from './toasts';
+
+/**
+ * "Run now" for a job: straight away for a job without params, else a dialog with a form built from
+ * its params. `overrides` (admins only) opens the dialog also for a job without params, with the
+ * free-form arguments and environment overrides, which change what runs.
+ */
+export function RunNowButton({ job, kind = 'plain', overrides = false, done }: { job: CronJob; kind?: 'plain' | 'primary'; overrides?: boolean; done?: (taskId: number) => string }) {
+  const [open, setOpen] = useState(false);
+  const isAdmin = useAllowed('admin');
+  const allowed = useAllowed('operator');
+  const message = done ?? ((taskId: number) => `task #${taskId} created`);
+  const params = job.params ?? [];
+  if (!allowed || (overrides && !isAdmin)) return null;
+  if (params.length === 0 && !overrides) return <ActionButton label="Run now" kind={kind} action={() => api.runJob(job.id)} done={(r) => message((r as { taskId: number }).taskId)} />;
+  return (
+    <>
+      <button className={`btn btn-${kind}`} onClick={() => setOpen(true)}>
+        {overrides ? 'Run with overrides…' : 'Run now…'}
+      </button>
+      {open && <RunDialog job={job} onClose={() => setOpen(false)} message={message} />}
+    </>
+  );
+}
+
+const lines = (text: string) => text.split('\n').filter((l) => l.trim() !== '');
+
+function RunDialog({ job, onClose, message }: { job: CronJob; onClose: () => void; message: (taskId: number) => string }) {
+  const toast = useToast();
+  const isAdmin = useAllowed('admin');
+  const params = job.params ?? [];
+  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(params.map((p) => [p.name, p.default ?? ''])));
+  const [args, setArgs] = useState('');
+  const [env, setEnv] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+
+  // The server names the field first: "params.REGION: must be one of eu, us"; several are joined by "; ".
+  const problemOf = (field: string) =>
+    error?.message
+      .split('; ')
+      .filter((m) => m.startsWith(`${field}:`))
+      .join('; ') || null;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    const body: RunJobBody = {};
+    // An empty input leaves the param to its default (or unset); the server refuses a required one.
+    const given = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
+    if (Object.keys(given).length) body.params = given;
+    if (isAdmin && lines(args).length) body.args = lines(args);
+    if (isAdmin && lines(env).length) {
+      const pairs: Record<string, string> = {};
+      for (const l of lines(env)) {
+        const eq = l.indexOf('=');
+        if (eq < 1) return setError(new Error(`env: '${l}' is not KEY=VALUE`));
+        pairs[l.slice(0, eq)] = l.slice(eq + 1);
+      }
+      body.env = pairs;
+    }
+    setBusy(true);
+    try {
+      const r = await api.runJob(job.id, body);
+      toast('ok', message(r.taskId));
+      onClose();
+    } catch (err) {
+      setError(err as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const unplaced = error && !params.some((p) => problemOf(`params.${p.name}`)) && !problemOf('args') && !problemOf('env') ? error : null;
+  return (
+    <div className="dialog-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
+      <form className="dialog card" role="dialog" aria-modal="true" aria-label={`Run ${job.name}`} onSubmit={submit}>
+        <h2>Run {job.name}</h2>
+        <ErrorNote error={unplaced} />
+        {params.length > 0 && (
+          <fieldset>
+            <legend>Parameters</legend>
+            <p className="field-hint">Declared by the job; each reaches the task as the environment variable CRONFLEET_PARAM_&lt;NAME&gt;. * required.</p>
+            {params.map((p) => (
+              <ParamInput key={p.name} param={p} value={values[p.name] ?? ''} onChange={(v) => setValues((all) => ({ ...all, [p.name]: v }))} error={problemOf(`params.${p.name}`)} />
+            ))}
+          </fieldset>
+        )}
+        {isAdmin && (
+          <fieldset>
+            <legend>Admin overrides</legend>
+            <p className="field-hint">Free-form: they change what runs, so only admins may send them. Empty: the spec as it is.</p>
+            <Field label="Arguments (one per line, replace the spec's args)" error={problemOf('args')}>
+              <textarea name="args" rows={3} value={args} onChange={(e) => setArgs(e.target.value)} spellCheck={false} />
+            </Field>
+            <Field label="Environment (KEY=VALUE per line, over the spec's env)" error={problemOf('env')}>
+              <textarea name="env" rows={3} value={env} onChange={(e) => setEnv(e.target.value)} spellCheck={false} />
+            </Field>
+          </fieldset>
+        )}
+        <div className="page-actions">
+          <button className="btn" type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button className="btn btn-primary" type="submit" disabled={busy}>
+            {busy ? 'Running…' : 'Run'}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+function ParamInput({ param: p, value, onChange, error }: { param: JobParam; value: string; onChange: (v: string) => void; error: string | null }) {
+  const hint = [p.description, p.default !== undefined ? `default: ${p.default}` : null, p.pattern !== undefined ? `pattern: ${p.pattern}` : null].filter(Boolean).join(' · ');
+  return (
+    <Field label={`${p.name}${p.required ? ' *' : ''}`} hint={hint || undefined} error={error}>
+      {p.enum ? (
+        <select name={`param-${p.name}`} value={value} onChange={(e) => onChange(e.target.value)} required={p.required && p.default === undefined}>
+          {p.default === undefined && <option value="">{p.required ? 'choose…' : '(not set)'}</option>}
+          {p.enum.map((v) => (
+            <option key={v}>{v}</option>
+          ))}
+        </select>
+      ) : (
+        <input name={`param-${p.name}`} value={value} onChange={(e) => onChange(e.target.value)} placeholder={p.default === undefined ? (p.required ? 'required' : '(not set)') : ''} spellCheck={false} />
+      )}
+    </Field>
+  );
+}
