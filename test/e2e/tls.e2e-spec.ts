@@ -110,6 +110,7 @@ describe('a server with a TLS certificate', { timeout: 120_000 }, () => {
   it('leaves a worker without --ca unconnected, saying why', async () => {
     const w = startTlsWorker(`tls-untrusting-${randomId()}`, []);
     await waitFor(() => /cannot connect to https:\/\/localhost:\d+: .*/.test(w.output()), { timeoutMs: 20_000, what: 'the worker to report the untrusted certificate', details: () => w.report() });
+    assert.match(w.output(), /cannot connect to https:\/\/localhost:\d+: TLS: the server's certificate is self-signed: .*; trust it with --ca <its PEM file> \(or CRONFLEET_CA\); retrying/);
     assert.equal(w.exited, false, 'a TLS failure is retried, not fatal');
   });
 });

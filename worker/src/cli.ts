@@ -44,7 +44,7 @@ export async function runWorkerCli(argv: string[], io: WorkerCliIO = {}): Promis
     .option('--ca <file>', 'PEM certificate to trust for an https:// server, e.g. its self-signed certificate (env CRONFLEET_CA)')
     .option('--run-as <user>', 'when the worker runs as root: the user (name or uid[:gid]) command and script tasks run as (env CRONFLEET_RUN_AS)')
     .option('--spawn <how>', 'how command and script tasks are started: native (posix_spawn, about half the CPU per task), node (node:child_process) or auto: native where its addon is built (env CRONFLEET_WORKER_SPAWN; default auto)')
-    .option('--allowed-commands <a,b,/path/c>', 'the only programs command tasks and script interpreters may run: bare names match any directory, absolute paths exactly; shell: true tasks need sh (env CRONFLEET_WORKER_ALLOWED_COMMANDS; default: any)')
+    .option('--allowed-commands <a,b,/path/c>', 'the only programs command tasks and script interpreters may run, compared as real files (bare names found on the worker\'s PATH, symlinks followed); shell: true tasks need sh; tasks setting PATH, LD_* and the like are refused (env CRONFLEET_WORKER_ALLOWED_COMMANDS; default: any)')
     .option(
       '--plugin <path-or-package>',
       'load a plugin runner: a file (./my-runner.js, ESM or CommonJS) or a package resolvable from the working directory; repeat for more (env CRONFLEET_WORKER_PLUGINS, comma-separated)',

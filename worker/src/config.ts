@@ -41,7 +41,9 @@ export interface WorkerConfig {
   stateDir: string;
   /**
    * The only programs command tasks (and script interpreters) may run; others are refused with
-   * `CommandNotAllowed`. Bare names match by basename (`sh` allows `/bin/sh`), absolute paths exactly.
+   * `CommandNotAllowed`. Bare names are found on the worker's PATH, symlinks followed: a task's
+   * program must be the same file, reached under the same name (see CommandAllowList); a task whose
+   * env sets PATH, LD_* and the like (REFUSED_ENV) is refused.
    * `--allowed-commands a,b,/usr/bin/c` / `CRONFLEET_WORKER_ALLOWED_COMMANDS`; default null: any.
    */
   allowedCommands: string[] | null;

@@ -18,6 +18,7 @@ import {
   type WorkerHello,
   type WorkerToServerEvents,
 } from '@cronfleet/shared';
+import { describeConnectError } from './connect-error';
 import type { OutboxChannel } from './outbox';
 
 const HELLO_ACK_TIMEOUT_MS = 10_000;
@@ -200,9 +201,11 @@ export class WorkerConnection implements OutboxChannel {
       this.handlers.onFatal(`the server rejected the worker token (${err.message}); check --token / CRONFLEET_WORKER_TOKEN`);
       return;
     }
-    if (!this.loggedErrors.has(err.message)) {
-      this.loggedErrors.add(err.message);
-      this.log(`cannot connect to ${this.serverUrl}: ${err.message}; retrying`);
+    // Once per distinct reason, not per retry: a worker retries for ever.
+    const reason = describeConnectError(err);
+    if (!this.loggedErrors.has(reason)) {
+      this.loggedErrors.add(reason);
+      this.log(`cannot connect to ${this.serverUrl}: ${reason}; retrying`);
     }
     if (!this.socket.active) this.reconnectLater();
   }

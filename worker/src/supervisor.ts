@@ -13,7 +13,7 @@ import {
   type TaskTracer,
   type TaskUpdate,
 } from '@cronfleet/shared';
-import { CommandAllowList } from './command-allow-list';
+import type { AllowListVerdict, CommandAllowList } from './command-allow-list';
 import { OutputBatcher, type OutputBatcherOptions } from './output-batcher';
 import type { Outbox } from './outbox';
 import { PluginGuard } from './plugins/plugin-guard';
@@ -32,8 +32,8 @@ export interface SupervisorOptions {
   /** Told about errors worth a heartbeat's `lastError`: refused tasks, tasks that could not start. */
   onError?: (code: string, message: string) => void;
   output?: OutputBatcherOptions;
-  /** The only programs command and script tasks may start (see {@link CommandAllowList}); null or absent: any. */
-  allowedCommands?: readonly string[] | null;
+  /** The only programs command and script tasks may start; null or absent: any. */
+  allowList?: CommandAllowList | null;
   /** Spans of every task when tracing is on (see startTracing); null or absent: off, no tracing work at all. */
   tracer?: TaskTracer | null;
   /** This worker's name, a span attribute. */
@@ -68,7 +68,7 @@ export class TaskSupervisor {
     this.runners = new Map(
       options.runners.map((r) => [r.name, isBuiltinRunner(r.name) ? (r as Runner) : new PluginGuard(r as PluginRunner, { log: options.log })]),
     );
-    this.allowList = options.allowedCommands ? new CommandAllowList(options.allowedCommands) : null;
+    this.allowList = options.allowList ?? null;
   }
 
   get runnerNames(): string[] {
@@ -109,8 +109,9 @@ export class TaskSupervisor {
     const task = parsed.value;
     // Already running, or finished with its result still on the way: the server re-sent the same task.
     if (this.tasks.has(task.taskId) || this.options.outbox.hasUpdateFor(task.taskId)) return ack({ accepted: true });
-    const refusal = this.refusal(task);
-    if (refusal) {
+    const verdict = this.verdict(task);
+    if (!verdict.allowed) {
+      const refusal = verdict.error;
       this.noteError({ ...refusal, message: `refused task ${task.taskId}: ${refusal.message}` });
       return ack({ accepted: false, error: refusal });
     }
@@ -125,7 +126,7 @@ export class TaskSupervisor {
     let running: RunningTask;
     try {
       const io: RunnerIO = { output: (text) => output.write(masker.write(text)), room: () => this.options.outbox.outputRoom() };
-      running = isBuiltinTask(task) ? (runner as Runner).start(task, io) : (runner as PluginGuard).start(task, io);
+      running = isBuiltinTask(task) ? (runner as Runner).start(task, io, verdict.program) : (runner as PluginGuard).start(task, io);
     } catch (e) {
       const failed: RunnerResult = { status: 'failed', error: coerceError(e, 'RunnerFailed') };
       running = { done: Promise.resolve(failed), stop() {}, kill() {} };
@@ -203,24 +204,26 @@ export class TaskSupervisor {
     this.options.onError?.(error.code, error.message);
   }
 
-  private refusal(task: TaskRun): SerializedError | null {
+  /** Whether `task` may start now; when it may, the program the allow-list resolved for it (null: no allow-list, or none to check). */
+  private verdict(task: TaskRun): AllowListVerdict {
+    const refuse = (error: SerializedError): AllowListVerdict => ({ allowed: false, error });
     if (this.draining) {
-      return { code: 'WorkerDraining', message: 'worker is shutting down and takes no new tasks', retryable: true };
+      return refuse({ code: 'WorkerDraining', message: 'worker is shutting down and takes no new tasks', retryable: true });
     }
     const runner = this.runners.get(task.runner);
     if (!runner) {
-      return { code: 'RunnerNotSupported', message: `this worker has no '${task.runner}' runner`, retryable: true };
+      return refuse({ code: 'RunnerNotSupported', message: `this worker has no '${task.runner}' runner`, retryable: true });
     }
     if (!isBuiltinTask(task)) {
       const invalid = (runner as PluginGuard).refusal(task);
-      if (invalid) return invalid;
+      if (invalid) return refuse(invalid);
     }
-    const notAllowed = this.allowList?.refusal(task);
-    if (notAllowed) return notAllowed;
+    const verdict = this.allowList?.judge(task) ?? { allowed: true, program: null };
+    if (!verdict.allowed) return verdict;
     if (this.tasks.size >= this.options.capacity) {
-      return { code: 'WorkerAtCapacity', message: `worker runs ${this.tasks.size} of ${this.options.capacity} tasks`, retryable: true };
+      return refuse({ code: 'WorkerAtCapacity', message: `worker runs ${this.tasks.size} of ${this.options.capacity} tasks`, retryable: true });
     }
-    return null;
+    return verdict;
   }
 
   private finish(entry: Entry, result: RunnerResult): void {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { PROTOCOL_VERSION, startTracing, type SerializedError } from '@cronfleet/shared';
+import { CommandAllowList } from './command-allow-list';
 import type { WorkerConfig } from './config';
 import { WorkerConnection } from './connection';
 import { CredentialStore } from './credential-store';
@@ -165,10 +166,12 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
   const outbox = new Outbox(connection, log, { store: spool, onError: noteError });
   outbox.restore(results);
   const plugins = options.plugins ?? [];
+  // Resolved once here, not per supervisor: the docker probe builds the supervisor a second time.
+  const allowList = config.allowedCommands ? new CommandAllowList(config.allowedCommands) : null;
   // Null when tracing is off: then no OpenTelemetry module is loaded.
   const tracer = config.tracing ? startTracing('cronfleet-worker') : null;
   const createSupervisor = (runners: readonly Runner[]): TaskSupervisor =>
-    new TaskSupervisor({ capacity: config.capacity, runners: [...runners, ...plugins], allowedCommands: config.allowedCommands, outbox, log, onError: noteError, tracer, workerName: config.name });
+    new TaskSupervisor({ capacity: config.capacity, runners: [...runners, ...plugins], allowList, outbox, log, onError: noteError, tracer, workerName: config.name });
   let supervisor = createSupervisor(options.runners ?? defaultRunners(config.runAs, config.spawner));
 
   /** Resolves true once `promise` settles, false after `ms` (null: no limit) or when kill() cuts every wait short. */
@@ -276,10 +279,13 @@ export function startWorker(config: WorkerConfig, options: StartWorkerOptions = 
   };
 
   const labels = Object.entries(config.labels).map(([k, v]) => `${k}=${v}`).join(',');
-  const allowed = config.allowedCommands ? `, allowed commands ${config.allowedCommands.join(',')}` : '';
+  const allowed = allowList ? `, allowed commands ${allowList.resolved().map((a) => (a.program && a.program.path !== a.entry ? `${a.entry} (${a.program.path})` : a.entry)).join(',')}` : '';
   const pluginNames = plugins.length ? `, plugin runners ${plugins.map((p) => p.name).join(',')}` : '';
   const serves = config.namespace !== null ? `, namespace ${config.namespace} only` : '';
   log(`worker '${config.name}' (capacity ${config.capacity}, spawn ${config.spawner}${labels ? `, labels ${labels}` : ''}${serves}${allowed}${pluginNames}) connecting to ${config.serverUrl}; state in ${config.stateDir}`);
+  for (const { entry } of allowList?.resolved().filter((a) => a.program === null) ?? []) {
+    log(`allowed command '${entry}' is not an executable file on this worker${entry.includes('/') ? '' : "'s PATH"}: it allows nothing until it is installed`);
+  }
   if (config.spawnerFallback !== null) log(`tasks start with node:child_process: the native spawner cannot be used (${config.spawnerFallback})`);
   if (results.length) log(`${results.length} result(s) an earlier run did not deliver: sending them once connected`);
   // The hello names the runners, so the docker probe (at most 2 s) comes before the first connect.

@@ -1,5 +1,6 @@
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { realpathSync } from 'node:fs';
 import type { CommandSpec } from '@cronfleet/shared';
 import { capture, groupGone, groupMembers, taskRun } from '../test-support/runner-harness';
 import { CommandRunner } from './command.runner';
@@ -31,6 +32,15 @@ for (const spawner of [nativeSpawner(), nodeSpawner]) describe(`CommandRunner ($
     leaders.push(pgid);
     return { running, pgid, io };
   }
+
+  it("executes the program the allow-list resolved, whatever the task's PATH finds under that name", async () => {
+    const io = capture();
+    // The task's PATH would find /bin/sh's `sh`; the resolved program is echo, run with argv[0] 'sh'.
+    const t = taskRun('command', { command: 'sh', args: ['-c', 'echo shell ran'], env: { PATH: '/usr/bin:/bin' }, shell: false });
+    const result = await runner.start(t, io, { requested: 'sh', name: 'sh', path: realpathSync('/bin/echo') }).done;
+    assert.deepEqual(result, { status: 'success', exitCode: 0, signal: null });
+    assert.equal(io.text(), '-c echo shell ran\n');
+  });
 
   it('captures what echo prints and reports success with exit code 0', async () => {
     const io = capture();

@@ -1,4 +1,5 @@
 import { processRunnerSettings, startProcessTask, spawnError, type ProcessRunnerOptions, type ProcessRunnerSettings } from './process-task';
+import type { ResolvedProgram } from '../program-resolution';
 import { inheritedEnv, taskEnv, type Runner, type RunnerIO, type RunningTask, type TaskRunFor } from './runner';
 
 /** The shell of `shell: true` commands (and what the allow-list checks for them). */
@@ -24,12 +25,13 @@ export class CommandRunner implements Runner<'command'> {
     this.settings = processRunnerSettings(options);
   }
 
-  start(task: TaskRunFor<'command'>, io: RunnerIO): RunningTask {
+  start(task: TaskRunFor<'command'>, io: RunnerIO, program?: ResolvedProgram | null): RunningTask {
     const { spec } = task;
     const { file, args } = commandLine(spec);
     return startProcessTask(
       {
-        file,
+        // The allow-list's real path: the task's PATH cannot make another file run than the one checked.
+        ...(program ? { file: program.path, argv0: file } : { file }),
         args,
         env: { ...this.inherited, ...taskEnv(task) },
         cwd: spec.cwd,

@@ -133,6 +133,43 @@ describe('DockerRunner', () => {
     }
   });
 
+  it('keeps secrets out of docker inspect of the running container, while the task has them in its environment and stdin at end of file', async () => {
+    // Quotes, a backslash escape, a command substitution and newlines (one trailing): each must arrive as is.
+    const secret = `s3cret-${randomUUID()} 'q' "d" \\n $(id) \\\\ %s\nline two\n`;
+    const io = capture();
+    const t = task(
+      { command: ['sh', '-c', 'printf "<%s>\\n" "$API_TOKEN"; echo "A=$A"; cat; echo stdin-ended; echo ready; exec sleep 300'], user: '1234:5678' },
+      { env: { A: 'job', API_TOKEN: 'overridden' }, secretEnv: { API_TOKEN: secret } },
+    );
+    const running = runner.start(t, io);
+    await io.waitFor(/ready/);
+    const container = await containerOf(t.taskId);
+    const inspected = execFileSync('docker', ['inspect', container.id], { encoding: 'utf8' });
+    running.kill();
+    await running.done;
+    assert.equal(io.text(), `<${secret}>\nA=job\nstdin-ended\nready\n`);
+    assert.ok(!inspected.includes('s3cret-'), `the secret is in docker inspect:\n${inspected}`);
+    assert.ok(!inspected.includes('overridden'), 'nor the value the secret overrides');
+    assert.match(inspected, /"A=job"/, 'the job env stays in the config');
+  });
+
+  it("runs the image's own entrypoint and command behind the secrets loader when the task gives none", async () => {
+    const io = capture();
+    // The test image's CMD is /bin/sh: with stdin at end of file it exits 0 at once.
+    const result = await runner.start(task({ command: [] }, { secretEnv: { TOKEN: 'x' } }), io).done;
+    assert.deepEqual(result, { status: 'success', exitCode: 0 });
+  });
+
+  it('refuses to give secrets to an image without /bin/sh (SecretsNeedShell), and runs it without secrets', async () => {
+    const noShell = 'cronfleet-test/no-shell:1';
+    execFileSync('sh', ['-c', `set -e; docker image inspect ${noShell} >/dev/null 2>&1 && exit 0; d=$(mktemp -d); mkdir "$d/bin"; c=$(docker create ${IMAGE}); docker cp "$c:/bin/busybox" "$d/bin/busybox"; docker rm "$c" >/dev/null; tar -C "$d" -c . | docker import - ${noShell} >/dev/null; rm -rf "$d"`]);
+    const refused = await runner.start(task({ image: noShell, command: ['/bin/busybox', 'true'] }, { secretEnv: { TOKEN: 'x' } }), capture()).done;
+    assert.equal(refused.status, 'failed');
+    assert.equal(refused.error?.code, 'SecretsNeedShell');
+    assert.match(refused.error?.message ?? '', /cronfleet-test\/no-shell:1.*\/bin\/sh/);
+    assert.deepEqual(await runner.start(task({ image: noShell, command: ['/bin/busybox', 'true'] }), capture()).done, { status: 'success', exitCode: 0 });
+  });
+
   it('runs in the spec workdir as the spec user', async () => {
     const io = capture();
     const result = await runner.start(task({ command: ['sh', '-c', 'pwd; id -u; id -g'], workdir: '/srv/job', user: '1234:5678' }), io).done;

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
-import { Writable, type Readable } from 'node:stream';
+import { Writable, type Duplex, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import Dockerode from 'dockerode';
 import type { SerializedError } from '@cronfleet/shared';
-import { taskEnv, timeoutError, type Runner, type RunnerIO, type RunnerResult, type RunningTask, type TaskRunFor } from './runner';
+import { encodeSecrets, secretsEntrypoint, splitDockerEnv } from './docker-secrets';
+import { timeoutError, type Runner, type RunnerIO, type RunnerResult, type RunningTask, type TaskRunFor } from './runner';
 
 /** Options of the `docker` runner. */
 export interface DockerRunnerOptions {
@@ -74,6 +75,7 @@ class DockerTask {
   private exited = false;
   private container: Dockerode.Container | undefined;
   private output: Readable | undefined;
+  private stdin: Duplex | undefined;
   private readonly pullAbort = new AbortController();
 
   constructor(
@@ -103,6 +105,7 @@ class DockerTask {
     } finally {
       this.exited = true;
       this.output?.destroy();
+      this.stdin?.destroy();
       await this.remove();
     }
   }
@@ -112,9 +115,21 @@ class DockerTask {
     await ensureImage(this.docker, spec.image, spec.pull, this.pullAbort.signal);
     if (this.ending) return this.ended(null, null);
 
-    const container = await this.docker.createContainer(this.createOptions());
+    // Secrets go through stdin, not Config.Env, which `docker inspect` shows (see docker-secrets.ts).
+    const { env, secrets } = splitDockerEnv(this.task);
+    const withSecrets = Object.keys(secrets).length > 0;
+    const entry = withSecrets ? await this.secretsEntry() : undefined;
+    if (this.ending) return this.ended(null, null);
+    const container = await this.docker.createContainer(this.createOptions(env, entry));
     this.container = container;
     if (this.ending) return this.ended(null, null);
+    let stdin: Duplex | undefined;
+    if (withSecrets) {
+      await needsShell(container, spec.image);
+      stdin = (await container.attach({ stream: true, stdin: true, hijack: true })) as unknown as Duplex;
+      this.stdin = stdin;
+      stdin.on('error', () => undefined); // a container that ends at once closes it first; its result says why
+    }
     // Attached before the start, so not a byte of output is missed however fast the command exits.
     const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
     this.output = stream;
@@ -123,6 +138,7 @@ class DockerTask {
 
     await container.start();
     this.started = true;
+    stdin?.end(encodeSecrets(secrets));
     this.signalContainer();
     await container.wait();
     this.exited = true;
@@ -131,11 +147,19 @@ class DockerTask {
     return this.result(State.ExitCode, State.OOMKilled);
   }
 
-  private createOptions(): Dockerode.ContainerCreateOptions {
+  /** The image's entrypoint and the task's command (else the image's), behind the secrets loader. */
+  private async secretsEntry(): Promise<{ Entrypoint: string[]; Cmd: string[] }> {
+    const { spec } = this.task;
+    const { Config } = await this.docker.getImage(spec.image).inspect();
+    const words = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' && v !== '' ? [v] : []);
+    return secretsEntrypoint(words(Config.Entrypoint), spec.command.length > 0 ? spec.command : words(Config.Cmd));
+  }
+
+  /** `env`: the task's environment but its secrets; `entry`: the secrets loader's entrypoint, when there are secrets. */
+  private createOptions(env: Record<string, string>, entry?: { Entrypoint: string[]; Cmd: string[] }): Dockerode.ContainerCreateOptions {
     const { task } = this;
     const { spec } = task;
     // Worker-independent: nothing of the worker's own environment goes into the container.
-    const env = taskEnv(task);
     const labels: Record<string, string> = { ...this.labels, [TASK_ID_LABEL]: String(task.taskId), 'cronfleet.attempt': String(task.attempt) };
     if (task.cronjobId !== null) labels['cronfleet.cronjob-id'] = String(task.cronjobId);
     if (task.cronjobName !== null) labels['cronfleet.cronjob'] = task.cronjobName;
@@ -143,14 +167,16 @@ class DockerTask {
     return {
       name: `cronfleet-task-${task.taskId}-${randomBytes(3).toString('hex')}`,
       Image: spec.image,
-      Cmd: spec.command.length > 0 ? spec.command : undefined,
+      ...(entry ?? { Cmd: spec.command.length > 0 ? spec.command : undefined }),
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
       WorkingDir: spec.workdir,
       User: spec.user,
       Labels: labels,
       Tty: false,
-      OpenStdin: false,
-      AttachStdin: false,
+      // With secrets, stdin carries them once and is then closed (StdinOnce): the task reads end of file, as without.
+      OpenStdin: entry !== undefined,
+      StdinOnce: entry !== undefined,
+      AttachStdin: entry !== undefined,
       AttachStdout: true,
       AttachStderr: true,
       HostConfig: {
@@ -269,6 +295,20 @@ async function ensureImage(docker: Dockerode, image: string, policy: 'ifNotPrese
     if (signal.aborted) throw e;
     if ((e as { statusCode?: number }).statusCode === 404) throw new RunnerError('ImageNotFound', `image '${image}' could not be pulled: ${engineMessage(e)}`, false);
     throw new RunnerError('ImagePullFailed', `pulling image '${image}' failed: ${engineMessage(e)}`, true);
+  }
+}
+
+/** Throws `SecretsNeedShell` when the container has no /bin/sh to run the secrets loader. */
+async function needsShell(container: Dockerode.Container, image: string): Promise<void> {
+  try {
+    await container.infoArchive({ path: '/bin/sh' });
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+    throw new RunnerError(
+      'SecretsNeedShell',
+      `image '${image}' has no /bin/sh, which the docker runner needs to give the job's secretEnv to the task without writing it into the container's config (visible to docker inspect): use an image with /bin/sh, or pass the secret another way`,
+      false,
+    );
   }
 }
 

@@ -27,6 +27,8 @@ export function processRunnerSettings(options: ProcessRunnerOptions): ProcessRun
 /** One local process to run as a task. */
 export interface ProcessTaskSpec {
   file: string;
+  /** argv[0]; default `file`. */
+  argv0?: string;
   args: readonly string[];
   /** The whole environment of the process: nothing is inherited beyond it. */
   env: Record<string, string>;
@@ -72,6 +74,7 @@ export function startProcessTask(spec: ProcessTaskSpec, io: RunnerIO): RunningTa
   try {
     subprocess = spec.spawner.start({
       file: spec.file,
+      ...(spec.argv0 !== undefined ? { argv0: spec.argv0 } : {}),
       args: spec.args,
       env: spec.runAs ? { ...spec.env, ...runAsEnv(spec.runAs) } : spec.env,
       cwd: spec.cwd,

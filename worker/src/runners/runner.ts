@@ -1,5 +1,6 @@
 import { isBuiltinTask, type PluginSpec, type PluginTaskRun, type RunnerName, type SerializedError, type TaskRun } from '@cronfleet/shared';
 import type { RunAs } from '../run-as';
+import type { ResolvedProgram } from '../program-resolution';
 
 /** The task as a runner of kind `N` receives it: `spec` is that runner's spec. */
 export type TaskRunFor<N extends RunnerName> = Extract<TaskRun, { runner: N }>;
@@ -57,8 +58,12 @@ export interface RunningTask {
  */
 export interface Runner<N extends RunnerName = RunnerName> {
   readonly name: N;
-  /** Starts the task; never throws: a task that cannot start settles `done` as `failed`. */
-  start(task: TaskRunFor<N>, io: RunnerIO): RunningTask;
+  /**
+   * Starts the task; never throws: a task that cannot start settles `done` as `failed`. `program`:
+   * the file to execute instead of looking up the spec's command or interpreter, as the worker's
+   * allow-list resolved it (see CommandAllowList); runners that start no local program ignore it.
+   */
+  start(task: TaskRunFor<N>, io: RunnerIO, program?: ResolvedProgram | null): RunningTask;
 }
 
 /**

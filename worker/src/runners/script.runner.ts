@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { coerceError } from '@cronfleet/shared';
 import { processRunnerSettings, startProcessTask, spawnError, type ProcessRunnerOptions, type ProcessRunnerSettings } from './process-task';
+import type { ResolvedProgram } from '../program-resolution';
 import { inheritedEnv, taskEnv, type Runner, type RunnerIO, type RunningTask, type TaskRunFor } from './runner';
 
 /**
@@ -25,7 +26,7 @@ export class ScriptRunner implements Runner<'script'> {
     this.settings = processRunnerSettings(options);
   }
 
-  start(task: TaskRunFor<'script'>, io: RunnerIO): RunningTask {
+  start(task: TaskRunFor<'script'>, io: RunnerIO, program?: ResolvedProgram | null): RunningTask {
     const { spec } = task;
     let dir: string | undefined;
     let file: string;
@@ -51,7 +52,7 @@ export class ScriptRunner implements Runner<'script'> {
     const scriptDir = dir;
     return startProcessTask(
       {
-        file: spec.interpreter,
+        ...(program ? { file: program.path, argv0: spec.interpreter } : { file: spec.interpreter }),
         args: [file, ...spec.args],
         env: { ...this.inherited, ...taskEnv(task) },
         cwd: spec.cwd,

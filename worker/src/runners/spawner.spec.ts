@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -65,6 +65,14 @@ describe('native spawner (posix_spawn addon)', () => {
     writeFileSync(file, 'echo from "$0"\n');
     chmodSync(file, 0o755);
     assert.equal((await run(native, { file })).text, `from ${file}\n`);
+  });
+
+  it('executes an absolute path and gives the process the argv[0] asked for', async () => {
+    for (const spawner of [native, nodeSpawner]) {
+      // The shell's own command line: argv[0] is what a multi-call binary (busybox) dispatches on.
+      const r = await run(spawner, { file: realpathSync('/bin/sh'), argv0: 'chosen-name', args: ['-c', 'tr "\\0" " " </proc/$$/cmdline'] });
+      assert.equal(r.text, `chosen-name -c tr "\\0" " " </proc/$$/cmdline `, spawner.name);
+    }
   });
 
   it('refuses a NUL in an argument instead of cutting it short', () => {

@@ -6,7 +6,10 @@ import type { Readable } from 'node:stream';
 
 /** What to start: the part of a process task a spawner needs. */
 export interface SpawnSpec {
+  /** A path, or a bare name searched in `env`'s PATH. */
   file: string;
+  /** argv[0]; default `file`. */
+  argv0?: string;
   args: readonly string[];
   /** The whole environment: nothing is inherited beyond it. */
   env: Record<string, string>;
@@ -52,6 +55,7 @@ export const nodeSpawner: Spawner = {
     const child = spawn(spec.file, spec.args, {
       detached: true,
       shell: false,
+      ...(spec.argv0 !== undefined ? { argv0: spec.argv0 } : {}),
       stdio: ['ignore', 'pipe', 'pipe'],
       env: spec.env,
       cwd: spec.cwd,
@@ -135,7 +139,7 @@ export function nativeSpawner(): Spawner {
       refuseNul(spec, env);
       let markExited!: (exit: ProcessExit) => void;
       const exited = new Promise<ProcessExit>((resolve) => (markExited = resolve));
-      const started = addon.spawn(spec.file, [spec.file, ...spec.args], env, spec.cwd ?? null, (code, signal) =>
+      const started = addon.spawn(spec.file, [spec.argv0 ?? spec.file, ...spec.args], env, spec.cwd ?? null, (code, signal) =>
         markExited({ code, signal: signal === null ? null : (signalNames.get(signal) ?? (`SIG${signal}` as NodeJS.Signals)) }),
       );
       if (typeof started === 'number') {
