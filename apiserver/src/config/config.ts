@@ -36,7 +36,8 @@ export interface ServerConfig {
   maxOutputBytes: number;
   /**
    * Largest JSON request body accepted, in bytes; a larger one is answered 413 without being read
-   * into memory. `CRONFLEET_MAX_BODY_BYTES`, default 2 MiB: a script job's `content` alone may be 1 MiB.
+   * into memory. `CRONFLEET_MAX_BODY_BYTES`, default 2 MiB (a script job's `content` alone may be
+   * 1 MiB), at most {@link MAX_BODY_BYTES_LIMIT}.
    */
   maxBodyBytes: number;
   /** `POST /tasks/:id/stop`: seconds from SIGTERM to SIGKILL unless the request says. `CRONFLEET_STOP_GRACE_SECONDS`, default 10. */
@@ -93,6 +94,12 @@ export interface ServerConfig {
    */
   tracing: boolean;
 }
+
+/**
+ * Most `CRONFLEET_MAX_BODY_BYTES` may be: a job version's row carries a body's worth three times
+ * (definition, before, after), and one statement must fit MariaDB's default max_allowed_packet (16 MiB).
+ */
+export const MAX_BODY_BYTES_LIMIT = 4 * 1024 * 1024;
 
 export class ConfigError extends Error {
   readonly code = 'InvalidConfig';
@@ -204,7 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     workerToken: token(env, 'CRONFLEET_WORKER_TOKEN'),
     secretKey: secretKey(env),
     maxOutputBytes: int(env, 'CRONFLEET_MAX_OUTPUT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
-    maxBodyBytes: int(env, 'CRONFLEET_MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxBodyBytes: int(env, 'CRONFLEET_MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, MAX_BODY_BYTES_LIMIT),
     stopGraceSeconds: int(env, 'CRONFLEET_STOP_GRACE_SECONDS', 10, 0, 3600),
     ackTimeoutSeconds: int(env, 'CRONFLEET_ACK_TIMEOUT_SECONDS', 10, 1, 300),
     webhookSecret: token(env, 'CRONFLEET_WEBHOOK_SECRET'),
