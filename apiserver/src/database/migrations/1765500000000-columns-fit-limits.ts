@@ -15,6 +15,12 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   where the collation makes no difference.
  *
  * One `ALTER TABLE` per table, so each table is rebuilt at most once.
+ *
+ * And a cron job or workflow can no longer be written into a namespace being deleted: on MySQL a
+ * foreign key from their `namespace` to `namespaces.name` (InnoDB checks it with locking reads, so
+ * a create racing `DELETE /namespaces/X` either fails or makes the delete fail); on SQLite, where
+ * adding a foreign key means rebuilding the table, triggers that refuse the same two writes.
+ * Jobs and workflows left in a namespace that is gone (by that race) get their namespace back first.
  */
 const LONG = 'LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci';
 const name = (len: number, nullable = false) => `varchar(${len}) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin ${nullable ? 'NULL' : 'NOT NULL'}`;
@@ -50,18 +56,50 @@ const CHANGES: Record<string, Record<string, string>> = {
   audit_log: { actor: name(100) },
 };
 
+/** Tables whose rows must name a namespace that exists, and the message a refused write gives. */
+const IN_NAMESPACE = ['cronjobs', 'workflows'] as const;
+/** The message of SQLite's trigger refusals; NamespacesRepository and the repositories look for it. */
+export const NAMESPACE_GONE = 'cronfleet: namespace does not exist';
+export const NAMESPACE_IN_USE = 'cronfleet: namespace still holds cron jobs or workflows';
+
 export class ColumnsFitLimits1765500000000 implements MigrationInterface {
   name = 'ColumnsFitLimits1765500000000';
 
   async up(q: QueryRunner): Promise<void> {
-    if (q.connection.options.type !== 'mysql') return;
+    const mysql = q.connection.options.type === 'mysql';
+    for (const table of IN_NAMESPACE) {
+      await q.query(
+        `INSERT INTO namespaces (name, description) SELECT DISTINCT t.namespace, 'recreated: it still held ${table}' FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM namespaces n WHERE n.name = t.namespace)`,
+      );
+    }
+    if (!mysql) {
+      for (const table of IN_NAMESPACE) {
+        for (const when of ['INSERT', 'UPDATE OF namespace']) {
+          await q.query(
+            `CREATE TRIGGER tr_${table}_namespace_${when === 'INSERT' ? 'insert' : 'update'} BEFORE ${when} ON ${table} WHEN NOT EXISTS (SELECT 1 FROM namespaces WHERE name = NEW.namespace) BEGIN SELECT RAISE(ABORT, '${NAMESPACE_GONE}'); END`,
+          );
+        }
+      }
+      await q.query(
+        `CREATE TRIGGER tr_namespaces_delete BEFORE DELETE ON namespaces WHEN ${IN_NAMESPACE.map((t) => `EXISTS (SELECT 1 FROM ${t} WHERE namespace = OLD.name)`).join(' OR ')} BEGIN SELECT RAISE(ABORT, '${NAMESPACE_IN_USE}'); END`,
+      );
+      return;
+    }
     for (const [table, columns] of Object.entries(CHANGES)) {
       await q.query(`ALTER TABLE \`${table}\` ${Object.entries(columns).map(([c, def]) => `MODIFY \`${c}\` ${def}`).join(', ')}`);
+    }
+    for (const table of IN_NAMESPACE) {
+      await q.query(`ALTER TABLE ${table} ADD CONSTRAINT fk_${table}_namespace FOREIGN KEY (namespace) REFERENCES namespaces (name)`);
     }
   }
 
   async down(q: QueryRunner): Promise<void> {
-    if (q.connection.options.type !== 'mysql') return;
+    if (q.connection.options.type !== 'mysql') {
+      for (const table of IN_NAMESPACE) for (const w of ['insert', 'update']) await q.query(`DROP TRIGGER IF EXISTS tr_${table}_namespace_${w}`);
+      await q.query('DROP TRIGGER IF EXISTS tr_namespaces_delete');
+      return;
+    }
+    for (const table of IN_NAMESPACE) await q.query(`ALTER TABLE ${table} DROP FOREIGN KEY fk_${table}_namespace`);
     // Back to the collation of the rest of the table; the LONGTEXT columns stay wide, since
     // narrowing them could cut rows written since.
     for (const [table, columns] of Object.entries(CHANGES)) {
