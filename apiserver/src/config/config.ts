@@ -40,6 +40,16 @@ export interface ServerConfig {
    * 1 MiB), at most {@link MAX_BODY_BYTES_LIMIT}.
    */
   maxBodyBytes: number;
+  /**
+   * Most seconds a client may take to send a whole request (headers and body); past it the request
+   * is answered 408 and the connection closed. `CRONFLEET_REQUEST_TIMEOUT_SECONDS`, default 30.
+   */
+  requestTimeoutSeconds: number;
+  /**
+   * Most seconds a client may take to send a request's headers (408 then), at most
+   * `requestTimeoutSeconds`. `CRONFLEET_HEADERS_TIMEOUT_SECONDS`, default 30 (or the request timeout if shorter).
+   */
+  headersTimeoutSeconds: number;
   /** `POST /tasks/:id/stop`: seconds from SIGTERM to SIGKILL unless the request says. `CRONFLEET_STOP_GRACE_SECONDS`, default 10. */
   stopGraceSeconds: number;
   /**
@@ -116,6 +126,15 @@ function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max
 }
 
 /** A positive whole number up to `max`, or `unlimited` (null); unset or empty: `def`. */
+function requestTimeouts(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'requestTimeoutSeconds' | 'headersTimeoutSeconds'> {
+  const requestTimeoutSeconds = int(env, 'CRONFLEET_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600);
+  const headersTimeoutSeconds = int(env, 'CRONFLEET_HEADERS_TIMEOUT_SECONDS', Math.min(30, requestTimeoutSeconds), 1, 3600);
+  if (headersTimeoutSeconds > requestTimeoutSeconds) {
+    throw new ConfigError(`CRONFLEET_HEADERS_TIMEOUT_SECONDS: ${headersTimeoutSeconds} is more than CRONFLEET_REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds}); the headers are part of the request`);
+  }
+  return { requestTimeoutSeconds, headersTimeoutSeconds };
+}
+
 function limitOrUnlimited(env: NodeJS.ProcessEnv, name: string, def: number | null, max: number, unit: string): number | null {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return def;
@@ -212,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     secretKey: secretKey(env),
     maxOutputBytes: int(env, 'CRONFLEET_MAX_OUTPUT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxBodyBytes: int(env, 'CRONFLEET_MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, MAX_BODY_BYTES_LIMIT),
+    ...requestTimeouts(env),
     stopGraceSeconds: int(env, 'CRONFLEET_STOP_GRACE_SECONDS', 10, 0, 3600),
     ackTimeoutSeconds: int(env, 'CRONFLEET_ACK_TIMEOUT_SECONDS', 10, 1, 300),
     webhookSecret: token(env, 'CRONFLEET_WEBHOOK_SECRET'),

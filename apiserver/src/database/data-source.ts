@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { ensurePrivateFile } from '../common/private-files';
 import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
@@ -67,7 +68,9 @@ export function dataSourceOptions(db: ServerConfig['db']): DataSourceOptions {
  */
 export async function ensureDatabaseExists(db: ServerConfig['db']): Promise<void> {
   if (db.kind === 'sqlite') {
-    mkdirSync(dirname(db.file), { recursive: true });
+    // The file holds every task's output and the sealed secrets: private, as tokens.json is.
+    mkdirSync(dirname(db.file), { recursive: true, mode: 0o700 });
+    ensurePrivateFile(db.file, ['-wal', '-shm']);
     return;
   }
   const url = new URL(db.url);
