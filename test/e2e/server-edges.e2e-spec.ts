@@ -51,6 +51,20 @@ describe('request timeouts and a private data dir (SQLite)', { timeout: 120_000 
     assert.match(answer, /^HTTP\/1\.1 408 /);
   });
 
+  it('refuses a query parameter a route does not take, and an id spelt otherwise than in plain digits, naming it', async () => {
+    const refused = async (path: string): Promise<string> => {
+      const r = await server.api.send('GET', path, [400]);
+      return (JSON.parse(r.text) as { message: string }).message;
+    };
+    // Routes that take no query at all, and one that takes some: the same rule.
+    assert.match(await refused('/namespaces?foo=1'), /^foo: unknown query parameter/);
+    assert.match(await refused('/scheduler?limt=5'), /^limt: /);
+    assert.match(await refused('/cronjobs?limt=5'), /^limt: /);
+    assert.match(await refused('/cronjobs/01'), /^id: .*plain decimal digits.*'01'/);
+    assert.match(await refused('/tasks/%201'), /^id: /);
+    assert.match(await refused('/audit?cursor=0'), /^cursor: /);
+  });
+
   it('keeps the data dir 0700 and the SQLite database, its WAL and shared memory 0600', async () => {
     // Something written, so that the WAL is there.
     await server.api.createCronJob({ name: `p-${randomId(3)}`, schedule: '@yearly', runner: 'command', spec: { command: 'true' }, enabled: false });
