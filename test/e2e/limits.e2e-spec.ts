@@ -83,6 +83,14 @@ for (const backend of ['mysql', 'embedded'] as Backend[]) {
       assert.match(await refusal(job(`http-over-${tag}`, { runner: 'http', spec: { method: 'POST', url: 'http://127.0.0.1:9/x', body: `${body}b` } }), 400), /spec\.body/);
     });
 
+    it("keeps a plugin runner's spec of 64 KiB and refuses a larger one naming spec", async () => {
+      const spec = { blob: 'p'.repeat(64 * 1024 - 20) };
+      assert.ok(JSON.stringify(spec).length <= 64 * 1024);
+      const made = await job(`plugin-${tag}`, { runner: 'my-plugin', spec });
+      assert.deepEqual((await read(made.id)).spec, spec);
+      assert.match(await refusal(job(`plugin-over-${tag}`, { runner: 'my-plugin', spec: { blob: 'p'.repeat(64 * 1024) } }), 400), /spec/);
+    });
+
     it('keeps 1000 args as long as the body allows', async () => {
       const args = Array.from({ length: 1000 }, () => 'q'.repeat(Math.floor((MAX_BODY - 64 * 1024) / 1000) - 4));
       const made = await job(`args-${tag}`, { spec: { command: 'true', args } });
