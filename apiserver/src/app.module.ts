@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { QueryParamsGuard } from './common/query-params.guard';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditInterceptor } from './audit/audit.interceptor';
@@ -89,6 +90,7 @@ export class AppModule {
       controllers: [OpenApiController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: QueryParamsGuard },
         { provide: APP_INTERCEPTOR, useClass: HttpTracingInterceptor },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

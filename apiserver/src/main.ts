@@ -12,6 +12,7 @@ import { hostname } from 'node:os';
 import { AppModule } from './app.module';
 import { AppLogger } from './common/app-logger';
 import { limitRequestBodies } from './common/body-limits';
+import { boundRequestTimes } from './common/request-timeouts';
 import { serveDashboard } from './dashboard/serve-dashboard';
 import { ConfigError, type ServerConfig } from './config/config';
 import { loadOrCreateTokens, Tokens } from './config/secrets';
@@ -57,6 +58,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const httpsOptions = config.tls ? { cert: readTlsFile(config.tls.certFile, 'CRONFLEET_TLS_CERT'), key: readTlsFile(config.tls.keyFile, 'CRONFLEET_TLS_KEY') } : undefined;
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, tokens, instanceId, dataSource, lease, events }), { logger, bodyParser: false, httpsOptions });
     limitRequestBodies(app, config.maxBodyBytes);
+    boundRequestTimes(app.getHttpServer() as HttpServer, config.requestTimeoutSeconds, config.headersTimeoutSeconds);
     app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_PATHS });
     if (config.redisUrl) {
       const adapter = new RedisIoAdapter(app, config.redisUrl, config.redisPrefix);

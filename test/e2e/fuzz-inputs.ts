@@ -60,8 +60,8 @@ export interface BadValue {
 /** Schedules no parser accepts; time zones no IANA database has; ids no route accepts. */
 export const BAD_SCHEDULES = ['61 * * * *', '* 25 * * *', '* * 32 * *', '*/0 * * * *', '@every 0s', '@every -5s', 'not a schedule', '@yearly @daily', '* * * * * * * *', '0 0 30 2 *'];
 export const BAD_TIME_ZONES = ['Mars/Olympus', '../../../etc/localtime', 'Europe/../../etc/passwd', 'UTC+25:00', 'America/New York', '\u0000UTC'];
-export const BAD_PATH_IDS = ['-1', '0', '1.5', 'abc', '1e400', '99999999999999999999999', '9007199254740993', '..%2F..%2Fetc%2Fpasswd', '%2e%2e', '..', '%00', '%E0%A4%A', '%20', '0x10', '1%3BDROP%20TABLE%20cronjob', 'NaN', 'Infinity', '%EF%BC%91', encodeURIComponent('../'.repeat(20) + 'etc/passwd'), 'a'.repeat(300)];
-const BAD_QUERY_NUMBERS = ['-5', 'abc', '1.5', '1e400', '', '0x1f', '99999999999999999999', 'NaN', '%00', '..%2F..'];
+export const BAD_PATH_IDS = ['-1', '0', '01', '%201', '+1', '1.5', 'abc', '1e400', '99999999999999999999999', '9007199254740993', '..%2F..%2Fetc%2Fpasswd', '%2e%2e', '..', '%00', '%E0%A4%A', '%20', '0x10', '1%3BDROP%20TABLE%20cronjob', 'NaN', 'Infinity', '%EF%BC%91', encodeURIComponent('../'.repeat(20) + 'etc/passwd'), 'a'.repeat(300)];
+const BAD_QUERY_NUMBERS = ['-5', '05', '%205', '+5', 'abc', '1.5', '1e400', '', '0x1f', '99999999999999999999', 'NaN', '%00', '..%2F..'];
 const PATH_TRAVERSALS = ['../../../../etc/passwd', '..\\..\\windows\\win.ini', '/etc/shadow', '%2e%2e%2f%2e%2e%2f', 'file:///etc/passwd'];
 
 /** `$ref`s of the OpenAPI document resolved against its components, `anyOf` with a single branch unwrapped. */

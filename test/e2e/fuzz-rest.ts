@@ -80,7 +80,9 @@ type Kind = 'pathParam' | 'query' | 'unknownQuery' | 'bodyField' | 'unknownField
 function kindsFor(op: Operation): Kind[] {
   const kinds: Kind[] = ['malformedJson', 'contentType', 'hugeBody'];
   if (op.params.some((p) => p.in === 'path')) kinds.push('pathParam', 'pathParam');
-  if (op.params.some((p) => p.in === 'query')) kinds.push('query', 'query', 'unknownQuery');
+  // Every route refuses a query parameter it does not take, those that take none included.
+  kinds.push('unknownQuery');
+  if (op.params.some((p) => p.in === 'query')) kinds.push('query', 'query');
   if (op.body) {
     kinds.push('bodyField', 'bodyField', 'bodyField', 'notObject', 'deepJson', 'hugeChunked');
     if (op.body.additionalProperties === false) kinds.push('unknownField');

@@ -28,7 +28,8 @@ export class ApiTokensController {
   /** Who the caller is: the dashboard shows only the actions its role may take. */
   @Get('self')
   self(@Req() req: HttpRequest): Actor {
-    return req.actor ?? BOOTSTRAP_ADMIN;
+    const { tokenId, name, role, namespace } = req.actor ?? BOOTSTRAP_ADMIN;
+    return { tokenId, name, role, namespace };
   }
 
   @Get()

@@ -9,6 +9,7 @@ import { ApiTokensRepository } from './api-tokens.repository';
 import { type ApiTokenView, type CreateApiToken, type CreatedApiToken, toApiTokenView } from './dto/api-token.dto';
 import { type Actor, BOOTSTRAP_ADMIN } from './roles';
 import { NamespacesService } from '../namespaces/namespaces.service';
+import { TokenSessions } from './token-sessions';
 
 /** Every API token starts with this, so a leaked one is recognisable (secret scanners, logs). */
 export const API_TOKEN_PREFIX = 'cft_';
@@ -29,6 +30,7 @@ export class ApiTokensService {
     private readonly repo: ApiTokensRepository,
     @Inject(TOKENS) private readonly tokens: Tokens,
     private readonly namespaces: NamespacesService,
+    private readonly sessions: TokenSessions,
   ) {}
 
   /** `input.namespace` is the one the token gets, already checked against the creator's scope (null: cluster-wide). */
@@ -57,10 +59,15 @@ export class ApiTokensService {
     return (await this.repo.list(namespace)).map(toApiTokenView);
   }
 
-  /** Revokes a token at once on every server (each request reads its row); revoking twice is no error. */
+  /**
+   * Revokes a token at once on every server: each request reads its row, and the streams it holds
+   * open on any instance are closed (TokenSessions). Revoking twice is no error.
+   */
   async revoke(id: number, now = new Date()): Promise<void> {
-    if (!(await this.repo.findById(id))) throw notFound('ApiToken', id);
+    const row = await this.repo.findById(id);
+    if (!row) throw notFound('ApiToken', id);
     await this.repo.revoke(id, now);
+    await this.sessions.revoked(id, row.name);
   }
 
   /** Who `presented` is: the bootstrap admin token, or a live API token. Never the worker token. */
@@ -76,6 +83,6 @@ export class ApiTokensService {
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= TOUCH_EVERY_MS) {
       this.repo.touch(row.id, now).catch((e: unknown) => this.logger.warn(`could not record the use of token ${row.id}: ${(e as Error).message}`));
     }
-    return { ok: true, actor: { tokenId: row.id, name: row.name, role: row.role, namespace: row.namespace } };
+    return { ok: true, actor: { tokenId: row.id, name: row.name, role: row.role, namespace: row.namespace, expiresAtMs: row.expiresAt?.getTime() ?? null } };
   }
 }

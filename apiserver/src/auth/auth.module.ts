@@ -6,6 +6,7 @@ import { ApiTokensRepository } from './api-tokens.repository';
 import { ApiTokensService } from './api-tokens.service';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { NamespaceAccess } from './namespace-access';
+import { TokenSessions } from './token-sessions';
 
 /**
  * API tokens and the checks every edge shares: the REST guard, the `/events` namespace (any valid
@@ -15,7 +16,7 @@ import { NamespaceAccess } from './namespace-access';
 @Module({
   imports: [TypeOrmModule.forFeature([ApiTokenEntity])],
   controllers: [ApiTokensController],
-  providers: [ApiTokensRepository, ApiTokensService, NamespaceAccess, { provide: AuthFailureLimiter, useValue: new AuthFailureLimiter() }],
-  exports: [ApiTokensService, AuthFailureLimiter, NamespaceAccess],
+  providers: [ApiTokensRepository, ApiTokensService, TokenSessions, NamespaceAccess, { provide: AuthFailureLimiter, useValue: new AuthFailureLimiter() }],
+  exports: [ApiTokensService, TokenSessions, AuthFailureLimiter, NamespaceAccess],
 })
 export class AuthModule {}

@@ -20,6 +20,8 @@ export interface Actor {
   role: Role;
   /** The one namespace a scoped token may see and act in; null: a cluster-wide token. */
   namespace: string | null;
+  /** When the token expires, epoch ms; null or absent: never. Streams it opened are closed then (TokenSessions). */
+  expiresAtMs?: number | null;
 }
 
 export const BOOTSTRAP_ADMIN: Actor = { tokenId: null, name: 'admin', role: 'admin', namespace: null };

@@ -11,6 +11,14 @@ describe('fromDecimal', () => {
     assert.equal(limit.parse(undefined), 50);
   });
   it('refuses what z.coerce.number() would have read as something else', () => {
-    for (const v of ['0x1f', '1e2', ' 5', '+5', '', '5.0', '-1', 'NaN', 'Infinity']) assert.equal(limit.safeParse(v).success, false, v);
+    for (const v of ['0x1f', '1e2', ' 5', '5 ', '+5', '', '5.0', '-1', 'NaN', 'Infinity']) assert.equal(limit.safeParse(v).success, false, v);
+  });
+  it('refuses another spelling of a number, saying which', () => {
+    for (const v of ['01', '007', ' 1']) {
+      const r = limit.safeParse(v);
+      assert.equal(r.success, false, v);
+      assert.match(r.error!.issues[0].message, new RegExp(`plain decimal digits .* not '${v}'`));
+    }
+    assert.equal(fromDecimal(z.number().min(0)).parse('0'), 0);
   });
 });

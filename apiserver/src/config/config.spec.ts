@@ -19,3 +19,16 @@ describe('retention settings', () => {
     }
   });
 });
+
+describe('request limits', () => {
+  it('give a client 30 s for a whole request and its headers, and take 2 MiB of body, by default', () => {
+    const c = loadConfig({});
+    assert.deepEqual([c.requestTimeoutSeconds, c.headersTimeoutSeconds, c.maxBodyBytes], [30, 30, 2 * 1024 * 1024]);
+    assert.deepEqual([loadConfig({ CRONFLEET_REQUEST_TIMEOUT_SECONDS: '10' }).headersTimeoutSeconds], [10]);
+  });
+
+  it('refuse headers given longer than the whole request, and a body limit past what MySQL takes in one statement', () => {
+    assert.throws(() => loadConfig({ CRONFLEET_REQUEST_TIMEOUT_SECONDS: '10', CRONFLEET_HEADERS_TIMEOUT_SECONDS: '20' }), /^Error: CRONFLEET_HEADERS_TIMEOUT_SECONDS: 20 is more than CRONFLEET_REQUEST_TIMEOUT_SECONDS \(10\)/);
+    assert.throws(() => loadConfig({ CRONFLEET_MAX_BODY_BYTES: String(4 * 1024 * 1024 + 1) }), (e: Error) => e.message.startsWith('CRONFLEET_MAX_BODY_BYTES='));
+  });
+});

@@ -36,9 +36,20 @@ export interface ServerConfig {
   maxOutputBytes: number;
   /**
    * Largest JSON request body accepted, in bytes; a larger one is answered 413 without being read
-   * into memory. `CRONFLEET_MAX_BODY_BYTES`, default 2 MiB: a script job's `content` alone may be 1 MiB.
+   * into memory. `CRONFLEET_MAX_BODY_BYTES`, default 2 MiB (a script job's `content` alone may be
+   * 1 MiB), at most {@link MAX_BODY_BYTES_LIMIT}.
    */
   maxBodyBytes: number;
+  /**
+   * Most seconds a client may take to send a whole request (headers and body); past it the request
+   * is answered 408 and the connection closed. `CRONFLEET_REQUEST_TIMEOUT_SECONDS`, default 30.
+   */
+  requestTimeoutSeconds: number;
+  /**
+   * Most seconds a client may take to send a request's headers (408 then), at most
+   * `requestTimeoutSeconds`. `CRONFLEET_HEADERS_TIMEOUT_SECONDS`, default 30 (or the request timeout if shorter).
+   */
+  headersTimeoutSeconds: number;
   /** `POST /tasks/:id/stop`: seconds from SIGTERM to SIGKILL unless the request says. `CRONFLEET_STOP_GRACE_SECONDS`, default 10. */
   stopGraceSeconds: number;
   /**
@@ -94,6 +105,12 @@ export interface ServerConfig {
   tracing: boolean;
 }
 
+/**
+ * Most `CRONFLEET_MAX_BODY_BYTES` may be: a job version's row carries a body's worth three times
+ * (definition, before, after), and one statement must fit MariaDB's default max_allowed_packet (16 MiB).
+ */
+export const MAX_BODY_BYTES_LIMIT = 4 * 1024 * 1024;
+
 export class ConfigError extends Error {
   readonly code = 'InvalidConfig';
 }
@@ -109,6 +126,15 @@ function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max
 }
 
 /** A positive whole number up to `max`, or `unlimited` (null); unset or empty: `def`. */
+function requestTimeouts(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'requestTimeoutSeconds' | 'headersTimeoutSeconds'> {
+  const requestTimeoutSeconds = int(env, 'CRONFLEET_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600);
+  const headersTimeoutSeconds = int(env, 'CRONFLEET_HEADERS_TIMEOUT_SECONDS', Math.min(30, requestTimeoutSeconds), 1, 3600);
+  if (headersTimeoutSeconds > requestTimeoutSeconds) {
+    throw new ConfigError(`CRONFLEET_HEADERS_TIMEOUT_SECONDS: ${headersTimeoutSeconds} is more than CRONFLEET_REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds}); the headers are part of the request`);
+  }
+  return { requestTimeoutSeconds, headersTimeoutSeconds };
+}
+
 function limitOrUnlimited(env: NodeJS.ProcessEnv, name: string, def: number | null, max: number, unit: string): number | null {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return def;
@@ -204,7 +230,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     workerToken: token(env, 'CRONFLEET_WORKER_TOKEN'),
     secretKey: secretKey(env),
     maxOutputBytes: int(env, 'CRONFLEET_MAX_OUTPUT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
-    maxBodyBytes: int(env, 'CRONFLEET_MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxBodyBytes: int(env, 'CRONFLEET_MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, MAX_BODY_BYTES_LIMIT),
+    ...requestTimeouts(env),
     stopGraceSeconds: int(env, 'CRONFLEET_STOP_GRACE_SECONDS', 10, 0, 3600),
     ackTimeoutSeconds: int(env, 'CRONFLEET_ACK_TIMEOUT_SECONDS', 10, 1, 300),
     webhookSecret: token(env, 'CRONFLEET_WEBHOOK_SECRET'),

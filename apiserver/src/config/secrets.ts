@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ensurePrivateDir } from '../common/private-files';
 import { join } from 'node:path';
 
 export interface Tokens {
@@ -18,6 +19,7 @@ export interface Tokens {
  * start. Several servers sharing one database must be given the same tokens through the environment.
  */
 export function loadOrCreateTokens(dataDir: string, fromEnv: { admin: string | null; worker: string | null; secretKey?: Buffer | null; webhookSecret?: string | null }): Tokens {
+  ensurePrivateDir(dataDir);
   const file = join(dataDir, 'tokens.json');
   let stored: { adminToken?: string; workerToken?: string; secretKey?: string; webhookSecret?: string } = {};
   try {
@@ -33,7 +35,6 @@ export function loadOrCreateTokens(dataDir: string, fromEnv: { admin: string | n
   let newWebhookSecret = false;
   const webhookSecret = fromEnv.webhookSecret ?? stored.webhookSecret ?? ((newWebhookSecret = true), randomBytes(32).toString('base64url'));
   if (generated.admin || generated.worker || newKey || newWebhookSecret) {
-    mkdirSync(dataDir, { recursive: true });
     const keep = {
       adminToken: fromEnv.admin ? stored.adminToken : adminToken,
       workerToken: fromEnv.worker ? stored.workerToken : workerToken,

@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { DomainError, notFound } from '../common/errors';
-import { dbTime, isUniqueViolation, rawTimeMs, retryOnLockConflict } from '../database/columns';
+import { dbTime, isNamespaceGone, isUniqueViolation, rawTimeMs, retryOnLockConflict } from '../database/columns';
+import { unknownNamespace } from '../namespaces/namespaces.service';
 import { CronJobEntity } from './cronjob.entity';
 import { CronJobVersionEntity } from './versions/cronjob-version.entity';
 import type { VersionDraft } from './versions/cronjob-history';
@@ -189,6 +190,7 @@ export class CronJobsRepository {
   }
 
   private clash(e: unknown, name: string, namespace: string): unknown {
+    if (isNamespaceGone(e)) return unknownNamespace(namespace);
     return isUniqueViolation(e) ? nameTaken(name, namespace) : e;
   }
 }

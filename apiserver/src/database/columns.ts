@@ -1,4 +1,5 @@
 import type { DataSource, ValueTransformer } from 'typeorm';
+import { NAMESPACE_GONE, NAMESPACE_IN_USE } from './migrations/1765500000000-columns-fit-limits';
 
 /** MySQL returns BIGINT as a string; ids stay well below 2^53, so they travel as numbers. */
 export const bigintAsNumber: ValueTransformer = {
@@ -13,6 +14,24 @@ export const bigintAsNumber: ValueTransformer = {
 export function dbTime(ds: DataSource, d: Date): Date | string {
   if (ds.options.type === 'mysql') return d;
   return d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** True when a cron job or workflow write named a namespace that does not exist (migration 1765500000000). */
+export function isNamespaceGone(e: unknown): boolean {
+  return driverErrorIs(e, 1452, NAMESPACE_GONE);
+}
+
+/** True when deleting a namespace failed because cron jobs or workflows were written into it meanwhile. */
+export function isNamespaceInUse(e: unknown): boolean {
+  return driverErrorIs(e, 1451, NAMESPACE_IN_USE);
+}
+
+/** MySQL's foreign key error `errno` on an `fk_*_namespace` key, or SQLite's trigger abort with `message`. */
+function driverErrorIs(e: unknown, errno: number, message: string): boolean {
+  const err = e as { errno?: number; message?: string; driverError?: { errno?: number; message?: string } };
+  const d = err?.driverError ?? err;
+  const text = d?.message ?? '';
+  return (d?.errno === errno && /fk_\w+_namespace/.test(text)) || text.includes(message);
 }
 
 /** True when a write failed on a unique key (MySQL/MariaDB or SQLite). */

@@ -47,6 +47,8 @@ export type ClusterEvent =
   | { type: 'worker.changed'; id: number; drained?: boolean; shuttingDown?: boolean }
   /** Tasks of a worker ended (recorded on whichever instance heard it): its capacity is free again. */
   | { type: 'worker.released'; id: number; taskIds: number[] }
+  /** An API token was revoked: every instance closes the streams it holds open for it (see TokenSessions). */
+  | { type: 'token.revoked'; id: number; name: string }
   /** For the live event bus (SSE and the dashboard's socket); see LiveEvents. */
   | { type: 'live'; event: LiveEvent };
 

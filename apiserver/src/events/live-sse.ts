@@ -1,3 +1,4 @@
+import type { StreamEnd } from '../auth/token-sessions';
 import type { EventStream } from '../tasks/task-output.service';
 import { backlogVerdict, SSE_MAX_BUFFERED_BYTES } from './backlog';
 import type { LiveEvent, LiveFilter } from './live-event';
@@ -10,8 +11,9 @@ const PING_MS = 15_000;
 /**
  * Serves one `GET /sse/events` stream: each matching event as `event: <type>` and `data: <json>`;
  * a stream whose unsent data passes SSE_MAX_BUFFERED_BYTES gets an `error` event and is closed.
+ * Returns a close that ends the stream with an `error` event saying why (its token was revoked).
  */
-export function streamLiveEvents(live: LiveEvents, filter: LiveFilter, res: EventStream, maxBuffered = SSE_MAX_BUFFERED_BYTES): void {
+export function streamLiveEvents(live: LiveEvents, filter: LiveFilter, res: EventStream, maxBuffered = SSE_MAX_BUFFERED_BYTES): (end: StreamEnd) => void {
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache');
   res.setHeader('X-Accel-Buffering', 'no');
@@ -40,4 +42,8 @@ export function streamLiveEvents(live: LiveEvents, filter: LiveFilter, res: Even
   res.on('close', close);
   // The stream is open: a client can now create what it wants to watch without missing its events.
   write(': subscribed\n\n');
+  return (end) => {
+    write(`event: error\ndata: ${JSON.stringify(end)}\n\n`);
+    close();
+  };
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { HttpRequest } from '../auth/http-request';
+import { TokenSessions } from '../auth/token-sessions';
 import { listNamespace } from '../namespaces/scope';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import type { EventStream } from '../tasks/task-output.service';
@@ -9,7 +10,10 @@ import { streamLiveEvents } from './live-sse';
 
 @Controller('sse')
 export class LiveController {
-  constructor(private readonly live: LiveEvents) {}
+  constructor(
+    private readonly live: LiveEvents,
+    private readonly sessions: TokenSessions,
+  ) {}
 
   /**
    * Server-Sent Events of the live event bus, filtered by `cronjobId`, `taskId`, `namespace` and
@@ -17,6 +21,7 @@ export class LiveController {
    */
   @Get('events')
   events(@Query(new ZodValidationPipe(LiveFilterSchema, 'query')) filter: LiveFilter, @Req() req: HttpRequest, @Res() res: EventStream): void {
-    streamLiveEvents(this.live, { ...filter, namespace: listNamespace(req.actor, filter.namespace) }, res);
+    const close = streamLiveEvents(this.live, { ...filter, namespace: listNamespace(req.actor, filter.namespace) }, res);
+    res.on('close', this.sessions.hold(req.actor, close));
   }
 }

@@ -4,6 +4,7 @@ import { describeIssues } from '@cronfleet/shared';
 import type { Namespace, Socket } from 'socket.io';
 import { ApiTokensService } from '../auth/api-tokens.service';
 import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
+import { TokenSessions } from '../auth/token-sessions';
 import { SOCKET_SERVER_OPTIONS } from '../common/socket-server-options';
 import { backlogVerdict, type EngineConn, queuedPackets, SOCKET_MAX_QUEUED_PACKETS } from './backlog';
 import { LiveFilter, LiveFilterSchema, matchesFilter } from './live-event';
@@ -21,17 +22,21 @@ type Ack = (answer: { ok: true } | { ok: false; error: { code: string; message: 
  * token of any role, or the admin token (`auth: { token }`); the client sends `subscribe` with the filters of
  * `GET /sse/events` (acked `{ ok }` or `{ ok: false, error }`; a new subscribe replaces the last)
  * and then receives `event` messages `{ type, data }`. A client that lets more than
- * SOCKET_MAX_QUEUED_PACKETS pile up is sent `dropped` `{ code, message }` and disconnected.
+ * SOCKET_MAX_QUEUED_PACKETS pile up is sent `dropped` `{ code, message }` and disconnected; so is one
+ * whose token is revoked or expires (`TokenRevoked`, `TokenExpired`).
  */
 @WebSocketGateway({ namespace: EVENTS_NAMESPACE, ...SOCKET_SERVER_OPTIONS })
 export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('live');
   private readonly subscriptions = new Map<string, () => void>();
+  /** Each socket's hold on its token (TokenSessions): revoked or expired, the socket is cut. */
+  private readonly holds = new Map<string, () => void>();
 
   constructor(
     private readonly live: LiveEvents,
     private readonly tokens: ApiTokensService,
     private readonly limiter: AuthFailureLimiter,
+    private readonly sessions: TokenSessions,
   ) {}
 
   afterInit(ns: Namespace): void {
@@ -56,6 +61,14 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   handleConnection(socket: Socket): void {
+    this.holds.set(
+      socket.id,
+      this.sessions.hold(socket.data.actor as Actor | undefined, (end) => {
+        this.handleDisconnect(socket);
+        socket.emit('dropped', end);
+        socket.disconnect(true);
+      }),
+    );
     socket.on('subscribe', (raw: unknown, ack?: Ack) => {
       const answer: Ack = typeof ack === 'function' ? ack : () => undefined;
       const r = LiveFilterSchema.safeParse(raw ?? {});
@@ -74,6 +87,8 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   handleDisconnect(socket: Socket): void {
+    this.holds.get(socket.id)?.();
+    this.holds.delete(socket.id);
     this.subscriptions.get(socket.id)?.();
     this.subscriptions.delete(socket.id);
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { isUniqueViolation } from '../database/columns';
+import { isNamespaceInUse, isUniqueViolation, retryOnLockConflict } from '../database/columns';
 import { DomainError } from '../common/errors';
 import type { NamespaceUsage } from './dto/namespace.dto';
 import { NamespaceEntity } from './namespace.entity';
@@ -70,16 +70,14 @@ export class NamespacesRepository {
   }
 
   /** What still lives in a namespace, as phrases ("2 cron jobs"); empty when it can be deleted. */
-  async contents(name: string): Promise<string[]> {
-    const m = this.namespaces.manager;
+  async contents(name: string, m: EntityManager = this.namespaces.manager): Promise<string[]> {
     const count = async (sql: string) => Number(((await m.query(sql, [name])) as { n: number | string }[])[0].n);
-    const [jobs, workflows, tokens, workers, live] = await Promise.all([
-      count('SELECT COUNT(*) AS n FROM cronjobs WHERE namespace = ?'),
-      count('SELECT COUNT(*) AS n FROM workflows WHERE namespace = ?'),
-      count('SELECT COUNT(*) AS n FROM api_tokens WHERE namespace = ? AND revoked_at IS NULL'),
-      count("SELECT COUNT(*) AS n FROM workers WHERE namespace = ? AND status <> 'offline'"),
-      count("SELECT COUNT(*) AS n FROM tasks WHERE namespace = ? AND status IN ('pending', 'running')"),
-    ]);
+    // One after the other: inside a transaction they share its one connection.
+    const jobs = await count('SELECT COUNT(*) AS n FROM cronjobs WHERE namespace = ?');
+    const workflows = await count('SELECT COUNT(*) AS n FROM workflows WHERE namespace = ?');
+    const tokens = await count('SELECT COUNT(*) AS n FROM api_tokens WHERE namespace = ? AND revoked_at IS NULL');
+    const workers = await count("SELECT COUNT(*) AS n FROM workers WHERE namespace = ? AND status <> 'offline'");
+    const live = await count("SELECT COUNT(*) AS n FROM tasks WHERE namespace = ? AND status IN ('pending', 'running')");
     const parts: string[] = [];
     const say = (n: number, one: string, many: string) => n > 0 && parts.push(`${n} ${n === 1 ? one : many}`);
     say(jobs, 'cron job', 'cron jobs');
@@ -91,16 +89,34 @@ export class NamespacesRepository {
   }
 
   /**
-   * Deletes the namespace and what is left of it: finished one-shot tasks, and revoked tokens and
-   * offline workers that named it (they could not be used again anyway).
+   * Deletes the namespace, when it holds nothing, and what is left of it: finished one-shot tasks,
+   * and revoked tokens and offline workers that named it (they could not be used again anyway).
+   * Returns what it still holds (nothing: deleted), or null when there is no such namespace.
+   *
+   * The row is locked (MySQL) before its contents are counted, and a cron job or workflow written
+   * into it meanwhile makes the final DELETE fail (a foreign key on MySQL, a trigger on SQLite):
+   * a create racing the delete either fails or makes the delete answer 409, never an orphan.
    */
-  async delete(name: string): Promise<void> {
-    await this.namespaces.manager.transaction(async (m) => {
-      await m.query('DELETE FROM tasks WHERE namespace = ?', [name]);
-      await m.query('DELETE FROM api_tokens WHERE namespace = ?', [name]);
-      await m.query('DELETE FROM workers WHERE namespace = ?', [name]);
-      await m.query('DELETE FROM namespaces WHERE name = ?', [name]);
-    });
+  async deleteIfEmpty(name: string): Promise<string[] | null> {
+    try {
+      return await retryOnLockConflict(() =>
+        this.namespaces.manager.transaction(async (m) => {
+          const lock = m.connection.options.type === 'mysql' ? ' FOR UPDATE' : '';
+          if (((await m.query(`SELECT name FROM namespaces WHERE name = ?${lock}`, [name])) as unknown[]).length === 0) return null;
+          const left = await this.contents(name, m);
+          if (left.length > 0) return left;
+          await m.query('DELETE FROM tasks WHERE namespace = ?', [name]);
+          await m.query('DELETE FROM api_tokens WHERE namespace = ?', [name]);
+          await m.query('DELETE FROM workers WHERE namespace = ?', [name]);
+          await m.query('DELETE FROM namespaces WHERE name = ?', [name]);
+          return [];
+        }),
+      );
+    } catch (e) {
+      if (!isNamespaceInUse(e)) throw e;
+      const left = await this.contents(name);
+      return left.length > 0 ? left : ['cron jobs or workflows created while it was being deleted'];
+    }
   }
 
   /**

@@ -52,10 +52,9 @@ export class NamespacesService {
   /** Deletes an empty namespace; one still holding something is refused, saying what. */
   async remove(name: string): Promise<void> {
     if (name === DEFAULT_NAMESPACE) throw new DomainError('NamespaceNotEmpty', `namespace '${DEFAULT_NAMESPACE}' cannot be deleted: it is where everything without a namespace lives`);
-    if (!(await this.repo.find(name))) throw notFound('Namespace', name);
-    const left = await this.repo.contents(name);
+    const left = await this.repo.deleteIfEmpty(name);
+    if (left === null) throw notFound('Namespace', name);
     if (left.length > 0) throw new DomainError('NamespaceNotEmpty', `namespace '${name}' still holds ${left.join(', ')}: delete or move them first`);
-    await this.repo.delete(name);
     await this.changed(name);
   }
 
@@ -65,7 +64,7 @@ export class NamespacesService {
 
   /** Refuses (400, naming `field`) a namespace that does not exist: for everything created in one. */
   async assertExists(name: string, field = 'namespace'): Promise<void> {
-    if (!(await this.repo.find(name))) throw unknown(name, field);
+    if (!(await this.repo.find(name))) throw unknownNamespace(name, field);
   }
 
   /**
@@ -74,7 +73,7 @@ export class NamespacesService {
    */
   async assertRoomForJob(m: EntityManager, name: string): Promise<void> {
     const room = await this.repo.jobsIn(m, name);
-    if (!room) throw unknown(name, 'namespace');
+    if (!room) throw unknownNamespace(name, 'namespace');
     if (room.maxJobs !== null && room.jobs >= room.maxJobs) {
       throw new DomainError('NamespaceQuotaExceeded', `namespace '${name}' holds ${room.jobs} cron job(s), its quota maxJobs is ${room.maxJobs}: delete one, or raise the quota (PATCH /api/v1/namespaces/${name})`);
     }
@@ -89,5 +88,6 @@ export class NamespacesService {
   }
 }
 
-const unknown = (name: string, field: string) =>
+/** The refusal of something created in namespace `name`, which does not exist (400 naming `field`). */
+export const unknownNamespace = (name: string, field = 'namespace') =>
   new DomainError('ValidationFailed', `${field}: no namespace '${name}'; create it first (POST /api/v1/namespaces) or pick an existing one`);

@@ -71,6 +71,23 @@ describe('the OpenAPI document', () => {
     assert.ok(notificationMatches);
   });
 
+  it('documents what the server answers before a route runs: 400 on every route, 413 and 415 on every mutating one', () => {
+    for (const [path, ops] of Object.entries(d.paths as Record<string, Record<string, Json>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        assert.ok(op.responses['400'], `${method} ${path}: 400 (an unknown query parameter, malformed JSON)`);
+        if (['post', 'put', 'patch', 'delete'].includes(method)) for (const s of ['413', '415']) assert.ok(op.responses[s], `${method} ${path}: ${s}`);
+      }
+    }
+    assert.ok(d.paths['/api/v1/tasks/{id}/stop'].post.responses['400'], 'a bodiless POST still parses a body sent to it');
+  });
+
+  it('gives the followed output as an event stream and its own document as JSON', () => {
+    assert.deepEqual(Object.keys(d.paths['/api/v1/tasks/{id}/output'].get.responses['200'].content), ['text/plain', 'text/event-stream']);
+    const self = d.paths['/api/docs/openapi.json'].get.responses['200'].content['application/json'].schema;
+    assert.equal(self.type, 'object');
+    assert.equal(self.properties.openapi.const, '3.1.0');
+  });
+
   it('has a schema for every component it refers to', () => {
     const refs = [...JSON.stringify(d).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map((m) => m[1]);
     for (const r of new Set(refs)) assert.ok(d.components.schemas[r], `missing component ${r}`);

@@ -7,6 +7,7 @@ import { ROUTE_TABLE, type ResponseDoc, type RouteDoc } from './route-table';
 type JsonSchema = Record<string, unknown>;
 
 const COMPONENT_REF = '#/components/schemas/';
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Component schemas by identity, so that a schema using one refers to it instead of repeating it. */
 const COMPONENT_IDS = new Map<unknown, string>(Object.entries(COMPONENT_SCHEMAS).map(([id, schema]) => [schema, id]));
@@ -38,7 +39,7 @@ function response(r: ResponseDoc) {
     const schema = typeof r.json === 'string' ? { $ref: `${COMPONENT_REF}${r.json}` } : jsonSchema(r.json, 'output');
     return { description: r.description, content: { 'application/json': { schema } } };
   }
-  if (r.contentType) return { description: r.description, content: { [r.contentType]: { schema: { type: 'string' } } } };
+  if (r.contentType) return { description: r.description, content: Object.fromEntries([r.contentType, ...(r.alsoContentTypes ?? [])].map((t) => [t, { schema: { type: 'string' } }])) };
   return { description: r.description };
 }
 
@@ -58,8 +59,13 @@ function operation(route: NestRoute, doc: RouteDoc | undefined) {
   for (const [status, r] of Object.entries(doc?.responses ?? { 200: { description: 'not documented' } })) {
     responses[status] = typeof r === 'string' ? errorResponse(r) : response(r);
   }
-  const validates = route.body !== null || route.query !== null || route.params.some((p) => p.schema !== null);
-  if (validates) responses['400'] ??= errorResponse('the request is not valid (ValidationFailed, InvalidSchedule, InvalidBody): the message names the field and the problem');
+  // Every route refuses a query parameter it does not take (UnknownQueryParameter), and a body that is not JSON.
+  responses['400'] ??= errorResponse('the request is not valid (ValidationFailed, InvalidSchedule, InvalidBody; a query parameter the route does not take; malformed JSON): the message names the field or parameter and the problem');
+  if (MUTATING.has(route.method)) {
+    // Any request body is judged before the route: by its type, then its size (common/body-limits.ts).
+    responses['413'] ??= errorResponse('the body is larger than CRONFLEET_MAX_BODY_BYTES (BodyTooLarge)');
+    responses['415'] ??= errorResponse('a body that is not sent as Content-Type: application/json (UnsupportedMediaType)');
+  }
   const access = accessFor(route.key);
   if (!route.isPublic) {
     responses['401'] ??= errorResponse('no token, or not a valid one (unknown, revoked or expired)');

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { AppModule, type Infrastructure } from '../app.module';
 import { controllersOf, routesOf } from './nest-routes';
 import { ROUTE_TABLE } from './route-table';
+import { takesQuery } from '../common/query-params.guard';
 
 /**
  * The routes as Nest registers them, read from the decorators of every controller reachable from
@@ -17,6 +18,8 @@ function registeredRoutes() {
 
 describe('the route table', () => {
   const routes = registeredRoutes();
+  const infra = { config: {}, tokens: { secretKey: randomBytes(32) }, instanceId: 'spec', dataSource: { options: {} }, lease: {}, events: {} } as unknown as Infrastructure;
+  const controllerByName = new Map(controllersOf(AppModule.forRoot(infra)).map((c) => [c.name, c]));
 
   it('documents every route Nest registers, and no route that does not exist', () => {
     const registered = new Set(routes.map((r) => r.key));
@@ -43,5 +46,26 @@ describe('the route table', () => {
     assert.ok(create.body, 'the body schema of POST /cronjobs comes from its ZodValidationPipe');
     assert.deepEqual(byKey.get('GET /api/v1/cronjobs/{id}')?.params.map((p) => [p.name, p.schema !== null]), [['id', true]]);
     assert.ok(byKey.get('GET /api/v1/schedules/preview')?.query);
+  });
+
+  it('has every route that reads a query string refuse a name it does not take, as the guard does on the others', () => {
+    for (const r of routes) {
+      if (!r.query) {
+        assert.equal(takesQuery(controllerByName.get(r.controller)!, r.handler), false, `${r.key} reads the query without a schema`);
+        continue;
+      }
+      const got = r.query.safeParse({ limt: '5' });
+      assert.equal(got.success, false, `${r.key} ignores an unknown query parameter`);
+      assert.ok(got.error!.issues.some((i) => JSON.stringify(i).includes('limt')), `${r.key}: the refusal names the parameter`);
+    }
+  });
+
+  it('reads ids only in plain decimal digits: 01 and " 1" are refused, naming the parameter', () => {
+    for (const r of routes) {
+      for (const p of r.params) {
+        if (!p.schema || r.path.includes('{idOrName}') || r.path.includes('{name}') || r.path.includes('{file}')) continue;
+        for (const v of ['01', ' 1']) assert.equal(p.schema.safeParse(v).success, false, `${r.key} {${p.name}} = '${v}'`);
+      }
+    }
   });
 });

@@ -13,6 +13,8 @@ export interface ResponseDoc {
   json?: Component | z.ZodType;
   /** Content type of a non-JSON body, e.g. text/plain. */
   contentType?: string;
+  /** Further content types of the same status (e.g. text/event-stream for `follow=true`), each a string. */
+  alsoContentTypes?: string[];
 }
 
 /**
@@ -148,7 +150,7 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
     tag: 'tasks',
     summary: "A task's output",
     description: 'stdout and stderr as text; with `follow=true`, Server-Sent Events: `output` events `{ seq, data }` (what is stored, then live) until `end` `{ status }`.',
-    responses: { 200: { description: 'the output as text, or an event stream with follow=true', contentType: 'text/plain' }, 404: NO_TASK },
+    responses: { 200: { description: 'the output as text, or an event stream with follow=true', contentType: 'text/plain', alsoContentTypes: ['text/event-stream'] }, 404: NO_TASK },
   },
   'POST /api/v1/tasks/{id}/kill': { tag: 'tasks', summary: "SIGKILL to a task's process group", responses: CONTROL },
   'POST /api/v1/tasks/{id}/stop': { tag: 'tasks', summary: 'SIGTERM to a task, SIGKILL after the grace', responses: CONTROL },
@@ -325,6 +327,6 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
   },
   'GET /metrics': { tag: 'operations', summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format 0.0.4', contentType: 'text/plain' } } },
   'GET /api/docs': { tag: 'operations', summary: 'Swagger UI for this document', responses: { 200: { description: 'an HTML page', contentType: 'text/html' } } },
-  'GET /api/docs/openapi.json': { tag: 'operations', summary: 'This OpenAPI 3.1 document', responses: { 200: { description: 'the document', contentType: 'application/json' } } },
+  'GET /api/docs/openapi.json': { tag: 'operations', summary: 'This OpenAPI 3.1 document', responses: { 200: json(z.object({ openapi: z.literal('3.1.0') }).catchall(z.unknown()), 'the document') } },
   'GET /api/docs/{file}': { tag: 'operations', summary: "Swagger UI's script, style sheet and icons", responses: { 200: { description: 'the file', contentType: 'application/octet-stream' }, 404: 'not one of its files' } },
 };

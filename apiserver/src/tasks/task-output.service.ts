@@ -9,6 +9,7 @@ import { OutputKeeper, TAIL_SEQ, type OutputChunk } from './output-keeper';
 import type { TaskEntity } from './task.entity';
 import { TasksRepository, type OutputOwner } from './tasks.repository';
 import { LiveEvents } from '../events/live-events';
+import type { StreamEnd } from '../auth/token-sessions';
 
 /** Live tasks whose output this instance keeps a tail of; past this the oldest keeper is written out. */
 const MAX_KEEPERS = 10_000;
@@ -141,9 +142,10 @@ export class TaskOutputService {
    * `GET /tasks/:id/output?follow=true`: Server-Sent Events. Each `output` event is one chunk
    * `{ seq, data }` (what is stored first, then live), and `end` `{ status }` closes the stream once
    * the task has ended and all its stored output was sent. A client that does not keep up is sent
-   * an `error` event and dropped.
+   * an `error` event and dropped. Returns a close that ends the stream with an `error` event saying
+   * why (its token was revoked).
    */
-  async follow(taskId: number, res: EventStream): Promise<void> {
+  follow(taskId: number, res: EventStream): (end: StreamEnd) => void {
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache');
     res.setHeader('X-Accel-Buffering', 'no');
@@ -227,6 +229,10 @@ data: ${JSON.stringify({ code: 'SlowClient', message: 'the client did not keep u
     this.live.on(`chunk:${taskId}`, onChunk);
     this.live.on(`end:${taskId}`, onEnd);
     loop();
+    return (end) => {
+      send('error', end);
+      close();
+    };
   }
 
   private async store(taskId: number, chunks: readonly OutputChunk[]): Promise<void> {

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { HttpRequest } from '../auth/http-request';
+import { TokenSessions } from '../auth/token-sessions';
 import { createNamespace, listNamespace } from '../namespaces/scope';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { CreateTask, CreateTaskSchema, ListTasksQuery, ListTasksQuerySchema, OutputQuery, OutputQuerySchema, TaskIdParamSchema } from './dto/task.dto';
@@ -16,6 +17,7 @@ export class TasksController {
   constructor(
     private readonly tasks: TasksService,
     private readonly outputs: TaskOutputService,
+    private readonly sessions: TokenSessions,
   ) {}
 
   /** A one-shot task now or later: 202 `{ taskId }` (201 semantics are not promised: it runs asynchronously). */
@@ -53,7 +55,7 @@ export class TasksController {
    * then live chunks until the task ends (`output` events `{ seq, data }`, then `end` `{ status }`).
    */
   @Get(':id/output')
-  async output(@Param('id', TaskId) id: number, @Query(new ZodValidationPipe(OutputQuerySchema, 'query')) q: OutputQuery, @Res() res: Response) {
+  async output(@Param('id', TaskId) id: number, @Query(new ZodValidationPipe(OutputQuerySchema, 'query')) q: OutputQuery, @Req() req: HttpRequest, @Res() res: Response) {
     if (!q.follow) {
       const text = await this.tasks.readOutput(id);
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
@@ -61,6 +63,7 @@ export class TasksController {
       return;
     }
     await this.tasks.get(id); // 404 before the stream starts
-    await this.outputs.follow(id, res);
+    const close = this.outputs.follow(id, res);
+    res.on('close', this.sessions.hold(req.actor, close));
   }
 }

@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, Repository } from 'typeorm';
 import { DomainError } from '../common/errors';
-import { dbTime, isUniqueViolation, retryOnLockConflict } from '../database/columns';
+import { dbTime, isNamespaceGone, isUniqueViolation, retryOnLockConflict } from '../database/columns';
+import { unknownNamespace } from '../namespaces/namespaces.service';
 import { WorkflowEntity } from './workflow.entity';
 
 /** Workflow rows. A name clash surfaces as `WorkflowNameTaken`, whichever writer won the race. */
@@ -79,6 +80,7 @@ export class WorkflowsRepository {
   }
 
   private clash(e: unknown, name: string, namespace: string): unknown {
+    if (isNamespaceGone(e)) return unknownNamespace(namespace);
     return isUniqueViolation(e) ? new DomainError('WorkflowNameTaken', `name: a workflow named '${name}' already exists${inNamespaceLabel(namespace)}`) : e;
   }
 }

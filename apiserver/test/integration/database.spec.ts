@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
+import { isNamespaceGone, isNamespaceInUse } from '../../src/database/columns';
 import { MIGRATIONS, openDatabase } from '../../src/database/data-source';
 import { TaskEntity } from '../../src/tasks/task.entity';
 import { backends } from './support';
@@ -37,6 +38,24 @@ for (const backend of backends) {
       const again = await openDatabase(target.db);
       assert.equal((await again.query('SELECT name FROM migrations')).length, MIGRATIONS.length);
       await again.destroy();
+    });
+
+    it('refuses a cron job in a namespace that does not exist, and deleting a namespace that holds one', async () => {
+      const fields = { schedule: '* * * * *', timezone: 'UTC', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null, enabled: false };
+      const e1 = await ds.getRepository(CronJobEntity).save({ ...fields, name: 'db-test-orphan', namespace: 'gone' }).catch((e: unknown) => e);
+      assert.equal(isNamespaceGone(e1), true, String(e1));
+      await ds.query("INSERT INTO namespaces (name) VALUES ('held')");
+      await ds.getRepository(CronJobEntity).save({ ...fields, name: 'db-test-held', namespace: 'held' });
+      const e2 = await ds.query("DELETE FROM namespaces WHERE name = 'held'").catch((e: unknown) => e);
+      assert.equal(isNamespaceInUse(e2), true, String(e2));
+    });
+
+    it('compares names exactly: case and emoji make different names', async () => {
+      const fields = { schedule: '* * * * *', timezone: 'UTC', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null, enabled: false };
+      const repo = ds.getRepository(CronJobEntity);
+      for (const name of ['Case-x', 'case-x', 'emo-😀', 'emo-🙂']) await repo.save({ ...fields, name });
+      assert.equal((await repo.findOneByOrFail({ name: 'emo-🙂' })).name, 'emo-🙂');
+      assert.equal(await repo.findOneBy({ name: 'CASE-X' }), null);
     });
 
     it('keeps millisecond precision and UTC for times', async () => {

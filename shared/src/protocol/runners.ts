@@ -81,7 +81,7 @@ export const HttpSpecSchema = z
       }, 'must be an http:// or https:// URL'),
     headers: z.record(z.string().min(1).max(256), z.string().max(16_384)).default({}),
     /** Request body, sent as is. */
-    body: z.string().max(10 * 1024 * 1024, 'must be at most 10 MiB').optional(),
+    body: z.string().max(1024 * 1024, 'must be at most 1 MiB').optional(),
     /** Abort the request after this many seconds (default: the task's timeout, else 300). */
     timeoutSeconds: z.number().int('must be whole seconds').min(1).max(86_400).optional(),
     /** Statuses that count as success. Default: 200-299. */

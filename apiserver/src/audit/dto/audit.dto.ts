@@ -10,7 +10,7 @@ export const AuditQuerySchema = z
     since: instant('entries at or after').optional(),
     until: instant('entries before').optional(),
     limit: fromDecimal(z.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(1000, 'must be at most 1000')).default(100),
-    cursor: z.string().regex(/^\d{1,15}$/, 'must be the nextCursor of the previous page').optional(),
+    cursor: z.string().regex(/^[1-9][0-9]{0,14}$/, 'must be the nextCursor of the previous page (a whole number > 0)').optional(),
   })
   .strict();
 export type AuditQuery = z.output<typeof AuditQuerySchema>;

@@ -1,0 +1,130 @@
+// What the README and the schemas allow is what both databases hold (issue 17): each documented
+// maximum sent to a server on MySQL and one on SQLite, read back whole; one past it refused with a
+// 400 naming the field. Names compare exactly, byte for byte, on both.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertNoLeakedProcesses, type Backend, errorBody, expectApiError, messageText, randomId, startServer, type TestServer } from './helpers';
+
+const MiB = 1024 * 1024;
+/** The largest body the server may be configured to take (CRONFLEET_MAX_BODY_BYTES at its most). */
+const MAX_BODY = 4 * MiB;
+const ENV_VALUE_MAX = 32_768;
+
+interface Job {
+  id: number;
+  name: string;
+  spec: Record<string, unknown>;
+  env?: Record<string, string> | null;
+}
+
+/** An env of values at their maximum length, filling about `bytes` of JSON. */
+const bigEnv = (bytes: number, fill: string): Record<string, string> =>
+  Object.fromEntries(Array.from({ length: Math.floor(bytes / (ENV_VALUE_MAX + 16)) }, (_, i) => [`V${i}`, fill.repeat(ENV_VALUE_MAX)]));
+
+for (const backend of ['mysql', 'embedded'] as Backend[]) {
+  describe(`documented limits and exact names (${backend === 'mysql' ? 'MySQL' : 'SQLite'})`, { timeout: 300_000 }, () => {
+    let server: TestServer;
+    const tag = randomId(3);
+    const job = (name: string, extra: Record<string, unknown>) =>
+      server.api.call<Job>('POST', '/cronjobs', [201], { name, schedule: '@yearly', enabled: false, runner: 'command', spec: { command: 'true' }, ...extra });
+    const read = (id: number) => server.api.call<Job>('GET', `/cronjobs/${id}`, [200]);
+    const refusal = async (request: Promise<unknown>, status: number): Promise<string> => messageText(errorBody(await expectApiError(request, status)));
+
+    before(async () => {
+      server = await startServer({ backend, env: { CRONFLEET_MAX_BODY_BYTES: String(MAX_BODY) } });
+    });
+    after(async () => {
+      await server?.stop();
+      assertNoLeakedProcesses();
+    });
+
+    it('keeps a script job with 1 MiB of content, and its change in the job versions', async () => {
+      const content = 'é'.repeat(MiB / 2) + 'x'.repeat(MiB / 2);
+      const made = await job(`script-${tag}`, { runner: 'script', spec: { interpreter: 'sh', content } });
+      assert.equal((await read(made.id)).spec.content, content);
+      const changed = 'y'.repeat(MiB);
+      await server.api.call('PATCH', `/cronjobs/${made.id}`, [200], { spec: { interpreter: 'sh', content: changed } });
+      assert.equal((await read(made.id)).spec.content, changed);
+      const version = await server.api.call<{ definition: { spec: { content: string } }; changes: { field: string }[] }>('GET', `/cronjobs/${made.id}/versions/2`, [200]);
+      assert.equal(version.definition.spec.content, changed);
+      assert.deepEqual(version.changes.map((c) => c.field), ['spec.content']);
+      assert.match(await refusal(job(`script-over-${tag}`, { runner: 'script', spec: { interpreter: 'sh', content: 'x'.repeat(MiB + 1) } }), 400), /spec\.content/);
+    });
+
+    it('keeps a one-shot task with a 1 MiB script', async () => {
+      const content = `# ${'z'.repeat(MiB - 2)}`;
+      const { taskId } = await server.api.call<{ taskId: number }>('POST', '/tasks', [202], { runner: 'script', spec: { interpreter: 'sh', content }, delaySeconds: 366 * 86_400 - 1 });
+      // The task view does not show the spec: that the row was written (202, not 500) and reads back is the point.
+      const read = await server.api.call<{ id: number; status: string }>('GET', `/tasks/${taskId}`, [200]);
+      assert.deepEqual([read.id, read.status], [taskId, 'pending']);
+    });
+
+    it('keeps a job env filling the largest request body, changed to another as large', async () => {
+      const env = bigEnv(MAX_BODY - 64 * 1024, 'a');
+      const made = await job(`env-${tag}`, { env });
+      assert.deepEqual((await read(made.id)).env, env);
+      // The version row then carries the whole env three times: definition, before, after.
+      const other = bigEnv(MAX_BODY - 64 * 1024, 'b');
+      await server.api.call('PATCH', `/cronjobs/${made.id}`, [200], { env: other });
+      assert.deepEqual((await read(made.id)).env, other);
+      assert.match(await refusal(job(`env-over-${tag}`, { env: { V: 'x'.repeat(ENV_VALUE_MAX + 1) } }), 400), /env\.V/);
+    });
+
+    it('keeps a spec env of 100,000 keys', async () => {
+      const env = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`K${i}`, String(i)]));
+      const made = await job(`keys-${tag}`, { spec: { command: 'true', env } });
+      assert.equal(Object.keys((await read(made.id)).spec.env as object).length, 100_000);
+    });
+
+    it('keeps an http job with a 1 MiB request body and refuses a larger one naming spec.body', async () => {
+      const body = 'b'.repeat(MiB);
+      const made = await job(`http-${tag}`, { runner: 'http', spec: { method: 'POST', url: 'http://127.0.0.1:9/x', body } });
+      assert.equal((await read(made.id)).spec.body, body);
+      assert.match(await refusal(job(`http-over-${tag}`, { runner: 'http', spec: { method: 'POST', url: 'http://127.0.0.1:9/x', body: `${body}b` } }), 400), /spec\.body/);
+    });
+
+    it("keeps a plugin runner's spec of 64 KiB and refuses a larger one naming spec", async () => {
+      const spec = { blob: 'p'.repeat(64 * 1024 - 20) };
+      assert.ok(JSON.stringify(spec).length <= 64 * 1024);
+      const made = await job(`plugin-${tag}`, { runner: 'my-plugin', spec });
+      assert.deepEqual((await read(made.id)).spec, spec);
+      assert.match(await refusal(job(`plugin-over-${tag}`, { runner: 'my-plugin', spec: { blob: 'p'.repeat(64 * 1024) } }), 400), /spec/);
+    });
+
+    it('keeps 1000 args as long as the body allows', async () => {
+      const args = Array.from({ length: 1000 }, () => 'q'.repeat(Math.floor((MAX_BODY - 64 * 1024) / 1000) - 4));
+      const made = await job(`args-${tag}`, { spec: { command: 'true', args } });
+      assert.deepEqual((await read(made.id)).spec.args, args);
+    });
+
+    it('keeps a workflow whose step carries a 1 MiB script and a 2000-character description', async () => {
+      const content = 'w'.repeat(MiB);
+      const description = 'd'.repeat(2000);
+      const name = `wf-${tag}-${'n'.repeat(190)}`.slice(0, 200);
+      await server.api.call('POST', '/workflows', [201], { name, description, steps: [{ id: 'one', runner: 'script', spec: { interpreter: 'sh', content } }] });
+      const read = await server.api.call<{ description: string; steps: { spec: { content: string } }[] }>('GET', `/workflows/${encodeURIComponent(name)}`, [200]);
+      assert.equal(read.description, description);
+      assert.equal(read.steps[0].spec.content, content);
+    });
+
+    it('treats names that differ only in case or in an emoji as different jobs, workflows and tokens', async () => {
+      const a = await job(`Case-${tag}`, {});
+      const b = await job(`case-${tag}`, {});
+      assert.notEqual(a.id, b.id);
+      const wf = (name: string) => server.api.call('POST', '/workflows', [201], { name, steps: [{ id: 'one', runner: 'command', spec: { command: 'true' } }] });
+      await wf(`emo-${tag}-😀`);
+      await wf(`emo-${tag}-🙂`);
+      await wf(`Wf-${tag}`);
+      await wf(`wf-${tag}`);
+      const got = await server.api.call<{ name: string }>('GET', `/workflows/${encodeURIComponent(`emo-${tag}-🙂`)}`, [200]);
+      assert.equal(got.name, `emo-${tag}-🙂`);
+      await expectApiError(server.api.call('GET', `/workflows/${encodeURIComponent(`emo-${tag}-🙃`)}`, [200]), 404);
+      await expectApiError(server.api.call('GET', `/workflows/${encodeURIComponent(`WF-${tag}`)}`, [200]), 404);
+      const token = (name: string) => server.api.call('POST', '/tokens', [201], { name, role: 'viewer' });
+      await token(`Reader-${tag}`);
+      await token(`reader-${tag}`);
+      // Still unique where the bytes are equal.
+      await expectApiError(job(`Case-${tag}`, {}), 409);
+    });
+  });
+}
