@@ -247,12 +247,13 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
    * A task claimed for a worker whose `task:run` never arrived (the leader died, or lost the
    * database, between the claim and the worker's ack) stays `pending` with its worker set, and no
    * one would send it while that worker stays connected (found by the chaos suite); the same for a
-   * task whose worker did not answer its `task:run` (TaskSender `unacked`). One ack timeout later,
-   * whatever of `ids` is still so is sent again to the same worker: `task:run` is idempotent there
-   * (a task it runs, or whose result it still holds, is acked, not started again); a refusal takes
-   * it back to the queue, no answer repeats this until the worker answers or is declared offline.
+   * task whose worker did not answer its `task:run` (TaskSender `unacked`). `afterMs` (default one
+   * ack timeout) later, whatever of `ids` is still so is sent again to the same worker: `task:run`
+   * is idempotent there (a task it runs, or whose result it still holds, is acked, not started
+   * again); a refusal takes it back to the queue, no answer repeats this until the worker answers or
+   * is declared offline. One found pending with no worker (a claim that failed) is queued again.
    */
-  private resendClaimedLater(taskIds: number[]): void {
+  private resendClaimedLater(taskIds: number[], afterMs = this.config.ackTimeoutSeconds * 1000): void {
     // Claims fail again and again while the database is down: each task is looked at once.
     const ids = taskIds.filter((id) => !this.resendDue.has(id));
     if (ids.length === 0) return;
@@ -261,20 +262,31 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     setTimeout(() => this.enqueue('resend claimed tasks', async () => {
       for (const id of ids) this.resendDue.delete(id);
       if (!this.active || generation !== this.generation) return;
-      let claimed: TaskEntity[];
+      let rows: TaskEntity[];
       try {
-        claimed = await this.tasks.findByIds(ids);
+        rows = await this.tasks.findByIds(ids);
       } catch (e) {
-        this.logger.warn(`looking at ${ids.length} claimed task(s) again: ${coerceError(e).message}; retrying`);
-        this.resendClaimedLater(ids);
+        this.claimBackoffMs = Math.min(Math.max(CLAIM_BACKOFF_MIN_MS, this.claimBackoffMs * 2), CLAIM_BACKOFF_MAX_MS);
+        this.logger.warn(`looking at ${ids.length} claimed task(s) again: ${coerceError(e).message}; retrying in ${this.claimBackoffMs} ms`);
+        this.resendClaimedLater(ids, this.claimBackoffMs);
         return;
       }
-      for (const t of claimed) {
-        if (t.status !== 'pending' || t.workerId === null || generation !== this.generation) continue;
-        this.logger.warn(`task ${t.id}: claimed for worker ${t.workerId} but not started after ${this.config.ackTimeoutSeconds} s; sending it again`);
+      let queued = false;
+      for (const t of rows) {
+        if (t.status !== 'pending' || generation !== this.generation) continue;
+        if (t.workerId === null) {
+          if (!this.pending.get(t.id)) {
+            this.queue(t);
+            queued = true;
+          }
+          continue;
+        }
+        this.logger.warn(`task ${t.id}: claimed for worker ${t.workerId} but not started after ${Math.round(afterMs / 100) / 10} s; sending it again`);
+        this.registry.reserve(t.workerId, t.id);
         this.sender.send(t, t.workerId, true);
       }
-    }), this.config.ackTimeoutSeconds * 1000).unref();
+      if (queued) await this.drain();
+    }), afterMs).unref();
   }
 
   /** Parses a job into the cache; null (and a warning) when its schedule is unusable. */
@@ -645,19 +657,17 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     try {
       claimed = new Set(await this.lifecycle.claim(tasks.map((t) => t.id), workerId, this.epoch));
     } catch (e) {
-      // While the database is down every claim fails at once: the tasks go back to the queue after
-      // a pause that doubles up to CLAIM_BACKOFF_MAX_MS, not straight into the next failing claim.
+      // While the database is down every claim fails at once: the tasks are looked at again after a
+      // pause that doubles up to CLAIM_BACKOFF_MAX_MS, not straight into the next failing claim.
       this.claimBackoffMs = Math.min(Math.max(CLAIM_BACKOFF_MIN_MS, this.claimBackoffMs * 2), CLAIM_BACKOFF_MAX_MS);
       const pauseMs = this.claimBackoffMs;
-      this.logger.warn(`claiming ${tasks.length} task(s) for worker ${workerId}: ${coerceError(e).message}; queued again in ${pauseMs} ms`);
+      this.logger.warn(`claiming ${tasks.length} task(s) for worker ${workerId}: ${coerceError(e).message}; looked at again in ${pauseMs} ms`);
       for (const t of tasks) this.registry.release(workerId, t.id);
-      if (generation === this.generation) {
-        setTimeout(() => {
-          if (generation === this.generation) this.enqueue('requeue', async () => (tasks.forEach((t) => this.pending.add(t)), this.drain()));
-        }, pauseMs).unref();
-      }
-      // The claim may have been written although its answer was lost: then those are never re-claimed.
-      if (generation === this.generation) this.resendClaimedLater(tasks.map((t) => t.id));
+      // The claim may have been written although its answer was lost, so the tasks are not simply
+      // queued again: a later claim of a batch holding one whose claim was written counted it as
+      // claimed a second time, and its worker ran it twice (found by the chaos suite). Each is read
+      // again instead: sent to the worker it was claimed for, or queued again if it was not claimed.
+      if (generation === this.generation) this.resendClaimedLater(tasks.map((t) => t.id), pauseMs);
       return;
     }
     this.claimBackoffMs = 0;
