@@ -548,6 +548,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     const reasons = new Map<string, number[]>();
     while (this.pending.size > 0 && hasRoom()) {
       const task = this.pending.shift()!;
+      // Reserved for (or sent to) a worker already: queued again while its claim stands, a second
+      // claim of its batch would count it as claimed once more and send it twice (the long chaos
+      // run saw a worker run a task again after delivering its result).
+      if (this.registry.holds(task.id)) continue;
       const overQuota = quotas ? quotas.admit(task.namespace) : null;
       if (overQuota !== null) {
         waiting.push(task);

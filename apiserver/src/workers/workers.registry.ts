@@ -152,6 +152,12 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
     this.emit('capacity');
   }
 
+  /** Some known worker holds this task (running, or reserved and sent to it). */
+  holds(taskId: number): boolean {
+    for (const k of this.known.values()) if (k.tasks.has(taskId)) return true;
+    return false;
+  }
+
   /** Every task a known worker holds (running, or reserved for it): what the namespace quotas count. */
   *heldTasks(): IterableIterator<number> {
     for (const k of this.known.values()) yield* k.tasks;
