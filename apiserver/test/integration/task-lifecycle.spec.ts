@@ -15,7 +15,7 @@ import { TaskReportWriter } from '../../src/tasks/lifecycle/task-report-writer';
 import { TaskOutputEntity } from '../../src/tasks/task-output.entity';
 import { TaskOutputService } from '../../src/tasks/task-output.service';
 import { TaskEntity } from '../../src/tasks/task.entity';
-import { type NewTask, TasksRepository } from '../../src/tasks/tasks.repository';
+import { type NewTask, TasksRepository, workerLostError } from '../../src/tasks/tasks.repository';
 import { backends } from './support';
 
 /**
@@ -166,6 +166,30 @@ for (const backend of backends) {
       assert.deepEqual([end.late, end.final, end.from], [true, false, 'lost']);
       const other = await lifecycle.report(8, { taskId: t.id, status: 'failed', atMs: Date.now() });
       assert.equal(other.error?.code, 'TaskNotYours');
+    });
+
+    it('records a result whose task was declared lost while the result was being written, as a late one', async () => {
+      // The race made to happen: the server's `lose` commits between the report's read and its write.
+      class RacingRepository extends TasksRepository {
+        raced = false;
+        override async transition(...args: Parameters<TasksRepository['transition']>): ReturnType<TasksRepository['transition']> {
+          const [id, , workerId, f] = args;
+          if (!this.raced && f.status === 'failed') {
+            this.raced = true;
+            assert.equal(await super.transition(id, ['pending', 'running'], workerId, { status: 'lost', at: new Date(), error: workerLostError(workerId!) }), true);
+          }
+          return super.transition(...args);
+        }
+      }
+      const racing = new RacingRepository(ds.getRepository(TaskEntity), ds.getRepository(TaskOutputEntity));
+      const raced = new TaskLifecycle(racing, writer, new TaskOutputService(racing, loadConfig({}), new LiveEvents(cluster, new LocalLease(), 'test')), events, cluster, new TaskTracing(loadConfig({})));
+      const t = await taskIn('running');
+      seen.length = 0;
+      assert.deepEqual(await raced.report(7, { taskId: t.id, status: 'failed', atMs: Date.now(), exitCode: 3 }), { recorded: true });
+      assert.equal(racing.raced, true);
+      const row = await repo.findById(t.id);
+      assert.deepEqual([row?.status, row?.exitCode], ['failed', 3], 'the worker\'s result is kept, not lost');
+      assert.deepEqual(ends().map((e) => [e.status, e.late]), [['failed', true]]);
     });
 
     it('marks a returning worker\'s live tasks lost, except those it still holds, and names those already ended', async () => {

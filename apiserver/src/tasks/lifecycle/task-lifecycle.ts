@@ -164,17 +164,20 @@ export class TaskLifecycle {
     }
     // Failures are rarer and may be retried: judged and written one by one, after what is buffered.
     await this.writer.flushNow();
-    const before = await this.repo.findById(msg.taskId);
-    const verdict = judgeReport(msg.taskId, before, workerId, msg.status);
-    if (verdict.kind !== 'apply') return this.answer(workerId, msg, verdict);
     const fields: EndFields = { status: msg.status, at: new Date(msg.atMs), exitCode: msg.exitCode, signal: msg.signal, error: msg.error };
-    if (await this.write(verdict.transition, msg.taskId, workerId, fields)) {
-      if (verdict.transition === 'late') this.logger.warn(`task ${msg.taskId}: its ${msg.status} result arrived after it was declared lost; recorded`);
-      this.publishEnd(before!, before, before!.status, msg.status, workerId, fields, verdict.transition === 'late', true, before!.startedAt?.getTime() ?? null);
-      return { recorded: true };
+    // A change that raced in between (the server declared it lost, or timed it out) is judged again
+    // against the row as it is now: a lost task's result is still recorded, as a late one.
+    for (let tries = 0; tries < 3; tries++) {
+      const before = await this.repo.findById(msg.taskId);
+      const verdict = judgeReport(msg.taskId, before, workerId, msg.status);
+      if (verdict.kind !== 'apply') return this.answer(workerId, msg, verdict);
+      if (await this.write(verdict.transition, msg.taskId, workerId, fields)) {
+        if (verdict.transition === 'late') this.logger.warn(`task ${msg.taskId}: its ${msg.status} result arrived after it was declared lost; recorded`);
+        this.publishEnd(before!, before, before!.status, msg.status, workerId, fields, verdict.transition === 'late', true, before!.startedAt?.getTime() ?? null);
+        return { recorded: true };
+      }
     }
-    // Changed in between (the watchdog, a kill): judged again against what it is now.
-    return this.answer(workerId, msg, judgeReport(msg.taskId, await this.repo.findById(msg.taskId), workerId, msg.status));
+    return this.answer(workerId, msg, { kind: 'refuse', error: { code: 'NotRecorded', message: `task ${msg.taskId} changed while its result was written; send it again`, retryable: true } });
   }
 
   private answer(workerId: number, msg: TaskUpdate, verdict: ReportVerdict): ReportAnswer {

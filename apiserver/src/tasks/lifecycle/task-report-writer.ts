@@ -186,7 +186,15 @@ export class TaskReportWriter implements OnApplicationShutdown {
             for (const [id, p] of eligible) {
               const row = after.get(id) ?? null;
               const ours = row !== null && row.status === to && row.workerId === p.workerId && before.get(id)?.status !== to;
-              if (!ours) verdicts.set(id, judgeReport(id, row, p.workerId, reported));
+              if (ours) continue;
+              // Not written: judged again against the row as it is now. One that could still be
+              // applied (a task declared lost meanwhile takes its result as a late one) is refused as
+              // retryable, so its worker sends it again and the next flush writes it.
+              const again = judgeReport(id, row, p.workerId, reported);
+              verdicts.set(
+                id,
+                again.kind === 'apply' ? { kind: 'refuse', error: { code: 'NotRecorded', message: `task ${id} changed while its report was written; send it again`, retryable: true } } : again,
+              );
             }
           }
         }
