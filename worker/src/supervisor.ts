@@ -14,6 +14,7 @@ import {
   type TaskUpdate,
 } from '@cronfleet/shared';
 import type { AllowListVerdict, CommandAllowList } from './command-allow-list';
+import { FinishedTasks } from './finished-tasks';
 import { OutputBatcher, type OutputBatcherOptions } from './output-batcher';
 import type { Outbox } from './outbox';
 import { PluginGuard } from './plugins/plugin-guard';
@@ -59,6 +60,8 @@ interface Entry {
  */
 export class TaskSupervisor {
   private readonly tasks = new Map<number, Entry>();
+  /** Tasks whose result went to the outbox: a `task:run` of one again is acked, never run twice. */
+  private readonly finished = new FinishedTasks();
   private readonly runners: ReadonlyMap<string, Runner | PluginGuard>;
   private readonly allowList: CommandAllowList | null;
   private draining = false;
@@ -107,8 +110,10 @@ export class TaskSupervisor {
       return ack({ accepted: false, error: parsed.error });
     }
     const task = parsed.value;
-    // Already running, or finished with its result still on the way: the server re-sent the same task.
-    if (this.tasks.has(task.taskId) || this.options.outbox.hasUpdateFor(task.taskId)) return ack({ accepted: true });
+    // Already running, or finished (its result on the way or delivered): the server re-sent the same task.
+    if (this.tasks.has(task.taskId) || this.finished.has(task.taskId) || this.options.outbox.hasUpdateFor(task.taskId)) {
+      return ack({ accepted: true });
+    }
     const verdict = this.verdict(task);
     if (!verdict.allowed) {
       const refusal = verdict.error;
@@ -243,6 +248,7 @@ export class TaskSupervisor {
     // A task that never ran is the worker's trouble (bad command, bad cwd); a non-zero exit is the task's.
     if (result.status === 'failed' && result.error && error) this.noteError({ ...error, message: `task ${taskId}: ${error.message}` });
     this.tasks.delete(taskId);
+    this.finished.add(taskId);
     if (entry.spans) endTaskSpans(entry.spans, update);
     this.options.outbox.sendUpdate(update);
     const seconds = ((update.atMs - entry.startedAtMs) / 1000).toFixed(1);

@@ -149,6 +149,18 @@ describe('worker over socket.io', () => {
     assert.ok(!logs.some((l) => l.includes('Bearer') || l.includes('payload')));
   });
 
+  it('acks a task sent again after its result was delivered, and does not run it a second time', async () => {
+    const s = await start();
+    assert.deepEqual(await s.run(1, 'echo', 'once'), { accepted: true });
+    await s.waitFor('final update', () => s.updates(1).some((u) => u.status !== 'running'));
+    await new Promise((r) => setTimeout(r, 300)); // the result's ack is back: the outbox holds nothing of it
+    // The server's resend of a claimed task read the row before the result arrived (long chaos run).
+    assert.deepEqual(await s.run(1, 'echo', 'once'), { accepted: true });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(s.updates(1).map((u) => u.status), ['running', 'success']);
+    assert.equal(s.output(1), 'once\n');
+  });
+
   it('refuses invalid, over-capacity and duplicate tasks, and kills a task on task:kill as TaskKilled', async () => {
     const s = await start({ capacity: 1 });
     const invalid = await s.run(9, '');
