@@ -266,9 +266,9 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       try {
         rows = await this.tasks.findByIds(ids);
       } catch (e) {
-        this.claimBackoffMs = Math.min(Math.max(CLAIM_BACKOFF_MIN_MS, this.claimBackoffMs * 2), CLAIM_BACKOFF_MAX_MS);
-        this.logger.warn(`looking at ${ids.length} claimed task(s) again: ${coerceError(e).message}; retrying in ${this.claimBackoffMs} ms`);
-        this.resendClaimedLater(ids, this.claimBackoffMs);
+        const pauseMs = this.backOff();
+        this.logger.warn(`looking at ${ids.length} claimed task(s) again: ${coerceError(e).message}; retrying in ${pauseMs} ms`);
+        this.resendClaimedLater(ids, pauseMs);
         return;
       }
       let queued = false;
@@ -287,6 +287,16 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       }
       if (queued) await this.drain();
     }), afterMs).unref();
+  }
+
+  /**
+   * The pause before claims are tried again after the database failed one: doubles from
+   * CLAIM_BACKOFF_MIN_MS up to CLAIM_BACKOFF_MAX_MS while failures follow each other; a claim that
+   * succeeds resets it.
+   */
+  private backOff(): number {
+    this.claimBackoffMs = Math.min(Math.max(CLAIM_BACKOFF_MIN_MS, this.claimBackoffMs * 2), CLAIM_BACKOFF_MAX_MS);
+    return this.claimBackoffMs;
   }
 
   /** Parses a job into the cache; null (and a warning) when its schedule is unusable. */
@@ -663,8 +673,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     } catch (e) {
       // While the database is down every claim fails at once: the tasks are looked at again after a
       // pause that doubles up to CLAIM_BACKOFF_MAX_MS, not straight into the next failing claim.
-      this.claimBackoffMs = Math.min(Math.max(CLAIM_BACKOFF_MIN_MS, this.claimBackoffMs * 2), CLAIM_BACKOFF_MAX_MS);
-      const pauseMs = this.claimBackoffMs;
+      const pauseMs = this.backOff();
       this.logger.warn(`claiming ${tasks.length} task(s) for worker ${workerId}: ${coerceError(e).message}; looked at again in ${pauseMs} ms`);
       for (const t of tasks) this.registry.release(workerId, t.id);
       // The claim may have been written although its answer was lost, so the tasks are not simply
