@@ -40,6 +40,8 @@ const roomOf = (workerId: number) => `worker:${workerId}`;
 export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('workers');
   private readonly known = new Map<number, Known>();
+  /** taskId → how many known workers hold it (one, but for a moment during a hand-over): `holds` without a scan. */
+  private readonly holders = new Map<number, number>();
   private readonly local = new Map<number, WorkerSocket>();
   private ns: Namespace | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -136,31 +138,25 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
   /** Replaces what this instance knows with the database's view (on taking the lead). */
   load(rows: readonly WorkerEntity[], live: ReadonlyMap<number, readonly number[]>): void {
     const inRows = new Set(rows.map((r) => r.id));
-    for (const id of this.known.keys()) if (!this.local.has(id) && !inRows.has(id)) this.known.delete(id);
+    for (const id of [...this.known.keys()]) if (!this.local.has(id) && !inRows.has(id)) this.forget(id);
     for (const r of rows) {
       if (r.status === 'offline') continue;
-      const existing = this.known.get(r.id);
       const online = this.local.has(r.id) || (r.status === 'online' && r.instanceId !== null);
-      const tasks = new Set(live.get(r.id) ?? []);
-      if (existing) for (const t of existing.tasks) tasks.add(t);
-      this.known.set(r.id, {
-        announcement: { id: r.id, name: r.name, capacity: r.capacity, labels: r.labels, runners: r.runners, namespace: r.namespace, drained: r.drained, shuttingDown: r.shuttingDown, running: [...tasks], instanceId: r.instanceId ?? '', sessionId: r.sessionId },
-        online,
-        tasks,
-      });
+      const announcement: WorkerAnnouncement = { id: r.id, name: r.name, capacity: r.capacity, labels: r.labels, runners: r.runners, namespace: r.namespace, drained: r.drained, shuttingDown: r.shuttingDown, running: [], instanceId: r.instanceId ?? '', sessionId: r.sessionId };
+      const k = this.remember(announcement, online, live.get(r.id) ?? []);
+      announcement.running = [...k.tasks];
     }
     this.emit('capacity');
   }
 
   /** Some known worker holds this task (running, or reserved and sent to it). */
   holds(taskId: number): boolean {
-    for (const k of this.known.values()) if (k.tasks.has(taskId)) return true;
-    return false;
+    return this.holders.has(taskId);
   }
 
   /** Every task a known worker holds (running, or reserved for it): what the namespace quotas count. */
-  *heldTasks(): IterableIterator<number> {
-    for (const k of this.known.values()) yield* k.tasks;
+  heldTasks(): IterableIterator<number> {
+    return this.holders.keys();
   }
 
   snapshots(): WorkerSnapshot[] {
@@ -174,13 +170,14 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
 
   /** Counts a task against a worker's capacity before it is sent, so a burst cannot overfill it. */
   reserve(workerId: number, taskId: number): void {
-    this.known.get(workerId)?.tasks.add(taskId);
+    const k = this.known.get(workerId);
+    if (k) this.hold(k, taskId);
   }
 
   /** A task of the worker ended (or was taken back): frees its slot here and, batched, everywhere. */
   release(workerId: number, taskId: number): void {
     const k = this.known.get(workerId);
-    if (k?.tasks.delete(taskId)) this.emit('capacity');
+    if (k && this.unhold(k, taskId)) this.emit('capacity');
     const list = this.releases.get(workerId);
     if (list) list.push(taskId);
     else this.releases.set(workerId, [taskId]);
@@ -253,6 +250,42 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
     for (const [id, taskIds] of batch) void this.events.publish({ type: 'worker.released', id, taskIds }).catch(() => undefined);
   }
 
+  /** What is known of a worker from now on; the tasks it held stay held, `taskIds` are added. */
+  private remember(announcement: WorkerAnnouncement, online: boolean, taskIds: Iterable<number>): Known {
+    let k = this.known.get(announcement.id);
+    if (k) {
+      k.announcement = announcement;
+      k.online = online;
+    } else {
+      k = { announcement, online, tasks: new Set() };
+      this.known.set(announcement.id, k);
+    }
+    for (const t of taskIds) this.hold(k, t);
+    return k;
+  }
+
+  /** Forgets a worker and the tasks it held. */
+  private forget(workerId: number): void {
+    const k = this.known.get(workerId);
+    if (!k) return;
+    for (const t of [...k.tasks]) this.unhold(k, t);
+    this.known.delete(workerId);
+  }
+
+  private hold(k: Known, taskId: number): void {
+    if (k.tasks.has(taskId)) return;
+    k.tasks.add(taskId);
+    this.holders.set(taskId, (this.holders.get(taskId) ?? 0) + 1);
+  }
+
+  private unhold(k: Known, taskId: number): boolean {
+    if (!k.tasks.delete(taskId)) return false;
+    const n = (this.holders.get(taskId) ?? 1) - 1;
+    if (n > 0) this.holders.set(taskId, n);
+    else this.holders.delete(taskId);
+    return true;
+  }
+
   private onEvent(e: ClusterEvent): void {
     // Our own worker.online/disconnected were applied before publishing; released ones too.
     if ((e.type === 'worker.online' && e.worker.instanceId === this.instanceId) || (e.type === 'worker.disconnected' && e.instanceId === this.instanceId)) return;
@@ -263,17 +296,14 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
     switch (e.type) {
       case 'worker.online': {
         const w = e.worker;
-        const before = this.known.get(w.id);
         // It said hello to another instance: a socket still held here for it is stale.
         const stale = w.instanceId !== this.instanceId ? this.local.get(w.id) : undefined;
         if (stale) {
           this.local.delete(w.id);
           stale.disconnect(true);
         }
-        const tasks = new Set(w.running);
         // Tasks reserved for it meanwhile (sent after its hello was announced) still count.
-        if (before) for (const t of before.tasks) tasks.add(t);
-        this.known.set(w.id, { announcement: w, online: true, tasks });
+        this.remember(w, true, w.running);
         this.emit('capacity');
         return;
       }
@@ -286,7 +316,7 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
         const socket = this.local.get(e.id);
         // Declared offline while its socket is still open here: it stopped heartbeating; make it reconnect.
         if (socket) socket.disconnect(true);
-        this.known.delete(e.id);
+        this.forget(e.id);
         this.runBatches.delete(e.id);
         return;
       }
@@ -307,7 +337,7 @@ export class WorkersRegistry extends EventEmitter<{ capacity: [] }> implements O
       case 'worker.released': {
         const k = this.known.get(e.id);
         let freed = false;
-        if (k) for (const t of e.taskIds) freed = k.tasks.delete(t) || freed;
+        if (k) for (const t of e.taskIds) freed = this.unhold(k, t) || freed;
         if (freed) this.emit('capacity');
         return;
       }
