@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertNoLeakedProcesses, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer } from './helpers';
+import { assertNoLeakedProcesses, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
 const ALLOWED = 'echo,true,/usr/bin/printf';
 
@@ -33,7 +33,7 @@ describe('the command allow-list', { timeout: 180_000 }, () => {
     server = await startServer({ backend: 'embedded' });
     strict = startWorker(server, `e2e-allow-strict-${randomId()}`, { labels: { pool: 'strict' }, extraArgs: ['--allowed-commands', ALLOWED] });
     open = startWorker(server, `e2e-allow-open-${randomId()}`, { labels: { pool: 'open' } });
-    await waitFor(async () => (await server.api.listWorkers()).items.filter((w) => w.status === 'online').length === 2, { timeoutMs: 20_000, what: 'both workers online', details: logs });
+    await waitForWorkerOnline(server.api, { count: 2, timeoutMs: 20_000, what: 'both workers online', details: logs });
   });
   after(async () => {
     await strict?.stop();

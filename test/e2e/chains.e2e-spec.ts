@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertNoLeakedProcesses, childEnv, errorBody, expectApiError, messageText, randomId, repoRoot, startServer, startWorker, waitFor, waitForTaskEnd, type Task, type TestProcess, type TestServer } from './helpers';
+import { assertNoLeakedProcesses, childEnv, errorBody, expectApiError, messageText, randomId, repoRoot, startServer, startWorker, waitFor, waitForTaskEnd, type Task, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
 describe('job chains', { timeout: 180_000 }, () => {
   let server: TestServer;
@@ -21,7 +21,7 @@ describe('job chains', { timeout: 180_000 }, () => {
   before(async () => {
     server = await startServer({ backend: 'embedded' });
     worker = startWorker(server, `e2e-chains-${randomId()}`);
-    await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 20_000, what: 'the worker online', details: logs });
+    await waitForWorkerOnline(server.api, { details: logs });
   });
   after(async () => {
     await worker?.stop();

@@ -23,8 +23,7 @@ import {
   type Task,
   type TestProcess,
   type TestServer,
-  type WorkerInfo,
-} from './helpers';
+  type WorkerInfo, waitForWorkerOnline } from './helpers';
 
 const BIN = join(repoRoot, 'apiserver/bin/cronfleet.js');
 
@@ -85,11 +84,7 @@ describe('admin CLI', { timeout: 240_000 }, () => {
   before(async () => {
     server = await startServer({ backend: 'embedded' });
     worker = startWorker(server, workerName);
-    await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.name === workerName && w.status === 'online'), {
-      timeoutMs: 20_000,
-      what: 'the worker online',
-      details: logs,
-    });
+    await waitForWorkerOnline(server.api, { name: workerName, details: logs });
   });
   after(async () => {
     await worker?.stop();

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { openDashboardBrowser, signIn } from './browser';
-import { type ApiClient, assertNoLeakedProcesses, RUN_ID, randomId, startServer, startWorker, waitFor, type TestProcess, type TestServer } from './helpers';
+import { type ApiClient, assertNoLeakedProcesses, RUN_ID, randomId, startServer, startWorker, waitFor, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
 interface Run {
   id: number;
@@ -56,7 +56,7 @@ describe('workflows in the web dashboard', { timeout: 120_000 }, () => {
     ({ browser, page, consoleErrors, shot } = await openDashboardBrowser());
     server = await startServer({ backend: 'embedded' });
     worker = startWorker(server, `e2e-dash-wf-${randomId()}`, { capacity: 4 });
-    await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 20_000, what: 'the worker online', details: logs });
+    await waitForWorkerOnline(server.api, { details: logs });
     await page.goto(server.url);
     await signIn(page, server.adminToken, 'admin');
   });

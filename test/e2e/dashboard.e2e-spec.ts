@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { openDashboardBrowser, signIn } from './browser';
-import { assertNoLeakedProcesses, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer } from './helpers';
+import { assertNoLeakedProcesses, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
 describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
   let server: TestServer;
@@ -23,7 +23,7 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
     ({ browser, page, consoleErrors, shot } = await openDashboardBrowser());
     server = await startServer({ backend: 'embedded' });
     worker = startWorker(server, `e2e-dash-${randomId()}`, { labels: { zone: 'eu-1', disk: 'ssd' } });
-    await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 20_000, what: 'the worker online', details: logs });
+    await waitForWorkerOnline(server.api, { details: logs });
   });
   after(async () => {
     await browser?.close();

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { io, type Socket } from 'socket.io-client';
 import { SseParser, type SseEvent } from '../../apiserver/src/cli/sse';
-import { assertNoLeakedProcesses, ApiError, randomId, startServer, startWorker, waitFor, type TestProcess, type TestServer } from './helpers';
+import { assertNoLeakedProcesses, ApiError, randomId, startServer, startWorker, waitFor, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
 interface Live {
   type: string;
@@ -54,7 +54,7 @@ describe('live events', { timeout: 120_000 }, () => {
   before(async () => {
     server = await startServer({ backend: 'embedded' });
     worker = startWorker(server, `e2e-events-${randomId()}`);
-    await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 20_000, what: 'the worker online', details: logs });
+    await waitForWorkerOnline(server.api, { details: logs });
   });
   after(async () => {
     await worker?.stop();

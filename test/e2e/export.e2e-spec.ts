@@ -20,8 +20,7 @@ import {
   type TestProcess,
   type TestServer,
   runCli as cli,
-  type CliRun,
-} from './helpers';
+  type CliRun, waitForWorkerOnline } from './helpers';
 
 const BACKEND: Backend = process.env.CRONFLEET_E2E_BACKEND === 'mysql' ? 'mysql' : 'embedded';
 // Email rules are refused without SMTP settings; nothing is sent (no job runs into a notification here).
@@ -179,7 +178,7 @@ workflows:
 
   it('restores the secret value itself: the task on the new server sees it', async () => {
     worker = startWorker(target, workerName, { labels: { zone: 'eu' } });
-    await waitFor(async () => (await target.api.listWorkers()).items.some((w) => w.name === workerName && w.status === 'online'), { timeoutMs: 20_000, what: 'the worker online' });
+    await waitForWorkerOnline(target.api, { name: workerName });
     const job = (await target.api.listCronJobs()).items.find((j) => j.name === n.a);
     assert.ok(job);
     const { taskId } = await target.api.runCronJob(job.id);

@@ -23,8 +23,7 @@ import {
   type Task,
   type TestProcess,
   type TestServer,
-  type WorkerInfo,
-} from './helpers';
+  type WorkerInfo, waitForWorkerOnline } from './helpers';
 
 type SchedulerStatus = { isLeader: boolean };
 const env = { CRONFLEET_HEARTBEAT_SECONDS: '1', CRONFLEET_LEASE_SECONDS: '3', CRONFLEET_ACK_TIMEOUT_SECONDS: '3' };
@@ -40,11 +39,7 @@ describe('a worker fleet on two API servers', { timeout: 300_000 }, () => {
   const worker = async (server: TestServer, name: string, labels: Record<string, string>): Promise<{ proc: TestProcess; info: WorkerInfo }> => {
     const proc = startWorker(server, name, { capacity: 4, labels });
     procs.push(proc);
-    const info = await waitFor(async () => (await leader.api.listWorkers()).items.find((w) => w.name === name && w.status === 'online'), {
-      timeoutMs: 20_000,
-      what: `worker ${name} online`,
-      details: logs,
-    });
+    const info = await waitForWorkerOnline(leader.api, { name, details: logs });
     return { proc, info };
   };
   const taskOf = (id: number): Promise<Task> => leader.api.getTask(id);

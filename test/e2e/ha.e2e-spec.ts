@@ -3,7 +3,7 @@
 // or go missing beyond what the misfire policy (runOnce) allows.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNoLeakedProcesses, randomId, startServer, startWorker, waitFor, type Task, type TestProcess, type TestServer } from './helpers';
+import { assertNoLeakedProcesses, randomId, startServer, startWorker, waitFor, type Task, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
 const LEASE_SECONDS = 3;
 const JOBS = 20;
@@ -23,7 +23,7 @@ describe('two API servers sharing MariaDB and Redis', { timeout: 180_000 }, () =
     b = await startServer({ backend: 'mysql', sharedWith: a, env });
     // One worker on each server: the leader dispatches to both, to the standby's through Redis.
     workers.push(startWorker(a, `e2e-ha-a-${randomId()}`, { capacity: 40 }), startWorker(b, `e2e-ha-b-${randomId()}`, { capacity: 40 }));
-    await waitFor(async () => (await b!.api.listWorkers()).items.filter((w) => w.status === 'online').length === 2, { timeoutMs: 15_000, what: 'both workers online', details: logs });
+    await waitForWorkerOnline(b!.api, { count: 2, timeoutMs: 15_000, what: 'both workers online', details: logs });
   });
   after(async () => {
     for (const w of workers) await w.stop();

@@ -13,7 +13,7 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION, WORKER_NAMESPACE } from '@cronfleet/shared';
-import { ApiClient, FINAL_TASK_STATUSES, type Task } from './api-client';
+import { ApiClient, FINAL_TASK_STATUSES, type Task, type WorkerInfo } from './api-client';
 import { describeProcesses, liveProcessesMentioning } from './procfs';
 import { findRepoRoot, freePort } from '../support/local-host';
 
@@ -104,6 +104,26 @@ export function waitForTaskEnd(
       return FINAL_TASK_STATUSES.includes(t.status) && t;
     },
     { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs, what: opts.what ?? `task ${id} to finish`, details: opts.details },
+  );
+}
+
+/**
+ * Waits until a worker is online on the server `api` talks to and returns it: the one named `name`,
+ * else one that `where` accepts, else any; with `count`, until that many are online.
+ */
+export function waitForWorkerOnline(
+  api: Pick<ApiClient, 'listWorkers'>,
+  opts: { name?: string; where?: (w: WorkerInfo) => boolean; count?: number; timeoutMs?: number; what?: string; details?: () => string } = {},
+): Promise<WorkerInfo> {
+  const count = opts.count ?? 1;
+  const accepts = (w: WorkerInfo) => w.status === 'online' && (opts.name === undefined || w.name === opts.name) && (opts.where?.(w) ?? true);
+  const what = opts.what ?? (opts.name !== undefined ? `worker ${opts.name} online` : count > 1 ? `${count} workers online` : 'the worker online');
+  return waitFor(
+    async () => {
+      const online = (await api.listWorkers()).items.filter(accepts);
+      return online.length >= count && online[0];
+    },
+    { timeoutMs: opts.timeoutMs ?? 20_000, what, details: opts.details },
   );
 }
 

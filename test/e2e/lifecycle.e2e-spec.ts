@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { io, type Socket } from 'socket.io-client';
-import { ApiError, assertNoLeakedProcesses, sayWorkerHello, expectApiError, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer } from './helpers';
+import { ApiError, assertNoLeakedProcesses, sayWorkerHello, expectApiError, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
 interface Live {
   type: string;
@@ -46,7 +46,7 @@ for (const backend of ['mysql', 'embedded'] as const) {
       hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
       server = await startServer({ backend });
       worker = startWorker(server, `e2e-life-${randomId()}`, { labels: { pool: 'real' } });
-      await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 20_000, what: 'the worker online', details: logs });
+      await waitForWorkerOnline(server.api, { details: logs });
       events = io(`${server.url}/events`, { auth: { token: server.adminToken }, transports: ['websocket'], reconnection: false, forceNew: true });
       events.on('event', (e: Live) => live.push(e));
       assert.deepEqual(await events.timeout(10_000).emitWithAck('subscribe', {}), { ok: true });

@@ -17,8 +17,7 @@ import {
   waitForTaskEnd,
   type Task,
   type TestProcess,
-  type TestServer,
-} from './helpers';
+  type TestServer, waitForWorkerOnline } from './helpers';
 
 interface NamespaceView {
   name: string;
@@ -130,7 +129,7 @@ describe('namespaces (MySQL + Redis, real workers)', { timeout: 300_000 }, () =>
   it('runs a namespace\'s tasks only on workers serving it (or every namespace), and refuses a worker naming an unknown one', async () => {
     const b = startWorker(server, `e2e-ns-b-${tag}`, { extraArgs: ['--namespace', teamB] });
     workers.push(b);
-    await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.name === `e2e-ns-b-${tag}` && w.status === 'online'), { timeoutMs: 30_000, what: 'the team B worker online', details: logs });
+    await waitForWorkerOnline(server.api, { name: `e2e-ns-b-${tag}`, timeoutMs: 30_000, what: 'the team B worker online', details: logs });
     const [jobB] = (await server.api.call<{ items: Job[] }>('GET', `/cronjobs?namespace=${teamB}`, [200])).items;
     const ranB = await server.api.runCronJob(jobB.id);
     assert.equal((await waitForTaskEnd(server.api, ranB.taskId, { timeoutMs: 30_000, details: logs })).status, 'success');
@@ -156,7 +155,7 @@ describe('namespaces (MySQL + Redis, real workers)', { timeout: 300_000 }, () =>
   it('lets at most maxConcurrentTasks of a namespace run at once; the rest wait, saying why', async () => {
     const shared = startWorker(server, `e2e-ns-shared-${tag}`, { capacity: 4 });
     workers.push(shared);
-    await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.name === `e2e-ns-shared-${tag}` && w.status === 'online'), { timeoutMs: 30_000, what: 'the shared worker online', details: logs });
+    await waitForWorkerOnline(server.api, { name: `e2e-ns-shared-${tag}`, timeoutMs: 30_000, what: 'the shared worker online', details: logs });
     const ids: number[] = [];
     for (let i = 0; i < 3; i++) {
       ids.push((await server.api.call<{ taskId: number }>('POST', '/tasks', [202], { namespace: teamA, runner: 'command', spec: { command: 'sleep', args: ['1'] } })).taskId);

@@ -19,8 +19,7 @@ import {
   type Task,
   type TestProcess,
   type TestServer,
-  waitForTaskEnd,
-} from './helpers';
+  waitForTaskEnd, waitForWorkerOnline } from './helpers';
 
 const SECRET = `whsec-${randomId(12)}`;
 
@@ -103,7 +102,7 @@ describe('job notifications', { timeout: 120_000 }, () => {
       env: { CRONFLEET_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, CRONFLEET_SMTP_FROM: 'cronfleet@test.local', CRONFLEET_WEBHOOK_SECRET: SECRET },
     });
     worker = startWorker(server, `e2e-notify-${randomId()}`);
-    await waitFor(async () => (await srv().api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 15_000, what: 'the worker online', details: logs });
+    await waitForWorkerOnline(srv().api, { timeoutMs: 15_000, details: logs });
   });
 
   after(async () => {

@@ -12,8 +12,7 @@ import {
   type Task,
   type TestProcess,
   type TestServer,
-  waitForTaskEnd,
-} from './helpers';
+  waitForTaskEnd, waitForWorkerOnline } from './helpers';
 
 /** A schedule that does not come due while the test runs, for jobs started with run-now. */
 const FAR_SCHEDULE = '0 0 1 1 *';
@@ -67,11 +66,7 @@ describe('observability of a server on MariaDB + Redis with one worker', { timeo
     async () => {
       server = await startServer({ backend: 'mysql' });
       worker = startWorker(server, workerName);
-      await waitFor(async () => (await srv().api.listWorkers()).items.some((w) => w.name === workerName && w.status === 'online'), {
-        timeoutMs: 15_000,
-        what: `worker ${workerName} online`,
-        details: logs,
-      });
+      await waitForWorkerOnline(srv().api, { name: workerName, timeoutMs: 15_000, details: logs });
     },
     { timeout: 60_000 },
   );

@@ -16,8 +16,7 @@ import {
   type Task,
   type TestProcess,
   type TestServer,
-  waitForTaskEnd,
-} from './helpers';
+  waitForTaskEnd, waitForWorkerOnline } from './helpers';
 
 const SECRET = `s3cret-${randomId(8)}`;
 
@@ -41,7 +40,7 @@ describe('task output and environment', { timeout: 180_000 }, () => {
   before(async () => {
     server = await startServer({ backend: 'embedded' });
     worker = startWorker(server, `e2e-output-${randomId()}`);
-    await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 20_000, what: 'the worker online', details: logs });
+    await waitForWorkerOnline(server.api, { details: logs });
   });
   after(async () => {
     await worker?.stop();
@@ -128,7 +127,7 @@ describe('task output and environment', { timeout: 180_000 }, () => {
   it('does not offer a task again to a worker whose allow-list refused it, and says so on the task', async () => {
     const strict = startWorker(server, `e2e-strict-${randomId()}`, { labels: { pool: 'strict' }, extraArgs: ['--allowed-commands', 'true'] });
     try {
-      await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.labels.pool === 'strict' && w.status === 'online'), { timeoutMs: 20_000, what: 'the strict worker online', details: logs });
+      await waitForWorkerOnline(server.api, { where: (w) => w.labels.pool === 'strict', timeoutMs: 20_000, what: 'the strict worker online', details: logs });
       const id = await runScript('echo never', { workerSelector: { labels: { pool: 'strict' } } });
       const waiting = await waitFor(async () => {
         const t = await server.api.getTask(id);

@@ -19,8 +19,7 @@ import {
   waitForTaskEnd,
   type ApiClient,
   type TestProcess,
-  type TestServer,
-} from './helpers';
+  type TestServer, waitForWorkerOnline } from './helpers';
 
 const FAR_SCHEDULE = '0 0 1 1 *';
 const BIN = join(repoRoot, 'apiserver/bin/cronfleet.js');
@@ -67,7 +66,7 @@ for (const backend of ['mysql', 'embedded'] as const) describe(`job params and a
       operatorToken = (await server.api.call<{ token: string }>('POST', '/tokens', [201], { name: operatorName, role: 'operator' })).token;
       operator = server.api.withToken(operatorToken);
       job = await server.api.call('POST', '/cronjobs', [201], { name: `params-${randomId()}`, schedule: FAR_SCHEDULE, enabled: false, runner: 'command', spec: PRINT_PARAMS, params: PARAMS });
-      await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.name === workerName && w.status === 'online'), { timeoutMs: 20_000, what: 'the worker online', details: logs });
+      await waitForWorkerOnline(server.api, { name: workerName, details: logs });
     },
     { timeout: 60_000 },
   );
@@ -190,7 +189,7 @@ describe("the dashboard's Run dialog in headless Chromium", { timeout: 180_000 }
       dash = await openDashboardBrowser();
       server = await startServer({ backend: 'embedded' });
       worker = startWorker(server, `e2e-params-dash-${randomId()}`);
-      await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 20_000, what: 'the worker online', details: logs });
+      await waitForWorkerOnline(server.api, { details: logs });
     },
     { timeout: 60_000 },
   );

@@ -25,8 +25,7 @@ import {
   type Task,
   type TestProcess,
   type TestServer,
-  type WorkerInfo,
-} from './helpers';
+  type WorkerInfo, waitForWorkerOnline } from './helpers';
 
 const SLEEP = join(repoRoot, 'examples/plugins/sleep-runner.mjs');
 const WEBHOOK = join(repoRoot, 'examples/plugins/signed-webhook-runner.js');
@@ -74,11 +73,7 @@ describe('plugin runners', { timeout: 180_000 }, () => {
   });
 
   it("lists a worker's plugin runners after its built-in ones (GET /workers), as its hello named them", async () => {
-    const info = await waitFor(async () => (await server.api.listWorkers()).items.find((w) => w.name === name && w.status === 'online'), {
-      timeoutMs: 20_000,
-      what: `worker ${name} online`,
-      details: logs,
-    });
+    const info = await waitForWorkerOnline(server.api, { name, details: logs });
     // docker joins the built-ins when this machine has an engine that answers.
     assert.deepEqual((info as WorkerInfo).runners?.filter((r) => r !== 'docker'), ['command', 'script', 'http', 'sleep', 'signed-webhook']);
     assert.match(worker.output(), new RegExp(`plugin runner 'sleep' loaded from ${SLEEP.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));

@@ -17,8 +17,7 @@ import {
   type Task,
   type TestProcess,
   type TestServer,
-  waitForTaskEnd,
-} from './helpers';
+  waitForTaskEnd, waitForWorkerOnline } from './helpers';
 
 const backend = (process.env.CRONFLEET_E2E_BACKEND as 'embedded' | 'mysql' | undefined) ?? 'mysql';
 
@@ -40,7 +39,7 @@ describe(`scheduling policies on the ${backend} backend`, { timeout: 180_000 }, 
   before(async () => {
     server = await startServer({ backend });
     worker = startWorker(server, `e2e-policies-${randomId()}`, { capacity: 8 });
-    await waitFor(async () => (await srv().api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 15_000, what: 'the worker online', details: logs });
+    await waitForWorkerOnline(srv().api, { timeoutMs: 15_000, details: logs });
   });
   after(async () => {
     await worker?.stop();

@@ -3,7 +3,7 @@
 // tasks gone with them, and the leader's own timer sweeping without being asked.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNoLeakedProcesses, errorBody, expectApiError, messageText, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer } from './helpers';
+import { assertNoLeakedProcesses, errorBody, expectApiError, messageText, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
 interface SweepReport {
   deleted: number;
@@ -32,7 +32,7 @@ describe('retention: a sweep on demand', { timeout: 180_000 }, () => {
     // No timer: every sweep in this suite is one the test asked for, so its counts are exact.
     server = await startServer({ backend: 'embedded', env: { CRONFLEET_RETENTION_INTERVAL_SECONDS: '0' } });
     worker = startWorker(server, `e2e-retention-${randomId()}`);
-    await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 20_000, what: 'the worker online', details: logs });
+    await waitForWorkerOnline(server.api, { details: logs });
   });
   after(async () => {
     await worker?.stop();
@@ -112,7 +112,7 @@ describe('retention: the leader sweeps by itself (MySQL + Redis)', { timeout: 18
 
   it('deletes past a job\'s historyLimit on its timer, and counts it in the metrics', async () => {
     const logs = () => server.process.report();
-    await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 30_000, what: 'the local worker online', details: logs });
+    await waitForWorkerOnline(server.api, { timeoutMs: 30_000, what: 'the local worker online', details: logs });
     const j = await server.api.createCronJob({ name: `timer-${randomId()}`, schedule: '@yearly', enabled: false, runner: 'command', spec: { command: 'true' }, historyLimit: 1 });
     const ids: number[] = [];
     for (let i = 0; i < 3; i++) {

@@ -17,8 +17,7 @@ import {
   type ApiClient,
   type TestProcess,
   type TestServer,
-  runCli as cli,
-} from './helpers';
+  runCli as cli, waitForWorkerOnline } from './helpers';
 
 interface CreatedToken {
   id: number;
@@ -81,7 +80,7 @@ for (const backend of ['mysql', 'embedded'] as const) describe(`API tokens, role
       operator = server.api.withToken(operatorToken.token);
       const job = await server.api.createCronJob({ name: `sec-${randomId()}`, schedule: FAR_SCHEDULE, runner: 'command', spec: { command: 'echo', args: ['hi'] }, secretEnv: { PASSWORD: secretValue } });
       jobId = job.id;
-      await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.name === workerName && w.status === 'online'), { timeoutMs: 20_000, what: 'the worker online', details: logs });
+      await waitForWorkerOnline(server.api, { name: workerName, details: logs });
     },
     { timeout: 60_000 },
   );

@@ -24,8 +24,7 @@ import {
   type TestProcess,
   type TestServer,
   type WorkerInfo,
-  waitForTaskEnd,
-} from './helpers';
+  waitForTaskEnd, waitForWorkerOnline } from './helpers';
 
 /** A schedule that does not come due while the test runs, for jobs started with run-now. */
 const FAR_SCHEDULE = '0 0 1 1 *';
@@ -42,12 +41,8 @@ for (const backend of ['embedded', 'mysql'] as const) {
     };
     const logs = (): string => [server?.process.report(), worker?.report()].filter(Boolean).join('\n');
 
-    const waitForWorkerOnline = (): Promise<WorkerInfo> =>
-      waitFor(async () => (await srv().api.listWorkers()).items.find((w) => w.name === workerName && w.status === 'online'), {
-        timeoutMs: 15_000,
-        what: `worker ${workerName} to be online in GET /workers`,
-        details: logs,
-      });
+    const workerOnline = (): Promise<WorkerInfo> =>
+      waitForWorkerOnline(srv().api, { name: workerName, timeoutMs: 15_000, details: logs });
 
     const waitForEnd = (taskId: number, timeoutMs = 15_000): Promise<Task> =>
       waitForTaskEnd(srv().api, taskId, { timeoutMs, what: `task ${taskId} to reach a final status`, details: logs });
@@ -64,7 +59,7 @@ for (const backend of ['embedded', 'mysql'] as const) {
       async () => {
         server = await startServer({ backend });
         worker = startWorker(server, workerName);
-        await waitForWorkerOnline();
+        await workerOnline();
       },
       { timeout: 60_000 },
     );
@@ -79,7 +74,7 @@ for (const backend of ['embedded', 'mysql'] as const) {
     );
 
     it('lists a connected worker as online with its name and capacity', async () => {
-      const listed = await waitForWorkerOnline();
+      const listed = await workerOnline();
       assert.equal(listed.name, workerName);
       assert.equal(listed.capacity, 4);
       assert.equal(typeof listed.hostname, 'string');

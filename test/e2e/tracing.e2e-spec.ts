@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { assertNoLeakedProcesses, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer } from './helpers';
+import { assertNoLeakedProcesses, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
 interface ReceivedSpan {
   service: string;
@@ -113,11 +113,7 @@ describe('tracing of tasks over OTLP with a real server and worker', { timeout: 
       const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' };
       server = await startServer({ backend: 'mysql', env: otel });
       worker = startWorker(server, workerName, { env: otel });
-      await waitFor(async () => (await srv().api.listWorkers()).items.some((w) => w.name === workerName && w.status === 'online'), {
-        timeoutMs: 15_000,
-        what: `worker ${workerName} online`,
-        details: logs,
-      });
+      await waitForWorkerOnline(srv().api, { name: workerName, timeoutMs: 15_000, details: logs });
     },
     { timeout: 60_000 },
   );

@@ -4,7 +4,7 @@
 // (a rolled-back secret reaches the task), and on MySQL + Redis with API tokens of each role.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNoLeakedProcesses, errorBody, expectApiError, messageText, randomId, startServer, waitFor, waitForTaskEnd, type ApiClient, type TestServer } from './helpers';
+import { assertNoLeakedProcesses, errorBody, expectApiError, messageText, randomId, startServer, waitForTaskEnd, type ApiClient, type TestServer, waitForWorkerOnline } from './helpers';
 
 interface FieldChange {
   field: string;
@@ -51,7 +51,7 @@ describe('job versions: edits, diffs and a rollback (embedded, local worker)', {
   before(async () => {
     server = await startServer({ backend: 'embedded', localWorker: true });
     api = recording(server.api);
-    await waitFor(async () => (await api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 30_000, what: 'the local worker online', details: () => server.process.report() });
+    await waitForWorkerOnline(api, { timeoutMs: 30_000, what: 'the local worker online', details: () => server.process.report() });
   });
   after(async () => {
     await server?.stop();

@@ -4,7 +4,7 @@
 // set 30 s apart here, so the frozen worker is not declared offline (its task lost) first.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RUN_ID, assertNoLeakedProcesses, randomId, startServer, startWorker, waitFor, type Task, type TestProcess, type TestServer } from './helpers';
+import { RUN_ID, assertNoLeakedProcesses, randomId, startServer, startWorker, waitFor, type Task, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
 describe('the server watchdog on the embedded backend', { timeout: 90_000 }, () => {
   let server: TestServer | undefined;
@@ -14,7 +14,7 @@ describe('the server watchdog on the embedded backend', { timeout: 90_000 }, () 
   before(async () => {
     server = await startServer({ backend: 'embedded', env: { CRONFLEET_HEARTBEAT_SECONDS: '30' } });
     worker = startWorker(server, `e2e-frozen-${randomId()}`);
-    await waitFor(async () => (await server!.api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 15_000, what: 'the worker online', details: logs });
+    await waitForWorkerOnline(server!.api, { timeoutMs: 15_000, details: logs });
   });
   after(async () => {
     worker?.child.kill('SIGCONT');

@@ -27,8 +27,7 @@ import {
   type TestServer,
   type WorkerInfo,
   runCli as cli,
-  sayWorkerHello as rawHello,
-} from './helpers';
+  sayWorkerHello as rawHello, waitForWorkerOnline } from './helpers';
 
 /** The error body with its stable `code`. */
 const errorBody = (e: ApiError) => baseErrorBody(e) as ReturnType<typeof baseErrorBody> & { code?: string };
@@ -57,7 +56,7 @@ describe('worker identity: enrolment, refused takeovers, revoke and re-enrol', {
     return proc;
   };
   const online = (name: string): Promise<WorkerInfo> =>
-    waitFor(async () => (await a.api.listWorkers()).items.find((w) => w.name === name && w.status === 'online'), { timeoutMs: 30_000, what: `worker ${name} online`, details: logs });
+    waitForWorkerOnline(a.api, { name, timeoutMs: 30_000, details: logs });
   /** The process must exit 1, having logged the server's refusal. */
   const refused = async (proc: TestProcess, pattern: RegExp): Promise<void> => {
     assert.ok(await proc.waitForExit(30_000), `${proc.label} was not refused:\n${proc.report()}`);

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import { type ApiClient, assertNoLeakedProcesses, childEnv, errorBody, expectApiError, messageText, RUN_ID, randomId, repoRoot, startServer, startWorker, waitFor, type Task, type TestProcess, type TestServer } from './helpers';
+import { type ApiClient, assertNoLeakedProcesses, childEnv, errorBody, expectApiError, messageText, RUN_ID, randomId, repoRoot, startServer, startWorker, waitFor, type Task, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
 interface RunTask {
   taskId: number;
@@ -81,7 +81,7 @@ describe('workflows on the embedded backend', { timeout: 240_000 }, () => {
     dir = mkdtempSync(join(tmpdir(), 'cronfleet-wf-'));
     server = await startServer({ backend: 'embedded' });
     worker = startWorker(server, `e2e-wf-${randomId()}`, { capacity: 4 });
-    await waitFor(async () => (await server.api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 20_000, what: 'the worker online', details: logs });
+    await waitForWorkerOnline(server.api, { details: logs });
   });
   after(async () => {
     await worker?.stop();
@@ -360,7 +360,7 @@ describe('a workflow run across a leader failover (MySQL + Redis)', { timeout: 1
     b = await startServer({ backend: 'mysql', sharedWith: a, env });
     // The worker reports to the standby, so its results are recorded while the leader is down.
     worker = startWorker(b, `e2e-wf-ha-${randomId()}`, { capacity: 4 });
-    await waitFor(async () => (await b!.api.listWorkers()).items.some((w) => w.status === 'online'), { timeoutMs: 15_000, what: 'the worker online', details: logs });
+    await waitForWorkerOnline(b!.api, { timeoutMs: 15_000, details: logs });
   });
   after(async () => {
     await worker?.stop();
