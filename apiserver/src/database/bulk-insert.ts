@@ -1,0 +1,85 @@
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+
+/** Rows per statement: well under MySQL's 65,535 and SQLite's 32,766 bound parameters at ~35 columns. */
+const ROWS_PER_STATEMENT = 500;
+
+/**
+ * Multi-row INSERT statements built here rather than by TypeORM's insert builder, which looks each
+ * parameter up among all the others, so its cost per row grows with the batch: at 2,000 due times a
+ * second it took most of the leader's CPU (bench:e2e, docs/benchmarks.md). Values go through the
+ * entity's columns as TypeORM writes them (transformers, JSON, dates, defaults).
+ */
+function statements<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, rows: readonly Partial<T>[], verb: string, tail = ''): { sql: string; params: unknown[]; rows: number }[] {
+  const ds = m.connection;
+  const meta = ds.getMetadata(target);
+  const driver = ds.driver;
+  const columns = meta.columns.filter((c) => !(c.isGenerated && c.generationStrategy === 'increment'));
+  const head = `${verb} ${driver.escape(meta.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const now = new Date();
+  const out: { sql: string; params: unknown[]; rows: number }[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const part = rows.slice(i, i + ROWS_PER_STATEMENT);
+    const params: unknown[] = [];
+    for (const row of part) {
+      for (const c of columns) {
+        let v: unknown = c.getEntityValue(row);
+        if (v === undefined) {
+          if (c.isCreateDate || c.isUpdateDate) v = now;
+          else if (typeof c.default === 'function') throw new Error(`bulk insert: ${meta.tableName}.${c.databaseName} has no value and a default it cannot compute`);
+          else v = c.default ?? null;
+        }
+        params.push(driver.preparePersistentValue(v, c));
+      }
+    }
+    out.push({ sql: head + part.map(() => tuple).join(', ') + tail, params, rows: part.length });
+  }
+  return out;
+}
+
+/** Inserts many rows with one `INSERT IGNORE` (SQLite: `INSERT OR IGNORE`) per 500: rows that clash with a unique key are skipped. */
+export async function insertIgnore<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, rows: readonly Partial<T>[]): Promise<void> {
+  if (rows.length === 0) return;
+  const verb = m.connection.options.type === 'mysql' ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO';
+  for (const s of statements(m, target, rows, verb)) await m.query(s.sql, s.params);
+}
+
+/** Inserts many rows with one plain INSERT per 500 (in `m`'s transaction, if any). */
+export async function insertAll<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, rows: readonly Partial<T>[]): Promise<void> {
+  for (const s of statements(m, target, rows, 'INSERT INTO')) await m.query(s.sql, s.params);
+}
+
+/** Per data source, MySQL's step between auto-increment values (auto_increment_increment). */
+const steps = new WeakMap<object, Promise<number>>();
+
+/**
+ * Inserts many rows with one plain INSERT per 500 and returns their ids, in order; a unique-key
+ * clash fails the statement (run it in a transaction). SQLite answers the ids with RETURNING.
+ * MySQL and MariaDB give the rows of one multi-row INSERT consecutive auto-increment values (`step`
+ * apart) in every innodb_autoinc_lock_mode, since the count is known when the statement starts (a
+ * "simple insert"); `insertId` is the first. The caller reads the rows back by these ids.
+ */
+export async function insertReturningIds<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, rows: readonly Partial<T>[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const ids: number[] = [];
+  if (m.connection.options.type !== 'mysql') {
+    for (const s of statements(m, target, rows, 'INSERT INTO', ' RETURNING id')) {
+      const got = (await m.query(s.sql, s.params)) as { id: number | string }[];
+      for (const r of got) ids.push(Number(r.id));
+    }
+    return ids;
+  }
+  let step = steps.get(m.connection);
+  if (!step) {
+    step = m.query('SELECT @@auto_increment_increment AS step').then((r: { step: number | string }[]) => Number(r[0]?.step ?? 1));
+    steps.set(m.connection, step);
+  }
+  const by = await step;
+  for (const s of statements(m, target, rows, 'INSERT INTO')) {
+    const res = (await m.query(s.sql, s.params)) as { insertId: number | string; affectedRows: number };
+    if (res.affectedRows !== s.rows) throw new Error(`bulk insert: ${s.rows} rows sent, ${res.affectedRows} inserted`);
+    const first = Number(res.insertId);
+    for (let i = 0; i < s.rows; i++) ids.push(first + i * by);
+  }
+  return ids;
+}
