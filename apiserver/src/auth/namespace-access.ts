@@ -46,6 +46,7 @@ export const ROUTE_SCOPE: Record<string, RouteScope> = {
   'GET /api/v1/tasks/{id}': on('task'),
   'GET /api/v1/tasks/{id}/output': on('task'),
   'POST /api/v1/tasks': 'scoped',
+  'POST /api/v1/tasks/batch': 'scoped',
   'DELETE /api/v1/tasks/{id}': on('task'),
   'POST /api/v1/tasks/{id}/kill': on('task'),
   'POST /api/v1/tasks/{id}/stop': on('task'),

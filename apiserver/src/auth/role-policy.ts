@@ -30,6 +30,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/tasks/{id}/output': 'viewer',
   // A one-shot task carries its own command: defining what runs is an admin's.
   'POST /api/v1/tasks': 'admin',
+  'POST /api/v1/tasks/batch': 'admin',
   'DELETE /api/v1/tasks/{id}': 'operator',
   'POST /api/v1/tasks/{id}/kill': 'operator',
   'POST /api/v1/tasks/{id}/stop': 'operator',

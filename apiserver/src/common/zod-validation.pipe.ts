@@ -9,6 +9,11 @@ export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unk
     private readonly schema: S,
     /** Name of the validated value as a whole, used when an issue concerns all of it. */
     private readonly root: string = 'body',
+    /**
+     * What the OpenAPI document shows instead of `schema`, for a body whose parts are checked
+     * later one by one (the items of a batch, each answered on its own).
+     */
+    readonly documented?: z.ZodType,
   ) {}
 
   transform(value: unknown): z.output<S> {

@@ -103,6 +103,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
   private paused = false;
   /** A drain is already queued on the serial chain: capacity events arriving meanwhile add nothing. */
   private drainQueued = false;
+  /** `task.pending` events not taken yet (see taskPending). */
+  private newTasks: { id: number; runAtMs: number | undefined }[] = [];
   /** Claimed tasks to be looked at again (see resendClaimedLater). */
   private readonly resendDue = new Set<number>();
   /**
@@ -140,6 +142,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     this.unsubscribe = this.events.subscribe((e) => {
       // Capacity changes reach the dispatcher through the registry's `capacity` event.
       if (e.type === 'worker.released' || e.type === 'worker.changed' || e.type === 'worker.offline' || e.type === 'worker.cut' || e.type === 'live') return;
+      if (e.type === 'task.pending') return this.taskPending(e.id, e.runAtMs);
       this.enqueue(e.type, () => this.handleEvent(e, 1));
     });
     this.registry.on('capacity', () => this.requestDrain());
@@ -325,6 +328,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
   private reset(): void {
     this.generation++;
     this.dueBuffer = [];
+    this.newTasks = [];
     this.active = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -717,6 +721,50 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
+  /**
+   * A task was made. New tasks are taken together, once per turn of the serial chain: one due later
+   * goes into the heap as (id, run-at), as a new leader loads it, and is read when it comes due; the
+   * others are read with one SELECT (one each put every create behind a round trip of the leader's:
+   * bench:api).
+   */
+  private taskPending(id: number, runAtMs: number | undefined): void {
+    this.newTasks.push({ id, runAtMs });
+    if (this.newTasks.length === 1) this.enqueue('task.pending', () => this.takeNewTasks(1));
+  }
+
+  private async takeNewTasks(attempt: number): Promise<void> {
+    const batch = this.newTasks;
+    this.newTasks = [];
+    if (!this.active) return; // a standby reloads everything from the database when it takes over
+    const now = Date.now();
+    const read: number[] = [];
+    for (const t of batch) {
+      if (t.runAtMs !== undefined && t.runAtMs > now) this.heap.push(entry(Kind.DelayedTask, t.id), t.runAtMs);
+      else read.push(t.id);
+    }
+    try {
+      for (const t of await this.tasks.findByIds(read)) {
+        if (t.status !== 'pending' || t.workerId !== null) continue;
+        if (t.runAt && t.runAt.getTime() > Date.now()) this.heap.push(entry(Kind.DelayedTask, t.id), t.runAt.getTime());
+        else this.queue(t);
+      }
+    } catch (err) {
+      // Read again a moment later rather than dropped: a dropped one waited until the next change of leader.
+      if (err instanceof FencedOutError || attempt >= EVENT_ATTEMPTS) throw err;
+      this.logger.warn(`task.pending: ${coerceError(err).message}; ${read.length} new task(s) read again in ${TICK_RETRY_MS} ms`);
+      const generation = this.generation;
+      setTimeout(() => {
+        if (generation !== this.generation) return;
+        this.enqueue('task.pending', async () => {
+          this.newTasks.push(...read.map((id) => ({ id, runAtMs: undefined })));
+          await this.takeNewTasks(attempt + 1);
+        });
+      }, TICK_RETRY_MS).unref();
+    }
+    this.arm();
+    await this.drain();
+  }
+
   private async onEvent(e: ClusterEvent): Promise<void> {
     if (e.type === 'scheduler.paused' || e.type === 'scheduler.resumed') {
       this.paused = e.type === 'scheduler.paused';
@@ -737,13 +785,6 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
         this.jobs.delete(e.id);
         this.pending.deleteWhere((t) => t.cronjobId === e.id);
         break;
-      case 'task.pending': {
-        const [t] = await this.tasks.findByIds([e.id]);
-        if (!t || t.status !== 'pending' || t.workerId !== null) return;
-        if (t.runAt && t.runAt.getTime() > Date.now()) this.heap.push(entry(Kind.DelayedTask, t.id), t.runAt.getTime());
-        else this.queue(t);
-        break;
-      }
       case 'worker.online':
       case 'worker.disconnected': {
         // Watch it: checked against its heartbeats in the database three intervals from now.

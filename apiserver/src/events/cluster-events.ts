@@ -31,7 +31,8 @@ export type ClusterEvent =
   | { type: 'workflow.changed'; id: number }
   /** A namespace was created, changed or deleted: the leader reloads the concurrency quotas. */
   | { type: 'namespace.changed'; name: string }
-  | { type: 'task.pending'; id: number }
+  /** A task was made; `runAtMs` when it waits for a time (the leader keeps it as id and time until then, unread). */
+  | { type: 'task.pending'; id: number; runAtMs?: number }
   | { type: 'task.cancelled'; id: number }
   | { type: 'scheduler.paused' }
   | { type: 'scheduler.resumed' }

@@ -34,7 +34,7 @@ interface RouteArg {
 function zodSchemaOf(pipes: unknown[] | undefined): z.ZodType | null {
   const pipe = pipes?.find((p): p is ZodValidationPipe<z.ZodType> => p instanceof ZodValidationPipe);
   // The pipe's schema is private to its class; reading it here keeps the docs on the very schema that validates.
-  return pipe ? (pipe as unknown as { schema: z.ZodType }).schema : null;
+  return pipe ? (pipe.documented ?? (pipe as unknown as { schema: z.ZodType }).schema) : null;
 }
 
 const segments = (p: unknown): string[] => (Array.isArray(p) ? String(p[0]) : String(p ?? '')).split('/').filter(Boolean);

@@ -3,6 +3,7 @@ import { AuditPageSchema } from '../audit/dto/audit.dto';
 import { ApiTokenViewSchema, CreatedApiTokenSchema } from '../auth/dto/api-token.dto';
 import { LoaderStatusSchema } from '../jobfiles/dto/loader-status.dto';
 import { NamespaceViewSchema } from '../namespaces/dto/namespace.dto';
+import { TaskBatchAnswerSchema } from '../tasks/dto/task.dto';
 import { COMPONENT_SCHEMAS, ControlResultSchema, HealthSchema, NextRunsSchema, ReadinessSchema, SweepReportSchema, TaskIdSchema, TimelineSchema } from './response-schemas';
 
 type Component = keyof typeof COMPONENT_SCHEMAS;
@@ -134,6 +135,16 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
       'Runs at `runAt` or after `delaySeconds` (now when neither is given), outside any cron job. `runner` may name a plugin runner ' +
       '(its `spec` a JSON object the plugin checks on the worker); the task waits until an online worker offers it.',
     responses: { 202: json(TaskIdSchema, 'the task was created'), 200: json(TaskIdSchema, 'a task with this idempotencyKey exists: its id') },
+  },
+  'POST /api/v1/tasks/batch': {
+    tag: 'tasks',
+    summary: 'Create up to 1,000 one-shot tasks',
+    description:
+      'Each item is a `POST /tasks` body, checked and made on its own: the answer holds one entry per item, in order, `{ taskId, created }` ' +
+      '(`created: false` when its `idempotencyKey` names an existing task) or `{ error: { code, message, field } }` (fields named `tasks.<i>.<field>`), ' +
+      'so one bad item does not refuse the others. With `atomic: true` all are made or none: the first refusal is the answer (400, 403 or 404 as for one task). ' +
+      'Answered once every task made is durable.',
+    responses: { 200: json(TaskBatchAnswerSchema, 'one entry per item, in order') },
   },
   'GET /api/v1/tasks': {
     tag: 'tasks',

@@ -3,7 +3,7 @@ import type { HttpRequest } from '../auth/http-request';
 import { TokenSessions } from '../auth/token-sessions';
 import { createNamespace, listNamespace } from '../namespaces/scope';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { CreateTask, CreateTaskSchema, ListTasksQuery, ListTasksQuerySchema, OutputQuery, OutputQuerySchema, TaskIdParamSchema } from './dto/task.dto';
+import { CreateTask, type CreateTaskBatch, CreateTaskBatchDocSchema, CreateTaskBatchSchema, CreateTaskSchema, ListTasksQuery, ListTasksQuerySchema, OutputQuery, OutputQuerySchema, TaskIdParamSchema } from './dto/task.dto';
 import { TaskOutputService, type EventStream } from './task-output.service';
 
 /** What the output endpoint uses of Express's response. */
@@ -26,6 +26,16 @@ export class TasksController {
     const { taskId, created } = await this.tasks.create(dto, createNamespace(req.actor, dto.namespace));
     res.status(created ? 202 : 200);
     return { taskId };
+  }
+
+  /**
+   * Up to 1,000 one-shot tasks: 200 `{ items }`, one per task in order, `{ taskId, created }` or
+   * `{ error: { code, message, field } }`; with `atomic: true` all are made or none (the refusal answered as such).
+   */
+  @Post('batch')
+  @HttpCode(200)
+  createBatch(@Body(new ZodValidationPipe(CreateTaskBatchSchema, 'body', CreateTaskBatchDocSchema)) dto: CreateTaskBatch, @Req() req: HttpRequest) {
+    return this.tasks.createBatch(dto, req.actor);
   }
 
   @Delete(':id')

@@ -3,7 +3,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { SerializedError, TaskStatus } from '@cronfleet/shared';
 import { EntityManager, In, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import { dbTime, isUniqueViolation, rawTimeMs } from '../database/columns';
-import { insertIgnore } from '../database/insert-ignore';
+import { DomainError } from '../common/errors';
+import type { Settled } from '../common/group-commit';
+import { insertIgnore, insertReturningIds } from '../database/bulk-insert';
+import { unknownNamespace } from '../namespaces/namespaces.service';
 import { TaskOutputEntity } from './task-output.entity';
 import { TaskEntity, TaskTrigger } from './task.entity';
 
@@ -58,6 +61,16 @@ export function workerLostError(workerId: number): SerializedError {
 }
 
 /** Task rows and their output. Every state change is a conditional UPDATE, so racing writers cannot both win. */
+/** Thrown by an atomic createMany: row `index` was refused with `error`, and nothing was written. */
+export class RowRefused extends Error {
+  constructor(
+    readonly index: number,
+    readonly error: unknown,
+  ) {
+    super(`row ${index}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 @Injectable()
 export class TasksRepository {
   constructor(
@@ -116,6 +129,67 @@ export class TasksRepository {
         if (row.trigger === 'retry' || nudge >= 5) throw e;
       }
     }
+  }
+
+  /**
+   * Tasks outside the schedule with no due key to clash on (one-shot tasks of the API), written in
+   * one transaction with one multi-row INSERT. Each row settles on its own:
+   * - one whose namespace does not exist fails with NamespaceNotFound. The namespaces are read in
+   *   the transaction with a shared lock (MySQL), so a namespace delete that locked its row first
+   *   makes these rows fail, and one that comes later waits and then counts them as live tasks;
+   * - one whose idempotency key is taken (before, or by an earlier row of the same call) answers
+   *   with that task, `created: false`.
+   * `atomic`: the first failing row's error is thrown and nothing is written. A key written by
+   * another transaction meanwhile fails the INSERT (a unique violation, thrown): the caller then
+   * writes the rows one by one with createOne.
+   */
+  async createMany(rows: readonly NewTask[], atomic = false): Promise<Settled<{ task: TaskEntity; created: boolean }>[]> {
+    return this.tasks.manager.transaction(async (m) => {
+      const repo = m.getRepository(TaskEntity);
+      const share = m.connection.options.type === 'mysql' ? ' LOCK IN SHARE MODE' : '';
+      const names = [...new Set(rows.map((r) => r.namespace))];
+      const found = (await m.query(`SELECT name FROM namespaces WHERE name IN (${names.map(() => '?').join(', ')})${share}`, names)) as { name: string }[];
+      const known = new Set(found.map((r) => r.name));
+      const keys = [...new Set(rows.map((r) => r.idempotencyKey).filter((k): k is string => !!k))];
+      const byKey = new Map<string, TaskEntity>();
+      if (keys.length > 0) for (const t of await repo.findBy({ idempotencyKey: In(keys) })) byKey.set(t.idempotencyKey!, t);
+      const fresh: Partial<TaskEntity>[] = [];
+      /** Per row: its error, the existing task it answers with, or the index of its new row in `fresh`. */
+      const plan: (DomainError | TaskEntity | number)[] = [];
+      const freshByKey = new Map<string, number>();
+      for (const r of rows) {
+        if (!known.has(r.namespace)) {
+          const error = unknownNamespace(r.namespace);
+          if (atomic) throw new RowRefused(plan.length, error);
+          plan.push(error);
+          continue;
+        }
+        const key = r.idempotencyKey || null;
+        const existing = key === null ? undefined : byKey.get(key) ?? freshByKey.get(key);
+        if (existing !== undefined) {
+          plan.push(existing);
+          continue;
+        }
+        if (key !== null) freshByKey.set(key, fresh.length);
+        plan.push(fresh.length);
+        fresh.push({ ...r, attempt: r.attempt ?? 1, status: 'pending' } as Partial<TaskEntity>);
+      }
+      const ids = await insertReturningIds(m, TaskEntity, fresh);
+      const made = new Map((ids.length ? await repo.findBy({ id: In(ids) }) : []).map((t) => [Number(t.id), t]));
+      const answered = new Set<number>();
+      return plan.map((p): Settled<{ task: TaskEntity; created: boolean }> => {
+        if (p instanceof DomainError) return { ok: false, error: p };
+        if (typeof p !== 'number') return { ok: true, value: { task: p, created: false } };
+        const task = made.get(ids[p]);
+        // The ids are the INSERT's (see insertReturningIds); a row read back that is not the one written is a broken assumption, never a task to hand out.
+        if (!task || task.scheduledAt.getTime() !== (fresh[p].scheduledAt as Date).getTime() || task.idempotencyKey !== (fresh[p].idempotencyKey ?? null)) {
+          throw new Error(`bulk insert: row ${ids[p]} read back is not the task written`);
+        }
+        const created = !answered.has(p);
+        answered.add(p);
+        return { ok: true, value: { task, created } };
+      });
+    });
   }
 
   findByIds(ids: number[]): Promise<TaskEntity[]> {

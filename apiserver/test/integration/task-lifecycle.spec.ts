@@ -302,5 +302,61 @@ for (const backend of backends) {
       assert.deepEqual(byTask(ts[3].id), ['ended']);
       await lifecycle.workerReturned(7, []);
     });
+
+    const oneShot = (over: Partial<NewTask> = {}): NewTask => row({ cronjobId: null, cronjobName: null, trigger: 'api', runAt: null, ...over });
+
+    it('writes one-shot tasks submitted together in one group, each announced once, keys answered with the first task', async () => {
+      const key = `k-${dueMs}`;
+      const made = await Promise.all([
+        lifecycle.submitOneShot(oneShot()),
+        lifecycle.submitOneShot(oneShot({ idempotencyKey: key })),
+        lifecycle.submitOneShot(oneShot({ idempotencyKey: key })),
+        lifecycle.submitOneShot(oneShot({ namespace: 'no-such-namespace' })).catch((e: Error) => e),
+        lifecycle.submitOneShot(oneShot({ spec: { command: 'echo', args: ['x'.repeat(10)] } })),
+      ]);
+      const [a, b, c, gone, e] = made as [{ task: TaskEntity; created: boolean }, { task: TaskEntity; created: boolean }, { task: TaskEntity; created: boolean }, Error, { task: TaskEntity; created: boolean }];
+      assert.deepEqual([a.created, b.created, c.created, e.created], [true, true, false, true]);
+      assert.equal(c.task.id, b.task.id, 'the same key in one group is one task');
+      assert.match(gone.message, /^namespace: no namespace 'no-such-namespace'/);
+      assert.equal(new Set([a.task.id, b.task.id, e.task.id]).size, 3);
+      for (const m of [a, b, e]) {
+        const stored = await repo.findById(m.task.id);
+        assert.equal(stored?.status, 'pending');
+        assert.deepEqual(stored?.spec, m.task.spec, 'the row read back is the row written');
+      }
+      assert.deepEqual(seen.filter((x) => x.type === 'created').map((x) => x.task.id).sort(), [a.task.id, b.task.id, e.task.id].sort());
+      assert.equal(clusterSeen.filter((t) => t === 'task.pending').length, 3);
+
+      const again = await lifecycle.submitOneShot(oneShot({ idempotencyKey: key }));
+      assert.deepEqual([again.task.id, again.created], [b.task.id, false], 'a key used by an earlier group');
+    });
+
+    it('answers each item of a batch on its own; atomic, makes all or none', async () => {
+      const keyed = `batch-${dueMs}`;
+      const settled = await lifecycle.submitMany([oneShot(), oneShot({ namespace: 'no-such-namespace' }), oneShot({ idempotencyKey: keyed })], false);
+      assert.deepEqual(settled.map((s) => s.ok), [true, false, true]);
+      const before = (await repo.list({ limit: 1000 })).length;
+      seen.length = 0;
+      const atomic = await lifecycle.submitMany([oneShot(), oneShot({ namespace: 'no-such-namespace' })], true);
+      assert.deepEqual(atomic.map((s) => s.ok), [false, false]);
+      assert.equal((await repo.list({ limit: 1000 })).length, before, 'nothing made');
+      assert.deepEqual(seen, [], 'nothing announced');
+      const all = await lifecycle.submitMany([oneShot(), oneShot({ idempotencyKey: keyed })], true);
+      assert.ok(all.every((s) => s.ok));
+      const second = all[1] as { ok: true; value: { task: TaskEntity; created: boolean } };
+      assert.equal(second.value.created, false);
+      assert.equal(second.value.task.id, (settled[2] as { ok: true; value: { task: TaskEntity } }).value.task.id);
+    });
+
+    it('writes 1,000 one-shot tasks at once with the ids each was given', async () => {
+      const tag = `many-${dueMs}`;
+      const rows = Array.from({ length: 1000 }, (_, i) => oneShot({ idempotencyKey: `${tag}-${i}` }));
+      const settled = await lifecycle.submitMany(rows, false);
+      assert.ok(settled.every((s) => s.ok));
+      const made = settled.map((s) => (s as { ok: true; value: { task: TaskEntity } }).value.task);
+      const stored = await repo.findByIds(made.map((t) => t.id));
+      const keyOf = new Map(stored.map((t) => [Number(t.id), t.idempotencyKey]));
+      made.forEach((t, i) => assert.equal(keyOf.get(t.id), `${tag}-${i}`));
+    });
   });
 }

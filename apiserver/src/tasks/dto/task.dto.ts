@@ -102,3 +102,30 @@ export const CreateTaskSchema = z
   .strict()
   .refine((v) => !(v.runAt !== undefined && v.delaySeconds !== undefined), { message: 'give runAt or delaySeconds, not both', path: ['runAt'] });
 export type CreateTask = z.infer<typeof CreateTaskSchema>;
+
+/** Most tasks in one `POST /tasks/batch`. */
+export const MAX_TASK_BATCH = 1000;
+
+/**
+ * `POST /tasks/batch`: the envelope only; each item is checked against CreateTaskSchema on its own,
+ * so one bad item is answered with its error and does not refuse the others (unless `atomic`).
+ */
+export const CreateTaskBatchSchema = z
+  .object({
+    tasks: z.array(z.unknown(), { error: 'must be an array of tasks' }).min(1, 'must hold at least one task').max(MAX_TASK_BATCH, `must hold at most ${MAX_TASK_BATCH} tasks`),
+    /** All or nothing: any item refused refuses the whole batch, and none is made. */
+    atomic: z.boolean({ error: 'must be true or false' }).default(false),
+  })
+  .strict();
+export type CreateTaskBatch = z.infer<typeof CreateTaskBatchSchema>;
+/** The batch as the OpenAPI document shows it: each item a CreateTask (checked one by one, see CreateTaskBatchSchema). */
+export const CreateTaskBatchDocSchema = CreateTaskBatchSchema.extend({ tasks: z.array(CreateTaskSchema).min(1).max(MAX_TASK_BATCH) });
+/** One item's answer in `POST /tasks/batch`. */
+export const TaskBatchItemSchema = z.union([
+  z.object({ taskId: z.number().int(), created: z.boolean() }),
+  z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().nullable() }) }),
+]);
+export const TaskBatchAnswerSchema = z.object({ items: z.array(TaskBatchItemSchema) });
+
+/** One item's answer in `POST /tasks/batch`, in the order sent. */
+export type TaskBatchItem = { taskId: number; created: boolean } | { error: { code: string; message: string; field: string | null } };

@@ -3,12 +3,13 @@ import type { SerializedError, TaskStatus, TaskUpdate } from '@cronfleet/shared'
 import { BatchSender, FINAL_TASK_STATUSES } from '@cronfleet/shared';
 import type { EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../../common/errors';
+import { GroupCommit, type Settled } from '../../common/group-commit';
 import { isUniqueViolation } from '../../database/columns';
-import { ClusterEvents } from '../../events/cluster-events';
+import { type ClusterEvent, ClusterEvents } from '../../events/cluster-events';
 import { TaskTracing } from '../../observability/task-tracing';
 import type { TaskEntity } from '../task.entity';
 import { TaskOutputService } from '../task-output.service';
-import { type NewTask, TasksRepository, workerLostError } from '../tasks.repository';
+import { type NewTask, RowRefused, TasksRepository, workerLostError } from '../tasks.repository';
 import { TaskEvents, type TaskRef } from './task-events';
 import { TaskReportWriter, type ReportOutcome } from './task-report-writer';
 import { judgeReport, retryAfterEnd, type ReportVerdict, type TransitionName, TRANSITIONS, watchdogError } from './task-transitions';
@@ -20,7 +21,17 @@ export interface ReportAnswer {
   error?: SerializedError;
 }
 
+type Made = { task: TaskEntity; created: boolean };
+
 type EndFields = { status: TaskStatus; at: Date; exitCode?: number | null; signal?: string | null; error?: SerializedError | null };
+
+/** The answer of the other rows of an atomic batch one row of which was refused. */
+export const NOT_MADE = new DomainError('ValidationFailed', 'not made: another task of this atomic batch was refused');
+
+/** What tells the leader of a new task: its run-at time too, when it has one, so it need not read the row until then. */
+function pendingEvent(task: TaskEntity): ClusterEvent {
+  return task.runAt ? { type: 'task.pending', id: task.id, runAtMs: task.runAt.getTime() } : { type: 'task.pending', id: task.id };
+}
 
 /** The server times a task out this long after the worker should have (its own kill grace is 5 s). */
 export const WATCHDOG_GRACE_MS = 15_000;
@@ -38,6 +49,8 @@ export class TaskLifecycle {
   private readonly starting = new Map<number, Promise<unknown>>();
   /** Tracing on: the traceparents of tasks whose results came in one turn, read with one SELECT. */
   private readonly traceParents = new BatchSender<number, string | null>((ids) => this.repo.traceParentsOf(ids), { maxItems: 500 });
+  /** One-shot tasks of the API being written: concurrent requests share a transaction (see submitOneShot). */
+  private readonly oneShots = new GroupCommit<NewTask, Made>((rows) => this.writeOneShots(rows), { maxItems: 1000, maxInFlight: 2 });
 
   constructor(
     private readonly repo: TasksRepository,
@@ -60,10 +73,75 @@ export class TaskLifecycle {
     const make = (traceParent: string | null) => this.repo.createOne({ ...row, traceParent: row.traceParent ?? traceParent });
     const made = this.tracing.tracer && row.traceParent === undefined ? await this.tracing.created(via, make) : await make(null);
     if (made.created) {
-      await this.cluster.publish({ type: 'task.pending', id: made.task.id });
+      await this.cluster.publish(pendingEvent(made.task));
       this.events.publish({ type: 'created', task: made.task });
     }
     return made;
+  }
+
+  /**
+   * A one-shot task of the API (`POST /tasks`, each item of `POST /tasks/batch`): written together
+   * with the ones other requests submit meanwhile, in one transaction (one commit) instead of one
+   * each, and answered once that has committed. Idempotency keys hold as in `submit`; a row that
+   * cannot be written (its namespace deleted meanwhile) fails alone.
+   */
+  submitOneShot(row: NewTask): Promise<Made> {
+    return this.tracing.tracer ? this.tracing.created('api', (traceParent) => this.oneShots.push({ ...row, traceParent })) : this.oneShots.push(row);
+  }
+
+  /**
+   * `POST /tasks/batch`: each row settles on its own (grouped as submitOneShot); `atomic`, all are
+   * written in one transaction of their own, or none is (every row then fails with the first error).
+   */
+  async submitMany(rows: readonly NewTask[], atomic: boolean): Promise<Settled<Made>[]> {
+    if (!atomic) {
+      const settled = await Promise.allSettled(rows.map((r) => this.submitOneShot(r)));
+      return settled.map((s) => (s.status === 'fulfilled' ? { ok: true, value: s.value } : { ok: false, error: s.reason as unknown }));
+    }
+    let answers: Settled<Made>[];
+    try {
+      // A key another request wrote meanwhile fails the INSERT: once more, the read then finds it.
+      answers = await this.repo.createMany(rows, true).catch((e: unknown) => {
+        if (isUniqueViolation(e)) return this.repo.createMany(rows, true);
+        throw e;
+      });
+    } catch (e) {
+      // The row refused answers with its error; the others were not made because of it.
+      if (e instanceof RowRefused) return rows.map((_, i) => ({ ok: false, error: i === e.index ? e.error : NOT_MADE }));
+      return rows.map(() => ({ ok: false, error: e }));
+    }
+    await this.announce(answers.flatMap((a) => (a.ok ? [a.value] : [])));
+    return answers;
+  }
+
+  private async writeOneShots(rows: NewTask[]): Promise<Settled<Made>[]> {
+    let answers: Settled<Made>[];
+    try {
+      answers = await this.repo.createMany(rows);
+    } catch {
+      // One row's trouble (its key written by another server meanwhile, its namespace deleted) must
+      // not refuse the others: each is written on its own, and fails alone.
+      answers = await Promise.all(rows.map((r) => this.writeOneShot(r)));
+    }
+    await this.announce(answers.flatMap((a) => (a.ok ? [a.value] : [])));
+    return answers;
+  }
+
+  private async writeOneShot(row: NewTask): Promise<Settled<Made>> {
+    try {
+      return (await this.repo.createMany([row]))[0];
+    } catch (e) {
+      if (!isUniqueViolation(e)) return { ok: false, error: e };
+      // Its idempotency key was written by another transaction meanwhile: that task answers.
+      return this.repo.createOne(row).then((value): Settled<Made> => ({ ok: true, value }), (error: unknown): Settled<Made> => ({ ok: false, error }));
+    }
+  }
+
+  /** Tells the leader and the task's followers about tasks made (once committed); one made the first time by an earlier request is not new. */
+  private async announce(made: readonly Made[]): Promise<void> {
+    const fresh = made.filter((m) => m.created);
+    await Promise.all(fresh.map((m) => this.cluster.publish(pendingEvent(m.task))));
+    for (const m of fresh) this.events.publish({ type: 'created', task: m.task });
   }
 
   /**
