@@ -301,7 +301,11 @@ async function ensureImage(docker: Dockerode, image: string, policy: 'ifNotPrese
 /** Throws `SecretsNeedShell` when the container has no /bin/sh to run the secrets loader. */
 async function needsShell(container: Dockerode.Container, image: string): Promise<void> {
   try {
-    await container.infoArchive({ path: '/bin/sh' });
+    // Not infoArchive: its HEAD request's answer is never read to its end, so each one held a
+    // connection to the engine open for good (the docker spec's process never exited). The archive's
+    // first bytes answer the question; the stream is dropped at once.
+    const archive = (await container.getArchive({ path: '/bin/sh' })) as unknown as { destroy(): void };
+    archive.destroy();
   } catch (e) {
     if ((e as { statusCode?: number }).statusCode !== 404) throw e;
     throw new RunnerError(
