@@ -78,13 +78,14 @@ export function valueProblem(param: Pick<JobParam, 'pattern' | 'enum'>, value: s
 /**
  * The values of one run: `given` checked against what the job declares (no unknown names, every
  * required one present, each value fits its pattern or enum), defaults filled in for the rest. A
- * param with neither a given value nor a default is left out (its variable is not set).
+ * param with neither a given value nor a default is left out (its variable is not set). `job`: how
+ * messages name the job (`this job`, or `cron job 'load'` where another job gives the values).
  */
-export function resolveParams(declared: readonly JobParam[], given: Readonly<Record<string, string>>, test: PatternTest = patternMatches): ResolvedParams {
+export function resolveParams(declared: readonly JobParam[], given: Readonly<Record<string, string>>, test: PatternTest = patternMatches, job = 'this job'): ResolvedParams {
   const problems: string[] = [];
   const names = new Set(declared.map((p) => p.name));
   for (const name of Object.keys(given)) {
-    if (!names.has(name)) problems.push(`params.${name}: not a parameter of this job (${declared.length ? `it has ${declared.map((p) => p.name).join(', ')}` : 'it declares none'})`);
+    if (!names.has(name)) problems.push(`params.${name}: not a parameter of ${job} (${declared.length ? `it has ${declared.map((p) => p.name).join(', ')}` : 'it declares none'})`);
   }
   const values: Record<string, string> = {};
   for (const p of declared) {
