@@ -107,6 +107,17 @@ for (const backend of ['mysql', 'embedded'] as Backend[]) {
       assert.equal(read.steps[0].spec.content, content);
     });
 
+    it('keeps a trigger list of 20 entries, each giving 20 param values of 4 KiB, and refuses a 21st value naming it', async () => {
+      const params = Array.from({ length: 20 }, (_, i) => ({ name: `P${i}` }));
+      const targets = await Promise.all(Array.from({ length: 20 }, (_, i) => job(`trg-${tag}-${i}`, { params })));
+      const values = (c: string) => Object.fromEntries(params.map((p) => [p.name, c.repeat(4096)]));
+      const triggers = { onSuccess: targets.map((t, i) => ({ job: t.name, params: values(String.fromCharCode(97 + i)) })) };
+      const made = await job(`triggers-${tag}`, { triggers });
+      assert.deepEqual((await read(made.id) as unknown as { triggers: unknown }).triggers, triggers);
+      const over = { onSuccess: [{ job: targets[0].name, params: { ...values('z'), P20: 'x' } }] };
+      assert.match(await refusal(job(`triggers-over-${tag}`, { triggers: over }), 400), /^triggers\.onSuccess\.0\.params: must give at most 20 values/);
+    });
+
     it('treats names that differ only in case or in an emoji as different jobs, workflows and tokens', async () => {
       const a = await job(`Case-${tag}`, {});
       const b = await job(`case-${tag}`, {});
