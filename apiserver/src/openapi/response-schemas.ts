@@ -77,7 +77,7 @@ export const CronJobViewSchema = z.object({
         .object({
           name: z.string().meta({ description: 'given to the task as the environment variable CRONFLEET_PARAM_<name>' }),
           description: z.string().optional(),
-          default: z.string().optional().meta({ description: 'the value of a run that gives none: scheduled runs and chains always' }),
+          default: z.string().optional().meta({ description: 'the value of a run that gives none: scheduled runs always, chains whose trigger gives no value for it' }),
           required: z.boolean().meta({ description: 'run now must give a value (unless there is a default)' }),
           pattern: z.string().optional().meta({ description: 'a JavaScript regular expression (Unicode mode) the whole value must match' }),
           enum: z.array(z.string()).optional().meta({ description: 'the only values allowed' }),

@@ -9,7 +9,7 @@ export interface JobParam {
   /** `^[A-Z][A-Z0-9_]{0,63}$`: an environment variable name's usual form, so it reads the same in the task. */
   name: string;
   description?: string;
-  /** Used when a run gives no value: by scheduled runs and chains always. Satisfies `pattern`/`enum`. */
+  /** Used when a run gives no value: by scheduled runs always, by chains whose trigger gives none. Satisfies `pattern`/`enum`. */
   default?: string;
   /** A run must give a value (or the param have a default). Default false. */
   required?: boolean;
@@ -117,7 +117,7 @@ export function defaultParams(declared: readonly JobParam[] | null | undefined):
 
 /**
  * What keeps a job's params from fitting the rest of it, naming the field, or null: an enabled job's
- * required params need defaults (a scheduled run, like a chain, gives only defaults), and no env of
+ * required params need defaults (a scheduled run gives only defaults), and no env of
  * the job may set a CRONFLEET_PARAM_<NAME> of a declared param (spec env and secrets go over the
  * params in the task's environment, and would hide the run's value).
  */
