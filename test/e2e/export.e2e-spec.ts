@@ -1,8 +1,9 @@
 // `cronfleet export` and `cronfleet apply` end to end: the real CLI against two real servers (the
 // embedded backend, or MariaDB with CRONFLEET_E2E_BACKEND=mysql). Jobs covering every field, a paused
-// one, secrets, webhook headers, triggers and a workflow are exported from one server, applied to an
-// empty one and exported again: the two files must be the same bytes; applying an export to the server
-// it came from must change nothing. Secret values never leave a server: the export says `${keep}`.
+// one, secrets, webhook headers, triggers (plain names and entries with param values) and a workflow
+// are exported from one server, applied to an empty one and exported again: the two files must be
+// the same bytes; applying an export to the server it came from must change nothing. Secret values
+// never leave a server: the export says `${keep}`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -77,7 +78,7 @@ jobs:
       - { on: [failure, recovered], webhook: { url: "https://hooks.example/cron", headers: { Authorization: "${secret.header}", X-Team: ops } } }
       - { on: [success], email: { to: [ops@example.com] } }
       - { on: [timeout], webhook: { url: "https://hooks.example/plain" } }
-    triggers: { onFailure: [${n.c}], onComplete: [${n.b}] }
+    triggers: { onFailure: [${n.c}], onComplete: [{ job: ${n.b}, params: { LEVEL: deep } }] }
     historyLimit: 50
     historyDays: 7
   - name: ${n.b}
@@ -85,6 +86,7 @@ jobs:
     enabled: false
     runner: http
     spec: { method: POST, url: "https://example.com/hook", headers: { X-A: "1" }, body: "{}" }
+    params: [{ name: LEVEL, enum: [quick, deep], default: quick }]
     historyLimit: 0
   - name: ${n.c}
     schedule: "@every 90s"
@@ -135,6 +137,7 @@ workflows:
     assert.match(exported, /^# Cronfleet export/);
     assert.ok(exported.indexOf(`name: ${n.a}`) < exported.indexOf(`name: ${n.b}`) && exported.indexOf(`name: ${n.b}`) < exported.indexOf(`name: ${n.c}`), 'jobs by name');
     assert.match(exported, /secretEnv:\n\s+API_TOKEN: \$\{keep\}/);
+    assert.match(exported, new RegExp(`triggers:\\n\\s+onComplete:\\n\\s+- job: ${n.b}\\n\\s+params:\\n\\s+LEVEL: deep\\n\\s+onFailure:\\n\\s+- ${n.c}\\n`), 'both forms of a trigger entry, as given');
     assert.match(exported, /headers:\n\s+Authorization: \$\{keep\}\n\s+X-Team: \$\{keep\}/);
     assert.match(exported, new RegExp(`name: ${n.b}\\n\\s+schedule: 0 2 \\* \\* \\*\\n\\s+timezone: UTC\\n\\s+enabled: false`));
     assert.ok(!exported.includes(secret.token) && !exported.includes(secret.header.split(' ')[1]), 'no secret value in the export');

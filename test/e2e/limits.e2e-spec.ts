@@ -1,9 +1,13 @@
 // What the README and the schemas allow is what both databases hold (issue 17): each documented
 // maximum sent to a server on MySQL and one on SQLite, read back whole; one past it refused with a
-// 400 naming the field. Names compare exactly, byte for byte, on both.
+// 400 naming the field. Names compare exactly, byte for byte, on both. Worker rows too: a raw
+// worker hello (and heartbeat) as large as the socket protocol lets one be.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNoLeakedProcesses, type Backend, errorBody, expectApiError, messageText, randomId, startServer, type TestServer } from './helpers';
+import type { Socket } from 'socket.io-client';
+import type { WorkerStats } from '@cronfleet/shared';
+import { SOCKET_SERVER_OPTIONS } from '../../apiserver/src/common/socket-server-options';
+import { assertNoLeakedProcesses, type Backend, errorBody, expectApiError, messageText, randomId, sayWorkerHello, startServer, type TestServer, waitFor } from './helpers';
 
 const MiB = 1024 * 1024;
 /** The largest body the server may be configured to take (CRONFLEET_MAX_BODY_BYTES at its most). */
@@ -16,6 +20,11 @@ interface Job {
   spec: Record<string, unknown>;
   env?: Record<string, string> | null;
 }
+
+/** Room left in one socket message for the rest of a hello and socket.io's framing. */
+const MESSAGE_BUDGET = SOCKET_SERVER_OPTIONS.maxHttpBufferSize - 64 * 1024;
+/** A worker name at its limit (128 characters), starting with `prefix`. */
+const workerName = (prefix: string): string => `${prefix}-${'w'.repeat(127 - prefix.length)}`;
 
 /** An env of values at their maximum length, filling about `bytes` of JSON. */
 const bigEnv = (bytes: number, fill: string): Record<string, string> =>
@@ -105,6 +114,80 @@ for (const backend of ['mysql', 'embedded'] as Backend[]) {
       const read = await server.api.call<{ description: string; steps: { spec: { content: string } }[] }>('GET', `/workflows/${encodeURIComponent(name)}`, [200]);
       assert.equal(read.description, description);
       assert.equal(read.steps[0].spec.content, content);
+    });
+
+    it('keeps a trigger list of 20 entries, each giving 20 param values of 4 KiB, and refuses a 21st value naming it', async () => {
+      const params = Array.from({ length: 20 }, (_, i) => ({ name: `P${i}` }));
+      const targets = await Promise.all(Array.from({ length: 20 }, (_, i) => job(`trg-${tag}-${i}`, { params })));
+      const values = (c: string) => Object.fromEntries(params.map((p) => [p.name, c.repeat(4096)]));
+      const triggers = { onSuccess: targets.map((t, i) => ({ job: t.name, params: values(String.fromCharCode(97 + i)) })) };
+      const made = await job(`triggers-${tag}`, { triggers });
+      assert.deepEqual((await read(made.id) as unknown as { triggers: unknown }).triggers, triggers);
+      const over = { onSuccess: [{ job: targets[0].name, params: { ...values('z'), P20: 'x' } }] };
+      assert.match(await refusal(job(`triggers-over-${tag}`, { triggers: over }), 400), /^triggers\.onSuccess\.0\.params: must give at most 20 values/);
+    });
+
+    describe('worker rows', () => {
+      const sockets: Socket[] = [];
+      after(() => {
+        for (const s of sockets) s.disconnect();
+      });
+      const hello = async (fields: Record<string, unknown>) => {
+        const { ack, socket } = await sayWorkerHello(server, fields);
+        sockets.push(socket);
+        return { ack, socket };
+      };
+      const worker = (id: number) => server.api.call<{ name: string; labels: Record<string, string>; runners: string[]; stats: WorkerStats | null }>('GET', `/workers/${id}`, [200]);
+
+      it('keeps a hello whose labels fill a socket message, and one whose runners do', async () => {
+        // Keys of 63 and values of 255 characters (the schema's most), as many as one message carries.
+        const label = (i: number): [string, string] => [`k${String(i).padStart(62, '0')}`, `v${String(i).padStart(254, '0')}`];
+        const labels = Object.fromEntries(Array.from({ length: Math.floor(MESSAGE_BUDGET / (63 + 255 + 6)) }, (_, i) => label(i)));
+        const runners = ['command', ...Array.from({ length: Math.floor(MESSAGE_BUDGET / (64 + 3)) - 1 }, (_, i) => `r${String(i).padStart(63, '0')}`)];
+        for (const [name, fields] of [[workerName(`labels-${tag}`), { labels }], [workerName(`runners-${tag}`), { runners }]] as const) {
+          assert.ok(JSON.stringify(fields).length <= MESSAGE_BUDGET);
+          const { ack } = await hello({ name, ...fields });
+          assert.equal(ack.ok, true, JSON.stringify(ack.error));
+          const back = await worker(ack.workerId!);
+          assert.equal(back.name, name);
+          assert.deepEqual('labels' in fields ? back.labels : back.runners, 'labels' in fields ? fields.labels : fields.runners);
+        }
+      });
+
+      it("keeps a heartbeat's stats at the schema's most: 10,000 tasks and a 2000-character last error", async () => {
+        const { ack, socket } = await hello({ name: workerName(`stats-${tag}`) });
+        assert.equal(ack.ok, true, JSON.stringify(ack.error));
+        const big = Number.MAX_SAFE_INTEGER;
+        const stats: WorkerStats = {
+          loadPerCpu: 1e300,
+          rssBytes: big,
+          hostFreeMemoryBytes: big,
+          hostTotalMemoryBytes: big,
+          lastError: { atMs: big, code: 'E'.repeat(128), message: 'é'.repeat(2000) },
+          tasks: Array.from({ length: 10_000 }, (_, i) => ({ taskId: big - i, rssBytes: big })),
+        };
+        socket.emit('worker:heartbeat', { runningTaskIds: [], atMs: Date.now(), draining: false, stats });
+        const back = await waitFor(async () => (await worker(ack.workerId!)).stats, { timeoutMs: 20_000, what: 'the stats stored', details: () => server.process.report() });
+        assert.deepEqual(back, stats);
+      });
+
+      it('treats worker names that differ only in case or in an emoji as different workers', async () => {
+        const names = [`Case-${tag}`, `case-${tag}`, `emo-${tag}-😀`, `emo-${tag}-🙂`];
+        const ids: number[] = [];
+        for (const name of names) {
+          const { ack } = await hello({ name, keepsCredential: true });
+          assert.equal(ack.ok, true, `${name}: ${JSON.stringify(ack.error)}`);
+          assert.ok(ack.credential, `${name} enrolled under its own name`);
+          ids.push(ack.workerId!);
+        }
+        assert.equal(new Set(ids).size, names.length, 'four workers');
+        for (const [i, id] of ids.entries()) assert.equal((await worker(id)).name, names[i]);
+        const listed = (await server.api.listWorkers()).items.filter((w) => names.includes(w.name));
+        assert.deepEqual(listed.map((w) => w.name).sort(), [...names].sort());
+        // Still one worker per name where the bytes are equal.
+        const again = await hello({ name: `case-${tag}`, keepsCredential: true });
+        assert.deepEqual([again.ack.ok, again.ack.error?.code], [false, 'WorkerNameTaken']);
+      });
     });
 
     it('treats names that differ only in case or in an emoji as different jobs, workflows and tokens', async () => {

@@ -176,6 +176,58 @@ for (const backend of ['mysql', 'embedded'] as const) describe(`job params and a
     const chained = await waitFor(async () => (await server.api.listTasks({ cronjobId: target.id })).items[0], { timeoutMs: 20_000, what: 'the chained task', details: logs });
     assert.equal(await outputOf(server.api, chained.id), 'full');
   });
+
+  // Chains carry values: `triggers: { onSuccess: ["b", { "job": "c", "params": { "REGION": "eu" } }] }`.
+  const chainTarget = (name: string, params: unknown[], extra: Record<string, unknown> = {}) =>
+    server.api.call<{ id: number; name: string }>('POST', '/cronjobs', [201], {
+      ...extra, name: `${name}-${randomId()}`, schedule: FAR_SCHEDULE, runner: 'command', spec: { command: 'sh', args: ['-c', 'printf "CRONFLEET_PARAM_REGION=%s" "$CRONFLEET_PARAM_REGION"'] }, params,
+    });
+  const REGION_PARAM = { name: 'REGION', enum: ['eu', 'us'], default: 'us' };
+
+  it('starts a chained job with the param values its trigger gives, and a plain name beside it with the defaults', async () => {
+    const b = await chainTarget('plain', [REGION_PARAM]);
+    const c = await chainTarget('valued', [REGION_PARAM]);
+    const triggers = { onSuccess: [b.name, { job: c.name, params: { REGION: 'eu' } }] };
+    const source = await server.api.call<{ id: number; triggers: unknown }>('POST', '/cronjobs', [201], { name: `source-${randomId()}`, schedule: FAR_SCHEDULE, runner: 'command', spec: { command: 'true' }, triggers });
+    assert.deepEqual(source.triggers, triggers, 'stored and shown as given');
+    await server.api.call('POST', `/cronjobs/${source.id}/run`, [202], {});
+    for (const [job, expected] of [[c, 'CRONFLEET_PARAM_REGION=eu'], [b, 'CRONFLEET_PARAM_REGION=us']] as const) {
+      const chained = await waitFor(async () => (await server.api.listTasks({ cronjobId: job.id })).items[0], { timeoutMs: 20_000, what: `the chained task of ${job.name}`, details: logs });
+      assert.equal((chained as unknown as { trigger: string }).trigger, 'chain');
+      assert.equal(await outputOf(server.api, chained.id), expected);
+    }
+  });
+
+  it("refuses a trigger whose values its target's params refuse, with a 400 naming the field, and stores nothing", async () => {
+    const b = await chainTarget('plain', [REGION_PARAM]);
+    // Kept disabled: a required param without a default is refused on an enabled job.
+    const c = await chainTarget('strict', [REGION_PARAM, { name: 'TICKET', pattern: '[A-Z]+-[0-9]+', required: true }], { enabled: false });
+    const source = await server.api.call<{ id: number }>('POST', '/cronjobs', [201], { name: `source-${randomId()}`, schedule: FAR_SCHEDULE, runner: 'command', spec: { command: 'true' } });
+    const refusal = async (entry: unknown) =>
+      String(errorBody(await expectApiError(server.api.call('PATCH', `/cronjobs/${source.id}`, [200], { triggers: { onSuccess: [b.name, entry] } }), 400)).message);
+    assert.equal(await refusal({ job: c.name, params: { REGION: 'asia', TICKET: 'OPS-1' } }), 'triggers.onSuccess.1.params.REGION: must be one of eu, us');
+    assert.equal(await refusal({ job: c.name, params: { REGION: 'eu', TICKET: 'ops 1' } }), 'triggers.onSuccess.1.params.TICKET: must match the pattern [A-Z]+-[0-9]+');
+    assert.equal(await refusal({ job: c.name, params: { REGION: 'eu' } }), 'triggers.onSuccess.1.params.TICKET: required');
+    assert.equal(await refusal({ job: c.name, params: { TICKET: 'OPS-1', ZONE: 'a' } }), `triggers.onSuccess.1.params.ZONE: not a parameter of cron job '${c.name}' (it has REGION, TICKET)`);
+    assert.equal(await refusal({ job: c.name, params: { TICKET: 7 } }), 'triggers.onSuccess.1.params.TICKET: must be a string');
+    const create = await expectApiError(server.api.call('POST', '/cronjobs', [201], { name: `source-${randomId()}`, schedule: FAR_SCHEDULE, runner: 'command', spec: { command: 'true' }, triggers: { onFailure: [{ job: c.name, params: {} }] } }), 400);
+    assert.equal(String(errorBody(create).message), 'triggers.onFailure.0.params.TICKET: required');
+    assert.deepEqual((await server.api.call<{ triggers: unknown }>('GET', `/cronjobs/${source.id}`, [200])).triggers, {});
+  });
+
+  it("does not start a chained job whose params no longer take its trigger's values, and logs why", async () => {
+    const c = await chainTarget('changed', [REGION_PARAM]);
+    const source = await server.api.call<{ id: number; name: string }>('POST', '/cronjobs', [201], {
+      name: `source-${randomId()}`, schedule: FAR_SCHEDULE, runner: 'command', spec: { command: 'true' }, triggers: { onComplete: [{ job: c.name, params: { REGION: 'eu' } }] },
+    });
+    // The target's params change after the trigger was saved: eu is no longer a region.
+    await server.api.call('PATCH', `/cronjobs/${c.id}`, [200], { params: [{ name: 'REGION', enum: ['us', 'asia'], default: 'us' }] });
+    const { taskId } = await server.api.call<{ taskId: number }>('POST', `/cronjobs/${source.id}/run`, [202], {});
+    await outputOf(server.api, taskId);
+    const warning = `triggers '${c.name}', not started: params.REGION: must be one of us, asia (the values the trigger of '${source.name}' gives no longer fit the params of '${c.name}'; change that trigger)`;
+    await waitFor(async () => server.process.output(200_000).includes(warning), { timeoutMs: 20_000, what: 'the warning that the chained job was not started', details: logs });
+    assert.deepEqual((await server.api.listTasks({ cronjobId: c.id })).items, [], 'no task of the target');
+  });
 });
 
 describe("the dashboard's Run dialog in headless Chromium", { timeout: 180_000 }, () => {

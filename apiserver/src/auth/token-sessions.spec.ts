@@ -20,6 +20,26 @@ describe('TokenSessions', () => {
     sessions.onModuleDestroy();
   });
 
+  it("closes a stream held after its token's revocation was heard: checked, revoked, then held", async () => {
+    const sessions = new TokenSessions(new LocalClusterEvents());
+    // The request's check passed: its token was live then.
+    const checked = actor(1);
+    // The revocation lands before the stream is held: there was nothing to close yet.
+    await sessions.revoked(1, 't1');
+    const ends: StreamEnd[] = [];
+    const release = sessions.hold(checked, (e) => ends.push(e));
+    assert.deepEqual(ends, [], 'not from inside hold: the caller keeps the release first');
+    await Promise.resolve();
+    assert.deepEqual(ends, [{ code: 'TokenRevoked', message: "token 't1' was revoked" }]);
+    assert.equal(sessions.size, 0);
+    release();
+    // Another token's stream is not touched by that revocation.
+    sessions.hold(actor(2), () => assert.fail('token 2 was not revoked'));
+    await Promise.resolve();
+    assert.equal(sessions.size, 1);
+    sessions.onModuleDestroy();
+  });
+
   it('forgets a stream released before its token is revoked', async () => {
     const sessions = new TokenSessions(new LocalClusterEvents());
     let closed = false;

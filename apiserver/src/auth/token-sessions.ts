@@ -17,15 +17,27 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * revocation or expiry without this. Revoking publishes `token.revoked` to every instance, and each
  * closes the streams of that token it holds; an expiring token's streams close on a timer here.
  * The bootstrap admin token (tokenId null) cannot be revoked: its streams are not held.
+ *
+ * A request's token is checked (its row read) before the stream is held, and a revocation can land
+ * in between: its `token.revoked` came while there was nothing to close. So every revocation heard
+ * is remembered (by id: a revoked token stays revoked, ids are never reused, and revocations are
+ * few), and `hold` looks there after registering the stream. Revoking writes the row before it
+ * publishes, so a revocation the check did not see is heard after the check: before the
+ * registration (found here), or after it (closing the stream it finds held).
  */
 @Injectable()
 export class TokenSessions implements OnModuleDestroy {
   private readonly byToken = new Map<number, Set<(end: StreamEnd) => void>>();
+  /** The revocations this instance heard of, by token id: the end to give a stream held after one. */
+  private readonly revokedIds = new Map<number, StreamEnd>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly events: ClusterEvents) {
     this.unsubscribe = events.subscribe((e) => {
-      if (e.type === 'token.revoked') this.end(e.id, { code: 'TokenRevoked', message: `token '${e.name}' was revoked` });
+      if (e.type !== 'token.revoked') return;
+      const end: StreamEnd = { code: 'TokenRevoked', message: `token '${e.name}' was revoked` };
+      this.revokedIds.set(e.id, end);
+      this.end(e.id, end);
     });
   }
 
@@ -36,7 +48,9 @@ export class TokenSessions implements OnModuleDestroy {
 
   /**
    * Holds a stream opened by `actor` until the returned release is called (when the stream ends by
-   * itself); `close` is called once, at the token's revocation or expiry.
+   * itself); `close` is called once, at the token's revocation or expiry. Never from inside `hold`:
+   * a token revoked (or expired) already closes the stream a microtask later, once the caller has
+   * kept the release.
    */
   hold(actor: Actor | undefined, close: (end: StreamEnd) => void, now = Date.now()): () => void {
     const id = actor?.tokenId;
@@ -71,6 +85,9 @@ export class TokenSessions implements OnModuleDestroy {
       };
       arm(now);
     }
+    // Registered first, then checked: see the class comment.
+    const revoked = this.revokedIds.get(id);
+    if (revoked) queueMicrotask(() => once(revoked));
     return release;
   }
 

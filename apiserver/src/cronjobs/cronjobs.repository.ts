@@ -6,6 +6,7 @@ import { DomainError, notFound } from '../common/errors';
 import { dbTime, isNamespaceGone, isUniqueViolation, rawTimeMs, retryOnLockConflict } from '../database/columns';
 import { unknownNamespace } from '../namespaces/namespaces.service';
 import { CronJobEntity } from './cronjob.entity';
+import type { JobParam } from './params/job-params';
 import { CronJobVersionEntity } from './versions/cronjob-version.entity';
 import type { VersionDraft } from './versions/cronjob-history';
 
@@ -25,11 +26,11 @@ export class CronJobsRepository {
     return this.jobs.createQueryBuilder('j').select(['j.id', 'j.name', 'j.triggers']).where('j.triggers IS NOT NULL AND j.namespace = :namespace', { namespace }).getMany();
   }
 
-  /** Of these names, the ones a job of `namespace` has. */
-  async existingNames(names: readonly string[], namespace: string): Promise<Set<string>> {
-    if (names.length === 0) return new Set();
-    const rows = await this.jobs.find({ select: { name: true }, where: { name: In([...names]), namespace } });
-    return new Set(rows.map((r) => r.name));
+  /** Of these names, the jobs of `namespace` that have one, each with the params it declares. */
+  async paramsByName(names: readonly string[], namespace: string): Promise<Map<string, JobParam[]>> {
+    if (names.length === 0) return new Map();
+    const rows = await this.jobs.find({ select: { name: true, params: true }, where: { name: In([...names]), namespace } });
+    return new Map(rows.map((r) => [r.name, r.params ?? []]));
   }
 
   /** Of these job ids, the ones in `namespace`. */

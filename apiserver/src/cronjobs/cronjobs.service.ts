@@ -26,6 +26,7 @@ import { NamespacesService } from '../namespaces/namespaces.service';
 import { type Actor, roleAllows } from '../auth/roles';
 import { RUN_OVERRIDES_ROLE } from '../auth/role-policy';
 import { paramsFitProblem, resolveParams } from './params/job-params';
+import { triggerParamsProblems } from './params/trigger-params';
 
 /** One run in a job's timeline strip. */
 export interface TimelineRun {
@@ -257,7 +258,8 @@ export class CronJobsService {
   /**
    * Triggers name existing jobs of the same namespace and form no cycle across its jobs' triggers
    * (checked with this job's new name and triggers in place of its old ones); a renamed job must not
-   * be named in others' triggers under its old name. Returns the triggers to store (empty lists dropped).
+   * be named in others' triggers under its old name; the values an entry gives fit the params its
+   * target declares now. Returns the triggers to store (empty lists dropped).
    */
   private async checkTriggers(job: Pick<CronJobEntity, 'id' | 'name'> | null, name: string, given: Triggers | null | undefined, namespace: string): Promise<Triggers | null> {
     const triggers = normalizeTriggers(given);
@@ -271,14 +273,16 @@ export class CronJobsService {
       if (callers.length) throw new DomainError('ValidationFailed', `name: ${callers.map((c) => `'${c}'`).join(', ')} trigger this job as '${job.name}'; change their triggers first`);
     }
     const targets = triggerTargets(triggers).filter((t) => t !== name);
-    const existing = await this.repo.existingNames(targets, namespace);
-    const missing = targets.filter((t) => !existing.has(t));
+    const declared = await this.repo.paramsByName(targets, namespace);
+    const missing = targets.filter((t) => !declared.has(t));
     if (missing.length) throw new DomainError('ValidationFailed', `triggers: no cron job named ${missing.map((m) => `'${m}'`).join(', ')}${inNamespaceLabel(namespace)}`);
     const graph = new Map<string, string[]>();
     for (const j of all) if (!job || j.id !== job.id) graph.set(j.name, triggerTargets(j.triggers));
     graph.set(name, triggerTargets(triggers));
     const cycle = findCycle(graph);
     if (cycle) throw new DomainError('ValidationFailed', `triggers: would form a cycle: ${describeCycle(cycle)}`);
+    const problems = triggerParamsProblems(triggers, declared);
+    if (problems.length) throw new DomainError('ValidationFailed', problems.join('; '));
     return triggers;
   }
 

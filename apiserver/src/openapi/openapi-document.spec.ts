@@ -45,6 +45,9 @@ describe('the OpenAPI document', () => {
     assert.match(body.properties.runner.description, /built-in runner \(command, script, docker, http\), or the name of a plugin runner/);
     assert.match(create.description, /plugin runner: its `spec` is checked here only as a JSON object/);
     assert.equal(body.additionalProperties, false);
+    const entry = body.properties.triggers.anyOf[0].properties.onSuccess.items;
+    assert.deepEqual(entry.anyOf.map((e: Json) => e.type), ['string', 'object'], 'a trigger entry is a job name or { job, params }');
+    assert.deepEqual(entry.anyOf[1].properties.params.additionalProperties, { type: 'string' });
     assert.deepEqual(create.responses['201'].content['application/json'].schema, { $ref: '#/components/schemas/CronJob' });
     for (const status of ['400', '401', '409']) assert.deepEqual(create.responses[status].content['application/json'].schema, { $ref: '#/components/schemas/Error' }, status);
     assert.deepEqual(create.security, [{ bearerAuth: [] }]);
@@ -104,7 +107,7 @@ describe('the response schemas', () => {
       retry: { maxRetries: 1, backoff: 'fixed', delaySeconds: 1, maxDelaySeconds: 10, jitter: false }, priority: 0, env: null, secretEnv: 'v1:x',
       secretEnvKeys: ['A'], maxOutputBytes: null, workerSelector: { labels: { zone: 'eu' } }, routing: 'leastLoaded', nextRunAt: at, createdAt: at, updatedAt: at,
       notify: [{ on: ['failure'], webhook: { url: 'https://example.com/h', headers: { Authorization: 'Bearer x' } } }, { on: ['recovered'], email: { to: ['a@example.com'] } }],
-      triggers: { onSuccess: ['load'], onFailure: ['alert'] }, params: [{ name: 'REGION', description: 'where', enum: ['eu', 'us'], default: 'eu', required: false }, { name: 'TICKET', pattern: '[A-Z]+-[0-9]+', required: true }], historyLimit: 10, historyDays: null, version: 3,
+      triggers: { onSuccess: ['load', { job: 'deploy', params: { REGION: 'us' } }], onFailure: ['alert'] }, params: [{ name: 'REGION', description: 'where', enum: ['eu', 'us'], default: 'eu', required: false }, { name: 'TICKET', pattern: '[A-Z]+-[0-9]+', required: true }], historyLimit: 10, historyDays: null, version: 3,
     } as CronJobEntity;
     CronJobViewSchema.strict().parse(toCronJobView(job));
     const [draft] = new CronJobHistory(new SecretBox(randomBytes(32))).changed(job, { ...job, schedule: '@daily' } as CronJobEntity, { actor: 'a', role: 'admin', tokenId: null });

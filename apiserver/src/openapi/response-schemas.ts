@@ -13,6 +13,16 @@ import { RunSummarySchema, RunViewSchema, WorkflowViewSchema } from '../workflow
 const isoTime = z.iso.datetime();
 const id = z.number().int().positive();
 
+/** A trigger list as stored: job names, and `{ job, params }` entries where values are given. */
+const triggerEntries = z.array(
+  z.union([
+    z.string().meta({ description: "a cron job's name: it runs with its params' defaults" }),
+    z
+      .object({ job: z.string(), params: z.record(z.string(), z.string()).optional().meta({ description: "values for the job's declared params (CRONFLEET_PARAM_<NAME>); defaults fill the rest" }) })
+      .strict(),
+  ]),
+);
+
 /** Every error: `{ statusCode, error, code, message }` (see common/http-exception.filter.ts). */
 export const ErrorBodySchema = z.object({
   statusCode: z.number().int().meta({ description: 'the HTTP status' }),
@@ -55,16 +65,19 @@ export const CronJobViewSchema = z.object({
     )
     .meta({ description: 'notifications when a run ends (failure, timeout, lost, success, recovered: once per run) or an attempt fails (attemptFailure, saying whether a retry follows); webhooks signed with X-Cronfleet-Signature, emails' }),
   triggers: z
-    .object({ onSuccess: z.array(z.string()).optional(), onFailure: z.array(z.string()).optional(), onComplete: z.array(z.string()).optional() })
+    .object({ onSuccess: triggerEntries.optional(), onFailure: triggerEntries.optional(), onComplete: triggerEntries.optional() })
     .strict()
-    .meta({ description: 'cron jobs (by name) started when a task of this one has ended for good, with its result as CRONFLEET_UPSTREAM_* / CRONFLEET_RESULT_* environment' }),
+    .meta({
+      description:
+        'cron jobs started when a task of this one has ended for good, with its result as CRONFLEET_UPSTREAM_* / CRONFLEET_RESULT_* environment; each entry a job name (its params take their defaults) or { job, params } giving values for its params',
+    }),
   params: z
     .array(
       z
         .object({
           name: z.string().meta({ description: 'given to the task as the environment variable CRONFLEET_PARAM_<name>' }),
           description: z.string().optional(),
-          default: z.string().optional().meta({ description: 'the value of a run that gives none: scheduled runs and chains always' }),
+          default: z.string().optional().meta({ description: 'the value of a run that gives none: scheduled runs always, chains whose trigger gives no value for it' }),
           required: z.boolean().meta({ description: 'run now must give a value (unless there is a default)' }),
           pattern: z.string().optional().meta({ description: 'a JavaScript regular expression (Unicode mode) the whole value must match' }),
           enum: z.array(z.string()).optional().meta({ description: 'the only values allowed' }),

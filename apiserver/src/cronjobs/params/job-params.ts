@@ -9,7 +9,7 @@ export interface JobParam {
   /** `^[A-Z][A-Z0-9_]{0,63}$`: an environment variable name's usual form, so it reads the same in the task. */
   name: string;
   description?: string;
-  /** Used when a run gives no value: by scheduled runs and chains always. Satisfies `pattern`/`enum`. */
+  /** Used when a run gives no value: by scheduled runs always, by chains whose trigger gives none. Satisfies `pattern`/`enum`. */
   default?: string;
   /** A run must give a value (or the param have a default). Default false. */
   required?: boolean;
@@ -78,13 +78,14 @@ export function valueProblem(param: Pick<JobParam, 'pattern' | 'enum'>, value: s
 /**
  * The values of one run: `given` checked against what the job declares (no unknown names, every
  * required one present, each value fits its pattern or enum), defaults filled in for the rest. A
- * param with neither a given value nor a default is left out (its variable is not set).
+ * param with neither a given value nor a default is left out (its variable is not set). `job`: how
+ * messages name the job (`this job`, or `cron job 'load'` where another job gives the values).
  */
-export function resolveParams(declared: readonly JobParam[], given: Readonly<Record<string, string>>, test: PatternTest = patternMatches): ResolvedParams {
+export function resolveParams(declared: readonly JobParam[], given: Readonly<Record<string, string>>, test: PatternTest = patternMatches, job = 'this job'): ResolvedParams {
   const problems: string[] = [];
   const names = new Set(declared.map((p) => p.name));
   for (const name of Object.keys(given)) {
-    if (!names.has(name)) problems.push(`params.${name}: not a parameter of this job (${declared.length ? `it has ${declared.map((p) => p.name).join(', ')}` : 'it declares none'})`);
+    if (!names.has(name)) problems.push(`params.${name}: not a parameter of ${job} (${declared.length ? `it has ${declared.map((p) => p.name).join(', ')}` : 'it declares none'})`);
   }
   const values: Record<string, string> = {};
   for (const p of declared) {
@@ -116,7 +117,7 @@ export function defaultParams(declared: readonly JobParam[] | null | undefined):
 
 /**
  * What keeps a job's params from fitting the rest of it, naming the field, or null: an enabled job's
- * required params need defaults (a scheduled run, like a chain, gives only defaults), and no env of
+ * required params need defaults (a scheduled run gives only defaults), and no env of
  * the job may set a CRONFLEET_PARAM_<NAME> of a declared param (spec env and secrets go over the
  * params in the task's environment, and would hide the run's value).
  */

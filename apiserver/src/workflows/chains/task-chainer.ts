@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { coerceError, type TaskStatus } from '@cronfleet/shared';
-import { targetsFor } from '../../cronjobs/dto/triggers.dto';
+import { type ChainTarget, targetsFor } from '../../cronjobs/dto/triggers.dto';
 import { taskOfJob } from '../../cronjobs/job-task';
 import { resolveParams } from '../../cronjobs/params/job-params';
 import { TaskEvents } from '../../tasks/lifecycle/task-events';
@@ -18,7 +18,9 @@ const FAILURE: readonly TaskStatus[] = ['failed', 'timeout', 'lost', 'killed'];
 /**
  * Job chains: when a task's run has ended for good (success, or a failure its retry policy does not retry),
  * starts the cron jobs its job's `triggers` name for that outcome, each with the task's result as
- * environment (CRONFLEET_UPSTREAM_*; see core/chain-result.ts). A chained task's idempotency key is
+ * environment (CRONFLEET_UPSTREAM_*; see core/chain-result.ts) and the param values its entry gives
+ * (defaults for the rest). A target whose params no longer take those values is not started, and
+ * the server log says why, as for a target that no longer exists. A chained task's idempotency key is
  * `chain:<task>:<job>`, so an end reported twice, or by two servers, starts each job once.
  */
 @Injectable()
@@ -69,18 +71,22 @@ export class TaskChainer implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async chain(taskId: number, status: TaskStatus, from: string, namespace: string, names: string[]): Promise<void> {
-    if (names.length === 0) return;
+  private async chain(taskId: number, status: TaskStatus, from: string, namespace: string, targets: ChainTarget[]): Promise<void> {
+    if (targets.length === 0) return;
     const result = chainResult(await this.tasks.outputTail(taskId));
     if (result.kind === 'error') this.logger.warn(`task ${taskId} (${from}): result not passed on: ${result.message}`);
     const env = resultEnv(result, { taskId, status });
-    const jobs = await this.repo.jobsByName(names, namespace);
-    for (const name of names.filter((n) => !jobs.some((j) => j.name === n))) this.logger.warn(`task ${taskId} (${from}): triggers '${name}', which no longer exists`);
+    const jobs = await this.repo.jobsByName(targets.map((t) => t.job), namespace);
+    for (const t of targets.filter((t) => !jobs.some((j) => j.name === t.job))) this.logger.warn(`task ${taskId} (${from}): triggers '${t.job}', which no longer exists`);
     for (const job of jobs) {
-      // A chained run, like a scheduled one, gives only the target's param defaults.
-      const params = resolveParams(job.params ?? [], {});
+      const given = targets.find((t) => t.job === job.name)!.params;
+      // Checked when the trigger was saved; the target's params may have changed since.
+      const params = resolveParams(job.params ?? [], given);
       if (!params.ok) {
-        this.logger.warn(`task ${taskId} (${from}): triggers '${job.name}', not started: ${params.problems.join('; ')} (a chain gives only defaults)`);
+        const why = Object.keys(given).length
+          ? `the values the trigger of '${from}' gives no longer fit the params of '${job.name}'; change that trigger`
+          : 'the trigger gives no values, and its defaults do not do';
+        this.logger.warn(`task ${taskId} (${from}): triggers '${job.name}', not started: ${params.problems.join('; ')} (${why})`);
         continue;
       }
       const base = taskOfJob(job, { trigger: 'chain', scheduledAt: new Date(), oneWorker: true, params: params.values });
