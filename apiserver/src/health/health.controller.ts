@@ -6,6 +6,9 @@ import { DispatcherService } from '../dispatcher/dispatcher.service';
 import type { Readiness } from './readiness';
 import { ReadinessService } from './readiness.service';
 
+/** How long an answer of the database counts for /healthz. */
+const DATABASE_CHECK_MS = 1000;
+
 @Controller()
 export class HealthController {
   constructor(
@@ -14,11 +17,32 @@ export class HealthController {
     private readonly readiness: ReadinessService,
   ) {}
 
-  /** Liveness, without a token: 200 when the server and its database answer. */
+  /** When the database last answered the probe's query (epoch ms). */
+  private databaseOkAtMs = 0;
+  /** The probe's query in flight: concurrent probes wait for the same one. */
+  private databaseCheck: Promise<void> | null = null;
+
+  /**
+   * Liveness, without a token: 200 when the server and its database answer. The database is asked
+   * at most once per DATABASE_CHECK_MS (concurrent probes share the query): a query per probe was
+   * most of a probe's cost, and a load balancer probing often made the database answer each.
+   */
   @Public()
   @Get('healthz')
   async health() {
-    await this.ds.query('SELECT 1');
+    if (Date.now() - this.databaseOkAtMs >= DATABASE_CHECK_MS) {
+      this.databaseCheck ??= this.ds.query('SELECT 1').then(
+        () => {
+          this.databaseOkAtMs = Date.now();
+          this.databaseCheck = null;
+        },
+        (e: unknown) => {
+          this.databaseCheck = null;
+          throw e;
+        },
+      );
+      await this.databaseCheck;
+    }
     return { status: 'ok', leader: this.dispatcher.status().isLeader };
   }
 
