@@ -61,15 +61,18 @@ export function newRedisPrefix(): { prefix: string; name: string; release: () =>
   return { prefix, name, release: onCleanup(`deleting Redis keys ${prefix}*`, () => deleteRedisKeys(prefix)) };
 }
 
-/** Pid of the Redis the bench talks to (INFO server), to measure its CPU; null if it is not on this host's pid namespace. */
-export async function redisServerPid(): Promise<number | null> {
+/**
+ * The Redis the bench talks to (INFO server): its version, and its pid to measure its CPU (null when it
+ * is not in this host's pid namespace).
+ */
+export async function redisServer(): Promise<{ version: string; pid: number | null }> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   try {
     await redis.connect();
-    const pid = Number(/^process_id:(\d+)/m.exec(await redis.info('server'))?.[1]);
-    return pid && existsSync(`/proc/${pid}/comm`) && readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('redis') ? pid : null;
-  } catch {
-    return null;
+    const info = await redis.info('server');
+    const pid = Number(/^process_id:(\d+)/m.exec(info)?.[1]);
+    const ours = pid > 0 && existsSync(`/proc/${pid}/comm`) && readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('redis');
+    return { version: /^redis_version:(\S+)/m.exec(info)?.[1] ?? 'unknown', pid: ours ? pid : null };
   } finally {
     redis.disconnect();
   }
