@@ -52,7 +52,9 @@ async function run(c: BullmqCommand): Promise<LoadSample> {
             await q.add('task', DATA, { delay: DELAY_MS });
             items++;
           } else {
-            items += (await q.addBulk(bulk)).length;
+            // Not `items += (await …).length`: that reads `items` before the await and loses the other loops' counts.
+            const jobs = await q.addBulk(bulk);
+            items += jobs.length;
           }
           latencies.push(performance.now() - t0);
         } catch (e) {

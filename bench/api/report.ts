@@ -1,7 +1,7 @@
 // The Markdown section of bench:api: medians over the rounds with min–max, Cronfleet beside its
 // reference from the same rounds, and the busy figures beside the idle ones.
 import type { MachineInfo } from '../dispatch/procfs';
-import { int, median } from '../dispatch/stats';
+import { int } from '../dispatch/stats';
 import { CASE_INFO, type CaseName } from './cases';
 import type { CpuWindow } from './cpu-meter';
 import type { LoadSample } from './http-load';
@@ -45,6 +45,13 @@ export interface ReportInput {
 }
 
 const GOALS = { healthzVsBare: 0.5, tasksPerS: 5000, tasksVsBullmq: 0.2, batchTasksPerS: 25_000, batchVsBullmqAdd: 1.0, cronjobsPerS: 2000, listPerS: 3000, p99Ms: 50 };
+
+/** The middle value, or the mean of the two middle ones (2 rounds give their mean, not the lower one). */
+function median(values: readonly number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const h = Math.floor(v.length / 2);
+  return v.length === 0 ? NaN : v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+}
 
 const rate = (m: Measurement): number => m.load.items / (m.load.wallMs / 1000);
 /** CPU ms per unit of the rate (request, or task for the batch). */
