@@ -83,6 +83,8 @@ interface Side {
   load: (seconds: number) => Promise<LoadSample>;
 }
 
+const fmtMs = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'n/a (none answered in the window)');
+
 async function measure(side: Side, pids: Omit<CpuPids, 'app'>, seconds: number, warmUp: boolean, tasksRun?: () => number): Promise<Measurement> {
   if (warmUp) await side.load(WARMUP_S);
   const run0 = tasksRun?.();
@@ -94,7 +96,7 @@ async function measure(side: Side, pids: Omit<CpuPids, 'app'>, seconds: number, 
   const perS = load.items / (load.wallMs / 1000);
   const cpuMs = cpu.app === null || load.items === 0 ? 'n/a' : ((cpu.app * 1000) / load.items).toFixed(3);
   log(
-    `${side.label}: ${Math.round(perS)}/s, p50 ${load.p50.toFixed(1)} ms, p99 ${load.p99.toFixed(1)} ms, CPU ${cpuMs} ms each, errors ${load.errors}` +
+    `${side.label}: ${Math.round(perS)}/s, p50 ${fmtMs(load.p50)}, p99 ${fmtMs(load.p99)}, CPU ${cpuMs} ms each, errors ${load.errors}` +
       (load.firstError ? ` (${load.firstError.slice(0, 120)})` : '') +
       (m.tasksRunPerS !== undefined ? `, ${Math.round(m.tasksRunPerS)} http tasks run/s` : ''),
   );
