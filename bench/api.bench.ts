@@ -33,7 +33,7 @@ import { startCpu, type CpuPids } from './api/cpu-meter';
 import { httpLoad, type LoadSample } from './api/http-load';
 import { BareServer, BullmqClient } from './api/references';
 import { DOC_HEADING, renderReport, type CaseResult, type Measurement } from './api/report';
-import { databaseVersion, newBackend, redisServer } from './dispatch/backend';
+import { databaseVersion, dbCounters, newBackend, redisServer } from './dispatch/backend';
 import { cleanupAll, cleanupOnSignals } from './dispatch/cleanup';
 import { writeDocSection } from './dispatch/doc-section';
 import { createSchema, describeBuild, findRepoRoot, log, positiveInt, serverEnv, spawnServer, type BenchSetup } from './dispatch/harness';
@@ -88,16 +88,19 @@ const fmtMs = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(1)} ms` 
 async function measure(side: Side, pids: Omit<CpuPids, 'app'>, seconds: number, warmUp: boolean, tasksRun?: () => number): Promise<Measurement> {
   if (warmUp) await side.load(WARMUP_S);
   const run0 = tasksRun?.();
+  const db0 = await dbCounters();
   const end = startCpu({ ...pids, app: side.pid });
   const load = await side.load(seconds);
   const cpu = end();
-  const m: Measurement = { load, cpu };
+  const db1 = await dbCounters();
+  const m: Measurement = { load, cpu, dbStatements: db1.Questions - db0.Questions };
   if (tasksRun && run0 !== undefined) m.tasksRunPerS = (tasksRun() - run0) / (load.wallMs / 1000);
   const perS = load.items / (load.wallMs / 1000);
   const cpuMs = cpu.app === null || load.items === 0 ? 'n/a' : ((cpu.app * 1000) / load.items).toFixed(3);
   log(
     `${side.label}: ${Math.round(perS)}/s, p50 ${fmtMs(load.p50)}, p99 ${fmtMs(load.p99)}, CPU ${cpuMs} ms each, errors ${load.errors}` +
       (load.firstError ? ` (${load.firstError.slice(0, 120)})` : '') +
+      (load.items ? `, ${(m.dbStatements / load.items).toFixed(1)} MariaDB statements each` : '') +
       (m.tasksRunPerS !== undefined ? `, ${Math.round(m.tasksRunPerS)} http tasks run/s` : ''),
   );
   return m;

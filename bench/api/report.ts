@@ -12,6 +12,8 @@ export const DOC_HEADING = '## API (npm run bench:api)';
 export interface Measurement {
   load: LoadSample;
   cpu: CpuWindow;
+  /** MariaDB's global `Questions` counter over the window: statements from every client of that MariaDB, this server's and anyone else's. */
+  dbStatements: number;
   /** Busy windows: http tasks run per second (requests the HTTP target answered). */
   tasksRunPerS?: number;
 }
@@ -77,6 +79,11 @@ function cpuCell(ms: Measurement[]): string {
   return [(m: Measurement) => perUnit(m.cpu.app, m), (m: Measurement) => perUnit(m.cpu.db, m), (m: Measurement) => perUnit(m.cpu.redis, m)].map((f) => cpuf(medianOf(ms, f))).join(' / ');
 }
 
+function statementsCell(ms: Measurement[]): string {
+  const v = medianOf(ms, (m) => (m.load.items ? m.dbStatements / m.load.items : null));
+  return v === null ? 'n/a' : v.toFixed(1);
+}
+
 function errorCell(ms: Measurement[]): string {
   const n = ms.reduce((a, m) => a + m.load.errors, 0);
   const first = ms.find((m) => m.load.firstError)?.load.firstError;
@@ -106,18 +113,18 @@ export function renderReport(r: ReportInput): string {
   const idle = r.cases.filter((c) => c.cronfleet.length > 0 || c.reference.length > 0 || c.skipped);
   if (idle.length) {
     out.push(
-      '| request | measured | rate | p50 | p99 | CPU ms per request: process / MariaDB / Redis | errors | Cronfleet ÷ reference |',
-      '|---|---|---|---|---|---|---|---|',
+      '| request | measured | rate | p50 | p99 | CPU ms per request: process / MariaDB / Redis | MariaDB statements per request | errors | Cronfleet ÷ reference |',
+      '|---|---|---|---|---|---|---|---|---|',
     );
     for (const c of idle) {
       const info = CASE_INFO[c.name];
-      if (c.skipped) out.push(`| ${info.title} | Cronfleet | skipped: not available | | | | | |`);
+      if (c.skipped) out.push(`| ${info.title} | Cronfleet | skipped: not available | | | | | | |`);
       else
         out.push(
-          `| ${info.title} | Cronfleet | ${rateCell(c.cronfleet, info.unit)} | ${msf(medianOf(c.cronfleet, (x) => x.load.p50))} | ${msf(medianOf(c.cronfleet, (x) => x.load.p99))} | ${cpuCell(c.cronfleet)} | ${errorCell(c.cronfleet)} | ${ratiof(pairedRatio(c.cronfleet, c.reference))} |`,
+          `| ${info.title} | Cronfleet | ${rateCell(c.cronfleet, info.unit)} | ${msf(medianOf(c.cronfleet, (x) => x.load.p50))} | ${msf(medianOf(c.cronfleet, (x) => x.load.p99))} | ${cpuCell(c.cronfleet)} | ${statementsCell(c.cronfleet)} | ${errorCell(c.cronfleet)} | ${ratiof(pairedRatio(c.cronfleet, c.reference))} |`,
         );
       if (info.reference && c.reference.length)
-        out.push(`| | ${info.reference.label} | ${rateCell(c.reference, info.reference.unit)} | ${msf(medianOf(c.reference, (x) => x.load.p50))} | ${msf(medianOf(c.reference, (x) => x.load.p99))} | ${cpuCell(c.reference)} | ${errorCell(c.reference)} | |`);
+        out.push(`| | ${info.reference.label} | ${rateCell(c.reference, info.reference.unit)} | ${msf(medianOf(c.reference, (x) => x.load.p50))} | ${msf(medianOf(c.reference, (x) => x.load.p99))} | ${cpuCell(c.reference)} | ${statementsCell(c.reference)} | ${errorCell(c.reference)} | |`);
     }
     out.push('');
     const skipped = idle.filter((c) => c.skipped);
@@ -130,18 +137,18 @@ export function renderReport(r: ReportInput): string {
       '',
       `${int(r.busy.rate)} http jobs \`@every 1s\` against a local HTTP server, ${r.busy.workers} real worker processes (capacity ${r.busy.capacity}); the same requests, the idle figures from the rounds above.`,
       '',
-      '| request | rate idle | rate busy | busy ÷ idle | p99 idle / busy | server CPU ms per request idle / busy | http tasks run/s during the busy windows |',
-      '|---|---|---|---|---|---|---|',
+      '| request | rate idle | rate busy | busy ÷ idle | p99 idle / busy | server CPU ms per request idle / busy | MariaDB statements per request idle / busy | http tasks run/s during the busy windows |',
+      '|---|---|---|---|---|---|---|---|',
     );
     for (const c of busy) {
       const info = CASE_INFO[c.name];
       const ri = medianOf(c.cronfleet, rate);
       const rb = medianOf(c.busy, rate);
       out.push(
-        `| ${info.title} | ${rateCell(c.cronfleet, info.unit)} | ${rateCell(c.busy, info.unit)} | ${ri && rb !== null ? ratiof(rb / ri) : 'n/a'} | ${msf(medianOf(c.cronfleet, (x) => x.load.p99))} / ${msf(medianOf(c.busy, (x) => x.load.p99))} | ${cpuf(medianOf(c.cronfleet, (x) => perUnit(x.cpu.app, x)))} / ${cpuf(medianOf(c.busy, (x) => perUnit(x.cpu.app, x)))} | ${int(Math.round(medianOf(c.busy, (x) => x.tasksRunPerS) ?? 0))} |`,
+        `| ${info.title} | ${rateCell(c.cronfleet, info.unit)} | ${rateCell(c.busy, info.unit)} | ${ri && rb !== null ? ratiof(rb / ri) : 'n/a'} | ${msf(medianOf(c.cronfleet, (x) => x.load.p99))} / ${msf(medianOf(c.busy, (x) => x.load.p99))} | ${cpuf(medianOf(c.cronfleet, (x) => perUnit(x.cpu.app, x)))} / ${cpuf(medianOf(c.busy, (x) => perUnit(x.cpu.app, x)))} | ${statementsCell(c.cronfleet)} / ${statementsCell(c.busy)} | ${int(Math.round(medianOf(c.busy, (x) => x.tasksRunPerS) ?? 0))} |`,
       );
     }
-    out.push('', 'Busy: the server\'s CPU per request includes its dispatching during the window, so it overstates the request\'s own cost.', '');
+    out.push('', 'Busy: the server\'s CPU and statements per request include its dispatching during the window, so they overstate the request\'s own cost.', '');
   }
   out.push(...renderGoals(r), ...renderNoise(r));
   if (r.warnings.length) out.push(`Server log warnings/errors: ${r.warnings.map((w) => `${w.phase}: \`${w.text.slice(0, 160)}\` ×${int(w.count)}`).join('; ')}.`, '');
@@ -153,7 +160,7 @@ export function renderReport(r: ReportInput): string {
     '- Each round measures every selected request, the reference first and then Cronfleet, so machine noise falls on both; the first round starts each with a 1 s warm-up. HTTP load: autocannon in the bench process, C connections each with one request in flight; the rate counts 2xx answers (batch: the `taskId`s in them) over the window; latency is per 2xx answer. BullMQ: C loops, each calling again when its call resolved; its jobs are in Redis (no fsync, as configured here) when the call resolves, Cronfleet\'s tasks are committed in MariaDB when the answer comes.',
     '- `POST /api/v1/tasks/batch` is measured only if a one-task probe is answered 2xx. `POST /api/v1/cronjobs` creates enabled jobs with unique names due once a year (`0 3 1 1 *`).',
     '- Busy: after the idle rounds the server is stopped, the busy jobs (their anchors spread evenly over a second) are written, and it is started again with worker processes; its windows start 5 s after the first due time. The dispatch rate is what the HTTP target answered during each window.',
-    '- CPU from /proc (utime + stime) over each window: the process doing the work, MariaDB (pid from its pid file), Redis (pid from `INFO server`); both are shared by the whole machine, so their figures include anyone else\'s use.',
+    '- CPU from /proc (utime + stime) over each window: the process doing the work, MariaDB (pid from its pid file), Redis (pid from `INFO server`); both are shared by the whole machine, so their figures include anyone else\'s use. Statements per request: MariaDB\'s global `Questions` counter over the window divided by the requests (batch: tasks) answered, so other clients of the same MariaDB count too.',
     '',
   );
   return out.join('\n');
