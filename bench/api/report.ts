@@ -56,8 +56,14 @@ function median(values: readonly number[]): number {
 }
 
 const rate = (m: Measurement): number => m.load.items / (m.load.wallMs / 1000);
+/**
+ * Fewer answers than this in a window and its per-request figures are left out: a window where the
+ * server answered twice would charge it all the CPU of its dispatching.
+ */
+const MIN_ANSWERS = 20;
+
 /** CPU ms per unit of the rate (request, or task for the batch). */
-const perUnit = (cpu: number | null, m: Measurement): number | null => (cpu === null || m.load.items === 0 ? null : (cpu * 1000) / m.load.items);
+const perUnit = (cpu: number | null, m: Measurement): number | null => (cpu === null || m.load.ok < MIN_ANSWERS ? null : (cpu * 1000) / m.load.items);
 const medianOf = (ms: Measurement[], f: (m: Measurement) => number | null | undefined): number | null => {
   const v = ms.map(f).filter((x): x is number => x !== null && x !== undefined && !Number.isNaN(x));
   return v.length ? median(v) : null;
@@ -80,7 +86,7 @@ function cpuCell(ms: Measurement[]): string {
 }
 
 function statementsCell(ms: Measurement[]): string {
-  const v = medianOf(ms, (m) => (m.load.items ? m.dbStatements / m.load.items : null));
+  const v = medianOf(ms, (m) => (m.load.ok < MIN_ANSWERS ? null : m.dbStatements / m.load.items));
   return v === null ? 'n/a' : v.toFixed(1);
 }
 
@@ -160,7 +166,7 @@ export function renderReport(r: ReportInput): string {
     '- Each round measures every selected request, the reference first and then Cronfleet, so machine noise falls on both; the first round starts each with a 1 s warm-up. HTTP load: autocannon in the bench process, C connections each with one request in flight; the rate counts 2xx answers (batch: the `taskId`s in them) over the window; latency is per 2xx answer. BullMQ: C loops, each calling again when its call resolved; its jobs are in Redis (no fsync, as configured here) when the call resolves, Cronfleet\'s tasks are committed in MariaDB when the answer comes.',
     '- `POST /api/v1/tasks/batch` is measured only if a one-task probe is answered 2xx. `POST /api/v1/cronjobs` creates enabled jobs with unique names due once a year (`0 3 1 1 *`).',
     '- Busy: after the idle rounds the server is stopped, the busy jobs (their anchors spread evenly over a second) are written, and it is started again with worker processes; its windows start 5 s after the first due time. The dispatch rate is what the HTTP target answered during each window.',
-    '- CPU from /proc (utime + stime) over each window: the process doing the work, MariaDB (pid from its pid file), Redis (pid from `INFO server`); both are shared by the whole machine, so their figures include anyone else\'s use. Statements per request: MariaDB\'s global `Questions` counter over the window divided by the requests (batch: tasks) answered, so other clients of the same MariaDB count too.',
+    '- CPU from /proc (utime + stime) over each window: the process doing the work, MariaDB (pid from its pid file), Redis (pid from `INFO server`); both are shared by the whole machine, so their figures include anyone else\'s use. Statements per request: MariaDB\'s global `Questions` counter over the window divided by the requests (batch: tasks) answered, so other clients of the same MariaDB count too. Per-request figures leave out windows with fewer than ' + String(MIN_ANSWERS) + ' answers.',
     '',
   );
   return out.join('\n');
