@@ -24,10 +24,11 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { MYSQL_URL, REDIS_URL, databaseVersion } from './dispatch/backend';
 import { cleanupAll, cleanupOnSignals } from './dispatch/cleanup';
+import { writeDocSection } from './dispatch/doc-section';
 import { describeBuild, findRepoRoot, log, positiveInt, type BenchSetup } from './dispatch/harness';
 import { runLagScenario, type LagResult } from './dispatch/lag-scenario';
 import { busyProcesses, machineInfo } from './dispatch/procfs';
-import { renderReport, writeSection } from './dispatch/report';
+import { DOC_HEADING, renderReport } from './dispatch/report';
 import { runStartScenario, type StartResult } from './dispatch/start-scenario';
 import { runDelayedScenario, type DelayedResult } from './dispatch/delayed-scenario';
 
@@ -130,7 +131,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${report}\n`);
   if (opts.write) {
     const file = join(setup.repoRoot, 'docs/benchmarks.md');
-    writeSection(file, report);
+    writeDocSection(file, DOC_HEADING, report);
     log(`wrote the Dispatch section of ${file}`);
   }
 }

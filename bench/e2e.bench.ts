@@ -30,11 +30,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { databaseVersion } from './dispatch/backend';
 import { cleanupAll, cleanupOnSignals } from './dispatch/cleanup';
+import { writeDocSection } from './dispatch/doc-section';
 import { describeBuild, findRepoRoot, log, positiveInt, type BenchSetup } from './dispatch/harness';
 import { busyProcesses, machineInfo } from './dispatch/procfs';
 import { runApiScenario, type ApiResult } from './e2e/api-scenario';
 import { runLoadScenario, type LoadResult } from './e2e/load-scenario';
-import { renderReport, writeSection } from './e2e/report';
+import { DOC_HEADING, renderReport } from './e2e/report';
 
 const SCENARIOS = ['http', 'command', 'lag', 'api'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${report}\n`);
   if (opts.write) {
     const file = join(setup.repoRoot, 'docs/benchmarks.md');
-    writeSection(file, report);
+    writeDocSection(file, DOC_HEADING, report);
     log(`wrote the End to end section of ${file}`);
   }
 }

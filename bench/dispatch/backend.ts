@@ -2,6 +2,7 @@
 // and the cron job rows written straight into the `cronjobs` table (the schema is the server's own,
 // made by its migrations on a first start).
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { onCleanup } from './cleanup';
@@ -47,6 +48,34 @@ export function newBackend(): Backend {
     await deleteRedisKeys(redisPrefix);
   });
   return { database, redisPrefix, release };
+}
+
+/**
+ * A Redis key prefix of its own for something else than a server (a reference queue), its keys
+ * deleted at cleanup. `prefix` ends with ':' like a server's; `name` is the same without it (BullMQ
+ * adds the ':' itself).
+ */
+export function newRedisPrefix(): { prefix: string; name: string; release: () => Promise<void> } {
+  const name = `cf-bench-${randomHex(5)}`;
+  const prefix = `${name}:`;
+  return { prefix, name, release: onCleanup(`deleting Redis keys ${prefix}*`, () => deleteRedisKeys(prefix)) };
+}
+
+/**
+ * The Redis the bench talks to (INFO server): its version, and its pid to measure its CPU (null when it
+ * is not in this host's pid namespace).
+ */
+export async function redisServer(): Promise<{ version: string; pid: number | null }> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    const info = await redis.info('server');
+    const pid = Number(/^process_id:(\d+)/m.exec(info)?.[1]);
+    const ours = pid > 0 && existsSync(`/proc/${pid}/comm`) && readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('redis');
+    return { version: /^redis_version:(\S+)/m.exec(info)?.[1] ?? 'unknown', pid: ours ? pid : null };
+  } finally {
+    redis.disconnect();
+  }
 }
 
 async function dropDatabase(name: string): Promise<void> {

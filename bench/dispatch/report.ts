@@ -1,6 +1,4 @@
 // The Markdown report, and replacing its section of docs/benchmarks.md (other sections untouched).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { START_MIX } from './jobs';
 import type { LagResult } from './lag-scenario';
 import type { MachineInfo } from './procfs';
@@ -128,26 +126,4 @@ function renderLag(results: LagResult[]): string[] {
   out.push('');
   if (at1k) out.push(`Goal p99 ≤ ${GOAL_P99_MS} ms at 1k/s: ${verdict(at1k.p99 <= GOAL_P99_MS && at1k.received === at1k.expected)} (p99 ${ms(at1k.p99)}, ${int(at1k.received)} of ${int(at1k.expected)} received).`, '');
   return out;
-}
-
-/** Replaces the Dispatch section of the file (up to the next `## ` heading), or appends it; creates the file if missing. */
-export function writeSection(file: string, section: string): void {
-  const body = section.endsWith('\n') ? section : `${section}\n`;
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, body);
-    return;
-  }
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const start = lines.findIndex((l) => l.startsWith('## Dispatch'));
-  if (start < 0) {
-    const text = lines.join('\n').replace(/\n*$/, '\n\n');
-    writeFileSync(file, text + body);
-    return;
-  }
-  let end = lines.findIndex((l, i) => i > start && /^## /.test(l));
-  if (end < 0) end = lines.length;
-  const before = lines.slice(0, start).join('\n');
-  const after = lines.slice(end).join('\n');
-  writeFileSync(file, (before ? `${before}\n` : '') + body + (after ? `\n${after}` : ''));
 }

@@ -4,9 +4,7 @@ import { newBackend } from '../dispatch/backend';
 import { createSchema, log, serverEnv, spawnServer, type BenchSetup } from '../dispatch/harness';
 import { cpuSeconds, findDatabasePid, machineBusySeconds } from '../dispatch/procfs';
 import { percentile, sortedCopy } from '../dispatch/stats';
-import { databasePid, insertEverySecondJobs, insertTaskHistory, query } from './seed';
-
-const HISTORY_JOBS = 1000;
+import { HISTORY_JOBS, databasePid, seedTaskHistory } from './seed';
 
 export interface ApiOptions {
   rows: number;
@@ -40,11 +38,7 @@ export async function runApiScenario(setup: BenchSetup, o: ApiOptions): Promise<
     const env = serverEnv(setup, backend);
     log(`api: creating schema in ${backend.database}`);
     await createSchema(setup, env);
-    const seed0 = Date.now();
-    await insertEverySecondJobs(backend.database, HISTORY_JOBS, Date.now() + 3_600_000, { runner: 'command', spec: { command: 'true', args: [], env: {} } }, false);
-    await insertTaskHistory(backend.database, o.rows, HISTORY_JOBS, (n) => log(`api: ${n} task rows`));
-    const seedMs = Date.now() - seed0;
-    const [{ n: taskRows }] = await query<{ n: number }>(backend.database, 'SELECT COUNT(*) AS n FROM tasks');
+    const { taskRows, seedMs } = await seedTaskHistory(backend.database, o.rows, (n) => log(`api: ${n} task rows`));
 
     const server = await spawnServer(setup, env);
     await server.waitForLeading(120_000);
@@ -95,7 +89,7 @@ export async function runApiScenario(setup: BenchSetup, o: ApiOptions): Promise<
     }
     const serverWarnings = server.warnings();
     await server.stop();
-    return { ...o, taskRows: Number(taskRows), seedMs, endpoints: results, serverWarnings };
+    return { ...o, taskRows, seedMs, endpoints: results, serverWarnings };
   } finally {
     await backend.release();
   }

@@ -25,10 +25,9 @@ function packageOf(url: string): string {
   return own ? `cronfleet ${own[1]}` : url;
 }
 
-function main(): void {
-  const [file, topRaw] = process.argv.slice(2);
-  if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [top]');
-  const top = Number(topRaw ?? 25);
+/** The summary as text: by package, by function, charged to Cronfleet functions, callers of the top 3. */
+export function summariseProfile(file: string, top = 25): string {
+  const out: string[] = [];
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
@@ -44,11 +43,11 @@ function main(): void {
     byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + us);
   }
   const pct = (us: number): string => `${((us / total) * 100).toFixed(1).padStart(5)} %`;
-  process.stdout.write(`${file}: ${(total / 1e6).toFixed(1)} s profiled\n\nby package (self time):\n`);
-  for (const [k, us] of [...byPkg].sort((a, b) => b[1] - a[1]).slice(0, 15)) process.stdout.write(`  ${pct(us)}  ${k}\n`);
-  process.stdout.write(`\nfunctions (self time):\n`);
+  out.push(`${file}: ${(total / 1e6).toFixed(1)} s profiled\n\nby package (self time):\n`);
+  for (const [k, us] of [...byPkg].sort((a, b) => b[1] - a[1]).slice(0, 15)) out.push(`  ${pct(us)}  ${k}\n`);
+  out.push(`\nfunctions (self time):\n`);
   const ranked = [...byFn].sort((a, b) => b[1] - a[1]).slice(0, top);
-  for (const [k, us] of ranked) process.stdout.write(`  ${pct(us)}  ${k}\n`);
+  for (const [k, us] of ranked) out.push(`  ${pct(us)}  ${k}\n`);
 
   // Natives (writeBuffer, GC) say little alone: where in our code or a package they were called from.
   const parent = new Map<number, number>();
@@ -78,9 +77,9 @@ function main(): void {
     }
     ours.set(key, (ours.get(key) ?? 0) + us);
   }
-  process.stdout.write('\nself time charged to the nearest cronfleet function:\n');
-  for (const [k, us] of [...ours].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`  ${pct(us)}  ${k}\n`);
-  process.stdout.write('\ncallers of the top 3 non-idle functions (self time by stack):\n');
+  out.push('\nself time charged to the nearest cronfleet function:\n');
+  for (const [k, us] of [...ours].sort((a, b) => b[1] - a[1]).slice(0, top)) out.push(`  ${pct(us)}  ${k}\n`);
+  out.push('\ncallers of the top 3 non-idle functions (self time by stack):\n');
   for (const [k] of ranked.filter(([k]) => !k.startsWith('(idle)') && !k.startsWith('(garbage')).slice(0, 3)) {
     const stacks = new Map<string, number>();
     for (const [id, us] of selfUs) {
@@ -88,9 +87,14 @@ function main(): void {
       const st = stackOf(id, 20).split(" < ").filter((f) => !f.includes("node:")).slice(0, 5).join(" < ");
       stacks.set(st, (stacks.get(st) ?? 0) + us);
     }
-    process.stdout.write(`  ${k}\n`);
-    for (const [st, us] of [...stacks].sort((a, b) => b[1] - a[1]).slice(0, 4)) process.stdout.write(`    ${pct(us)}  < ${st}\n`);
+    out.push(`  ${k}\n`);
+    for (const [st, us] of [...stacks].sort((a, b) => b[1] - a[1]).slice(0, 4)) out.push(`    ${pct(us)}  < ${st}\n`);
   }
+  return out.join('');
 }
 
-main();
+if (require.main === module) {
+  const [file, topRaw] = process.argv.slice(2);
+  if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [top]');
+  process.stdout.write(summariseProfile(file, Number(topRaw ?? 25)));
+}

@@ -1,5 +1,4 @@
 // The Markdown section of `bench:e2e`, and replacing it in docs/benchmarks.md (other sections untouched).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { MachineInfo } from '../dispatch/procfs';
 import { int } from '../dispatch/stats';
 import type { ApiResult } from './api-scenario';
@@ -117,23 +116,4 @@ function renderApi(a: ApiResult): string[] {
   out.push('');
   if (a.serverWarnings.length) out.push(`Server log warnings/errors: ${a.serverWarnings.map((w) => `\`${w.text.slice(0, 160)}\` ×${int(w.count)}`).join('; ')}.`, '');
   return out;
-}
-
-/** Replaces this benchmark's section (up to the next `## ` heading), or inserts it before the hand-written notes. */
-export function writeSection(file: string, section: string): void {
-  const body = section.endsWith('\n') ? section : `${section}\n`;
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => l.startsWith(DOC_HEADING));
-  if (start < 0) {
-    const notes = lines.findIndex((l) => l.startsWith('## Notes'));
-    if (notes < 0) writeFileSync(file, text.replace(/\n*$/, '\n\n') + body);
-    else writeFileSync(file, `${lines.slice(0, notes).join('\n')}\n${body}\n${lines.slice(notes).join('\n')}`);
-    return;
-  }
-  let end = lines.findIndex((l, i) => i > start && /^## /.test(l));
-  if (end < 0) end = lines.length;
-  const before = lines.slice(0, start).join('\n');
-  const after = lines.slice(end).join('\n');
-  writeFileSync(file, (before ? `${before}\n` : '') + body + (after ? `\n${after}` : ''));
 }

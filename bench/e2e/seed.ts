@@ -10,9 +10,9 @@ const JOB_COLUMNS = '(name, schedule, timezone, runner, spec, timeout_seconds, e
 /**
  * `count` jobs `@every 1s`, their anchors (created_at) spread evenly over one second (job i at
  * floor(i·1000/count) ms), so `count` due times a second arrive evenly; the first at `firstDueMs` + offset.
- * `enabled: false` makes rows for the API scenario that never come due.
+ * `enabled: false` makes rows for the API scenario that never come due. Names are `namePrefix` + 1..count.
  */
-export async function insertEverySecondJobs(database: string, count: number, firstDueMs: number, job: JobRunner, enabled = true): Promise<void> {
+export async function insertEverySecondJobs(database: string, count: number, firstDueMs: number, job: JobRunner, enabled = true, namePrefix = 'bench-'): Promise<void> {
   const conn = await connect(database);
   try {
     const spec = conn.escape(JSON.stringify(job.spec));
@@ -22,7 +22,7 @@ export async function insertEverySecondJobs(database: string, count: number, fir
       for (let i = from; i < Math.min(count, from + 2000); i++) {
         const offset = Math.floor((i * 1000) / count);
         const created = `'${utcDatetime(anchorMs + offset)}'`;
-        values.push(`('bench-${i + 1}','@every 1s','UTC','${job.runner}',${spec},60,${enabled ? 1 : 0},'${utcDatetime(firstDueMs + offset)}',${created},${created})`);
+        values.push(`(${conn.escape(`${namePrefix}${i + 1}`)},'@every 1s','UTC','${job.runner}',${spec},60,${enabled ? 1 : 0},'${utcDatetime(firstDueMs + offset)}',${created},${created})`);
       }
       await conn.query(`INSERT INTO cronjobs ${JOB_COLUMNS} VALUES ${values.join(',')}`);
     }
@@ -54,6 +54,22 @@ export async function insertTaskHistory(database: string, rows: number, jobs: nu
   } finally {
     await conn.end();
   }
+}
+
+/** Jobs the history rows belong to (disabled, never due). */
+export const HISTORY_JOBS = 1000;
+
+/**
+ * A long history for the API measurements: HISTORY_JOBS disabled jobs and `rows` finished task rows
+ * over them. Returns the rows in `tasks` afterwards and how long it took.
+ */
+export async function seedTaskHistory(database: string, rows: number, onProgress: (done: number) => void): Promise<{ taskRows: number; seedMs: number }> {
+  const started = Date.now();
+  await insertEverySecondJobs(database, HISTORY_JOBS, Date.now() + 3_600_000, { runner: 'command', spec: { command: 'true', args: [], env: {} } }, false);
+  await insertTaskHistory(database, rows, HISTORY_JOBS, onProgress);
+  const seedMs = Date.now() - started;
+  const [{ n }] = await query<{ n: number }>(database, 'SELECT COUNT(*) AS n FROM tasks');
+  return { taskRows: Number(n), seedMs };
 }
 
 /** One query's rows, on a short-lived connection. */
