@@ -8,6 +8,7 @@ import { followTaskOutput } from '../follow';
 import { resolveCronJob } from '../resolve';
 import { taskDetail, taskTable } from '../views';
 import { type Act, inNamespace, positiveInt, wholeSeconds, withConnection, withNamespace } from './common';
+import { registerTaskCreate } from './task-create.command';
 
 /** `kill` and `stop` answer with this once the task's worker confirmed (a 504 otherwise). */
 interface ControlResult {
@@ -19,9 +20,9 @@ interface ControlResult {
 
 const taskId = positiveInt('a task id');
 
-/** `cronfleet tasks ls|get|logs|kill|stop|retry`. */
+/** `cronfleet tasks ls|get|logs|create|kill|stop|retry`. */
 export function registerTasks(program: Command, act: Act): void {
-  const group = withNamespace(withConnection(program.command('tasks').description('list, inspect, follow and control tasks (runs of jobs)')));
+  const group = withNamespace(withConnection(program.command('tasks').description('list, inspect, follow, create and control tasks (runs of jobs, and one-shot tasks)')));
 
   group
     .command('ls')
@@ -73,6 +74,8 @@ export function registerTasks(program: Command, act: Act): void {
         return EXIT.refused;
       }),
     );
+
+  registerTaskCreate(group, act);
 
   group
     .command('kill')
