@@ -7,12 +7,21 @@
 export const EXIT = { ok: 0, refused: 1, usage: 2, notFound: 3, unreachable: 4 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/** The API's refusal as it answered it: its status, code and message (before the CLI words it). */
+export interface ApiRefusal {
+  status: number;
+  code: string | undefined;
+  message: string;
+}
+
 /** An error the CLI reports as one line on stderr and turns into its exit code. */
 export class CliError extends Error {
   override readonly name = 'CliError';
   constructor(
     readonly exitCode: ExitCode,
     message: string,
+    /** Set when the API refused: commands that report per item (or rename its fields) use it. */
+    readonly refusal?: ApiRefusal,
   ) {
     super(message);
   }

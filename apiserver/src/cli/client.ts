@@ -1,4 +1,4 @@
-import { CliError, EXIT } from './cli-error';
+import { type ApiRefusal, CliError, EXIT } from './cli-error';
 
 /** How long a request may take before the server counts as unreachable (stop and kill wait for the worker). */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -57,10 +57,15 @@ export class AdminClient {
   }
 
   async request<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
+    return (await this.answer<T>(method, path, query, body)).body;
+  }
+
+  /** A request's JSON body with its status, for the routes whose 2xx status means something (200 or 202). */
+  async answer<T>(method: string, path: string, query?: Query, body?: unknown): Promise<{ status: number; body: T }> {
     const { status, text } = await this.exchange(method, path, query, body);
-    if (!text) return undefined as T;
+    if (!text) return { status, body: undefined as T };
     try {
-      return JSON.parse(text) as T;
+      return { status, body: JSON.parse(text) as T };
     } catch {
       throw new CliError(EXIT.unreachable, `no Cronfleet API at ${this.baseUrl}: ${method} ${path} answered ${status} with a body that is not JSON`);
     }
@@ -130,10 +135,11 @@ function apiError(baseUrl: string, status: number, contentType: string | null, t
     return new CliError(EXIT.unreachable, `no Cronfleet API at ${baseUrl}: it answered HTTP ${status}${contentType ? ` (${contentType.split(';')[0]})` : ''}`);
   }
   const message = Array.isArray(body.message) ? body.message.join('; ') : body.message;
+  const refusal: ApiRefusal = { status, code: body.code, message };
   const tag = `(HTTP ${status}${body.code ? ` ${body.code}` : ''})`;
-  if (status === 401) return new CliError(EXIT.usage, `the server refused the admin token: ${message} ${tag}; check --token or CRONFLEET_ADMIN_TOKEN`);
-  if (status === 404) return new CliError(EXIT.notFound, `${message} ${tag}`);
-  return new CliError(EXIT.refused, `${message} ${tag}`);
+  if (status === 401) return new CliError(EXIT.usage, `the server refused the admin token: ${message} ${tag}; check --token or CRONFLEET_ADMIN_TOKEN`, refusal);
+  if (status === 404) return new CliError(EXIT.notFound, `${message} ${tag}`, refusal);
+  return new CliError(EXIT.refused, `${message} ${tag}`, refusal);
 }
 
 function unreachable(baseUrl: string, e: unknown): CliError {

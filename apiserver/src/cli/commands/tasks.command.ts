@@ -2,12 +2,13 @@ import { TASK_STATUSES } from '@cronfleet/shared';
 import { Command, InvalidArgumentError } from 'commander';
 import type { TaskView } from '../../tasks/dto/task.dto';
 import type { WorkerView } from '../../workers/workers.service';
-import { EXIT } from '../cli-error';
+import { CliError, EXIT } from '../cli-error';
 import type { AdminClient } from '../client';
 import { followTaskOutput } from '../follow';
 import { resolveCronJob } from '../resolve';
 import { taskDetail, taskTable } from '../views';
 import { type Act, inNamespace, positiveInt, wholeSeconds, withConnection, withNamespace } from './common';
+import { registerTaskCreate } from './task-create.command';
 
 /** `kill` and `stop` answer with this once the task's worker confirmed (a 504 otherwise). */
 interface ControlResult {
@@ -19,9 +20,12 @@ interface ControlResult {
 
 const taskId = positiveInt('a task id');
 
-/** `cronfleet tasks ls|get|logs|kill|stop|retry`. */
+/** What `tasks cancel` did with one id; `-o json` prints `{ items: [...] }` of these. */
+type CancelOutcome = { taskId: number; cancelled: true } | { taskId: number; cancelled: false; error: { status: number; code: string | null; message: string } };
+
+/** `cronfleet tasks ls|get|logs|create|cancel|kill|stop|retry`. */
 export function registerTasks(program: Command, act: Act): void {
-  const group = withNamespace(withConnection(program.command('tasks').description('list, inspect, follow and control tasks (runs of jobs)')));
+  const group = withNamespace(withConnection(program.command('tasks').description('list, inspect, follow, create and control tasks (runs of jobs, and one-shot tasks)')));
 
   group
     .command('ls')
@@ -74,6 +78,30 @@ export function registerTasks(program: Command, act: Act): void {
       }),
     );
 
+  registerTaskCreate(group, act);
+
+  group
+    .command('cancel')
+    .description('cancel tasks that have not reached a worker yet (they end cancelled); prints what happened to each; exit 1 if any was not cancelled')
+    .argument('<id...>', 'task ids', (v: string, ids: number[] = []) => [...ids, taskId(v)])
+    .action(
+      act(async (ctx, _opts, ids: number[]) => {
+        const items: CancelOutcome[] = [];
+        try {
+          for (const id of new Set(ids)) {
+            const outcome = await cancelOne(ctx.client, id);
+            items.push(outcome);
+            if (ctx.format === 'table') process.stdout.write(`${cancelLine(outcome)}\n`);
+          }
+        } catch (e) {
+          if (ctx.format !== 'table' && items.length) ctx.show({ items }, () => '');
+          throw e;
+        }
+        if (ctx.format !== 'table') ctx.show({ items }, () => '');
+        return items.every((i) => i.cancelled) ? EXIT.ok : EXIT.refused;
+      }),
+    );
+
   group
     .command('kill')
     .description("SIGKILL the task's process group now; answers once its worker confirmed")
@@ -107,6 +135,24 @@ export function registerTasks(program: Command, act: Act): void {
         ctx.show(res, () => `task ${res.taskId} queued (retry of task ${id})`);
       }),
     );
+}
+
+/** One DELETE: the API's refusal of this id is its outcome; a server that cannot be reached or a refused token stops the command. */
+async function cancelOne(client: AdminClient, id: number): Promise<CancelOutcome> {
+  try {
+    await client.delete(`/tasks/${id}`);
+    return { taskId: id, cancelled: true };
+  } catch (e) {
+    if (!(e instanceof CliError) || !e.refusal || e.exitCode === EXIT.usage) throw e;
+    return { taskId: id, cancelled: false, error: { status: e.refusal.status, code: e.refusal.code ?? null, message: e.refusal.message } };
+  }
+}
+
+/** `task 12 cancelled`; a refusal as the API words it (it names the task), with its status and code. */
+function cancelLine(o: CancelOutcome): string {
+  if (o.cancelled) return `task ${o.taskId} cancelled`;
+  const message = o.error.message.startsWith(`task ${o.taskId} `) ? o.error.message : `task ${o.taskId}: ${o.error.message}`;
+  return `${message} (HTTP ${o.error.status}${o.error.code ? ` ${o.error.code}` : ''})`;
 }
 
 function controlLine(r: ControlResult): string {

@@ -2,17 +2,15 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ApiTokenView, CreatedApiToken } from '../../auth/dto/api-token.dto';
 import { ROLES } from '../../auth/roles';
 import { CliError, EXIT } from '../cli-error';
+import { parseDurationSeconds } from '../duration';
 import { tokenTable } from '../views';
 import { namespaceLabel } from '../namespace';
 import { type Act, inNamespace, withConnection, withNamespace } from './common';
 
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
-
 /** `30d`, `12h`, `45m`, `90s`, `2w` (or plain seconds) as seconds. */
 export function parseExpiresIn(v: string): number {
-  const m = /^(\d+)([smhdw]?)$/.exec(v.trim());
-  const seconds = m ? Number(m[1]) * UNIT_SECONDS[m[2] || 's'] : NaN;
-  if (!Number.isSafeInteger(seconds) || seconds < 1) throw new InvalidArgumentError('must be a duration such as 30d, 12h, 45m or 90s');
+  const seconds = parseDurationSeconds(v);
+  if (seconds === null || seconds < 1) throw new InvalidArgumentError('must be a duration such as 30d, 12h, 45m or 90s');
   return seconds;
 }
 
