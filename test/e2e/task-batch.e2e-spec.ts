@@ -111,6 +111,15 @@ for (const backend of ['embedded', 'mysql'] as const) {
       const mine = items[0] as { taskId: number };
       assert.equal((await server.api.getTask(mine.taskId)).namespace, ns);
       assert.deepEqual('error' in items[1] && [items[1].error.code, items[1].error.field], ['OutsideNamespace', 'tasks.1.namespace']);
+
+      // A key taken in another namespace is refused, never answered with that namespace's task.
+      const key = `shared-key-${tag}`;
+      const { taskId: theirs } = await server.api.call<{ taskId: number }>('POST', '/tasks', [202], echo('default', { idempotencyKey: key, delaySeconds: 3600 }));
+      const taken = await expectApiError(scoped.call('POST', '/tasks', [200, 202], echo('mine', { idempotencyKey: key, delaySeconds: 3600 })), 409);
+      assert.equal((taken.json() as { code: string }).code, 'IdempotencyKeyTaken');
+      assert.doesNotMatch(taken.message, new RegExp(`\\b${theirs}\\b`));
+      const inBatch = await batch({ tasks: [echo('mine', { idempotencyKey: key, delaySeconds: 3600 })] }, scoped);
+      assert.deepEqual('error' in inBatch.items[0] && [inBatch.items[0].error.code, inBatch.items[0].error.field], ['IdempotencyKeyTaken', 'tasks.0.idempotencyKey']);
     });
   });
 }

@@ -11,6 +11,7 @@ export type DomainErrorCode =
   | 'TaskNotFound'
   | 'TaskNotRunning'
   | 'RetryExists'
+  | 'IdempotencyKeyTaken'
   | 'WorkerNotFound'
   | 'WorkerStillConnected'
   | 'WorkerAlreadyRevoked'
@@ -40,6 +41,7 @@ export const HTTP_STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   TaskNotFound: 404,
   TaskNotRunning: 409,
   RetryExists: 409,
+  IdempotencyKeyTaken: 409,
   WorkerNotFound: 404,
   WorkerStillConnected: 409,
   WorkerAlreadyRevoked: 409,

@@ -61,6 +61,10 @@ export function workerLostError(workerId: number): SerializedError {
 }
 
 /** Task rows and their output. Every state change is a conditional UPDATE, so racing writers cannot both win. */
+/** A key a task of another namespace holds: refused without naming that task. */
+const keyTaken = (key: string): DomainError =>
+  new DomainError('IdempotencyKeyTaken', `idempotencyKey: '${key.slice(0, 200)}' is taken by a task of another namespace (keys are unique across the server); pick another`);
+
 /** Thrown by an atomic createMany: row `index` was refused with `error`, and nothing was written. */
 export class RowRefused extends Error {
   constructor(
@@ -123,6 +127,7 @@ export class TasksRepository {
         if (!isUniqueViolation(e)) throw e;
         if (row.idempotencyKey) {
           const existing = await this.tasks.findOneBy({ idempotencyKey: row.idempotencyKey });
+          if (existing && existing.namespace !== row.namespace) throw keyTaken(row.idempotencyKey);
           if (existing) return { task: existing, created: false };
         }
         // A retry whose attempt exists already was made by another instance: that one stands.
@@ -167,6 +172,14 @@ export class TasksRepository {
         const key = r.idempotencyKey || null;
         const existing = key === null ? undefined : byKey.get(key) ?? freshByKey.get(key);
         if (existing !== undefined) {
+          // Keys are unique across the server: one taken in another namespace must not answer with
+          // that namespace's task.
+          const holder = typeof existing === 'number' ? fresh[existing].namespace : existing.namespace;
+          if (holder !== r.namespace) {
+            if (atomic) throw new RowRefused(plan.length, keyTaken(key!));
+            plan.push(keyTaken(key!));
+            continue;
+          }
           plan.push(existing);
           continue;
         }
