@@ -15,6 +15,9 @@ describe('runner specs on the wire', () => {
   it('keeps the built-in runners strict: unknown fields and bad values are named under spec', () => {
     assert.equal(problem({ ...base, runner: 'command', spec: { command: '', extra: 1 } }), 'task:run: spec.command: must not be empty; spec.extra: unknown field');
     assert.equal(problem({ ...base, runner: 'http', spec: { url: 'ftp://x' } }), 'task:run: spec.url: must be an http:// or https:// URL');
+    assert.equal(problem({ ...base, runner: 'command', spec: { args: ['x'] } }), 'task:run: spec.command: required');
+    assert.equal(problem({ ...base, runner: 'command', spec: { command: 7 } }), 'task:run: spec.command: must be a string');
+    assert.equal(problem({ ...base, runner: 'docker', spec: {} }), 'task:run: spec.image: required');
     const r = parseWith(TaskRunSchema, { ...base, runner: 'command', spec: { command: 'true' } }, 'task:run');
     assert.ok(r.ok && isBuiltinTask(r.value));
     assert.deepEqual(r.ok && r.value.spec, { command: 'true', args: [], env: {}, shell: false }, 'defaults filled in');

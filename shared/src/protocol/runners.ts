@@ -6,6 +6,9 @@ export const EnvSchema = z.record(
   z.string().max(32_768),
 );
 
+/** The message of a required string field: `required` when absent, else what it must be. */
+const text = (what = 'a string') => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : `must be ${what}`) });
+
 /**
  * `command` runner: runs `command` with `args`, without a shell unless `shell: true`, in its own
  * process group. Stop and kill act on the whole group, so children the command spawned go too.
@@ -13,7 +16,7 @@ export const EnvSchema = z.record(
 export const CommandSpecSchema = z
   .object({
     /** Executable name (looked up on the worker's PATH) or absolute path; with `shell: true`, a shell command line. */
-    command: z.string().min(1, 'must not be empty').max(4096),
+    command: z.string(text()).min(1, 'must not be empty').max(4096),
     /** Arguments, passed as they are (no splitting, no globbing); with `shell: true`, the script's $1, $2, …. Default `[]`. */
     args: z.array(z.string().max(32_768)).max(1000).default([]),
     /** Extra environment, merged over the worker's own and the job's `env`. Default `{}`. */
@@ -32,7 +35,7 @@ export const ScriptSpecSchema = z
     /** `sh`, `bash`, `python3`, `node`, or an absolute path to an interpreter. */
     interpreter: z.union([z.enum(['sh', 'bash', 'python3', 'node']), z.string().regex(/^\//, "must be 'sh', 'bash', 'python3', 'node' or an absolute path").max(4096)]),
     /** The script itself. */
-    content: z.string().max(1024 * 1024, 'must be at most 1 MiB'),
+    content: z.string(text()).max(1024 * 1024, 'must be at most 1 MiB'),
     args: z.array(z.string().max(32_768)).max(1000).default([]),
     env: EnvSchema.default({}),
     cwd: z.string().min(1).max(4096).optional(),
@@ -44,7 +47,7 @@ export type ScriptSpec = z.infer<typeof ScriptSpecSchema>;
 export const DockerSpecSchema = z
   .object({
     /** Image reference, e.g. `alpine:3.20` or `registry.example/app@sha256:...`. */
-    image: z.string().min(1, 'must not be empty').max(512),
+    image: z.string(text()).min(1, 'must not be empty').max(512),
     /** Command and arguments; empty: the image's own. Default `[]`. */
     command: z.array(z.string().max(32_768)).max(1000).default([]),
     env: EnvSchema.default({}),
