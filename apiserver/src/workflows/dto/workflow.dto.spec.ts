@@ -20,7 +20,7 @@ const def = checkDefinition({
   ],
 });
 const run = (status: WorkflowRunEntity['status']): WorkflowRunEntity => ({
-  id: 7, workflowId: 3, workflowName: 'etl', namespace: 'default', trigger: 'api', scheduledAt: null, status, definition: { steps: def.steps },
+  id: 7, workflowId: 3, workflowName: 'etl', namespace: 'default', trigger: 'api', scheduledAt: null, status, definition: { steps: def.steps }, params: { X: 'x' },
   retryFrom: null, retries: 0, reason: null, startedAt: at, finishedAt: status === 'running' ? null : later(9),
 });
 const row = (id: number, step: string, status: string, attempt = 1, item: number | null = null): StepTaskRow => ({
