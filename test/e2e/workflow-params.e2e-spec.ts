@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openDashboardBrowser, signIn, type DashboardBrowser } from './browser';
 import {
   assertNoLeakedProcesses,
   errorBody,
@@ -166,5 +167,68 @@ for (const backend of ['mysql', 'embedded'] as const) describe(`workflow params 
     assert.equal(changed.code, 0, changed.stderr);
     assert.deepEqual((JSON.parse(changed.stdout) as { items: { result: string }[] }).items.map((i) => i.result), ['updated']);
     assert.deepEqual((await server.api.call<{ params: unknown[] }>('GET', `/workflows/${encodeURIComponent(name)}`, [200])).params, [{ name: 'X', required: true, default: 'd' }]);
+  });
+});
+
+describe("the workflow page's Run dialog in headless Chromium", { timeout: 180_000 }, () => {
+  let server: TestServer;
+  let worker: TestProcess | undefined;
+  let dash: DashboardBrowser | undefined;
+  const logs = (): string => [server?.process.report(), worker?.report(), dash?.consoleErrors.join('\n')].filter(Boolean).join('\n');
+
+  before(
+    async () => {
+      dash = await openDashboardBrowser();
+      server = await startServer({ backend: 'embedded' });
+      worker = startWorker(server, `e2e-wfparams-dash-${randomId()}`);
+      await waitForWorkerOnline(server.api, { details: logs });
+    },
+    { timeout: 60_000 },
+  );
+  after(
+    async () => {
+      await dash?.browser.close();
+      await worker?.stop();
+      await server?.stop();
+      assertNoLeakedProcesses();
+    },
+    { timeout: 60_000 },
+  );
+
+  it("fills the workflow's params in the job's form, shows the server's error under the param, opens the run with its values, and shows a viewer no Run button", async () => {
+    const page = dash!.page;
+    const w = await server.api.call<{ id: number; name: string }>('POST', '/workflows', [201], { name: `dash-wf-params-${randomId()}`, params: PARAMS, steps: STEPS });
+    const token = async (role: string) => (await server.api.call<{ token: string }>('POST', '/tokens', [201], { name: `dash-${role}-${randomId()}`, role })).token;
+    await page.goto(`${server.url}/#/workflows/${w.id}`);
+    await signIn(page, await token('viewer'), 'viewer');
+    await page.getByRole('heading', { name: w.name }).waitFor();
+    assert.equal(await page.getByRole('button', { name: /^Run now/ }).count(), 0, 'a viewer may not run it');
+
+    await page.evaluate('localStorage.clear(); sessionStorage.clear()');
+    await page.reload();
+    await signIn(page, await token('operator'), 'operator');
+    await page.getByRole('button', { name: 'Run now…' }).click();
+    const dialog = page.getByRole('dialog', { name: `Run ${w.name}` });
+    await dialog.waitFor();
+    assert.equal(await dialog.getByText('Admin overrides').count(), 0, 'a workflow run has no free-form overrides');
+    assert.equal(await dialog.getByLabel('REGION').inputValue(), 'eu', 'the default is filled in');
+    await dialog.getByLabel('X *').fill('$(id)');
+    await dialog.getByLabel('TICKET').fill('not a ticket');
+    await dialog.getByRole('button', { name: 'Run' }).click();
+    await dialog.locator('.field-error').filter({ hasText: 'params.TICKET: must match the pattern [A-Z]+-[0-9]+' }).waitFor();
+    await dialog.getByLabel('TICKET').fill('OPS-1');
+    await dialog.getByLabel('REGION').selectOption('us');
+    await dialog.getByRole('button', { name: 'Run' }).click();
+    await page.getByTestId('run-params').filter({ hasText: 'X=$(id)' }).waitFor();
+    assert.equal((await page.getByTestId('run-params').textContent())?.replace(/\s+/g, ' ').trim(), 'X=$(id)REGION=usTICKET=OPS-1');
+    const runId = Number(/#\/workflow-runs\/(\d+)/.exec(page.url())![1]);
+    const run = await waitFor(async () => {
+      const r = await server.api.call<RunView>('GET', `/workflow-runs/${runId}`, [200]);
+      return r.status !== 'running' && r;
+    }, { timeoutMs: 60_000, what: `workflow run ${runId} to end`, details: logs });
+    assert.equal(run.status, 'success', logs());
+    const first = run.steps.find((s) => s.id === 'first')!.tasks.at(-1)!;
+    assert.equal(await server.api.taskOutput(first.taskId), 'first:$(id)|us|OPS-1');
+    assert.deepEqual(dash!.consoleErrors.filter((e) => !/status of 400/.test(e)), []);
   });
 });
