@@ -5,6 +5,7 @@ import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
 import type { WorkflowView } from '../workflows/dto/workflow.dto';
 import { exportDocument, exportJob, exportWorkflow, nameMatcher, renderExport, sortKeys } from './export-file';
 import { validateJobs } from './job-file';
+import { readWorkflowFile, sameDefinition } from './workflow-file';
 
 const view = (over: Partial<CronJobView> = {}): CronJobView =>
   ({
@@ -34,6 +35,19 @@ describe('export file', () => {
     assert.equal('params' in exportJob(view()), false);
     const [def] = validateJobs([parse(renderExport({ jobs: [job] }, 'yaml')).jobs[0]], 'f');
     assert.deepEqual(def.job.params, params);
+  });
+
+  it('writes a workflow\'s params after enabled, leaves them out for one without any, and apply reads them back as they were', () => {
+    const params = [{ name: 'X', required: true }, { name: 'REGION', enum: ['eu', 'us'], default: 'eu', required: false }];
+    const wf = (over: Partial<WorkflowView> = {}) => ({ id: 1, namespace: 'default', name: 'etl', description: null, schedule: null, timezone: 'UTC', enabled: true, params: [], steps: [{ id: 's', runner: 'command', spec: { command: 'x' } }], ...over }) as unknown as WorkflowView;
+    const out = exportWorkflow(wf({ params }));
+    assert.deepEqual(Object.keys(out), ['name', 'description', 'schedule', 'timezone', 'enabled', 'params', 'steps']);
+    assert.equal('params' in exportWorkflow(wf()), false);
+    const [entry] = readWorkflowFile(renderExport({ workflows: [out] }, 'yaml'), 'f');
+    assert.deepEqual(entry.def.params, params);
+    // The server shows steps as checked (the spec's defaults filled in): compare with those.
+    assert.ok(sameDefinition(entry.def, wf({ params, steps: entry.def.steps })), 'applying the export changes nothing');
+    assert.ok(!sameDefinition(entry.def, wf({ params: [params[0]], steps: entry.def.steps })), 'a changed param is an update');
   });
 
   it("writes secret variables and webhook header values as '${keep}', never anything else of them", () => {

@@ -16,7 +16,7 @@ const JOB_FIELDS = [
   'workerSelector', 'routing', 'notify', 'triggers', 'params', 'historyLimit', 'historyDays',
 ] as const;
 
-const WORKFLOW_FIELDS = ['name', 'namespace', 'description', 'schedule', 'timezone', 'enabled', 'steps'] as const;
+const WORKFLOW_FIELDS = ['name', 'namespace', 'description', 'schedule', 'timezone', 'enabled', 'params', 'steps'] as const;
 
 /** What `cronfleet export` writes: `jobs` and `workflows`, each by name; a section left out by `--jobs-only` / `--workflows-only` is absent. */
 export interface ExportDocument {
@@ -47,7 +47,9 @@ export function exportJob(view: CronJobView): Record<string, unknown> {
 }
 
 export function exportWorkflow(view: WorkflowView): Record<string, unknown> {
-  return pick(withoutDefaultNamespace(view as unknown as Record<string, unknown> & { namespace?: string }), WORKFLOW_FIELDS);
+  // params left out when none, as for jobs: exports of workflows without params stay as they were.
+  const source = { ...view, params: view.params?.length ? view.params : undefined } as unknown as Record<string, unknown> & { namespace?: string };
+  return pick(withoutDefaultNamespace(source), WORKFLOW_FIELDS);
 }
 
 /**

@@ -52,8 +52,8 @@ export function cronJobDetail(j: CronJobView, recent: readonly TaskView[], worke
   return parts.join('\n');
 }
 
-/** `REGION=eu (eu|us)`, `TICKET (required, /[A-Z]+-[0-9]+/)`: what `cronjobs run --param` may set. */
-function paramLine(p: CronJobView['params'][number]): string {
+/** `REGION=eu (eu|us)`, `TICKET (required, /[A-Z]+-[0-9]+/)`: what `cronjobs run --param` (or `workflows run --param`) may set. */
+export function paramLine(p: CronJobView['params'][number]): string {
   const rule = p.enum ? p.enum.join('|') : p.pattern !== undefined ? `/${p.pattern}/` : null;
   const notes = [p.required ? 'required' : '', rule ?? ''].filter(Boolean).join(', ');
   return `${p.name}${p.default !== undefined ? `=${p.default}` : ''}${notes ? ` (${notes})` : ''}`;

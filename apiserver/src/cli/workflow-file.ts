@@ -66,7 +66,7 @@ export function checkWorkflows(values: readonly unknown[], source: string, defau
 
 /** True when the server holds `def` as it is (apply then leaves it alone). */
 export function sameDefinition(def: WorkflowDefinition, view: WorkflowView): boolean {
-  const stored: WorkflowDefinition = { name: view.name, description: view.description, schedule: view.schedule, timezone: view.timezone, enabled: view.enabled, steps: view.steps };
+  const stored: WorkflowDefinition = { name: view.name, description: view.description, schedule: view.schedule, timezone: view.timezone, enabled: view.enabled, params: view.params ?? [], steps: view.steps };
   return canonical(def) === canonical(stored);
 }
 

@@ -1,5 +1,6 @@
 import type { RunSummary, RunView, WorkflowView } from '../workflows/dto/workflow.dto';
 import { describe, duration, relative, section, table, when } from './format';
+import { paramLine } from './views';
 
 // Human renderings of workflows and their runs for `-o table`. JSON and YAML output never pass through here.
 
@@ -19,6 +20,7 @@ export function workflowDetail(w: WorkflowView, nowMs: number): string {
     ['Description', w.description ?? undefined],
     ['Schedule', w.schedule ? `${w.schedule} (${w.timezone})` : 'none: runs on demand'],
     ['State', w.enabled ? 'active' : 'paused'],
+    ['Params', w.params?.length ? w.params.map(paramLine).join('; ') : undefined],
     ['Next run', w.enabled && w.schedule ? when(w.nextRunAt, nowMs) : undefined],
     ['Created', when(w.createdAt, nowMs)],
     ['Updated', when(w.updatedAt, nowMs)],
@@ -47,6 +49,7 @@ export function runDetail(r: RunView, nowMs: number): string {
     ['Reason', r.reason ?? undefined],
     ['Trigger', r.scheduledAt ? `${r.trigger} (due ${r.scheduledAt})` : r.trigger],
     ['Retried', r.retries ? `${r.retries} time(s)` : undefined],
+    ['Params', Object.keys(r.params ?? {}).length ? Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ') : undefined],
     ['Started', when(r.startedAt, nowMs)],
     ['Finished', when(r.finishedAt, nowMs)],
     ['Duration', runDuration(r, nowMs)],

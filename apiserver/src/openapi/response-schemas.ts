@@ -1,5 +1,6 @@
 import { AnyRunnerNameSchema, SerializedErrorSchema, TASK_STATUSES, WorkerStatsSchema } from '@cronfleet/shared';
 import { z } from 'zod';
+import { ParamsViewSchema } from '../cronjobs/dto/params.dto';
 import { PolicyFields, RetentionFields, RoutingFields, RunFields } from '../cronjobs/dto/policies.dto';
 import { NOTIFY_EVENTS } from '../notifications/core/notify-rule';
 import { RunSummarySchema, RunViewSchema, WorkflowViewSchema } from '../workflows/dto/workflow.dto';
@@ -71,20 +72,7 @@ export const CronJobViewSchema = z.object({
       description:
         'cron jobs started when a task of this one has ended for good, with its result as CRONFLEET_UPSTREAM_* / CRONFLEET_RESULT_* environment; each entry a job name (its params take their defaults) or { job, params } giving values for its params',
     }),
-  params: z
-    .array(
-      z
-        .object({
-          name: z.string().meta({ description: 'given to the task as the environment variable CRONFLEET_PARAM_<name>' }),
-          description: z.string().optional(),
-          default: z.string().optional().meta({ description: 'the value of a run that gives none: scheduled runs always, chains whose trigger gives no value for it' }),
-          required: z.boolean().meta({ description: 'run now must give a value (unless there is a default)' }),
-          pattern: z.string().optional().meta({ description: 'a JavaScript regular expression (Unicode mode) the whole value must match' }),
-          enum: z.array(z.string()).optional().meta({ description: 'the only values allowed' }),
-        })
-        .strict(),
-    )
-    .meta({ description: "what a run may set (run now's `params`): the only thing an operator may vary" }),
+  params: ParamsViewSchema.meta({ description: "what a run may set (run now's `params`): the only thing an operator may vary" }),
   historyLimit: RetentionFields.historyLimit.meta({ description: "newest finished tasks kept; null: the server's CRONFLEET_HISTORY_LIMIT" }),
   historyDays: RetentionFields.historyDays.meta({ description: "finished tasks older than this many days are deleted; null: the server's CRONFLEET_HISTORY_DAYS" }),
   version: z.number().int().min(0).meta({ description: 'number of its latest version (see GET /cronjobs/{id}/versions); 0 for a job made before versioning and not changed since' }),

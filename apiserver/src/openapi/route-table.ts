@@ -179,7 +179,8 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
     summary: 'Create a workflow',
     description:
       'Steps with `id`, `runner` and `spec` (one task) or `group` (`items`: `[{ runner, spec }]`, or `forEach` inputs with one `runner` and `spec`; with `succeedWhen` all, any or `{ atLeast: K }` and `maxParallel`), ' +
-      '`dependsOn`, `when` (success, failure, always), `retry`, `timeoutSeconds`, `workerSelector`, `env`; an optional `schedule` in `timezone`. ' +
+      '`dependsOn`, `when` (success, failure, always), `retry`, `timeoutSeconds`, `workerSelector`, `env`; an optional `schedule` in `timezone`; ' +
+      "`params`, declared and checked as a cron job's (what a run may set, given to every task of a run as CRONFLEET_PARAM_<NAME>; a scheduled, enabled workflow's required params need a default; no step's `env` or spec `env` may set a declared param's variable). " +
       "Unknown dependencies, duplicate ids, cycles (named: `a → b → a`) and specs that do not fit their runner are refused naming the field (`steps[2].dependsOn[0]: no step has the id 'x'`).",
     responses: { 201: json('Workflow', 'created, with its nextRunAt'), 409: 'a workflow with this name exists (WorkflowNameTaken)' },
   },
@@ -204,7 +205,10 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
   'POST /api/v1/workflows/{idOrName}/runs': {
     tag: 'workflows',
     summary: 'Run a workflow now',
-    description: 'Also when it is disabled. Answers once its first steps are started, with the run.',
+    description:
+      "Also when it is disabled. Answers once its first steps are started, with the run. `params`: values of the workflow's declared params (any role that may run), " +
+      'checked as for a cron job\'s run now (a 400 names the param: unknown, required, not one of the enum, not matching the pattern; nothing starts), defaults filled in, ' +
+      'kept on the run (`params` of the run view) and given to every task of the run (each step, group member and retry) as environment CRONFLEET_PARAM_<NAME>.',
     responses: { 202: json('WorkflowRun', 'the run'), 404: NO_WORKFLOW },
   },
   'GET /api/v1/workflows/{idOrName}/runs': { tag: 'workflows', summary: "A workflow's runs, newest first", responses: { 200: json(runPage, 'one page'), 404: NO_WORKFLOW } },

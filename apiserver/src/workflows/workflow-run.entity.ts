@@ -50,6 +50,13 @@ export class WorkflowRunEntity {
   @Column({ name: 'retry_from', type: 'simple-json', nullable: true })
   retryFrom!: Record<string, number> | null;
 
+  /**
+   * The run's param values (given, else defaults; a param with neither is absent), as every task of
+   * the run gets them (CRONFLEET_PARAM_<NAME>), retries included. Null for runs from before params.
+   */
+  @Column({ type: 'simple-json', nullable: true })
+  params!: Record<string, string> | null;
+
   /** How many times the run was retried from its failed steps. */
   @Column({ type: 'int', default: 0 })
   retries!: number;

@@ -32,9 +32,9 @@ export class WorkflowRunsRepository {
    * A new run; for a scheduled one whose due time has a run already (another leader made it), that
    * run, with `created: false`.
    */
-  async create(fields: Omit<WorkflowRunEntity, 'id' | 'retryFrom' | 'retries' | 'reason' | 'finishedAt'>): Promise<{ run: WorkflowRunEntity; created: boolean }> {
+  async create(fields: Omit<WorkflowRunEntity, 'id' | 'retryFrom' | 'retries' | 'reason' | 'finishedAt' | 'params'> & { params?: Record<string, string> }): Promise<{ run: WorkflowRunEntity; created: boolean }> {
     try {
-      const run = await this.runs.save(this.runs.create({ ...fields, retryFrom: null, retries: 0, reason: null, finishedAt: null }));
+      const run = await this.runs.save(this.runs.create({ ...fields, params: fields.params ?? null, retryFrom: null, retries: 0, reason: null, finishedAt: null }));
       return { run, created: true };
     } catch (e) {
       if (!isUniqueViolation(e) || fields.scheduledAt === null) throw e;

@@ -1,9 +1,12 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { JobParam } from '../cronjobs/params/job-params';
 import type { WorkflowStep } from './dto/definition.dto';
 
 /** What a workflow's `definition` column holds: its steps, as checked (room for more fields later). */
 export interface StoredDefinition {
   steps: WorkflowStep[];
+  /** What a run may set; absent in definitions stored before workflow params, read as none. */
+  params?: JobParam[];
 }
 
 /** A workflow: a DAG of steps, each a task (or a group of tasks), run on a schedule or on demand. */

@@ -7,7 +7,7 @@ import { NamespaceFilterSchema } from '../namespaces/dto/namespace.dto';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { checkDefinition } from './dto/check-definition';
 import { type WorkflowDefinition, WorkflowBodySchema } from './dto/definition.dto';
-import { type ListRunsQuery, ListRunsQuerySchema, type ListWorkflowsQuery, ListWorkflowsQuerySchema, WorkflowRefSchema } from './dto/workflow.dto';
+import { type ListRunsQuery, ListRunsQuerySchema, type ListWorkflowsQuery, ListWorkflowsQuerySchema, type RunWorkflow, RunWorkflowSchema, WorkflowRefSchema } from './dto/workflow.dto';
 import { WorkflowsService } from './workflows.service';
 
 /** The body of `POST /workflows`: the schema (for the OpenAPI document), then every check of checkDefinition. */
@@ -69,11 +69,11 @@ export class WorkflowsController {
     await this.workflows.remove(ref, nameNamespace(req));
   }
 
-  /** Run now: 202 with the run, its first steps started. */
+  /** Run now, with values for the workflow's params: 202 with the run, its first steps started. */
   @Post(':idOrName/runs')
   @HttpCode(202)
-  run(@Param('idOrName', Ref) ref: string, @Query(NsQuery) _q: NsQueryValue, @Req() req: HttpRequest) {
-    return this.workflows.run(ref, nameNamespace(req));
+  run(@Param('idOrName', Ref) ref: string, @Query(NsQuery) _q: NsQueryValue, @Body(new ZodValidationPipe(RunWorkflowSchema)) body: RunWorkflow, @Req() req: HttpRequest) {
+    return this.workflows.run(ref, nameNamespace(req), body);
   }
 
   @Get(':idOrName/runs')

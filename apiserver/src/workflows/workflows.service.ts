@@ -3,9 +3,10 @@ import { DomainError, notFound } from '../common/errors';
 import { nextRunAtMs, parseSchedule } from '../dispatcher/core/schedule';
 import { ClusterEvents } from '../events/cluster-events';
 import { LiveEvents } from '../events/live-events';
+import { patternMatches, resolveParams } from '../cronjobs/params/job-params';
 import { checkDefinition } from './dto/check-definition';
 import type { WorkflowDefinition } from './dto/definition.dto';
-import { type ListWorkflowsQuery, type ListRunsQuery, type RunSummary, type RunView, toRunSummary, toWorkflowView, type WorkflowView } from './dto/workflow.dto';
+import { type ListWorkflowsQuery, type ListRunsQuery, type RunSummary, type RunWorkflow, type RunView, toRunSummary, toWorkflowView, type WorkflowView } from './dto/workflow.dto';
 import { WorkflowEngine } from './engine/run-engine';
 import { WorkflowRunsService } from './workflow-runs.service';
 import type { WorkflowEntity } from './workflow.entity';
@@ -41,7 +42,7 @@ export class WorkflowsService {
       name: def.name,
       namespace,
       description: def.description,
-      definition: { steps: def.steps },
+      definition: { steps: def.steps, params: def.params },
       schedule: def.schedule,
       timezone: def.timezone,
       enabled: def.enabled,
@@ -75,7 +76,7 @@ export class WorkflowsService {
       throw new DomainError('ValidationFailed', `namespace: a workflow never moves (it is in '${w.namespace}'); create it in '${def.namespace}' and delete this one`);
     }
     const timing = def.schedule !== w.schedule || def.timezone !== w.timezone || def.enabled !== w.enabled;
-    const next: WorkflowEntity = { ...w, name: def.name, description: def.description, definition: { steps: def.steps }, schedule: def.schedule, timezone: def.timezone, enabled: def.enabled };
+    const next: WorkflowEntity = { ...w, name: def.name, description: def.description, definition: { steps: def.steps, params: def.params }, schedule: def.schedule, timezone: def.timezone, enabled: def.enabled };
     if (timing) next.nextRunAt = nextDue(def, Date.now(), w.createdAt.getTime());
     const saved = await this.repo.save(next);
     await this.changed(saved, 'workflow.updated');
@@ -94,10 +95,16 @@ export class WorkflowsService {
     this.live.workflow({ type: 'workflow.deleted', data: { workflowId: w.id, name: w.name, namespace: w.namespace } });
   }
 
-  /** Runs a workflow now (also when it is disabled); its first steps' tasks exist when this answers. */
-  async run(ref: string, ns: string): Promise<RunView> {
+  /**
+   * Runs a workflow now (also when it is disabled); its first steps' tasks exist when this answers.
+   * `params`: values for the workflow's declared params, checked as a cron job's run now checks them
+   * (a 400 naming `params.<NAME>`, nothing started), defaults filled in.
+   */
+  async run(ref: string, ns: string, body: RunWorkflow = {}): Promise<RunView> {
     const w = await this.load(ref, ns);
-    const { run } = await this.engine.startRun(w, 'api', null);
+    const params = resolveParams(w.definition.params ?? [], body.params ?? {}, patternMatches, 'this workflow');
+    if (!params.ok) throw new DomainError('ValidationFailed', params.problems.join('; '));
+    const { run } = await this.engine.startRun(w, 'api', null, params.values);
     return this.runService.get(run.id);
   }
 

@@ -4,7 +4,10 @@ import type { DataSource } from 'typeorm';
 import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
 import { isNamespaceGone, isNamespaceInUse } from '../../src/database/columns';
 import { MIGRATIONS, openDatabase } from '../../src/database/data-source';
+import { WorkflowRunParams1765600000000 } from '../../src/database/migrations/1765600000000-workflow-run-params';
 import { TaskEntity } from '../../src/tasks/task.entity';
+import { WorkflowRunEntity } from '../../src/workflows/workflow-run.entity';
+import { WorkflowEntity } from '../../src/workflows/workflow.entity';
 import { backends } from './support';
 
 for (const backend of backends) {
@@ -78,6 +81,27 @@ for (const backend of backends) {
       await ds.getRepository(TaskEntity).insert({ cronjobId: other.id, cronjobName: other.name, status: 'success', attempt: 1, trigger: 'manual', scheduledAt: new Date(), runner: 'command', spec: {}, timeoutSeconds: null });
       await ds.getRepository(CronJobEntity).delete({ id: other.id });
       assert.equal(await ds.getRepository(TaskEntity).countBy({ cronjobId: other.id }), 0);
+    });
+
+    // Last: it takes the newest migration down and up again.
+    it("keeps a workflow run's param values whole, and its migration goes down and up again", async () => {
+      assert.equal(MIGRATIONS[MIGRATIONS.length - 1], WorkflowRunParams1765600000000, 'the migration under test is the newest');
+      const wf = await ds.getRepository(WorkflowEntity).save({ name: 'db-test-wf', namespace: 'default', description: null, definition: { steps: [] }, schedule: null, timezone: 'UTC', enabled: true, nextRunAt: null });
+      // 20 values of 4 KiB, each of characters JSON writes as \u00XX: past TEXT's 64 KiB on MySQL.
+      const params = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`P${i}`, '\u0001'.repeat(4096)]));
+      const fields = { workflowId: wf.id, workflowName: wf.name, namespace: 'default', trigger: 'api' as const, scheduledAt: null, status: 'running' as const, definition: { steps: [] }, retryFrom: null, retries: 0, reason: null, startedAt: new Date(), finishedAt: null };
+      const run = await ds.getRepository(WorkflowRunEntity).save({ ...fields, params });
+      assert.deepEqual((await ds.getRepository(WorkflowRunEntity).findOneByOrFail({ id: run.id })).params, params);
+      const columns = async (): Promise<string[]> =>
+        backend.name === 'MySQL'
+          ? (await ds.query('SHOW COLUMNS FROM workflow_runs')).map((c: { Field: string }) => c.Field)
+          : (await ds.query('PRAGMA table_info(workflow_runs)')).map((c: { name: string }) => c.name);
+      await ds.undoLastMigration();
+      assert.equal((await columns()).includes('params'), false);
+      assert.equal((await ds.query('SELECT id FROM workflow_runs')).length, 1, 'the run stays, without its values');
+      await ds.runMigrations();
+      assert.equal((await columns()).includes('params'), true);
+      assert.equal((await ds.getRepository(WorkflowRunEntity).findOneByOrFail({ id: run.id })).params, null, 'read as a run from before params');
     });
   });
 }

@@ -1,6 +1,6 @@
 import { signOut, token } from './session';
 import type { Caller } from '../app/role';
-import type { CronJob, CronJobVersion, CronJobVersionDetail, Namespace, Page, Readiness, RunJobBody, RunStatus, SchedulerStatus, Task, TimelineRun, Worker, Workflow, WorkflowRun, WorkflowRunSummary } from './types';
+import type { CronJob, CronJobVersion, CronJobVersionDetail, Namespace, Page, Readiness, RunJobBody, RunStatus, RunWorkflowBody, SchedulerStatus, Task, TimelineRun, Worker, Workflow, WorkflowRun, WorkflowRunSummary } from './types';
 
 /** A refused or failed call, with the server's message (which names the field and the problem). */
 export class ApiError extends Error {
@@ -107,7 +107,7 @@ export const api = {
   /** By id, or by name in `namespace` (default: the token's, or `default`). */
   workflow: (ref: number | string, q: { namespace?: string } = {}) => call<Workflow>('GET', withQuery(`${v1}/workflows/${encodeURIComponent(ref)}`, q)),
   /** Run now: 202 with the run, its first steps' tasks created. */
-  runWorkflow: (ref: number | string) => call<WorkflowRun>('POST', `${v1}/workflows/${encodeURIComponent(ref)}/runs`),
+  runWorkflow: (ref: number | string, body: RunWorkflowBody = {}) => call<WorkflowRun>('POST', `${v1}/workflows/${encodeURIComponent(ref)}/runs`, body),
   workflowRuns: (ref: number | string, q: { namespace?: string; status?: RunStatus; limit?: number; cursor?: string | null } = {}) =>
     call<Page<WorkflowRunSummary>>('GET', withQuery(`${v1}/workflows/${encodeURIComponent(ref)}/runs`, q)),
   workflowRun: (id: number) => call<WorkflowRun>('GET', `${v1}/workflow-runs/${id}`),

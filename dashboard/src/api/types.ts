@@ -55,6 +55,11 @@ export interface JobParam {
   enum?: string[];
 }
 
+/** `POST /workflows/:idOrName/runs`: values for the workflow's params, from any role that may run. */
+export interface RunWorkflowBody {
+  params?: Record<string, string>;
+}
+
 /** `POST /cronjobs/:id/run`: `params` for any role that may run; `args` and `env` only for admins. */
 export interface RunJobBody {
   params?: Record<string, string>;
@@ -238,6 +243,8 @@ export interface Workflow {
   schedule: string | null;
   timezone: string;
   enabled: boolean;
+  /** What a run may set (the Run dialog's form), as a job's; absent from a server before workflow params. */
+  params?: JobParam[];
   steps: WorkflowStep[];
   nextRunAt: string | null;
   createdAt: string;
@@ -293,5 +300,7 @@ export interface RunStep {
 
 /** `GET /workflow-runs/:id`: the run and every step with its edges, state, tasks and times. */
 export interface WorkflowRun extends WorkflowRunSummary {
+  /** The values each task of the run got as CRONFLEET_PARAM_<NAME>; absent from a server before workflow params. */
+  params?: Record<string, string>;
   steps: RunStep[];
 }

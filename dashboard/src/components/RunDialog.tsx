@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client';
-import type { CronJob, JobParam, RunJobBody } from '../api/types';
+import type { CronJob, JobParam, RunJobBody, Workflow, WorkflowRun } from '../api/types';
 import { useAllowed } from '../app/role';
+import { href, navigate } from '../app/router';
 import { ActionButton, ErrorNote, Field } from './ui';
 import { useToast } from './toasts';
 
@@ -23,17 +24,61 @@ export function RunNowButton({ job, kind = 'plain', overrides = false, done }: {
       <button className={`btn btn-${kind}`} onClick={() => setOpen(true)}>
         {overrides ? 'Run with overrides…' : 'Run now…'}
       </button>
-      {open && <RunDialog job={job} onClose={() => setOpen(false)} message={message} />}
+      {open && (
+        <RunDialog
+          name={job.name}
+          owner="job"
+          params={params}
+          overrides={isAdmin}
+          run={async (body) => message((await api.runJob(job.id, body)).taskId)}
+          onClose={() => setOpen(false)}
+        />
+      )}
+    </>
+  );
+}
+
+/**
+ * "Run now" for a workflow, then to the run's page: straight away for a workflow without params,
+ * else the same dialog as a job's, with its params only (a workflow run has no free-form overrides).
+ */
+export function WorkflowRunButton({ workflow: w }: { workflow: Workflow }) {
+  const [open, setOpen] = useState(false);
+  const allowed = useAllowed('operator');
+  const params = w.params ?? [];
+  if (!allowed) return null;
+  const start = async (body = {}): Promise<WorkflowRun> => {
+    const run = await api.runWorkflow(w.id, body);
+    navigate(href(`/workflow-runs/${run.id}`));
+    return run;
+  };
+  if (params.length === 0) return <ActionButton label="Run now" kind="primary" action={() => start()} done={(r) => `run #${(r as WorkflowRun).id} started`} />;
+  return (
+    <>
+      <button className="btn btn-primary" onClick={() => setOpen(true)}>
+        Run now…
+      </button>
+      {open && <RunDialog name={w.name} owner="workflow" params={params} overrides={false} run={async (body) => `run #${(await start({ params: body.params })).id} started`} onClose={() => setOpen(false)} />}
     </>
   );
 }
 
 const lines = (text: string) => text.split('\n').filter((l) => l.trim() !== '');
 
-function RunDialog({ job, onClose, message }: { job: CronJob; onClose: () => void; message: (taskId: number) => string }) {
+/**
+ * The run form: an input per declared param (a select for an enum), and for admins running a job the
+ * free-form overrides. `run` sends the body and gives the toast; the server's refusal is shown under
+ * the param it names.
+ */
+function RunDialog({ name, owner, params, overrides, run, onClose }: {
+  name: string;
+  owner: 'job' | 'workflow';
+  params: JobParam[];
+  overrides: boolean;
+  run: (body: RunJobBody) => Promise<string>;
+  onClose: () => void;
+}) {
   const toast = useToast();
-  const isAdmin = useAllowed('admin');
-  const params = job.params ?? [];
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(params.map((p) => [p.name, p.default ?? ''])));
   const [args, setArgs] = useState('');
   const [env, setEnv] = useState('');
@@ -54,8 +99,8 @@ function RunDialog({ job, onClose, message }: { job: CronJob; onClose: () => voi
     // An empty input leaves the param to its default (or unset); the server refuses a required one.
     const given = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
     if (Object.keys(given).length) body.params = given;
-    if (isAdmin && lines(args).length) body.args = lines(args);
-    if (isAdmin && lines(env).length) {
+    if (overrides && lines(args).length) body.args = lines(args);
+    if (overrides && lines(env).length) {
       const pairs: Record<string, string> = {};
       for (const l of lines(env)) {
         const eq = l.indexOf('=');
@@ -66,8 +111,7 @@ function RunDialog({ job, onClose, message }: { job: CronJob; onClose: () => voi
     }
     setBusy(true);
     try {
-      const r = await api.runJob(job.id, body);
-      toast('ok', message(r.taskId));
+      toast('ok', await run(body));
       onClose();
     } catch (err) {
       setError(err as Error);
@@ -79,19 +123,21 @@ function RunDialog({ job, onClose, message }: { job: CronJob; onClose: () => voi
   const unplaced = error && !params.some((p) => problemOf(`params.${p.name}`)) && !problemOf('args') && !problemOf('env') ? error : null;
   return (
     <div className="dialog-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
-      <form className="dialog card" role="dialog" aria-modal="true" aria-label={`Run ${job.name}`} onSubmit={submit}>
-        <h2>Run {job.name}</h2>
+      <form className="dialog card" role="dialog" aria-modal="true" aria-label={`Run ${name}`} onSubmit={submit}>
+        <h2>Run {name}</h2>
         <ErrorNote error={unplaced} />
         {params.length > 0 && (
           <fieldset>
             <legend>Parameters</legend>
-            <p className="field-hint">Declared by the job; each reaches the task as the environment variable CRONFLEET_PARAM_&lt;NAME&gt;. * required.</p>
+            <p className="field-hint">
+              Declared by the {owner}; each reaches {owner === 'job' ? 'the task' : 'every task of the run'} as the environment variable CRONFLEET_PARAM_&lt;NAME&gt;. * required.
+            </p>
             {params.map((p) => (
               <ParamInput key={p.name} param={p} value={values[p.name] ?? ''} onChange={(v) => setValues((all) => ({ ...all, [p.name]: v }))} error={problemOf(`params.${p.name}`)} />
             ))}
           </fieldset>
         )}
-        {isAdmin && (
+        {overrides && (
           <fieldset>
             <legend>Admin overrides</legend>
             <p className="field-hint">Free-form: they change what runs, so only admins may send them. Empty: the spec as it is.</p>

@@ -1,14 +1,14 @@
 import { useMemo, useState } from 'react';
 import { api } from '../api/client';
-import type { Workflow, WorkflowRun } from '../api/types';
+import type { Workflow } from '../api/types';
 import { inZone } from '../app/format';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { useNamespaceFilter } from '../app/namespace';
-import { href, navigate } from '../app/router';
 import { definitionLines } from '../app/workflow-format';
+import { WorkflowRunButton } from '../components/RunDialog';
 import { RunsTable } from '../components/RunsTable';
 import { WorkflowDag, type DagStepView } from '../components/WorkflowDag';
-import { ActionButton, ErrorNote, NamespaceTag, PageHeader, Time } from '../components/ui';
+import { ErrorNote, NamespaceTag, PageHeader, Time } from '../components/ui';
 
 const RUNS = 25;
 
@@ -55,16 +55,7 @@ export function WorkflowPage({ idOrName }: { idOrName: string }) {
           </>
         }
       >
-        <ActionButton
-          label="Run now"
-          kind="primary"
-          action={async () => {
-            const run = await api.runWorkflow(w.id);
-            navigate(href(`/workflow-runs/${run.id}`));
-            return run;
-          }}
-          done={(r) => `run #${(r as WorkflowRun).id} started`}
-        />
+        <WorkflowRunButton workflow={w} />
       </PageHeader>
       <ErrorNote error={data.error} />
       <Summary workflow={w} />

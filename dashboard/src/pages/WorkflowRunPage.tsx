@@ -102,6 +102,18 @@ function Summary({ run: r, now }: { run: WorkflowRun; now: number }) {
             <dd>{r.reason}</dd>
           </>
         )}
+        {r.params && Object.keys(r.params).length > 0 && (
+          <>
+            <dt>Params</dt>
+            <dd data-testid="run-params">
+              {Object.entries(r.params).map(([k, v]) => (
+                <code key={k} className="param-value">
+                  {k}={v}
+                </code>
+              ))}
+            </dd>
+          </>
+        )}
       </dl>
     </section>
   );

@@ -96,3 +96,10 @@ export function wholeSeconds(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 3600) throw new InvalidArgumentError('must be whole seconds from 0 to 3600');
   return Number(v);
 }
+
+/** `KEY=VALUE` (the value may hold `=`; it is sent as it is, never through a shell). */
+export function keyValue(v: string, all: Record<string, string> = {}): Record<string, string> {
+  const eq = v.indexOf('=');
+  if (eq < 1) throw new InvalidArgumentError('must be KEY=VALUE');
+  return { ...all, [v.slice(0, eq)]: v.slice(eq + 1) };
+}

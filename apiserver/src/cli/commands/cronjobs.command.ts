@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import type { CronJobView } from '../../cronjobs/dto/cronjob.dto';
 import type { TaskView } from '../../tasks/dto/task.dto';
 import type { WorkerView } from '../../workers/workers.service';
@@ -12,7 +12,7 @@ import { CliError } from '../cli-error';
 import type { AdminClient } from '../client';
 import { inNamespaceLabel } from '@cronfleet/shared';
 import { registerApply } from './apply.command';
-import { type Act, inNamespace, positiveInt, withConnection, withNamespace } from './common';
+import { type Act, inNamespace, keyValue, positiveInt, withConnection, withNamespace } from './common';
 
 /** `cronfleet cronjobs ls|get|apply|run|pause|resume|rm|versions|rollback`. */
 export function registerCronJobs(program: Command, act: Act): void {
@@ -147,11 +147,4 @@ async function jobIdOf(client: AdminClient, ref: string, namespace: string | und
     if (e instanceof CliError && e.exitCode === EXIT.notFound && /^[1-9]\d{0,15}$/.test(ref)) return Number(ref);
     throw e;
   }
-}
-
-/** `KEY=VALUE` (the value may hold `=`; it is sent as it is, never through a shell). */
-function keyValue(v: string, all: Record<string, string> = {}): Record<string, string> {
-  const eq = v.indexOf('=');
-  if (eq < 1) throw new InvalidArgumentError('must be KEY=VALUE');
-  return { ...all, [v.slice(0, eq)]: v.slice(eq + 1) };
 }

@@ -7,7 +7,7 @@ import { readWorkflowFile, sameDefinition, type WorkflowFileEntry } from '../wor
 import { runDetail, runTable, workflowDetail, workflowTable } from '../workflow-views';
 import { inNamespaceLabel } from '@cronfleet/shared';
 import { applyInput, type ApplyFileOptions, readSource, serverDefaultNamespace, withApplyFile } from './apply.command';
-import { type Act, type Context, inNamespace, positiveInt, wholeSeconds, withConnection, withNamespace } from './common';
+import { type Act, type Context, inNamespace, keyValue, positiveInt, wholeSeconds, withConnection, withNamespace } from './common';
 
 const runId = positiveInt('a workflow run id');
 const path = (ref: string) => `/workflows/${encodeURIComponent(ref)}`;
@@ -63,10 +63,11 @@ export function registerWorkflows(program: Command, act: Act): void {
     .command('run')
     .description("run a workflow now, also when it is paused; prints the run's id")
     .argument('<workflow>', 'id or name')
+    .option('-p, --param <NAME=VALUE>', "a value for one of the workflow's params, given to every task of the run as CRONFLEET_PARAM_<NAME> (repeat for more)", keyValue)
     .option('-w, --wait', 'then wait for the run to end and print the state of each step; exit 0 if it succeeded, 1 if not')
     .action(
-      act(async (ctx, opts: { wait?: boolean }, ref: string) => {
-        const start = () => ctx.client.post<RunView>(`${path(ref)}/runs`, undefined, inNamespace(ctx));
+      act(async (ctx, opts: { param?: Record<string, string>; wait?: boolean }, ref: string) => {
+        const start = () => ctx.client.post<RunView>(`${path(ref)}/runs`, opts.param ? { params: opts.param } : undefined, inNamespace(ctx));
         if (!opts.wait) {
           const run = await start();
           return ctx.show(run, () => `workflow run ${run.id} of '${run.workflowName}' started (cronfleet workflows get ${run.id})`);

@@ -60,3 +60,17 @@ export const ParamsSchema = z
 export const RunParamsSchema = z
   .record(z.string(), z.string({ error: 'must be a string' }), { error: 'must be an object of NAME: value' })
   .refine((o) => Object.keys(o).length <= MAX_PARAMS, `must give at most ${MAX_PARAMS} values`);
+
+/** `params` as a cron job's or workflow's view shows them (for the OpenAPI document). */
+export const ParamsViewSchema = z.array(
+  z
+    .object({
+      name: z.string().meta({ description: 'given to the task as the environment variable CRONFLEET_PARAM_<name>' }),
+      description: z.string().optional(),
+      default: z.string().optional().meta({ description: 'the value of a run that gives none: scheduled runs always, chains whose trigger gives no value for it' }),
+      required: z.boolean().meta({ description: 'run now must give a value (unless there is a default)' }),
+      pattern: z.string().optional().meta({ description: 'a JavaScript regular expression (Unicode mode) the whole value must match' }),
+      enum: z.array(z.string()).optional().meta({ description: 'the only values allowed' }),
+    })
+    .strict(),
+);

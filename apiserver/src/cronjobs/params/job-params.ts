@@ -1,8 +1,8 @@
 import { createContext, Script } from 'node:vm';
 
 /**
- * Job parameters, as Rundeck options and Jenkins parameters: what a job declares may vary between
- * runs, and the only thing an operator may vary. A run gets each value as the environment variable
+ * Job parameters, as Rundeck options and Jenkins parameters: what a job (or a workflow, with the same
+ * declaration and checks) declares may vary between runs, and the only thing an operator may vary. A run gets each value as the environment variable
  * `CRONFLEET_PARAM_<NAME>`, never spliced into a command line or a shell string.
  */
 export interface JobParam {
@@ -79,7 +79,7 @@ export function valueProblem(param: Pick<JobParam, 'pattern' | 'enum'>, value: s
  * The values of one run: `given` checked against what the job declares (no unknown names, every
  * required one present, each value fits its pattern or enum), defaults filled in for the rest. A
  * param with neither a given value nor a default is left out (its variable is not set). `job`: how
- * messages name the job (`this job`, or `cron job 'load'` where another job gives the values).
+ * messages name the job (`this job`, `this workflow`, or `cron job 'load'` where another job gives the values).
  */
 export function resolveParams(declared: readonly JobParam[], given: Readonly<Record<string, string>>, test: PatternTest = patternMatches, job = 'this job'): ResolvedParams {
   const problems: string[] = [];
@@ -133,12 +133,24 @@ export function paramsFitProblem(job: {
   if (i >= 0) {
     return `params.${i}.default: ${params[i].name} is required and has no default, but the job is enabled and a scheduled run gives only defaults; give it a default, or save the job with enabled: false and start it with run now`;
   }
-  const specEnv = job.spec.env;
-  const envs: [string, readonly string[]][] = [
+  return paramEnvClash(params, [
     ['env', Object.keys(job.env ?? {})],
-    ['spec.env', specEnv && typeof specEnv === 'object' ? Object.keys(specEnv) : []],
+    ['spec.env', specEnvKeys(job.spec)],
     ['secretEnv', job.secretEnvKeys ?? []],
-  ];
+  ]);
+}
+
+/** The variable names a runner spec's own `env` sets (none when it has no such object). */
+export function specEnvKeys(spec: Readonly<Record<string, unknown>>): string[] {
+  const env = spec.env;
+  return env && typeof env === 'object' && !Array.isArray(env) ? Object.keys(env) : [];
+}
+
+/**
+ * Where one of `envs` (field path, variable names) sets the CRONFLEET_PARAM_<NAME> of a declared
+ * param, naming the field, or null. A job's or workflow's own env would hide or fight the run's value.
+ */
+export function paramEnvClash(params: readonly JobParam[], envs: readonly (readonly [string, readonly string[]])[]): string | null {
   for (const p of params) {
     const name = `${PARAM_ENV_PREFIX}${p.name}`;
     const where = envs.find(([, keys]) => keys.includes(name));

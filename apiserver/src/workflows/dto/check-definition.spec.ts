@@ -96,3 +96,34 @@ describe('checkDefinition', () => {
     assert.deepEqual(r.message.split('; ').map((m) => m.split(':')[0]), ['schedule \'@every 0s\'', 'steps[0]', 'steps[1].spec.url', 'steps[1].dependsOn[0]']);
   });
 });
+
+describe('checkDefinition: params', () => {
+  const steps = [{ id: 'a', ...cmd('printf %s "$CRONFLEET_PARAM_X"') }];
+
+  it("takes params as a job declares them, with a job's defaults filled in, and none when left out", () => {
+    const def = checkDefinition(withSteps(steps, { params: [{ name: 'X', description: 'what to print', required: true }, { name: 'REGION', enum: ['eu', 'us'], default: 'eu' }, { name: 'TICKET', pattern: '[A-Z]+-[0-9]+' }] }));
+    assert.deepEqual(def.params, [
+      { name: 'X', description: 'what to print', required: true },
+      { name: 'REGION', enum: ['eu', 'us'], default: 'eu', required: false },
+      { name: 'TICKET', pattern: '[A-Z]+-[0-9]+', required: false },
+    ]);
+    assert.deepEqual(checkDefinition(withSteps(steps)).params, []);
+  });
+
+  it("refuses params a job's check refuses, naming the field as a workflow writes it", () => {
+    assert.match(refused(withSteps(steps, { params: [{ name: 'x' }] })).message, /^params\[0\]\.name: must be 1-64 upper-case letters/);
+    assert.match(refused(withSteps(steps, { params: [{ name: 'R', enum: ['eu'], default: 'us' }] })).message, /^params\[0\]\.default: must be one of eu/);
+    assert.match(refused(withSteps(steps, { params: [{ name: 'T', pattern: '(' }] })).message, /^params\[0\]\.pattern: not a valid regular expression/);
+    assert.match(refused(withSteps(steps, { params: [{ name: 'X' }, { name: 'X' }] })).message, /^params\[1\]\.name: names the param X twice/);
+    assert.match(refused(withSteps(steps, { params: [{ name: 'X', pattern: 'a', enum: ['a'] }] })).message, /^params\[0\]\.enum: give either pattern or enum, not both/);
+  });
+
+  it("refuses a scheduled, enabled workflow whose required param has no default, and a step env hiding a param's variable", () => {
+    const required = { params: [{ name: 'X', required: true }] };
+    assert.match(refused(withSteps(steps, { ...required, schedule: '@daily' })).message, /^params\[0\]\.default: X is required and has no default/);
+    assert.deepEqual(checkDefinition(withSteps(steps, { ...required, schedule: '@daily', enabled: false })).params, [{ name: 'X', required: true }]);
+    assert.deepEqual(checkDefinition(withSteps(steps, required)).schedule, null, 'on demand only');
+    const hidden = refused(withSteps([{ id: 'a', ...cmd('true'), env: { CRONFLEET_PARAM_X: 'fixed' } }], required));
+    assert.equal(hidden.message, 'steps[0].env.CRONFLEET_PARAM_X: the param X sets this variable on every run; remove it from steps[0].env');
+  });
+});

@@ -4,6 +4,7 @@ import { validSpec } from '../../common/runner-spec';
 import { InvalidScheduleError, parseSchedule, scheduleToString } from '../../dispatcher/core/schedule';
 import { isKnownTimeZone } from '../../dispatcher/core/time-zone';
 import { checkSteps } from '../core/steps-check';
+import { workflowParamsFitProblem } from '../core/workflow-params';
 import { type WorkflowDefinition, type WorkflowStep, WorkflowBodySchema, StepSchema } from './definition.dto';
 
 /**
@@ -44,8 +45,11 @@ export function checkDefinition(value: unknown): WorkflowDefinition {
     }
   });
   for (const p of checkSteps(body.steps)) problems.push(`steps[${p.index}].${p.field}${p.item === undefined ? '' : `[${p.item}]`}: ${p.message}`);
+  // Only over steps that all passed: `steps` is indexed as the body's only then.
+  const paramsProblem = steps.length === body.steps.length ? workflowParamsFitProblem({ params: body.params, scheduled: schedule !== null && body.enabled, steps }) : null;
+  if (paramsProblem) problems.push(paramsProblem);
   if (problems.length) throw new DomainError(scheduleProblem && problems.length === 1 ? 'InvalidSchedule' : 'ValidationFailed', problems.join('; '));
-  return { name: body.name, ...(body.namespace !== undefined ? { namespace: body.namespace } : {}), description: body.description, schedule, timezone: body.timezone, enabled: body.enabled, steps };
+  return { name: body.name, ...(body.namespace !== undefined ? { namespace: body.namespace } : {}), description: body.description, schedule, timezone: body.timezone, enabled: body.enabled, params: body.params, steps };
 }
 
 function checkStep(s: z.output<typeof StepSchema>, at: string): WorkflowStep {

@@ -2,7 +2,9 @@ import { AnyRunnerNameSchema, EnvSchema } from '@cronfleet/shared';
 import { z } from 'zod';
 import { NamespaceFieldSchema } from '../../namespaces/dto/namespace.dto';
 import { NameSchema } from '../../cronjobs/dto/cronjob.dto';
+import { ParamsSchema } from '../../cronjobs/dto/params.dto';
 import { RetryPolicySchema, WorkerSelectorSchema } from '../../cronjobs/dto/policies.dto';
+import type { JobParam } from '../../cronjobs/params/job-params';
 import type { RetryPolicy } from '../../dispatcher/core/retry';
 import type { WorkerSelector } from '../../dispatcher/core/worker-choice';
 
@@ -84,6 +86,11 @@ export const WorkflowBodySchema = z
     schedule: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters').nullable().default(null),
     timezone: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').default('UTC'),
     enabled: z.boolean({ error: 'must be true or false' }).default(true),
+    /**
+     * What a run may set, declared and checked as a cron job's params: each step and group member
+     * task of a run gets CRONFLEET_PARAM_<NAME> for each (the run's value, else the default).
+     */
+    params: ParamsSchema.default([]),
     steps: z.array(StepSchema, { error: 'must be a list of steps' }).min(1, 'must list at least one step').max(MAX_STEPS, `must list at most ${MAX_STEPS} steps`),
   })
   .strict();
@@ -118,6 +125,8 @@ export interface WorkflowDefinition {
   schedule: string | null;
   timezone: string;
   enabled: boolean;
+  /** What a run may set (cronjobs/params/job-params.ts); [] when none. */
+  params: JobParam[];
   steps: WorkflowStep[];
 }
 

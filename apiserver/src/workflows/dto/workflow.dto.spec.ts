@@ -4,7 +4,7 @@ import type { StepTaskRow } from '../workflow-runs.repository';
 import type { WorkflowRunEntity } from '../workflow-run.entity';
 import type { WorkflowEntity } from '../workflow.entity';
 import { checkDefinition } from './check-definition';
-import { RunSummarySchema, RunViewSchema, toRunSummary, toRunView, toWorkflowView, WorkflowViewSchema } from './workflow.dto';
+import { RunSummarySchema, RunViewSchema, RunWorkflowSchema, toRunSummary, toRunView, toWorkflowView, WorkflowViewSchema } from './workflow.dto';
 
 const at = new Date('2026-01-01T00:00:00Z');
 const later = (s: number) => new Date(at.getTime() + s * 1000);
@@ -20,7 +20,7 @@ const def = checkDefinition({
   ],
 });
 const run = (status: WorkflowRunEntity['status']): WorkflowRunEntity => ({
-  id: 7, workflowId: 3, workflowName: 'etl', namespace: 'default', trigger: 'api', scheduledAt: null, status, definition: { steps: def.steps },
+  id: 7, workflowId: 3, workflowName: 'etl', namespace: 'default', trigger: 'api', scheduledAt: null, status, definition: { steps: def.steps }, params: { X: 'x' },
   retryFrom: null, retries: 0, reason: null, startedAt: at, finishedAt: status === 'running' ? null : later(9),
 });
 const row = (id: number, step: string, status: string, attempt = 1, item: number | null = null): StepTaskRow => ({
@@ -59,5 +59,24 @@ describe('the workflow views', () => {
     assert.deepEqual([by.get('last')!.state, by.get('last')!.tasks.map((t) => t.status)], ['killed', ['killed']]);
     assert.equal(by.get('alert')!.state, 'waiting', 'its `when: failure` step is due (it is started by the engine, not the view)');
     RunViewSchema.strict().parse(v);
+  });
+});
+
+describe('run now of a workflow', () => {
+  it('takes params as NAME: value strings, and nothing else', () => {
+    assert.deepEqual(RunWorkflowSchema.parse({}), {});
+    assert.deepEqual(RunWorkflowSchema.parse({ params: { X: 'a b', REGION: 'eu' } }), { params: { X: 'a b', REGION: 'eu' } });
+    assert.equal(RunWorkflowSchema.safeParse({ params: { X: 1 } }).success, false);
+    assert.equal(RunWorkflowSchema.safeParse({ params: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`P${i}`, 'v'])) }).success, false, 'at most 20 values');
+    assert.equal(RunWorkflowSchema.safeParse({ params: {}, args: ['x'] }).success, false, 'no free-form overrides');
+  });
+
+  it("shows a run's values, none for a run from before params, and a workflow's declared params, [] for one stored before them", () => {
+    assert.deepEqual(toRunView(run('running'), []).params, { X: 'x' });
+    assert.deepEqual(toRunView({ ...run('running'), params: null }, []).params, {});
+    const w = { id: 3, name: 'etl', namespace: 'default', description: null, schedule: null, timezone: 'UTC', enabled: true, nextRunAt: null, createdAt: at, updatedAt: at } as Omit<WorkflowEntity, 'definition'>;
+    assert.deepEqual(toWorkflowView({ ...w, definition: { steps: def.steps } }).params, []);
+    const params = [{ name: 'X', required: true }];
+    assert.deepEqual(toWorkflowView({ ...w, definition: { steps: def.steps, params } }).params, params);
   });
 });

@@ -2,6 +2,7 @@ import { AnyRunnerNameSchema, TASK_STATUSES } from '@cronfleet/shared';
 import { z } from 'zod';
 import { NamespaceFilterSchema } from '../../namespaces/dto/namespace.dto';
 import { fromDecimal } from '../../common/decimal';
+import { ParamsViewSchema, RunParamsSchema } from '../../cronjobs/dto/params.dto';
 import { RetryPolicySchema, WorkerSelectorSchema } from '../../cronjobs/dto/policies.dto';
 import { planRun, type PlanStep } from '../core/run-plan';
 import type { StepTaskRow } from '../workflow-runs.repository';
@@ -54,6 +55,14 @@ export const StopRunSchema = z
   .strict();
 export type StopRun = z.infer<typeof StopRunSchema>;
 
+/** `POST /workflows/:idOrName/runs` body (optional): values for the workflow's declared params. */
+export const RunWorkflowSchema = z
+  .object({
+    params: RunParamsSchema.optional().meta({ description: "values for the workflow's declared params, given to every task of the run as CRONFLEET_PARAM_<NAME>; defaults fill the rest" }),
+  })
+  .strict();
+export type RunWorkflow = z.infer<typeof RunWorkflowSchema>;
+
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 /** A workflow as the REST API shows it (and as `cronfleet workflows apply` compares it). */
@@ -66,6 +75,7 @@ export function toWorkflowView(w: WorkflowEntity) {
     schedule: w.schedule,
     timezone: w.timezone,
     enabled: w.enabled,
+    params: w.definition.params ?? [],
     steps: w.definition.steps,
     nextRunAt: iso(w.nextRunAt),
     createdAt: w.createdAt.toISOString(),
@@ -120,6 +130,8 @@ export function toRunView(run: WorkflowRunEntity, tasks: readonly StepTaskRow[])
   const ended = run.status !== 'running';
   return {
     ...toRunSummary(run),
+    /** The run's param values, as each of its tasks got them (CRONFLEET_PARAM_<NAME>). */
+    params: run.params ?? {},
     steps: steps.map((s) => {
       const mine = tasks.filter((t) => t.workflowStep === s.id);
       let state: string = plan.states.get(s.id) ?? 'waiting';
@@ -198,6 +210,7 @@ export const WorkflowViewSchema = z.object({
   schedule: z.string().nullable(),
   timezone: z.string(),
   enabled: z.boolean(),
+  params: ParamsViewSchema.meta({ description: 'what a run may set (`params` of POST /workflows/{idOrName}/runs), each given to every task of the run as CRONFLEET_PARAM_<name>' }),
   steps: z.array(WorkflowStepViewSchema),
   nextRunAt: isoTime.nullable().meta({ description: 'the next due time; null when unscheduled or disabled' }),
   createdAt: isoTime,
@@ -219,6 +232,7 @@ export const RunSummarySchema = z.object({
 });
 
 export const RunViewSchema = RunSummarySchema.extend({
+  params: z.record(z.string(), z.string()).meta({ description: 'the values every task of the run got as CRONFLEET_PARAM_<NAME>: given, else the default; a param with neither is absent' }),
   steps: z.array(
     z.object({
       id: z.string(),

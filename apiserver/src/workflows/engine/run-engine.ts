@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { coerceError } from '@cronfleet/shared';
 import { Batcher } from '../../common/batcher';
+import { defaultParams, paramEnv } from '../../cronjobs/params/job-params';
 import { retryDelayMs } from '../../dispatcher/core/retry';
 import { LeaderLease } from '../../dispatcher/lease/leader-lease';
 import { LiveEvents } from '../../events/live-events';
@@ -90,9 +91,12 @@ export class WorkflowEngine implements OnModuleInit, OnApplicationShutdown {
   /**
    * Starts a run of `w` with its steps as they are now and advances it (its first steps' tasks exist
    * when this resolves). A scheduled due time that has a run already gives that run, `created: false`.
+   * `params`: the run's values, already resolved against the workflow's params (resolveParams); by
+   * default (a scheduled run) the defaults.
    */
-  async startRun(w: WorkflowEntity, trigger: WorkflowRunTrigger, scheduledAt: Date | null): Promise<{ run: WorkflowRunEntity; created: boolean }> {
-    const { run, created } = await this.runs.create({ workflowId: w.id, workflowName: w.name, namespace: w.namespace, trigger, scheduledAt, status: 'running', definition: w.definition, startedAt: new Date() });
+  async startRun(w: WorkflowEntity, trigger: WorkflowRunTrigger, scheduledAt: Date | null, params?: Record<string, string>): Promise<{ run: WorkflowRunEntity; created: boolean }> {
+    const values = params ?? defaultParams(w.definition.params);
+    const { run, created } = await this.runs.create({ workflowId: w.id, workflowName: w.name, namespace: w.namespace, trigger, scheduledAt, status: 'running', definition: w.definition, params: values, startedAt: new Date() });
     if (!created) return { run, created };
     this.logger.log(`workflow ${w.name}: run ${run.id} started (${trigger}${scheduledAt ? ` for ${scheduledAt.toISOString()}` : ''})`);
     await this.advance(run.id);
@@ -191,7 +195,8 @@ export class WorkflowEngine implements OnModuleInit, OnApplicationShutdown {
       retryOf: c.retryOf?.taskId ?? null,
       previousWorkerId: c.retryOf ? (rows.find((r) => r.id === c.retryOf!.taskId)?.workerId ?? null) : null,
       workerSelector: step.workerSelector,
-      env: { ...step.env, CRONFLEET_WORKFLOW: run.workflowName, CRONFLEET_WORKFLOW_RUN_ID: String(run.id), CRONFLEET_WORKFLOW_STEP: step.id, ...itemEnv },
+      // The run's values over the step's env (checkDefinition refuses a step env naming a declared param's variable).
+      env: { ...step.env, ...paramEnv(run.params ?? {}), CRONFLEET_WORKFLOW: run.workflowName, CRONFLEET_WORKFLOW_RUN_ID: String(run.id), CRONFLEET_WORKFLOW_STEP: step.id, ...itemEnv },
       idempotencyKey: `wf:${run.id}:${step.id}:${c.attempt}${c.item === null ? '' : `:${c.item}`}`,
       workflowRunId: run.id,
       workflowStep: step.id,
