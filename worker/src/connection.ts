@@ -174,6 +174,12 @@ export class WorkerConnection implements OutboxChannel {
     const parsed = parseWith(HelloAckSchema, raw, 'worker:hello ack');
     if (!parsed.ok) return this.handlers.onFatal(`unexpected answer to worker:hello: ${parsed.error.message}`);
     const ack = parsed.value;
+    if (!ack.ok && ack.error.retryable) {
+      // The server could not take the hello now (its database or Redis is down): not a refusal of this worker.
+      this.log(`the server could not take the hello now: ${ack.error.code}: ${ack.error.message}; reconnecting`);
+      this.socket.disconnect(); // onDisconnect() schedules the reconnect, with backoff
+      return;
+    }
     if (!ack.ok) return this.handlers.onFatal(`refused by server: ${ack.error.code}: ${ack.error.message}`);
     if (ack.credential !== undefined) this.handlers.onEnrolled(ack.credential);
 

@@ -231,6 +231,18 @@ describe('worker over socket.io', () => {
     assert.equal(s.connections, 1, 'did not try again');
   });
 
+  it('reconnects instead of exiting when the server answers the hello with a retryable error', async () => {
+    let hellos = 0;
+    const s = await GatewayStub.start();
+    server = s;
+    const failFirst = s.helloAck;
+    s.helloAck = (...args: Parameters<typeof failFirst>) => (++hellos === 1 ? { ok: false, error: { code: 'ServerUnavailable', message: 'the database did not answer', retryable: true } } : failFirst(...args));
+    worker = startWorker(workerConfig(s, dirs.make()), { log: (line) => logs.push(line) });
+    await s.waitFor('a second hello', () => s.hellos.length >= 2);
+    await pollUntil('connected', () => logs.some((l) => l.startsWith('connected to')), 10_000);
+    assert.ok(logs.some((l) => l.includes('the server could not take the hello now: ServerUnavailable')), logs.join('\n'));
+  });
+
   for (const [code, message] of [
     ['ProtocolMismatch', 'worker speaks protocol 1, server speaks 2: upgrade the older side'],
     ['ClockSkew', "the worker's clock is 12 s off the server's"],

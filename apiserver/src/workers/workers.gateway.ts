@@ -68,7 +68,12 @@ export class WorkersGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     socket.on('worker:hello', (raw, ack) => {
       this.hello(socket, raw).then(
         (res) => typeof ack === 'function' && ack(res),
-        (e: unknown) => typeof ack === 'function' && ack({ ok: false, error: coerceError(e) }),
+        (e: unknown) => {
+          // Not a refusal (those are answered, not thrown): the database or Redis failed. Retryable,
+          // so the worker tries again instead of exiting (the long chaos run saw one exit on a Redis restart).
+          this.logger.warn(`worker:hello from ${socket.handshake.address}: ${coerceError(e).message}`);
+          if (typeof ack === 'function') ack({ ok: false, error: { code: 'ServerUnavailable', message: 'the server could not take the hello now (its database or Redis did not answer); the worker tries again', retryable: true } });
+        },
       );
     });
     socket.on('worker:heartbeat', (raw) => {
