@@ -280,7 +280,11 @@ export class TasksRepository {
       .execute();
     if (r.affected === ids.length) return ids;
     if (!r.affected) return [];
-    const got = await this.tasks.find({ select: { id: true }, where: { id: In(ids), workerId } });
+    // Which ones it got: those now claimed for this worker and not started. Not merely claimed for
+    // it: a row of the batch that had run on this worker already (a stale queue entry) was counted as
+    // claimed and sent again, and a restarted worker, which no longer knew it, ran it a second time
+    // (the long chaos run). One claimed for it before and still pending is sent again, as a resend is.
+    const got = await this.tasks.find({ select: { id: true }, where: { id: In(ids), workerId, status: 'pending' } });
     return got.map((t) => t.id);
   }
 

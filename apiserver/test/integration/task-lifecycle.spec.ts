@@ -303,6 +303,16 @@ for (const backend of backends) {
       await lifecycle.workerReturned(7, []);
     });
 
+    it('a batch claim gives back only what it took: never a task that already ran on that worker', async () => {
+      const done = await taskIn('success');
+      const started = await taskIn('running');
+      const fresh = await taskIn('pending');
+      const fresh2 = await taskIn('pending');
+      assert.deepEqual((await lifecycle.claim([fresh.id, done.id, started.id, fresh2.id], 7, 0)).sort((x, y) => x - y), [fresh.id, fresh2.id].sort((x, y) => x - y));
+      assert.equal(await statusOf(done.id), 'success');
+      await lifecycle.workerReturned(7, []);
+    });
+
     const oneShot = (over: Partial<NewTask> = {}): NewTask => row({ cronjobId: null, cronjobName: null, trigger: 'api', runAt: null, ...over });
 
     it('writes one-shot tasks submitted together in one group, each announced once, keys answered with the first task', async () => {
