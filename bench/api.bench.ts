@@ -36,7 +36,7 @@ import { DOC_HEADING, renderReport, type CaseResult, type Measurement } from './
 import { databaseVersion, dbCounters, newBackend, redisServer } from './dispatch/backend';
 import { cleanupAll, cleanupOnSignals } from './dispatch/cleanup';
 import { writeDocSection } from './dispatch/doc-section';
-import { createSchema, describeBuild, findRepoRoot, log, positiveInt, serverEnv, spawnServer, type BenchSetup } from './dispatch/harness';
+import { benchCommand, createSchema, describeBuild, findRepoRoot, log, positiveInt, serverEnv, spawnServer, runBench, type BenchSetup } from './dispatch/harness';
 import { busyProcesses, findDatabasePid, machineInfo } from './dispatch/procfs';
 import { summariseProfile } from './e2e/profile-summary';
 import { databasePid, seedTaskHistory } from './e2e/seed';
@@ -222,7 +222,7 @@ async function main(): Promise<void> {
     mariadb,
     redis: redis.version,
     busyBefore,
-    command: ['npm run bench:api --', ...process.argv.slice(2)].join(' ').replace(/ --$/, ''),
+    command: benchCommand('bench:api'),
     serverVersion: describeBuild(setup.repoRoot, ['apiserver', 'shared']),
     serverNodeArgs: opts.serverNodeArgs,
     rounds: opts.rounds,
@@ -243,11 +243,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  async (e: unknown) => {
-    await cleanupAll();
-    process.stderr.write(`bench:api failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:api', main);

@@ -25,7 +25,7 @@ import { Redis } from 'ioredis';
 import { MYSQL_URL, REDIS_URL, databaseVersion } from './dispatch/backend';
 import { cleanupAll, cleanupOnSignals } from './dispatch/cleanup';
 import { writeDocSection } from './dispatch/doc-section';
-import { describeBuild, findRepoRoot, log, positiveInt, type BenchSetup } from './dispatch/harness';
+import { benchCommand, describeBuild, findRepoRoot, log, positiveInt, runBench, type BenchSetup } from './dispatch/harness';
 import { runLagScenario, type LagResult } from './dispatch/lag-scenario';
 import { busyProcesses, machineInfo } from './dispatch/procfs';
 import { DOC_HEADING, renderReport } from './dispatch/report';
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     machine,
     mariadb,
     busyBefore,
-    command: ['npm run bench:dispatch --', ...process.argv.slice(2)].join(' ').replace(/ --$/, ''),
+    command: benchCommand('bench:dispatch'),
     serverNodeArgs: opts.serverNodeArgs,
     serverVersion,
     start,
@@ -136,11 +136,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  async (e: unknown) => {
-    await cleanupAll();
-    process.stderr.write(`bench:dispatch failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:dispatch', main);

@@ -31,7 +31,7 @@ import { parseArgs } from 'node:util';
 import { databaseVersion } from './dispatch/backend';
 import { cleanupAll, cleanupOnSignals } from './dispatch/cleanup';
 import { writeDocSection } from './dispatch/doc-section';
-import { describeBuild, findRepoRoot, log, positiveInt, type BenchSetup } from './dispatch/harness';
+import { benchCommand, describeBuild, findRepoRoot, log, positiveInt, runBench, type BenchSetup } from './dispatch/harness';
 import { busyProcesses, machineInfo } from './dispatch/procfs';
 import { runApiScenario, type ApiResult } from './e2e/api-scenario';
 import { runLoadScenario, type LoadResult } from './e2e/load-scenario';
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     machine,
     mariadb,
     busyBefore,
-    command: ['npm run bench:e2e --', ...process.argv.slice(2)].join(' ').replace(/ --$/, ''),
+    command: benchCommand('bench:e2e'),
     serverVersion: describeBuild(setup.repoRoot, ['apiserver', 'worker', 'shared']),
     serverNodeArgs: opts.serverNodeArgs,
     load,
@@ -130,11 +130,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  async (e: unknown) => {
-    await cleanupAll();
-    process.stderr.write(`bench:e2e failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:e2e', main);

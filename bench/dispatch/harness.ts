@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MYSQL_URL, REDIS_URL, randomHex, type Backend } from './backend';
-import { onCleanup } from './cleanup';
+import { cleanupAll, onCleanup } from './cleanup';
 import { ServerProcess, type ServerEnv } from './server-process';
 import { findRepoRoot, freePort } from '../../test/support/local-host';
 
@@ -83,4 +83,21 @@ export function describeBuild(repoRoot: string, dirs: readonly string[], built?:
   } catch {
     return built ? `built ${built} UTC (not a git checkout)` : 'not a git checkout';
   }
+}
+
+/** The command that ran this bench, as typed: `npm run bench:api -- --only tasks` (no trailing `--`). */
+export function benchCommand(script: string): string {
+  return [`npm run ${script} --`, ...process.argv.slice(2)].join(' ').replace(/ --$/, '');
+}
+
+/** Runs a bench's `main`: exit 0 once it is done; on failure, removes what it made, prints why and exits 1. */
+export function runBench(script: string, main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    async (e: unknown) => {
+      await cleanupAll();
+      process.stderr.write(`${script} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
 }
