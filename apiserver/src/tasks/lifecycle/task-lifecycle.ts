@@ -69,13 +69,10 @@ export class TaskLifecycle {
    * false`, nothing published). `via` names the span's trigger when tracing is on; a row that carries
    * its traceParent (a retry: one trace per due time) keeps it.
    */
-  async submit(row: NewTask, via: string): Promise<{ task: TaskEntity; created: boolean }> {
+  async submit(row: NewTask, via: string): Promise<Made> {
     const make = (traceParent: string | null) => this.repo.createOne({ ...row, traceParent: row.traceParent ?? traceParent });
     const made = this.tracing.tracer && row.traceParent === undefined ? await this.tracing.created(via, make) : await make(null);
-    if (made.created) {
-      await this.cluster.publish(pendingEvent(made.task));
-      this.events.publish({ type: 'created', task: made.task });
-    }
+    await this.announce([made]);
     return made;
   }
 
