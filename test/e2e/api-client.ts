@@ -159,6 +159,15 @@ export class ApiClient {
     return new ApiClient(this.baseUrl, token);
   }
 
+  /** A new API token (`POST /tokens`); its secret is `token`. */
+  createToken(input: { name: string; role: string; namespace?: string; expiresInSeconds?: number }): Promise<{ id: number; name: string; token: string; namespace: string | null }> {
+    return this.json('POST', '/tokens', 201, input);
+  }
+  /** The same client with a new token of its own (see createToken). */
+  async withNewToken(input: { name: string; role: string; namespace?: string }): Promise<ApiClient> {
+    return this.withToken((await this.createToken(input)).token);
+  }
+
   createCronJob(input: CreateCronJobInput | Record<string, unknown>): Promise<CronJob> {
     return this.json('POST', '/cronjobs', 201, input);
   }

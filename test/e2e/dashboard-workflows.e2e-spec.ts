@@ -225,7 +225,7 @@ describe('workflows in the web dashboard', { timeout: 120_000 }, () => {
   });
 
   it('shows a viewer no run, kill, stop or retry button', async () => {
-    const viewer = await server.api.call<{ token: string }>('POST', '/tokens', [201], { name: `dash-wf-viewer-${tag}`, role: 'viewer' });
+    const viewer = await server.api.createToken({ name: `dash-wf-viewer-${tag}`, role: 'viewer' });
     const running = await server.api.call<Run>('POST', `/workflows/${encodeURIComponent(name('slow'))}/runs`, [202]);
     const failed = (await server.api.call<{ items: Run[] }>('GET', `/workflows/${encodeURIComponent(name('failing'))}/runs`, [200])).items[0];
     try {

@@ -237,7 +237,7 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
     const ns = `scoped-${randomId()}`;
     await server.api.call('POST', '/namespaces', [201], { name: ns, maxJobs: 5 });
     const job = await server.api.call<{ id: number }>('POST', '/cronjobs', [201], { namespace: ns, name: `dash-scoped-${randomId()}`, schedule: '@yearly', runner: 'command', spec: { command: 'true' } });
-    const scoped = await server.api.call<{ id: number; name: string; token: string }>('POST', '/tokens', [201], { name: `dash-scoped-${randomId()}`, role: 'admin', namespace: ns });
+    const scoped = await server.api.createToken({ name: `dash-scoped-${randomId()}`, role: 'admin', namespace: ns });
     const picker = page.getByLabel('Namespace', { exact: true });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(page, scoped.token, 'admin');
@@ -319,7 +319,7 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
     await shot('job-history');
 
     // A viewer reads the history and the definition but is offered no rollback.
-    const viewer = await server.api.call<{ id: number; token: string }>('POST', '/tokens', [201], { name: `dash-versions-viewer-${randomId()}`, role: 'viewer' });
+    const viewer = await server.api.createToken({ name: `dash-versions-viewer-${randomId()}`, role: 'viewer' });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(page, viewer.token, 'viewer');
     await page.goto(`${server.url}/#/jobs/${job.id}?version=1`);
@@ -335,7 +335,7 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
   });
 
   it('shows a viewer only what it may do, returns to sign-in once its token is revoked, and signs out', async () => {
-    const viewer = await server.api.call<{ id: number; token: string }>('POST', '/tokens', [201], { name: `dash-viewer-${randomId()}`, role: 'viewer' });
+    const viewer = await server.api.createToken({ name: `dash-viewer-${randomId()}`, role: 'viewer' });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API token').fill(viewer.token);
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -87,7 +87,7 @@ describe('namespaces (MySQL + Redis, real workers)', { timeout: 300_000 }, () =>
   });
 
   it('holds a scoped token to its namespace: others are 404 or 403, and what it makes goes there', async () => {
-    const { token } = await server.api.call<{ token: string }>('POST', '/tokens', [201], { name: `a-admin-${tag}`, role: 'admin', namespace: teamA });
+    const { token } = await server.api.createToken({ name: `a-admin-${tag}`, role: 'admin', namespace: teamA });
     scoped = server.api.withToken(token);
     assert.deepEqual(await scoped.call('GET', '/tokens/self', [200]), { tokenId: (await scoped.call<{ tokenId: number }>('GET', '/tokens/self', [200])).tokenId, name: `a-admin-${tag}`, role: 'admin', namespace: teamA });
 
@@ -112,7 +112,7 @@ describe('namespaces (MySQL + Redis, real workers)', { timeout: 300_000 }, () =>
     assert.equal((await server.api.getTask(taskId)).namespace, teamA);
     const tasks = (await scoped.call<{ items: Task[] }>('GET', '/tasks?limit=100', [200])).items;
     assert.ok(tasks.every((t) => t.namespace === teamA), 'only its tasks');
-    const viewer = await scoped.call<{ token: string; namespace: string }>('POST', '/tokens', [201], { name: `a-viewer-${tag}`, role: 'viewer' });
+    const viewer = await scoped.createToken({ name: `a-viewer-${tag}`, role: 'viewer' });
     assert.equal(viewer.namespace, teamA, "a scoped admin's token is scoped like it");
   });
 

@@ -63,7 +63,7 @@ for (const backend of ['mysql', 'embedded'] as const) describe(`job params and a
     async () => {
       server = await startServer({ backend });
       worker = startWorker(server, workerName);
-      operatorToken = (await server.api.call<{ token: string }>('POST', '/tokens', [201], { name: operatorName, role: 'operator' })).token;
+      operatorToken = (await server.api.createToken({ name: operatorName, role: 'operator' })).token;
       operator = server.api.withToken(operatorToken);
       job = await server.api.call('POST', '/cronjobs', [201], { name: `params-${randomId()}`, schedule: FAR_SCHEDULE, enabled: false, runner: 'command', spec: PRINT_PARAMS, params: PARAMS });
       await waitForWorkerOnline(server.api, { name: workerName, details: logs });
@@ -258,7 +258,7 @@ describe("the dashboard's Run dialog in headless Chromium", { timeout: 180_000 }
   it("fills the job's params in a form, shows the server's error under the param, and offers overrides to admins only", async () => {
     const page = dash!.page;
     const job = await server.api.call<{ id: number; name: string }>('POST', '/cronjobs', [201], { name: `dash-params-${randomId()}`, schedule: FAR_SCHEDULE, enabled: false, runner: 'command', spec: PRINT_PARAMS, params: PARAMS });
-    const operatorToken = (await server.api.call<{ token: string }>('POST', '/tokens', [201], { name: `dash-operator-${randomId()}`, role: 'operator' })).token;
+    const operatorToken = (await server.api.createToken({ name: `dash-operator-${randomId()}`, role: 'operator' })).token;
     await page.goto(`${server.url}/#/jobs/${job.id}`);
     await signIn(page, operatorToken, 'operator');
     await page.getByRole('heading', { name: job.name }).waitFor();

@@ -92,7 +92,7 @@ describe('retention: a sweep on demand', { timeout: 180_000 }, () => {
 
   it('lets only admins run a sweep', async () => {
     for (const role of ['viewer', 'operator'] as const) {
-      const { token } = await server.api.call<{ token: string }>('POST', '/tokens', [201], { name: `${role}-${tag}`, role });
+      const { token } = await server.api.createToken({ name: `${role}-${tag}`, role });
       const e = await expectApiError(server.api.withToken(token).call('POST', '/retention/run', [200]), 403);
       assert.match(messageText(errorBody(e)), /needs admin/);
     }

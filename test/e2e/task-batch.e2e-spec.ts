@@ -101,12 +101,12 @@ for (const backend of ['embedded', 'mysql'] as const) {
     });
 
     it('needs an admin, as one task does, and keeps a scoped token in its namespace', async () => {
-      const operator = server.api.withToken((await server.api.call<{ token: string }>('POST', '/tokens', [201], { name: `op-${tag}`, role: 'operator' })).token);
+      const operator = await server.api.withNewToken({ name: `op-${tag}`, role: 'operator' });
       const refused = await expectApiError(batch({ tasks: [echo('x')] }, operator), 403);
       assert.ok(refused instanceof ApiError);
       const ns = `team-${tag}`;
       await server.api.call('POST', '/namespaces', [201], { name: ns });
-      const scoped = server.api.withToken((await server.api.call<{ token: string }>('POST', '/tokens', [201], { name: `scoped-${tag}`, role: 'admin', namespace: ns })).token);
+      const scoped = await server.api.withNewToken({ name: `scoped-${tag}`, role: 'admin', namespace: ns });
       const { items } = await batch({ tasks: [echo('mine', { delaySeconds: 3600 }), echo('theirs', { namespace: 'default', delaySeconds: 3600 })] }, scoped);
       const mine = items[0] as { taskId: number };
       assert.equal((await server.api.getTask(mine.taskId)).namespace, ns);

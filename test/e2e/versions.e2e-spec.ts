@@ -127,7 +127,7 @@ describe('job versions: authors, roles, refusals and deletion (MySQL + Redis)', 
     server = await startServer({ backend: 'mysql' });
     for (const role of ['viewer', 'operator', 'admin'] as const) {
       const name = `${role}-${randomId()}`;
-      const t = await server.api.call<{ token: string; id: number }>('POST', '/tokens', [201], { name, role });
+      const t = await server.api.createToken({ name, role });
       tokens[role] = { ...t, name };
     }
   });

@@ -225,12 +225,12 @@ describe('worker identity: enrolment, refused takeovers, revoke and re-enrol', {
     assert.match(messageText(errorBody(busy)), /is online; .*cronfleet workers revoke id-real-/);
     assert.equal((await a.api.getWorker(real.id)).enrolment?.state, 'enrolled', 'a refused call changes nothing');
 
-    const operator = a.api.withToken((await a.api.call<{ token: string }>('POST', '/tokens', [201], { name: `id-op-${suffix}`, role: 'operator' })).token);
+    const operator = await a.api.withNewToken({ name: `id-op-${suffix}`, role: 'operator' });
     await expectApiError(operator.revokeWorker(real.id), 403);
     await expectApiError(operator.reenrolWorker(real.id), 403);
     const ns = `id-ns-${suffix}`;
     await a.api.call('POST', '/namespaces', [201], { name: ns });
-    const scoped = a.api.withToken((await a.api.call<{ token: string }>('POST', '/tokens', [201], { name: `id-ns-admin-${suffix}`, role: 'admin', namespace: ns })).token);
+    const scoped = await a.api.withNewToken({ name: `id-ns-admin-${suffix}`, role: 'admin', namespace: ns });
     await expectApiError(scoped.revokeWorker(real.id), 403);
     assert.equal((await a.api.getWorker(real.id)).enrolment?.state, 'enrolled');
 

@@ -73,9 +73,9 @@ for (const backend of ['mysql', 'embedded'] as const) describe(`workflow params 
       dir = mkdtempSync(join(tmpdir(), 'cronfleet-wfparams-'));
       server = await startServer({ backend });
       worker = startWorker(server, workerName);
-      operatorToken = (await server.api.call<{ token: string }>('POST', '/tokens', [201], { name: `operator-${randomId()}`, role: 'operator' })).token;
+      operatorToken = (await server.api.createToken({ name: `operator-${randomId()}`, role: 'operator' })).token;
       operator = server.api.withToken(operatorToken);
-      viewer = server.api.withToken((await server.api.call<{ token: string }>('POST', '/tokens', [201], { name: `viewer-${randomId()}`, role: 'viewer' })).token);
+      viewer = await server.api.withNewToken({ name: `viewer-${randomId()}`, role: 'viewer' });
       await server.api.call('POST', '/workflows', [201], { name, params: PARAMS, steps: STEPS });
       await waitForWorkerOnline(server.api, { name: workerName, details: logs });
     },
@@ -198,7 +198,7 @@ describe("the workflow page's Run dialog in headless Chromium", { timeout: 180_0
   it("fills the workflow's params in the job's form, shows the server's error under the param, opens the run with its values, and shows a viewer no Run button", async () => {
     const page = dash!.page;
     const w = await server.api.call<{ id: number; name: string }>('POST', '/workflows', [201], { name: `dash-wf-params-${randomId()}`, params: PARAMS, steps: STEPS });
-    const token = async (role: string) => (await server.api.call<{ token: string }>('POST', '/tokens', [201], { name: `dash-${role}-${randomId()}`, role })).token;
+    const token = async (role: string) => (await server.api.createToken({ name: `dash-${role}-${randomId()}`, role })).token;
     await page.goto(`${server.url}/#/workflows/${w.id}`);
     await signIn(page, await token('viewer'), 'viewer');
     await page.getByRole('heading', { name: w.name }).waitFor();
