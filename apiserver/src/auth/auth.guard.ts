@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Unauthor
 import { AuditService } from '../audit/audit.service';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { ApiTokensService } from './api-tokens.service';
-import { clientAddress, isMutating, type HttpRequest, type HttpResponse, pathOf, TooManyAuthFailuresException } from './http-request';
+import { clientAddress, isMutating, type HttpRequest, type HttpResponse, routePattern, TooManyAuthFailuresException } from './http-request';
 import { NamespaceAccess } from './namespace-access';
 import { accessFor, routeKey } from './role-policy';
 import { type Actor, roleAllows } from './roles';
@@ -25,7 +25,7 @@ export class AuthGuard implements CanActivate {
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const http = ctx.switchToHttp();
     const req = http.getRequest<HttpRequest>();
-    const key = routeKey(req.method, req.route?.path ?? pathOf(req));
+    const key = routeKey(req.method, routePattern(req));
     const needed = accessFor(key);
     if (needed === 'public') return true;
 
@@ -33,7 +33,7 @@ export class AuthGuard implements CanActivate {
     const blockedMs = this.limiter.blockedForMs(address, Date.now());
     if (blockedMs > 0) {
       const { message, retryAfterSeconds } = AuthFailureLimiter.refusal(blockedMs);
-      http.getResponse<HttpResponse>().setHeader('Retry-After', String(retryAfterSeconds));
+      http.getResponse<HttpResponse>().header('Retry-After', String(retryAfterSeconds));
       throw new TooManyAuthFailuresException(message);
     }
     const header = req.headers.authorization;

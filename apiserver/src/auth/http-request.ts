@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import type { Actor } from './roles';
 
-/** The parts of Express's request the guard and the audit interceptor use. */
+/** The parts of Fastify's request the guard and the audit interceptor use. */
 export interface HttpRequest {
   method: string;
   originalUrl: string;
@@ -9,14 +9,15 @@ export interface HttpRequest {
   params?: Record<string, string>;
   ip?: string;
   socket?: { remoteAddress?: string };
-  route?: { path?: string };
+  /** The matched route: its pattern (`/api/v1/cronjobs/:id`) is in `url`. */
+  routeOptions?: { url?: string };
   /** Set by the guard once the token is known. */
   actor?: Actor;
 }
 
 export interface HttpResponse {
   statusCode: number;
-  setHeader(name: string, value: string): void;
+  header(name: string, value: string): unknown;
 }
 
 /** The peer address (no proxy headers are trusted): what rate limits and the audit log go by. */
@@ -28,6 +29,9 @@ export const clientAddress = (req: HttpRequest): string => req.ip ?? req.socket?
 
 /** The path without its query string. */
 export const pathOf = (req: HttpRequest): string => req.originalUrl.split('?')[0];
+
+/** The route's pattern (`/api/v1/cronjobs/:id`), or the path when no route matched. */
+export const routePattern = (req: HttpRequest): string => req.routeOptions?.url ?? pathOf(req);
 
 /** 429 for an address with too many failed token checks; its code is `TooManyAuthFailures`. */
 export class TooManyAuthFailuresException extends HttpException {

@@ -53,7 +53,7 @@ describe('the role policy', () => {
     }
   });
 
-  it("reads Express's route pattern as the table's key, and asks admin for a route it does not know", () => {
+  it("reads the route's pattern as the table's key, and asks admin for a route it does not know", () => {
     assert.equal(routeKey('post', '/api/v1/cronjobs/:id/run'), 'POST /api/v1/cronjobs/{id}/run');
     assert.equal(accessFor('GET /api/v1/not-in-the-table'), 'admin');
     assert.equal(accessFor('GET /api/v1/constructor'), 'admin');

@@ -97,7 +97,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
  */
 export const RUN_OVERRIDES_ROLE: Role = 'admin';
 
-/** `POST /api/v1/cronjobs/{id}/run` from a method and Express's route pattern (`/api/v1/cronjobs/:id/run`). */
+/** `POST /api/v1/cronjobs/{id}/run` from a method and the route's pattern (`/api/v1/cronjobs/:id/run`). */
 export function routeKey(method: string, routePath: string): string {
   return `${method.toUpperCase()} ${routePath.replace(/:(\w+)/g, '{$1}')}`;
 }

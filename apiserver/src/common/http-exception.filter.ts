@@ -3,11 +3,11 @@ import { STATUS_CODES } from 'node:http';
 import { isLockConflict } from '../database/columns';
 import { DomainError, HTTP_STATUS_BY_CODE } from './errors';
 
-/** The part of Express's response this filter uses. */
+/** The part of Fastify's reply this filter uses. */
 interface HttpResponse {
-  headersSent: boolean;
-  end(): void;
-  status(code: number): { json(body: unknown): void };
+  sent: boolean;
+  raw: { headersSent: boolean; writableEnded: boolean; end(): void };
+  status(code: number): { send(body: unknown): void };
 }
 
 /**
@@ -22,11 +22,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<HttpResponse>();
     const { status, code, message, unexpected } = describeError(e);
     if (unexpected) this.logger.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    if (res.headersSent) {
-      res.end();
+    if (res.sent || res.raw.headersSent) {
+      if (!res.raw.writableEnded) res.raw.end();
       return;
     }
-    res.status(status).json(errorBody(status, code, message));
+    res.status(status).send(errorBody(status, code, message));
   }
 }
 
@@ -49,20 +49,35 @@ export function describeError(e: unknown): { status: number; code: string; messa
     const body = e.getResponse();
     const message = typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? e.message);
     const text = Array.isArray(message) ? message.join('; ') : message;
-    // Express's JSON parser failures arrive as a 400 carrying the SyntaxError's text.
-    const bodyError = e.getStatus() === 400 && /JSON/.test(text) && !/^[\w.]+: /.test(text);
-    return { status: e.getStatus(), code: bodyError ? 'InvalidBody' : e.name.replace(/Exception$/, ''), message: bodyError ? `body: not valid JSON (${text})` : text, unexpected: false };
+    // Fastify's own refusals (a body past the limit as it streams in, a wrong Content-Length) reach
+    // here as plain HttpExceptions made by Nest from them.
+    if (e.constructor === HttpException) return frameworkRefusal(e.getStatus(), text);
+    return { status: e.getStatus(), code: e.name.replace(/Exception$/, ''), message: text, unexpected: false };
   }
-  // body-parser errors carry an HTTP status and a type.
-  const bp = e as { type?: string; status?: number; message?: string; limit?: number };
-  if (bp && typeof bp.status === 'number' && typeof bp.type === 'string') {
-    if (bp.type === 'entity.too.large') {
-      return { status: 413, code: 'BodyTooLarge', message: `body: more than the limit of ${bp.limit} bytes (CRONFLEET_MAX_BODY_BYTES)`, unexpected: false };
-    }
-    const message = bp.type === 'entity.parse.failed' ? 'body: not valid JSON' : `body: ${bp.message}`;
-    return { status: bp.status, code: 'InvalidBody', message, unexpected: false };
-  }
+  const body = bodyError(e);
+  if (body) return { ...body, unexpected: false };
   // A write that lost a lock race even after its retries: busy, not broken; the client may try again.
   if (isLockConflict(e)) return { status: 503, code: 'DatabaseBusy', message: 'the database was busy with a conflicting change; try again', unexpected: false };
   return { status: 500, code: 'InternalError', message: 'internal error; see the server log', unexpected: true };
+}
+
+/** A request Fastify refused before any handler ran, by its status. */
+function frameworkRefusal(status: number, text: string): { status: number; code: string; message: string; unexpected: boolean } {
+  if (status >= 500) return { status: 500, code: 'InternalError', message: 'internal error; see the server log', unexpected: true };
+  const r = frameworkRefusalOf(status, text);
+  return { ...r, unexpected: false };
+}
+
+function frameworkRefusalOf(status: number, text: string): { status: number; code: string; message: string } {
+  if (status === 413) return { status, code: 'BodyTooLarge', message: 'body: more than the limit of bytes the server accepts (CRONFLEET_MAX_BODY_BYTES)' };
+  if (status === 415) return { status, code: 'UnsupportedMediaType', message: 'body: must be JSON sent as Content-Type: application/json' };
+  if (status === 400 && /body/i.test(text)) return { status, code: 'InvalidBody', message: `body: ${text}` };
+  return { status, code: 'InvalidRequest', message: `request: ${text}` };
+}
+
+/** JSON that does not parse or carries a prototype key (Fastify's JSON parser, before any handler runs). */
+function bodyError(e: unknown): { status: number; code: string; message: string } | null {
+  if (!(e instanceof SyntaxError) || (e as { statusCode?: number }).statusCode !== 400) return null;
+  const proto = /prototype property/.test(e.message);
+  return { status: 400, code: 'InvalidBody', message: proto ? 'body: a "__proto__" or "constructor.prototype" key is not accepted' : `body: not valid JSON (${e.message})` };
 }

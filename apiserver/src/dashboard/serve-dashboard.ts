@@ -1,5 +1,6 @@
-import type { INestApplication, LoggerService } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { LoggerService } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -20,23 +21,29 @@ export function dashboardDir(env: NodeJS.ProcessEnv = process.env): string | nul
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /**
- * Serves the dashboard's static files at `/` (Express' static middleware: ETags, ranges, no
- * directory listing). Vite's hashed `assets/` are cached for a year; index.html is always
- * revalidated so a new build shows up at once. Routes are in the URL hash, so no fallback is needed.
+ * Serves the dashboard's static files at `/` (@fastify/static: ETags, ranges, no directory listing).
+ * One route per file of the build, found when the server starts, so API requests never touch the
+ * file system. Vite's hashed `assets/` are cached for a year; index.html is always revalidated so a
+ * new build shows up at once. Routes are in the URL hash, so no fallback is needed.
  */
-export function serveDashboard(app: INestApplication, logger: LoggerService, dir = dashboardDir()): void {
+export async function serveDashboard(fastify: FastifyInstance, logger: LoggerService, dir = dashboardDir()): Promise<void> {
   const index = dir ? join(dir, 'index.html') : null;
   if (!dir || !index || !existsSync(index)) {
     logger.warn?.(`dashboard: not built (no ${index ?? '@cronfleet/dashboard package'}); run \`npm run build\` to serve it at /`, 'Dashboard');
-    app.use('/', (req: { method: string; path: string }, res: { status(n: number): { type(t: string): { send(b: string): void } } }, next: () => void) => {
-      if (req.method !== 'GET' || req.path !== '/') return next();
-      res.status(404).type('text/plain').send('The Cronfleet dashboard is not built: run `npm run build`. The REST API is under /api/v1 and its docs at /api/docs.\n');
-    });
+    fastify.get('/', (_req, reply) =>
+      reply.code(404).type('text/plain; charset=utf-8').send('The Cronfleet dashboard is not built: run `npm run build`. The REST API is under /api/v1 and its docs at /api/docs.\n'),
+    );
     return;
   }
-  (app as NestExpressApplication).useStaticAssets(dir, {
+  await fastify.register(fastifyStatic, {
+    root: dir,
+    prefix: '/',
     index: 'index.html',
+    wildcard: false,
     redirect: false,
+    list: false,
+    // Only the headers set below: its default (public, max-age=0) would replace index.html's no-cache.
+    cacheControl: false,
     setHeaders: (res, path) => {
       if (path.endsWith('index.html')) {
         res.setHeader('Cache-Control', 'no-cache');

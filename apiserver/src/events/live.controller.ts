@@ -3,7 +3,7 @@ import type { HttpRequest } from '../auth/http-request';
 import { TokenSessions } from '../auth/token-sessions';
 import { listNamespace } from '../namespaces/scope';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import type { EventStream } from '../tasks/task-output.service';
+import type { StreamReply } from '../tasks/task-output.service';
 import { LiveFilter, LiveFilterSchema } from './live-event';
 import { LiveEvents } from './live-events';
 import { streamLiveEvents } from './live-sse';
@@ -20,8 +20,10 @@ export class LiveController {
    * `type` (types or prefixes, comma separated); a scoped token's stream is its namespace's only.
    */
   @Get('events')
-  events(@Query(new ZodValidationPipe(LiveFilterSchema, 'query')) filter: LiveFilter, @Req() req: HttpRequest, @Res() res: EventStream): void {
-    const close = streamLiveEvents(this.live, { ...filter, namespace: listNamespace(req.actor, filter.namespace) }, res);
-    res.on('close', this.sessions.hold(req.actor, close));
+  events(@Query(new ZodValidationPipe(LiveFilterSchema, 'query')) filter: LiveFilter, @Req() req: HttpRequest, @Res() res: StreamReply): void {
+    // The stream is written by hand: Fastify sends nothing more for this request.
+    res.hijack();
+    const close = streamLiveEvents(this.live, { ...filter, namespace: listNamespace(req.actor, filter.namespace) }, res.raw);
+    res.raw.on('close', this.sessions.hold(req.actor, close));
   }
 }

@@ -42,6 +42,9 @@ class FakeStream extends EventEmitter {
   }
 }
 
+/** Fastify's reply as a stream takes it over. */
+const reply = (raw: FakeStream) => ({ raw, hijack: () => undefined });
+
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 const request = (): HttpRequest => ({ method: 'GET', originalUrl: '/', headers: {}, actor: ACTOR });
 
@@ -60,7 +63,7 @@ describe('a token revoked between the check and the hold of its stream', () => {
     await revoke();
     const res = new FakeStream();
     try {
-      new LiveController(live, sessions).events({}, req, res);
+      new LiveController(live, sessions).events({}, req, reply(res));
       await tick();
       assert.match(res.text, /event: error\ndata: \{"code":"TokenRevoked"/);
       assert.equal(res.writableEnded, true);
@@ -78,7 +81,7 @@ describe('a token revoked between the check and the hold of its stream', () => {
     // The task lookup before the stream opens is where the revocation lands: a database read's time.
     const tasks = { get: async () => revoke() } as unknown as TasksService;
     const outputs = { follow: () => (end: StreamEnd) => ended.push(end) } as unknown as TaskOutputService;
-    const res = Object.assign(new FakeStream(), { send: () => assert.fail('a follow streams') });
+    const res = Object.assign(reply(new FakeStream()), { type: () => assert.fail('a follow streams') });
     await new TasksController(tasks, outputs, sessions).output(1, { follow: true }, request(), res);
     await tick();
     assert.deepEqual(ended, [REVOKED]);

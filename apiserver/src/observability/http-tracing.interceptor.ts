@@ -1,6 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { isMutating, pathOf, type HttpRequest, type HttpResponse } from '../auth/http-request';
+import { isMutating, routePattern, type HttpRequest, type HttpResponse } from '../auth/http-request';
 import { routeKey } from '../auth/role-policy';
 import { describeError } from '../common/http-exception.filter';
 import { ERROR, OK, requestSpan, TaskTracing } from './task-tracing';
@@ -21,7 +21,7 @@ export class HttpTracingInterceptor implements NestInterceptor {
     if (!tracer || ctx.getType() !== 'http') return next.handle();
     const req = ctx.switchToHttp().getRequest<HttpRequest>();
     if (!isMutating(req)) return next.handle();
-    const route = routeKey(req.method, req.route?.path ?? pathOf(req));
+    const route = routeKey(req.method, routePattern(req));
     const header = req.headers.traceparent;
     const span = tracer.start(route, typeof header === 'string' ? header : null, { 'http.request.method': req.method.toUpperCase(), 'http.route': route.slice(route.indexOf(' ') + 1) });
     const end = (status: number) => {

@@ -1,13 +1,20 @@
 import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import type { Type } from '@nestjs/common';
+import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../common/public.decorator';
 import { buildOpenApiDocument } from './openapi-document';
 import { routesOf } from './nest-routes';
 
 /** Swagger UI's files the page loads: served from the swagger-ui-dist package, nothing from outside. */
-const UI_FILES = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png', 'favicon-16x16.png']);
+const UI_FILES = new Map([
+  ['swagger-ui.css', 'text/css; charset=utf-8'],
+  ['swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
+  ['favicon-32x32.png', 'image/png'],
+  ['favicon-16x16.png', 'image/png'],
+]);
 // Not require('swagger-ui-dist'): its index loads the 1.5 MB browser bundle into the server.
 const UI_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
 
@@ -55,8 +62,9 @@ export class OpenApiController {
   }
 
   @Get(':file')
-  file(@Param('file') file: string, @Res() res: { sendFile(path: string): void }): void {
-    if (!UI_FILES.has(file)) throw new NotFoundException(`${file}: no such file`);
-    res.sendFile(join(UI_DIR, file));
+  async file(@Param('file') file: string, @Res() res: FastifyReply): Promise<void> {
+    const type = UI_FILES.get(file);
+    if (!type) throw new NotFoundException(`${file}: no such file`);
+    await res.type(type).header('Cache-Control', 'public, max-age=3600').send(createReadStream(join(UI_DIR, file)));
   }
 }

@@ -22,7 +22,13 @@ const FOLLOW_READ_MS = 500;
 /** A follower that lets more than this pile up unsent is dropped rather than allowed to grow memory. */
 const FOLLOW_MAX_BUFFERED = 4 * 1024 * 1024;
 
-/** The part of an HTTP response a follower needs (Express's, or Node's ServerResponse). */
+/** The part of Fastify's reply a stream (SSE) needs: the raw response, which it takes over from Fastify. */
+export interface StreamReply {
+  readonly raw: EventStream;
+  hijack(): void;
+}
+
+/** The part of an HTTP response a follower needs (Node's ServerResponse). */
 export interface EventStream {
   setHeader(name: string, value: string): unknown;
   flushHeaders(): void;

@@ -4,10 +4,10 @@ import { TokenSessions } from '../auth/token-sessions';
 import { createNamespace, listNamespace } from '../namespaces/scope';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { CreateTask, type CreateTaskBatch, CreateTaskBatchDocSchema, CreateTaskBatchSchema, CreateTaskSchema, ListTasksQuery, ListTasksQuerySchema, OutputQuery, OutputQuerySchema, TaskIdParamSchema } from './dto/task.dto';
-import { TaskOutputService, type EventStream } from './task-output.service';
+import { TaskOutputService, type StreamReply } from './task-output.service';
 
-/** What the output endpoint uses of Express's response. */
-type Response = EventStream & { send(body: string): void };
+/** What the output endpoint uses of Fastify's reply: the text at once, or the stream. */
+type OutputReply = StreamReply & { type(contentType: string): { send(body: string): unknown } };
 import { TasksService } from './tasks.service';
 
 const TaskId = new ZodValidationPipe(TaskIdParamSchema, 'id');
@@ -65,15 +65,16 @@ export class TasksController {
    * then live chunks until the task ends (`output` events `{ seq, data }`, then `end` `{ status }`).
    */
   @Get(':id/output')
-  async output(@Param('id', TaskId) id: number, @Query(new ZodValidationPipe(OutputQuerySchema, 'query')) q: OutputQuery, @Req() req: HttpRequest, @Res() res: Response) {
+  async output(@Param('id', TaskId) id: number, @Query(new ZodValidationPipe(OutputQuerySchema, 'query')) q: OutputQuery, @Req() req: HttpRequest, @Res() res: OutputReply) {
     if (!q.follow) {
       const text = await this.tasks.readOutput(id);
-      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.send(text);
+      await res.type('text/plain; charset=utf-8').send(text);
       return;
     }
     await this.tasks.get(id); // 404 before the stream starts
-    const close = this.outputs.follow(id, res);
-    res.on('close', this.sessions.hold(req.actor, close));
+    // The stream is written by hand from here on: Fastify sends nothing more for this request.
+    res.hijack();
+    const close = this.outputs.follow(id, res.raw);
+    res.raw.on('close', this.sessions.hold(req.actor, close));
   }
 }
