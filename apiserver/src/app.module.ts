@@ -1,9 +1,8 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { QueryParamsGuard } from './common/query-params.guard';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AuditInterceptor } from './audit/audit.interceptor';
 import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
@@ -23,7 +22,6 @@ import { LiveModule } from './events/live.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { NamespacesModule } from './namespaces/namespaces.module';
 import { OpenApiController } from './openapi/openapi.controller';
-import { HttpTracingInterceptor } from './observability/http-tracing.interceptor';
 import { RetentionModule } from './retention/retention.module';
 import { TasksModule } from './tasks/tasks.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -91,8 +89,6 @@ export class AppModule {
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: QueryParamsGuard },
-        { provide: APP_INTERCEPTOR, useClass: HttpTracingInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],
     };

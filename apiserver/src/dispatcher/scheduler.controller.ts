@@ -1,4 +1,5 @@
-import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject } from '@nestjs/common';
+import { Post } from '../audit/mutating-routes';
 import { INSTANCE_ID } from '../config/tokens';
 import { DispatcherService } from './dispatcher.service';
 import { SchedulerStateRepository } from './scheduler-state.repository';

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Req } from '@nestjs/common';
+import { Delete, Patch, Post } from '../audit/mutating-routes';
 import { NamespaceNameSchema } from '@cronfleet/shared';
 import type { HttpRequest } from '../auth/http-request';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';

@@ -29,7 +29,7 @@ export interface TracedTask {
 export const OK = 1;
 export const ERROR = 2;
 
-/** The span of the REST request being handled (tracing on, mutating requests; see HttpTracingInterceptor). */
+/** The span of the REST request being handled (tracing on, mutating requests; see MutationInterceptor). */
 export interface RequestSpan {
   span: Span;
   traceparent: string;

@@ -1,4 +1,5 @@
-import { Controller, HttpCode, Post } from '@nestjs/common';
+import { Controller, HttpCode } from '@nestjs/common';
+import { Post } from '../audit/mutating-routes';
 import { RetentionService, type SweepReport } from './retention.service';
 
 @Controller('retention')

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Query, Req, Res } from '@nestjs/common';
+import { Delete, Post } from '../audit/mutating-routes';
 import type { HttpRequest } from '../auth/http-request';
 import { TokenSessions } from '../auth/token-sessions';
 import { createNamespace, listNamespace } from '../namespaces/scope';

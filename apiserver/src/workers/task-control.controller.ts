@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param } from '@nestjs/common';
+import { Post } from '../audit/mutating-routes';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { StopTask, StopTaskSchema, TaskIdParamSchema } from '../tasks/dto/task.dto';
 import { TaskControl } from './task-control';
