@@ -6,6 +6,8 @@ import { dbTime, isUniqueViolation, rawTimeMs } from '../database/columns';
 import { DomainError } from '../common/errors';
 import type { Settled } from '../common/group-commit';
 import { insertIgnore, insertReturningIds } from '../database/bulk-insert';
+import { selectPlain } from '../database/plain-rows';
+import { TASK_VIEW_COLUMNS, type TaskViewRow } from './dto/task.dto';
 import { unknownNamespace } from '../namespaces/namespaces.service';
 import { TaskOutputEntity } from './task-output.entity';
 import { TaskEntity, TaskTrigger } from './task.entity';
@@ -367,7 +369,8 @@ export class TasksRepository {
     return this.tasks.find({ where: { workerId, status: In(LIVE) } });
   }
 
-  list(q: TaskQuery): Promise<TaskEntity[]> {
+  /** A page of tasks, newest first, with the columns of their views only. */
+  list(q: TaskQuery): Promise<TaskViewRow[]> {
     const qb = this.tasks.createQueryBuilder('t').orderBy('t.id', 'DESC').take(q.limit);
     if (q.cronjobId !== undefined) qb.andWhere('t.cronjob_id = :cronjobId', { cronjobId: q.cronjobId });
     if (q.status !== undefined) qb.andWhere('t.status = :status', { status: q.status });
@@ -376,7 +379,7 @@ export class TasksRepository {
     if (q.since !== undefined) qb.andWhere('t.scheduled_at >= :since', { since: dbTime(this.tasks.manager.connection, q.since) });
     if (q.until !== undefined) qb.andWhere('t.scheduled_at < :until', { until: dbTime(this.tasks.manager.connection, q.until) });
     if (q.beforeId !== undefined) qb.andWhere('t.id < :beforeId', { beforeId: q.beforeId });
-    return qb.getMany();
+    return selectPlain(qb, TASK_VIEW_COLUMNS);
   }
 
   /**

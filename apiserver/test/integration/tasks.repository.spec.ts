@@ -6,6 +6,7 @@ import { openDatabase } from '../../src/database/data-source';
 import { TaskOutputEntity } from '../../src/tasks/task-output.entity';
 import { TaskEntity } from '../../src/tasks/task.entity';
 import { NewTask, TasksRepository } from '../../src/tasks/tasks.repository';
+import { toTaskView } from '../../src/tasks/dto/task.dto';
 import { backends } from './support';
 
 function repoOn(ds: DataSource): TasksRepository {
@@ -94,6 +95,32 @@ for (const backend of backends) {
       // Several rows in one statement; the one stored already is skipped, the new one kept.
       await repo.appendOutput([{ taskId: t.id, seq: 0, data: 'hello ' }, { taskId: t.id, seq: 2, data: 'again' }]);
       assert.equal(await repo.readOutput(t.id), 'hello world\nagain');
+    });
+
+    it('lists each task with the same view as the task read whole, and without its spec, env or secrets', async () => {
+      const repo = repoOn(a);
+      const [base] = due(new Date('2026-03-02T08:00:00.321Z'));
+      const [t] = await repo.createDue([
+        {
+          ...base,
+          runner: 'http',
+          spec: { method: 'GET', url: 'http://127.0.0.1:1/x' },
+          timeoutSeconds: 30,
+          env: { A: 'b' },
+          secretEnv: 'sealed-text',
+          runAt: new Date('2026-03-02T08:00:10.456Z'),
+          workerSelector: { labels: { zone: 'a' } },
+          shardIndex: 1,
+          shardCount: 3,
+        } as NewTask,
+      ]);
+      await a.getRepository(TaskEntity).update({ id: t.id }, { status: 'failed', error: { code: 'Boom', message: 'x' }, control: { action: 'kill', requestedAt: '2026-03-02T08:00:11.000Z' } as TaskEntity['control'], retryOf: t.id, exitCode: 3, signal: 'SIGKILL', finishedAt: new Date('2026-03-02T08:00:12.789Z') });
+      const whole = await a.getRepository(TaskEntity).findOneByOrFail({ id: t.id });
+      const [listed] = await repo.list({ limit: 1, beforeId: t.id + 1 });
+      assert.deepEqual(toTaskView(listed), toTaskView(whole));
+      assert.equal(toTaskView(listed).finishedAt, '2026-03-02T08:00:12.789Z');
+      assert.equal(toTaskView(listed).retryOf, t.id);
+      assert.deepEqual(Object.keys(listed).filter((k) => ['spec', 'env', 'secretEnv', 'retry'].includes(k)), []);
     });
 
     it('lists tasks newest first with a cursor', async () => {

@@ -28,7 +28,15 @@ export type ListTasksQuery = z.infer<typeof ListTasksQuerySchema>;
 export const TaskIdParamSchema = positiveInt();
 
 /** A task as the REST API shows it: times as ISO-8601 UTC. */
-export function toTaskView(t: TaskEntity) {
+/** The columns a task's view shows: what the task list reads (selectPlain), and no more (no spec, env or secrets). */
+export const TASK_VIEW_COLUMNS = [
+  'id', 'cronjobId', 'cronjobName', 'namespace', 'status', 'attempt', 'trigger', 'runner', 'scheduledAt', 'startedAt', 'finishedAt', 'exitCode', 'signal',
+  'workerId', 'error', 'timeoutSeconds', 'priority', 'runAt', 'retryOf', 'idempotencyKey', 'routing', 'workerSelector', 'shardIndex', 'shardCount',
+  'pinnedWorkerId', 'pendingReason', 'control', 'workflowRunId', 'workflowStep', 'workflowItem', 'createdAt',
+] as const satisfies readonly (keyof TaskEntity)[];
+export type TaskViewRow = Pick<TaskEntity, (typeof TASK_VIEW_COLUMNS)[number]>;
+
+export function toTaskView(t: TaskViewRow) {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   return {
     id: t.id,
