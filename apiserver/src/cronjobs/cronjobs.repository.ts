@@ -5,6 +5,7 @@ import { EntityManager, In, Repository } from 'typeorm';
 import { DomainError, notFound } from '../common/errors';
 import { dbTime, isNamespaceGone, isUniqueViolation, rawTimeMs, retryOnLockConflict } from '../database/columns';
 import { unknownNamespace } from '../namespaces/namespaces.service';
+import { insertAll, insertOne } from '../database/bulk-insert';
 import { CronJobEntity } from './cronjob.entity';
 import type { JobParam } from './params/job-params';
 import { CronJobVersionEntity } from './versions/cronjob-version.entity';
@@ -84,8 +85,7 @@ export class CronJobsRepository {
    */
   async insertWithHistory(fields: Omit<CronJobEntity, 'id' | 'updatedAt' | 'version'>, drafts: readonly VersionDraft[], room?: (m: EntityManager) => Promise<void>): Promise<CronJobEntity> {
     return this.write({ id: null, name: fields.name, namespace: fields.namespace, room }, async (m) => {
-      const repo = m.getRepository(CronJobEntity);
-      const job = await repo.save(repo.create({ ...fields, version: drafts.length }));
+      const job = await insertOne(m, CronJobEntity, { ...fields, version: drafts.length, updatedAt: fields.createdAt });
       await this.record(m, job.id, 0, drafts);
       return job;
     });
@@ -136,7 +136,8 @@ export class CronJobsRepository {
   ): Promise<T> {
     const room = named?.room;
     const run = async () => {
-      if (named) await this.checkNameFree(named.id, named.name, named.namespace);
+      // On MySQL the unique key on (namespace, name) refuses a taken name inside the transaction (see clash).
+      if (named && !this.mysql) await this.checkNameFree(named.id, named.name, named.namespace);
       if (room && !this.mysql) await room(this.jobs.manager);
       const body = room && this.mysql ? async (m: EntityManager) => (await room(m), fn(m)) : fn;
       return retryOnLockConflict(() => this.jobs.manager.transaction(body));
@@ -163,8 +164,7 @@ export class CronJobsRepository {
 
   private async record(m: EntityManager, cronjobId: number, after: number, drafts: readonly VersionDraft[]): Promise<void> {
     if (drafts.length === 0) return;
-    const repo = m.getRepository(CronJobVersionEntity);
-    await repo.save(drafts.map((d, i) => repo.create({ ...d, cronjobId, version: after + i + 1 })), { reload: false });
+    await insertAll(m, CronJobVersionEntity, drafts.map((d, i) => ({ ...d, cronjobId, version: after + i + 1 })));
   }
 
   private get mysql(): boolean {

@@ -75,7 +75,9 @@ export class CronJobsService {
 
   /** `namespace`: where it goes, already checked against the caller's scope (namespaces/scope.ts). */
   async create(dto: CreateCronJob, author: ChangeAuthor, namespace: string): Promise<CronJobView> {
-    await this.namespaces.assertExists(namespace);
+    // Triggers are looked up in the namespace: say first that it is not there. Otherwise the
+    // quota check in the insert's transaction refuses a missing namespace with the same message.
+    if (dto.triggers) await this.namespaces.assertExists(namespace);
     this.checkNotify(dto.notify);
     const triggers = await this.checkTriggers(null, dto.name, dto.triggers, namespace);
     const spec = validSpec(dto.runner, dto.spec);

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { SecretBox } from '../../src/common/secret-box';
 import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
+import { toCronJobView } from '../../src/cronjobs/dto/cronjob.dto';
 import { CronJobsRepository } from '../../src/cronjobs/cronjobs.repository';
 import { CronJobHistory } from '../../src/cronjobs/versions/cronjob-history';
 import { CronJobVersionEntity } from '../../src/cronjobs/versions/cronjob-version.entity';
@@ -66,6 +67,19 @@ for (const backend of backends) {
       const raw = JSON.stringify(await a.query('SELECT definition, changes FROM cronjob_versions'));
       assert.ok(!raw.includes('very-secret-value'), 'no secret value in clear in the table');
       assert.equal((await a.getRepository(CronJobEntity).findOneByOrFail({ id: job.id })).version, 2);
+    });
+
+    it('answers a created job as it is stored, without reading it back', async () => {
+      const job = await create(repoA, 'v-as-stored');
+      const stored = await a.getRepository(CronJobEntity).findOneByOrFail({ id: job.id });
+      assert.deepEqual(toCronJobView(job), toCronJobView(stored));
+      assert.ok(job instanceof CronJobEntity);
+    });
+
+    it('refuses a second job of the same name in the namespace with CronJobNameTaken, storing nothing', async () => {
+      await create(repoA, 'v-twice');
+      await assert.rejects(create(repoB, 'v-twice'), (e: Error & { code?: string }) => e.code === 'CronJobNameTaken');
+      assert.equal(await a.getRepository(CronJobEntity).countBy({ name: 'v-twice' }), 1);
     });
 
     it('stores neither the change nor its version when the change is refused (a name clash)', async () => {
