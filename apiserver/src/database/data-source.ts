@@ -86,6 +86,23 @@ export async function ensureDatabaseExists(db: ServerConfig['db']): Promise<void
   }
 }
 
+/** SQLite's current time as the text TypeORM writes a Date in: UTC, with milliseconds. */
+const SQLITE_NOW_MS = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
+
+/**
+ * On SQLite, TypeORM fills a `@CreateDateColumn` or `@UpdateDateColumn` an insert leaves unset with
+ * `datetime('now')`, which has whole seconds only (SQLite takes no DEFAULT in an INSERT, so the
+ * columns' own millisecond defaults of the migrations never apply): a task made at 12:00:00.700 for
+ * a due time of 12:00:00.500 read as created at 12:00:00.000, before it was due. Its driver is told
+ * to write the time with milliseconds instead, as MySQL's DATETIME(3) defaults do. Call it before
+ * `initialize()`.
+ */
+export function keepMilliseconds(ds: DataSource): void {
+  if (ds.options.type !== 'better-sqlite3') return;
+  ds.driver.mappedDataTypes.createDateDefault = SQLITE_NOW_MS;
+  ds.driver.mappedDataTypes.updateDateDefault = SQLITE_NOW_MS;
+}
+
 /**
  * Every pooled MySQL session runs READ COMMITTED. Under InnoDB's default REPEATABLE READ, the
  * fenced claim's subquery on scheduler_state takes a shared lock and gap locks spread through the
@@ -107,6 +124,7 @@ async function useReadCommitted(ds: DataSource): Promise<void> {
 export async function openDatabase(db: ServerConfig['db']): Promise<DataSource> {
   await ensureDatabaseExists(db);
   const ds = new DataSource(dataSourceOptions(db));
+  keepMilliseconds(ds);
   await ds.initialize();
   try {
     if (db.kind === 'mysql') await useReadCommitted(ds);

@@ -5,6 +5,7 @@ import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
 import { isNamespaceGone, isNamespaceInUse } from '../../src/database/columns';
 import { MIGRATIONS, openDatabase } from '../../src/database/data-source';
 import { WorkflowRunParams1765600000000 } from '../../src/database/migrations/1765600000000-workflow-run-params';
+import { NamespaceEntity } from '../../src/namespaces/namespace.entity';
 import { TaskEntity } from '../../src/tasks/task.entity';
 import { WorkflowRunEntity } from '../../src/workflows/workflow-run.entity';
 import { WorkflowEntity } from '../../src/workflows/workflow.entity';
@@ -64,6 +65,27 @@ for (const backend of backends) {
     it('keeps millisecond precision and UTC for times', async () => {
       const back = await ds.getRepository(CronJobEntity).findOneByOrFail({ id: job.id });
       assert.equal(back.nextRunAt?.toISOString(), '2026-01-01T00:00:00.123Z');
+    });
+
+    it('keeps milliseconds in the times the database fills in: a task is never read as created before it was due', async () => {
+      // Away from a whole second, so a time cut to seconds cannot pass for one that was not.
+      while (Date.now() % 1000 < 50 || Date.now() % 1000 > 900) await new Promise((r) => setTimeout(r, 10));
+      const due = new Date();
+      const tasks = ds.getRepository(TaskEntity);
+      const { identifiers } = await tasks.insert({ cronjobId: null, cronjobName: null, status: 'pending', attempt: 1, trigger: 'api', scheduledAt: due, runner: 'command', spec: {}, timeoutSeconds: null });
+      const task = await tasks.findOneByOrFail({ id: Number(identifiers[0].id) });
+      assert.ok(task.createdAt.getTime() >= due.getTime() - 5, `createdAt ${task.createdAt.toISOString()} is before the due time ${due.toISOString()}`);
+      await ds.getRepository(NamespaceEntity).insert({ name: 'db-test-ms', description: null, maxJobs: null, maxConcurrentTasks: null });
+      const ns = await ds.getRepository(NamespaceEntity).findOneByOrFail({ name: 'db-test-ms' });
+      for (const [field, at] of [['namespace createdAt', ns.createdAt], ['namespace updatedAt', ns.updatedAt]] as const) {
+        assert.ok(at.getTime() >= due.getTime() - 5, `${field} ${at.toISOString()} is cut before ${due.toISOString()}`);
+      }
+      if (backend.name === 'MySQL') {
+        const cut = (await ds.query(
+          "SELECT table_name AS t, column_name AS c, datetime_precision AS p FROM information_schema.columns WHERE table_schema = DATABASE() AND data_type IN ('datetime', 'timestamp') AND datetime_precision <> 3",
+        )) as { t: string; c: string; p: number }[];
+        assert.deepEqual(cut.map((r) => `${r.t}.${r.c} (${r.p})`), [], 'every time column keeps milliseconds');
+      }
     });
 
     it('refuses a second task for the same cron job, due time and attempt', async () => {
