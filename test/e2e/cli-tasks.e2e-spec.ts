@@ -163,13 +163,13 @@ describe('CLI: tasks create and tasks cancel', { timeout: 180_000 }, () => {
     const pending = Number(/^task (\d+)/.exec((await expectExit(0, ['tasks', 'create', '--delay', '1h', '--', 'echo', 'never'])).stdout)?.[1]);
     const done = Number(/^task (\d+)/.exec((await expectExit(0, ['tasks', 'create', '--', 'true'])).stdout)?.[1]);
     await waitForTaskEnd(server.api, done, { timeoutMs: 30_000, details: logs });
-    const r = await expectExit(1, ['tasks', 'cancel', String(pending), '999999999', String(done)]);
+    const r = await expectExit(1, ['tasks', 'cancel', String(pending), '999999999', String(done), '--yes']);
     assert.equal(
       r.stdout,
       `task ${pending} cancelled\ntask 999999999 not found (HTTP 404 TaskNotFound)\ntask ${done} cannot be cancelled: it is success (HTTP 409 TaskNotRunning)\n`,
     );
     assert.equal((await view(pending)).status, 'cancelled');
-    const json = JSON.parse((await expectExit(1, ['tasks', 'cancel', String(pending), '-o', 'json'])).stdout) as { items: { taskId: number; cancelled: boolean; error?: { code: string } }[] };
+    const json = JSON.parse((await expectExit(1, ['tasks', 'cancel', String(pending), '-o', 'json', '--yes'])).stdout) as { items: { taskId: number; cancelled: boolean; error?: { code: string } }[] };
     assert.deepEqual(json.items.map((i) => [i.taskId, i.cancelled, i.error?.code]), [[pending, false, 'TaskNotRunning']]);
   });
 

@@ -242,15 +242,15 @@ describe('admin CLI', { timeout: 240_000 }, () => {
     const running = await expectExit(0, ['tasks', 'ls', '--job', job.name, '--status', 'running']);
     assert.match(running.stdout, new RegExp(`^${taskId} +default +${job.name} +running +1 +manual +${workerName} `, 'm'));
 
-    const kill = await expectExit(0, ['tasks', 'kill', String(taskId)]);
+    const kill = await expectExit(0, ['tasks', 'kill', String(taskId), '--yes']);
     assert.match(kill.stdout, new RegExp(`task ${taskId} killed; worker \\d+ confirmed`));
     assert.equal((await waitForStatus(taskId, (t) => FINAL_TASK_STATUSES.includes(t.status), 'to end')).status, 'killed');
-    const again = await expectExit(1, ['tasks', 'kill', String(taskId)]);
+    const again = await expectExit(1, ['tasks', 'kill', String(taskId), '--yes']);
     assert.match(again.stderr, /already finished.*409 TaskNotRunning/);
 
     const second = (await server.api.runCronJob(job.id)).taskId;
     await waitForStatus(second, (t) => t.status === 'running', 'to run');
-    const stop = await expectExit(0, ['tasks', 'stop', String(second), '--grace', '1', '-o', 'json']);
+    const stop = await expectExit(0, ['tasks', 'stop', String(second), '--grace', '1', '-o', 'json', '-y']);
     assert.deepEqual(JSON.parse(stop.stdout), { taskId: second, action: 'stop', workerId: (await server.api.getTask(second)).workerId, confirmed: true });
     assert.ok(FINAL_TASK_STATUSES.includes((await waitForStatus(second, (t) => FINAL_TASK_STATUSES.includes(t.status), 'to end')).status));
   });
@@ -270,6 +270,81 @@ describe('admin CLI', { timeout: 240_000 }, () => {
     const detail = (await expectExit(0, ['workers', 'get', workerName])).stdout;
     assert.match(detail, /^Status: +online$/m);
     assert.match(detail, /^Credential: +enrolled \d{4}-\d\d-\d\dT/m);
+  });
+
+  it('refuses every destructive command without --yes when standard input is not a terminal, naming --yes, and changes nothing (exit 2)', async () => {
+    const job = await server.api.createCronJob({ name: `cli-keep-${suffix}`, schedule: '@yearly', enabled: false, runner: 'command', spec: { command: 'true' } });
+    const ns = `cli-keep-${suffix}`;
+    await server.api.call('POST', '/namespaces', [201], { name: ns });
+    const token = await server.api.createToken({ name: `cli-keep-${suffix}`, role: 'viewer' });
+    const { taskId: pending } = await server.api.call<{ taskId: number }>('POST', '/tasks', [202], { runner: 'command', spec: { command: 'true' }, delaySeconds: 3600 });
+    const wf = await server.api.call<{ id: number; name: string }>('POST', '/workflows', [201], { name: `cli-keep-${suffix}`, steps: [{ id: 'a', runner: 'command', spec: { command: 'true' } }] });
+    const run = await server.api.call<{ id: number }>('POST', `/workflows/${wf.id}/runs`, [201, 202], {});
+    const commands: [string[], RegExp][] = [
+      [['cronjobs', 'rm', job.name], new RegExp(`^cronfleet: delete cron job '${job.name}' \\(id ${job.id}\\) and its task history: not done: `)],
+      [['namespaces', 'rm', ns], new RegExp(`delete namespace '${ns}': not done`)],
+      [['tokens', 'revoke', String(token.id)], new RegExp(`revoke token ${token.id} 'cli-keep-${suffix}' \\(viewer\\): not done`)],
+      [['tasks', 'cancel', String(pending)], new RegExp(`cancel task ${pending}: not done`)],
+      [['tasks', 'kill', String(pending)], new RegExp(`kill task ${pending} \\(one-shot\\) \\(pending\\): not done`)],
+      [['tasks', 'stop', String(pending)], new RegExp(`stop task ${pending} `)],
+      [['workers', 'revoke', workerName], new RegExp(`revoke the credential of worker '${workerName}'`)],
+      [['workers', 'rm', workerName], new RegExp(`forget worker '${workerName}' \\(id \\d+, online\\): not done`)],
+      [['workflows', 'rm', wf.name], new RegExp(`delete workflow '${wf.name}' \\(id ${wf.id}\\)`)],
+      [['workflows', 'kill', String(run.id)], new RegExp(`kill workflow run ${run.id} of '${wf.name}'`)],
+      [['workflows', 'stop', String(run.id)], new RegExp(`stop workflow run ${run.id} of '${wf.name}'`)],
+    ];
+    for (const [args, what] of commands) {
+      const r = await expectExit(2, args);
+      assert.match(r.stderr, what, args.join(' '));
+      assert.match(r.stderr, /standard input is not a terminal; add --yes \(-y\) to do it without asking\n$/, args.join(' '));
+      assert.equal(r.stdout, '', args.join(' '));
+    }
+    assert.ok(await jobNamed(job.name), 'the job is still there');
+    await server.api.call('GET', `/namespaces/${ns}`, [200]);
+    assert.match((await expectExit(0, ['tokens', 'ls'])).stdout, new RegExp(`^${token.id} +\\* +cli-keep-${suffix} +viewer +active `, 'm'));
+    assert.equal((await server.api.getTask(pending)).status, 'pending');
+    assert.equal((await server.api.listWorkers()).items.find((w) => w.name === workerName)?.status, 'online');
+    await server.api.call('GET', `/workflows/${wf.id}`, [200]);
+    // With --yes (or -y) it is done.
+    assert.match((await expectExit(0, ['tasks', 'cancel', String(pending), '-y'])).stdout, new RegExp(`^task ${pending} cancelled$`, 'm'));
+    assert.match((await expectExit(0, ['cronjobs', 'rm', job.name, '--yes'])).stdout, new RegExp(`cron job '${job.name}' \\(id ${job.id}\\) deleted`));
+  });
+
+  it('asks on a terminal: any answer but y leaves the job, y deletes it', async () => {
+    const job = await server.api.createCronJob({ name: `cli-ask-${suffix}`, schedule: '@yearly', enabled: false, runner: 'command', spec: { command: 'true' } });
+    // script(1) gives the CLI a pseudo-terminal as standard input, fed with what the test types.
+    const onTerminal = (typed: string): Promise<CliRun> =>
+      new Promise((resolve) => {
+        const line = [process.execPath, BIN, 'cronjobs', 'rm', job.name].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+        const child = execFile('script', ['-qec', line, '/dev/null'], { cwd: repoRoot, env: childEnv(env()), timeout: 30_000 }, (e, stdout, stderr) => {
+          resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, stdout: String(stdout), stderr: String(stderr) });
+        });
+        child.stdin?.end(typed);
+      });
+    const no = await onTerminal('n\n');
+    assert.equal(no.code, 1, `${no.stdout}\n${no.stderr}`);
+    // A terminal has one output: the question and the answer come through script's standard output.
+    assert.match(no.stdout, new RegExp(`delete cron job '${job.name}' \\(id ${job.id}\\) and its task history\\? \\(its versions stay\\) \\[y/N\\]`));
+    assert.match(no.stdout, /not confirmed: nothing was done/);
+    assert.ok(await jobNamed(job.name), 'still there after n');
+    const yes = await onTerminal('y\n');
+    assert.equal(yes.code, 0, `${yes.stdout}\n${yes.stderr}`);
+    assert.match(yes.stdout, new RegExp(`cron job '${job.name}' \\(id ${job.id}\\) deleted, with its task history`));
+    assert.equal(await jobNamed(job.name), undefined, 'deleted after y');
+  });
+
+  it('forgets an offline worker with workers rm, and refuses one still online (409 WorkerStillConnected)', async () => {
+    const name = `cli-rm-${suffix}`;
+    const gone = startWorker(server, name);
+    const w = await waitForWorkerOnline(server.api, { name, details: () => `${logs()}\n${gone.report()}` });
+    const online = await expectExit(1, ['workers', 'rm', name, '--yes']);
+    assert.match(online.stderr, new RegExp(`worker ${w.id} '${name}' is online; only an offline worker can be deleted .*\\(HTTP 409 WorkerStillConnected\\)`));
+    await gone.stop();
+    await waitFor(async () => (await server.api.listWorkers()).items.find((x) => x.name === name)?.status === 'offline', { timeoutMs: 20_000, what: `worker ${name} offline`, details: logs });
+    const rm = await expectExit(0, ['workers', 'rm', name, '-y', '-o', 'json']);
+    assert.deepEqual(JSON.parse(rm.stdout), { id: w.id, name, deleted: true });
+    assert.equal((await server.api.listWorkers()).items.find((x) => x.name === name), undefined, 'no longer listed');
+    assert.match((await expectExit(3, ['workers', 'rm', name, '--yes'])).stderr, new RegExp(`worker '${name}' not found`));
   });
 
   it('previews a schedule in a time zone, across the spring-forward gap', async () => {
@@ -337,14 +412,14 @@ describe('admin CLI', { timeout: 240_000 }, () => {
     assert.match(exported, new RegExp(`^  - name: ${name}\\n    namespace: ${ns}\\n`, 'm'));
     const file = join(server.dataDir, `ns-${suffix}.yaml`);
     writeFileSync(file, exported);
-    await expectExit(0, ['cronjobs', 'rm', name, '--namespace', ns]);
+    await expectExit(0, ['cronjobs', 'rm', name, '--namespace', ns, '--yes']);
     assert.match((await expectExit(0, ['apply', '-f', file])).stdout, new RegExp(`^cron job '${name}' in namespace '${ns}' \\(id \\d+\\) created$`, 'm'));
     assert.match((await expectExit(0, ['apply', '-f', file])).stdout, new RegExp(`^cron job '${name}' in namespace '${ns}' \\(id \\d+\\) unchanged$`, 'm'));
     assert.equal((await expectExit(0, ['export', '--namespace', ns, '--jobs-only'])).stdout, exported);
     const after = (await server.api.listCronJobs()).items.filter((j) => j.name === name) as (CronJob & { namespace: string })[];
     assert.deepEqual(after.map((j) => j.namespace).sort(), [ns, 'default'].sort(), 'the job of default untouched');
 
-    assert.match((await expectExit(1, ['namespaces', 'rm', ns])).stderr, /NamespaceNotEmpty/);
+    assert.match((await expectExit(1, ['namespaces', 'rm', ns, '--yes'])).stderr, /NamespaceNotEmpty/);
   });
 
   it('refuses a second namespace of the same name (409 NamespaceExists) and leaves the first as it was', async () => {

@@ -9,6 +9,7 @@ import { cronJobDetail, cronJobTable } from '../views';
 import { changeLine, versionDetail, versionTable } from '../version-views';
 import type { VersionSummary, VersionView } from '../../cronjobs/dto/versions.dto';
 import { CliError } from '../cli-error';
+import { confirm, withYes } from '../confirm';
 import type { AdminClient } from '../client';
 import { inNamespaceLabel } from '@cronfleet/shared';
 import { registerApply } from './apply.command';
@@ -126,13 +127,13 @@ export function registerCronJobs(program: Command, act: Act): void {
       }),
     );
 
-  group
-    .command('rm')
-    .description('delete a job and its task history')
+  withYes(group.command('rm'))
+    .description('delete a job and its task history (asks first on a terminal; its versions stay: cronjobs versions NAME)')
     .argument('<job>', 'id or name')
     .action(
-      act(async (ctx, _opts, ref: string) => {
+      act(async (ctx, opts: { yes?: boolean }, ref: string) => {
         const job = await resolveCronJob(ctx.client, ref, ctx.namespace);
+        await confirm(`delete cron job '${job.name}'${inNamespaceLabel(job.namespace)} (id ${job.id}) and its task history`, opts, { note: 'its versions stay' });
         await ctx.client.delete(`/cronjobs/${job.id}`);
         ctx.show({ id: job.id, name: job.name, namespace: job.namespace, deleted: true }, () => `cron job '${job.name}'${inNamespaceLabel(job.namespace)} (id ${job.id}) deleted, with its task history`);
       }),
