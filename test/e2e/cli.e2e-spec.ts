@@ -167,6 +167,34 @@ describe('admin CLI', { timeout: 240_000 }, () => {
     assert.ok(!all.includes(`cli-secret-${suffix}`), 'no secret value in what the CLI prints');
   });
 
+  it('shows the versions of a deleted job by the name it had, the one deleted last when there were several', async () => {
+    const name = `cli-gone-${suffix}`;
+    const job = (schedule: string) => `name: ${name}\nschedule: "${schedule}"\nrunner: command\nspec: { command: "true" }\n`;
+    await expectExit(0, ['cronjobs', 'apply', '-f', '-'], job('@hourly'));
+    await expectExit(0, ['cronjobs', 'apply', '-f', '-'], job('@daily'));
+    const first = await jobNamed(name);
+    await expectExit(0, ['cronjobs', 'rm', name, '--yes']);
+
+    const table = await expectExit(0, ['cronjobs', 'versions', name]);
+    const lines = table.stdout.trimEnd().split('\n');
+    assert.match(lines[0], /^VERSION +KIND +WHEN +BY +CHANGES$/);
+    assert.deepEqual(lines.slice(1).map((l) => l.split(/ +/).slice(0, 2)), [['3', 'deleted'], ['2', 'updated'], ['1', 'created']]);
+    assert.match(table.stderr, new RegExp(`^cronfleet: cron job '${name}' was deleted: its versions are those of id ${first?.id}, deleted \\d{4}-`, 'm'));
+    const one = await expectExit(0, ['cronjobs', 'versions', name, '1']);
+    assert.match(one.stdout, new RegExp(`^Cron job: +${name} \\(id ${first?.id}\\)$`, 'm'));
+    assert.match(one.stdout, /^ {2}schedule: "@hourly"$/m);
+
+    // Made and deleted again under the same name: the one deleted last, the other named.
+    await expectExit(0, ['cronjobs', 'apply', '-f', '-'], job('@weekly'));
+    const second = await jobNamed(name);
+    await expectExit(0, ['cronjobs', 'rm', name, '-y']);
+    const json = await expectExit(0, ['cronjobs', 'versions', name, '-o', 'json']);
+    assert.deepEqual((JSON.parse(json.stdout) as { items: { cronjobId: number; kind: string }[] }).items.map((v) => [v.cronjobId, v.kind]), [[second?.id, 'deleted'], [second?.id, 'created']]);
+    assert.match(json.stderr, new RegExp(`other cron jobs named '${name}' were deleted before it: id ${first?.id}, deleted .*\\(give the id to see one of them\\)`));
+    assert.equal((await expectExit(0, ['cronjobs', 'versions', String(first?.id), '-o', 'json'])).stdout.includes('"kind": "updated"'), true, 'the other by its id');
+    assert.match((await expectExit(3, ['cronjobs', 'versions', `never-${suffix}`])).stderr, new RegExp(`cron job 'never-${suffix}' not found \\(no job has this name, nor had a deleted one\\)`));
+  });
+
   it('reads a job file from standard input with -f -', async () => {
     const name = `cli-stdin-${suffix}`;
     const json = JSON.stringify({ name, schedule: '@every 1h', enabled: false, runner: 'command', spec: { command: 'true' } });

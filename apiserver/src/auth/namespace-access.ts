@@ -39,6 +39,7 @@ export const ROUTE_SCOPE: Record<string, RouteScope> = {
   'POST /api/v1/cronjobs/{id}/resume': on('cronjob'),
   'GET /api/v1/cronjobs/{id}/versions': on('cronjob'),
   'GET /api/v1/cronjobs/{id}/versions/{version}': on('cronjob'),
+  'GET /api/v1/cronjob-versions': 'scoped',
   'POST /api/v1/cronjobs/{id}/versions/{version}/rollback': on('cronjob'),
   'GET /api/v1/schedules/preview': 'any',
 

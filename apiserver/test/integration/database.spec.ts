@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
-import { isNamespaceGone, isNamespaceInUse } from '../../src/database/columns';
+import { dbTime, isNamespaceGone, isNamespaceInUse } from '../../src/database/columns';
 import { MIGRATIONS, openDatabase } from '../../src/database/data-source';
 import { WorkflowRunParams1765600000000 } from '../../src/database/migrations/1765600000000-workflow-run-params';
+import { CronJobVersionNames1765700000000 } from '../../src/database/migrations/1765700000000-cronjob-version-names';
+import { CronJobVersionEntity } from '../../src/cronjobs/versions/cronjob-version.entity';
 import { NamespaceEntity } from '../../src/namespaces/namespace.entity';
 import { TaskEntity } from '../../src/tasks/task.entity';
 import { WorkflowRunEntity } from '../../src/workflows/workflow-run.entity';
@@ -16,6 +18,10 @@ for (const backend of backends) {
     const target = backend.make('db');
     let ds: DataSource;
     let job: CronJobEntity;
+    const columns = async (table: string): Promise<string[]> =>
+      backend.name === 'MySQL'
+        ? (await ds.query(`SHOW COLUMNS FROM ${table}`)).map((c: { Field: string }) => c.Field)
+        : (await ds.query(`PRAGMA table_info(${table})`)).map((c: { name: string }) => c.name);
 
     before(async () => {
       ds = await openDatabase(target.db);
@@ -105,25 +111,45 @@ for (const backend of backends) {
       assert.equal(await ds.getRepository(TaskEntity).countBy({ cronjobId: other.id }), 0);
     });
 
-    // Last: it takes the newest migration down and up again.
+    // These last two take the newest migrations down and up again.
     it("keeps a workflow run's param values whole, and its migration goes down and up again", async () => {
-      assert.equal(MIGRATIONS[MIGRATIONS.length - 1], WorkflowRunParams1765600000000, 'the migration under test is the newest');
+      assert.equal(MIGRATIONS[MIGRATIONS.length - 2], WorkflowRunParams1765600000000, 'the migration under test is the one before the newest');
       const wf = await ds.getRepository(WorkflowEntity).save({ name: 'db-test-wf', namespace: 'default', description: null, definition: { steps: [] }, schedule: null, timezone: 'UTC', enabled: true, nextRunAt: null });
       // 20 values of 4 KiB, each of characters JSON writes as \u00XX: past TEXT's 64 KiB on MySQL.
       const params = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`P${i}`, '\u0001'.repeat(4096)]));
       const fields = { workflowId: wf.id, workflowName: wf.name, namespace: 'default', trigger: 'api' as const, scheduledAt: null, status: 'running' as const, definition: { steps: [] }, retryFrom: null, retries: 0, reason: null, startedAt: new Date(), finishedAt: null };
       const run = await ds.getRepository(WorkflowRunEntity).save({ ...fields, params });
       assert.deepEqual((await ds.getRepository(WorkflowRunEntity).findOneByOrFail({ id: run.id })).params, params);
-      const columns = async (): Promise<string[]> =>
-        backend.name === 'MySQL'
-          ? (await ds.query('SHOW COLUMNS FROM workflow_runs')).map((c: { Field: string }) => c.Field)
-          : (await ds.query('PRAGMA table_info(workflow_runs)')).map((c: { name: string }) => c.name);
       await ds.undoLastMigration();
-      assert.equal((await columns()).includes('params'), false);
+      await ds.undoLastMigration();
+      assert.equal((await columns('workflow_runs')).includes('params'), false);
       assert.equal((await ds.query('SELECT id FROM workflow_runs')).length, 1, 'the run stays, without its values');
       await ds.runMigrations();
-      assert.equal((await columns()).includes('params'), true);
+      assert.equal((await columns('workflow_runs')).includes('params'), true);
       assert.equal((await ds.getRepository(WorkflowRunEntity).findOneByOrFail({ id: run.id })).params, null, 'read as a run from before params');
+    });
+
+    it("records each version's job name and namespace, fills them in for older versions (a deleted job's namespace stays unknown), and goes down and up again", async () => {
+      assert.equal(MIGRATIONS[MIGRATIONS.length - 1], CronJobVersionNames1765700000000, 'the migration under test is the newest');
+      const versions = ds.getRepository(CronJobVersionEntity);
+      const row = (cronjobId: number, version: number, name: string) => ({ cronjobId, version, kind: 'created' as const, rolledBackFrom: null, definition: { name } as never, changes: [], actor: 'admin', role: 'admin', tokenId: null, at: new Date() });
+      await versions.insert({ ...row(job.id, 1, job.name), name: job.name, namespace: job.namespace });
+      assert.deepEqual(await versions.findOneByOrFail({ cronjobId: job.id, version: 1 }).then((v) => [v.name, v.namespace]), [job.name, 'default']);
+
+      await ds.undoLastMigration();
+      assert.deepEqual((await columns('cronjob_versions')).filter((c) => c === 'name' || c === 'namespace'), []);
+      // Versions written before the migration: of a live job, and of one deleted since (id 999999).
+      const old = [row(job.id, 2, 'renamed-since'), row(999999, 1, 'db-test-gone 😀')];
+      for (const v of old) {
+        await ds.query('INSERT INTO cronjob_versions (cronjob_id, version, kind, definition, changes, actor, role, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+          v.cronjobId, v.version, v.kind, JSON.stringify(v.definition), '[]', v.actor, v.role, dbTime(ds, v.at),
+        ]);
+      }
+      await ds.runMigrations();
+      const back = async (cronjobId: number, version: number) => versions.findOneByOrFail({ cronjobId, version }).then((v) => [v.name, v.namespace]);
+      assert.deepEqual(await back(job.id, 1), [job.name, 'default']);
+      assert.deepEqual(await back(job.id, 2), ['renamed-since', 'default'], "the name from the version's own definition");
+      assert.deepEqual(await back(999999, 1), ['db-test-gone 😀', null], "a deleted job's namespace is not known");
     });
   });
 }

@@ -7,7 +7,7 @@ import { followTaskOutput } from '../follow';
 import { resolveCronJob } from '../resolve';
 import { cronJobDetail, cronJobTable } from '../views';
 import { changeLine, versionDetail, versionTable } from '../version-views';
-import type { VersionSummary, VersionView } from '../../cronjobs/dto/versions.dto';
+import type { NamedJob, VersionSummary, VersionView } from '../../cronjobs/dto/versions.dto';
 import { CliError } from '../cli-error';
 import { confirm, withYes } from '../confirm';
 import type { AdminClient } from '../client';
@@ -94,7 +94,7 @@ export function registerCronJobs(program: Command, act: Act): void {
   group
     .command('versions')
     .description("a job's versions, newest first: who changed what and when; with a version number, its whole definition")
-    .argument('<job>', 'id or name (the id, for a deleted job)')
+    .argument('<job>', 'id or name, also of a deleted job')
     .argument('[version]', 'show this version', positiveInt('version'))
     .option('--limit <n>', 'at most this many (1-100; default 20)', positiveInt('--limit', 100))
     .option('--cursor <version>', "the page after this one: the previous answer's nextCursor", positiveInt('--cursor'))
@@ -140,12 +140,29 @@ export function registerCronJobs(program: Command, act: Act): void {
     );
 }
 
-/** A job's id by id or name; an id also when the job is gone (its versions stay). */
+/**
+ * A job's id by id or name, also when the job is gone (its versions stay): an id as it is, a name
+ * through `GET /cronjob-versions?name=`, which finds deleted jobs by the name they had. Several
+ * deleted under that name: the one deleted last, the others named on stderr.
+ */
 async function jobIdOf(client: AdminClient, ref: string, namespace: string | undefined): Promise<number> {
+  let notFound: CliError;
   try {
     return (await resolveCronJob(client, ref, namespace)).id;
   } catch (e) {
-    if (e instanceof CliError && e.exitCode === EXIT.notFound && /^[1-9]\d{0,15}$/.test(ref)) return Number(ref);
-    throw e;
+    if (!(e instanceof CliError && e.exitCode === EXIT.notFound)) throw e;
+    if (/^[1-9]\d{0,15}$/.test(ref)) return Number(ref);
+    notFound = e;
   }
+  const found = await client.get<{ items: NamedJob[] }>('/cronjob-versions', { name: ref, namespace }).catch((e: unknown) => {
+    // A server from before this route answers 404: the job is as not found as it was.
+    if (e instanceof CliError && e.exitCode === EXIT.notFound) return { items: [] };
+    throw e;
+  });
+  const [gone, ...others] = found.items.filter((j) => j.deleted);
+  if (!gone) throw new CliError(EXIT.notFound, `${notFound.message.replace(/\)$/, '')}, nor had a deleted one)`);
+  const where = (j: NamedJob) => `id ${j.cronjobId}${j.namespace && j.namespace !== 'default' ? ` in namespace '${j.namespace}'` : ''}, deleted ${j.at}`;
+  process.stderr.write(`cronfleet: cron job '${ref}' was deleted: its versions are those of ${where(gone)}\n`);
+  if (others.length) process.stderr.write(`cronfleet: other cron jobs named '${ref}' were deleted before it: ${others.map(where).join('; ')} (give the id to see one of them)\n`);
+  return gone.cronjobId;
 }
