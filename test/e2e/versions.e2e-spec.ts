@@ -210,6 +210,11 @@ describe('job versions: authors, roles, refusals and deletion (MySQL + Redis)', 
     assert.deepEqual((await scoped.call<Found>('GET', `/cronjob-versions?name=${name}`, [200])).items.map((i) => i.cronjobId), [other.id], 'its own namespace only');
     const outside = await expectApiError(scoped.call('GET', `/cronjob-versions?name=${name}&namespace=default`, [200]), 403);
     assert.match(messageText(errorBody(outside)), /namespace: token '.*' is scoped to namespace/);
+    // And by id: a deleted job's versions are its namespace's, as the live job's were.
+    assert.deepEqual((await scoped.call<Page>('GET', `/cronjobs/${other.id}/versions`, [200])).items.map((v) => v.kind), ['deleted', 'created']);
+    await scoped.call('GET', `/cronjobs/${other.id}/versions/1`, [200]);
+    await expectApiError(scoped.call('GET', `/cronjobs/${first.id}/versions`, [200]), 404);
+    await expectApiError(scoped.call('GET', `/cronjobs/${first.id}/versions/1`, [200]), 404);
 
     for (const [query, field] of [['', /name: required/], ['name=', /name: must not be empty/], [`name=${'x'.repeat(201)}`, /name: must be at most 200/], [`name=${name}&limit=0`, /limit: must be at least 1/], [`name=${name}&limit=x`, /limit/], [`name=${name}&id=1`, /id/], [`name=${name}&namespace=Bad_NS`, /namespace/]] as const) {
       const e = await expectApiError(server.api.call('GET', `/cronjob-versions?${query}`, [200]), 400);
