@@ -257,6 +257,45 @@ describe('admin CLI', { timeout: 240_000 }, () => {
     assert.match(r.stderr, /ended failed/);
   });
 
+  it('follows a run through its retries to the last attempt: each attempt\'s output, which attempt it is, the last exit code; exit 0 when the last succeeds', async () => {
+    const counter = join(server.dataDir, `attempts-${randomId()}`);
+    const retry = { maxRetries: 2, backoff: 'fixed', delaySeconds: 1, maxDelaySeconds: 1, jitter: false };
+    // Fails twice (exit 1), then succeeds: three attempts, three tasks.
+    const flaky = await server.api.createCronJob({
+      name: `cli-flaky-${suffix}`,
+      schedule: '@yearly',
+      enabled: false,
+      runner: 'command',
+      retry,
+      spec: { command: 'sh', args: ['-c', 'n=$(cat "$1" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$1"; echo "try $n"; [ "$n" -ge 3 ]', 'sh', counter, RUN_ID] },
+    });
+    const r = await expectExit(0, ['cronjobs', 'run', flaky.name, '-f']);
+    assert.equal(r.stdout, 'try 1\ntry 2\ntry 3\n', 'the output of every attempt, in order');
+    const ids = (await server.api.listTasks({ cronjobId: flaky.id })).items.map((t) => t.id).sort((a, b) => a - b);
+    assert.equal(ids.length, 3, r.stderr);
+    const [t1, t2, t3] = ids;
+    assert.equal(
+      r.stderr,
+      [
+        `cronfleet: task ${t1} queued for cron job '${flaky.name}' (attempt 1 of 3: up to 2 retries follow a failure)`,
+        `cronfleet: task ${t1} (attempt 1 of 3) ended failed, exit code 1: retrying in 1 s`,
+        `cronfleet: attempt 2 of 3: task ${t2}`,
+        `cronfleet: task ${t2} (attempt 2 of 3) ended failed, exit code 1: retrying in 1 s`,
+        `cronfleet: attempt 3 of 3: task ${t3}`,
+        `cronfleet: task ${t3} (attempt 3 of 3) ended success, exit code 0`,
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual((await Promise.all(ids.map((id) => server.api.getTask(id)))).map((t) => [t.attempt, t.status]), [[1, 'failed'], [2, 'failed'], [3, 'success']]);
+
+    // Every attempt fails: exit 1 after the last, with its exit code.
+    const doomed = await server.api.createCronJob({ name: `cli-doomed-${suffix}`, schedule: '@yearly', enabled: false, runner: 'command', retry: { ...retry, maxRetries: 1 }, spec: { command: 'sh', args: ['-c', 'echo nope; exit 4'] } });
+    const bad = await expectExit(1, ['cronjobs', 'run', doomed.name, '--follow']);
+    assert.equal(bad.stdout, 'nope\nnope\n');
+    assert.match(bad.stderr, /\(attempt 1 of 2\) ended failed, exit code 4: retrying in 1 s\n/);
+    assert.match(bad.stderr, /\(attempt 2 of 2\) ended failed, exit code 4\n$/);
+  });
+
   it('kills a running task, refuses to kill it again (exit 1), and stops another with a grace', async () => {
     const job = await server.api.createCronJob({
       name: `cli-kill-${suffix}`,
