@@ -5,6 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
   RUN_ID,
@@ -29,6 +31,7 @@ interface OneShotView {
   runAt: string | null;
   idempotencyKey: string | null;
   namespace: string;
+  httpStatus: number | null;
 }
 
 type BatchReport = {
@@ -157,6 +160,34 @@ describe('CLI: tasks create and tasks cancel', { timeout: 180_000 }, () => {
     const good = file('atomic-ok.json', JSON.stringify([echo('x', { delaySeconds: 3600 }), echo('y', { delaySeconds: 3600 })]));
     const ok = await expectExit(0, ['tasks', 'create', '-f', good, '--atomic']);
     assert.match(ok.stdout, /^\[0\]: task \d+ created\n\[1\]: task \d+ created\n2 task\(s\): 2 created, 0 already existed, 0 refused\n$/);
+  });
+
+  it("shows an http task's response status as its RESULT (HTTP 204, HTTP 503 UnexpectedStatus), as a command's exit code", async () => {
+    const site = createServer((req, res) => {
+      res.statusCode = req.url === '/ok' ? 204 : 503;
+      res.end(req.url === '/ok' ? undefined : 'down');
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    const { port } = site.address() as AddressInfo;
+    try {
+      const create = async (path: string): Promise<number> => {
+        const r = await expectExit(0, ['tasks', 'create', '--runner', 'http', '--spec', JSON.stringify({ url: `http://127.0.0.1:${port}${path}` }), '-o', 'json']);
+        return (JSON.parse(r.stdout) as { taskId: number }).taskId;
+      };
+      const ok = await create('/ok');
+      const down = await create('/down');
+      const cmd = Number(/^task (\d+)/.exec((await expectExit(0, ['tasks', 'create', '--', 'sh', '-c', 'exit 0'])).stdout)?.[1]);
+      for (const id of [ok, down, cmd]) await waitForTaskEnd(server.api, id, { timeoutMs: 30_000, details: logs });
+      const rows = (await expectExit(0, ['tasks', 'ls', '--limit', '20'])).stdout.split('\n');
+      const row = (id: number) => rows.find((l) => l.startsWith(`${id} `)) ?? `no row for task ${id}:\n${rows.join('\n')}`;
+      assert.match(row(ok), / success .* HTTP 204$/);
+      assert.match(row(down), / failed .* HTTP 503 UnexpectedStatus$/);
+      assert.match(row(cmd), / success .* exit 0$/);
+      assert.match((await expectExit(0, ['tasks', 'get', String(ok)])).stdout, /^HTTP status: +204$/m);
+      assert.deepEqual([(await view(ok)).httpStatus, (await view(down)).httpStatus, (await view(cmd)).httpStatus], [204, 503, null]);
+    } finally {
+      site.close();
+    }
   });
 
   it('cancels a pending task and says why an unknown id and an ended task were not (exit 1)', async () => {

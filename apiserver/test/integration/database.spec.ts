@@ -6,6 +6,7 @@ import { dbTime, isNamespaceGone, isNamespaceInUse } from '../../src/database/co
 import { MIGRATIONS, openDatabase } from '../../src/database/data-source';
 import { WorkflowRunParams1765600000000 } from '../../src/database/migrations/1765600000000-workflow-run-params';
 import { CronJobVersionNames1765700000000 } from '../../src/database/migrations/1765700000000-cronjob-version-names';
+import { TaskHttpStatus1765800000000 } from '../../src/database/migrations/1765800000000-task-http-status';
 import { CronJobVersionEntity } from '../../src/cronjobs/versions/cronjob-version.entity';
 import { NamespaceEntity } from '../../src/namespaces/namespace.entity';
 import { TaskEntity } from '../../src/tasks/task.entity';
@@ -18,6 +19,11 @@ for (const backend of backends) {
     const target = backend.make('db');
     let ds: DataSource;
     let job: CronJobEntity;
+    /** Takes the migrations down, newest first, until `m` is undone; runMigrations() applies them all again. */
+    const undoTo = async (m: (typeof MIGRATIONS)[number]): Promise<void> => {
+      const name = new m().name;
+      while ((await ds.query('SELECT name FROM migrations')).some((r: { name: string }) => r.name === name)) await ds.undoLastMigration();
+    };
     const columns = async (table: string): Promise<string[]> =>
       backend.name === 'MySQL'
         ? (await ds.query(`SHOW COLUMNS FROM ${table}`)).map((c: { Field: string }) => c.Field)
@@ -111,17 +117,15 @@ for (const backend of backends) {
       assert.equal(await ds.getRepository(TaskEntity).countBy({ cronjobId: other.id }), 0);
     });
 
-    // These last two take the newest migrations down and up again.
+    // These last ones take the newest migrations down and up again.
     it("keeps a workflow run's param values whole, and its migration goes down and up again", async () => {
-      assert.equal(MIGRATIONS[MIGRATIONS.length - 2], WorkflowRunParams1765600000000, 'the migration under test is the one before the newest');
       const wf = await ds.getRepository(WorkflowEntity).save({ name: 'db-test-wf', namespace: 'default', description: null, definition: { steps: [] }, schedule: null, timezone: 'UTC', enabled: true, nextRunAt: null });
       // 20 values of 4 KiB, each of characters JSON writes as \u00XX: past TEXT's 64 KiB on MySQL.
       const params = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`P${i}`, '\u0001'.repeat(4096)]));
       const fields = { workflowId: wf.id, workflowName: wf.name, namespace: 'default', trigger: 'api' as const, scheduledAt: null, status: 'running' as const, definition: { steps: [] }, retryFrom: null, retries: 0, reason: null, startedAt: new Date(), finishedAt: null };
       const run = await ds.getRepository(WorkflowRunEntity).save({ ...fields, params });
       assert.deepEqual((await ds.getRepository(WorkflowRunEntity).findOneByOrFail({ id: run.id })).params, params);
-      await ds.undoLastMigration();
-      await ds.undoLastMigration();
+      await undoTo(WorkflowRunParams1765600000000);
       assert.equal((await columns('workflow_runs')).includes('params'), false);
       assert.equal((await ds.query('SELECT id FROM workflow_runs')).length, 1, 'the run stays, without its values');
       await ds.runMigrations();
@@ -130,13 +134,12 @@ for (const backend of backends) {
     });
 
     it("records each version's job name and namespace, fills them in for older versions (a deleted job's namespace stays unknown), and goes down and up again", async () => {
-      assert.equal(MIGRATIONS[MIGRATIONS.length - 1], CronJobVersionNames1765700000000, 'the migration under test is the newest');
       const versions = ds.getRepository(CronJobVersionEntity);
       const row = (cronjobId: number, version: number, name: string) => ({ cronjobId, version, kind: 'created' as const, rolledBackFrom: null, definition: { name } as never, changes: [], actor: 'admin', role: 'admin', tokenId: null, at: new Date() });
       await versions.insert({ ...row(job.id, 1, job.name), name: job.name, namespace: job.namespace });
       assert.deepEqual(await versions.findOneByOrFail({ cronjobId: job.id, version: 1 }).then((v) => [v.name, v.namespace]), [job.name, 'default']);
 
-      await ds.undoLastMigration();
+      await undoTo(CronJobVersionNames1765700000000);
       assert.deepEqual((await columns('cronjob_versions')).filter((c) => c === 'name' || c === 'namespace'), []);
       // Versions written before the migration: of a live job, and of one deleted since (id 999999).
       const old = [row(job.id, 2, 'renamed-since'), row(999999, 1, 'db-test-gone 😀')];
@@ -150,6 +153,19 @@ for (const backend of backends) {
       assert.deepEqual(await back(job.id, 1), [job.name, 'default']);
       assert.deepEqual(await back(job.id, 2), ['renamed-since', 'default'], "the name from the version's own definition");
       assert.deepEqual(await back(999999, 1), ['db-test-gone 😀', null], "a deleted job's namespace is not known");
+    });
+
+    it("keeps an http task's response status, and its migration goes down and up again", async () => {
+      assert.equal(MIGRATIONS[MIGRATIONS.length - 1], TaskHttpStatus1765800000000, 'the migration under test is the newest');
+      const tasks = ds.getRepository(TaskEntity);
+      const { identifiers } = await tasks.insert({ cronjobId: null, cronjobName: null, status: 'success', attempt: 1, trigger: 'api', scheduledAt: new Date(), runner: 'http', spec: {}, timeoutSeconds: null, httpStatus: 204 });
+      const id = Number(identifiers[0].id);
+      assert.equal((await tasks.findOneByOrFail({ id })).httpStatus, 204);
+      await undoTo(TaskHttpStatus1765800000000);
+      assert.equal((await columns('tasks')).includes('http_status'), false);
+      assert.equal((await ds.query('SELECT id FROM tasks WHERE id = ?', [id])).length, 1, 'the task stays, without its status');
+      await ds.runMigrations();
+      assert.equal((await tasks.findOneByOrFail({ id })).httpStatus, null, 'read as a task from before the column');
     });
   });
 }
