@@ -195,7 +195,8 @@ async function followRun(client: AdminClient, events: RunEvents, job: CronJobVie
     if (!end) say(`no end event for task ${taskId} within ${END_EVENT_WITHIN_MS / 1000} s: whether a retry follows is not known; following stops here`);
     if (!end || end.retryInMs === null) {
       const t = await client.get<TaskView>(`/tasks/${taskId}`);
-      say(`task ${taskId} (attempt ${t.attempt}${of}) ended ${t.status}${t.exitCode !== null ? `, exit code ${t.exitCode}` : t.signal ? `, signal ${t.signal}` : ''}`);
+      const how = t.exitCode !== null ? `, exit code ${t.exitCode}` : typeof t.httpStatus === 'number' ? `, HTTP ${t.httpStatus}` : t.signal ? `, signal ${t.signal}` : '';
+      say(`task ${taskId} (attempt ${t.attempt}${of}) ended ${t.status}${how}`);
       return t.status === 'success' ? EXIT.ok : EXIT.refused;
     }
     say(`task ${taskId} (attempt ${attempt}${of}) ended ${end.status}${end.exitCode !== null ? `, exit code ${end.exitCode}` : ''}: retrying in ${Math.max(0, Math.round(end.retryInMs / 1000))} s`);
