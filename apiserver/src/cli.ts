@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ChildProcess, spawn } from 'node:child_process';
 import { hostname } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { registerAdminCommands } from './cli/admin-commands';
 import { ConfigError, loadConfig, redactUrl, ServerConfig } from './config/config';
 // Loaded by `server` only: the admin commands start in a fraction of the time without Nest.
@@ -83,16 +83,20 @@ async function serve(opts: ServeOptions): Promise<number> {
   const { startServer } = await import('./main.js');
   const server = await startServer(config);
   const url = `${config.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${server.port}`;
-  const db = config.db.kind === 'sqlite' ? `SQLite ${relative(process.cwd(), config.db.file) || config.db.file}` : `MySQL ${redactUrl(config.db.url)}`;
+  // Paths as they are configured (absolute), not relative to wherever the server was started from.
+  const db = config.db.kind === 'sqlite' ? `SQLite ${config.db.file}` : `MySQL ${redactUrl(config.db.url)}`;
   say(`API server listening on ${url} (REST under ${url}/api/v1)`);
   say(`database: ${db}; leader lock: ${config.redisUrl ? `Redis ${redactUrl(config.redisUrl)}` : 'in-process (single server)'}`);
   say(
     config.adminToken
       ? 'admin token: from CRONFLEET_ADMIN_TOKEN'
-      : `admin token: ${server.tokens.adminToken}  (${server.tokens.generated.admin ? 'generated now, ' : ''}kept in ${relative(process.cwd(), config.dataDir) || '.'}/tokens.json)`,
+      : `admin token: ${server.tokens.adminToken}  (${server.tokens.generated.admin ? 'generated now, ' : ''}kept in ${join(config.dataDir, 'tokens.json')})`,
   );
+  // The token through the environment, as the README advises: a --token argument is visible in `ps`.
   say(
-    `start a worker on another host: npx cronfleet worker --server ${url} --token ${config.workerToken ? '$CRONFLEET_WORKER_TOKEN' : server.tokens.workerToken}`,
+    config.workerToken
+      ? `start a worker on another host, with this server's CRONFLEET_WORKER_TOKEN in its environment: npx cronfleet worker --server ${url}`
+      : `start a worker on another host: CRONFLEET_WORKER_TOKEN=${server.tokens.workerToken} npx cronfleet worker --server ${url}`,
   );
   const worker = opts.localWorker ? startLocalWorker(server, config.dataDir, config.tls?.certFile ?? null) : null;
   return waitForSignal(server, worker);

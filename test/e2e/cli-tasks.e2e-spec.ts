@@ -5,6 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
   RUN_ID,
@@ -29,6 +31,7 @@ interface OneShotView {
   runAt: string | null;
   idempotencyKey: string | null;
   namespace: string;
+  httpStatus: number | null;
 }
 
 type BatchReport = {
@@ -159,17 +162,45 @@ describe('CLI: tasks create and tasks cancel', { timeout: 180_000 }, () => {
     assert.match(ok.stdout, /^\[0\]: task \d+ created\n\[1\]: task \d+ created\n2 task\(s\): 2 created, 0 already existed, 0 refused\n$/);
   });
 
+  it("shows an http task's response status as its RESULT (HTTP 204, HTTP 503 UnexpectedStatus), as a command's exit code", async () => {
+    const site = createServer((req, res) => {
+      res.statusCode = req.url === '/ok' ? 204 : 503;
+      res.end(req.url === '/ok' ? undefined : 'down');
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    const { port } = site.address() as AddressInfo;
+    try {
+      const create = async (path: string): Promise<number> => {
+        const r = await expectExit(0, ['tasks', 'create', '--runner', 'http', '--spec', JSON.stringify({ url: `http://127.0.0.1:${port}${path}` }), '-o', 'json']);
+        return (JSON.parse(r.stdout) as { taskId: number }).taskId;
+      };
+      const ok = await create('/ok');
+      const down = await create('/down');
+      const cmd = Number(/^task (\d+)/.exec((await expectExit(0, ['tasks', 'create', '--', 'sh', '-c', 'exit 0'])).stdout)?.[1]);
+      for (const id of [ok, down, cmd]) await waitForTaskEnd(server.api, id, { timeoutMs: 30_000, details: logs });
+      const rows = (await expectExit(0, ['tasks', 'ls', '--limit', '20'])).stdout.split('\n');
+      const row = (id: number) => rows.find((l) => l.startsWith(`${id} `)) ?? `no row for task ${id}:\n${rows.join('\n')}`;
+      assert.match(row(ok), / success .* HTTP 204$/);
+      assert.match(row(down), / failed .* HTTP 503 UnexpectedStatus$/);
+      assert.match(row(cmd), / success .* exit 0$/);
+      assert.match((await expectExit(0, ['tasks', 'get', String(ok)])).stdout, /^HTTP status: +204$/m);
+      assert.deepEqual([(await view(ok)).httpStatus, (await view(down)).httpStatus, (await view(cmd)).httpStatus], [204, 503, null]);
+    } finally {
+      site.close();
+    }
+  });
+
   it('cancels a pending task and says why an unknown id and an ended task were not (exit 1)', async () => {
     const pending = Number(/^task (\d+)/.exec((await expectExit(0, ['tasks', 'create', '--delay', '1h', '--', 'echo', 'never'])).stdout)?.[1]);
     const done = Number(/^task (\d+)/.exec((await expectExit(0, ['tasks', 'create', '--', 'true'])).stdout)?.[1]);
     await waitForTaskEnd(server.api, done, { timeoutMs: 30_000, details: logs });
-    const r = await expectExit(1, ['tasks', 'cancel', String(pending), '999999999', String(done)]);
+    const r = await expectExit(1, ['tasks', 'cancel', String(pending), '999999999', String(done), '--yes']);
     assert.equal(
       r.stdout,
       `task ${pending} cancelled\ntask 999999999 not found (HTTP 404 TaskNotFound)\ntask ${done} cannot be cancelled: it is success (HTTP 409 TaskNotRunning)\n`,
     );
     assert.equal((await view(pending)).status, 'cancelled');
-    const json = JSON.parse((await expectExit(1, ['tasks', 'cancel', String(pending), '-o', 'json'])).stdout) as { items: { taskId: number; cancelled: boolean; error?: { code: string } }[] };
+    const json = JSON.parse((await expectExit(1, ['tasks', 'cancel', String(pending), '-o', 'json', '--yes'])).stdout) as { items: { taskId: number; cancelled: boolean; error?: { code: string } }[] };
     assert.deepEqual(json.items.map((i) => [i.taskId, i.cancelled, i.error?.code]), [[pending, false, 'TaskNotRunning']]);
   });
 

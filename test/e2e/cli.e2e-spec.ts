@@ -167,6 +167,34 @@ describe('admin CLI', { timeout: 240_000 }, () => {
     assert.ok(!all.includes(`cli-secret-${suffix}`), 'no secret value in what the CLI prints');
   });
 
+  it('shows the versions of a deleted job by the name it had, the one deleted last when there were several', async () => {
+    const name = `cli-gone-${suffix}`;
+    const job = (schedule: string) => `name: ${name}\nschedule: "${schedule}"\nrunner: command\nspec: { command: "true" }\n`;
+    await expectExit(0, ['cronjobs', 'apply', '-f', '-'], job('@hourly'));
+    await expectExit(0, ['cronjobs', 'apply', '-f', '-'], job('@daily'));
+    const first = await jobNamed(name);
+    await expectExit(0, ['cronjobs', 'rm', name, '--yes']);
+
+    const table = await expectExit(0, ['cronjobs', 'versions', name]);
+    const lines = table.stdout.trimEnd().split('\n');
+    assert.match(lines[0], /^VERSION +KIND +WHEN +BY +CHANGES$/);
+    assert.deepEqual(lines.slice(1).map((l) => l.split(/ +/).slice(0, 2)), [['3', 'deleted'], ['2', 'updated'], ['1', 'created']]);
+    assert.match(table.stderr, new RegExp(`^cronfleet: cron job '${name}' was deleted: its versions are those of id ${first?.id}, deleted \\d{4}-`, 'm'));
+    const one = await expectExit(0, ['cronjobs', 'versions', name, '1']);
+    assert.match(one.stdout, new RegExp(`^Cron job: +${name} \\(id ${first?.id}\\)$`, 'm'));
+    assert.match(one.stdout, /^ {2}schedule: "@hourly"$/m);
+
+    // Made and deleted again under the same name: the one deleted last, the other named.
+    await expectExit(0, ['cronjobs', 'apply', '-f', '-'], job('@weekly'));
+    const second = await jobNamed(name);
+    await expectExit(0, ['cronjobs', 'rm', name, '-y']);
+    const json = await expectExit(0, ['cronjobs', 'versions', name, '-o', 'json']);
+    assert.deepEqual((JSON.parse(json.stdout) as { items: { cronjobId: number; kind: string }[] }).items.map((v) => [v.cronjobId, v.kind]), [[second?.id, 'deleted'], [second?.id, 'created']]);
+    assert.match(json.stderr, new RegExp(`other cron jobs named '${name}' were deleted before it: id ${first?.id}, deleted .*\\(give the id to see one of them\\)`));
+    assert.equal((await expectExit(0, ['cronjobs', 'versions', String(first?.id), '-o', 'json'])).stdout.includes('"kind": "updated"'), true, 'the other by its id');
+    assert.match((await expectExit(3, ['cronjobs', 'versions', `never-${suffix}`])).stderr, new RegExp(`cron job 'never-${suffix}' not found \\(no job has this name, nor had a deleted one\\)`));
+  });
+
   it('reads a job file from standard input with -f -', async () => {
     const name = `cli-stdin-${suffix}`;
     const json = JSON.stringify({ name, schedule: '@every 1h', enabled: false, runner: 'command', spec: { command: 'true' } });
@@ -229,6 +257,45 @@ describe('admin CLI', { timeout: 240_000 }, () => {
     assert.match(r.stderr, /ended failed/);
   });
 
+  it('follows a run through its retries to the last attempt: each attempt\'s output, which attempt it is, the last exit code; exit 0 when the last succeeds', async () => {
+    const counter = join(server.dataDir, `attempts-${randomId()}`);
+    const retry = { maxRetries: 2, backoff: 'fixed', delaySeconds: 1, maxDelaySeconds: 1, jitter: false };
+    // Fails twice (exit 1), then succeeds: three attempts, three tasks.
+    const flaky = await server.api.createCronJob({
+      name: `cli-flaky-${suffix}`,
+      schedule: '@yearly',
+      enabled: false,
+      runner: 'command',
+      retry,
+      spec: { command: 'sh', args: ['-c', 'n=$(cat "$1" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$1"; echo "try $n"; [ "$n" -ge 3 ]', 'sh', counter, RUN_ID] },
+    });
+    const r = await expectExit(0, ['cronjobs', 'run', flaky.name, '-f']);
+    assert.equal(r.stdout, 'try 1\ntry 2\ntry 3\n', 'the output of every attempt, in order');
+    const ids = (await server.api.listTasks({ cronjobId: flaky.id })).items.map((t) => t.id).sort((a, b) => a - b);
+    assert.equal(ids.length, 3, r.stderr);
+    const [t1, t2, t3] = ids;
+    assert.equal(
+      r.stderr,
+      [
+        `cronfleet: task ${t1} queued for cron job '${flaky.name}' (attempt 1 of 3: up to 2 retries follow a failure)`,
+        `cronfleet: task ${t1} (attempt 1 of 3) ended failed, exit code 1: retrying in 1 s`,
+        `cronfleet: attempt 2 of 3: task ${t2}`,
+        `cronfleet: task ${t2} (attempt 2 of 3) ended failed, exit code 1: retrying in 1 s`,
+        `cronfleet: attempt 3 of 3: task ${t3}`,
+        `cronfleet: task ${t3} (attempt 3 of 3) ended success, exit code 0`,
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual((await Promise.all(ids.map((id) => server.api.getTask(id)))).map((t) => [t.attempt, t.status]), [[1, 'failed'], [2, 'failed'], [3, 'success']]);
+
+    // Every attempt fails: exit 1 after the last, with its exit code.
+    const doomed = await server.api.createCronJob({ name: `cli-doomed-${suffix}`, schedule: '@yearly', enabled: false, runner: 'command', retry: { ...retry, maxRetries: 1 }, spec: { command: 'sh', args: ['-c', 'echo nope; exit 4'] } });
+    const bad = await expectExit(1, ['cronjobs', 'run', doomed.name, '--follow']);
+    assert.equal(bad.stdout, 'nope\nnope\n');
+    assert.match(bad.stderr, /\(attempt 1 of 2\) ended failed, exit code 4: retrying in 1 s\n/);
+    assert.match(bad.stderr, /\(attempt 2 of 2\) ended failed, exit code 4\n$/);
+  });
+
   it('kills a running task, refuses to kill it again (exit 1), and stops another with a grace', async () => {
     const job = await server.api.createCronJob({
       name: `cli-kill-${suffix}`,
@@ -242,15 +309,15 @@ describe('admin CLI', { timeout: 240_000 }, () => {
     const running = await expectExit(0, ['tasks', 'ls', '--job', job.name, '--status', 'running']);
     assert.match(running.stdout, new RegExp(`^${taskId} +default +${job.name} +running +1 +manual +${workerName} `, 'm'));
 
-    const kill = await expectExit(0, ['tasks', 'kill', String(taskId)]);
+    const kill = await expectExit(0, ['tasks', 'kill', String(taskId), '--yes']);
     assert.match(kill.stdout, new RegExp(`task ${taskId} killed; worker \\d+ confirmed`));
     assert.equal((await waitForStatus(taskId, (t) => FINAL_TASK_STATUSES.includes(t.status), 'to end')).status, 'killed');
-    const again = await expectExit(1, ['tasks', 'kill', String(taskId)]);
+    const again = await expectExit(1, ['tasks', 'kill', String(taskId), '--yes']);
     assert.match(again.stderr, /already finished.*409 TaskNotRunning/);
 
     const second = (await server.api.runCronJob(job.id)).taskId;
     await waitForStatus(second, (t) => t.status === 'running', 'to run');
-    const stop = await expectExit(0, ['tasks', 'stop', String(second), '--grace', '1', '-o', 'json']);
+    const stop = await expectExit(0, ['tasks', 'stop', String(second), '--grace', '1', '-o', 'json', '-y']);
     assert.deepEqual(JSON.parse(stop.stdout), { taskId: second, action: 'stop', workerId: (await server.api.getTask(second)).workerId, confirmed: true });
     assert.ok(FINAL_TASK_STATUSES.includes((await waitForStatus(second, (t) => FINAL_TASK_STATUSES.includes(t.status), 'to end')).status));
   });
@@ -270,6 +337,81 @@ describe('admin CLI', { timeout: 240_000 }, () => {
     const detail = (await expectExit(0, ['workers', 'get', workerName])).stdout;
     assert.match(detail, /^Status: +online$/m);
     assert.match(detail, /^Credential: +enrolled \d{4}-\d\d-\d\dT/m);
+  });
+
+  it('refuses every destructive command without --yes when standard input is not a terminal, naming --yes, and changes nothing (exit 2)', async () => {
+    const job = await server.api.createCronJob({ name: `cli-keep-${suffix}`, schedule: '@yearly', enabled: false, runner: 'command', spec: { command: 'true' } });
+    const ns = `cli-keep-${suffix}`;
+    await server.api.call('POST', '/namespaces', [201], { name: ns });
+    const token = await server.api.createToken({ name: `cli-keep-${suffix}`, role: 'viewer' });
+    const { taskId: pending } = await server.api.call<{ taskId: number }>('POST', '/tasks', [202], { runner: 'command', spec: { command: 'true' }, delaySeconds: 3600 });
+    const wf = await server.api.call<{ id: number; name: string }>('POST', '/workflows', [201], { name: `cli-keep-${suffix}`, steps: [{ id: 'a', runner: 'command', spec: { command: 'true' } }] });
+    const run = await server.api.call<{ id: number }>('POST', `/workflows/${wf.id}/runs`, [201, 202], {});
+    const commands: [string[], RegExp][] = [
+      [['cronjobs', 'rm', job.name], new RegExp(`^cronfleet: delete cron job '${job.name}' \\(id ${job.id}\\) and its task history: not done: `)],
+      [['namespaces', 'rm', ns], new RegExp(`delete namespace '${ns}': not done`)],
+      [['tokens', 'revoke', String(token.id)], new RegExp(`revoke token ${token.id} 'cli-keep-${suffix}' \\(viewer\\): not done`)],
+      [['tasks', 'cancel', String(pending)], new RegExp(`cancel task ${pending}: not done`)],
+      [['tasks', 'kill', String(pending)], new RegExp(`kill task ${pending} \\(one-shot\\) \\(pending\\): not done`)],
+      [['tasks', 'stop', String(pending)], new RegExp(`stop task ${pending} `)],
+      [['workers', 'revoke', workerName], new RegExp(`revoke the credential of worker '${workerName}'`)],
+      [['workers', 'rm', workerName], new RegExp(`forget worker '${workerName}' \\(id \\d+, online\\): not done`)],
+      [['workflows', 'rm', wf.name], new RegExp(`delete workflow '${wf.name}' \\(id ${wf.id}\\)`)],
+      [['workflows', 'kill', String(run.id)], new RegExp(`kill workflow run ${run.id} of '${wf.name}'`)],
+      [['workflows', 'stop', String(run.id)], new RegExp(`stop workflow run ${run.id} of '${wf.name}'`)],
+    ];
+    for (const [args, what] of commands) {
+      const r = await expectExit(2, args);
+      assert.match(r.stderr, what, args.join(' '));
+      assert.match(r.stderr, /standard input is not a terminal; add --yes \(-y\) to do it without asking\n$/, args.join(' '));
+      assert.equal(r.stdout, '', args.join(' '));
+    }
+    assert.ok(await jobNamed(job.name), 'the job is still there');
+    await server.api.call('GET', `/namespaces/${ns}`, [200]);
+    assert.match((await expectExit(0, ['tokens', 'ls'])).stdout, new RegExp(`^${token.id} +\\* +cli-keep-${suffix} +viewer +active `, 'm'));
+    assert.equal((await server.api.getTask(pending)).status, 'pending');
+    assert.equal((await server.api.listWorkers()).items.find((w) => w.name === workerName)?.status, 'online');
+    await server.api.call('GET', `/workflows/${wf.id}`, [200]);
+    // With --yes (or -y) it is done.
+    assert.match((await expectExit(0, ['tasks', 'cancel', String(pending), '-y'])).stdout, new RegExp(`^task ${pending} cancelled$`, 'm'));
+    assert.match((await expectExit(0, ['cronjobs', 'rm', job.name, '--yes'])).stdout, new RegExp(`cron job '${job.name}' \\(id ${job.id}\\) deleted`));
+  });
+
+  it('asks on a terminal: any answer but y leaves the job, y deletes it', async () => {
+    const job = await server.api.createCronJob({ name: `cli-ask-${suffix}`, schedule: '@yearly', enabled: false, runner: 'command', spec: { command: 'true' } });
+    // script(1) gives the CLI a pseudo-terminal as standard input, fed with what the test types.
+    const onTerminal = (typed: string): Promise<CliRun> =>
+      new Promise((resolve) => {
+        const line = [process.execPath, BIN, 'cronjobs', 'rm', job.name].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+        const child = execFile('script', ['-qec', line, '/dev/null'], { cwd: repoRoot, env: childEnv(env()), timeout: 30_000 }, (e, stdout, stderr) => {
+          resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, stdout: String(stdout), stderr: String(stderr) });
+        });
+        child.stdin?.end(typed);
+      });
+    const no = await onTerminal('n\n');
+    assert.equal(no.code, 1, `${no.stdout}\n${no.stderr}`);
+    // A terminal has one output: the question and the answer come through script's standard output.
+    assert.match(no.stdout, new RegExp(`delete cron job '${job.name}' \\(id ${job.id}\\) and its task history\\? \\(its versions stay\\) \\[y/N\\]`));
+    assert.match(no.stdout, /not confirmed: nothing was done/);
+    assert.ok(await jobNamed(job.name), 'still there after n');
+    const yes = await onTerminal('y\n');
+    assert.equal(yes.code, 0, `${yes.stdout}\n${yes.stderr}`);
+    assert.match(yes.stdout, new RegExp(`cron job '${job.name}' \\(id ${job.id}\\) deleted, with its task history`));
+    assert.equal(await jobNamed(job.name), undefined, 'deleted after y');
+  });
+
+  it('forgets an offline worker with workers rm, and refuses one still online (409 WorkerStillConnected)', async () => {
+    const name = `cli-rm-${suffix}`;
+    const gone = startWorker(server, name);
+    const w = await waitForWorkerOnline(server.api, { name, details: () => `${logs()}\n${gone.report()}` });
+    const online = await expectExit(1, ['workers', 'rm', name, '--yes']);
+    assert.match(online.stderr, new RegExp(`worker ${w.id} '${name}' is online; only an offline worker can be deleted .*\\(HTTP 409 WorkerStillConnected\\)`));
+    await gone.stop();
+    await waitFor(async () => (await server.api.listWorkers()).items.find((x) => x.name === name)?.status === 'offline', { timeoutMs: 20_000, what: `worker ${name} offline`, details: logs });
+    const rm = await expectExit(0, ['workers', 'rm', name, '-y', '-o', 'json']);
+    assert.deepEqual(JSON.parse(rm.stdout), { id: w.id, name, deleted: true });
+    assert.equal((await server.api.listWorkers()).items.find((x) => x.name === name), undefined, 'no longer listed');
+    assert.match((await expectExit(3, ['workers', 'rm', name, '--yes'])).stderr, new RegExp(`worker '${name}' not found`));
   });
 
   it('previews a schedule in a time zone, across the spring-forward gap', async () => {
@@ -337,14 +479,14 @@ describe('admin CLI', { timeout: 240_000 }, () => {
     assert.match(exported, new RegExp(`^  - name: ${name}\\n    namespace: ${ns}\\n`, 'm'));
     const file = join(server.dataDir, `ns-${suffix}.yaml`);
     writeFileSync(file, exported);
-    await expectExit(0, ['cronjobs', 'rm', name, '--namespace', ns]);
+    await expectExit(0, ['cronjobs', 'rm', name, '--namespace', ns, '--yes']);
     assert.match((await expectExit(0, ['apply', '-f', file])).stdout, new RegExp(`^cron job '${name}' in namespace '${ns}' \\(id \\d+\\) created$`, 'm'));
     assert.match((await expectExit(0, ['apply', '-f', file])).stdout, new RegExp(`^cron job '${name}' in namespace '${ns}' \\(id \\d+\\) unchanged$`, 'm'));
     assert.equal((await expectExit(0, ['export', '--namespace', ns, '--jobs-only'])).stdout, exported);
     const after = (await server.api.listCronJobs()).items.filter((j) => j.name === name) as (CronJob & { namespace: string })[];
     assert.deepEqual(after.map((j) => j.namespace).sort(), [ns, 'default'].sort(), 'the job of default untouched');
 
-    assert.match((await expectExit(1, ['namespaces', 'rm', ns])).stderr, /NamespaceNotEmpty/);
+    assert.match((await expectExit(1, ['namespaces', 'rm', ns, '--yes'])).stderr, /NamespaceNotEmpty/);
   });
 
   it('refuses a second namespace of the same name (409 NamespaceExists) and leaves the first as it was', async () => {

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import {
   assertNoLeakedProcesses,
   randomId,
@@ -137,7 +138,16 @@ workflows:
     assert.match(exported, /^# Cronfleet export/);
     assert.ok(exported.indexOf(`name: ${n.a}`) < exported.indexOf(`name: ${n.b}`) && exported.indexOf(`name: ${n.b}`) < exported.indexOf(`name: ${n.c}`), 'jobs by name');
     assert.match(exported, /secretEnv:\n\s+API_TOKEN: \$\{keep\}/);
-    assert.match(exported, new RegExp(`triggers:\\n\\s+onComplete:\\n\\s+- job: ${n.b}\\n\\s+params:\\n\\s+LEVEL: deep\\n\\s+onFailure:\\n\\s+- ${n.c}\\n`), 'both forms of a trigger entry, as given');
+    assert.match(exported, new RegExp(`triggers:\\n\\s+onFailure:\\n\\s+- ${n.c}\\n\\s+onComplete:\\n\\s+- job: ${n.b}\\n\\s+params:\\n\\s+LEVEL: deep\\n`), 'both forms of a trigger entry, as given');
+    // Every object's keys in the order `cronjobs get` shows them, the spec's first.
+    const got = (await expectExit(source, 0, ['cronjobs', 'get', n.a, '-o', 'yaml'])).stdout;
+    // [key, value] pairs at every depth: deepEqual then compares the order of the keys too.
+    const inOrder = (v: unknown): unknown => (Array.isArray(v) ? v.map(inOrder) : v && typeof v === 'object' ? Object.entries(v).map(([k, x]) => [k, inOrder(x)]) : v);
+    const mine = (parse(exported) as { jobs: { name: string; spec: unknown; retry: unknown }[] }).jobs.find((j) => j.name === n.a);
+    const shown = parse(got) as { spec: unknown; retry: unknown };
+    assert.deepEqual(inOrder(mine?.spec), inOrder(shown.spec), 'the spec as `cronjobs get` prints it');
+    assert.deepEqual(inOrder(mine?.retry), inOrder(shown.retry), 'the retry policy as `cronjobs get` prints it');
+    assert.match(exported, /spec:\n\s+command: sh\n\s+args:\n/);
     assert.match(exported, /headers:\n\s+Authorization: \$\{keep\}\n\s+X-Team: \$\{keep\}/);
     assert.match(exported, new RegExp(`name: ${n.b}\\n\\s+schedule: 0 2 \\* \\* \\*\\n\\s+timezone: UTC\\n\\s+enabled: false`));
     assert.ok(!exported.includes(secret.token) && !exported.includes(secret.header.split(' ')[1]), 'no secret value in the export');

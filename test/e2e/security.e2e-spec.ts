@@ -205,7 +205,7 @@ for (const backend of ['mysql', 'embedded'] as const) describe(`API tokens, role
     const ls = await cli(server, ['tokens', 'ls']);
     assert.equal(ls.code, 0, ls.stderr);
     assert.match(ls.stdout, new RegExp(`${name}\\s+operator\\s+active`));
-    const revoked = await cli(server, ['tokens', 'revoke', String(t.id)]);
+    const revoked = await cli(server, ['tokens', 'revoke', String(t.id), '--yes']);
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.match((await cli(server, ['tokens', 'ls'])).stdout, new RegExp(`${name}\\s+operator\\s+revoked`));
     const bad = await cli(server, ['tokens', 'create', '--name', 'x', '--role', 'root']);

@@ -3,11 +3,13 @@
 // (task output, sealed secrets) are private to the server's user.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertNoLeakedProcesses, randomId, startServer, type TestServer } from './helpers';
+import { GiveUp, TestProcess, assertNoLeakedProcesses, childEnv, freePort, randomId, repoRoot, startServer, waitFor, type TestServer } from './helpers';
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Sends `text` on a raw connection and returns what the server answers until it closes the connection. */
 function halfRequest(server: TestServer, text: string): Promise<string> {
@@ -65,11 +67,55 @@ describe('request timeouts and a private data dir (SQLite)', { timeout: 120_000 
     assert.match(await refused('/audit?cursor=0'), /^cursor: /);
   });
 
+  it('prints the data dir and the database as the absolute paths they are, and a worker command without --token', () => {
+    // The server runs in another directory than its data dir, which is absolute.
+    const out = server.process.output(1_000_000);
+    assert.match(out, new RegExp(`^cronfleet: database: SQLite ${escape(join(dataDir, 'cronfleet.sqlite'))}; `, 'm'));
+    assert.match(out, new RegExp(`^cronfleet: start a worker on another host, with this server's CRONFLEET_WORKER_TOKEN in its environment: npx cronfleet worker --server ${escape(server.url)}$`, 'm'));
+    assert.doesNotMatch(out, /--token/, 'no token on a command line');
+  });
+
   it('keeps the data dir 0700 and the SQLite database, its WAL and shared memory 0600', async () => {
     // Something written, so that the WAL is there.
     await server.api.createCronJob({ name: `p-${randomId(3)}`, schedule: '@yearly', runner: 'command', spec: { command: 'true' }, enabled: false });
     const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
     assert.equal(mode(dataDir), '700');
     for (const f of ['cronfleet.sqlite', 'cronfleet.sqlite-wal', 'cronfleet.sqlite-shm', 'tokens.json']) assert.equal(mode(join(dataDir, f)), '600', f);
+  });
+});
+
+describe('the start banner of a server whose tokens are generated', { timeout: 60_000 }, () => {
+  const root = join(tmpdir(), `cronfleet-e2e-banner-${randomId()}`);
+  const dataDir = join(root, 'nested', 'data');
+  let proc: TestProcess | undefined;
+
+  after(async () => {
+    await proc?.stop();
+    rmSync(root, { recursive: true, force: true });
+    assertNoLeakedProcesses();
+  });
+
+  it('prints where the tokens are kept as an absolute path, and the worker token in the environment form, not as --token', async () => {
+    mkdirSync(root, { recursive: true });
+    const port = await freePort();
+    // No CRONFLEET_ADMIN_TOKEN or CRONFLEET_WORKER_TOKEN: both are generated into tokens.json.
+    proc = new TestProcess(`server:${port}`, [join(repoRoot, 'apiserver/bin/cronfleet.js'), 'server', '--port', String(port), '--data-dir', dataDir], {
+      cwd: root,
+      env: childEnv({ CRONFLEET_HOST: '127.0.0.1' }),
+    });
+    const p = proc;
+    await waitFor(
+      () => {
+        if (p.exited) throw new GiveUp('the server exited');
+        return p.output().includes('start a worker on another host');
+      },
+      { timeoutMs: 30_000, what: 'the start banner', details: () => p.report() },
+    );
+    const tokens = JSON.parse(readFileSync(join(dataDir, 'tokens.json'), 'utf8')) as { adminToken: string; workerToken: string };
+    const out = p.output();
+    assert.match(out, new RegExp(`^cronfleet: database: SQLite ${escape(join(dataDir, 'cronfleet.sqlite'))}; `, 'm'));
+    assert.match(out, new RegExp(`^cronfleet: admin token: ${escape(tokens.adminToken)}  \\(generated now, kept in ${escape(join(dataDir, 'tokens.json'))}\\)$`, 'm'));
+    assert.match(out, new RegExp(`^cronfleet: start a worker on another host: CRONFLEET_WORKER_TOKEN=${escape(tokens.workerToken)} npx cronfleet worker --server http://127\\.0\\.0\\.1:${port}$`, 'm'));
+    assert.doesNotMatch(out, /--token/);
   });
 });

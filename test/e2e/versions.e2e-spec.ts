@@ -179,4 +179,46 @@ describe('job versions: authors, roles, refusals and deletion (MySQL + Redis)', 
     await expectApiError(server.api.call('POST', `/cronjobs/${job.id}/versions/1/rollback`, [200]), 404);
     await expectApiError(server.api.call('GET', '/cronjobs/987654/versions', [200]), 404);
   });
+
+  it('finds a deleted job by its name (GET /cronjob-versions?name=), in its namespace only for a scoped token', async () => {
+    type Found = { items: { cronjobId: number; name: string; namespace: string | null; deleted: boolean; version: number; at: string }[] };
+    const name = `named-${randomId()}`;
+    const ns = `named-${randomId(3)}`;
+    await server.api.call('POST', '/namespaces', [201], { name: ns });
+    const first = await server.api.createCronJob({ name, schedule: '@yearly', runner: 'command', spec: { command: 'true' } });
+    await server.api.call('PATCH', `/cronjobs/${first.id}`, [200], { schedule: '@monthly' });
+    await server.api.deleteCronJob(first.id);
+    const second = await server.api.createCronJob({ name, schedule: '@daily', runner: 'command', spec: { command: 'true' } });
+    const other = await server.api.createCronJob({ name, namespace: ns, schedule: '@daily', runner: 'command', spec: { command: 'true' } } as never);
+    await server.api.deleteCronJob(other.id);
+
+    const all = await as('viewer').call<Found>('GET', `/cronjob-versions?name=${name}`, [200]);
+    assert.deepEqual(
+      all.items.map((i) => [i.cronjobId, i.namespace, i.deleted, i.version]),
+      [[other.id, ns, true, 2], [second.id, 'default', false, 1], [first.id, 'default', true, 3]],
+      'newest first: the deleted one in the other namespace, the live one, the first one deleted',
+    );
+    assert.ok(all.items.every((i) => i.name === name && !Number.isNaN(Date.parse(i.at))));
+    const inDefault = await server.api.call<Found>('GET', `/cronjob-versions?name=${name}&namespace=default&limit=1`, [200]);
+    assert.deepEqual(inDefault.items.map((i) => i.cronjobId), [second.id]);
+    assert.deepEqual((await server.api.call<Found>('GET', `/cronjob-versions?name=${name.toUpperCase()}`, [200])).items, [], 'names compare exactly');
+    // The versions of the deleted job, by the id found.
+    const page = await as('viewer').call<Page>('GET', `/cronjobs/${first.id}/versions`, [200]);
+    assert.deepEqual(page.items.map((v) => v.kind), ['deleted', 'updated', 'created']);
+
+    const scoped = await server.api.withNewToken({ name: `scoped-${randomId()}`, role: 'viewer', namespace: ns });
+    assert.deepEqual((await scoped.call<Found>('GET', `/cronjob-versions?name=${name}`, [200])).items.map((i) => i.cronjobId), [other.id], 'its own namespace only');
+    const outside = await expectApiError(scoped.call('GET', `/cronjob-versions?name=${name}&namespace=default`, [200]), 403);
+    assert.match(messageText(errorBody(outside)), /namespace: token '.*' is scoped to namespace/);
+    // And by id: a deleted job's versions are its namespace's, as the live job's were.
+    assert.deepEqual((await scoped.call<Page>('GET', `/cronjobs/${other.id}/versions`, [200])).items.map((v) => v.kind), ['deleted', 'created']);
+    await scoped.call('GET', `/cronjobs/${other.id}/versions/1`, [200]);
+    await expectApiError(scoped.call('GET', `/cronjobs/${first.id}/versions`, [200]), 404);
+    await expectApiError(scoped.call('GET', `/cronjobs/${first.id}/versions/1`, [200]), 404);
+
+    for (const [query, field] of [['', /name: required/], ['name=', /name: must not be empty/], [`name=${'x'.repeat(201)}`, /name: must be at most 200/], [`name=${name}&limit=0`, /limit: must be at least 1/], [`name=${name}&limit=x`, /limit/], [`name=${name}&id=1`, /id/], [`name=${name}&namespace=Bad_NS`, /namespace/]] as const) {
+      const e = await expectApiError(server.api.call('GET', `/cronjob-versions?${query}`, [200]), 400);
+      assert.match(messageText(errorBody(e)), field, query);
+    }
+  });
 });

@@ -210,7 +210,7 @@ describe('worker identity: enrolment, refused takeovers, revoke and re-enrol', {
     await a.api.reenrolWorker(info.id);
     worker(b, names.cut);
     assert.equal((await online(names.cut)).enrolment?.state, 'enrolled');
-    const viaCli = await cli(b, ['workers', 'revoke', names.cut]);
+    const viaCli = await cli(b, ['workers', 'revoke', names.cut, '--yes']);
     assert.equal(viaCli.code, 0, viaCli.stderr);
     assert.match(viaCli.stdout, /revoked: its connection is cut and it cannot join again until re-enrolled/);
   });

@@ -318,7 +318,7 @@ describe('workflows on the embedded backend', { timeout: 240_000 }, () => {
     const started = await cli('workflows', 'run', name('cli-slow'), '-o', 'json');
     const slow = JSON.parse(started.stdout) as Run;
     await waitFor(async () => stepOf(await getRun(server.api, slow.id), 'nap').tasks[0]?.status === 'running', { timeoutMs: 20_000, what: 'the slow run napping', details: logs });
-    const kill = await cli('workflows', 'kill', String(slow.id));
+    const kill = await cli('workflows', 'kill', String(slow.id), '--yes');
     assert.equal(kill.code, 0, kill.stderr);
     assert.match(kill.stdout, new RegExp(`workflow run ${slow.id} killed`));
     const status = await cli('workflows', 'get', String(slow.id), '-o', 'json');
@@ -327,7 +327,7 @@ describe('workflows on the embedded backend', { timeout: 240_000 }, () => {
     await waitFor(async () => stepOf(await getRun(server.api, slow.id), 'nap').tasks[0].status === 'killed', { timeoutMs: 20_000, what: "the slow run's task killed", details: logs });
     const table = await cli('workflows', 'get', String(slow.id));
     assert.match(table.stdout, /^\s*nap\s+killed\s+1\s/m, table.stdout);
-    assert.equal((await cli('workflows', 'kill', String(slow.id))).code, 1, 'a second kill is refused: the run has ended');
+    assert.equal((await cli('workflows', 'kill', String(slow.id), '--yes')).code, 1, 'a second kill is refused: the run has ended');
   });
 });
 

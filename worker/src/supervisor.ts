@@ -244,6 +244,8 @@ export class TaskSupervisor {
       exitCode: result.exitCode ?? null,
       signal: result.signal?.slice(0, 32) ?? null,
       error: error && clipError(error),
+      // Only an http task's: other runners' reports stay as they were.
+      ...(typeof result.httpStatus === 'number' ? { httpStatus: result.httpStatus } : {}),
     };
     // A task that never ran is the worker's trouble (bad command, bad cwd); a non-zero exit is the task's.
     if (result.status === 'failed' && result.error && error) this.noteError({ ...error, message: `task ${taskId}: ${error.message}` });

@@ -39,6 +39,7 @@ export const ROUTE_SCOPE: Record<string, RouteScope> = {
   'POST /api/v1/cronjobs/{id}/resume': on('cronjob'),
   'GET /api/v1/cronjobs/{id}/versions': on('cronjob'),
   'GET /api/v1/cronjobs/{id}/versions/{version}': on('cronjob'),
+  'GET /api/v1/cronjob-versions': 'scoped',
   'POST /api/v1/cronjobs/{id}/versions/{version}/rollback': on('cronjob'),
   'GET /api/v1/schedules/preview': 'any',
 
@@ -148,7 +149,11 @@ export class NamespaceAccess {
       return nameNamespace(req);
     }
     if (!ID.test(ref)) return undefined;
-    return this.read(TABLE[kind], Number(ref));
+    const found = await this.read(TABLE[kind], Number(ref));
+    if (found !== undefined || kind !== 'cronjob') return found;
+    // A deleted job's versions stay, in its namespace: that of its last version (null, not recorded: no scoped token's).
+    const versions = (await this.db.query('SELECT namespace FROM cronjob_versions WHERE cronjob_id = ? ORDER BY version DESC LIMIT 1', [Number(ref)])) as { namespace: string | null }[];
+    return versions.length === 0 ? undefined : versions[0].namespace;
   }
 
   private async read(table: string, id: number): Promise<string | null | undefined> {

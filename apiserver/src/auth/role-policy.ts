@@ -21,6 +21,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/v1/cronjobs/{id}/resume': 'operator',
   'GET /api/v1/cronjobs/{id}/versions': 'viewer',
   'GET /api/v1/cronjobs/{id}/versions/{version}': 'viewer',
+  'GET /api/v1/cronjob-versions': 'viewer',
   // Changes the job's definition, as PATCH does.
   'POST /api/v1/cronjobs/{id}/versions/{version}/rollback': 'admin',
   'GET /api/v1/schedules/preview': 'viewer',

@@ -1,7 +1,8 @@
 /**
  * Exit codes of the admin commands, for scripts:
- * 0 done; 1 the API (or the local check of a job file, which uses the API's own schemas) refused;
- * 2 usage or configuration error (bad flag, missing server or token, token refused, unreadable file);
+ * 0 done; 1 the API (or the local check of a job file, which uses the API's own schemas) refused,
+ * or a confirmation was answered no; 2 usage or configuration error (bad flag, missing server or
+ * token, token refused, unreadable file, --yes missing where there is no terminal to ask on);
  * 3 not found (HTTP 404, or no cron job or worker with that name); 4 server unreachable.
  */
 export const EXIT = { ok: 0, refused: 1, usage: 2, notFound: 3, unreachable: 4 } as const;

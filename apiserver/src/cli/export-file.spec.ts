@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
 import type { WorkflowView } from '../workflows/dto/workflow.dto';
-import { exportDocument, exportJob, exportWorkflow, nameMatcher, renderExport, sortKeys } from './export-file';
+import { exportDocument, exportJob, exportWorkflow, nameMatcher, renderExport } from './export-file';
 import { validateJobs } from './job-file';
 import { readWorkflowFile, sameDefinition } from './workflow-file';
 
@@ -23,7 +23,7 @@ describe('export file', () => {
       'name', 'schedule', 'timezone', 'enabled', 'runner', 'spec', 'env', 'timeoutSeconds', 'maxOutputBytes', 'jitterSeconds', 'concurrencyPolicy',
       'misfirePolicy', 'catchUpLimit', 'startingDeadlineSeconds', 'retry', 'priority', 'workerSelector', 'routing', 'notify', 'triggers', 'historyLimit', 'historyDays',
     ]);
-    assert.deepEqual(Object.keys(job.env as object), ['A', 'Z'], 'object keys sorted');
+    assert.deepEqual(Object.keys(job.env as object), ['Z', 'A'], "object keys in the API's order");
     assert.deepEqual((job.spec as { args: string[] }).args, ['x', 'a'], 'arrays keep their order');
   });
 
@@ -68,13 +68,13 @@ describe('export file', () => {
 
   it('sorts jobs and workflows by name and gives the same bytes whatever order they were listed in', () => {
     const jobs = [view({ name: 'b' }), view({ name: 'a' })];
-    const wf = (name: string) => ({ id: 1, name, description: null, schedule: null, timezone: 'UTC', enabled: true, steps: [{ runner: 'command', spec: { command: 'x' }, id: 's' }] }) as unknown as WorkflowView;
+    const wf = (name: string) => ({ id: 1, name, description: null, schedule: null, timezone: 'UTC', enabled: true, steps: [{ id: 's', runner: 'command', spec: { command: 'x' } }] }) as unknown as WorkflowView;
     const one = renderExport(exportDocument(jobs, [wf('y'), wf('x')]), 'yaml');
     const two = renderExport(exportDocument([...jobs].reverse(), [wf('x'), wf('y')]), 'yaml');
     assert.equal(one, two);
     const doc = parse(one);
     assert.deepEqual(doc.jobs.map((j: { name: string }) => j.name), ['a', 'b']);
-    assert.deepEqual(Object.keys(doc.workflows[0].steps[0]), ['id', 'runner', 'spec'], "a step's id first");
+    assert.deepEqual(Object.keys(doc.workflows[0].steps[0]), ['id', 'runner', 'spec'], "a step's keys as the API shows them");
     assert.match(one, /^# Cronfleet export/);
     assert.deepEqual(JSON.parse(renderExport(exportDocument(jobs, null), 'json')).workflows, undefined, 'a section left out is absent');
   });
@@ -93,8 +93,16 @@ describe('export file', () => {
     assert.ok(nameMatcher([])('anything'));
   });
 
-  it('sorts object keys at every depth', () => {
-    assert.deepEqual(JSON.stringify(sortKeys({ b: { d: 1, c: [{ f: 1, e: 2 }] }, a: null })), '{"a":null,"b":{"c":[{"e":2,"f":1}],"d":1}}');
+  it('writes the keys of the spec, the retry policy and every other object in the order `cronjobs get` shows them', () => {
+    const retry = { maxRetries: 2, backoff: 'fixed' as const, delaySeconds: 5, maxDelaySeconds: 60, jitter: false };
+    const spec = { command: 'sh', args: ['-c', 'echo hi'], env: { B: '1', A: '2' }, cwd: '/tmp', shell: false };
+    const text = renderExport({ jobs: [exportJob(view({ spec, retry, workerSelector: { labels: { zone: 'eu', disk: 'ssd' } } }))] }, 'yaml');
+    const job = parse(text).jobs[0];
+    assert.deepEqual(Object.keys(job.spec), ['command', 'args', 'env', 'cwd', 'shell']);
+    assert.deepEqual(Object.keys(job.spec.env), ['B', 'A']);
+    assert.deepEqual(Object.keys(job.retry), ['maxRetries', 'backoff', 'delaySeconds', 'maxDelaySeconds', 'jitter']);
+    assert.deepEqual(Object.keys(job.workerSelector.labels), ['zone', 'disk']);
+    assert.match(text, /^ {4}spec:\n {6}command: sh\n {6}args:\n/m);
   });
 
   it("writes namespace after name outside 'default' only, so an export without other namespaces is what it was", () => {

@@ -36,7 +36,7 @@ export function exportJob(view: CronJobView): Record<string, unknown> {
     ...withoutDefaultNamespace(view),
     // Left out when none, as apply reads a job without params: exports of jobs without params stay as they were.
     params: view.params?.length ? view.params : undefined,
-    secretEnv: view.secretEnvKeys.length ? Object.fromEntries([...view.secretEnvKeys].sort().map((k) => [k, KEEP])) : undefined,
+    secretEnv: view.secretEnvKeys.length ? Object.fromEntries(view.secretEnvKeys.map((k) => [k, KEEP])) : undefined,
     notify: view.notify.map((r) => ({
       on: r.on,
       ...(r.webhook ? { webhook: { url: r.webhook.url, ...(r.webhook.headerNames.length ? { headers: Object.fromEntries(r.webhook.headerNames.map((h) => [h, KEEP])) } : {}) } } : {}),
@@ -88,20 +88,16 @@ export function nameMatcher(patterns: readonly string[]): (name: string) => bool
   return (name) => res.some((re) => re.test(name));
 }
 
-/** The fields in `order` (undefined ones left out), each value with its object keys sorted. */
+/**
+ * The fields in `order` (undefined ones left out), each value with its keys in the order the API
+ * shows them, as `cronjobs get` and `workflows show` print them: the runner's spec in its schema's
+ * order (`command`, `args`, `env`, `cwd`, ...), maps such as `env` in the order they were written.
+ * That order comes back from the server a file is applied to, so an export of it is the same bytes.
+ */
 function pick(source: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of order) if (source[f] !== undefined) out[f] = sortKeys(source[f]);
+  for (const f of order) if (source[f] !== undefined) out[f] = source[f];
   return out;
-}
-
-/** Object keys sorted at every depth (`id` of a workflow step first); arrays keep their order, which means something. */
-export function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (typeof v !== 'object' || v === null) return v;
-  const rank = (k: string) => (k === 'id' ? 0 : 1);
-  const keys = Object.keys(v).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
-  return Object.fromEntries(keys.filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
 }
 
 function byNamespaceAndName(a: { namespace: string; name: string }, b: { namespace: string; name: string }): number {

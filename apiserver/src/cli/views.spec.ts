@@ -83,3 +83,16 @@ describe('namespaces table', () => {
     assert.match(text, /^Workflows: +1$/m);
   });
 });
+
+describe('tasks: RESULT', () => {
+  const ended = (over: Partial<TaskView>): TaskView =>
+    ({ id: 9, namespace: 'default', cronjobId: 4, cronjobName: 'ping', workflow: null, status: 'success', attempt: 1, trigger: 'schedule', runner: 'command', workerId: null, startedAt: '2026-03-08T11:59:59.000Z', finishedAt: '2026-03-08T12:00:00.000Z', pendingReason: null, exitCode: null, signal: null, httpStatus: null, error: null, ...over }) as TaskView;
+  const resultOf = (t: TaskView) => cells(taskTable([t], new Map(), NOW))[1].at(-1);
+
+  it("says an http task's response status where a command's says its exit code", () => {
+    assert.equal(resultOf(ended({ runner: 'command', exitCode: 0 })), 'exit 0');
+    assert.equal(resultOf(ended({ runner: 'http', httpStatus: 204 })), 'HTTP 204');
+    assert.equal(resultOf(ended({ runner: 'http', status: 'failed', httpStatus: 503, error: { code: 'UnexpectedStatus', message: 'HTTP 503 Service Unavailable, expected 200-299', retryable: false } })), 'HTTP 503 UnexpectedStatus');
+    assert.equal(resultOf(ended({ runner: 'http', status: 'failed', error: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED', retryable: true } })), 'ECONNREFUSED', 'no response: no status');
+  });
+});

@@ -104,7 +104,8 @@ export function taskDetail(t: TaskView, workerNames: ReadonlyMap<number, string>
     ['Started', when(t.startedAt, nowMs)],
     ['Finished', when(t.finishedAt, nowMs)],
     ['Duration', t.startedAt ? duration((t.finishedAt ? Date.parse(t.finishedAt) : nowMs) - Date.parse(t.startedAt)) : null],
-    ['Exit code', t.exitCode],
+    ['Exit code', t.runner === 'http' && t.exitCode === null ? undefined : t.exitCode],
+    ['HTTP status', typeof t.httpStatus === 'number' ? t.httpStatus : undefined],
     ['Signal', t.signal ?? undefined],
     ['Error', err ? `${err.code ?? ''}: ${err.message ?? ''}` : undefined],
     ['Control', t.control ? `${t.control.action} ${t.control.state}${t.control.reason ? ` (${t.control.reason})` : ''}` : undefined],
@@ -200,12 +201,14 @@ function jobLabel(t: TaskView): string {
   return '(one-shot)';
 }
 
-/** What came of a task, in a few words: `exit 0`, `exit 1`, `SIGKILL`, `CommandNotFound`, or why it waits. */
+/** What came of a task, in a few words: `exit 0`, `exit 1`, `HTTP 200`, `HTTP 503 UnexpectedStatus`, `SIGKILL`, `CommandNotFound`, or why it waits. */
 function result(t: TaskView): string {
   if (t.status === 'pending') return t.pendingReason ? `waiting: ${t.pendingReason}` : 'waiting';
   if (t.status === 'running') return '-';
   const err = t.error as { code?: string; message?: string } | null;
-  const parts = [t.exitCode !== null ? `exit ${t.exitCode}` : '', t.signal ?? '', err?.code ?? ''].filter(Boolean);
+  // httpStatus: undefined from a server from before it was reported.
+  const http = typeof t.httpStatus === 'number' ? `HTTP ${t.httpStatus}` : '';
+  const parts = [t.exitCode !== null ? `exit ${t.exitCode}` : '', http, t.signal ?? '', err?.code ?? ''].filter(Boolean);
   return parts.join(' ') || '-';
 }
 

@@ -8,12 +8,12 @@ import { CronJobsService } from './cronjobs.service';
 import { SchedulesController } from './schedules.controller';
 import { CronJobHistory } from './versions/cronjob-history';
 import { CronJobVersionEntity } from './versions/cronjob-version.entity';
-import { CronJobVersionsController } from './versions/cronjob-versions.controller';
+import { CronJobVersionsByNameController, CronJobVersionsController } from './versions/cronjob-versions.controller';
 import { CronJobVersionsRepository } from './versions/cronjob-versions.repository';
 
 @Module({
   imports: [TypeOrmModule.forFeature([CronJobEntity, CronJobVersionEntity]), TasksModule],
-  controllers: [CronJobsController, CronJobVersionsController, SchedulesController],
+  controllers: [CronJobsController, CronJobVersionsController, CronJobVersionsByNameController, SchedulesController],
   providers: [CronJobsRepository, CronJobsService, CronJobHistory, CronJobVersionsRepository],
   exports: [CronJobsRepository, CronJobsService],
 })

@@ -14,7 +14,7 @@ import { CronJobEntity } from './cronjob.entity';
 import { CronJobsRepository } from './cronjobs.repository';
 import { taskOfJob } from './job-task';
 import { CreateCronJob, CronJobView, ListCronJobsQuery, toCronJobView, UpdateCronJob, UpdateCronJobSchema } from './dto/cronjob.dto';
-import { type ListVersionsQuery, toVersionSummary, toVersionView, type VersionSummary, type VersionView } from './dto/versions.dto';
+import { type ListVersionsQuery, type NamedJob, toNamedJob, toVersionSummary, toVersionView, type VersionsByNameQuery, type VersionSummary, type VersionView } from './dto/versions.dto';
 import { type ChangeAuthor, CronJobHistory, type VersionDraft } from './versions/cronjob-history';
 import { CronJobVersionsRepository } from './versions/cronjob-versions.repository';
 import { notifyRulesOf, PLAIN_FIELDS } from './versions/job-definition';
@@ -149,6 +149,14 @@ export class CronJobsService {
     if (rows.length === 0 && q.cursor === undefined && !(await this.repo.findById(id))) throw notFound('CronJob', id);
     const items = rows.slice(0, q.limit).map(toVersionSummary);
     return { items, nextCursor: rows.length > q.limit ? String(items[items.length - 1].version) : null };
+  }
+
+  /**
+   * The jobs, deleted ones included, whose latest version is named `name` (in `namespace` when
+   * given): how a deleted job's versions are found without its id.
+   */
+  async versionsByName(q: VersionsByNameQuery, namespace: string | undefined): Promise<{ items: NamedJob[] }> {
+    return { items: (await this.versionRows.latestNamed(q.name, namespace, q.limit)).map(toNamedJob) };
   }
 
   async version(id: number, version: number): Promise<VersionView> {

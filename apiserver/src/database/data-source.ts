@@ -28,13 +28,15 @@ import { WorkerCredentials1765300000000 } from './migrations/1765300000000-worke
 import { JobParams1765400000000 } from './migrations/1765400000000-job-params';
 import { ColumnsFitLimits1765500000000 } from './migrations/1765500000000-columns-fit-limits';
 import { WorkflowRunParams1765600000000 } from './migrations/1765600000000-workflow-run-params';
+import { CronJobVersionNames1765700000000 } from './migrations/1765700000000-cronjob-version-names';
+import { TaskHttpStatus1765800000000 } from './migrations/1765800000000-task-http-status';
 import { NamespaceEntity } from '../namespaces/namespace.entity';
 import { CronJobVersionEntity } from '../cronjobs/versions/cronjob-version.entity';
 import { WorkflowRunEntity } from '../workflows/workflow-run.entity';
 import { WorkflowEntity } from '../workflows/workflow.entity';
 
 export const ENTITIES = [CronJobEntity, TaskEntity, TaskOutputEntity, WorkerEntity, SchedulerStateEntity, ApiTokenEntity, AuditEntryEntity, WorkflowEntity, WorkflowRunEntity, CronJobVersionEntity, NamespaceEntity];
-export const MIGRATIONS = [InitialSchema1763800000000, SchedulingPolicies1763900000000, WorkerFleet1764000000000, TaskEnvironment1764100000000, JobNotifications1764200000000, ApiTokensAndAudit1764300000000, JobChains1764400000000, Workflows1764500000000, TaskRetention1764600000000, CronJobVersions1764700000000, TaskTraceParent1764800000000, Namespaces1764900000000, WorkflowRunRetention1765000000000, TaskRetryLineage1765200000000, WorkerCredentials1765300000000, JobParams1765400000000, ColumnsFitLimits1765500000000, WorkflowRunParams1765600000000];
+export const MIGRATIONS = [InitialSchema1763800000000, SchedulingPolicies1763900000000, WorkerFleet1764000000000, TaskEnvironment1764100000000, JobNotifications1764200000000, ApiTokensAndAudit1764300000000, JobChains1764400000000, Workflows1764500000000, TaskRetention1764600000000, CronJobVersions1764700000000, TaskTraceParent1764800000000, Namespaces1764900000000, WorkflowRunRetention1765000000000, TaskRetryLineage1765200000000, WorkerCredentials1765300000000, JobParams1765400000000, ColumnsFitLimits1765500000000, WorkflowRunParams1765600000000, CronJobVersionNames1765700000000, TaskHttpStatus1765800000000];
 
 /** TypeORM options for the configured database. Schema changes go through migrations only, never `synchronize`. */
 export function dataSourceOptions(db: ServerConfig['db']): DataSourceOptions {
@@ -86,6 +88,23 @@ export async function ensureDatabaseExists(db: ServerConfig['db']): Promise<void
   }
 }
 
+/** SQLite's current time as the text TypeORM writes a Date in: UTC, with milliseconds. */
+const SQLITE_NOW_MS = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
+
+/**
+ * On SQLite, TypeORM fills a `@CreateDateColumn` or `@UpdateDateColumn` an insert leaves unset with
+ * `datetime('now')`, which has whole seconds only (SQLite takes no DEFAULT in an INSERT, so the
+ * columns' own millisecond defaults of the migrations never apply): a task made at 12:00:00.700 for
+ * a due time of 12:00:00.500 read as created at 12:00:00.000, before it was due. Its driver is told
+ * to write the time with milliseconds instead, as MySQL's DATETIME(3) defaults do. Call it before
+ * `initialize()`.
+ */
+export function keepMilliseconds(ds: DataSource): void {
+  if (ds.options.type !== 'better-sqlite3') return;
+  ds.driver.mappedDataTypes.createDateDefault = SQLITE_NOW_MS;
+  ds.driver.mappedDataTypes.updateDateDefault = SQLITE_NOW_MS;
+}
+
 /**
  * Every pooled MySQL session runs READ COMMITTED. Under InnoDB's default REPEATABLE READ, the
  * fenced claim's subquery on scheduler_state takes a shared lock and gap locks spread through the
@@ -107,6 +126,7 @@ async function useReadCommitted(ds: DataSource): Promise<void> {
 export async function openDatabase(db: ServerConfig['db']): Promise<DataSource> {
   await ensureDatabaseExists(db);
   const ds = new DataSource(dataSourceOptions(db));
+  keepMilliseconds(ds);
   await ds.initialize();
   try {
     if (db.kind === 'mysql') await useReadCommitted(ds);

@@ -15,11 +15,16 @@ interface TaskRef {
  * milliseconds; never a spec, an environment or a secret.
  */
 export type LiveEvent =
-  | { type: 'task.created'; data: TaskRef & { cronjobName: string | null; trigger: string; attempt: number; runAtMs: number | null } }
+  /** `retryOf`: the attempt this one retries (trigger `retry`), null otherwise. */
+  | { type: 'task.created'; data: TaskRef & { cronjobName: string | null; trigger: string; attempt: number; runAtMs: number | null; retryOf?: number | null } }
   | { type: 'task.started'; data: TaskRef & { workerId: number; atMs: number } }
   /** One chunk of stdout/stderr as the worker sent it; delivered by the instance that received it only. */
   | { type: 'task.output'; data: TaskRef & { seq: number; data: string } }
-  | { type: 'task.finished'; data: TaskRef & { status: string; atMs: number; exitCode?: number | null; errorCode?: string } }
+  /**
+   * `retryInMs`: its retry policy makes another attempt, due this long from now (it is created at once,
+   * a `task.created` with `retryOf` this task); null when no attempt follows this end.
+   */
+  | { type: 'task.finished'; data: TaskRef & { status: string; atMs: number; exitCode?: number | null; errorCode?: string; retryInMs?: number | null } }
   | { type: 'cronjob.created'; data: { cronjobId: number; name: string; namespace: string } }
   | { type: 'cronjob.updated'; data: { cronjobId: number; name: string; enabled: boolean; namespace: string } }
   | { type: 'cronjob.deleted'; data: { cronjobId: number; namespace: string } }

@@ -60,10 +60,19 @@ export class LiveEvents implements OnModuleInit, OnModuleDestroy {
     return () => this.local.off('event', fn);
   }
 
-  taskCreated(t: { id: number; cronjobId: number | null; cronjobName: string | null; namespace: string; trigger: string; attempt: number; runAt?: Date | null }): void {
+  taskCreated(t: { id: number; cronjobId: number | null; cronjobName: string | null; namespace: string; trigger: string; attempt: number; runAt?: Date | null; retryOf?: number | null }): void {
     this.publish({
       type: 'task.created',
-      data: { taskId: t.id, cronjobId: t.cronjobId, namespace: t.namespace, cronjobName: t.cronjobName, trigger: t.trigger, attempt: t.attempt, runAtMs: t.runAt ? t.runAt.getTime() : null },
+      data: {
+        taskId: t.id,
+        cronjobId: t.cronjobId,
+        namespace: t.namespace,
+        cronjobName: t.cronjobName,
+        trigger: t.trigger,
+        attempt: t.attempt,
+        runAtMs: t.runAt ? t.runAt.getTime() : null,
+        retryOf: t.retryOf ?? null,
+      },
     });
   }
 

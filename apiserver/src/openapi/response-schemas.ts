@@ -124,6 +124,7 @@ export const TaskViewSchema = z.object({
   finishedAt: isoTime.nullable(),
   exitCode: z.number().int().nullable(),
   signal: z.string().nullable(),
+  httpStatus: z.number().int().nullable().meta({ description: "an http task's response status; null for other runners or when no response came" }),
   workerId: id.nullable(),
   error: SerializedErrorSchema.nullable(),
   timeoutSeconds: z.number().int().nullable(),

@@ -105,6 +105,31 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
     description: 'One per create, change (pause and resume included), rollback and delete: who, when, what changed. Also for a deleted job. `limit` per page (default 20), `cursor` the previous page\'s `nextCursor`.',
     responses: { 200: json(page('CronJobVersionSummary'), 'one page'), 404: NO_JOB },
   },
+  'GET /api/v1/cronjob-versions': {
+    tag: 'cronjobs',
+    summary: 'Cron jobs by name in their versions, deleted ones included',
+    description:
+      "The jobs whose latest version is named `name` (in `namespace` when given), each with its latest version, newest first: a deleted job's is its deletion " +
+      '(`deleted: true`), and its versions can then be read with `GET /cronjobs/{id}/versions` although the job is gone. `namespace` is null for a job deleted ' +
+      'before versions recorded it; a token scoped to a namespace sees only its own. `limit` 1-100 (default 20).',
+    responses: {
+      200: json(
+        z.object({
+          items: z.array(
+            z.object({
+              cronjobId: z.number().int(),
+              name: z.string().nullable(),
+              namespace: z.string().nullable(),
+              deleted: z.boolean(),
+              version: z.number().int(),
+              at: z.string(),
+            }),
+          ),
+        }),
+        'the jobs found, newest first',
+      ),
+    },
+  },
   'GET /api/v1/cronjobs/{id}/versions/{version}': {
     tag: 'cronjobs',
     summary: 'One version of a cron job, with its whole definition',

@@ -68,6 +68,10 @@ export class TaskEntity {
   @Column({ type: 'varchar', length: 32, nullable: true })
   signal!: string | null;
 
+  /** An http task's response status, as its worker reported it; null for other runners and without a response. */
+  @Column({ name: 'http_status', type: 'int', nullable: true })
+  httpStatus!: number | null;
+
   @Column({ name: 'worker_id', type: 'int', nullable: true })
   workerId!: number | null;
 

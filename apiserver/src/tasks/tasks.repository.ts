@@ -309,12 +309,12 @@ export class TasksRepository {
     id: number,
     from: readonly TaskStatus[],
     workerId: number | null,
-    f: { status: TaskStatus; at: Date; exitCode?: number | null; signal?: string | null; error?: SerializedError | null },
+    f: { status: TaskStatus; at: Date; exitCode?: number | null; signal?: string | null; error?: SerializedError | null; httpStatus?: number | null },
   ): Promise<boolean> {
     const qb = this.tasks
       .createQueryBuilder()
       .update()
-      .set({ status: f.status, finishedAt: f.at, exitCode: f.exitCode ?? null, signal: f.signal ?? null, error: f.error ?? null })
+      .set({ status: f.status, finishedAt: f.at, exitCode: f.exitCode ?? null, signal: f.signal ?? null, error: f.error ?? null, httpStatus: f.httpStatus ?? null })
       .where('id = :id AND status IN (:...from)', { id, from: [...from] });
     if (workerId === null) qb.andWhere('worker_id IS NULL');
     else qb.andWhere('worker_id = :workerId', { workerId });

@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
-import { isNamespaceGone, isNamespaceInUse } from '../../src/database/columns';
+import { dbTime, isNamespaceGone, isNamespaceInUse } from '../../src/database/columns';
 import { MIGRATIONS, openDatabase } from '../../src/database/data-source';
 import { WorkflowRunParams1765600000000 } from '../../src/database/migrations/1765600000000-workflow-run-params';
+import { CronJobVersionNames1765700000000 } from '../../src/database/migrations/1765700000000-cronjob-version-names';
+import { TaskHttpStatus1765800000000 } from '../../src/database/migrations/1765800000000-task-http-status';
+import { CronJobVersionEntity } from '../../src/cronjobs/versions/cronjob-version.entity';
+import { NamespaceEntity } from '../../src/namespaces/namespace.entity';
 import { TaskEntity } from '../../src/tasks/task.entity';
 import { WorkflowRunEntity } from '../../src/workflows/workflow-run.entity';
 import { WorkflowEntity } from '../../src/workflows/workflow.entity';
@@ -15,6 +19,15 @@ for (const backend of backends) {
     const target = backend.make('db');
     let ds: DataSource;
     let job: CronJobEntity;
+    /** Takes the migrations down, newest first, until `m` is undone; runMigrations() applies them all again. */
+    const undoTo = async (m: (typeof MIGRATIONS)[number]): Promise<void> => {
+      const name = new m().name;
+      while ((await ds.query('SELECT name FROM migrations')).some((r: { name: string }) => r.name === name)) await ds.undoLastMigration();
+    };
+    const columns = async (table: string): Promise<string[]> =>
+      backend.name === 'MySQL'
+        ? (await ds.query(`SHOW COLUMNS FROM ${table}`)).map((c: { Field: string }) => c.Field)
+        : (await ds.query(`PRAGMA table_info(${table})`)).map((c: { name: string }) => c.name);
 
     before(async () => {
       ds = await openDatabase(target.db);
@@ -66,6 +79,27 @@ for (const backend of backends) {
       assert.equal(back.nextRunAt?.toISOString(), '2026-01-01T00:00:00.123Z');
     });
 
+    it('keeps milliseconds in the times the database fills in: a task is never read as created before it was due', async () => {
+      // Away from a whole second, so a time cut to seconds cannot pass for one that was not.
+      while (Date.now() % 1000 < 50 || Date.now() % 1000 > 900) await new Promise((r) => setTimeout(r, 10));
+      const due = new Date();
+      const tasks = ds.getRepository(TaskEntity);
+      const { identifiers } = await tasks.insert({ cronjobId: null, cronjobName: null, status: 'pending', attempt: 1, trigger: 'api', scheduledAt: due, runner: 'command', spec: {}, timeoutSeconds: null });
+      const task = await tasks.findOneByOrFail({ id: Number(identifiers[0].id) });
+      assert.ok(task.createdAt.getTime() >= due.getTime() - 5, `createdAt ${task.createdAt.toISOString()} is before the due time ${due.toISOString()}`);
+      await ds.getRepository(NamespaceEntity).insert({ name: 'db-test-ms', description: null, maxJobs: null, maxConcurrentTasks: null });
+      const ns = await ds.getRepository(NamespaceEntity).findOneByOrFail({ name: 'db-test-ms' });
+      for (const [field, at] of [['namespace createdAt', ns.createdAt], ['namespace updatedAt', ns.updatedAt]] as const) {
+        assert.ok(at.getTime() >= due.getTime() - 5, `${field} ${at.toISOString()} is cut before ${due.toISOString()}`);
+      }
+      if (backend.name === 'MySQL') {
+        const cut = (await ds.query(
+          "SELECT table_name AS t, column_name AS c, datetime_precision AS p FROM information_schema.columns WHERE table_schema = DATABASE() AND data_type IN ('datetime', 'timestamp') AND datetime_precision <> 3",
+        )) as { t: string; c: string; p: number }[];
+        assert.deepEqual(cut.map((r) => `${r.t}.${r.c} (${r.p})`), [], 'every time column keeps milliseconds');
+      }
+    });
+
     it('refuses a second task for the same cron job, due time and attempt', async () => {
       const repo = ds.getRepository(TaskEntity);
       const row = { cronjobId: job.id, cronjobName: job.name, status: 'pending' as const, attempt: 1, trigger: 'schedule' as const, scheduledAt: new Date('2026-01-01T00:01:00.000Z'), runner: 'command', spec: {}, timeoutSeconds: null };
@@ -83,25 +117,55 @@ for (const backend of backends) {
       assert.equal(await ds.getRepository(TaskEntity).countBy({ cronjobId: other.id }), 0);
     });
 
-    // Last: it takes the newest migration down and up again.
+    // These last ones take the newest migrations down and up again.
     it("keeps a workflow run's param values whole, and its migration goes down and up again", async () => {
-      assert.equal(MIGRATIONS[MIGRATIONS.length - 1], WorkflowRunParams1765600000000, 'the migration under test is the newest');
       const wf = await ds.getRepository(WorkflowEntity).save({ name: 'db-test-wf', namespace: 'default', description: null, definition: { steps: [] }, schedule: null, timezone: 'UTC', enabled: true, nextRunAt: null });
       // 20 values of 4 KiB, each of characters JSON writes as \u00XX: past TEXT's 64 KiB on MySQL.
       const params = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`P${i}`, '\u0001'.repeat(4096)]));
       const fields = { workflowId: wf.id, workflowName: wf.name, namespace: 'default', trigger: 'api' as const, scheduledAt: null, status: 'running' as const, definition: { steps: [] }, retryFrom: null, retries: 0, reason: null, startedAt: new Date(), finishedAt: null };
       const run = await ds.getRepository(WorkflowRunEntity).save({ ...fields, params });
       assert.deepEqual((await ds.getRepository(WorkflowRunEntity).findOneByOrFail({ id: run.id })).params, params);
-      const columns = async (): Promise<string[]> =>
-        backend.name === 'MySQL'
-          ? (await ds.query('SHOW COLUMNS FROM workflow_runs')).map((c: { Field: string }) => c.Field)
-          : (await ds.query('PRAGMA table_info(workflow_runs)')).map((c: { name: string }) => c.name);
-      await ds.undoLastMigration();
-      assert.equal((await columns()).includes('params'), false);
+      await undoTo(WorkflowRunParams1765600000000);
+      assert.equal((await columns('workflow_runs')).includes('params'), false);
       assert.equal((await ds.query('SELECT id FROM workflow_runs')).length, 1, 'the run stays, without its values');
       await ds.runMigrations();
-      assert.equal((await columns()).includes('params'), true);
+      assert.equal((await columns('workflow_runs')).includes('params'), true);
       assert.equal((await ds.getRepository(WorkflowRunEntity).findOneByOrFail({ id: run.id })).params, null, 'read as a run from before params');
+    });
+
+    it("records each version's job name and namespace, fills them in for older versions (a deleted job's namespace stays unknown), and goes down and up again", async () => {
+      const versions = ds.getRepository(CronJobVersionEntity);
+      const row = (cronjobId: number, version: number, name: string) => ({ cronjobId, version, kind: 'created' as const, rolledBackFrom: null, definition: { name } as never, changes: [], actor: 'admin', role: 'admin', tokenId: null, at: new Date() });
+      await versions.insert({ ...row(job.id, 1, job.name), name: job.name, namespace: job.namespace });
+      assert.deepEqual(await versions.findOneByOrFail({ cronjobId: job.id, version: 1 }).then((v) => [v.name, v.namespace]), [job.name, 'default']);
+
+      await undoTo(CronJobVersionNames1765700000000);
+      assert.deepEqual((await columns('cronjob_versions')).filter((c) => c === 'name' || c === 'namespace'), []);
+      // Versions written before the migration: of a live job, and of one deleted since (id 999999).
+      const old = [row(job.id, 2, 'renamed-since'), row(999999, 1, 'db-test-gone 😀')];
+      for (const v of old) {
+        await ds.query('INSERT INTO cronjob_versions (cronjob_id, version, kind, definition, changes, actor, role, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+          v.cronjobId, v.version, v.kind, JSON.stringify(v.definition), '[]', v.actor, v.role, dbTime(ds, v.at),
+        ]);
+      }
+      await ds.runMigrations();
+      const back = async (cronjobId: number, version: number) => versions.findOneByOrFail({ cronjobId, version }).then((v) => [v.name, v.namespace]);
+      assert.deepEqual(await back(job.id, 1), [job.name, 'default']);
+      assert.deepEqual(await back(job.id, 2), ['renamed-since', 'default'], "the name from the version's own definition");
+      assert.deepEqual(await back(999999, 1), ['db-test-gone 😀', null], "a deleted job's namespace is not known");
+    });
+
+    it("keeps an http task's response status, and its migration goes down and up again", async () => {
+      assert.equal(MIGRATIONS[MIGRATIONS.length - 1], TaskHttpStatus1765800000000, 'the migration under test is the newest');
+      const tasks = ds.getRepository(TaskEntity);
+      const { identifiers } = await tasks.insert({ cronjobId: null, cronjobName: null, status: 'success', attempt: 1, trigger: 'api', scheduledAt: new Date(), runner: 'http', spec: {}, timeoutSeconds: null, httpStatus: 204 });
+      const id = Number(identifiers[0].id);
+      assert.equal((await tasks.findOneByOrFail({ id })).httpStatus, 204);
+      await undoTo(TaskHttpStatus1765800000000);
+      assert.equal((await columns('tasks')).includes('http_status'), false);
+      assert.equal((await ds.query('SELECT id FROM tasks WHERE id = ?', [id])).length, 1, 'the task stays, without its status');
+      await ds.runMigrations();
+      assert.equal((await tasks.findOneByOrFail({ id })).httpStatus, null, 'read as a task from before the column');
     });
   });
 }

@@ -303,6 +303,19 @@ for (const backend of backends) {
       await lifecycle.workerReturned(7, []);
     });
 
+    it("records an http task's response status with its end, batched success or failure, and none for other tasks", async () => {
+      const [ok, plain, down] = await Promise.all([1, 2, 3].map(() => taskIn('running')));
+      const at = Date.now();
+      const answers = await Promise.all([
+        lifecycle.report(7, { taskId: ok.id, status: 'success', atMs: at, exitCode: null, httpStatus: 204 }),
+        lifecycle.report(7, { taskId: plain.id, status: 'success', atMs: at, exitCode: 0 }),
+        lifecycle.report(7, { taskId: down.id, status: 'failed', atMs: at, httpStatus: 503, error: { code: 'UnexpectedStatus', message: 'HTTP 503', retryable: false } }),
+      ]);
+      assert.deepEqual(answers.map((a) => a.recorded), [true, true, true]);
+      const rows = await Promise.all([ok, plain, down].map((t) => repo.findById(t.id)));
+      assert.deepEqual(rows.map((r) => [r?.status, r?.httpStatus, r?.exitCode]), [['success', 204, null], ['success', null, 0], ['failed', 503, null]]);
+    });
+
     it('a batch claim gives back only what it took: never a task that already ran on that worker', async () => {
       const done = await taskIn('success');
       const started = await taskIn('running');

@@ -202,6 +202,8 @@ export const TaskUpdateSchema = z.object({
   /** Signal that ended the process, e.g. `SIGKILL`. */
   signal: z.string().max(32).nullable().optional(),
   error: SerializedErrorSchema.nullable().optional(),
+  /** An http task's response status, when a response came (older workers never send it; older servers ignore it). */
+  httpStatus: z.number().int().min(100).max(599).nullable().optional(),
 });
 export type TaskUpdate = z.infer<typeof TaskUpdateSchema>;
 

@@ -133,7 +133,7 @@ describe('HttpRunner', () => {
   it('sends a GET with its headers; the output is the status line, the headers, a blank line and the body', async () => {
     const io = capture();
     const result = await runner.start(task({ url: `${server.url}/echo`, headers: { 'x-api-key': 'k-123' } }), io).done;
-    assert.deepEqual(result, { status: 'success', exitCode: null, signal: null });
+    assert.deepEqual(result, { status: 'success', exitCode: null, signal: null, httpStatus: 200 });
     const out = parse(io.text());
     assert.equal(out.status, 'HTTP 200 OK');
     assert.ok(out.headers.includes('x-test: yes'), out.headers.join('\n'));
@@ -166,6 +166,7 @@ describe('HttpRunner', () => {
       exitCode: null,
       signal: null,
       error: { code: 'UnexpectedStatus', message: 'HTTP 503 Service Unavailable, expected 200-299', retryable: false },
+      httpStatus: 503,
     });
     assert.equal(parse(io.text()).body, 'status body');
   });

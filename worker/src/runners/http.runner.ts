@@ -104,10 +104,12 @@ async function exchange(spec: HttpSpec, io: RunnerIO, signal: AbortSignal): Prom
   io.output(`${head.join('\n')}\n\n`);
   await readBody(response, io, signal);
 
-  if (expected(spec, status)) return { status: 'success', exitCode: null, signal: null };
+  // A status outside 100-599 (a broken server) is not one the protocol carries: the output still shows it.
+  const httpStatus = status >= 100 && status <= 599 ? status : null;
+  if (expected(spec, status)) return { status: 'success', exitCode: null, signal: null, httpStatus };
   const got = head[0] as string;
   const error: SerializedError = { code: 'UnexpectedStatus', message: `${got}, expected ${describeStatuses(spec.expectStatus)}`, retryable: false };
-  return { status: 'failed', exitCode: null, signal: null, error };
+  return { status: 'failed', exitCode: null, signal: null, error, httpStatus };
 }
 
 /** Sends one request; resolves with the response once its headers are in. */

@@ -26,6 +26,8 @@ export interface RunnerResult {
   signal?: string | null;
   /** Why the task could not run (e.g. `CommandNotFound`); null when it ran. */
   error?: SerializedError | null;
+  /** The http runner's response status, when a response came. */
+  httpStatus?: number | null;
 }
 
 /**

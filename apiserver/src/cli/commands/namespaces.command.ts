@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { CliError, EXIT } from '../cli-error';
+import { confirm, withYes } from '../confirm';
 import { namespaceArg, quotaArg, type NamespaceView } from '../namespace';
 import { namespaceDetail, namespaceTable } from '../namespace-views';
 import { type Act, withConnection } from './common';
@@ -79,12 +80,12 @@ export function registerNamespaces(program: Command, act: Act): void {
       }),
     );
 
-  group
-    .command('rm')
-    .description("delete an empty namespace (refused while it holds cron jobs, workflows, tokens, dedicated workers or unfinished tasks; never 'default')")
+  withYes(group.command('rm'))
+    .description("delete an empty namespace (refused while it holds cron jobs, workflows, tokens, dedicated workers or unfinished tasks; never 'default'); asks first on a terminal")
     .argument('<name>', 'namespace name', namespaceArg)
     .action(
-      act(async (ctx, _opts, name: string) => {
+      act(async (ctx, opts: { yes?: boolean }, name: string) => {
+        await confirm(`delete namespace '${name}'`, opts);
         await ctx.client.delete(path(name));
         ctx.show({ name, deleted: true }, () => `namespace '${name}' deleted`);
       }),

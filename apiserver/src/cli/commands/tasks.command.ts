@@ -4,6 +4,7 @@ import type { TaskView } from '../../tasks/dto/task.dto';
 import type { WorkerView } from '../../workers/workers.service';
 import { CliError, EXIT } from '../cli-error';
 import type { AdminClient } from '../client';
+import { confirm, withYes } from '../confirm';
 import { followTaskOutput } from '../follow';
 import { resolveCronJob } from '../resolve';
 import { taskDetail, taskTable } from '../views';
@@ -80,15 +81,16 @@ export function registerTasks(program: Command, act: Act): void {
 
   registerTaskCreate(group, act);
 
-  group
-    .command('cancel')
-    .description('cancel tasks that have not reached a worker yet (they end cancelled); prints what happened to each; exit 1 if any was not cancelled')
+  withYes(group.command('cancel'))
+    .description('cancel tasks that have not reached a worker yet (they end cancelled); prints what happened to each; exit 1 if any was not cancelled; asks first on a terminal')
     .argument('<id...>', 'task ids', (v: string, ids: number[] = []) => [...ids, taskId(v)])
     .action(
-      act(async (ctx, _opts, ids: number[]) => {
+      act(async (ctx, opts: { yes?: boolean }, ids: number[]) => {
+        const unique = [...new Set(ids)];
+        await confirm(`cancel ${unique.length === 1 ? `task ${unique[0]}` : `${unique.length} tasks (${unique.join(', ')})`}`, opts);
         const items: CancelOutcome[] = [];
         try {
-          for (const id of new Set(ids)) {
+          for (const id of unique) {
             const outcome = await cancelOne(ctx.client, id);
             items.push(outcome);
             if (ctx.format === 'table') process.stdout.write(`${cancelLine(outcome)}\n`);
@@ -102,24 +104,24 @@ export function registerTasks(program: Command, act: Act): void {
       }),
     );
 
-  group
-    .command('kill')
-    .description("SIGKILL the task's process group now; answers once its worker confirmed")
+  withYes(group.command('kill'))
+    .description("SIGKILL the task's process group now; answers once its worker confirmed (asks first on a terminal)")
     .argument('<id>', 'task id', taskId)
     .action(
-      act(async (ctx, _opts, id: number) => {
+      act(async (ctx, opts: { yes?: boolean }, id: number) => {
+        await confirm(async () => `kill task ${id} ${await taskLabel(ctx.client, id)}`, opts, { note: 'SIGKILL to its processes now' });
         const res = await ctx.client.post<ControlResult>(`/tasks/${id}/kill`);
         ctx.show(res, () => controlLine(res));
       }),
     );
 
-  group
-    .command('stop')
-    .description("SIGTERM the task's process group, SIGKILL after the grace")
+  withYes(group.command('stop'))
+    .description("SIGTERM the task's process group, SIGKILL after the grace (asks first on a terminal)")
     .argument('<id>', 'task id', taskId)
     .option('--grace <seconds>', "seconds from SIGTERM to SIGKILL (0-3600; default: the server's CRONFLEET_STOP_GRACE_SECONDS)", wholeSeconds)
     .action(
-      act(async (ctx, opts: { grace?: number }, id: number) => {
+      act(async (ctx, opts: { grace?: number; yes?: boolean }, id: number) => {
+        await confirm(async () => `stop task ${id} ${await taskLabel(ctx.client, id)}`, opts, { note: 'SIGTERM to its processes, SIGKILL after the grace' });
         const res = await ctx.client.post<ControlResult>(`/tasks/${id}/stop`, opts.grace === undefined ? undefined : { graceSeconds: opts.grace });
         ctx.show(res, () => controlLine(res));
       }),
@@ -158,6 +160,13 @@ function cancelLine(o: CancelOutcome): string {
 function controlLine(r: ControlResult): string {
   const what = r.action === 'kill' ? 'killed' : 'stopping (SIGTERM sent)';
   return `task ${r.taskId} ${what}${r.workerId !== null ? `; worker ${r.workerId} confirmed` : ' before it reached a worker'}`;
+}
+
+/** `of cron job 'backup' (running)`: what a question about a task names. */
+async function taskLabel(client: AdminClient, id: number): Promise<string> {
+  const t = await client.get<TaskView>(`/tasks/${id}`);
+  const of = t.cronjobName ? `of cron job '${t.cronjobName}'` : t.workflow ? `of workflow run ${t.workflow.runId}` : '(one-shot)';
+  return `${of} (${t.status})`;
 }
 
 async function workerNames(client: AdminClient): Promise<Map<number, string>> {

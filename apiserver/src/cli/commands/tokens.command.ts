@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ApiTokenView, CreatedApiToken } from '../../auth/dto/api-token.dto';
 import { ROLES } from '../../auth/roles';
 import { CliError, EXIT } from '../cli-error';
+import { confirm, withYes } from '../confirm';
 import { parseDurationSeconds } from '../duration';
 import { tokenTable } from '../views';
 import { namespaceLabel } from '../namespace';
@@ -59,13 +60,16 @@ export function registerTokens(program: Command, act: Act): void {
       }),
     );
 
-  group
-    .command('revoke')
-    .description('revoke an API token: refused from its next request on')
+  withYes(group.command('revoke'))
+    .description('revoke an API token: refused from its next request on (asks first on a terminal)')
     .argument('<id>', 'the token id (see tokens ls)')
     .action(
-      act(async (ctx, _opts, id: string) => {
+      act(async (ctx, opts: { yes?: boolean }, id: string) => {
         if (!/^\d+$/.test(id)) throw new CliError(EXIT.usage, `'${id}' is not a token id: give the number from tokens ls`);
+        await confirm(async () => {
+          const t = (await ctx.client.get<{ items: ApiTokenView[] }>('/tokens')).items.find((x) => x.id === Number(id));
+          return `revoke token ${id}${t ? ` '${t.name}' (${t.role})` : ''}`;
+        }, opts, { note: 'every request with it is refused from then on' });
         await ctx.client.delete(`/tokens/${id}`);
         ctx.show({ id: Number(id), revoked: true }, () => `token ${id} revoked`);
       }),

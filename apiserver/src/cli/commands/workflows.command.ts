@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { RUN_STATUSES, type RunSummary, type RunView, type WorkflowView } from '../../workflows/dto/workflow.dto';
 import { CliError, EXIT, type ExitCode } from '../cli-error';
+import { confirm, withYes } from '../confirm';
 import { DEFAULT_NAMESPACE } from '../namespace';
 import { startAndWait } from '../wait-run';
 import { readWorkflowFile, sameDefinition, type WorkflowFileEntry } from '../workflow-file';
@@ -105,24 +106,24 @@ export function registerWorkflows(program: Command, act: Act): void {
       }),
     );
 
-  group
-    .command('kill')
-    .description('kill a run: SIGKILL its running steps, skip the rest')
+  withYes(group.command('kill'))
+    .description('kill a run: SIGKILL its running steps, skip the rest (asks first on a terminal)')
     .argument('<run>', 'workflow run id', runId)
     .action(
-      act(async (ctx, _opts, id: number) => {
+      act(async (ctx, opts: { yes?: boolean }, id: number) => {
+        await confirm(async () => `kill workflow run ${id} ${await runLabel(ctx, id)}`, opts, { note: 'SIGKILL to its running steps, the rest skipped' });
         const run = await ctx.client.post<RunView>(`/workflow-runs/${id}/kill`);
         ctx.show(run, () => `workflow run ${id} killed\n${runDetail(run, ctx.nowMs)}`);
       }),
     );
 
-  group
-    .command('stop')
-    .description('stop a run: SIGTERM its running steps (SIGKILL after the grace), skip the rest')
+  withYes(group.command('stop'))
+    .description('stop a run: SIGTERM its running steps (SIGKILL after the grace), skip the rest (asks first on a terminal)')
     .argument('<run>', 'workflow run id', runId)
     .option('--grace <seconds>', "seconds from SIGTERM to SIGKILL (0-3600; default: the server's CRONFLEET_STOP_GRACE_SECONDS)", wholeSeconds)
     .action(
-      act(async (ctx, opts: { grace?: number }, id: number) => {
+      act(async (ctx, opts: { grace?: number; yes?: boolean }, id: number) => {
+        await confirm(async () => `stop workflow run ${id} ${await runLabel(ctx, id)}`, opts, { note: 'SIGTERM to its running steps, the rest skipped' });
         const run = await ctx.client.post<RunView>(`/workflow-runs/${id}/stop`, opts.grace === undefined ? undefined : { graceSeconds: opts.grace });
         ctx.show(run, () => `workflow run ${id} stopped\n${runDetail(run, ctx.nowMs)}`);
       }),
@@ -144,17 +145,23 @@ export function registerWorkflows(program: Command, act: Act): void {
       }),
     );
 
-  group
-    .command('rm')
-    .description('delete a workflow with its runs and their tasks (refused while a run is running)')
+  withYes(group.command('rm'))
+    .description('delete a workflow with its runs and their tasks (refused while a run is running; asks first on a terminal)')
     .argument('<workflow>', 'id or name')
     .action(
-      act(async (ctx, _opts, ref: string) => {
+      act(async (ctx, opts: { yes?: boolean }, ref: string) => {
         const w = await ctx.client.get<WorkflowView>(path(ref), inNamespace(ctx));
+        await confirm(`delete workflow '${w.name}'${inNamespaceLabel(w.namespace)} (id ${w.id}) with its runs and their tasks`, opts);
         await ctx.client.delete(`/workflows/${w.id}`);
         ctx.show({ id: w.id, name: w.name, namespace: w.namespace, deleted: true }, () => `workflow '${w.name}'${inNamespaceLabel(w.namespace)} (id ${w.id}) deleted, with its runs`);
       }),
     );
+}
+
+/** `of 'etl' (running)`: what a question about a run names. */
+async function runLabel(ctx: Context, id: number): Promise<string> {
+  const run = await ctx.client.get<RunView>(`/workflow-runs/${id}`);
+  return `of '${run.workflowName}' (${run.status})`;
 }
 
 /** `--wait`: the run's id goes to stderr at once; the final state of each step to stdout at the end. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fromDecimal } from '../../common/decimal';
+import { NamespaceFilterSchema } from '../../namespaces/dto/namespace.dto';
 import type { CronJobVersionEntity } from '../versions/cronjob-version.entity';
 import { toDefinitionView } from '../versions/job-definition';
 
@@ -13,6 +14,34 @@ export const ListVersionsQuerySchema = z
   })
   .strict();
 export type ListVersionsQuery = z.infer<typeof ListVersionsQuerySchema>;
+
+/**
+ * `GET /cronjob-versions?name=` query: the jobs, deleted ones included, whose latest version has this
+ * name (in `namespace` when given), newest first, at most `limit`.
+ */
+export const VersionsByNameQuerySchema = z
+  .object({
+    name: z.string({ error: 'required: the cron job name to look for' }).min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+    namespace: NamespaceFilterSchema,
+    limit: fromDecimal(z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100')).default(20),
+  })
+  .strict();
+export type VersionsByNameQuery = z.infer<typeof VersionsByNameQuerySchema>;
+
+/** A job found by name in its versions: its id, where it is (or was), and its latest version. */
+export function toNamedJob(v: Pick<CronJobVersionEntity, 'cronjobId' | 'name' | 'namespace' | 'version' | 'kind' | 'at'>) {
+  return {
+    cronjobId: v.cronjobId,
+    name: v.name,
+    /** Null for a job deleted before versions recorded their namespace. */
+    namespace: v.namespace,
+    /** Its latest version is its deletion: its versions are all that is left of it. */
+    deleted: v.kind === 'deleted',
+    version: v.version,
+    at: v.at.toISOString(),
+  };
+}
+export type NamedJob = ReturnType<typeof toNamedJob>;
 
 /** A version without its definition: what a list shows. */
 export function toVersionSummary(v: Omit<CronJobVersionEntity, 'id' | 'definition'>) {

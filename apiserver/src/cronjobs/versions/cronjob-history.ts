@@ -54,6 +54,6 @@ export class CronJobHistory {
   }
 
   private draft(kind: VersionDraft['kind'], job: CronJobEntity, changes: VersionDraft['changes'], author: ChangeAuthor, at: Date): VersionDraft {
-    return { kind, rolledBackFrom: null, definition: definitionOf(job, this.secrets), changes, ...author, at };
+    return { kind, rolledBackFrom: null, name: job.name, namespace: job.namespace, definition: definitionOf(job, this.secrets), changes, ...author, at };
   }
 }

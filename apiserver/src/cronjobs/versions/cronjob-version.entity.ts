@@ -10,6 +10,7 @@ export type VersionKind = 'created' | 'updated' | 'rollback' | 'deleted' | 'base
 /** One version of a cron job: its whole definition after a change, who made it, when, and what changed. */
 @Entity('cronjob_versions')
 @Index('uq_cronjob_versions', ['cronjobId', 'version'], { unique: true })
+@Index('ix_cronjob_versions_name', ['name', 'namespace'])
 export class CronJobVersionEntity {
   /** BIGINT; mysql2 is set to return safe-range BIGINTs as numbers. */
   @PrimaryGeneratedColumn({ type: 'bigint' })
@@ -22,6 +23,14 @@ export class CronJobVersionEntity {
   /** 1, 2, … per job, with no gaps. */
   @Column({ type: 'int' })
   version!: number;
+
+  /** The job's name at this version (as in `definition`): how a deleted job's versions are found. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  name!: string | null;
+
+  /** The job's namespace; null only for a job deleted before versions recorded it (migration 1765700000000). */
+  @Column({ type: 'varchar', length: 63, nullable: true })
+  namespace!: string | null;
 
   @Column({ type: 'varchar', length: 16 })
   kind!: VersionKind;

@@ -5,7 +5,8 @@ import { ZodValidationPipe } from '../../common/zod-validation.pipe';
 import { callerOf } from '../cronjobs.controller';
 import { CronJobsService } from '../cronjobs.service';
 import { CronJobIdParamSchema } from '../dto/cronjob.dto';
-import { type ListVersionsQuery, ListVersionsQuerySchema, VersionParamSchema } from '../dto/versions.dto';
+import { listNamespace } from '../../namespaces/scope';
+import { type ListVersionsQuery, ListVersionsQuerySchema, VersionParamSchema, type VersionsByNameQuery, VersionsByNameQuerySchema } from '../dto/versions.dto';
 
 const JobId = new ZodValidationPipe(CronJobIdParamSchema, 'id');
 const Version = new ZodValidationPipe(VersionParamSchema, 'version');
@@ -29,5 +30,17 @@ export class CronJobVersionsController {
   @HttpCode(200)
   rollback(@Param('id', JobId) id: number, @Param('version', Version) version: number, @Req() req: HttpRequest) {
     return this.jobs.rollback(id, version, callerOf(req));
+  }
+}
+
+/** Cron jobs by name in their versions: how a deleted job's versions are found without its id. */
+@Controller('cronjob-versions')
+export class CronJobVersionsByNameController {
+  constructor(private readonly jobs: CronJobsService) {}
+
+  /** A scoped token's own namespace only (and never a job whose namespace was not recorded). */
+  @Get()
+  list(@Query(new ZodValidationPipe(VersionsByNameQuerySchema, 'query')) q: VersionsByNameQuery, @Req() req: HttpRequest) {
+    return this.jobs.versionsByName(q, listNamespace(req.actor, q.namespace));
   }
 }

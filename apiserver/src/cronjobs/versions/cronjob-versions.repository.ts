@@ -19,6 +19,22 @@ export class CronJobVersionsRepository {
     return this.versions.findOneBy({ cronjobId, version });
   }
 
+  /**
+   * The latest version of each job whose latest version is named `name` (in `namespace` when
+   * given): a deleted job's is its deletion. Newest first, `limit` rows at most.
+   */
+  latestNamed(name: string, namespace: string | undefined, limit: number): Promise<CronJobVersionEntity[]> {
+    const qb = this.versions
+      .createQueryBuilder('v')
+      .where('v.name = :name', { name })
+      .andWhere('v.version = (SELECT MAX(w.version) FROM cronjob_versions w WHERE w.cronjob_id = v.cronjob_id)')
+      .orderBy('v.at', 'DESC')
+      .addOrderBy('v.id', 'DESC')
+      .take(limit);
+    if (namespace !== undefined) qb.andWhere('v.namespace = :namespace', { namespace });
+    return qb.getMany();
+  }
+
   async any(cronjobId: number): Promise<boolean> {
     return (await this.versions.count({ where: { cronjobId }, take: 1 })) > 0;
   }

@@ -52,6 +52,8 @@ export function toTaskView(t: TaskViewRow) {
     finishedAt: iso(t.finishedAt),
     exitCode: t.exitCode,
     signal: t.signal,
+    /** An http task's response status (null: another runner, no response, or a worker from before it was reported). */
+    httpStatus: t.httpStatus ?? null,
     workerId: t.workerId,
     error: t.error,
     timeoutSeconds: t.timeoutSeconds,

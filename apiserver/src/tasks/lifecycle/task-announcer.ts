@@ -33,7 +33,7 @@ export class TaskAnnouncer implements OnModuleInit, OnModuleDestroy {
       case 'ended':
         // A late result corrects the record; its end was counted when the task was declared lost.
         if (!e.late) this.metrics.taskEnded(e.status, e.task.runner, e.durationMs);
-        this.live.task('task.finished', e.task.id, { status: e.status, atMs: e.atMs, exitCode: e.exitCode, ...(e.errorCode ? { errorCode: e.errorCode } : {}) }, e.task);
+        this.live.task('task.finished', e.task.id, { status: e.status, atMs: e.atMs, exitCode: e.exitCode, ...(e.errorCode ? { errorCode: e.errorCode } : {}), retryInMs: e.retryDelayMs }, e.task);
         return;
     }
   }

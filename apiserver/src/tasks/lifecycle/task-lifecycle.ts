@@ -23,7 +23,7 @@ export interface ReportAnswer {
 
 type Made = { task: TaskEntity; created: boolean };
 
-type EndFields = { status: TaskStatus; at: Date; exitCode?: number | null; signal?: string | null; error?: SerializedError | null };
+type EndFields = { status: TaskStatus; at: Date; exitCode?: number | null; signal?: string | null; error?: SerializedError | null; httpStatus?: number | null };
 
 /** The answer of the other rows of an atomic batch one row of which was refused. */
 export const NOT_MADE = new DomainError('ValidationFailed', 'not made: another task of this atomic batch was refused');
@@ -239,7 +239,7 @@ export class TaskLifecycle {
     }
     // Failures are rarer and may be retried: judged and written one by one, after what is buffered.
     await this.writer.flushNow();
-    const fields: EndFields = { status: msg.status, at: new Date(msg.atMs), exitCode: msg.exitCode, signal: msg.signal, error: msg.error };
+    const fields: EndFields = { status: msg.status, at: new Date(msg.atMs), exitCode: msg.exitCode, signal: msg.signal, error: msg.error, httpStatus: msg.httpStatus };
     // A change that raced in between (the server declared it lost, or timed it out) is judged again
     // against the row as it is now: a lost task's result is still recorded, as a late one.
     for (let tries = 0; tries < 3; tries++) {

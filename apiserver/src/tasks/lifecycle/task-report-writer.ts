@@ -136,20 +136,24 @@ export class TaskReportWriter implements OnApplicationShutdown {
       const started: unknown[] = [];
       const finished: unknown[] = [];
       const exit: unknown[] = [];
+      const http: unknown[] = [];
       const owner: unknown[] = [];
       for (const [id, p] of part) {
         const startedAt = p.value.startedAtMs ?? p.value.atMs;
         started.push(id, dbTime(this.ds, new Date(startedAt)));
         finished.push(id, dbTime(this.ds, new Date(p.value.atMs)));
         exit.push(id, p.value.exitCode ?? null);
+        http.push(id, p.value.httpStatus ?? null);
         owner.push(id, p.workerId);
       }
       const when = part.map(() => 'WHEN ? THEN ?').join(' ');
+      // Only http tasks report a status: a batch without one writes none (the column keeps its NULL).
+      const httpSet = part.some(([, p]) => typeof p.value.httpStatus === 'number') ? `, http_status = CASE id ${when} END` : '';
       return [
         // 'lost': the result of a task declared lost while its worker was unreachable, arriving late.
-        `UPDATE tasks SET status = 'success', started_at = COALESCE(started_at, CASE id ${when} END), finished_at = CASE id ${when} END, exit_code = CASE id ${when} END, error = NULL ` +
+        `UPDATE tasks SET status = 'success', started_at = COALESCE(started_at, CASE id ${when} END), finished_at = CASE id ${when} END, exit_code = CASE id ${when} END${httpSet}, error = NULL ` +
           `WHERE id IN (${part.map(() => '?').join(',')}) AND status IN ('pending', 'running', 'lost') AND worker_id = CASE id ${when} END`,
-        [...started, ...finished, ...exit, ...part.map(([id]) => id), ...owner],
+        [...started, ...finished, ...exit, ...(httpSet ? http : []), ...part.map(([id]) => id), ...owner],
       ];
     }, (p) => p.value.startedAtMs);
   }
