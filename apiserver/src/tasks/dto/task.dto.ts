@@ -31,7 +31,7 @@ export const TaskIdParamSchema = positiveInt();
 /** The columns a task's view shows: what the task list reads (selectPlain), and no more (no spec, env or secrets). */
 export const TASK_VIEW_COLUMNS = [
   'id', 'cronjobId', 'cronjobName', 'namespace', 'status', 'attempt', 'trigger', 'runner', 'scheduledAt', 'startedAt', 'finishedAt', 'exitCode', 'signal',
-  'workerId', 'error', 'timeoutSeconds', 'priority', 'runAt', 'retryOf', 'idempotencyKey', 'routing', 'workerSelector', 'shardIndex', 'shardCount',
+  'workerId', 'error', 'httpStatus', 'timeoutSeconds', 'priority', 'runAt', 'retryOf', 'idempotencyKey', 'routing', 'workerSelector', 'shardIndex', 'shardCount',
   'pinnedWorkerId', 'pendingReason', 'control', 'workflowRunId', 'workflowStep', 'workflowItem', 'createdAt',
 ] as const satisfies readonly (keyof TaskEntity)[];
 export type TaskViewRow = Pick<TaskEntity, (typeof TASK_VIEW_COLUMNS)[number]>;
