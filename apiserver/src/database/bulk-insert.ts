@@ -1,4 +1,5 @@
-import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /** Rows per statement: well under MySQL's 65,535 and SQLite's 32,766 bound parameters at ~35 columns. */
 const ROWS_PER_STATEMENT = 500;
@@ -23,18 +24,34 @@ function statements<T extends ObjectLiteral>(m: EntityManager, target: EntityTar
     const params: unknown[] = [];
     for (const row of part) {
       for (const c of columns) {
-        let v: unknown = c.getEntityValue(row);
-        if (v === undefined) {
-          if (c.isCreateDate || c.isUpdateDate) v = now;
-          else if (typeof c.default === 'function') throw new Error(`bulk insert: ${meta.tableName}.${c.databaseName} has no value and a default it cannot compute`);
-          else v = c.default ?? null;
-        }
-        params.push(driver.preparePersistentValue(v, c));
+        const v: unknown = c.getEntityValue(row);
+        params.push(driver.preparePersistentValue(v === undefined ? defaultOf(meta, c, now) : v, c));
       }
     }
     out.push({ sql: head + part.map(() => tuple).join(', ') + tail, params, rows: part.length });
   }
   return out;
+}
+
+/** What a column left out of a row gets: now for its create and update dates, else its literal default, else NULL. */
+function defaultOf(meta: EntityMetadata, c: ColumnMetadata, now: Date): unknown {
+  if (c.isCreateDate || c.isUpdateDate) return now;
+  if (typeof c.default === 'function') throw new Error(`insert: ${meta.tableName}.${c.databaseName} has no value and a default it cannot compute`);
+  return c.default ?? null;
+}
+
+/**
+ * `row` with every column it leaves out filled as the INSERT writes it (see defaultOf), the
+ * auto-increment id aside: the row as stored, to answer with instead of reading it back.
+ */
+export function completeRow<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, row: Partial<T>, now = new Date()): T {
+  const meta = m.connection.getMetadata(target);
+  const full = Object.assign(m.create(target), row) as T;
+  for (const c of meta.columns) {
+    if (c.isGenerated && c.generationStrategy === 'increment') continue;
+    if (c.getEntityValue(full) === undefined) c.setEntityValue(full, defaultOf(meta, c, now));
+  }
+  return full;
 }
 
 /** Inserts many rows with one `INSERT IGNORE` (SQLite: `INSERT OR IGNORE`) per 500: rows that clash with a unique key are skipped. */
@@ -90,16 +107,8 @@ export async function insertReturningIds<T extends ObjectLiteral>(m: EntityManag
  * SELECT after the INSERT.
  */
 export async function insertOne<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, row: Partial<T>): Promise<T> {
-  const now = new Date();
-  const meta = m.connection.getMetadata(target);
-  const full = { ...row } as T;
-  for (const c of meta.columns) {
-    if (c.isGenerated && c.generationStrategy === 'increment') continue;
-    if (c.getEntityValue(full) !== undefined) continue;
-    if (typeof c.default === 'function') throw new Error(`insertOne: ${meta.tableName}.${c.databaseName} has no value and a default it cannot compute`);
-    c.setEntityValue(full, c.isCreateDate || c.isUpdateDate ? now : (c.default ?? null));
-  }
+  const full = completeRow(m, target, row);
   const [id] = await insertReturningIds(m, target, [full]);
-  meta.primaryColumns[0].setEntityValue(full, id);
-  return Object.assign(m.create(target), full);
+  m.connection.getMetadata(target).primaryColumns[0].setEntityValue(full, id);
+  return full;
 }

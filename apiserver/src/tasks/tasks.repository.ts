@@ -5,7 +5,7 @@ import { EntityManager, In, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import { dbTime, isUniqueViolation, rawTimeMs } from '../database/columns';
 import { DomainError } from '../common/errors';
 import type { Settled } from '../common/group-commit';
-import { insertIgnore, insertReturningIds } from '../database/bulk-insert';
+import { completeRow, insertIgnore, insertReturningIds } from '../database/bulk-insert';
 import { selectPlain } from '../database/plain-rows';
 import { TASK_VIEW_COLUMNS, type TaskViewRow } from './dto/task.dto';
 import { unknownNamespace } from '../namespaces/namespaces.service';
@@ -160,7 +160,8 @@ export class TasksRepository {
       const keys = [...new Set(rows.map((r) => r.idempotencyKey).filter((k): k is string => !!k))];
       const byKey = new Map<string, TaskEntity>();
       if (keys.length > 0) for (const t of await repo.findBy({ idempotencyKey: In(keys) })) byKey.set(t.idempotencyKey!, t);
-      const fresh: Partial<TaskEntity>[] = [];
+      const now = new Date();
+      const fresh: TaskEntity[] = [];
       /** Per row: its error, the existing task it answers with, or the index of its new row in `fresh`. */
       const plan: (DomainError | TaskEntity | number)[] = [];
       const freshByKey = new Map<string, number>();
@@ -187,22 +188,18 @@ export class TasksRepository {
         }
         if (key !== null) freshByKey.set(key, fresh.length);
         plan.push(fresh.length);
-        fresh.push({ ...r, attempt: r.attempt ?? 1, status: 'pending' } as Partial<TaskEntity>);
+        fresh.push(completeRow(m, TaskEntity, { ...r, attempt: r.attempt ?? 1, status: 'pending' } as Partial<TaskEntity>, now));
       }
       const ids = await insertReturningIds(m, TaskEntity, fresh);
-      const made = new Map((ids.length ? await repo.findBy({ id: In(ids) }) : []).map((t) => [Number(t.id), t]));
+      fresh.forEach((t, i) => (t.id = ids[i]));
+      await checkIds(m, fresh);
       const answered = new Set<number>();
       return plan.map((p): Settled<{ task: TaskEntity; created: boolean }> => {
         if (p instanceof DomainError) return { ok: false, error: p };
         if (typeof p !== 'number') return { ok: true, value: { task: p, created: false } };
-        const task = made.get(ids[p]);
-        // The ids are the INSERT's (see insertReturningIds); a row read back that is not the one written is a broken assumption, never a task to hand out.
-        if (!task || task.scheduledAt.getTime() !== (fresh[p].scheduledAt as Date).getTime() || task.idempotencyKey !== (fresh[p].idempotencyKey ?? null)) {
-          throw new Error(`bulk insert: row ${ids[p]} read back is not the task written`);
-        }
         const created = !answered.has(p);
         answered.add(p);
-        return { ok: true, value: { task, created } };
+        return { ok: true, value: { task: fresh[p], created } };
       });
     });
   }
@@ -425,5 +422,20 @@ export class TasksRepository {
   async readOutput(taskId: number): Promise<string> {
     const chunks = await this.output.find({ where: { taskId }, order: { seq: 'ASC' } });
     return chunks.map((c) => c.data).join('');
+  }
+}
+
+/**
+ * The ids are the INSERT's (see insertReturningIds), and the tasks are answered as written, not
+ * read back: the rows under those ids must be the ones written (their due times and keys), else the
+ * assumption broke and no task may be handed out. One light read of three columns.
+ */
+async function checkIds(m: EntityManager, written: readonly TaskEntity[]): Promise<void> {
+  if (written.length === 0) return;
+  const rows = (await m.query(`SELECT id, scheduled_at AS at, idempotency_key AS k FROM tasks WHERE id IN (${written.map(() => '?').join(', ')})`, written.map((t) => t.id))) as { id: number | string; at: Date | string; k: string | null }[];
+  const stored = new Map(rows.map((r) => [Number(r.id), r]));
+  for (const t of written) {
+    const r = stored.get(t.id);
+    if (!r || rawTimeMs(r.at) !== t.scheduledAt.getTime() || r.k !== t.idempotencyKey) throw new Error(`bulk insert: row ${t.id} read back is not the task written`);
   }
 }

@@ -123,6 +123,20 @@ for (const backend of backends) {
       assert.deepEqual(Object.keys(listed).filter((k) => ['spec', 'env', 'secretEnv', 'retry'].includes(k)), []);
     });
 
+    it('answers the one-shot tasks it writes together exactly as they are stored, without reading them back whole', async () => {
+      const repo = repoOn(a);
+      const one = (i: number) =>
+        ({ cronjobId: null, cronjobName: null, namespace: 'default', scheduledAt: new Date(Date.parse('2026-05-01T00:00:00.000Z') + i * 1001), trigger: 'api', runner: 'command', spec: { command: 'echo', args: [String(i)] }, timeoutSeconds: i, idempotencyKey: `k-${i}`, env: { I: String(i) }, runAt: new Date('2026-05-01T01:00:00.250Z') }) as NewTask;
+      const answers = await repo.createMany([one(1), one(2), one(1), one(3)]);
+      assert.deepEqual(answers.map((x) => x.ok && x.value.created), [true, true, false, true], 'the repeated key answers the task made by its first row');
+      for (const x of answers) {
+        assert.ok(x.ok);
+        const stored = await a.getRepository(TaskEntity).findOneByOrFail({ id: x.value.task.id });
+        assert.deepEqual({ ...x.value.task }, { ...stored });
+        assert.ok(x.value.task instanceof TaskEntity);
+      }
+    });
+
     it('lists tasks newest first with a cursor', async () => {
       const repo = repoOn(a);
       const first = await repo.list({ limit: 2 });
