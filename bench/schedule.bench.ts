@@ -1,5 +1,5 @@
 /**
- * `npm run bench:schedule` — our schedule evaluator (apiserver/src/dispatcher/core/schedule.ts)
+ * `npm run bench:schedule` — our schedule evaluator (apiserver/src/scheduling/schedule.ts)
  * against cron-parser 5, the library most Node schedulers use: time per next due time, and whether
  * the two agree.
  *
@@ -20,7 +20,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CronExpressionParser } from 'cron-parser';
-import { nextRunAtMs, parseSchedule } from '../apiserver/src/dispatcher/core/schedule';
+import { nextRunAtMs, parseSchedule } from '../apiserver/src/scheduling/schedule';
 import { findRepoRoot } from '../test/support/local-host';
 
 const START_MS = Date.parse('2026-01-01T00:00:00Z');

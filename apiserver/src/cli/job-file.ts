@@ -2,7 +2,7 @@ import { describeIssues } from '@cronfleet/shared';
 import { parseAllDocuments } from 'yaml';
 import { validSpec } from '../common/runner-spec';
 import { CreateCronJob, CreateCronJobSchema } from '../cronjobs/dto/cronjob.dto';
-import { parseSchedule } from '../dispatcher/core/schedule';
+import { parseSchedule } from '../scheduling/schedule';
 import { paramsFitProblem } from '../cronjobs/params/job-params';
 import { CliError, EXIT } from './cli-error';
 

@@ -3,7 +3,7 @@ import { describeIssues, inNamespaceLabel } from '@cronfleet/shared';
 import { DomainError, notFound } from '../common/errors';
 import { SecretBox } from '../common/secret-box';
 import { validSpec } from '../common/runner-spec';
-import { nextRunAtMs, parseSchedule, previewRunsMs, Schedule, ScheduleInput, scheduleToString } from '../dispatcher/core/schedule';
+import { nextRunAtMs, parseSchedule, previewRunsMs, Schedule, ScheduleInput, scheduleToString } from '../scheduling/schedule';
 import { ClusterEvents } from '../events/cluster-events';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { LiveEvents } from '../events/live-events';

@@ -11,13 +11,13 @@ import { TaskLifecycle, WATCHDOG_GRACE_MS } from '../tasks/lifecycle/task-lifecy
 import { WorkersRegistry } from '../workers/workers.registry';
 import { WorkersRepository } from '../workers/workers.repository';
 import { WorkersService } from '../workers/workers.service';
-import { planDue } from './core/due-plan';
-import { QuaternaryHeap } from './core/heap';
-import { jitterMs, nextRunAtMs, parseSchedule } from './core/schedule';
+import { planDue } from '../scheduling/due-plan';
+import { QuaternaryHeap } from '../scheduling/heap';
+import { jitterMs, nextRunAtMs, parseSchedule } from '../scheduling/schedule';
 import { DueRuns, ScheduledJob } from './due-runs';
 import { LeaderLease } from './lease/leader-lease';
 import { PendingQueue } from './pending-queue';
-import { NamespaceQuotas } from './core/namespace-quota';
+import { NamespaceQuotas } from '../scheduling/namespace-quota';
 import { NamespacesService } from '../namespaces/namespaces.service';
 import { FencedOutError, SchedulerStateRepository } from './scheduler-state.repository';
 import { TaskSender } from './task-sender';

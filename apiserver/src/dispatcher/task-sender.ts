@@ -6,7 +6,7 @@ import { SecretBox } from '../common/secret-box';
 import { TaskLifecycle } from '../tasks/lifecycle/task-lifecycle';
 import { TaskTracing } from '../observability/task-tracing';
 import { WorkersRegistry } from '../workers/workers.registry';
-import { ChoiceState, chooseWorker, type Choice, type WorkerSnapshot } from './core/worker-choice';
+import { ChoiceState, chooseWorker, type Choice, type WorkerSnapshot } from '../scheduling/worker-choice';
 
 /** A worker that refused a task gets it offered again after this pause, not in a hot loop. */
 const REQUEUE_DELAY_MS = 1000;

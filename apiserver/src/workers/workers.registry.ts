@@ -5,7 +5,7 @@ import { AckSchemas, BatchSender, MAX_BATCH } from '@cronfleet/shared';
 import type { Namespace, Socket } from 'socket.io';
 import type { ServerConfig } from '../config/config';
 import { INSTANCE_ID, SERVER_CONFIG } from '../config/tokens';
-import type { WorkerSnapshot } from '../dispatcher/core/worker-choice';
+import type { WorkerSnapshot } from '../scheduling/worker-choice';
 import { ClusterEvent, ClusterEvents, WorkerAnnouncement } from '../events/cluster-events';
 import { TaskEvents } from '../tasks/lifecycle/task-events';
 import type { WorkerEntity } from './worker.entity';

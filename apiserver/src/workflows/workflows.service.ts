@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, notFound } from '../common/errors';
-import { nextRunAtMs, parseSchedule } from '../dispatcher/core/schedule';
+import { nextRunAtMs, parseSchedule } from '../scheduling/schedule';
 import { ClusterEvents } from '../events/cluster-events';
 import { LiveEvents } from '../events/live-events';
 import { patternMatches, resolveParams } from '../cronjobs/params/job-params';

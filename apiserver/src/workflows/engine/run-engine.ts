@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { coerceError } from '@cronfleet/shared';
 import { Batcher } from '../../common/batcher';
 import { defaultParams, paramEnv } from '../../cronjobs/params/job-params';
-import { retryDelayMs } from '../../dispatcher/core/retry';
+import { retryDelayMs } from '../../scheduling/retry';
 import { LeaderLease } from '../../dispatcher/lease/leader-lease';
 import { LiveEvents } from '../../events/live-events';
 import { TaskEvents } from '../../tasks/lifecycle/task-events';

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { coerceError } from '@cronfleet/shared';
-import { lastRunAtMs, nextRunAtMs, parseSchedule } from '../../dispatcher/core/schedule';
+import { lastRunAtMs, nextRunAtMs, parseSchedule } from '../../scheduling/schedule';
 import { LeaderLease } from '../../dispatcher/lease/leader-lease';
 import { ClusterEvents } from '../../events/cluster-events';
 import type { WorkflowEntity } from '../workflow.entity';

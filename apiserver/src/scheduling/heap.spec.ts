@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { QuaternaryHeap } from './heap';
-import { mulberry32 } from '../../../../test/support/seeded-random';
+import { mulberry32 } from '../../../test/support/seeded-random';
 
 
 /** Pops everything, checking that keys never decrease and match what the ids were pushed with. */

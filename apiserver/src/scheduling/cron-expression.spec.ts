@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { CronExpressionParser } from 'cron-parser';
 import { parseCron } from './cron-expression';
 import { nextCronRunMs } from './zoned-cron';
-import { mulberry32 } from '../../../../test/support/seeded-random';
-import { at } from '../../../../test/support/time';
+import { mulberry32 } from '../../../test/support/seeded-random';
+import { at } from '../../../test/support/time';
 
 const fail = (detail: string): never => {
   throw new Error(detail);

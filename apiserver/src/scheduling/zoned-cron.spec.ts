@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCron } from './cron-expression';
 import { lastCronRunMs, nextCronRunMs } from './zoned-cron';
-import { at } from '../../../../test/support/time';
+import { at } from '../../../test/support/time';
 
 const fail = (detail: string): never => {
   throw new Error(detail);

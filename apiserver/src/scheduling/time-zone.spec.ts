@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { civilFromDays, DAY_MS, daysFromCivil, daysInMonth, weekdayOfDays } from './civil';
 import { formatInZone, isKnownTimeZone, zoneOffsets } from './time-zone';
-import { at } from '../../../../test/support/time';
+import { at } from '../../../test/support/time';
 
 const HOUR_MS = 3_600_000;
 

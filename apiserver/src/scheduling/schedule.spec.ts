@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   InvalidScheduleError, jitterMs, lastRunAtMs, nextRunAtMs, parseSchedule, previewRunsMs, type Schedule, type ScheduleInput, scheduleToString,
 } from './schedule';
-import { at } from '../../../../test/support/time';
+import { at } from '../../../test/support/time';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dueTimesToRun, type MisfirePolicy } from './misfire';
 import { parseSchedule } from './schedule';
-import { at } from '../../../../test/support/time';
+import { at } from '../../../test/support/time';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString().replace('.000Z', 'Z'));
 
