@@ -21,7 +21,7 @@ import { openDatabase } from './database/data-source';
 import { DispatcherService } from './dispatcher/dispatcher.service';
 import { LeaderLease, LocalLease } from './dispatcher/lease/leader-lease';
 import { RedisLease } from './dispatcher/lease/redis-lease';
-import { ClusterEvents, LocalClusterEvents, RedisClusterEvents } from './events/cluster-events';
+import { ClusterEvents, LocalClusterEvents, RedisClusterEvents } from './cluster/cluster-events';
 import { RedisIoAdapter } from './workers/redis-io.adapter';
 import { readLogSettings } from './observability/log-settings';
 import { API_PREFIX, UNPREFIXED_PATHS } from './openapi/api-prefix';

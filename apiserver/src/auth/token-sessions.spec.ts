@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LocalClusterEvents } from '../events/cluster-events';
+import { LocalClusterEvents } from '../cluster/cluster-events';
 import { type StreamEnd, TokenSessions } from './token-sessions';
 import type { Actor } from './roles';
 

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { ClusterEvents } from '../events/cluster-events';
+import { ClusterEvents } from '../cluster/cluster-events';
 import type { Actor } from './roles';
 
 /** Why a held stream is being closed, sent to its client before the close. */

@@ -4,9 +4,9 @@ import { DomainError, notFound } from '../common/errors';
 import { SecretBox } from '../common/secret-box';
 import { validSpec } from '../common/runner-spec';
 import { nextRunAtMs, parseSchedule, previewRunsMs, Schedule, ScheduleInput, scheduleToString } from '../scheduling/schedule';
-import { ClusterEvents } from '../events/cluster-events';
+import { ClusterEvents } from '../cluster/cluster-events';
 import { TasksRepository } from '../tasks/tasks.repository';
-import { LiveEvents } from '../events/live-events';
+import { LiveFeed } from '../live/live-feed';
 import type { ServerConfig } from '../config/config';
 import { SERVER_CONFIG } from '../config/tokens';
 import { emailUnavailable } from '../notifications/email-settings';
@@ -65,7 +65,7 @@ export class CronJobsService {
     private readonly tasks: TasksRepository,
     private readonly events: ClusterEvents,
     private readonly secrets: SecretBox,
-    private readonly live: LiveEvents,
+    private readonly live: LiveFeed,
     private readonly history: CronJobHistory,
     private readonly versionRows: CronJobVersionsRepository,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,

@@ -4,7 +4,7 @@ import type { ServerConfig } from '../config/config';
 import { INSTANCE_ID, SERVER_CONFIG } from '../config/tokens';
 import { CronJobEntity } from '../cronjobs/cronjob.entity';
 import { CronJobsRepository } from '../cronjobs/cronjobs.repository';
-import { ClusterEvent, ClusterEvents } from '../events/cluster-events';
+import { ClusterEvent, ClusterEvents } from '../cluster/cluster-events';
 import type { TaskEntity } from '../tasks/task.entity';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { TaskLifecycle, WATCHDOG_GRACE_MS } from '../tasks/lifecycle/task-lifecycle';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DEFAULT_NAMESPACE } from '@cronfleet/shared';
 import type { EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../common/errors';
-import { ClusterEvents } from '../events/cluster-events';
+import { ClusterEvents } from '../cluster/cluster-events';
 import { type CreateNamespace, toNamespaceView, type NamespaceView, type UpdateNamespace } from './dto/namespace.dto';
 import { NamespacesRepository } from './namespaces.repository';
 

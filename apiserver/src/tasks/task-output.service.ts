@@ -8,7 +8,7 @@ import { DomainError } from '../common/errors';
 import { OutputKeeper, TAIL_SEQ, type OutputChunk } from './output-keeper';
 import type { TaskEntity } from './task.entity';
 import { TasksRepository, type OutputOwner } from './tasks.repository';
-import { LiveEvents } from '../events/live-events';
+import { LiveFeed } from '../live/live-feed';
 import type { StreamEnd } from '../auth/token-sessions';
 
 /** Live tasks whose output this instance keeps a tail of; past this the oldest keeper is written out. */
@@ -69,7 +69,7 @@ export class TaskOutputService {
   constructor(
     private readonly repo: TasksRepository,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
-    private readonly liveEvents: LiveEvents,
+    private readonly liveEvents: LiveFeed,
   ) {
     this.live.setMaxListeners(0);
   }

@@ -9,7 +9,7 @@ import { SOCKET_SERVER_OPTIONS } from '../common/socket-server-options';
 import { tokensEqual } from '../common/token';
 import type { ServerConfig } from '../config/config';
 import { INSTANCE_ID, SERVER_CONFIG, TOKENS } from '../config/tokens';
-import { ClusterEvents } from '../events/cluster-events';
+import { ClusterEvents } from '../cluster/cluster-events';
 import type { Tokens } from '../config/secrets';
 import { TaskLifecycle, type ReportAnswer } from '../tasks/lifecycle/task-lifecycle';
 import { TaskOutputService } from '../tasks/task-output.service';

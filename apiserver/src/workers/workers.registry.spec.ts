@@ -1,7 +1,7 @@
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServerConfig } from '../config/config';
-import { LocalClusterEvents, type WorkerAnnouncement } from '../events/cluster-events';
+import { LocalClusterEvents, type WorkerAnnouncement } from '../cluster/cluster-events';
 import { TaskEvents } from '../tasks/lifecycle/task-events';
 import { WorkersRegistry } from './workers.registry';
 

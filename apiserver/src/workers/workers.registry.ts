@@ -6,7 +6,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { ServerConfig } from '../config/config';
 import { INSTANCE_ID, SERVER_CONFIG } from '../config/tokens';
 import type { WorkerSnapshot } from '../scheduling/worker-choice';
-import { ClusterEvent, ClusterEvents, WorkerAnnouncement } from '../events/cluster-events';
+import { ClusterEvent, ClusterEvents, WorkerAnnouncement } from '../cluster/cluster-events';
 import { TaskEvents } from '../tasks/lifecycle/task-events';
 import type { WorkerEntity } from './worker.entity';
 

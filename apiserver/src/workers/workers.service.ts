@@ -3,7 +3,7 @@ import type { WorkerStats } from '@cronfleet/shared';
 import { DomainError, notFound } from '../common/errors';
 import type { ServerConfig } from '../config/config';
 import { SERVER_CONFIG } from '../config/tokens';
-import { ClusterEvents } from '../events/cluster-events';
+import { ClusterEvents } from '../cluster/cluster-events';
 import type { WorkerEntity, WorkerStatus } from './worker.entity';
 import { TaskLifecycle } from '../tasks/lifecycle/task-lifecycle';
 import { shellWord, type EnrolmentState } from './worker-admission';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, notFound } from '../common/errors';
 import { nextRunAtMs, parseSchedule } from '../scheduling/schedule';
-import { ClusterEvents } from '../events/cluster-events';
-import { LiveEvents } from '../events/live-events';
+import { ClusterEvents } from '../cluster/cluster-events';
+import { LiveFeed } from '../live/live-feed';
 import { patternMatches, resolveParams } from '../cronjobs/params/job-params';
 import { checkDefinition } from './dto/check-definition';
 import type { WorkflowDefinition } from './dto/definition.dto';
@@ -30,7 +30,7 @@ export class WorkflowsService {
     private readonly runService: WorkflowRunsService,
     private readonly engine: WorkflowEngine,
     private readonly events: ClusterEvents,
-    private readonly live: LiveEvents,
+    private readonly live: LiveFeed,
     private readonly namespaces: NamespacesService,
   ) {}
 

@@ -6,8 +6,8 @@ import { loadConfig } from '../../src/config/config';
 import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
 import { openDatabase } from '../../src/database/data-source';
 import { LocalLease } from '../../src/dispatcher/lease/leader-lease';
-import { LocalClusterEvents } from '../../src/events/cluster-events';
-import { LiveEvents } from '../../src/events/live-events';
+import { LocalClusterEvents } from '../../src/cluster/cluster-events';
+import { LiveFeed } from '../../src/live/live-feed';
 import { TaskTracing } from '../../src/observability/task-tracing';
 import { TaskEvents, type TaskEvent } from '../../src/tasks/lifecycle/task-events';
 import { TaskLifecycle } from '../../src/tasks/lifecycle/task-lifecycle';
@@ -41,7 +41,7 @@ for (const backend of backends) {
       ds = await openDatabase(target.db);
       repo = new TasksRepository(ds.getRepository(TaskEntity), ds.getRepository(TaskOutputEntity));
       const config = loadConfig({});
-      const live = new LiveEvents(cluster, new LocalLease(), 'test');
+      const live = new LiveFeed(cluster, new LocalLease(), 'test');
       const outputs = new TaskOutputService(repo, config, live);
       writer = new TaskReportWriter(ds);
       lifecycle = new TaskLifecycle(repo, writer, outputs, events, cluster, new TaskTracing(config));
@@ -182,7 +182,7 @@ for (const backend of backends) {
         }
       }
       const racing = new RacingRepository(ds.getRepository(TaskEntity), ds.getRepository(TaskOutputEntity));
-      const raced = new TaskLifecycle(racing, writer, new TaskOutputService(racing, loadConfig({}), new LiveEvents(cluster, new LocalLease(), 'test')), events, cluster, new TaskTracing(loadConfig({})));
+      const raced = new TaskLifecycle(racing, writer, new TaskOutputService(racing, loadConfig({}), new LiveFeed(cluster, new LocalLease(), 'test')), events, cluster, new TaskTracing(loadConfig({})));
       const t = await taskIn('running');
       seen.length = 0;
       assert.deepEqual(await raced.report(7, { taskId: t.id, status: 'failed', atMs: Date.now(), exitCode: 3 }), { recorded: true });

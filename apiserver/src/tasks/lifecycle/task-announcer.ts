@@ -1,5 +1,5 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { LiveEvents } from '../../events/live-events';
+import { LiveFeed } from '../../live/live-feed';
 import { Metrics } from '../../observability/metrics';
 import { TaskEvents, type TaskEvent } from './task-events';
 
@@ -11,7 +11,7 @@ export class TaskAnnouncer implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly events: TaskEvents,
     private readonly metrics: Metrics,
-    private readonly live: LiveEvents,
+    private readonly live: LiveFeed,
   ) {}
 
   onModuleInit(): void {

@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../../common/errors';
 import { GroupCommit, type Settled } from '../../common/group-commit';
 import { isUniqueViolation } from '../../database/columns';
-import { type ClusterEvent, ClusterEvents } from '../../events/cluster-events';
+import { type ClusterEvent, ClusterEvents } from '../../cluster/cluster-events';
 import { TaskTracing } from '../../observability/task-tracing';
 import type { TaskEntity } from '../task.entity';
 import { TaskOutputService } from '../task-output.service';

@@ -4,7 +4,7 @@ import { Batcher } from '../../common/batcher';
 import { defaultParams, paramEnv } from '../../cronjobs/params/job-params';
 import { retryDelayMs } from '../../scheduling/retry';
 import { LeaderLease } from '../../dispatcher/lease/leader-lease';
-import { LiveEvents } from '../../events/live-events';
+import { LiveFeed } from '../../live/live-feed';
 import { TaskEvents } from '../../tasks/lifecycle/task-events';
 import { TaskLifecycle } from '../../tasks/lifecycle/task-lifecycle';
 import type { TaskEntity } from '../../tasks/task.entity';
@@ -63,7 +63,7 @@ export class WorkflowEngine implements OnModuleInit, OnApplicationShutdown {
     private readonly runs: WorkflowRunsRepository,
     private readonly lifecycle: TaskLifecycle,
     private readonly control: TaskControl,
-    private readonly live: LiveEvents,
+    private readonly live: LiveFeed,
     private readonly taskEvents: TaskEvents,
     private readonly lease: LeaderLease,
   ) {}

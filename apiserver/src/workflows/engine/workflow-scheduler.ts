@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { coerceError } from '@cronfleet/shared';
 import { lastRunAtMs, nextRunAtMs, parseSchedule } from '../../scheduling/schedule';
 import { LeaderLease } from '../../dispatcher/lease/leader-lease';
-import { ClusterEvents } from '../../events/cluster-events';
+import { ClusterEvents } from '../../cluster/cluster-events';
 import type { WorkflowEntity } from '../workflow.entity';
 import { WorkflowsRepository } from '../workflows.repository';
 import { WorkflowEngine } from './run-engine';

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { backlogVerdict, queuedPackets } from './backlog';
 import type { LiveEvent } from './live-event';
-import type { LiveEvents } from './live-events';
+import type { LiveFeed } from './live-feed';
 import { streamLiveEvents } from './live-sse';
 
 /** A response whose client reads nothing: everything written stays buffered. */
@@ -24,7 +24,7 @@ class StalledResponse extends EventEmitter {
   }
 }
 
-/** The bus as the stream uses it: subscribe only (a real LiveEvents needs Nest, a lease and a cluster bus). */
+/** The bus as the stream uses it: subscribe only (a real LiveFeed needs Nest, a lease and a cluster bus). */
 class Bus {
   readonly fns = new Set<(e: LiveEvent) => void>();
   subscribe(fn: (e: LiveEvent) => void): () => void {
@@ -53,7 +53,7 @@ describe('subscriber backlog', () => {
   it('sends an SSE client that stops reading an error event, then closes its stream and unsubscribes', () => {
     const bus = new Bus();
     const res = new StalledResponse();
-    streamLiveEvents(bus as unknown as LiveEvents, {}, res, 1000);
+    streamLiveEvents(bus as unknown as LiveFeed, {}, res, 1000);
     for (let seq = 0; seq < 100 && !res.writableEnded; seq++) bus.emit(output(seq));
     assert.ok(res.writableEnded, 'the stream was not closed');
     assert.equal(bus.fns.size, 0, 'the stream is still subscribed');
@@ -64,7 +64,7 @@ describe('subscriber backlog', () => {
   it('writes only the events its filter matches, as event and data lines', () => {
     const bus = new Bus();
     const res = new StalledResponse();
-    streamLiveEvents(bus as unknown as LiveEvents, { cronjobId: 5 }, res);
+    streamLiveEvents(bus as unknown as LiveFeed, { cronjobId: 5 }, res);
     bus.emit(output(1));
     bus.emit({ type: 'cronjob.deleted', data: { cronjobId: 5, namespace: 'default' } });
     assert.deepEqual(res.chunks.slice(1), ['event: cronjob.deleted\ndata: {"cronjobId":5,"namespace":"default"}\n\n']);

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
 import { BatchSender } from '@cronfleet/shared';
-import type { LiveEvent } from './live-event';
+import type { LiveEvent } from '../live/live-event';
 
 /** A worker as every instance's registry knows it (see WorkersRegistry). */
 export interface WorkerAnnouncement {
@@ -50,7 +50,7 @@ export type ClusterEvent =
   | { type: 'worker.released'; id: number; taskIds: number[] }
   /** An API token was revoked: every instance closes the streams it holds open for it (see TokenSessions). */
   | { type: 'token.revoked'; id: number; name: string }
-  /** For the live event bus (SSE and the dashboard's socket); see LiveEvents. */
+  /** For the live event bus (SSE and the dashboard's socket); see LiveFeed. */
   | { type: 'live'; event: LiveEvent };
 
 /**

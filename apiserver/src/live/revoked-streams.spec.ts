@@ -17,10 +17,10 @@ import type { LeaderLease } from '../dispatcher/lease/leader-lease';
 import { TasksController } from '../tasks/tasks.controller';
 import type { TaskOutputService } from '../tasks/task-output.service';
 import type { TasksService } from '../tasks/tasks.service';
-import { LocalClusterEvents } from './cluster-events';
+import { LocalClusterEvents } from '../cluster/cluster-events';
 import { LiveController } from './live.controller';
 import { LiveGateway } from './live.gateway';
-import { LiveEvents } from './live-events';
+import { LiveFeed } from './live-feed';
 
 const ACTOR: Actor = { tokenId: 7, name: 'ci', role: 'viewer', namespace: null, expiresAtMs: null };
 const REVOKED: StreamEnd = { code: 'TokenRevoked', message: "token 'ci' was revoked" };
@@ -52,7 +52,7 @@ function setup() {
   const cluster = new LocalClusterEvents();
   const sessions = new TokenSessions(cluster);
   // Only subscribe is used here; the leader lease matters to onModuleInit, which is not called.
-  const live = new LiveEvents(cluster, null as unknown as LeaderLease, 'i1');
+  const live = new LiveFeed(cluster, null as unknown as LeaderLease, 'i1');
   return { sessions, live, revoke: () => sessions.revoked(ACTOR.tokenId!, ACTOR.name) };
 }
 

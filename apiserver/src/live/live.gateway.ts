@@ -8,7 +8,7 @@ import { TokenSessions } from '../auth/token-sessions';
 import { SOCKET_SERVER_OPTIONS } from '../common/socket-server-options';
 import { backlogVerdict, type EngineConn, queuedPackets, SOCKET_MAX_QUEUED_PACKETS } from './backlog';
 import { LiveFilter, LiveFilterSchema, matchesFilter } from './live-event';
-import { LiveEvents } from './live-events';
+import { LiveFeed } from './live-feed';
 import type { Actor } from '../auth/roles';
 import { listNamespace } from '../namespaces/scope';
 
@@ -33,7 +33,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private readonly holds = new Map<string, () => void>();
 
   constructor(
-    private readonly live: LiveEvents,
+    private readonly live: LiveFeed,
     private readonly tokens: ApiTokensService,
     private readonly limiter: AuthFailureLimiter,
     private readonly sessions: TokenSessions,

@@ -3,7 +3,7 @@ import type { EventStream } from '../tasks/task-output.service';
 import { backlogVerdict, SSE_MAX_BUFFERED_BYTES } from './backlog';
 import type { LiveEvent, LiveFilter } from './live-event';
 import { matchesFilter } from './live-event';
-import type { LiveEvents } from './live-events';
+import type { LiveFeed } from './live-feed';
 
 /** A `: ping` comment this often keeps proxies from closing an idle stream. */
 const PING_MS = 15_000;
@@ -13,7 +13,7 @@ const PING_MS = 15_000;
  * a stream whose unsent data passes SSE_MAX_BUFFERED_BYTES gets an `error` event and is closed.
  * Returns a close that ends the stream with an `error` event saying why (its token was revoked).
  */
-export function streamLiveEvents(live: LiveEvents, filter: LiveFilter, res: EventStream, maxBuffered = SSE_MAX_BUFFERED_BYTES): (end: StreamEnd) => void {
+export function streamLiveEvents(live: LiveFeed, filter: LiveFilter, res: EventStream, maxBuffered = SSE_MAX_BUFFERED_BYTES): (end: StreamEnd) => void {
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache');
   res.setHeader('X-Accel-Buffering', 'no');

@@ -5,13 +5,13 @@ import { listNamespace } from '../namespaces/scope';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import type { StreamReply } from '../tasks/task-output.service';
 import { LiveFilter, LiveFilterSchema } from './live-event';
-import { LiveEvents } from './live-events';
+import { LiveFeed } from './live-feed';
 import { streamLiveEvents } from './live-sse';
 
 @Controller('sse')
 export class LiveController {
   constructor(
-    private readonly live: LiveEvents,
+    private readonly live: LiveFeed,
     private readonly sessions: TokenSessions,
   ) {}
 

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { coerceError } from '@cronfleet/shared';
 import { INSTANCE_ID } from '../config/tokens';
 import { LeaderLease } from '../dispatcher/lease/leader-lease';
-import { ClusterEvent, ClusterEvents } from './cluster-events';
+import { ClusterEvent, ClusterEvents } from '../cluster/cluster-events';
 import type { LiveEvent } from './live-event';
 
 
@@ -16,7 +16,7 @@ export interface TaskOwner {
 type DataOf<T extends LiveEvent['type']> = Extract<LiveEvent, { type: T }>['data'];
 
 /**
- * The live event bus every instance publishes to and every SSE stream and `/events` socket
+ * The live feed every instance publishes to and every SSE stream and `/events` socket
  * listens on. Events reach the subscribers of all instances through ClusterEvents (type `live`),
  * except `task.output`: chunks can come by the thousand per second, so they go only to subscribers
  * of the instance whose worker sent them (with one instance, all of them). Events that the cluster
@@ -26,7 +26,7 @@ type DataOf<T extends LiveEvent['type']> = Extract<LiveEvent, { type: T }>['data
  * Emitting never throws and never waits for subscribers: a failed publish is logged and dropped.
  */
 @Injectable()
-export class LiveEvents implements OnModuleInit, OnModuleDestroy {
+export class LiveFeed implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('live');
   private readonly local = new EventEmitter();
   private unsubscribe: (() => void) | null = null;
