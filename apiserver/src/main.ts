@@ -12,6 +12,9 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { AppModule } from './app.module';
 import { AppLogger } from './common/app-logger';
+import { AuditService } from './audit/audit.service';
+import { followMutations } from './audit/mutation-hooks';
+import { TaskTracing } from './observability/task-tracing';
 import { answerMalformedRequest, limitRequestBodies } from './common/body-limits';
 import { boundRequestTimes } from './common/request-timeouts';
 import { serveDashboard } from './dashboard/serve-dashboard';
@@ -70,6 +73,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     limitRequestBodies(fastify, config.maxBodyBytes);
     const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, tokens, instanceId, dataSource, lease, events }), adapter, { logger, bodyParser: false });
     boundRequestTimes(app.getHttpServer() as HttpServer, config.requestTimeoutSeconds, config.headersTimeoutSeconds);
+    followMutations(fastify, app.get(AuditService), app.get(TaskTracing));
     app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_PATHS });
     if (config.redisUrl) {
       const adapter = new RedisIoAdapter(app, config.redisUrl, config.redisPrefix);

@@ -171,9 +171,15 @@ for (const backend of ['mysql', 'embedded'] as const) describe(`API tokens, role
   it('records every mutating call with actor, role, status and address, and no secret', async () => {
     const page = await server.api.call<{ items: AuditEntry[]; nextCursor: string | null }>('GET', `/audit?actor=${encodeURIComponent(operatorToken.name)}`, [200]);
     const calls = page.items.map((a) => `${a.method} ${a.path} ${a.status} ${a.role} ${a.tokenId}`);
-    assert.ok(calls.includes(`POST /api/v1/cronjobs 403 operator ${operatorToken.id}`), calls.join('\n'));
+    // Refused by the guard for its role: recorded there, once.
+    assert.equal(calls.filter((c) => c === `POST /api/v1/cronjobs 403 operator ${operatorToken.id}`).length, 1, calls.join('\n'));
     assert.ok(calls.includes(`POST /api/v1/cronjobs/${jobId}/run 202 operator ${operatorToken.id}`), calls.join('\n'));
     assert.ok(page.items.every((a) => /127\.0\.0\.1/.test(a.ip)), JSON.stringify(page.items));
+    // Past the guard, refused by validation: recorded once, with its status.
+    const bad = `refused-${randomId()}`;
+    await expectApiError(operator.call('POST', `/cronjobs/${jobId}/run`, [202], { params: { [bad]: 'x' } }), 400);
+    const refused = (await server.api.call<{ items: AuditEntry[] }>('GET', `/audit?actor=${encodeURIComponent(operatorToken.name)}`, [200])).items.filter((a) => a.path === `/api/v1/cronjobs/${jobId}/run` && a.status === 400);
+    assert.equal(refused.length, 1, JSON.stringify(refused));
     const all = await server.api.call<{ items: AuditEntry[] }>('GET', '/audit?limit=1000', [200]);
     const created = all.items.find((a) => a.actor === 'admin' && a.method === 'POST' && a.path === '/api/v1/cronjobs');
     assert.equal(created?.targetId, String(jobId));

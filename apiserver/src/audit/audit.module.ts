@@ -5,7 +5,7 @@ import { AuditController } from './audit.controller';
 import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
 
-/** The audit log: written by MutationInterceptor (./mutating-routes) (and the guard, for role refusals), read through GET /audit. */
+/** The audit log: written once each mutating call is answered (mutation-hooks.ts) (and the guard, for role refusals), read through GET /audit. */
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEntryEntity])],

@@ -8,6 +8,8 @@ import { type AuditQuery, toAuditEntryView, type AuditEntryView } from './dto/au
 @Injectable()
 export class AuditService {
   private readonly logger = new Logger('audit');
+  /** The requests recorded so far (by the guard's refusals, or once answered): none is recorded twice. */
+  private readonly done = new WeakSet<object>();
 
   constructor(private readonly repo: AuditRepository) {}
 
@@ -19,7 +21,8 @@ export class AuditService {
    */
   async recordRequest(req: HttpRequest, status: number, answer?: unknown): Promise<void> {
     const actor = req.actor;
-    if (!actor) return;
+    if (!actor || this.done.has(req)) return;
+    this.done.add(req);
     try {
       await this.repo.append({
         at: new Date(),
@@ -35,6 +38,11 @@ export class AuditService {
     } catch (e) {
       this.logger.error(`could not write the audit entry of ${req.method} ${pathOf(req)} by '${actor.name}': ${(e as Error).message}`);
     }
+  }
+
+  /** Whether this request has its entry already. */
+  recorded(req: HttpRequest): boolean {
+    return this.done.has(req);
   }
 
   async page(q: AuditQuery): Promise<{ items: AuditEntryView[]; nextCursor: string | null }> {

@@ -1,5 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Query, Req } from '@nestjs/common';
-import { Delete, Post } from '../audit/mutating-routes';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { z } from 'zod';
 import { fromDecimal } from '../common/decimal';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';

@@ -1,5 +1,4 @@
-import { Controller, Get, HttpCode, Inject } from '@nestjs/common';
-import { Post } from '../audit/mutating-routes';
+import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { INSTANCE_ID } from '../config/tokens';
 import { DispatcherService } from './dispatcher.service';
 import { SchedulerStateRepository } from './scheduler-state.repository';

@@ -1,5 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Req } from '@nestjs/common';
-import { Delete, Patch, Post } from '../audit/mutating-routes';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import { NamespaceNameSchema } from '@cronfleet/shared';
 import type { HttpRequest } from '../auth/http-request';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';

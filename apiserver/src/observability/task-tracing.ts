@@ -29,7 +29,7 @@ export interface TracedTask {
 export const OK = 1;
 export const ERROR = 2;
 
-/** The span of the REST request being handled (tracing on, mutating requests; see MutationInterceptor). */
+/** The span of the REST request being handled (tracing on, mutating requests; see audit/mutation-hooks.ts). */
 export interface RequestSpan {
   span: Span;
   traceparent: string;

@@ -1,5 +1,4 @@
-import { Controller, HttpCode } from '@nestjs/common';
-import { Post } from '../audit/mutating-routes';
+import { Controller, HttpCode, Post } from '@nestjs/common';
 import { RetentionService, type SweepReport } from './retention.service';
 
 @Controller('retention')

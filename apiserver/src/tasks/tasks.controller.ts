@@ -1,5 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Query, Req, Res } from '@nestjs/common';
-import { Delete, Post } from '../audit/mutating-routes';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { HttpRequest } from '../auth/http-request';
 import { TokenSessions } from '../auth/token-sessions';
 import { createNamespace, listNamespace } from '../namespaces/scope';

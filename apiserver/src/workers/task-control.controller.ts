@@ -1,5 +1,4 @@
-import { Body, Controller, HttpCode, Param } from '@nestjs/common';
-import { Post } from '../audit/mutating-routes';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { StopTask, StopTaskSchema, TaskIdParamSchema } from '../tasks/dto/task.dto';
 import { TaskControl } from './task-control';

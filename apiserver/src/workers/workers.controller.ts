@@ -1,5 +1,4 @@
-import { Controller, Get, HttpCode, Param, Query, Req } from '@nestjs/common';
-import { Delete, Post } from '../audit/mutating-routes';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import type { HttpRequest } from '../auth/http-request';
 import { NamespaceFilterSchema } from '../namespaces/dto/namespace.dto';
 import { listNamespace } from '../namespaces/scope';

@@ -1,5 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Query, Req } from '@nestjs/common';
-import { Delete, Post, Put } from '../audit/mutating-routes';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import type { HttpRequest } from '../auth/http-request';
 import { nameNamespace } from '../auth/namespace-access';
 import { createNamespace, listNamespace } from '../namespaces/scope';

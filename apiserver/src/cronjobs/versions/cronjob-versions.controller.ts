@@ -1,5 +1,4 @@
-import { Controller, Get, HttpCode, Param, Query, Req } from '@nestjs/common';
-import { Post } from '../../audit/mutating-routes';
+import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import type { HttpRequest } from '../../auth/http-request';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
 import { callerOf } from '../cronjobs.controller';
