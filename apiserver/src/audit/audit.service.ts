@@ -40,11 +40,6 @@ export class AuditService {
     }
   }
 
-  /** Whether this request has its entry already. */
-  recorded(req: HttpRequest): boolean {
-    return this.done.has(req);
-  }
-
   async page(q: AuditQuery): Promise<{ items: AuditEntryView[]; nextCursor: string | null }> {
     const rows = await this.repo.page(q);
     const items = rows.slice(0, q.limit).map(toAuditEntryView);

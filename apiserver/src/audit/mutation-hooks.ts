@@ -60,7 +60,8 @@ export function followMutations(fastify: FastifyInstance, audit: AuditService, t
     if (!m) return payload;
     req.mutation = null;
     const status = reply.statusCode;
-    if (req.actor && !audit.recorded(req)) await audit.recordRequest(req, status, status < 400 ? m.answer : undefined);
+    // Nothing without a caller, nor twice (recordRequest checks both).
+    await audit.recordRequest(req, status, status < 400 ? m.answer : undefined);
     if (m.span) {
       m.span.setAttribute('http.response.status_code', status);
       m.span.setStatus({ code: status >= 500 ? ERROR : OK });

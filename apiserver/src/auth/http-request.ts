@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import type { Actor } from './roles';
 
-/** The parts of Fastify's request the guard and the audit interceptor use. */
+/** The parts of Fastify's request the guard and the audit hooks use. */
 export interface HttpRequest {
   method: string;
   originalUrl: string;

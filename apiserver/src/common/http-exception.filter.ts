@@ -64,15 +64,10 @@ export function describeError(e: unknown): { status: number; code: string; messa
 /** A request Fastify refused before any handler ran, by its status. */
 function frameworkRefusal(status: number, text: string): { status: number; code: string; message: string; unexpected: boolean } {
   if (status >= 500) return { status: 500, code: 'InternalError', message: 'internal error; see the server log', unexpected: true };
-  const r = frameworkRefusalOf(status, text);
-  return { ...r, unexpected: false };
-}
-
-function frameworkRefusalOf(status: number, text: string): { status: number; code: string; message: string } {
-  if (status === 413) return { status, code: 'BodyTooLarge', message: 'body: more than the limit of bytes the server accepts (CRONFLEET_MAX_BODY_BYTES)' };
-  if (status === 415) return { status, code: 'UnsupportedMediaType', message: 'body: must be JSON sent as Content-Type: application/json' };
-  if (status === 400 && /body/i.test(text)) return { status, code: 'InvalidBody', message: `body: ${text}` };
-  return { status, code: 'InvalidRequest', message: `request: ${text}` };
+  if (status === 413) return { status, code: 'BodyTooLarge', message: 'body: more than the limit of bytes the server accepts (CRONFLEET_MAX_BODY_BYTES)', unexpected: false };
+  if (status === 415) return { status, code: 'UnsupportedMediaType', message: 'body: must be JSON sent as Content-Type: application/json', unexpected: false };
+  if (status === 400 && /body/i.test(text)) return { status, code: 'InvalidBody', message: `body: ${text}`, unexpected: false };
+  return { status, code: 'InvalidRequest', message: `request: ${text}`, unexpected: false };
 }
 
 /** JSON that does not parse or carries a prototype key (Fastify's JSON parser, before any handler runs). */
