@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { refuseBody } from './body-limits';
+import Fastify from 'fastify';
+import { limitRequestBodies, refuseBody } from './body-limits';
 
 describe('refuseBody', () => {
   it('refuses a body longer than the limit by its Content-Length, before reading it', () => {
@@ -37,5 +38,31 @@ describe('refuseBody', () => {
     assert.equal(refuseBody('POST', { 'transfer-encoding': 'chunked', 'content-type': 'application/json' }, 1024), null);
     assert.equal(refuseBody('POST', { 'content-type': 'text/plain' }, 1024), null);
     assert.equal(refuseBody('POST', { 'content-length': '0' }, 1024), null);
+  });
+});
+
+describe('the JSON body parser', () => {
+  async function post(payload: string): Promise<{ status: number; body: { code?: string; message?: string; got?: unknown } }> {
+    const app = Fastify();
+    limitRequestBodies(app, 1024);
+    app.post('/x', async (req) => ({ got: req.body ?? 'none' }));
+    app.setErrorHandler((e: Error & { code?: string; statusCode?: number }, _req, reply) => reply.code(e.statusCode ?? 500).send({ code: e.code, message: e.message }));
+    const res = await app.inject({ method: 'POST', url: '/x', headers: { 'content-type': 'application/json' }, payload });
+    await app.close();
+    return { status: res.statusCode, body: res.json() };
+  }
+
+  it('takes an object or an array, and an empty body as none', async () => {
+    assert.deepEqual((await post('{"a":1}')).body, { got: { a: 1 } });
+    assert.deepEqual((await post('[1]')).body, { got: [1] });
+    assert.deepEqual((await post('')).body, { got: 'none' });
+  });
+
+  it('refuses a bare null, number, string or boolean with a 400 naming the body', async () => {
+    for (const [payload, what] of [['null', 'null'], ['42', 'number'], ['"a string"', 'string'], ['true', 'boolean']]) {
+      const r = await post(payload);
+      assert.equal(r.status, 400, payload);
+      assert.deepEqual(r.body, { code: 'ValidationFailed', message: `body: must be a JSON object, not ${what}` });
+    }
   });
 });

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { parse } from 'secure-json-parse';
+import { DomainError } from './errors';
 import { errorBody } from './http-exception.filter';
 
 /** Why a request's body is refused before it is read: the status and a message naming the body. */
@@ -60,14 +61,22 @@ export function limitRequestBodies(fastify: FastifyInstance, maxBytes: number): 
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: maxBytes }, (_req, body, done) => {
     if (body === '') return done(null, undefined);
+    let value: unknown;
     try {
-      done(null, parseJson(body as string));
+      value = parseJson(body as string);
     } catch (e) {
       // A SyntaxError with its status: the exception filter answers it as InvalidBody with its text.
-      done(Object.assign(e as Error, { statusCode: 400 }), undefined);
+      return done(Object.assign(e as Error, { statusCode: 400 }), undefined);
     }
+    // Only an object or an array, as Express's parser in its strict mode took: a bare `null` read as
+    // no body at all, and a PATCH or a run with it went through as one without arguments.
+    if (value === null || typeof value !== 'object') return done(notAnObject(value), undefined);
+    done(null, value);
   });
 }
+
+const notAnObject = (value: unknown) =>
+  Object.assign(new DomainError('ValidationFailed', `body: must be a JSON object, not ${value === null ? 'null' : typeof value}`), { statusCode: 400 });
 
 const parseJson = (text: string): unknown => parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
 
