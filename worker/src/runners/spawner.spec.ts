@@ -91,7 +91,8 @@ describe('native spawner (posix_spawn addon)', () => {
     assert.equal(BigInt(`0x${ignored.split(/\s+/)[1]}`) & SIGPIPE, 0n, `SIGPIPE left ignored: ${ignored}`);
     // Beyond 0-2, only what the worker itself inherited without close-on-exec (none, for a worker
     // started normally; a test harness may pass one down), never the worker's own pipes or sockets.
-    assert.deepEqual(fds, ['0', '1', '2', ...inheritedFds()]);
+    // ls sorts names as text (10 before 2): compare as numbers.
+    assert.deepEqual(fds.map(Number).sort((a, b) => a - b), [0, 1, 2, ...inheritedFds().map(Number)]);
   });
 
   it('reports a signal death by name and an exit code otherwise', async () => {
