@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { DomainError, notFound } from '../common/errors';
-import { tokensEqual } from '../common/token';
+import { digestOf, matchesDigest } from '../common/token';
 import type { Tokens } from '../config/secrets';
 import { TOKENS } from '../config/tokens';
 import { isUniqueViolation } from '../database/columns';
@@ -17,6 +17,7 @@ export const API_TOKEN_PREFIX = 'cft_';
 const TOUCH_EVERY_MS = 60_000;
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+// hashToken is the hex of digestOf: authenticate hashes a presented token once for both checks.
 
 /** Why a token was refused, as the 401's message. */
 export type AuthOutcome = { ok: true; actor: Actor } | { ok: false; reason: string };
@@ -25,13 +26,17 @@ export type AuthOutcome = { ok: true; actor: Actor } | { ok: false; reason: stri
 @Injectable()
 export class ApiTokensService {
   private readonly logger = new Logger('auth');
+  /** The bootstrap admin token's digest: every request compares against it. */
+  private readonly adminDigest: Buffer;
 
   constructor(
     private readonly repo: ApiTokensRepository,
-    @Inject(TOKENS) private readonly tokens: Tokens,
+    @Inject(TOKENS) tokens: Tokens,
     private readonly namespaces: NamespacesService,
     private readonly sessions: TokenSessions,
-  ) {}
+  ) {
+    this.adminDigest = digestOf(tokens.adminToken);
+  }
 
   /** `input.namespace` is the one the token gets, already checked against the creator's scope (null: cluster-wide). */
   async create(input: Omit<CreateApiToken, 'namespace'> & { namespace: string | null }, by: Actor, now = new Date()): Promise<CreatedApiToken> {
@@ -72,12 +77,13 @@ export class ApiTokensService {
 
   /** Who `presented` is: the bootstrap admin token, or a live API token. Never the worker token. */
   async authenticate(presented: string, now = new Date()): Promise<AuthOutcome> {
-    if (tokensEqual(presented, this.tokens.adminToken)) return { ok: true, actor: BOOTSTRAP_ADMIN };
+    const digest = digestOf(presented);
+    if (matchesDigest(digest, this.adminDigest)) return { ok: true, actor: BOOTSTRAP_ADMIN };
     if (!presented.startsWith(API_TOKEN_PREFIX) || presented.length > 200) return { ok: false, reason: 'token is not valid' };
-    const hash = hashToken(presented);
+    const hash = digest.toString('hex');
     const row = await this.repo.findByHash(hash);
     // The lookup is by hash, so its timing says nothing about the token; compare anyway, in constant time.
-    if (!row || !tokensEqual(hash, row.tokenHash)) return { ok: false, reason: 'token is not valid' };
+    if (!row || !matchesDigest(digest, Buffer.from(row.tokenHash, 'hex'))) return { ok: false, reason: 'token is not valid' };
     if (row.revokedAt) return { ok: false, reason: `token '${row.name}' was revoked at ${row.revokedAt.toISOString()}` };
     if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: `token '${row.name}' expired at ${row.expiresAt.toISOString()}` };
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= TOUCH_EVERY_MS) {

@@ -6,3 +6,13 @@ export function tokensEqual(given: string, expected: string): boolean {
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
 }
+
+/** A secret's SHA-256: what {@link matchesDigest} compares, so a fixed secret is hashed once, not per request. */
+export function digestOf(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
+}
+
+/** Constant-time comparison of two digests of {@link digestOf}. */
+export function matchesDigest(given: Buffer, expected: Buffer): boolean {
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}

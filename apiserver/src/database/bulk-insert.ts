@@ -66,37 +66,64 @@ export async function insertAll<T extends ObjectLiteral>(m: EntityManager, targe
   for (const s of statements(m, target, rows, 'INSERT INTO')) await m.query(s.sql, s.params);
 }
 
-/** Per data source, MySQL's step between auto-increment values (auto_increment_increment). */
-const steps = new WeakMap<object, Promise<number>>();
+/** What a data source's INSERT tells of the ids it gave: by RETURNING, or as the first id and a step. */
+type IdSource = { returning: true } | { returning: false; step: number };
+
+/** Per data source, probed once. */
+const idSources = new WeakMap<object, Promise<IdSource>>();
+
+/**
+ * SQLite and MariaDB (10.5 and later) answer an INSERT's ids with RETURNING; MySQL does not, and
+ * gives the first id and its auto_increment_increment step.
+ */
+function idSource(m: EntityManager): Promise<IdSource> {
+  let source = idSources.get(m.connection);
+  if (!source) {
+    source =
+      m.connection.options.type !== 'mysql'
+        ? Promise.resolve({ returning: true })
+        : m.query('SELECT VERSION() AS version, @@auto_increment_increment AS step').then((r: { version: string; step: number | string }[]): IdSource => {
+            const mariadb = /^(\d+)\.(\d+).*mariadb/i.exec(r[0]?.version ?? '');
+            if (mariadb && Number(mariadb[1]) * 100 + Number(mariadb[2]) >= 1005) return { returning: true };
+            return { returning: false, step: Number(r[0]?.step ?? 1) };
+          });
+    idSources.set(m.connection, source);
+  }
+  return source;
+}
+
+/**
+ * Whether {@link insertReturningIds} answers the ids the database reports for each row (RETURNING)
+ * rather than ones it works out from the first: then there is nothing to check.
+ */
+export async function idsAreReturned(m: EntityManager): Promise<boolean> {
+  return (await idSource(m)).returning;
+}
 
 /**
  * Inserts many rows with one plain INSERT per 500 and returns their ids, in order; a unique-key
- * clash fails the statement (run it in a transaction). SQLite answers the ids with RETURNING.
- * MySQL and MariaDB give the rows of one multi-row INSERT consecutive auto-increment values (`step`
+ * clash fails the statement (run it in a transaction). SQLite and MariaDB answer the ids with
+ * RETURNING. MySQL gives the rows of one multi-row INSERT consecutive auto-increment values (`step`
  * apart) in every innodb_autoinc_lock_mode, since the count is known when the statement starts (a
- * "simple insert"); `insertId` is the first. The caller reads the rows back by these ids.
+ * "simple insert"); `insertId` is the first.
  */
 export async function insertReturningIds<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, rows: readonly Partial<T>[]): Promise<number[]> {
   if (rows.length === 0) return [];
   const ids: number[] = [];
-  if (m.connection.options.type !== 'mysql') {
+  const source = await idSource(m);
+  if (source.returning) {
     for (const s of statements(m, target, rows, 'INSERT INTO', ' RETURNING id')) {
       const got = (await m.query(s.sql, s.params)) as { id: number | string }[];
+      if (got.length !== s.rows) throw new Error(`bulk insert: ${s.rows} rows sent, ${got.length} ids returned`);
       for (const r of got) ids.push(Number(r.id));
     }
     return ids;
   }
-  let step = steps.get(m.connection);
-  if (!step) {
-    step = m.query('SELECT @@auto_increment_increment AS step').then((r: { step: number | string }[]) => Number(r[0]?.step ?? 1));
-    steps.set(m.connection, step);
-  }
-  const by = await step;
   for (const s of statements(m, target, rows, 'INSERT INTO')) {
     const res = (await m.query(s.sql, s.params)) as { insertId: number | string; affectedRows: number };
     if (res.affectedRows !== s.rows) throw new Error(`bulk insert: ${s.rows} rows sent, ${res.affectedRows} inserted`);
     const first = Number(res.insertId);
-    for (let i = 0; i < s.rows; i++) ids.push(first + i * by);
+    for (let i = 0; i < s.rows; i++) ids.push(first + i * source.step);
   }
   return ids;
 }

@@ -5,7 +5,7 @@ import { EntityManager, In, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import { dbTime, isUniqueViolation, rawTimeMs } from '../database/columns';
 import { DomainError } from '../common/errors';
 import type { Settled } from '../common/group-commit';
-import { completeRow, insertIgnore, insertReturningIds } from '../database/bulk-insert';
+import { completeRow, idsAreReturned, insertIgnore, insertReturningIds } from '../database/bulk-insert';
 import { selectPlain } from '../database/plain-rows';
 import { TASK_VIEW_COLUMNS, type TaskViewRow } from './dto/task.dto';
 import { unknownNamespace } from '../namespaces/namespaces.service';
@@ -192,7 +192,7 @@ export class TasksRepository {
       }
       const ids = await insertReturningIds(m, TaskEntity, fresh);
       fresh.forEach((t, i) => (t.id = ids[i]));
-      await checkIds(m, fresh);
+      if (!(await idsAreReturned(m))) await checkIds(m, fresh);
       const answered = new Set<number>();
       return plan.map((p): Settled<{ task: TaskEntity; created: boolean }> => {
         if (p instanceof DomainError) return { ok: false, error: p };
@@ -426,8 +426,8 @@ export class TasksRepository {
 }
 
 /**
- * The ids are the INSERT's (see insertReturningIds), and the tasks are answered as written, not
- * read back: the rows under those ids must be the ones written (their due times and keys), else the
+ * On MySQL the ids are worked out from the INSERT's first (see insertReturningIds), and the tasks
+ * are answered as written, not read back: the rows under those ids must be the ones written (their due times and keys), else the
  * assumption broke and no task may be handed out. One light read of three columns.
  */
 async function checkIds(m: EntityManager, written: readonly TaskEntity[]): Promise<void> {
