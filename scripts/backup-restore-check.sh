@@ -1,5 +1,5 @@
 #!/bin/bash
-# Checks the README's "Backup and restore" commands: SQLite (.backup, VACUUM INTO and better-sqlite3's backup() while the
+# Checks the "Backup and restore" commands of docs/operations.md: SQLite (.backup, VACUUM INTO and better-sqlite3's backup() while the
 # server runs, restored with and without tokens.json) and MariaDB (mysqldump, restored with mysql into
 # another database), each followed by a task that needs the restored secret and an export compared
 # byte for byte. Needs sqlite3, mysqldump/mysql and MariaDB on 127.0.0.1:3306 (root, no password).

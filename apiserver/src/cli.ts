@@ -27,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   program.command('worker').description('start a worker (options: cronfleet worker --help)');
   program
     .command('server')
-    .description('start the API server (configured by CRONFLEET_* environment variables, see README)')
+    .description('start the API server (configured by CRONFLEET_* environment variables, see docs/operations.md)')
     .option('--local-worker', 'also start one worker on this host, connected to this server')
     .option('--port <port>', 'TCP port (overrides CRONFLEET_PORT)', (v) => {
       if (!/^\d+$/.test(v) || Number(v) > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
@@ -92,7 +92,7 @@ async function serve(opts: ServeOptions): Promise<number> {
       ? 'admin token: from CRONFLEET_ADMIN_TOKEN'
       : `admin token: ${server.tokens.adminToken}  (${server.tokens.generated.admin ? 'generated now, ' : ''}kept in ${join(config.dataDir, 'tokens.json')})`,
   );
-  // The token through the environment, as the README advises: a --token argument is visible in `ps`.
+  // The token through the environment, as docs/workers.md advises: a --token argument is visible in `ps`.
   say(
     config.workerToken
       ? `start a worker on another host, with this server's CRONFLEET_WORKER_TOKEN in its environment: npx cronfleet worker --server ${url}`

@@ -26,7 +26,7 @@ export type Backend = 'embedded' | 'mysql';
 
 /**
  * MariaDB (root, no password) and Redis of the test machine, which .ci/run starts when down;
- * CRONFLEET_TEST_MYSQL and CRONFLEET_TEST_REDIS point the tests elsewhere, as in the README.
+ * CRONFLEET_TEST_MYSQL and CRONFLEET_TEST_REDIS point the tests elsewhere, as in docs/testing.md.
  */
 const MYSQL_URL = (process.env.CRONFLEET_TEST_MYSQL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 const REDIS_URL = process.env.CRONFLEET_TEST_REDIS ?? 'redis://127.0.0.1:6379';

@@ -1,4 +1,4 @@
-// What the README and the schemas allow is what both databases hold (issue 17): each documented
+// What docs/rest.md (Limits) and the schemas allow is what both databases hold (issue 17): each documented
 // maximum sent to a server on MySQL and one on SQLite, read back whole; one past it refused with a
 // 400 naming the field. Names compare exactly, byte for byte, on both. Worker rows too: a raw
 // worker hello (and heartbeat) as large as the socket protocol lets one be.

@@ -34,7 +34,7 @@ interface Mail {
   to: string[];
   raw: string;
 }
-/** The webhook body (README, Notifications). */
+/** The webhook body (docs/notifications.md). */
 interface Payload {
   event: string;
   job: { id: number; name: string };

@@ -73,7 +73,7 @@ interface Entry {
  * Bounded by count and by bytes: past either bound the oldest results are dropped, with a log line.
  * The server marks the tasks of a worker gone that long `lost` anyway.
  *
- * One process per state directory, as the README asks of workers: another appending to the same
+ * One process per state directory, as docs/workers.md asks of workers: another appending to the same
  * journal would lose its lines to this one's next compaction.
  */
 export class ResultSpool {
