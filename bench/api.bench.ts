@@ -8,6 +8,7 @@
  *   --only         a comma list (default all):
  *                    healthz   GET /healthz, against a bare node:http server
  *                    tasks     POST /api/v1/tasks, one command task with delaySeconds 3600, against BullMQ queue.add (delay 1 h)
+ *                    embedded  the same to a second server on the embedded default (SQLite, in-process lock)
  *                    batch     POST /api/v1/tasks/batch with 100 such tasks (only if the server answers a probe 2xx),
  *                              against BullMQ addBulk of 100; rates in tasks/s
  *                    cronjobs  POST /api/v1/cronjobs, unique names
@@ -36,7 +37,7 @@ import { DOC_HEADING, renderReport, type CaseResult, type Measurement } from './
 import { databaseVersion, dbCounters, newBackend, redisServer } from './dispatch/backend';
 import { cleanupAll, cleanupOnSignals } from './dispatch/cleanup';
 import { writeDocSection } from './dispatch/doc-section';
-import { benchCommand, createSchema, describeBuild, findRepoRoot, log, positiveInt, serverEnv, spawnServer, runBench, type BenchSetup } from './dispatch/harness';
+import { benchCommand, createSchema, describeBuild, embeddedEnv, findRepoRoot, log, positiveInt, serverEnv, spawnServer, runBench, type BenchSetup } from './dispatch/harness';
 import { busyProcesses, findDatabasePid, machineInfo } from './dispatch/procfs';
 import { summariseProfile } from './e2e/profile-summary';
 import { databasePid, seedTaskHistory } from './e2e/seed';
@@ -162,8 +163,12 @@ async function main(): Promise<void> {
       const server = await spawnServer(setup, env, idle.args);
       await server.waitForLeading(120_000);
       await server.waitForHealthy(120_000);
+      // The embedded default beside it, idle while the other is measured; not profiled (one profile a phase).
+      const embedded = idleCases.includes('embedded') ? await spawnServer(setup, embeddedEnv(env), idle.args.filter((a) => !a.startsWith('--cpu-prof'))) : null;
+      await embedded?.waitForLeading(120_000);
+      await embedded?.waitForHealthy(120_000);
       const bare = idleCases.includes('healthz') ? await BareServer.start() : null;
-      const bullmq = idleCases.includes('tasks') || idleCases.includes('batch') ? BullmqClient.start() : null;
+      const bullmq = ['tasks', 'embedded', 'batch'].some((c) => idleCases.includes(c as CaseName)) ? BullmqClient.start() : null;
       if (idleCases.includes('batch')) {
         const probe = await batchAvailable(server.url, env.adminToken);
         log(`batch endpoint probe: ${probe.answer}`);
@@ -171,9 +176,10 @@ async function main(): Promise<void> {
       }
       const sides = (c: CaseName): { reference: Side | null; cronfleet: Side | null } => {
         const spec = cronfleetRequest(c, env.adminToken);
-        const cronfleet = results.get(c)!.skipped ? null : { label: `${c} Cronfleet`, pid: server.pid, load: (s: number) => httpLoad(server.url, spec, opts.concurrency, s) };
+        const target = c === 'embedded' ? embedded! : server;
+        const cronfleet = results.get(c)!.skipped ? null : { label: `${c} Cronfleet`, pid: target.pid, load: (s: number) => httpLoad(target.url, spec, opts.concurrency, s) };
         if (c === 'healthz') return { cronfleet, reference: { label: 'healthz bare node:http', pid: bare!.pid, load: (s) => httpLoad(bare!.url, spec, opts.concurrency, s) } };
-        if (c === 'tasks') return { cronfleet, reference: { label: 'tasks BullMQ queue.add', pid: bullmq!.pid, load: (s) => bullmq!.run('add', opts.concurrency, s, 1) } };
+        if (c === 'tasks' || c === 'embedded') return { cronfleet, reference: { label: 'tasks BullMQ queue.add', pid: bullmq!.pid, load: (s) => bullmq!.run('add', opts.concurrency, s, 1) } };
         if (c === 'batch') return { cronfleet, reference: { label: 'batch BullMQ addBulk', pid: bullmq!.pid, load: (s) => bullmq!.run('addBulk', opts.concurrency, s, BATCH_SIZE) } };
         return { cronfleet, reference: null };
       };
@@ -187,6 +193,10 @@ async function main(): Promise<void> {
         }
       }
       warnings.push(...server.warnings().map((w) => ({ phase: 'idle', ...w })));
+      if (embedded) {
+        warnings.push(...embedded.warnings().map((w) => ({ phase: 'idle, embedded', ...w })));
+        if (!(await embedded.stop())) log('the embedded server ignored SIGTERM and was killed');
+      }
       await bare?.stop();
       await bullmq?.stop();
       if (!(await server.stop())) log('the server ignored SIGTERM and was killed');

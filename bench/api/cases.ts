@@ -1,7 +1,7 @@
 // What bench:api sends: the Cronfleet request of each case, and what it is compared with.
 import type { HttpRequestSpec } from './http-load';
 
-export const CASES = ['healthz', 'tasks', 'batch', 'cronjobs', 'list'] as const;
+export const CASES = ['healthz', 'tasks', 'embedded', 'batch', 'cronjobs', 'list'] as const;
 export type CaseName = (typeof CASES)[number];
 
 /** Tasks per `POST /api/v1/tasks/batch` request and per BullMQ `addBulk` call. */
@@ -19,6 +19,7 @@ export interface CaseInfo {
 export const CASE_INFO: Record<CaseName, CaseInfo> = {
   healthz: { title: '`GET /healthz`', unit: 'req', reference: { label: 'bare node:http', unit: 'req' } },
   tasks: { title: '`POST /api/v1/tasks` (one task, `delaySeconds: 3600`)', unit: 'req', reference: { label: 'BullMQ queue.add', unit: 'calls' } },
+  embedded: { title: '`POST /api/v1/tasks` on the embedded default (SQLite, in-process lock)', unit: 'req', reference: { label: 'BullMQ queue.add', unit: 'calls' } },
   batch: { title: `\`POST /api/v1/tasks/batch\` (${BATCH_SIZE} tasks)`, unit: 'tasks', reference: { label: `BullMQ addBulk (${BATCH_SIZE} jobs)`, unit: 'tasks' } },
   cronjobs: { title: '`POST /api/v1/cronjobs`', unit: 'req', reference: null },
   list: { title: '`GET /api/v1/tasks?limit=50`', unit: 'req', reference: null },
@@ -36,6 +37,7 @@ export function cronfleetRequest(name: CaseName, adminToken: string): HttpReques
     case 'healthz':
       return { method: 'GET', path: '/healthz', headers: {} };
     case 'tasks':
+    case 'embedded':
       return { method: 'POST', path: '/api/v1/tasks', headers: json, body: JSON.stringify(DELAYED_TASK) };
     case 'batch':
       return { method: 'POST', path: '/api/v1/tasks/batch', headers: json, body: batchBody(BATCH_SIZE), countItems: true };

@@ -40,6 +40,13 @@ export function serverEnv(setup: BenchSetup, backend: Backend): ServerEnv {
   };
 }
 
+/** The same server on the embedded default: a data directory (SQLite) of its own, no MariaDB or Redis. */
+export function embeddedEnv(env: ServerEnv): ServerEnv {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cf-bench-embedded-'));
+  onCleanup(`removing ${dataDir}`, () => rm(dataDir, { recursive: true, force: true }));
+  return { ...env, dataDir, embedded: true };
+}
+
 export async function spawnServer(setup: BenchSetup, env: ServerEnv, nodeArgs = setup.serverNodeArgs): Promise<ServerProcess> {
   return new ServerProcess({ ...env, port: await freePort() }, nodeArgs, setup.verbose);
 }

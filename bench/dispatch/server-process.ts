@@ -18,6 +18,8 @@ export interface ServerEnv {
   dataDir: string;
   adminToken: string;
   workerToken: string;
+  /** The embedded default instead: SQLite in dataDir, the in-process lock; no MariaDB or Redis. */
+  embedded?: boolean;
 }
 
 /** One line of the server's stdout or stderr, with when it arrived (ms after spawn). */
@@ -60,10 +62,8 @@ export class ServerProcess {
   ) {
     const childEnv: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CRONFLEET_') && k !== 'NODE_OPTIONS') childEnv[k] = v;
+    if (!env.embedded) Object.assign(childEnv, { CRONFLEET_DB: `${env.mysqlUrl}/${env.database}`, CRONFLEET_REDIS: env.redisUrl, CRONFLEET_REDIS_PREFIX: env.redisPrefix });
     Object.assign(childEnv, {
-      CRONFLEET_DB: `${env.mysqlUrl}/${env.database}`,
-      CRONFLEET_REDIS: env.redisUrl,
-      CRONFLEET_REDIS_PREFIX: env.redisPrefix,
       CRONFLEET_PORT: String(env.port),
       CRONFLEET_HOST: '127.0.0.1',
       CRONFLEET_DATA_DIR: env.dataDir,
