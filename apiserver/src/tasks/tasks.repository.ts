@@ -6,7 +6,7 @@ import { dbTime, isUniqueViolation, rawTimeMs } from '../database/columns';
 import { DomainError } from '../common/errors';
 import type { Settled } from '../common/group-commit';
 import { completeRow, idsAreReturned, insertIgnore, insertReturningIds } from '../database/bulk-insert';
-import { selectPlain } from '../database/plain-rows';
+import { PlainSelect } from '../database/plain-rows';
 import { TASK_VIEW_COLUMNS, type TaskViewRow } from './dto/task.dto';
 import { unknownNamespace } from '../namespaces/namespaces.service';
 import { TaskOutputEntity } from './task-output.entity';
@@ -79,6 +79,9 @@ export class RowRefused extends Error {
 
 @Injectable()
 export class TasksRepository {
+  /** The task list's read (see list), made on first use. */
+  private taskViews?: PlainSelect<TaskEntity, (typeof TASK_VIEW_COLUMNS)[number]>;
+
   constructor(
     @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
     @InjectRepository(TaskOutputEntity) private readonly output: Repository<TaskOutputEntity>,
@@ -368,15 +371,22 @@ export class TasksRepository {
 
   /** A page of tasks, newest first, with the columns of their views only. */
   list(q: TaskQuery): Promise<TaskViewRow[]> {
-    const qb = this.tasks.createQueryBuilder('t').orderBy('t.id', 'DESC').take(q.limit);
-    if (q.cronjobId !== undefined) qb.andWhere('t.cronjob_id = :cronjobId', { cronjobId: q.cronjobId });
-    if (q.status !== undefined) qb.andWhere('t.status = :status', { status: q.status });
-    if (q.workerId !== undefined) qb.andWhere('t.worker_id = :workerId', { workerId: q.workerId });
-    if (q.namespace !== undefined) qb.andWhere('t.namespace = :namespace', { namespace: q.namespace });
-    if (q.since !== undefined) qb.andWhere('t.scheduled_at >= :since', { since: dbTime(this.tasks.manager.connection, q.since) });
-    if (q.until !== undefined) qb.andWhere('t.scheduled_at < :until', { until: dbTime(this.tasks.manager.connection, q.until) });
-    if (q.beforeId !== undefined) qb.andWhere('t.id < :beforeId', { beforeId: q.beforeId });
-    return selectPlain(qb, TASK_VIEW_COLUMNS);
+    const ds = this.tasks.manager.connection;
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const and = (condition: string, value: unknown): void => {
+      where.push(condition);
+      params.push(value);
+    };
+    if (q.cronjobId !== undefined) and('t.cronjob_id = ?', q.cronjobId);
+    if (q.status !== undefined) and('t.status = ?', q.status);
+    if (q.workerId !== undefined) and('t.worker_id = ?', q.workerId);
+    if (q.namespace !== undefined) and('t.namespace = ?', q.namespace);
+    if (q.since !== undefined) and('t.scheduled_at >= ?', dbTime(ds, q.since));
+    if (q.until !== undefined) and('t.scheduled_at < ?', dbTime(ds, q.until));
+    if (q.beforeId !== undefined) and('t.id < ?', q.beforeId);
+    this.taskViews ??= new PlainSelect(ds, TaskEntity, TASK_VIEW_COLUMNS, 't');
+    return this.taskViews.read(`${where.length ? `WHERE ${where.join(' AND ')} ` : ''}ORDER BY t.id DESC LIMIT ?`, [...params, q.limit]);
   }
 
   /**

@@ -155,6 +155,10 @@ for (const backend of backends) {
       assert.deepEqual(byWorker.map((t) => t.id), [made[1].id]);
       const window = await repo.list({ cronjobId: jobs[0].id, since: new Date(base + 60_000), until: new Date(base + 3 * 60_000), limit: 50 });
       assert.deepEqual(window.map((t) => t.id), [made[2].id, made[1].id], 'since is inclusive, until exclusive, newest first');
+      const pending = await repo.list({ cronjobId: jobs[0].id, status: 'pending', namespace: made[0].namespace, limit: 50 });
+      assert.ok(pending.some((t) => t.id === made[0].id));
+      assert.deepEqual(await repo.list({ cronjobId: jobs[0].id, status: 'success', limit: 50 }), []);
+      assert.deepEqual(await repo.list({ cronjobId: jobs[0].id, namespace: 'elsewhere', limit: 50 }), []);
 
       const recent = await repo.recentByJob([jobs[0].id, jobs[1].id, 999_999], 3);
       assert.deepEqual(recent.get(jobs[0].id)!.map((t) => t.scheduledAt.getTime()), [base + 180_000, base + 120_000, base + 60_000]);

@@ -28,7 +28,7 @@ export type ListTasksQuery = z.infer<typeof ListTasksQuerySchema>;
 export const TaskIdParamSchema = positiveInt();
 
 /** A task as the REST API shows it: times as ISO-8601 UTC. */
-/** The columns a task's view shows: what the task list reads (selectPlain), and no more (no spec, env or secrets). */
+/** The columns a task's view shows: what the task list reads (PlainSelect), and no more (no spec, env or secrets). */
 export const TASK_VIEW_COLUMNS = [
   'id', 'cronjobId', 'cronjobName', 'namespace', 'status', 'attempt', 'trigger', 'runner', 'scheduledAt', 'startedAt', 'finishedAt', 'exitCode', 'signal',
   'workerId', 'error', 'httpStatus', 'timeoutSeconds', 'priority', 'runAt', 'retryOf', 'idempotencyKey', 'routing', 'workerSelector', 'shardIndex', 'shardCount',
