@@ -40,7 +40,7 @@ function ParamRow({ index: i, param: p, onChange, onRemove, problems }: { index:
       <legend>Param {i + 1}</legend>
       {rest && <p className="field-message">{rest}</p>}
       <div className="row">
-        <Field label="Name" hint="A-Z, 0-9, _; the task gets CRONFLEET_PARAM_<NAME>" error={problems.under(`${path}.name`)}>
+        <Field label="Param name" hint="A-Z, 0-9, _; the task gets CRONFLEET_PARAM_<NAME>" error={problems.under(`${path}.name`)}>
           <input name={`param-${i}-name`} value={text('name')} placeholder="REGION" spellCheck={false} onChange={(e) => onChange({ ...p, name: e.target.value })} />
         </Field>
         <label className="check">

@@ -70,7 +70,7 @@ export function PoliciesForm({ value, onChange, problems }: GroupProps) {
   return (
     <div className="row">
       <SelectField
-        label="Missed runs (while no scheduler ran)"
+        label="Missed runs (while no dispatcher ran)"
         name="misfirePolicy"
         value={g.misfirePolicy ?? 'runOnce'}
         onChange={set('misfirePolicy')}

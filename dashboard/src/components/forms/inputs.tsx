@@ -140,7 +140,8 @@ export function KeyValueRows({ path, value, onChange, problems, keyLabel = 'Name
   secret?: boolean;
   keyPlaceholder?: string;
 }) {
-  const [shown, setRows] = useDraft<Row[], unknown>(value, toRows, toObject);
+  // Absent is no rows: an object still, so that a blank row added to none stays.
+  const [shown, setRows] = useDraft<Row[], unknown>(isObject(value) ? value : {}, toRows, toObject);
   const set = (next: Row[]) => onChange(setRows(next) as Record<string, string | null>);
   const names = shown.map((r) => r.key);
   return (
