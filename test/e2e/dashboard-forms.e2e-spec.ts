@@ -1,8 +1,7 @@
-// The job editor's advanced settings as forms (issue 21), in real headless Chromium against a real
-// server and worker: every setting filled in through its form, saved, found as saved after a reload
-// and in the API's stored job (secret values never shown back); the server's field-named refusals
-// under their inputs; "Edit as JSON" round-tripping each setting; the schedule preview of an existing
-// `@every` job on the job's own grid; and a run with params (and admin overrides) from the Run dialog.
+// The job editor's advanced settings as forms (issue 21), in real headless Chromium against a real server
+// and worker: each setting filled in, saved, found after a reload and in the API (secrets never shown back);
+// refusals under their fields; "Edit as JSON" round trips; an existing `@every` job's preview on its grid;
+// a run with params (and admin overrides) from the Run dialog.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -31,9 +30,17 @@ describe('job settings as forms in the web dashboard', { timeout: 240_000 }, () 
     if ((await s.getByRole('button', { name: 'Edit as JSON' }).count()) > 0) await s.getByRole('button', { name: 'Edit as JSON' }).click();
     return JSON.parse(await s.locator('textarea').inputValue());
   };
+  /** Types each value into the input of that name, in order. */
+  const fill = async (values: Record<string, string>) => {
+    for (const [n, v] of Object.entries(values)) await named(n).fill(v);
+  };
+  /** Adds a row to a setting's name/value rows and fills its inputs, by their labels. */
+  const addRow = async (id: string, button: string, inputs: Record<string, string>) => {
+    await setting(id).getByRole('button', { name: button }).click();
+    for (const [label, v] of Object.entries(inputs)) await setting(id).getByLabel(label, { exact: true }).fill(v);
+  };
   const toForm = (id: string) => setting(id).getByRole('button', { name: 'Edit as form' }).click();
-  let target: Job;
-  let jobId = 0;
+  let [target, jobId]: [Job | null, number] = [null, 0];
 
   before(async () => {
     ({ browser, page, consoleErrors } = await openDashboardBrowser());
@@ -68,69 +75,42 @@ describe('job settings as forms in the web dashboard', { timeout: 240_000 }, () 
 
     // Params: a required one with a pattern and a default, and one of a list.
     await setting('params').getByRole('button', { name: 'Add param' }).click();
-    await named('param-0-name').fill('TICKET');
     await named('param-0-required').check();
-    await named('param-0-description').fill('the ticket this run is for');
-    await named('param-0-default').fill('OPS-1');
     await named('param-0-allowed').selectOption('pattern');
-    await named('param-0-pattern').fill('[A-Z]+-[0-9]+');
+    await fill({ 'param-0-name': 'TICKET', 'param-0-description': 'the ticket this run is for', 'param-0-default': 'OPS-1', 'param-0-pattern': '[A-Z]+-[0-9]+' });
     await setting('params').getByRole('button', { name: 'Add param' }).click();
-    await named('param-1-name').fill('SIZE');
     await named('param-1-allowed').selectOption('enum');
-    await named('param-1-enum').fill('small, large');
-    await named('param-1-default').fill('small');
-
+    await fill({ 'param-1-name': 'SIZE', 'param-1-enum': 'small, large', 'param-1-default': 'small' });
     // Retry: fixed backoff without jitter.
     await named('retry-on').check();
-    await named('retry-maxRetries').fill('2');
+    await fill({ 'retry-maxRetries': '2', 'retry-delaySeconds': '5', 'retry-maxDelaySeconds': '60' });
     await named('retry-backoff').selectOption('fixed');
-    await named('retry-delaySeconds').fill('5');
-    await named('retry-maxDelaySeconds').fill('60');
     await named('retry-jitter').uncheck();
-
     // Environment and a secret.
-    for (const [i, [k, v]] of [['LOG_LEVEL', 'debug'], ['MODE', 'batch']].entries()) {
-      await setting('env').getByRole('button', { name: 'Add variable' }).click();
-      await setting('env').getByLabel(`Variable ${i + 1}`).fill(k);
-      await setting('env').getByLabel(`Value ${i + 1}`).fill(v);
-    }
+    await addRow('env', 'Add variable', { 'Variable 1': 'LOG_LEVEL', 'Value 1': 'debug' });
+    await addRow('env', 'Add variable', { 'Variable 2': 'MODE', 'Value 2': 'batch' });
     await setting('secretEnv').getByRole('button', { name: 'Add secrets…' }).click();
-    await setting('secretEnv').getByRole('button', { name: 'Add secret' }).click();
-    await setting('secretEnv').getByLabel('Secret 1').fill('API_KEY');
-    await setting('secretEnv').getByLabel('Secret value 1').fill(secret);
+    await addRow('secretEnv', 'Add secret', { 'Secret 1': 'API_KEY', 'Secret value 1': secret });
     assert.equal(await setting('secretEnv').getByLabel('Secret value 1').getAttribute('type'), 'password');
 
     // A webhook on failure and timeout, with a header.
     await setting('notify').getByRole('button', { name: 'Add notification rule' }).click();
     await named('notify-0-on-timeout').check();
     await named('notify-0-url').fill('http://127.0.0.1:9/hook');
-    await setting('notify').getByRole('button', { name: 'Add header' }).click();
-    await setting('notify').getByLabel('Header 1').fill('Authorization');
-    await setting('notify').getByLabel('Header value 1').fill(headerValue);
+    await addRow('notify', 'Add header', { 'Header 1': 'Authorization', 'Header value 1': headerValue });
 
     // On success, start the target with a value for its param.
     await setting('triggers').locator('[data-list="onSuccess"]').getByRole('button', { name: /Add job/ }).click();
-    await setting('triggers').getByLabel('triggers.onSuccess.0 job').fill(target.name);
-    await setting('triggers').getByRole('button', { name: 'Give a param' }).click();
-    await setting('triggers').getByLabel('Param 1', { exact: true }).fill('REGION');
-    await setting('triggers').getByLabel('Param value 1').fill('us');
+    await setting('triggers').getByLabel('triggers.onSuccess.0 job').fill(target!.name);
+    await addRow('triggers', 'Give a param', { 'Param 1': 'REGION', 'Param value 1': 'us' });
 
-    // Workers: labelled zone=eu-1 and named ours, one after the other.
+    // Workers labelled zone=eu-1 and named ours, one after the other; then history and policies.
     await named('routing').selectOption('roundRobin');
     await named('selector-on').check();
-    await setting('routing').getByRole('button', { name: 'Add label' }).click();
-    await setting('routing').getByLabel('Label 1', { exact: true }).fill('zone');
-    await setting('routing').getByLabel('Label value 1').fill('eu-1');
+    await addRow('routing', 'Add label', { 'Label 1': 'zone', 'Label value 1': 'eu-1' });
     await named('selector-names').fill(workerName);
-
-    await named('historyLimit').fill('50');
-    await named('historyDays').fill('7');
     await named('misfirePolicy').selectOption('catchUp');
-    await named('catchUpLimit').fill('3');
-    await named('startingDeadlineSeconds').fill('120');
-    await named('jitterSeconds').fill('5');
-    await named('priority').fill('10');
-    await named('maxOutputBytes').fill('65536');
+    await fill({ historyLimit: '50', historyDays: '7', catchUpLimit: '3', startingDeadlineSeconds: '120', jitterSeconds: '5', priority: '10', maxOutputBytes: '65536' });
 
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('heading', { name }).waitFor();
@@ -146,7 +126,7 @@ describe('job settings as forms in the web dashboard', { timeout: 240_000 }, () 
     assert.deepEqual(job.env, { LOG_LEVEL: 'debug', MODE: 'batch' });
     assert.deepEqual(job.secretEnvKeys, ['API_KEY']);
     assert.deepEqual(job.notify, [{ on: ['failure', 'timeout'], webhook: { url: 'http://127.0.0.1:9/hook', headerNames: ['Authorization'] } }]);
-    assert.deepEqual(job.triggers, { onSuccess: [{ job: target.name, params: { REGION: 'us' } }] });
+    assert.deepEqual(job.triggers, { onSuccess: [{ job: target!.name, params: { REGION: 'us' } }] });
     assert.equal(job.routing, 'roundRobin');
     assert.deepEqual(job.workerSelector, { labels: { zone: 'eu-1' }, names: [workerName] });
     assert.deepEqual([job.historyLimit, job.historyDays], [50, 7]);
@@ -159,27 +139,21 @@ describe('job settings as forms in the web dashboard', { timeout: 240_000 }, () 
     const summary = page.getByTestId('settings-summary');
     await summary.locator('[data-setting="retry"]').filter({ hasText: 'up to 2 retries, every 5 s' }).waitFor();
     assert.equal(await summary.locator('[data-setting="routing"]').textContent(), `labelled zone=eu-1, named ${workerName}; routing roundRobin`);
-    assert.equal(await summary.locator('[data-setting="triggers"]').textContent(), `On success → ${target.name} (REGION=us)`);
+    assert.equal(await summary.locator('[data-setting="triggers"]').textContent(), `On success → ${target!.name} (REGION=us)`);
     assert.equal(await summary.locator('[data-setting="notify"]').textContent(), 'failure, timeout → webhook http://127.0.0.1:9/hook (headers Authorization)');
-    assert.equal(await summary.locator('[data-setting="history"]').textContent(), 'newest 50 tasks, for 7 days');
+    assert.equal(await summary.locator('[data-setting="history"]').textContent(), 'the newest 50 tasks, for 7 days');
     assert.match((await summary.locator('[data-setting="secretEnv"]').textContent()) ?? '', /^API_KEY \(values never shown\)$/);
 
     // Reloaded into the editor: every form as saved.
     await page.goto(`${server.url}/#/jobs/${jobId}/edit`);
     await page.reload();
     await named('retry-maxRetries').waitFor();
-    assert.equal(await named('retry-maxRetries').inputValue(), '2');
-    assert.equal(await named('retry-backoff').inputValue(), 'fixed');
+    const shown = { 'retry-maxRetries': '2', 'retry-backoff': 'fixed', 'param-0-pattern': '[A-Z]+-[0-9]+', 'param-1-enum': 'small, large', 'notify-0-url': 'http://127.0.0.1:9/hook', 'selector-names': workerName, catchUpLimit: '3', maxOutputBytes: '65536' };
+    for (const [n, v] of Object.entries(shown)) assert.equal(await named(n).inputValue(), v, n);
     assert.equal(await named('retry-jitter').isChecked(), false);
-    assert.equal(await named('param-0-pattern').inputValue(), '[A-Z]+-[0-9]+');
-    assert.equal(await named('param-1-enum').inputValue(), 'small, large');
     assert.equal(await setting('env').getByLabel('Value 2').inputValue(), 'batch');
-    assert.equal(await named('notify-0-url').inputValue(), 'http://127.0.0.1:9/hook');
     assert.equal(await setting('notify').getByLabel('Header value 1').inputValue(), '', 'a header value is never shown back');
     assert.equal(await setting('triggers').getByLabel('Param value 1').inputValue(), 'us');
-    assert.equal(await named('selector-names').inputValue(), workerName);
-    assert.equal(await named('catchUpLimit').inputValue(), '3');
-    assert.equal(await named('maxOutputBytes').inputValue(), '65536');
     assert.match((await setting('secretEnv').getByTestId('secret-names').textContent()) ?? '', /Stored: API_KEY/);
     const html = await page.content();
     assert.ok(!html.includes(secret) && !html.includes(headerValue), 'no stored secret nor header value in the page');
@@ -215,7 +189,7 @@ describe('job settings as forms in the web dashboard', { timeout: 240_000 }, () 
     await setting('notify').locator('[data-row="Authorization"]').filter({ hasText: 'type the header value again' }).waitFor();
     await setting('notify').getByLabel('Header value 1').fill(headerValue);
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.locator('.toast-ok').filter({ hasText: 'saved' }).waitFor();
+    await page.waitForURL(new RegExp(`#/jobs/${jobId}(\\?|$)`)); // saved: on the job's page
     assert.deepEqual((await getJob(jobId)).notify, [{ on: ['failure', 'timeout', 'success'], webhook: { url: 'http://127.0.0.1:9/hook', headerNames: ['Authorization'] } }]);
   });
 
@@ -259,7 +233,7 @@ describe('job settings as forms in the web dashboard', { timeout: 240_000 }, () 
     await toForm('env');
     assert.equal(await setting('env').getByLabel('Value 1').inputValue(), 'info');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.locator('.toast-ok').filter({ hasText: 'saved' }).waitFor();
+    await page.waitForURL(new RegExp(`#/jobs/${jobId}(\\?|$)`)); // saved: on the job's page
     const saved = await getJob(jobId);
     assert.deepEqual(saved.env, { LOG_LEVEL: 'info', REGION_HINT: 'north' });
     assert.deepEqual(saved.retry, { maxRetries: 4, backoff: 'exponential', delaySeconds: 5, maxDelaySeconds: 60, jitter: false });

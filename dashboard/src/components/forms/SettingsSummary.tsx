@@ -5,7 +5,13 @@ import { describeRetry } from './RetryForm';
 import { describeTriggers } from './TriggersForm';
 import '../../forms.css';
 
-const orDefault = (v: number | null, unit: string) => (v === null ? "the server's default" : `${v} ${unit}`);
+const orDefault = (v: number | null, unit: string) => (v === null ? 'server default' : `${v} ${unit}`);
+
+/** "the newest 50 tasks, for 7 days"; null parts are the server's defaults. */
+function describeHistory(limit: number | null, days: number | null): string {
+  if (limit === null && days === null) return "the server's defaults";
+  return `${limit === null ? "the server's default number of tasks" : `the newest ${limit} tasks`}, ${days === null ? "for the server's default days" : `for ${days} days`}`;
+}
 
 /** A job's advanced settings in words, as the editor's forms set them (secret values never: names only). */
 export function SettingsSummary({ job }: { job: CronJob }) {
@@ -49,13 +55,11 @@ export function SettingsSummary({ job }: { job: CronJob }) {
       <dt>Triggers</dt>
       <dd data-setting="triggers">{triggers.length ? triggers.map((t) => <div key={t}>{t}</div>) : <span className="muted">none</span>}</dd>
       <dt>History kept</dt>
-      <dd data-setting="history">
-        newest {orDefault(job.historyLimit, 'tasks')}, for {orDefault(job.historyDays, 'days')}
-      </dd>
+      <dd data-setting="history">{describeHistory(job.historyLimit, job.historyDays)}</dd>
       <dt>Policies</dt>
       <dd data-setting="policies">
         overlap {job.concurrencyPolicy}, missed runs {job.misfirePolicy}
-        {job.misfirePolicy === 'catchUp' ? ` (at most ${job.catchUpLimit})` : ''}, deadline {job.startingDeadlineSeconds === null ? 'none' : `${job.startingDeadlineSeconds} s`}, jitter {job.jitterSeconds} s, priority {job.priority}, output kept{' '}
+        {job.misfirePolicy === 'catchUp' ? ` (at most ${job.catchUpLimit})` : ''}, deadline {job.startingDeadlineSeconds === null ? 'none' : `${job.startingDeadlineSeconds} s`}, jitter {job.jitterSeconds} s, priority {job.priority}, output kept:{' '}
         {orDefault(job.maxOutputBytes, 'bytes')}
       </dd>
     </dl>

@@ -59,7 +59,7 @@ export function NumberField({ label, name, value, onChange, unit, hint, error, e
 }) {
   const [text, parse] = useDraft<string, unknown>(value, (v) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v)), (t) => parseNumber(t, empty));
   return (
-    <Field label={unit ? `${label} (${unit})` : label} hint={hint} error={error}>
+    <Field label={label} hint={hint} error={error}>
       <span className="unit-input">
         <input name={name} inputMode="numeric" value={text} placeholder={placeholder} onChange={(e) => onChange(parse(e.target.value))} aria-valuemin={min} aria-valuemax={max} />
         {unit && <span className="unit">{unit}</span>}
