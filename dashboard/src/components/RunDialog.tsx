@@ -89,10 +89,13 @@ function RunDialog({ name, owner, params, overrides, run, onClose }: {
 
   // The server names the field first: "params.REGION: must be one of eu, us"; several are joined by "; ".
   const problems = Problems.of(error?.message);
+  // Params changed since the refusal: their problem is not shown any more (the next run checks them again).
+  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
+    setEdited(new Set());
     const body: RunJobBody = {};
     // An empty input leaves the param to its default (or unset); the server refuses a required one.
     const given = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
@@ -126,7 +129,7 @@ function RunDialog({ name, owner, params, overrides, run, onClose }: {
               Each reaches {owner === 'job' ? 'the task' : 'every task of the run'} as the environment variable CRONFLEET_PARAM_&lt;NAME&gt;; an empty one gets its default. * required.
             </p>
             {params.map((p) => (
-              <ParamInput key={p.name} param={p} value={values[p.name] ?? ''} onChange={(v) => setValues((all) => ({ ...all, [p.name]: v }))} error={problems.under(`params.${p.name}`)} />
+              <ParamInput key={p.name} param={p} value={values[p.name] ?? ''} onChange={(v) => (setValues((all) => ({ ...all, [p.name]: v })), setEdited((s) => new Set(s).add(p.name)))} error={edited.has(p.name) ? null : problems.under(`params.${p.name}`)} />
             ))}
           </fieldset>
         )}

@@ -57,7 +57,7 @@ export const SETTINGS: readonly SettingDef[] = [
     Form: ({ value, onChange, problems, stored }) => <SecretEnvForm value={value} onChange={onChange} problems={problems} stored={stored} />,
     json: false,
   },
-  { id: 'notify', title: 'Notifications', hint: 'Where to say that a run failed, timed out, succeeded, …: a signed webhook, an email, or both.', keys: ['notify'], initial: [], fromJob: (j) => notifyFromView(j.notify ?? []), fits: notifyFits, shown: (v) => indexes(v, 'notify'), Form: NotifyForm },
+  { id: 'notify', title: 'Notifications', hint: 'Where to say that a run failed, timed out, succeeded, …: a signed webhook, an email, or both. As JSON, a header value null is a stored one (never shown).', keys: ['notify'], initial: [], fromJob: (j) => notifyFromView(j.notify ?? []), fits: notifyFits, shown: (v) => indexes(v, 'notify'), Form: NotifyForm },
   {
     id: 'triggers',
     title: 'Triggers',

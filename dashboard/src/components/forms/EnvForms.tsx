@@ -45,7 +45,7 @@ export function SecretEnvForm({ value, onChange, problems, stored }: { value: un
       <p className="field-hint">Saving replaces every secret variable with these rows: type each value again (stored values are never shown nor sent back).</p>
       <KeyValueRows path="secretEnv" value={value} onChange={onChange} problems={problems} keyLabel="Secret" valueLabel="Secret value" addLabel="Add secret" secret keyPlaceholder="NAME" />
       <button type="button" className="btn btn-small" onClick={keep}>
-        Keep the stored ones instead
+        {stored.length ? 'Keep the stored ones instead' : 'No secrets'}
       </button>
     </div>
   );

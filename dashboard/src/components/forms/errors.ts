@@ -12,15 +12,19 @@ export interface FieldProblem {
 
 const FIELD = /^([A-Za-z_$][\w$-]*(?:\.[\w$-]*)*): ([\s\S]*)$/;
 
-/** Splits a refusal's message into its problems, each with the field it names. */
+/**
+ * Splits a refusal's message into its problems, each with the field it names. A part that names no
+ * field continues the problem before it ("…has no default; give it one"), unless it is the first.
+ */
 export function parseProblems(message: string): FieldProblem[] {
-  return message
-    .split('; ')
-    .filter((m) => m.trim() !== '')
-    .map((m) => {
-      const hit = FIELD.exec(m);
-      return hit ? { field: hit[1], message: hit[2] } : { field: '', message: m };
-    });
+  const out: FieldProblem[] = [];
+  for (const part of message.split('; ').filter((m) => m.trim() !== '')) {
+    const hit = FIELD.exec(part);
+    if (hit) out.push({ field: hit[1], message: hit[2] });
+    else if (out.length) out[out.length - 1] = { ...out[out.length - 1], message: `${out[out.length - 1].message}; ${part}` };
+    else out.push({ field: '', message: part });
+  }
+  return out;
 }
 
 /** A set of problems, asked by field. */
