@@ -129,7 +129,7 @@ function RunDialog({ name, owner, params, overrides, run, onClose }: {
               Each reaches {owner === 'job' ? 'the task' : 'every task of the run'} as the environment variable CRONFLEET_PARAM_&lt;NAME&gt;; an empty one gets its default. * required.
             </p>
             {params.map((p) => (
-              <ParamInput key={p.name} param={p} value={values[p.name] ?? ''} onChange={(v) => (setValues((all) => ({ ...all, [p.name]: v })), setEdited((s) => new Set(s).add(p.name)))} error={edited.has(p.name) ? null : problems.under(`params.${p.name}`)} />
+              <ParamInput key={p.name} param={p} value={values[p.name] ?? ''} onChange={(v) => (setValues((all) => ({ ...all, [p.name]: v })), setEdited((s) => new Set(s).add(p.name)))} error={edited.has(p.name) ? null : problems.within([`params.${p.name}`]).text || null} />
             ))}
           </fieldset>
         )}
@@ -139,7 +139,7 @@ function RunDialog({ name, owner, params, overrides, run, onClose }: {
               Admin overrides <span className="run-kind">free-form, for this run only</span>
             </legend>
             <p className="field-hint">Not declared by the job: they change what runs, so only admins may send them. Empty: the spec as it is.</p>
-            <Field label="Arguments (one per line, replace the spec's args)" error={problems.under('args')}>
+            <Field label="Arguments (one per line, replace the spec's args)" error={problems.within(['args']).text || null}>
               <textarea name="args" rows={3} value={args} onChange={(e) => setArgs(e.target.value)} spellCheck={false} />
             </Field>
             <div className="field-label">Environment (over the spec's env)</div>
