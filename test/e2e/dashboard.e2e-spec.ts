@@ -64,12 +64,13 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
     const first = await page.locator('.preview li').first().textContent();
     assert.match(first ?? '', /^\w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     await page.getByLabel('Spec (JSON)').fill(JSON.stringify({ command: 'sh', args: ['-c', 'echo hello-from-dashboard'] }, null, 2));
-    await page.getByLabel('More settings (JSON)').fill(JSON.stringify({ retry: { maxAttempts: 0 } }));
+    await page.locator('[name="retry-on"]').check();
+    await page.locator('[name="retry-maxRetries"]').fill('-1');
     await page.getByRole('button', { name: 'Create' }).click();
-    // The server's message names the field; nothing was created.
-    await page.getByRole('alert').filter({ hasText: /retry/ }).waitFor();
+    // The server's message names the field, shown under its input; nothing was created.
+    await page.locator('section[data-setting="retry"] .field-error').filter({ hasText: 'must be at least 0' }).waitFor();
     assert.equal((await server.api.listCronJobs()).items.filter((j) => j.name === name).length, 0);
-    await page.getByLabel('More settings (JSON)').fill('{}');
+    await page.locator('[name="retry-on"]').uncheck();
     await shot('job-editor');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('heading', { name }).waitFor();

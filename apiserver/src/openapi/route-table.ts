@@ -150,7 +150,9 @@ export const ROUTE_TABLE: Record<string, RouteDoc> = {
   'GET /api/v1/schedules/preview': {
     tag: 'cronjobs',
     summary: 'Try a schedule before saving it',
-    description: 'Its next due times, each strictly after `from` (default now).',
+    description:
+      'Its next due times, each strictly after `from` (default now). An `@every` schedule runs on a grid that starts at `anchor` (default `from`): ' +
+      "give an existing job's `createdAt` to see its own next runs, as `GET /cronjobs/:id/next` does.",
     responses: { 200: json(NextRunsSchema, 'ISO-8601 instants, soonest first') },
   },
   'POST /api/v1/tasks': {

@@ -74,7 +74,8 @@ export const api = {
   pauseJob: (id: number) => call<CronJob>('POST', `${v1}/cronjobs/${id}/pause`),
   resumeJob: (id: number) => call<CronJob>('POST', `${v1}/cronjobs/${id}/resume`),
   nextRuns: (id: number, count = 5) => call<{ next: string[] }>('GET', withQuery(`${v1}/cronjobs/${id}/next`, { count })),
-  preview: (schedule: string, timezone: string, count = 5) => call<{ next: string[] }>('GET', withQuery(`${v1}/schedules/preview`, { schedule, timezone, count })),
+  /** `anchor`: where an `@every` grid starts; an existing job's createdAt gives its own next runs. */
+  preview: (schedule: string, timezone: string, count = 5, anchor?: string) => call<{ next: string[] }>('GET', withQuery(`${v1}/schedules/preview`, { schedule, timezone, count, anchor })),
   timeline: (ids: number[], limit = 20) =>
     call<{ items: { cronjobId: number; runs: TimelineRun[] }[] }>('GET', withQuery(`${v1}/cronjobs/timeline`, { ids: ids.join(','), limit })),
 

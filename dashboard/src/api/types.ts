@@ -30,7 +30,10 @@ export interface CronJob {
   env: Record<string, string>;
   secretEnvKeys: string[];
   maxOutputBytes: number | null;
+  /** Rules `{ on, webhook?: { url, headerNames }, email?: { to } }`: header names only, never their values. */
   notify: unknown[];
+  /** Jobs this one starts when a task of it ended for good: `{ onSuccess?, onFailure?, onComplete? }` lists of names or `{ job, params }`. */
+  triggers: Record<string, unknown>;
   /** What a run may set (the Run dialog's form); absent from a server before params. */
   params?: JobParam[];
   /** Finished tasks kept: the newest N, none older than D days; null: the server's defaults. */

@@ -5,6 +5,8 @@ import { useAllowed } from '../app/role';
 import { href, navigate } from '../app/router';
 import { ActionButton, ErrorNote, Field } from './ui';
 import { useToast } from './toasts';
+import { Problems } from './forms/errors';
+import { KeyValueRows } from './forms/inputs';
 
 /**
  * "Run now" for a job: straight away for a job without params, else a dialog with a form built from
@@ -81,34 +83,25 @@ function RunDialog({ name, owner, params, overrides, run, onClose }: {
   const toast = useToast();
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(params.map((p) => [p.name, p.default ?? ''])));
   const [args, setArgs] = useState('');
-  const [env, setEnv] = useState('');
+  const [env, setEnv] = useState<Record<string, string | null>>({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
 
   // The server names the field first: "params.REGION: must be one of eu, us"; several are joined by "; ".
-  const problemOf = (field: string) =>
-    error?.message
-      .split('; ')
-      .filter((m) => m.startsWith(`${field}:`))
-      .join('; ') || null;
+  const problems = Problems.of(error?.message);
+  // Params changed since the refusal: their problem is not shown any more (the next run checks them again).
+  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
+    setEdited(new Set());
     const body: RunJobBody = {};
     // An empty input leaves the param to its default (or unset); the server refuses a required one.
     const given = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
     if (Object.keys(given).length) body.params = given;
     if (overrides && lines(args).length) body.args = lines(args);
-    if (overrides && lines(env).length) {
-      const pairs: Record<string, string> = {};
-      for (const l of lines(env)) {
-        const eq = l.indexOf('=');
-        if (eq < 1) return setError(new Error(`env: '${l}' is not KEY=VALUE`));
-        pairs[l.slice(0, eq)] = l.slice(eq + 1);
-      }
-      body.env = pairs;
-    }
+    if (overrides && Object.keys(env).length) body.env = env as Record<string, string>;
     setBusy(true);
     try {
       toast('ok', await run(body));
@@ -120,7 +113,8 @@ function RunDialog({ name, owner, params, overrides, run, onClose }: {
     }
   };
 
-  const unplaced = error && !params.some((p) => problemOf(`params.${p.name}`)) && !problemOf('args') && !problemOf('env') ? error : null;
+  const rest = problems.outside([...params.map((p) => `params.${p.name}`), 'args', 'env']);
+  const unplaced = error && !rest.empty ? new Error(rest.text) : null;
   return (
     <div className="dialog-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
       <form className="dialog card" role="dialog" aria-modal="true" aria-label={`Run ${name}`} onSubmit={submit}>
@@ -128,25 +122,29 @@ function RunDialog({ name, owner, params, overrides, run, onClose }: {
         <ErrorNote error={unplaced} />
         {params.length > 0 && (
           <fieldset>
-            <legend>Parameters</legend>
+            <legend>
+              Parameters <span className="run-kind">declared by the {owner}, checked against it</span>
+            </legend>
             <p className="field-hint">
-              Declared by the {owner}; each reaches {owner === 'job' ? 'the task' : 'every task of the run'} as the environment variable CRONFLEET_PARAM_&lt;NAME&gt;. * required.
+              Each reaches {owner === 'job' ? 'the task' : 'every task of the run'} as the environment variable CRONFLEET_PARAM_&lt;NAME&gt;; an empty one gets its default. * required.
             </p>
             {params.map((p) => (
-              <ParamInput key={p.name} param={p} value={values[p.name] ?? ''} onChange={(v) => setValues((all) => ({ ...all, [p.name]: v }))} error={problemOf(`params.${p.name}`)} />
+              <ParamInput key={p.name} param={p} value={values[p.name] ?? ''} onChange={(v) => (setValues((all) => ({ ...all, [p.name]: v })), setEdited((s) => new Set(s).add(p.name)))} error={edited.has(p.name) ? null : problems.within([`params.${p.name}`]).text || null} />
             ))}
           </fieldset>
         )}
         {overrides && (
           <fieldset>
-            <legend>Admin overrides</legend>
-            <p className="field-hint">Free-form: they change what runs, so only admins may send them. Empty: the spec as it is.</p>
-            <Field label="Arguments (one per line, replace the spec's args)" error={problemOf('args')}>
+            <legend>
+              Admin overrides <span className="run-kind">free-form, for this run only</span>
+            </legend>
+            <p className="field-hint">Not declared by the job: they change what runs, so only admins may send them. Empty: the spec as it is.</p>
+            <Field label="Arguments (one per line, replace the spec's args)" error={problems.within(['args']).text || null}>
               <textarea name="args" rows={3} value={args} onChange={(e) => setArgs(e.target.value)} spellCheck={false} />
             </Field>
-            <Field label="Environment (KEY=VALUE per line, over the spec's env)" error={problemOf('env')}>
-              <textarea name="env" rows={3} value={env} onChange={(e) => setEnv(e.target.value)} spellCheck={false} />
-            </Field>
+            <div className="field-label">Environment (over the spec's env)</div>
+            {problems.restUnder('env', Object.keys(env).map((k) => `env.${k}`)) && <span className="field-message">{problems.restUnder('env', Object.keys(env).map((k) => `env.${k}`))}</span>}
+            <KeyValueRows path="env" value={env} onChange={setEnv} problems={problems} keyLabel="Variable" valueLabel="Value" addLabel="Add variable" keyPlaceholder="NAME" />
           </fieldset>
         )}
         <div className="page-actions">

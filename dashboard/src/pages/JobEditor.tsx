@@ -8,6 +8,11 @@ import { CallerContext } from '../app/role';
 import { href, navigate } from '../app/router';
 import { ErrorNote, Field, PageHeader } from '../components/ui';
 import { useToast } from '../components/toasts';
+import { Problems } from '../components/forms/errors';
+import { AdvancedSettings, SETTING_FIELDS, settingsBody, settingValues } from '../components/forms/AdvancedSettings';
+
+/** Fields of the main form (the rest are the advanced settings'). */
+const MAIN_FIELDS = ['namespace', 'name', 'schedule', 'timezone', 'runner', 'spec', 'timeoutSeconds', 'enabled', 'concurrencyPolicy'];
 
 const SPEC_TEMPLATES: Record<(typeof RUNNERS)[number], object> = {
   command: { command: 'echo', args: ['hello from cronfleet'] },
@@ -15,11 +20,6 @@ const SPEC_TEMPLATES: Record<(typeof RUNNERS)[number], object> = {
   docker: { image: 'busybox:latest', command: ['echo', 'hello'] },
   http: { url: 'http://127.0.0.1:9000/hook', method: 'POST' },
 };
-
-/** Fields the form has inputs for; the rest of a job is edited as JSON under "More settings". */
-const FORM_FIELDS = ['id', 'namespace', 'name', 'schedule', 'timezone', 'runner', 'spec', 'timeoutSeconds', 'enabled', 'concurrencyPolicy', 'nextRunAt', 'createdAt', 'updatedAt', 'secretEnvKeys', 'version', 'params'];
-
-const PARAMS_HINT = 'what a run may set, each given to the task as CRONFLEET_PARAM_<NAME>: [{ "name": "REGION", "enum": ["eu", "us"], "default": "eu" }, { "name": "TICKET", "required": true, "pattern": "[A-Z]+-[0-9]+" }]';
 
 function zones(): string[] {
   try {
@@ -50,28 +50,28 @@ function JobForm({ job }: { job: CronJob | null }) {
   const [timeout, setTimeoutSeconds] = useState(job?.timeoutSeconds ? String(job.timeoutSeconds) : '');
   const [enabled, setEnabled] = useState(job?.enabled ?? true);
   const [concurrency, setConcurrency] = useState(job?.concurrencyPolicy ?? 'allow');
-  const [params, setParams] = useState(JSON.stringify(job?.params ?? [], null, 2));
-  const [more, setMore] = useState(() => {
-    if (!job) return '{}';
-    const rest = Object.fromEntries(Object.entries(job).filter(([k]) => !FORM_FIELDS.includes(k)));
-    return JSON.stringify(rest, null, 2);
-  });
+  // The advanced settings as the forms edit them, and as they were (an edit sends only what changed).
+  const initialSettings = useMemo(() => (job ? settingValues(job) : null), [job]);
+  const [settings, setSettings] = useState(() => settingValues(job));
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<ApiError | Error | null>(null);
+  // The server's refusal (or what cannot be sent as it is) by field, shown under each field's input.
+  const [problems, setProblems] = useState(new Problems());
   const [preview, setPreview] = useState<{ next: string[] } | { error: string } | null>(null);
   const zoneList = useMemo(zones, []);
 
-  // The next 5 due times, asked of the server (its evaluator is the one that schedules) as the user types.
+  // The next 5 due times, asked of the server (its evaluator is the one that schedules) as the user
+  // types; an existing job's `@every` grid starts at its createdAt, as its real runs do.
   useEffect(() => {
     if (!schedule.trim()) return setPreview(null);
     const t = window.setTimeout(() => {
-      api.preview(schedule.trim(), timezone.trim() || 'UTC', 5).then(
+      api.preview(schedule.trim(), timezone.trim() || 'UTC', 5, job?.createdAt).then(
         (r) => setPreview(r),
         (e: Error) => setPreview({ error: e.message }),
       );
     }, 250);
     return () => window.clearTimeout(t);
-  }, [schedule, timezone]);
+  }, [schedule, timezone, job?.createdAt]);
 
   const changeRunner = (r: RunnerName) => {
     setRunner(r);
@@ -84,7 +84,7 @@ function JobForm({ job }: { job: CronJob | null }) {
     try {
       v = JSON.parse(text);
     } catch (e) {
-      throw new Error(`${field}: not valid JSON (${(e as Error).message})`);
+      throw new Error(`${field}: not valid JSON (${(e as Error).message.replace(/; /g, ', ')})`);
     }
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${field}: must be a JSON object`);
     return v as Record<string, unknown>;
@@ -93,21 +93,20 @@ function JobForm({ job }: { job: CronJob | null }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
+    setProblems(new Problems());
     let body: Record<string, unknown>;
     try {
-      const extra = parseJson(more, 'More settings');
-      const timeoutSeconds = timeout.trim() === '' ? null : Number(timeout);
-      if (timeoutSeconds !== null && (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1)) throw new Error('Timeout: must be a whole number of seconds, at least 1');
-      let paramList: unknown;
-      try {
-        paramList = JSON.parse(params.trim() || '[]');
-      } catch (err) {
-        throw new Error(`params: not valid JSON (${(err as Error).message})`);
+      // A number as typed (or the text, which the server refuses naming the field); empty: none.
+      const timeoutSeconds = timeout.trim() === '' ? null : /^\d+$/.test(timeout.trim()) ? Number(timeout) : timeout.trim();
+      const advanced = settingsBody(settings, initialSettings);
+      if (!advanced.problems.empty) {
+        setProblems(advanced.problems);
+        return;
       }
-      if (!Array.isArray(paramList)) throw new Error('params: must be a JSON list of { name, description?, default?, required?, pattern? | enum? }');
-      body = { ...extra, params: paramList, ...(job || !scope.namespaces ? {} : { namespace }), name: name.trim(), schedule: schedule.trim(), timezone: timezone.trim(), runner, spec: parseJson(spec, 'Spec'), timeoutSeconds, enabled, concurrencyPolicy: concurrency };
+      body = { ...advanced.body, ...(job || !scope.namespaces ? {} : { namespace }), name: name.trim(), schedule: schedule.trim(), timezone: timezone.trim(), runner, spec: parseJson(spec, 'spec'), timeoutSeconds, enabled, concurrencyPolicy: concurrency };
     } catch (err) {
-      setError(err as Error);
+      // "spec: not valid JSON (…)": on the Spec field.
+      setProblems(Problems.of((err as Error).message));
       return;
     }
     setSaving(true);
@@ -117,13 +116,15 @@ function JobForm({ job }: { job: CronJob | null }) {
       navigate(href(`/jobs/${saved.id}`));
     } catch (err) {
       setError(err as Error);
+      if (err instanceof ApiError) setProblems(Problems.of(err.message));
     } finally {
       setSaving(false);
     }
   };
 
-  // The server's message starts with the field it names ("namespace: …" is not about "name").
-  const fieldError = (f: string) => (error && new RegExp(`^${f}\\b`, 'i').test(error.message) ? error.message : null);
+  const fieldError = (f: string) => problems.under(f);
+  // What no input shows: the page's note (a refusal that names no field, or one not on this form).
+  const unplaced = error instanceof ApiError ? (problems.outside([...MAIN_FIELDS, ...SETTING_FIELDS]).empty ? null : new Error(problems.outside([...MAIN_FIELDS, ...SETTING_FIELDS]).text)) : error;
 
   return (
     <form className="job-form" onSubmit={submit}>
@@ -135,7 +136,12 @@ function JobForm({ job }: { job: CronJob | null }) {
           {saving ? 'Saving…' : job ? 'Save' : 'Create'}
         </button>
       </PageHeader>
-      <ErrorNote error={error} />
+      <ErrorNote error={unplaced} />
+      {!problems.empty && !unplaced && (
+        <div className="error-note" role="alert">
+          Not saved: {problems.list.length === 1 ? 'a field needs' : `${problems.list.length} fields need`} fixing, marked below.
+        </div>
+      )}
       <div className="form-grid">
         <div>
           {scope.namespaces && (
@@ -180,7 +186,7 @@ function JobForm({ job }: { job: CronJob | null }) {
             <Field label="Timeout (s)" hint="empty: none" error={fieldError('timeoutSeconds')}>
               <input name="timeoutSeconds" inputMode="numeric" value={timeout} onChange={(e) => setTimeoutSeconds(e.target.value)} />
             </Field>
-            <Field label="Overlapping runs">
+            <Field label="Overlapping runs" error={fieldError('concurrencyPolicy')}>
               <select name="concurrencyPolicy" value={concurrency} onChange={(e) => setConcurrency(e.target.value)}>
                 <option value="allow">allow</option>
                 <option value="forbid">forbid (skip while one runs)</option>
@@ -204,14 +210,10 @@ function JobForm({ job }: { job: CronJob | null }) {
           <Field label="Spec (JSON)" error={fieldError('spec')} hint="checked against the runner's schema when saved">
             <textarea name="spec" rows={8} value={spec} onChange={(e) => setSpec(e.target.value)} spellCheck={false} />
           </Field>
-          <Field label="Params (JSON)" error={fieldError('params')} hint={PARAMS_HINT}>
-            <textarea name="params" rows={4} value={params} onChange={(e) => setParams(e.target.value)} spellCheck={false} />
-          </Field>
-          <Field label="More settings (JSON)" hint="retry, env, secretEnv, workerSelector, routing, misfirePolicy, notify, …">
-            <textarea name="more" rows={8} value={more} onChange={(e) => setMore(e.target.value)} spellCheck={false} />
-          </Field>
         </div>
       </div>
+      <h2>Advanced settings</h2>
+      <AdvancedSettings values={settings} onChange={(id, v) => setSettings((all) => ({ ...all, [id]: v }))} problems={problems} storedSecrets={job?.secretEnvKeys ?? []} namespace={job?.namespace ?? namespace} />
     </form>
   );
 }

@@ -6,6 +6,7 @@ import { href, navigate } from '../app/router';
 import { TasksTable } from '../components/TasksTable';
 import { RunNowButton } from '../components/RunDialog';
 import { JobHistory } from './JobHistory';
+import { SettingsSummary } from '../components/forms/SettingsSummary';
 import { ActionButton, ErrorNote, NamespaceTag, PageHeader, Time, TimelineStrip } from '../components/ui';
 
 /**
@@ -93,11 +94,6 @@ export function JobPage({ id, version = null }: { id: number; version?: number |
             </dd>
             <dt>Timeout</dt>
             <dd>{job.timeoutSeconds ? `${job.timeoutSeconds} s` : 'none'}</dd>
-            <dt>Policies</dt>
-            <dd>
-              concurrency {job.concurrencyPolicy}, misfire {job.misfirePolicy}, routing {job.routing}
-              {job.retry ? `, retry ${JSON.stringify(job.retry)}` : ''}
-            </dd>
             {(job.params ?? []).length > 0 && (
               <>
                 <dt>Params</dt>
@@ -114,13 +110,11 @@ export function JobPage({ id, version = null }: { id: number; version?: number |
                 </dd>
               </>
             )}
-            {job.secretEnvKeys.length > 0 && (
-              <>
-                <dt>Secret env</dt>
-                <dd>{job.secretEnvKeys.join(', ')} (values never shown)</dd>
-              </>
-            )}
           </dl>
+        </section>
+        <section className="card">
+          <h2>Settings</h2>
+          <SettingsSummary job={job} />
         </section>
       </div>
       <h2>Recent runs</h2>
