@@ -295,7 +295,7 @@ export interface RunStep {
   finishedAt: string | null;
   taskIds: number[];
   tasks: RunStepTask[];
-  group: { size: number; succeedWhen: SucceedWhen; maxParallel: number | null; succeeded: number; failed: number; running: number; waiting: number } | null;
+  group: { size: number; succeedWhen: SucceedWhen; maxParallel: number | null; succeeded: number; failed: number; running: number; waiting: number; skipped: number } | null;
 }
 
 /** `GET /workflow-runs/:id`: the run and every step with its edges, state, tasks and times. */
