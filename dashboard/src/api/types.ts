@@ -120,6 +120,8 @@ export interface Task {
   finishedAt: string | null;
   exitCode: number | null;
   signal: string | null;
+  /** An http task's response status; null for other runners or when no response came. */
+  httpStatus: number | null;
   workerId: number | null;
   error: { code?: string; message: string } | null;
   timeoutSeconds: number | null;
