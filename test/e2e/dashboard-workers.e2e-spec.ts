@@ -70,7 +70,14 @@ describe('the workers page in headless Chromium', { timeout: 120_000 }, () => {
   });
 
   it('shows a cleanly stopped worker offline and no longer draining, through the API and on the page', async () => {
-    await leaver.stop(); // SIGTERM: it drains (no task runs) and exits
+    // Stopped (SIGTERM) while a task runs: it drains, says so in its heartbeats, and exits once the task is done.
+    const job = await server.api.createCronJob({ name: `dash-w-last-${randomId()}`, schedule: '@yearly', enabled: false, runner: 'command', spec: { command: 'sleep', args: ['3'] }, workerSelector: { names: [names.leaver] } });
+    const { taskId } = await server.api.runCronJob(job.id);
+    await waitFor(async () => (await server.api.getTask(taskId)).status === 'running', { timeoutMs: 20_000, what: 'its last task running', details: logs });
+    const stopped = leaver.stop(10_000);
+    await waitFor(async () => (await workerNamed(names.leaver)).shuttingDown === true, { timeoutMs: 10_000, what: `${names.leaver} shutting down`, details: logs });
+    await stopped;
+    assert.equal((await waitForTaskEnd(server.api, taskId, { timeoutMs: 10_000, details: logs })).status, 'success');
     const gone = await waitFor(
       async () => {
         const w = await workerNamed(names.leaver);

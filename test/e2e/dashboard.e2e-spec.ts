@@ -253,6 +253,10 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
     await page.getByRole('link', { name: 'Cron jobs' }).click();
     await page.locator('tr[data-job]').first().waitFor();
     assert.equal(await page.locator('tr[data-job]').count(), 1, 'only its namespace’s job');
+    // Its next run on the one scale of every relative time: the two largest units, days from 24 h on (not `in 47h` beside `in 3d`).
+    const next = (await page.locator('tr[data-job] time').first().textContent()) ?? '';
+    const units = /^in (?:\d+d(?: \d+h)?|(\d+)h(?: \d+m)?|\d+m(?: \d+s)?|\d+s)$/.exec(next);
+    assert.ok(units && (units[1] === undefined || Number(units[1]) < 24), `next run '${next}'`);
     assert.equal(await page.locator('tr[data-job] [data-testid="namespace"]').count(), 0, 'no namespace column');
     await page.getByRole('link', { name: 'Namespaces' }).click();
     await page.locator(`tr[data-namespace="${ns}"]`).getByTestId('jobs-usage').filter({ hasText: '1 / 5' }).waitFor();
