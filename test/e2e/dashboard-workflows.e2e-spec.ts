@@ -4,7 +4,7 @@
 // the failed step, a group with its progress, a run killed from its page, and a viewer who sees no
 // run, kill, stop or retry button. Nothing here waits for a duration: a step that must still be
 // running when the page is checked waits for a gate file the test creates afterwards.
-// CRONFLEET_SCREENSHOTS=<dir> keeps workflow.png and workflow-run.png (`npm run docs:screenshots`).
+// CRONFLEET_SCREENSHOTS=<dir> keeps workflows, workflow and workflow-run at three widths (`npm run docs:screenshots`).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -84,6 +84,7 @@ describe('workflows in the web dashboard', { timeout: 120_000 }, () => {
     const row = page.locator(`tr[data-workflow="${name('diamond')}"]`);
     await row.waitFor();
     assert.match((await row.textContent()) ?? '', /on demand/);
+    await shot('workflows');
     await row.getByRole('link', { name: name('diamond') }).click();
     await page.getByRole('heading', { name: name('diamond') }).waitFor();
     await node('d').waitFor();

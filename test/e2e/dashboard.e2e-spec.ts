@@ -2,12 +2,13 @@
 // scripts/chromium.sh): sign in with the token, create a cron job with the schedule preview, watch it
 // run and read its output, kill a running task from its page while its output streams live, filter
 // the task history, read a job's versions and roll one back, see the workers and the scheduler.
-// CRONFLEET_SCREENSHOTS=<dir> keeps a screenshot of each main page there (`npm run docs:screenshots`
-// refreshes docs/screenshots/).
+// Each page is also looked at 1024 and 390 px wide, where it must not scroll sideways, and the jobs
+// table's last button must stay within reach. CRONFLEET_SCREENSHOTS=<dir> keeps a screenshot of each
+// main page at 1400, 1024 and 390 px there (`npm run docs:screenshots` refreshes docs/screenshots/).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { openDashboardBrowser, signIn } from './browser';
+import { assertReachable, atWidths, NARROW_WIDTHS, openDashboardBrowser, signIn } from './browser';
 import { assertNoLeakedProcesses, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
 describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
@@ -17,12 +18,13 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
   let page: Page;
   let consoleErrors: string[] = [];
   let shot: (name: string) => Promise<void>;
+  const workerName = `e2e-dash-${randomId()}`;
   const logs = (): string => [server?.process.report(), worker?.report(), consoleErrors.join('\n')].filter(Boolean).join('\n');
 
   before(async () => {
     ({ browser, page, consoleErrors, shot } = await openDashboardBrowser());
     server = await startServer({ backend: 'embedded' });
-    worker = startWorker(server, `e2e-dash-${randomId()}`, { labels: { zone: 'eu-1', disk: 'ssd' } });
+    worker = startWorker(server, workerName, { labels: { zone: 'eu-1', disk: 'ssd' } });
     await waitForWorkerOnline(server.api, { details: logs });
   });
   after(async () => {
@@ -77,14 +79,18 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
 
     // Runs every 2 s: the strip fills with successes; a square leads to the task and its output.
     await page.locator('.timeline .tl-success').first().waitFor({ timeout: 30_000 });
+    await shot('job');
     await page.getByRole('link', { name: 'Cron jobs' }).click();
     await page.locator(`tr[data-job="${name}"] .tl-success`).first().waitFor();
     await page.locator(`tr[data-job="${failing.name}"] .tl-failed`).first().waitFor();
     await shot('jobs');
+    // A row's last button stays within reach on a small laptop and a phone (it was cut off at 1024 px).
+    await atWidths(page, NARROW_WIDTHS, (w) => assertReachable(page, `tr[data-job="${name}"] button:text-is("Delete")`, `the Delete button at ${w} px`));
     await server.api.call('POST', `/cronjobs/${failing.id}/pause`, [200]);
     await page.locator(`tr[data-job="${name}"] .tl-success`).first().click();
     await page.getByTestId('output').filter({ hasText: 'hello-from-dashboard' }).waitFor();
     assert.match((await page.locator('h1').textContent()) ?? '', /success/);
+    await page.getByTestId('worker').filter({ hasText: workerName }).waitFor(); // its name, as in the lists
 
     // Pause from the list: the job stops and the row says so.
     await page.getByRole('link', { name: 'Cron jobs' }).click();
@@ -113,6 +119,7 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
       spec: { command: 'sh', args: ['-c', 'echo started; i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.3; done'] },
     });
     await page.goto(`${server.url}/#/jobs/${job.id}`);
+    await page.locator('.tasks-table .empty').filter({ hasText: 'No task has run yet.' }).waitFor(); // not a table with nothing in it
     await page.getByRole('button', { name: 'Run now' }).click();
     await page.locator('.toast-ok').filter({ hasText: /task #\d+ created/ }).waitFor();
     const taskId = Number(/#(\d+)/.exec((await page.locator('.toast-ok').last().textContent()) ?? '')![1]);
@@ -151,7 +158,6 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
     assert.match((await row.textContent()) ?? '', /zone=eu-1/);
     await row.getByRole('button', { name: 'Drain' }).click();
     await row.locator('.badge-draining').waitFor();
-    await shot('workers');
     await row.getByRole('button', { name: 'Undrain' }).click();
     await row.getByRole('button', { name: 'Drain' }).waitFor();
 
@@ -248,6 +254,10 @@ describe('web dashboard in headless Chromium', { timeout: 240_000 }, () => {
     await page.getByRole('link', { name: 'Cron jobs' }).click();
     await page.locator('tr[data-job]').first().waitFor();
     assert.equal(await page.locator('tr[data-job]').count(), 1, 'only its namespace’s job');
+    // Its next run on the one scale of every relative time: the two largest units, days from 24 h on (not `in 47h` beside `in 3d`).
+    const next = (await page.locator('tr[data-job] time').first().textContent()) ?? '';
+    const units = /^in (?:\d+d(?: \d+h)?|(\d+)h(?: \d+m)?|\d+m(?: \d+s)?|\d+s)$/.exec(next);
+    assert.ok(units && (units[1] === undefined || Number(units[1]) < 24), `next run '${next}'`);
     assert.equal(await page.locator('tr[data-job] [data-testid="namespace"]').count(), 0, 'no namespace column');
     await page.getByRole('link', { name: 'Namespaces' }).click();
     await page.locator(`tr[data-namespace="${ns}"]`).getByTestId('jobs-usage').filter({ hasText: '1 / 5' }).waitFor();

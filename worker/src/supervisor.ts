@@ -55,6 +55,14 @@ interface Entry {
 }
 
 /**
+ * Errors of a task's own definition or of what it calls, not of the worker: a spec a plugin refused,
+ * an http check's unexpected status or bad redirect. The task ends with them; they stay out of the
+ * heartbeat's `lastError`, which says what is wrong with the worker (a healthy worker showed a
+ * one-shot task's InvalidSpec as its last error).
+ */
+const TASK_FAULTS: ReadonlySet<string> = new Set(['InvalidSpec', 'UnexpectedStatus', 'BadRedirect', 'TooManyRedirects']);
+
+/**
  * Owns the running tasks: accepts or refuses `task:run`, starts the runner, streams its output and
  * reports each task's final state through the outbox. Once draining it refuses new tasks for good.
  */
@@ -206,6 +214,7 @@ export class TaskSupervisor {
   }
 
   private noteError(error: SerializedError): void {
+    if (TASK_FAULTS.has(error.code)) return;
     this.options.onError?.(error.code, error.message);
   }
 

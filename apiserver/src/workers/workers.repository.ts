@@ -82,10 +82,12 @@ export class WorkersRepository {
 
   /**
    * Declares a worker offline if its last heartbeat is still `lastHeartbeatAt` (compare-and-set, so a
-   * worker that said hello meanwhile stays). True if this call declared it.
+   * worker that said hello meanwhile stays). True if this call declared it. A worker that was shutting
+   * down has finished doing so (a cleanly stopped worker stayed `offline` and `draining`); an
+   * operator's drain stays.
    */
   async markOffline(id: number, lastHeartbeatAt: Date | null): Promise<boolean> {
-    const qb = this.workers.createQueryBuilder().update().set({ status: 'offline', instanceId: null }).where("id = :id AND status <> 'offline'", { id });
+    const qb = this.workers.createQueryBuilder().update().set({ status: 'offline', instanceId: null, shuttingDown: false }).where("id = :id AND status <> 'offline'", { id });
     if (lastHeartbeatAt === null) qb.andWhere('last_heartbeat_at IS NULL');
     else qb.andWhere('last_heartbeat_at = :at', { at: dbTime(this.workers.manager.connection, lastHeartbeatAt) });
     return (await qb.execute()).affected === 1;

@@ -123,6 +123,8 @@ export interface Task {
   finishedAt: string | null;
   exitCode: number | null;
   signal: string | null;
+  /** An http task's response status; null for other runners or when no response came. */
+  httpStatus: number | null;
   workerId: number | null;
   error: { code?: string; message: string } | null;
   timeoutSeconds: number | null;
@@ -298,7 +300,7 @@ export interface RunStep {
   finishedAt: string | null;
   taskIds: number[];
   tasks: RunStepTask[];
-  group: { size: number; succeedWhen: SucceedWhen; maxParallel: number | null; succeeded: number; failed: number; running: number; waiting: number } | null;
+  group: { size: number; succeedWhen: SucceedWhen; maxParallel: number | null; succeeded: number; failed: number; running: number; waiting: number; skipped: number } | null;
 }
 
 /** `GET /workflow-runs/:id`: the run and every step with its edges, state, tasks and times. */

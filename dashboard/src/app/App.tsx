@@ -66,6 +66,9 @@ export function App() {
     [signedIn],
   );
   const route = useRoute();
+  // The phone-width menu (styles.css): open from its button, closed by going to a page.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [route]);
   const [caller, setCaller] = useState<Caller | null>(null);
   // null: not read yet; { list: null }: the server has no namespaces (one before them), or refused.
   const [namespaces, setNamespaces] = useState<{ list: Namespace[] | null } | null>(null);
@@ -111,25 +114,32 @@ export function App() {
               Cronfleet
             </a>
             <NamespacePicker scope={scope} />
-            <nav>
-              {nav.map(([k, label]) => (
-                <a key={k} href={href(`/${k}`)} className={section === k ? 'active' : ''}>
-                  {label}
-                </a>
-              ))}
-            </nav>
-            <span className="spacer" />
-            {caller && (
-              <span className="muted" data-testid="caller">
-                {caller.name} ({caller.role}){caller.namespace ? ` · ${caller.namespace}` : ''}
-              </span>
-            )}
-            <a href="/api/docs" target="_blank" rel="noreferrer">
-              API docs
-            </a>
-            <button className="btn" onClick={signOut}>
-              Sign out
+            <button className="btn menu-toggle" aria-expanded={menuOpen} aria-controls="topbar-menu" onClick={() => setMenuOpen((o) => !o)}>
+              Menu
             </button>
+            {/* Wide: one row; narrower: the links on a row of their own; phone width: behind Menu. */}
+            <div id="topbar-menu" className={`topbar-menu${menuOpen ? ' open' : ''}`}>
+              <nav>
+                {nav.map(([k, label]) => (
+                  <a key={k} href={href(`/${k}`)} className={section === k ? 'active' : ''} aria-current={section === k ? 'page' : undefined}>
+                    {label}
+                  </a>
+                ))}
+              </nav>
+              <div className="account">
+                {caller && (
+                  <span className="muted caller" data-testid="caller" title={caller.namespace ? `token of namespace ${caller.namespace}` : undefined}>
+                    {caller.name} ({caller.role}){caller.namespace ? ` · ${caller.namespace}` : ''}
+                  </span>
+                )}
+                <a href="/api/docs" target="_blank" rel="noreferrer">
+                  API docs
+                </a>
+                <button className="btn" onClick={signOut}>
+                  Sign out
+                </button>
+              </div>
+            </div>
           </header>
           {/* Pages wait for the namespaces so their first list call already has the right filter. */}
           <main>{namespaces && page(route)}</main>

@@ -5,24 +5,34 @@ export function durationMs(startIso: string | null, endIso: string | null, nowMs
   return (endIso ? Date.parse(endIso) : nowMs) - Date.parse(startIso);
 }
 
+/**
+ * `4m 10s`, `2h 5m`, `1d 23h`: the two largest units, days from 24 hours on, the one scale of every
+ * duration and relative time on the pages (they said `in 47h` beside `in 3d`); the CLI's too.
+ */
+function twoUnits(ms: number): string {
+  const s = Math.round(ms / 1000);
+  const [d, h, m, sec] = [Math.floor(s / 86_400), Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60), s % 60];
+  if (d) return h ? `${d}d ${h}h` : `${d}d`;
+  if (h) return m ? `${h}h ${m}m` : `${h}h`;
+  if (m) return sec ? `${m}m ${sec}s` : `${m}m`;
+  return `${sec}s`;
+}
+
+/** A task's or step's duration: `350 ms`, `4.25 s`, `12.5 s`, then as {@link twoUnits}. */
 export function formatDuration(ms: number | null): string {
   if (ms === null) return '–';
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
   const s = ms / 1000;
   if (s < 60) return `${s.toFixed(s < 10 ? 2 : 1)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${Math.round(s % 60)}s`;
-  const h = Math.floor(m / 60);
-  return h < 48 ? `${h}h ${m % 60}m` : `${Math.floor(h / 24)}d ${h % 24}h`;
+  return twoUnits(ms);
 }
 
+/** `in 1d 23h`, `4m 10s ago`, `now`. */
 export function relative(iso: string | null, nowMs = Date.now()): string {
   if (!iso) return '–';
   const d = Date.parse(iso) - nowMs;
-  const a = Math.abs(d);
-  const text = a < 1000 ? 'now' : a < 60_000 ? `${Math.round(a / 1000)}s` : a < 3_600_000 ? `${Math.round(a / 60_000)}m` : a < 172_800_000 ? `${Math.round(a / 3_600_000)}h` : `${Math.round(a / 86_400_000)}d`;
-  if (text === 'now') return text;
-  return d > 0 ? `in ${text}` : `${text} ago`;
+  if (Math.abs(d) < 1000) return 'now';
+  return d > 0 ? `in ${twoUnits(d)}` : `${twoUnits(-d)} ago`;
 }
 
 /** An instant in a time zone, e.g. `2026-11-22 14:05:00 Europe/Berlin`. */

@@ -6,9 +6,9 @@ export function succeedWhenText(w: SucceedWhen): string {
   return typeof w === 'string' ? w : `≥${w.atLeast}`;
 }
 
-/** `3/5 ok · 1 failed · 1 running`: a group's counts, the parts that are not zero. */
+/** `3/5 ok · 1 failed · 1 running · 1 not started`: a group's counts, the parts that are not zero. */
 export function groupProgress(g: NonNullable<RunStep['group']>): string {
-  return [`${g.succeeded}/${g.size} ok`, g.failed ? `${g.failed} failed` : '', g.running ? `${g.running} running` : ''].filter(Boolean).join(' · ');
+  return [`${g.succeeded}/${g.size} ok`, g.failed ? `${g.failed} failed` : '', g.running ? `${g.running} running` : '', g.skipped ? `${g.skipped} not started` : ''].filter(Boolean).join(' · ');
 }
 
 function groupPolicy(size: number, succeedWhen: SucceedWhen, maxParallel: number | null): string {

@@ -2,58 +2,60 @@ import { api } from '../api/client';
 import type { WorkflowRunSummary } from '../api/types';
 import { durationMs, formatDuration, local } from '../app/format';
 import { href } from '../app/router';
-import { ActionButton, StatusBadge, Time } from './ui';
+import { ActionButton, StatusBadge, Time, TableCard } from './ui';
 
 /** A workflow's runs, newest first: outcome, trigger, times, and the actions that fit their state. */
 export function RunsTable({ runs, reload }: { runs: readonly WorkflowRunSummary[]; reload: () => void }) {
   return (
-    <table className="table runs-table">
-      <thead>
-        <tr>
-          <th>Run</th>
-          <th>Status</th>
-          <th>Trigger</th>
-          <th>Started</th>
-          <th>Finished</th>
-          <th>Duration</th>
-          <th>Retries</th>
-          <th />
-        </tr>
-      </thead>
-      <tbody>
-        {runs.map((r) => (
-          <tr key={r.id} data-run={r.id} data-status={r.status}>
-            <td>
-              <a href={href(`/workflow-runs/${r.id}`)}>#{r.id}</a>
-            </td>
-            <td>
-              <StatusBadge status={r.status} />
-              {r.reason && <div className="muted small">{r.reason}</div>}
-            </td>
-            <td>
-              {r.trigger}
-              {r.scheduledAt && <span className="muted small"> due {local(r.scheduledAt)}</span>}
-            </td>
-            <td title={r.startedAt}>
-              {local(r.startedAt)} <Time iso={r.startedAt} />
-            </td>
-            <td>{local(r.finishedAt)}</td>
-            <td>{formatDuration(durationMs(r.startedAt, r.finishedAt))}</td>
-            <td>{r.retries || <span className="muted">–</span>}</td>
-            <td className="actions">
-              <RunActions run={r} reload={reload} />
-            </td>
-          </tr>
-        ))}
-        {runs.length === 0 && (
+    <TableCard stack>
+      <table className="table runs-table">
+        <thead>
           <tr>
-            <td colSpan={8} className="empty">
-              No runs yet.
-            </td>
+            <th>Run</th>
+            <th>Status</th>
+            <th>Trigger</th>
+            <th>Started</th>
+            <th>Finished</th>
+            <th>Duration</th>
+            <th>Retries</th>
+            <th />
           </tr>
-        )}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.id} data-run={r.id} data-status={r.status}>
+              <td>
+                <a href={href(`/workflow-runs/${r.id}`)}>#{r.id}</a>
+              </td>
+              <td>
+                <StatusBadge status={r.status} />
+                {r.reason && <div className="muted small">{r.reason}</div>}
+              </td>
+              <td>
+                {r.trigger}
+                {r.scheduledAt && <span className="muted small"> due {local(r.scheduledAt)}</span>}
+              </td>
+              <td title={r.startedAt}>
+                {local(r.startedAt)} <Time iso={r.startedAt} />
+              </td>
+              <td>{local(r.finishedAt)}</td>
+              <td>{formatDuration(durationMs(r.startedAt, r.finishedAt))}</td>
+              <td>{r.retries || <span className="muted">–</span>}</td>
+              <td className="actions">
+                <RunActions run={r} reload={reload} />
+              </td>
+            </tr>
+          ))}
+          {runs.length === 0 && (
+            <tr>
+              <td colSpan={8} className="empty">
+                No runs yet.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </TableCard>
   );
 }
 

@@ -1,10 +1,37 @@
-import { useState, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import type { TaskStatus, TimelineRun, WorkflowRunSummary } from '../api/types';
 import { href } from '../app/router';
 import { durationMs, formatDuration, local, relative } from '../app/format';
 import { useToast } from './toasts';
 import { useAllowed, type Role } from '../app/role';
 import { useNamespace } from '../app/namespace';
+
+/**
+ * A table in a card that scrolls sideways inside the card, never the page, when it is wider than the
+ * screen. With `stack`, on a phone-width screen (styles.css) each row becomes a block of "label value"
+ * lines, each cell labelled with its column's heading (copied from the table's head after each render).
+ */
+export function TableCard({ stack = false, children }: { stack?: boolean; children: ReactNode }) {
+  const box = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const table = stack ? box.current?.querySelector('table') : null;
+    if (!table) return;
+    const headings = Array.from(table.querySelectorAll('thead th'), (th) => th.textContent ?? '');
+    for (const row of Array.from(table.querySelectorAll('tbody tr'))) {
+      let column = 0;
+      for (const cell of Array.from(row.children) as HTMLTableCellElement[]) {
+        const label = cell.colSpan > 1 ? '' : (headings[column] ?? '');
+        if (cell.dataset.label !== label) cell.dataset.label = label;
+        column += cell.colSpan || 1;
+      }
+    }
+  });
+  return (
+    <div ref={box} className={`table-card${stack ? ' table-stack' : ''}`}>
+      {children}
+    </div>
+  );
+}
 
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge badge-${status}`}>{status}</span>;
@@ -63,6 +90,17 @@ export function NamespaceTag({ name }: { name: string | undefined }) {
     <span className="chip ns-tag" title="namespace" data-testid="namespace">
       {name}
     </span>
+  );
+}
+
+/** A worker by name, linking to its tasks: its id until the names are read, or once it was removed. */
+export function WorkerLink({ id, names }: { id: number | null; names?: ReadonlyMap<number, string> }) {
+  if (id === null) return <span className="muted">–</span>;
+  const name = names?.get(id);
+  return (
+    <a className="worker-name" href={href('/tasks', { workerId: id })} title={name ? `${name} (worker #${id})` : `worker #${id}`}>
+      {name ?? `#${id}`}
+    </a>
   );
 }
 

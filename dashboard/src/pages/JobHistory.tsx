@@ -4,7 +4,7 @@ import type { CronJobVersion, CronJobVersionDetail, FieldChange } from '../api/t
 import { useResource } from '../app/hooks';
 import { href } from '../app/router';
 import { changeValues, VALUE_CHARS, versionLabel } from '../app/version-format';
-import { ActionButton, ErrorNote, Time } from '../components/ui';
+import { ActionButton, ErrorNote, Time, TableCard } from '../components/ui';
 
 const PAGE = 10;
 /** Changes listed in a row; the rest are in the version's definition. */
@@ -43,48 +43,50 @@ export function JobHistory({ jobId, latest, selected, onChanged }: { jobId: numb
           }}
         />
       )}
-      <table className="table" data-testid="versions">
-        <thead>
-          <tr>
-            <th>Version</th>
-            <th>Kind</th>
-            <th>By</th>
-            <th>When</th>
-            <th>Changes</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(list.data?.items ?? []).map((v) => (
-            <tr key={v.version} data-version={v.version} className={v.version === selected ? 'row-selected' : undefined}>
-              <td>
-                <a href={href(`/jobs/${jobId}`, { version: v.version })} title="show this version's definition">
-                  v{v.version}
-                </a>
-                {v.version === latest && <span className="muted small"> current</span>}
-              </td>
-              <td>
-                <KindBadge v={v} />
-              </td>
-              <td>
-                {v.actor} <span className="muted">({v.role})</span>
-              </td>
-              <td>
-                <Time iso={v.at} />
-              </td>
-              <td>
-                <ChangeList v={v} jobId={jobId} />
-              </td>
-            </tr>
-          ))}
-          {list.data?.items.length === 0 && (
+      <TableCard>
+        <table className="table" data-testid="versions">
+          <thead>
             <tr>
-              <td colSpan={5} className="empty">
-                No versions yet: this job was made before versioning and has not changed since.
-              </td>
+              <th>Version</th>
+              <th>Kind</th>
+              <th>By</th>
+              <th>When</th>
+              <th>Changes</th>
             </tr>
-          )}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {(list.data?.items ?? []).map((v) => (
+              <tr key={v.version} data-version={v.version} className={v.version === selected ? 'row-selected' : undefined}>
+                <td>
+                  <a href={href(`/jobs/${jobId}`, { version: v.version })} title="show this version's definition">
+                    v{v.version}
+                  </a>
+                  {v.version === latest && <span className="muted small"> current</span>}
+                </td>
+                <td>
+                  <KindBadge v={v} />
+                </td>
+                <td>
+                  {v.actor} <span className="muted">({v.role})</span>
+                </td>
+                <td>
+                  <Time iso={v.at} />
+                </td>
+                <td>
+                  <ChangeList v={v} jobId={jobId} />
+                </td>
+              </tr>
+            ))}
+            {list.data?.items.length === 0 && (
+              <tr>
+                <td colSpan={5} className="empty">
+                  No versions yet: this job was made before versioning and has not changed since.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </TableCard>
       {list.data?.next && (
         <p>
           <button className="btn" disabled={list.loading} onClick={() => setOlder((n) => n + 1)}>

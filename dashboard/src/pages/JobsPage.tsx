@@ -6,7 +6,7 @@ import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { useMixedNamespaces, useNamespaceFilter } from '../app/namespace';
 import { useAllowed } from '../app/role';
 import { href, navigate } from '../app/router';
-import { ActionButton, ErrorNote, PageHeader, Time, TimelineStrip } from '../components/ui';
+import { ActionButton, ErrorNote, PageHeader, Time, TimelineStrip, TableCard } from '../components/ui';
 
 const PAGE = 50;
 
@@ -66,29 +66,31 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
         </select>
       </div>
       <ErrorNote error={list.error} />
-      <table className="table jobs-table">
-        <thead>
-          <tr>
-            <th>Name</th>
-            {mixed && <th>Namespace</th>}
-            <th>Schedule</th>
-            <th>Runner</th>
-            <th>Next run</th>
-            <th>Recent runs</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {list.data?.items.map((j) => <JobRow key={j.id} job={j} runs={list.data?.runs.get(j.id) ?? []} reload={list.reload} showNamespace={mixed} />)}
-          {list.data && list.data.items.length === 0 && (
+      <TableCard stack>
+        <table className="table jobs-table">
+          <thead>
             <tr>
-              <td colSpan={mixed ? 7 : 6} className="empty">
-                {q || enabled ? 'No cron job matches.' : 'No cron jobs yet: create one with "New job", the CLI (cronfleet cronjobs apply -f job.yaml) or POST /api/v1/cronjobs.'}
-              </td>
+              <th>Name</th>
+              {mixed && <th>Namespace</th>}
+              <th>Schedule</th>
+              <th>Runner</th>
+              <th>Next run</th>
+              <th>Recent runs</th>
+              <th />
             </tr>
-          )}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {list.data?.items.map((j) => <JobRow key={j.id} job={j} runs={list.data?.runs.get(j.id) ?? []} reload={list.reload} showNamespace={mixed} />)}
+            {list.data && list.data.items.length === 0 && (
+              <tr>
+                <td colSpan={mixed ? 7 : 6} className="empty">
+                  {q || enabled ? 'No cron job matches.' : 'No cron jobs yet: create one with "New job", the CLI (cronfleet cronjobs apply -f job.yaml) or POST /api/v1/cronjobs.'}
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </TableCard>
       {list.data?.next && (
         <button className="btn" onClick={() => setPages((p) => [...p, list.data!.next!])}>
           More

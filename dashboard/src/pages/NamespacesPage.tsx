@@ -4,7 +4,7 @@ import type { Namespace } from '../api/types';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { useNamespace } from '../app/namespace';
 import { useAllowed } from '../app/role';
-import { ActionButton, ErrorNote, Field, PageHeader, Time } from '../components/ui';
+import { ActionButton, ErrorNote, Field, PageHeader, Time, TableCard } from '../components/ui';
 import { useToast } from '../components/toasts';
 
 /**
@@ -48,71 +48,73 @@ export function NamespacesPage() {
         />
       )}
       <ErrorNote error={list.error} />
-      <table className="table namespaces-table">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Cron jobs</th>
-            <th>Running tasks</th>
-            <th>Workflows</th>
-            <th>Created</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((n) => (
-            <tr key={n.name} data-namespace={n.name}>
-              <td>
-                <span>{n.name}</span>
-                {n.name === scope.current && (
-                  <span className="badge" title="the namespace the pages show (the header's pick)">
-                    shown
-                  </span>
-                )}
-                {n.description && <div className="muted small">{n.description}</div>}
-              </td>
-              <td data-testid="jobs-usage">
-                <Usage used={n.usage.jobs} max={n.maxJobs} />
-              </td>
-              <td data-testid="tasks-usage">
-                <Usage used={n.usage.runningTasks} max={n.maxConcurrentTasks} />
-              </td>
-              <td>{n.usage.workflows}</td>
-              <td>
-                <Time iso={n.createdAt} />
-              </td>
-              <td className="actions">
-                {canManage && (
-                  <button className="btn" onClick={() => setEditing(n)}>
-                    Edit
-                  </button>
-                )}
-                {canManage && n.name !== 'default' && (
-                  <ActionButton
-                    needs="admin"
-                    label="Delete"
-                    kind="danger"
-                    confirm={`Delete namespace ${n.name}?`}
-                    action={async () => {
-                      await api.deleteNamespace(n.name);
-                      if (editing !== 'new' && editing?.name === n.name) setEditing(null);
-                      changed();
-                    }}
-                    done={() => `namespace ${n.name} deleted`}
-                  />
-                )}
-              </td>
-            </tr>
-          ))}
-          {list.data && items.length === 0 && (
+      <TableCard stack>
+        <table className="table namespaces-table">
+          <thead>
             <tr>
-              <td colSpan={6} className="empty">
-                No namespace is visible to this token.
-              </td>
+              <th>Name</th>
+              <th>Cron jobs</th>
+              <th>Running tasks</th>
+              <th>Workflows</th>
+              <th>Created</th>
+              <th />
             </tr>
-          )}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {items.map((n) => (
+              <tr key={n.name} data-namespace={n.name}>
+                <td>
+                  <span>{n.name}</span>
+                  {n.name === scope.current && (
+                    <span className="badge" title="the namespace the pages show (the header's pick)">
+                      shown
+                    </span>
+                  )}
+                  {n.description && <div className="muted small">{n.description}</div>}
+                </td>
+                <td data-testid="jobs-usage">
+                  <Usage used={n.usage.jobs} max={n.maxJobs} />
+                </td>
+                <td data-testid="tasks-usage">
+                  <Usage used={n.usage.runningTasks} max={n.maxConcurrentTasks} />
+                </td>
+                <td>{n.usage.workflows}</td>
+                <td>
+                  <Time iso={n.createdAt} />
+                </td>
+                <td className="actions">
+                  {canManage && (
+                    <button className="btn" onClick={() => setEditing(n)}>
+                      Edit
+                    </button>
+                  )}
+                  {canManage && n.name !== 'default' && (
+                    <ActionButton
+                      needs="admin"
+                      label="Delete"
+                      kind="danger"
+                      confirm={`Delete namespace ${n.name}?`}
+                      action={async () => {
+                        await api.deleteNamespace(n.name);
+                        if (editing !== 'new' && editing?.name === n.name) setEditing(null);
+                        changed();
+                      }}
+                      done={() => `namespace ${n.name} deleted`}
+                    />
+                  )}
+                </td>
+              </tr>
+            ))}
+            {list.data && items.length === 0 && (
+              <tr>
+                <td colSpan={6} className="empty">
+                  No namespace is visible to this token.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </TableCard>
     </div>
   );
 }

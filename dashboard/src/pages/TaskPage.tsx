@@ -6,7 +6,7 @@ import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { durationMs, formatDuration, local } from '../app/format';
 import { href } from '../app/router';
 import { TaskActions } from '../components/TasksTable';
-import { ErrorNote, NamespaceTag, PageHeader, StatusBadge, Time } from '../components/ui';
+import { ErrorNote, NamespaceTag, PageHeader, StatusBadge, Time, WorkerLink } from '../components/ui';
 
 /** The browser keeps the last 2 MiB of a task's output; the whole of it stays on the server. */
 const MAX_SHOWN = 2 * 1024 * 1024;
@@ -14,6 +14,8 @@ const MAX_SHOWN = 2 * 1024 * 1024;
 /** One task: what it is, how it ended, its actions, and its output, live while it runs. */
 export function TaskPage({ id }: { id: number }) {
   const task = useResource(() => api.task(id), [id]);
+  // Its worker by name, as the lists say it.
+  const workers = useResource(() => api.workers(), []);
   const refresh = useThrottled(task.reload, 500);
   useLiveEvents({ taskId: id, type: 'task.started,task.finished' }, refresh);
   const t = task.data;
@@ -78,9 +80,11 @@ export function TaskPage({ id }: { id: number }) {
           <dt>Duration</dt>
           <dd data-testid="duration">{formatDuration(durationMs(t.startedAt, t.finishedAt))}</dd>
           <dt>Worker</dt>
-          <dd>{t.workerId ? <a href={href('/tasks', { workerId: t.workerId })}>#{t.workerId}</a> : '–'}</dd>
+          <dd data-testid="worker">
+            <WorkerLink id={t.workerId} names={new Map(workers.data?.items.map((w) => [w.id, w.name]))} />
+          </dd>
           <dt>Exit</dt>
-          <dd data-testid="exit">{t.exitCode !== null ? `code ${t.exitCode}` : t.signal ? `signal ${t.signal}` : '–'}</dd>
+          <dd data-testid="exit">{t.exitCode !== null ? `code ${t.exitCode}` : t.httpStatus !== null ? `HTTP ${t.httpStatus}` : t.signal ? `signal ${t.signal}` : '–'}</dd>
           {t.pendingReason && (
             <>
               <dt>Waiting</dt>

@@ -97,8 +97,7 @@ export function TasksPage({ query }: { query: URLSearchParams }) {
         )}
       </div>
       <ErrorNote error={list.error} />
-      <TasksTable tasks={tasks} reload={list.reload} showNamespace={mixed} workerNames={new Map(options.data?.workers.map((w) => [w.id, w.name]))} />
-      {list.data && tasks.length === 0 && <p className="empty">No task matches.</p>}
+      <TasksTable tasks={tasks} reload={list.reload} showNamespace={mixed} workerNames={new Map(options.data?.workers.map((w) => [w.id, w.name]))} empty={list.data ? 'No task matches.' : null} />
       {next && (
         <button className="btn" onClick={() => void loadMore()}>
           More

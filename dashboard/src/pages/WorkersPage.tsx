@@ -4,7 +4,7 @@ import { useInterval, useLiveEvents, useResource, useThrottled } from '../app/ho
 import { bytes } from '../app/format';
 import { useMixedNamespaces, useNamespaceFilter } from '../app/namespace';
 import { href } from '../app/router';
-import { ActionButton, ErrorNote, PageHeader, StatusBadge, Time } from '../components/ui';
+import { ActionButton, ErrorNote, PageHeader, StatusBadge, Time, TableCard } from '../components/ui';
 
 /** The fleet: who is online, how loaded, with what labels; drain one before maintenance; revoke or re-enrol one (admins). */
 export function WorkersPage() {
@@ -23,35 +23,34 @@ export function WorkersPage() {
         <span className={`live live-${live}`}>{live}</span>
       </PageHeader>
       <ErrorNote error={list.error} />
-      <table className="table workers-table">
-        <thead>
-          <tr>
-            <th>Name</th>
-            {mixed && <th>Namespace</th>}
-            <th>Status</th>
-            <th>Credential</th>
-            <th>Tasks</th>
-            <th>Load / CPU</th>
-            <th>Memory</th>
-            <th>Labels</th>
-            <th>Runners</th>
-            <th>Heartbeat</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {workers.map((w) => (
-            <WorkerRow key={w.id} w={w} reload={list.reload} showNamespace={mixed} />
-          ))}
-          {list.data && workers.length === 0 && (
+      <TableCard stack>
+        <table className="table workers-table">
+          <thead>
             <tr>
-              <td colSpan={mixed ? 11 : 10} className="empty">
-                No worker has joined yet: start one on a host with `cronfleet-worker --server URL --token WORKER_TOKEN`.
-              </td>
+              <th>Name</th>
+              {mixed && <th>Namespace</th>}
+              <th>Status</th>
+              <th>Credential</th>
+              <th>Tasks</th>
+              <th>Memory</th>
+              <th>Runners, labels</th>
+              <th />
             </tr>
-          )}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {workers.map((w) => (
+              <WorkerRow key={w.id} w={w} reload={list.reload} showNamespace={mixed} />
+            ))}
+            {list.data && workers.length === 0 && (
+              <tr>
+                <td colSpan={mixed ? 8 : 7} className="empty">
+                  No worker has joined yet: start one on a host with `cronfleet-worker --server URL --token WORKER_TOKEN`.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </TableCard>
     </div>
   );
 }
@@ -62,7 +61,9 @@ function WorkerRow({ w, reload, showNamespace }: { w: Worker; reload: () => void
   return (
     <tr data-worker={w.name}>
       <td>
-        <a href={href('/tasks', { workerId: w.id })}>{w.name}</a>
+        <a className="worker-name" href={href('/tasks', { workerId: w.id })} title={w.name}>
+          {w.name}
+        </a>
         <div className="muted small">
           {w.hostname} · v{w.version}
         </div>
@@ -71,9 +72,17 @@ function WorkerRow({ w, reload, showNamespace }: { w: Worker; reload: () => void
       <td>
         <StatusBadge status={w.status} />
         {w.draining && <span className="badge badge-draining">{w.drained ? 'drained' : 'draining'}</span>}
+        <div className="muted small" title="its last heartbeat">
+          heard <Time iso={w.lastHeartbeatAt} />
+        </div>
         {w.stats?.lastError && (
-          <div className="error-text small" title={new Date(w.stats.lastError.atMs).toISOString()}>
-            {w.stats.lastError.code}: {w.stats.lastError.message}
+          <div className="small last-error" data-testid="last-error">
+            <span className="muted">
+              last error <Time iso={new Date(w.stats.lastError.atMs).toISOString()} />:
+            </span>{' '}
+            <span className="error-text">
+              {w.stats.lastError.code}: {w.stats.lastError.message}
+            </span>
           </div>
         )}
       </td>
@@ -82,14 +91,16 @@ function WorkerRow({ w, reload, showNamespace }: { w: Worker; reload: () => void
       </td>
       <td>
         <meter min={0} max={Math.max(1, w.capacity)} value={w.running} /> {w.running}/{w.capacity}
+        <div className="muted small" title="the host's 1-minute load average per CPU">
+          load {load === null ? '–' : <span className={load > 1 ? 'error-text' : ''}>{load.toFixed(2)}</span>} per CPU
+        </div>
       </td>
-      <td>{load === null ? '–' : <span className={load > 1 ? 'error-text' : ''}>{load.toFixed(2)}</span>}</td>
       <td>
         {w.stats ? (
           <>
-            worker+tasks {bytes(w.stats.rssBytes)}
-            <div className="muted small">
-              host {bytes(used)} / {bytes(w.stats.hostTotalMemoryBytes)}
+            {bytes(w.stats.rssBytes)} <span className="muted small">worker + tasks</span>
+            <div className="muted small" data-testid="host-memory">
+              host: {bytes(used)} used of {bytes(w.stats.hostTotalMemoryBytes)}
             </div>
           </>
         ) : (
@@ -97,15 +108,16 @@ function WorkerRow({ w, reload, showNamespace }: { w: Worker; reload: () => void
         )}
       </td>
       <td>
-        {Object.entries(w.labels).map(([k, v]) => (
-          <span key={k} className="chip">
-            {k}={v}
-          </span>
-        ))}
-      </td>
-      <td>{w.runners.join(', ')}</td>
-      <td>
-        <Time iso={w.lastHeartbeatAt} />
+        {w.runners.join(', ')}
+        {Object.keys(w.labels).length > 0 && (
+          <div>
+            {Object.entries(w.labels).map(([k, v]) => (
+              <span key={k} className="chip">
+                {k}={v}
+              </span>
+            ))}
+          </div>
+        )}
       </td>
       <td className="actions">
         {w.status !== 'offline' &&

@@ -7,7 +7,7 @@ import { href, navigate } from '../app/router';
 import { groupProgress, runLines, succeedWhenText } from '../app/workflow-format';
 import { RunActions } from '../components/RunsTable';
 import { StateLegend, WorkflowDag, type DagStepView } from '../components/WorkflowDag';
-import { ErrorNote, NamespaceTag, PageHeader, StatusBadge, Time } from '../components/ui';
+import { ErrorNote, NamespaceTag, PageHeader, StatusBadge, Time, WorkerLink, TableCard } from '../components/ui';
 
 /**
  * One workflow run: its graph with each step's live state, the selected step's tasks (each links to
@@ -120,6 +120,8 @@ function Summary({ run: r, now }: { run: WorkflowRun; now: number }) {
 }
 
 function StepTasks({ step: s, now }: { step: RunStep; now: number }) {
+  const workers = useResource(() => api.workers(), []);
+  const workerNames = useMemo(() => new Map(workers.data?.items.map((w) => [w.id, w.name])), [workers.data]);
   const state = s.state;
   const tasks = [...s.tasks].sort((a, b) => (a.item ?? 0) - (b.item ?? 0) || a.attempt - b.attempt || a.taskId - b.taskId);
   return (
@@ -137,7 +139,7 @@ function StepTasks({ step: s, now }: { step: RunStep; now: number }) {
             <dt>Progress</dt>
             <dd>
               {groupProgress(s.group)}
-              {s.group.waiting > 0 && `, ${s.group.waiting} waiting`}
+              {s.group.waiting > 0 && ` · ${s.group.waiting} waiting`}
             </dd>
           </>
         )}
@@ -154,40 +156,44 @@ function StepTasks({ step: s, now }: { step: RunStep; now: number }) {
       {tasks.length === 0 ? (
         <p className="muted">{state === 'skipped' ? 'Skipped: it made no task.' : 'No task yet.'}</p>
       ) : (
-        <table className="table tasks-table">
-          <thead>
-            <tr>
-              <th>Task</th>
-              {s.group && <th>Member</th>}
-              <th>Attempt</th>
-              <th>Status</th>
-              <th>Started</th>
-              <th>Duration</th>
-              <th>Worker</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tasks.map((t) => (
-              <tr key={t.taskId} data-task={t.taskId} data-status={t.status}>
-                <td>
-                  <a href={href(`/tasks/${t.taskId}`)}>#{t.taskId}</a>
-                </td>
-                {s.group && <td>{t.item ?? '–'}</td>}
-                <td>{t.attempt}</td>
-                <td>
-                  <StatusBadge status={t.status} />
-                  {t.exitCode !== null && t.status !== 'success' && <span className="muted"> exit {t.exitCode}</span>}
-                  {t.status === 'pending' && t.runAt && Date.parse(t.runAt) > now && <span className="muted small"> retry at {local(t.runAt)}</span>}
-                </td>
-                <td>
-                  <Time iso={t.startedAt} />
-                </td>
-                <td>{formatDuration(durationMs(t.startedAt, t.finishedAt, now))}</td>
-                <td>{t.workerId ? <a href={href('/tasks', { workerId: t.workerId })}>#{t.workerId}</a> : <span className="muted">–</span>}</td>
+        <TableCard stack>
+          <table className="table tasks-table">
+            <thead>
+              <tr>
+                <th>Task</th>
+                {s.group && <th>Member</th>}
+                <th>Attempt</th>
+                <th>Status</th>
+                <th>Started</th>
+                <th>Duration</th>
+                <th>Worker</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {tasks.map((t) => (
+                <tr key={t.taskId} data-task={t.taskId} data-status={t.status}>
+                  <td>
+                    <a href={href(`/tasks/${t.taskId}`)}>#{t.taskId}</a>
+                  </td>
+                  {s.group && <td>{t.item ?? '–'}</td>}
+                  <td>{t.attempt}</td>
+                  <td>
+                    <StatusBadge status={t.status} />
+                    {t.exitCode !== null && t.status !== 'success' && <span className="muted"> exit {t.exitCode}</span>}
+                    {t.status === 'pending' && t.runAt && Date.parse(t.runAt) > now && <span className="muted small"> retry at {local(t.runAt)}</span>}
+                  </td>
+                  <td>
+                    <Time iso={t.startedAt} />
+                  </td>
+                  <td>{formatDuration(durationMs(t.startedAt, t.finishedAt, now))}</td>
+                  <td>
+                    <WorkerLink id={t.workerId} names={workerNames} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableCard>
       )}
     </section>
   );

@@ -4,7 +4,7 @@ import type { Workflow, WorkflowRunSummary } from '../api/types';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { useMixedNamespaces, useNamespaceFilter } from '../app/namespace';
 import { href, navigate } from '../app/router';
-import { ActionButton, ErrorNote, PageHeader, RunStrip, Time } from '../components/ui';
+import { ActionButton, ErrorNote, PageHeader, RunStrip, Time, TableCard } from '../components/ui';
 
 const PAGE = 50;
 const STRIP = 20;
@@ -53,29 +53,31 @@ export function WorkflowsPage({ query }: { query: URLSearchParams }) {
         <input type="search" placeholder="Search by name" aria-label="Search workflows" value={search} onChange={(e) => setSearch(e.target.value)} />
       </div>
       <ErrorNote error={list.error} />
-      <table className="table workflows-table">
-        <thead>
-          <tr>
-            <th>Name</th>
-            {mixed && <th>Namespace</th>}
-            <th>Schedule</th>
-            <th>Steps</th>
-            <th>Next run</th>
-            <th>Recent runs</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {list.data?.items.map((w) => <WorkflowRow key={w.id} workflow={w} runs={list.data?.runs.get(w.id) ?? []} showNamespace={mixed} />)}
-          {list.data && list.data.items.length === 0 && (
+      <TableCard stack>
+        <table className="table workflows-table">
+          <thead>
             <tr>
-              <td colSpan={mixed ? 7 : 6} className="empty">
-                {q ? 'No workflow matches.' : 'No workflows yet: apply one with the CLI (cronfleet workflows apply -f etl.yaml) or POST /api/v1/workflows.'}
-              </td>
+              <th>Name</th>
+              {mixed && <th>Namespace</th>}
+              <th>Schedule</th>
+              <th>Steps</th>
+              <th>Next run</th>
+              <th>Recent runs</th>
+              <th />
             </tr>
-          )}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {list.data?.items.map((w) => <WorkflowRow key={w.id} workflow={w} runs={list.data?.runs.get(w.id) ?? []} showNamespace={mixed} />)}
+            {list.data && list.data.items.length === 0 && (
+              <tr>
+                <td colSpan={mixed ? 7 : 6} className="empty">
+                  {q ? 'No workflow matches.' : 'No workflows yet: apply one with the CLI (cronfleet workflows apply -f etl.yaml) or POST /api/v1/workflows.'}
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </TableCard>
       {list.data?.next && (
         <button className="btn" onClick={() => setPages((p) => [...p, list.data!.next!])}>
           More

@@ -37,9 +37,11 @@ describe('a worker with plugin runners', () => {
     await guard.check();
   });
 
-  async function start(): Promise<GatewayStub> {
+  /** `heartbeatSeconds`: how often the worker is told to heartbeat. */
+  async function start(heartbeatSeconds = 30): Promise<GatewayStub> {
     const s = await GatewayStub.start();
     server = s;
+    s.helloAck = () => ({ ok: true, workerId: 7, heartbeatSeconds });
     const log = (line: string): void => void logs.push(line);
     const plugins = await loadPlugins(
       ['sleep-runner.mjs', 'signed-webhook-runner.js'].map((f) => ({ specifier: join(examples, f), option: '--plugin' })),
@@ -73,15 +75,21 @@ describe('a worker with plugin runners', () => {
   });
 
   it("refuses a task whose spec the plugin's validate rejects, as InvalidSpec naming the field, and never starts it", async () => {
-    const s = await start();
+    const s = await start(0.2);
     const ack = await s.runTask(1, { runner: 'sleep', spec: { seconds: 'ten' } });
     assert.deepEqual(ack, { accepted: false, error: { code: 'InvalidSpec', message: 'spec.seconds: must be a number of seconds from 0 to 86400, got "ten"', retryable: false } });
     const unknown = await s.runTask(2, { runner: 'sleep', spec: { seconds: 1, sceonds: 2 } });
     assert.equal(unknown.accepted === false && unknown.error.message, 'spec.sceonds: unknown field (expected seconds, everySeconds, message, exitCode)');
+    // A bad spec is the task's fault, not the worker's: the heartbeats after it carry no last error.
+    const beats = s.heartbeats.length;
+    await s.waitFor('two heartbeats after the refusals', () => s.heartbeats.length >= beats + 2);
+    assert.deepEqual(s.heartbeats.map((h) => h.stats?.lastError ?? null), s.heartbeats.map(() => null));
     const other = await s.runTask(3, { runner: 'sql', spec: { query: 'select 1' } });
     assert.deepEqual(other, { accepted: false, error: { code: 'RunnerNotSupported', message: "this worker has no 'sql' runner", retryable: true } });
     assert.deepEqual(s.updates(1), []);
     assert.deepEqual(s.updates(2), []);
+    // A runner it lacks is the worker's: that is its last error.
+    await s.waitFor('a heartbeat with the missing runner as last error', () => s.heartbeats.some((h) => h.stats?.lastError?.code === 'RunnerNotSupported'));
   });
 
   it('stops a plugin task on task:stop (killed, TaskStopped) and kills one on task:kill (killed, TaskKilled)', async () => {

@@ -42,7 +42,7 @@ describe('the workflow views', () => {
     assert.deepEqual([by.get('a')!.startedAt, by.get('a')!.finishedAt], [later(1).toISOString(), later(3).toISOString()]);
     const fan = by.get('fan')!;
     assert.deepEqual([fan.kind, fan.state, fan.finishedAt, fan.runner], ['group', 'running', null, 'command']);
-    assert.deepEqual(fan.group, { size: 3, succeedWhen: 'any', maxParallel: 1, succeeded: 0, failed: 1, running: 1, waiting: 1 });
+    assert.deepEqual(fan.group, { size: 3, succeedWhen: 'any', maxParallel: 1, succeeded: 0, failed: 1, running: 1, waiting: 1, skipped: 0 });
     assert.deepEqual(fan.tasks.map((t) => [t.taskId, t.item, t.status]), [[3, 0, 'failed'], [4, 1, 'running']]);
     assert.equal(by.get('items')!.runner, null, 'a group of items has no one runner');
     assert.deepEqual([by.get('last')!.state, by.get('last')!.dependsOn, by.get('alert')!.when], ['waiting', ['fan', 'items'], 'failure']);
@@ -51,6 +51,19 @@ describe('the workflow views', () => {
   it('shows the steps a killed run did not reach as skipped, and the group it killed as killed', () => {
     const v = toRunView(run('killed'), [row(1, 'a', 'success'), row(2, 'fan', 'killed', 1, 0), row(3, 'items', 'success', 1, 0)]);
     assert.deepEqual(v.steps.map((s) => [s.id, s.state]), [['a', 'success'], ['fan', 'killed'], ['items', 'success'], ['last', 'skipped'], ['alert', 'skipped']]);
+  });
+
+  it("counts a decided group's members that never started as skipped, not waiting, while the run goes on and after it ended", () => {
+    // `any` one at a time: the first member's success decides the group; the other two never start.
+    const tasks = [row(1, 'a', 'success'), row(2, 'fan', 'success', 1, 0), row(3, 'items', 'success', 1, 0)];
+    for (const status of ['running', 'success'] as const) {
+      const fan = toRunView(run(status), tasks).steps.find((s) => s.id === 'fan')!;
+      assert.equal(fan.state, 'success');
+      assert.deepEqual(fan.group, { size: 3, succeedWhen: 'any', maxParallel: 1, succeeded: 1, failed: 0, running: 0, waiting: 0, skipped: 2 }, `run ${status}`);
+    }
+    // Killed with its second member running: the third never starts either.
+    const killed = toRunView(run('killed'), [row(1, 'a', 'success'), row(2, 'fan', 'failed', 1, 0), row(3, 'fan', 'killed', 1, 1)]).steps.find((s) => s.id === 'fan')!;
+    assert.deepEqual([killed.state, killed.group], ['killed', { size: 3, succeedWhen: 'any', maxParallel: 1, succeeded: 0, failed: 2, running: 0, waiting: 0, skipped: 1 }]);
   });
 
   it('shows a step whose task was killed as killed, not failed, and runs its failure handler as for a failure', () => {

@@ -4,7 +4,7 @@ import { NamespaceFilterSchema } from '../../namespaces/dto/namespace.dto';
 import { fromDecimal } from '../../common/decimal';
 import { ParamsViewSchema, RunParamsSchema } from '../../cronjobs/dto/params.dto';
 import { RetryPolicySchema, WorkerSelectorSchema } from '../../cronjobs/dto/policies.dto';
-import { planRun, type PlanStep } from '../core/run-plan';
+import { type GroupCountsView, planRun, type PlanStep } from '../core/run-plan';
 import type { StepTaskRow } from '../workflow-runs.repository';
 import type { WorkflowRunEntity } from '../workflow-run.entity';
 import type { WorkflowEntity } from '../workflow.entity';
@@ -119,6 +119,11 @@ export function stepTaskOf(t: StepTaskRow) {
 
 const LIVE = new Set(['pending', 'running']);
 
+/** A group's member counts; once the step is over its members not started never will: skipped, not waiting. */
+function memberCounts(c: GroupCountsView, over: boolean): GroupCountsView & { skipped: number } {
+  return over ? { ...c, waiting: 0, skipped: c.waiting } : { ...c, skipped: 0 };
+}
+
 /**
  * A run with each step's state and tasks: everything a DAG view draws (the steps, their dependsOn and
  * when, a state per step, its tasks with attempts, members and times). A step the run ended without
@@ -142,9 +147,7 @@ export function toRunView(run: WorkflowRunEntity, tasks: readonly StepTaskRow[])
       const starts = mine.map((t) => t.startedAt).filter((d): d is Date => d !== null);
       const ends = mine.map((t) => t.finishedAt).filter((d): d is Date => d !== null);
       const over = !['waiting', 'running'].includes(state);
-      const group = isGroupStep(s)
-        ? { size: memberCount(s), succeedWhen: s.succeedWhen, maxParallel: s.maxParallel, ...plan.groups.get(s.id)! }
-        : null;
+      const group = isGroupStep(s) ? { size: memberCount(s), succeedWhen: s.succeedWhen, maxParallel: s.maxParallel, ...memberCounts(plan.groups.get(s.id)!, over) } : null;
       return {
         id: s.id,
         kind: isGroupStep(s) ? ('group' as const) : ('task' as const),
@@ -271,6 +274,7 @@ export const RunViewSchema = RunSummarySchema.extend({
           failed: z.number().int(),
           running: z.number().int(),
           waiting: z.number().int(),
+          skipped: z.number().int().meta({ description: 'members that never start: the group was decided, or its run ended, before their turn' }),
         })
         .nullable(),
     }),
