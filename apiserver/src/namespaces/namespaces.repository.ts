@@ -126,9 +126,9 @@ export class NamespacesRepository {
    */
   async jobsIn(m: EntityManager, name: string): Promise<{ maxJobs: number | null; jobs: number } | null> {
     const repo = m.getRepository(NamespaceEntity);
-    const plain = await repo.findOne({ select: { name: true, maxJobs: true }, where: { name } });
-    if (!plain) return null;
-    if (plain.maxJobs === null) return { maxJobs: null, jobs: 0 };
+    const plain = (await m.query('SELECT max_jobs AS maxJobs FROM namespaces WHERE name = ?', [name])) as { maxJobs: number | string | null }[];
+    if (plain.length === 0) return null;
+    if (plain[0].maxJobs === null) return { maxJobs: null, jobs: 0 };
     const qb = repo.createQueryBuilder('n').where('n.name = :name', { name });
     if (m.connection.options.type === 'mysql') qb.setLock('pessimistic_write');
     const ns = await qb.getOne();
