@@ -46,7 +46,7 @@ if ((${#missing[@]})); then
   echo "deb $mirror trixie main" >"$state/sources.list"
   opts=(-o "Dir::Etc::SourceList=$state/sources.list" -o Dir::Etc::SourceParts=/dev/null
     -o "Dir::State::Lists=$state/lists" -o "Dir::Cache=$state" -o "Dir::Cache::Archives=$state/archives"
-    -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o Debug::NoLocking=1 -qq)
+    -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o Debug::NoLocking=1 -o APT::Sandbox::User=root -qq)
   say "fetching trixie's ${missing[*]} (private apt state in $state)"
   timeout 600 apt-get "${opts[@]}" update || die "apt-get update (trixie lists) failed"
   (cd "$state/debs" && rm -f ./*.deb && timeout 600 apt-get "${opts[@]}" download "${missing[@]}") \
