@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { nativeSpawner, nativeSpawnerProblem, nodeSpawner, type SpawnSpec, type Spawner } from './spawner';
+import { nativeSpawner, nativeSpawnerProblem, nodeSpawner, type SpawnSpec, type Spawner } from '../../src/runners/spawner';
 
 const PATH = process.env.PATH ?? '/usr/bin:/bin';
 
