@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the compiled tests (build/, from tsconfig.test.json) with Node's own test runner, tier by tier,
 // a tier by what its tests touch: unit specs next to the code (pure: no process, socket, network,
-// docker engine, database or Redis, no file beyond a temp file), integration tests (apiserver/test/
+// docker engine, database or Redis, no file beyond a temp file; with scripts/check-imports.spec,
+// the import rules over the sources), integration tests (apiserver/test/
 // integration on the real MariaDB and Redis; worker/test/integration with real processes, signals,
 // sockets, the docker engine and the disk), then end-to-end tests with real server and worker
 // processes. Jest is not used: it cannot load ESM-only dependencies (execa).
@@ -39,7 +40,7 @@ const specs = (...dirs) => dirs.flatMap((d) => find(join(build, d), /\.spec\.js$
 // worker's integration files (its own processes and a socket.io stub, no database) run two at a
 // time, as they always have.
 const tiers = {
-  unit: () => [{ files: specs('shared/src', 'worker/src', 'apiserver/src'), concurrency: 2 }],
+  unit: () => [{ files: specs('shared/src', 'worker/src', 'apiserver/src', 'scripts'), concurrency: 2 }],
   integration: () => [
     { files: specs('apiserver/test/integration'), concurrency: 1 },
     { files: specs('worker/test/integration'), concurrency: 2 },
