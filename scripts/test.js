@@ -8,7 +8,7 @@
 // processes. Jest is not used: it cannot load ESM-only dependencies (execa).
 // Usage: node scripts/test.js [unit|integration|e2e ...]  (default: all tiers)
 'use strict';
-const { spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const { readdirSync, statSync, existsSync } = require('node:fs');
 const { join, relative } = require('node:path');
 
@@ -34,11 +34,13 @@ function compiledFromSource(file) {
 }
 
 const specs = (...dirs) => dirs.flatMap((d) => find(join(build, d), /\.spec\.js$/)).filter(compiledFromSource);
-// Each tier is one or more runs of node --test, each with its files and how many run at once.
-// The server's integration and e2e files each get their own database or key prefix, but they share
-// 2 cores: they run one file at a time so timing-sensitive process tests are not starved. The
-// worker's integration files (its own processes and a socket.io stub, no database) run two at a
-// time, as they always have.
+// Each tier is one or more runs of node --test, each with its files and how many run at once; the
+// runs of a tier go side by side, each one's report printed whole when it ends. The server's
+// integration and e2e files each get their own database or key prefix, but they share 2 cores: they
+// run one file at a time so timing-sensitive process tests are not starved. The worker's integration
+// files (its own processes, the docker engine and a socket.io stub, no database) mostly wait on
+// processes and timers: they run two at a time beside the server's, as they ran beside the unit
+// specs before they had a tier of their own, so that npm test is no slower for the move.
 const tiers = {
   unit: () => [{ files: specs('shared/src', 'worker/src', 'apiserver/src', 'scripts'), concurrency: 2 }],
   integration: () => [
@@ -48,29 +50,44 @@ const tiers = {
   e2e: () => [{ files: find(join(build, 'test/e2e'), /\.e2e-spec\.js$/).filter(compiledFromSource), concurrency: 1 }],
 };
 
-const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(tiers);
-let failed = false;
-for (const tier of wanted) {
-  if (!tiers[tier]) {
-    console.error(`unknown test tier '${tier}' (expected one of: ${Object.keys(tiers).join(', ')})`);
-    process.exit(2);
+/** Runs node --test on one run's files; with `buffer`, its report is printed whole once it ends. Resolves to whether it passed. */
+function runTests(tier, { files, concurrency }, buffer) {
+  console.log(`# tier ${tier}: ${files.length} file(s), ${concurrency} at a time: ${files.map((f) => relative(build, f)).join(', ')}`);
+  const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
+    stdio: buffer ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    cwd: root,
+    env: { ...process.env, CRONFLEET_TEST_TIER: tier },
+  });
+  const out = [];
+  if (buffer) {
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => out.push(d));
   }
-  const runs = tiers[tier]().filter((run) => run.files.length > 0);
-  if (runs.length === 0) {
-    console.log(`# tier ${tier}: no test files`);
-    continue;
-  }
-  for (const { files, concurrency } of runs) {
-    console.log(`# tier ${tier}: ${files.length} file(s), ${concurrency} at a time: ${files.map((f) => relative(build, f)).join(', ')}`);
-    const r = spawnSync(
-      process.execPath,
-      ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-      { stdio: 'inherit', cwd: root, env: { ...process.env, CRONFLEET_TEST_TIER: tier } },
-    );
-    if (r.status !== 0) {
-      failed = true;
-      console.error(`# tier ${tier}: FAILED (exit ${r.status ?? r.signal})`);
-    }
-  }
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      const where = files.map((f) => relative(build, f).split('/').slice(0, -1).join('/')).filter((d, i, all) => all.indexOf(d) === i).join(', ');
+      if (buffer) process.stdout.write(`# tier ${tier}: the report of ${where}\n${Buffer.concat(out).toString()}`);
+      if (code !== 0) console.error(`# tier ${tier}: ${where}: FAILED (exit ${code ?? signal})`);
+      resolve(code === 0);
+    });
+  });
 }
-process.exit(failed ? 1 : 0);
+
+async function main() {
+  const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(tiers);
+  const unknown = wanted.filter((t) => !tiers[t]);
+  if (unknown.length) {
+    console.error(`unknown test tier '${unknown[0]}' (expected one of: ${Object.keys(tiers).join(', ')})`);
+    return 2;
+  }
+  let failed = false;
+  for (const tier of wanted) {
+    const runs = tiers[tier]().filter((run) => run.files.length > 0);
+    if (runs.length === 0) console.log(`# tier ${tier}: no test files`);
+    const passed = await Promise.all(runs.map((run) => runTests(tier, run, runs.length > 1)));
+    if (passed.includes(false)) failed = true;
+  }
+  return failed ? 1 : 0;
+}
+
+main().then((code) => process.exit(code));
