@@ -1,9 +1,6 @@
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { realFileSystem, resolveProgram, type ProgramLookup } from './program-resolution';
+import { resolveProgram, type ProgramLookup } from './program-resolution';
 
 const plain = (realpaths: Record<string, string>): ProgramLookup => ({ isExecutableFile: (p) => p in realpaths, realpath: (p) => realpaths[p] ?? null });
 
@@ -19,25 +16,5 @@ describe('resolveProgram', () => {
     assert.equal(resolveProgram('./true', { cwd: '/srv/job', path: '/usr/bin' }, fs)?.path, '/usr/bin/dash');
     assert.equal(resolveProgram('/bin/true', { cwd: '/srv/job', path: '' }, fs)?.path, '/usr/bin/true');
     assert.equal(resolveProgram('', { cwd: '/', path: '/usr/bin' }, fs), null);
-  });
-});
-
-describe('realFileSystem', () => {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'cronfleet-resolve-')));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('follows a chain of symlinks to the real file and finds only executable regular files', () => {
-    mkdirSync(join(dir, 'real'));
-    writeFileSync(join(dir, 'real', 'tool'), '#!/bin/sh\n', { mode: 0o755 });
-    writeFileSync(join(dir, 'real', 'data'), 'x', { mode: 0o644 });
-    symlinkSync(join(dir, 'real', 'tool'), join(dir, 'link1'));
-    symlinkSync('link1', join(dir, 'link2'));
-    symlinkSync('real', join(dir, 'realdir'));
-    chmodSync(join(dir, 'real', 'tool'), 0o755);
-    assert.equal(resolveProgram('link2', { cwd: '/', path: dir }, realFileSystem)?.path, join(dir, 'real', 'tool'));
-    assert.equal(resolveProgram('./realdir/tool', { cwd: dir, path: '' }, realFileSystem)?.path, join(dir, 'real', 'tool'));
-    assert.equal(resolveProgram('data', { cwd: '/', path: join(dir, 'real') }, realFileSystem), null, 'not executable');
-    assert.equal(resolveProgram('real', { cwd: '/', path: dir }, realFileSystem), null, 'a directory');
-    assert.equal(resolveProgram('sh', { cwd: '/', path: `${dir}:/bin:/usr/bin` }, realFileSystem)?.path, realpathSync('/bin/sh'));
   });
 });

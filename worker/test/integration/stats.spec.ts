@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { WorkerStatsSchema } from '@cronfleet/shared';
-import { LastErrorTracker, collectStats, processRssBytes } from './stats';
+import { LastErrorTracker, collectStats, processRssBytes } from '../../src/stats';
 
 describe('worker stats', () => {
   it('reads the resident memory of a process from /proc, 0 for one that does not exist', async () => {

@@ -5,10 +5,10 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskUpdate } from '@cronfleet/shared';
-import { runWorkerCli } from './cli';
-import { GatewayStub, TOKEN, TempDirs, leakGuard, spooledResults } from './test-support/gateway-stub';
+import { runWorkerCli } from '../../src/cli';
+import { GatewayStub, TOKEN, TempDirs, leakGuard, spooledResults } from './gateway-stub';
 
-const RUN_CLI = join(__dirname, 'test-support', 'run-cli.js');
+const RUN_CLI = join(__dirname, 'run-cli.js');
 
 /** The worker CLI in a process of its own, as an operator or `cronfleet server --local-worker` runs it. */
 class WorkerProcess {

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import type { DockerSpec } from '@cronfleet/shared';
-import { capture, taskRun } from '../test-support/runner-harness';
-import { DockerRunner, TASK_ID_LABEL, probeDocker } from './docker.runner';
-import type { TaskRunFor } from './runner';
+import { capture, taskRun } from '../../src/test-support/runner-harness';
+import { DockerRunner, TASK_ID_LABEL, probeDocker } from '../../src/runners/docker.runner';
+import type { TaskRunFor } from '../../src/runners/runner';
 
 // Against the real engine (dockerode's defaults: DOCKER_HOST, else /var/run/docker.sock) and the
 // image scripts/docker-engine.sh builds from busybox-static; no image is pulled from a registry.

@@ -2,10 +2,10 @@ import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { realpathSync } from 'node:fs';
 import type { CommandSpec } from '@cronfleet/shared';
-import { capture, groupGone, groupMembers, taskRun } from '../test-support/runner-harness';
-import { CommandRunner } from './command.runner';
-import { nativeSpawner, nodeSpawner } from './spawner';
-import type { TaskRunFor } from './runner';
+import { capture, groupGone, groupMembers, taskRun } from '../../src/test-support/runner-harness';
+import { CommandRunner } from '../../src/runners/command.runner';
+import { nativeSpawner, nodeSpawner } from '../../src/runners/spawner';
+import type { TaskRunFor } from '../../src/runners/runner';
 
 function task(spec: Partial<CommandSpec> & { command: string }, timeoutSeconds: number | null = null): TaskRunFor<'command'> {
   return taskRun('command', { args: [], env: {}, shell: false, ...spec }, { timeoutSeconds });

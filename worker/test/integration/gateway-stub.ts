@@ -22,8 +22,8 @@ import {
   type WorkerHello,
   type WorkerToServerEvents,
 } from '@cronfleet/shared';
-import type { WorkerConfig } from '../config';
-import { JOURNAL_FILE, ResultSpool } from '../result-spool';
+import type { WorkerConfig } from '../../src/config';
+import { JOURNAL_FILE, ResultSpool } from '../../src/result-spool';
 
 export type WorkerSocket = ServerSocket<WorkerToServerEvents, ServerToWorkerEvents>;
 export const TOKEN = 'test-worker-token-0123456789';

@@ -2,10 +2,10 @@ import { describe, it, before, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import type { TaskUpdate } from '@cronfleet/shared';
-import type { WorkerConfig } from './config';
-import { JOURNAL_FILE, ResultSpool } from './result-spool';
-import { GatewayStub, TempDirs, journaledTaskIds, leakGuard, pollUntil, spooledResults, workerConfig } from './test-support/gateway-stub';
-import { startWorker, type StartWorkerOptions, type WorkerHandle } from './worker';
+import type { WorkerConfig } from '../../src/config';
+import { JOURNAL_FILE, ResultSpool } from '../../src/result-spool';
+import { GatewayStub, TempDirs, journaledTaskIds, leakGuard, pollUntil, spooledResults, workerConfig } from './gateway-stub';
+import { startWorker, type StartWorkerOptions, type WorkerHandle } from '../../src/worker';
 
 /** Results survive disconnects and restarts: the disk spool as the worker uses it, against a real socket.io server. */
 describe('delivery of task results', () => {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findRepoRoot } from '../../../test/support/local-host';
-import { TempDirs } from '../test-support/gateway-stub';
-import { loadPlugins, PluginError, type LoadPluginsOptions } from './plugin-loader';
+import { TempDirs } from './gateway-stub';
+import { loadPlugins, PluginError, type LoadPluginsOptions } from '../../src/plugins/plugin-loader';
 
 const root = findRepoRoot(__dirname);
 const examples = join(root, 'examples/plugins');

@@ -5,9 +5,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { findRepoRoot } from '../../../test/support/local-host';
-import { GatewayStub, TempDirs, leakGuard, workerConfig } from '../test-support/gateway-stub';
-import { startWorker, type WorkerHandle } from '../worker';
-import { loadPlugins } from './plugin-loader';
+import { GatewayStub, TempDirs, leakGuard, workerConfig } from './gateway-stub';
+import { startWorker, type WorkerHandle } from '../../src/worker';
+import { loadPlugins } from '../../src/plugins/plugin-loader';
 
 const examples = join(findRepoRoot(__dirname), 'examples/plugins');
 

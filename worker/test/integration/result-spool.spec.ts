@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskUpdate } from '@cronfleet/shared';
-import { JOURNAL_FILE, ResultSpool, StateDirError, type ResultSpoolOptions } from './result-spool';
-import { TempDirs } from './test-support/gateway-stub';
+import { JOURNAL_FILE, ResultSpool, StateDirError, type ResultSpoolOptions } from '../../src/result-spool';
+import { TempDirs } from './gateway-stub';
 
 function result(taskId: number, atMs = 1_700_000_000_000 + taskId, message = 'exit code 1'): TaskUpdate {
   return { taskId, status: 'failed', atMs, exitCode: 1, signal: null, error: { code: 'Failed', message, retryable: false } };
@@ -220,7 +220,7 @@ describe('ResultSpool', () => {
   it('keeps a saved result when the process is SIGKILLed right after save(), and writes its removals when it exits', () => {
     const dir = dirs.make();
     const child = (body: string) =>
-      spawnSync(process.execPath, ['-e', `const { ResultSpool } = require(${JSON.stringify(join(__dirname, 'result-spool.js'))});
+      spawnSync(process.execPath, ['-e', `const { ResultSpool } = require(${JSON.stringify(join(__dirname, '../../src/result-spool.js'))});
         const { spool } = ResultSpool.open(${JSON.stringify(dir)}, { log: console.error });
         ${body}`], { encoding: 'utf8' });
 

@@ -1,10 +1,10 @@
 // Tasks started as another account (`--run-as`), for real: needs the tests to run as root, as CI does.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolveRunAs } from '../run-as';
-import { capture, taskRun } from '../test-support/runner-harness';
-import { CommandRunner } from './command.runner';
-import { ScriptRunner } from './script.runner';
+import { resolveRunAs } from '../../src/run-as';
+import { capture, taskRun } from '../../src/test-support/runner-harness';
+import { CommandRunner } from '../../src/runners/command.runner';
+import { ScriptRunner } from '../../src/runners/script.runner';
 
 const root = process.getuid?.() === 0;
 

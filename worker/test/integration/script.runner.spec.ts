@@ -4,11 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ScriptSpec } from '@cronfleet/shared';
-import { TempDirs } from '../test-support/gateway-stub';
-import { capture, groupGone, taskRun } from '../test-support/runner-harness';
-import type { TaskRunFor } from './runner';
-import { ScriptRunner } from './script.runner';
-import { nativeSpawner, nodeSpawner } from './spawner';
+import { TempDirs } from './gateway-stub';
+import { capture, groupGone, taskRun } from '../../src/test-support/runner-harness';
+import type { TaskRunFor } from '../../src/runners/runner';
+import { ScriptRunner } from '../../src/runners/script.runner';
+import { nativeSpawner, nodeSpawner } from '../../src/runners/spawner';
 
 function task(spec: Partial<ScriptSpec> & Pick<ScriptSpec, 'interpreter' | 'content'>, timeoutSeconds: number | null = null): TaskRunFor<'script'> {
   return taskRun('script', { args: [], env: {}, ...spec }, { timeoutSeconds });

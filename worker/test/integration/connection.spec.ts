@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkerConnection, type ConnectionHandlers } from './connection';
+import { WorkerConnection, type ConnectionHandlers } from '../../src/connection';
 
 const handlers: ConnectionHandlers = {
   hello: () => assert.fail('never connects'),

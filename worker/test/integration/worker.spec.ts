@@ -5,10 +5,10 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { PROTOCOL_VERSION, WorkerStatsSchema, type WorkerHello } from '@cronfleet/shared';
-import type { WorkerConfig } from './config';
-import { CREDENTIAL_FILE } from './credential-store';
-import { GatewayStub, TempDirs, leakGuard, pollUntil, spooledResults, workerConfig, type WorkerSocket } from './test-support/gateway-stub';
-import { startWorker, type WorkerHandle } from './worker';
+import type { WorkerConfig } from '../../src/config';
+import { CREDENTIAL_FILE } from '../../src/credential-store';
+import { GatewayStub, TempDirs, leakGuard, pollUntil, spooledResults, workerConfig, type WorkerSocket } from './gateway-stub';
+import { startWorker, type WorkerHandle } from '../../src/worker';
 
 describe('worker over socket.io', () => {
   let guard: ReturnType<typeof leakGuard>;

@@ -4,9 +4,9 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HttpSpec } from '@cronfleet/shared';
-import { capture, taskRun } from '../test-support/runner-harness';
-import { HttpRunner, MAX_BODY_BYTES } from './http.runner';
-import type { TaskRunFor } from './runner';
+import { capture, taskRun } from '../../src/test-support/runner-harness';
+import { HttpRunner, MAX_BODY_BYTES } from '../../src/runners/http.runner';
+import type { TaskRunFor } from '../../src/runners/runner';
 
 function task(spec: Partial<HttpSpec> & { url: string }, timeoutSeconds: number | null = null): TaskRunFor<'http'> {
   return taskRun('http', { method: 'GET', headers: {}, followRedirects: true, ...spec }, { timeoutSeconds });

@@ -1,0 +1,302 @@
+#!/usr/bin/env node
+// The import rules of the source tree, written once here, checked over the TypeScript sources and
+// the bins (type-only imports count: they tie code together as much as any other). Run in the unit
+// tier by scripts/check-imports.spec.ts, so `npm test` fails on a forbidden import, naming the
+// file, the import and the rule.
+// Usage: node scripts/check-imports.js [--graph] [ROOT]   (--graph also prints the server folders'
+// import graph and its cycles; ROOT defaults to the repository)
+'use strict';
+
+// --- The rules -----------------------------------------------------------------------------------
+// An import resolves to a target: a path in the repository (`@cronfleet/worker` is `worker/`,
+// `@cronfleet/shared/x` is `shared/x`), `npm:<package>` or `node:<module>`. A pattern matches a target
+// equal to it or under it (`apiserver/` matches every file of the server, `npm:typeorm` the package
+// and its subpaths). Rules apply to the files under `files` (or matching it, a RegExp), tests included
+// unless `tests: false`; `forbid` lists what they may not import, `only` all they may import.
+const RULES = [
+  {
+    id: 'kernel-is-pure',
+    what: 'the scheduling kernel imports no framework (@nestjs, typeorm, ioredis, socket.io) and nothing else of the server: only its own files, @cronfleet/shared, cron-parser and Node',
+    files: 'apiserver/src/scheduling/',
+    tests: false,
+    only: ['apiserver/src/scheduling/', 'shared/', 'npm:cron-parser', 'node:'],
+  },
+  {
+    id: 'worker-knows-no-server',
+    what: 'the worker package imports nothing of the server or the dashboard (it knows the server only through the protocol in shared/)',
+    files: 'worker/',
+    forbid: ['apiserver/', 'dashboard/'],
+  },
+  {
+    id: 'shared-stands-alone',
+    what: 'shared/ imports nothing of the server, the worker or the dashboard',
+    files: 'shared/',
+    forbid: ['apiserver/', 'worker/', 'dashboard/'],
+  },
+  {
+    id: 'server-knows-no-worker',
+    what: 'the server imports nothing of the worker package (it knows workers only through the protocol in shared/)',
+    files: 'apiserver/',
+    forbid: ['worker/'],
+    // The one exception, which issue 19 removes (the `cronfleet` command moves to its own cli/ package):
+    exceptions: [
+      {
+        file: 'apiserver/src/cli.ts',
+        why: 'the umbrella `cronfleet` command: `cronfleet worker` runs the worker CLI, `cronfleet server --local-worker` starts the worker bin',
+      },
+    ],
+  },
+  {
+    id: 'composition-root-on-top',
+    what: "no server folder imports the files at the top of apiserver/src (the module tree, the server's start, the command): they import the folders, not the other way round",
+    files: /^apiserver\/src\/[^/]+\//,
+    tests: false,
+    forbid: ['apiserver/src/app.module.ts', 'apiserver/src/main.ts', 'apiserver/src/cli.ts'],
+  },
+];
+
+// Import cycles between the server's folders (apiserver/src/<folder> -> <folder>, tests left out) that
+// exist today, which issue 19 removes: one knot of 16 folders, each listed with the folders it imports
+// inside the knot. Every folder edge on a cycle must be listed here, so no new cycle can appear and
+// this one cannot grow; an edge listed here that no longer lies on a cycle fails the check until it is
+// removed from the list, so the list only shrinks.
+const KNOWN_CYCLES = {
+  audit: ['auth', 'common', 'database', 'observability'],
+  auth: ['audit', 'cluster', 'common', 'config', 'database', 'namespaces'],
+  cli: ['auth', 'common', 'cronjobs', 'namespaces', 'tasks', 'workers', 'workflows'],
+  cluster: ['live'],
+  common: ['database', 'observability'],
+  config: ['common'],
+  cronjobs: ['auth', 'cli', 'cluster', 'common', 'config', 'database', 'live', 'namespaces', 'notifications', 'tasks', 'workflows'],
+  database: ['audit', 'auth', 'common', 'config', 'cronjobs', 'dispatcher', 'namespaces', 'tasks', 'workers', 'workflows'],
+  dispatcher: ['cluster', 'common', 'config', 'cronjobs', 'database', 'namespaces', 'observability', 'tasks', 'workers'],
+  live: ['auth', 'cluster', 'common', 'config', 'dispatcher', 'namespaces', 'tasks'],
+  namespaces: ['auth', 'cluster', 'common', 'database'],
+  notifications: ['common', 'config', 'cronjobs', 'database', 'tasks'],
+  observability: ['common', 'config', 'dispatcher', 'namespaces', 'workers'],
+  tasks: ['auth', 'cluster', 'common', 'config', 'cronjobs', 'database', 'live', 'namespaces', 'observability'],
+  workers: ['auth', 'cluster', 'common', 'config', 'database', 'namespaces', 'tasks'],
+  workflows: ['auth', 'cluster', 'common', 'cronjobs', 'database', 'dispatcher', 'live', 'namespaces', 'tasks', 'workers'],
+};
+
+// --- The check -------------------------------------------------------------------------------------
+const { readdirSync, readFileSync, statSync, existsSync } = require('node:fs');
+const { builtinModules } = require('node:module');
+const { dirname, join, relative, resolve, sep } = require('node:path');
+
+/** Where the sources are: each package's src/ and test/, and its bin/ (plain JavaScript). */
+const SOURCE_DIRS = ['shared/src', 'worker/src', 'worker/bin', 'worker/test', 'apiserver/src', 'apiserver/bin', 'apiserver/test'];
+const WORKSPACES = { '@cronfleet/shared': 'shared', '@cronfleet/worker': 'worker', '@cronfleet/apiserver': 'apiserver', '@cronfleet/dashboard': 'dashboard' };
+const SERVER = 'apiserver/src/';
+
+const isTest = (file) => /\.spec\.ts$/.test(file) || /(^|\/)(test|test-support)\//.test(file);
+
+function sourceFiles(root) {
+  const out = [];
+  const walk = (dir) => {
+    if (!existsSync(join(root, dir))) return;
+    for (const name of readdirSync(join(root, dir))) {
+      const p = `${dir}/${name}`;
+      if (statSync(join(root, p)).isDirectory()) walk(p);
+      else if (/\.(ts|js)$/.test(name) && !name.endsWith('.d.ts')) out.push(p);
+    }
+  };
+  SOURCE_DIRS.forEach(walk);
+  return out.sort();
+}
+
+/** Every module specifier a file names: import and export from, import(), require(), require.resolve(), import('x').T. */
+function importsOf(ts, file, text) {
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, file.endsWith('.js') ? ts.ScriptKind.JS : ts.ScriptKind.TS);
+  const found = [];
+  const add = (lit, typeOnly = false) => {
+    if (lit && ts.isStringLiteralLike(lit)) found.push({ specifier: lit.text, line: sf.getLineAndCharacterOfPosition(lit.getStart(sf)).line + 1, typeOnly });
+  };
+  /** import type { A }, import { type A, type B }, export type { A } from: gone from the compiled code. */
+  const typeOnly = (node) => {
+    if (ts.isExportDeclaration(node)) return node.isTypeOnly || (!!node.exportClause && ts.isNamedExports(node.exportClause) && node.exportClause.elements.length > 0 && node.exportClause.elements.every((e) => e.isTypeOnly));
+    const clause = node.importClause;
+    if (!clause) return false;
+    if (clause.isTypeOnly) return true;
+    const named = clause.namedBindings;
+    return !clause.name && !!named && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
+  };
+  const visit = (node) => {
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node.moduleSpecifier, typeOnly(node));
+    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) add(node.moduleReference.expression, node.isTypeOnly);
+    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal, true);
+    else if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      const isRequire = ts.isIdentifier(callee) && callee.text === 'require';
+      const isResolve = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'require' && callee.name.text === 'resolve';
+      if (callee.kind === ts.SyntaxKind.ImportKeyword || isRequire || isResolve) add(node.arguments[0]);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+/** The target of a specifier named in `file` (both relative to the repository, with / separators). */
+function targetOf(root, file, specifier) {
+  if (specifier.startsWith('.')) {
+    const path = relative('/', resolve('/', dirname(file), specifier)).split(sep).join('/');
+    return [`${path}.ts`, `${path}/index.ts`, path.replace(/\.js$/, '.ts')].find((p) => p !== path && existsSync(join(root, p))) ?? path;
+  }
+  const bare = specifier.replace(/^node:/, '');
+  if (specifier.startsWith('node:') || builtinModules.includes(bare.split('/')[0])) return `node:${bare}`;
+  const parts = specifier.split('/');
+  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+  const rest = parts.slice(specifier.startsWith('@') ? 2 : 1).join('/');
+  if (WORKSPACES[name]) return `${WORKSPACES[name]}/${rest}`;
+  return `npm:${specifier}`;
+}
+
+const matches = (target, pattern) => target === pattern || target.startsWith(/[/:]$/.test(pattern) ? pattern : `${pattern}/`);
+
+/** The server folder a path lies in ('cli' for apiserver/src/cli/x), or null for other paths and the files at the top of src/. */
+function serverFolder(path) {
+  if (!path.startsWith(SERVER)) return null;
+  const rest = path.slice(SERVER.length).split('/');
+  return rest.length > 1 ? rest[0] : null;
+}
+
+/** Strongly connected components with more than one folder (Tarjan), each sorted, sorted by first folder. */
+function cyclesOf(edges) {
+  const nodes = [...new Set([...edges.keys()].flatMap((k) => k.split(' -> ')))].sort();
+  const next = new Map(nodes.map((n) => [n, []]));
+  for (const k of edges.keys()) {
+    const [a, b] = k.split(' -> ');
+    next.get(a).push(b);
+  }
+  let index = 0;
+  const idx = new Map(), low = new Map(), stack = [], onStack = new Set(), sccs = [];
+  const connect = (v) => {
+    idx.set(v, index); low.set(v, index); index++;
+    stack.push(v); onStack.add(v);
+    for (const w of next.get(v)) {
+      if (!idx.has(w)) { connect(w); low.set(v, Math.min(low.get(v), low.get(w))); }
+      else if (onStack.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const scc = [];
+      let w;
+      do { w = stack.pop(); onStack.delete(w); scc.push(w); } while (w !== v);
+      if (scc.length > 1) sccs.push(scc.sort());
+    }
+  };
+  nodes.forEach((n) => idx.has(n) || connect(n));
+  return sccs.sort((x, y) => x[0].localeCompare(y[0]));
+}
+
+/** A shortest path of folder edges from `from` to `to`, as a list of folders, or null. */
+function pathBetween(edges, from, to) {
+  const prev = new Map([[from, null]]);
+  const queue = [from];
+  while (queue.length) {
+    const v = queue.shift();
+    if (v === to) break;
+    for (const k of edges.keys()) {
+      const [a, b] = k.split(' -> ');
+      if (a === v && !prev.has(b)) { prev.set(b, v); queue.push(b); }
+    }
+  }
+  if (!prev.has(to)) return null;
+  const path = [];
+  for (let v = to; v !== null; v = prev.get(v)) path.unshift(v);
+  return path;
+}
+
+/**
+ * Checks the tree under `root`. Returns the violations (one line each, naming the file, the import
+ * and the rule), the server folders' import graph (edge 'a -> b' to the imports behind it) and its cycles.
+ */
+function checkImports(root, { rules = RULES, knownCycles = KNOWN_CYCLES } = {}) {
+  const knownCycleEdges = Object.entries(knownCycles).flatMap(([from, tos]) => tos.map((to) => `${from} -> ${to}`));
+  const ts = require(require.resolve('typescript', { paths: [root, __dirname] }));
+  const violations = [];
+  const edges = new Map();
+  const ruleFiles = new Map(rules.map((r) => [r.id, 0]));
+  const usedExceptions = new Set();
+  for (const file of sourceFiles(root)) {
+    const imports = importsOf(ts, file, readFileSync(join(root, file), 'utf8'));
+    for (const rule of rules) {
+      if (!(rule.files instanceof RegExp ? rule.files.test(file) : matches(file, rule.files)) || (rule.tests === false && isTest(file))) continue;
+      ruleFiles.set(rule.id, ruleFiles.get(rule.id) + 1);
+      const exception = (rule.exceptions ?? []).find((e) => e.file === file);
+      for (const { specifier, line } of imports) {
+        const target = targetOf(root, file, specifier);
+        const bad = rule.only ? !rule.only.some((p) => matches(target, p)) : rule.forbid.some((p) => matches(target, p));
+        if (!bad) continue;
+        if (exception) { usedExceptions.add(`${rule.id} ${file}`); continue; }
+        violations.push(`${file}:${line}: import '${specifier}' (${target}) breaks rule ${rule.id}: ${rule.what}`);
+      }
+    }
+    const from = serverFolder(file);
+    if (from && !isTest(file)) {
+      for (const { specifier, line, typeOnly } of imports) {
+        const to = serverFolder(targetOf(root, file, specifier));
+        if (!to || to === from) continue;
+        const key = `${from} -> ${to}`;
+        if (!edges.has(key)) edges.set(key, []);
+        edges.get(key).push({ file, line, specifier, typeOnly });
+      }
+    }
+  }
+  for (const [id, n] of ruleFiles) if (n === 0) violations.push(`rule ${id} applies to no file: its files pattern is stale`);
+  for (const rule of rules) {
+    for (const e of rule.exceptions ?? []) {
+      if (!usedExceptions.has(`${rule.id} ${e.file}`)) violations.push(`rule ${rule.id}: the exception for ${e.file} is no longer needed: remove it`);
+    }
+  }
+
+  const cycles = cyclesOf(edges);
+  const sccOf = new Map(cycles.flatMap((scc, i) => scc.map((f) => [f, i])));
+  const onCycle = (key) => {
+    const [a, b] = key.split(' -> ');
+    return sccOf.has(a) && sccOf.get(a) === sccOf.get(b);
+  };
+  const known = new Set(knownCycleEdges);
+  for (const [key, where] of edges) {
+    if (!onCycle(key) || known.has(key)) continue;
+    const [a, b] = key.split(' -> ');
+    const cycle = [a, ...pathBetween(edges, b, a)].join(' -> ');
+    for (const { file, line, specifier } of where) {
+      violations.push(
+        `${file}:${line}: import '${specifier}' (${key}) closes the cycle ${cycle} between server folders, breaking rule no-new-folder-cycles: ` +
+          'no import cycle between server folders but the ones KNOWN_CYCLES lists, and those may not grow',
+      );
+    }
+  }
+  for (const key of knownCycleEdges) {
+    if (!edges.has(key)) violations.push(`KNOWN_CYCLES lists ${key}, which no import makes any more: remove it`);
+    else if (!onCycle(key)) violations.push(`KNOWN_CYCLES lists ${key}, which lies on no cycle any more: remove it`);
+  }
+  return { violations, edges, cycles };
+}
+
+function main(argv, out = process.stdout, err = process.stderr) {
+  const graph = argv.includes('--graph');
+  const root = resolve(argv.find((a) => !a.startsWith('--')) ?? join(__dirname, '..'));
+  const { violations, edges, cycles } = checkImports(root);
+  if (graph) {
+    out.write(`server folders' import graph (apiserver/src/<folder> -> <folder>, tests left out): ${edges.size} edges\n`);
+    for (const key of [...edges.keys()].sort()) {
+      const types = edges.get(key).filter((w) => w.typeOnly).length;
+      out.write(`  ${key} (${edges.get(key).length} imports${types ? `, ${types} of types only` : ''})\n`);
+    }
+    out.write(`cycles (folders importing each other, directly or around): ${cycles.length}\n`);
+    for (const scc of cycles) {
+      const inside = [...edges.keys()].filter((k) => k.split(' -> ').every((f) => scc.includes(f))).sort();
+      out.write(`  {${scc.join(', ')}}: ${inside.join(', ')}\n`);
+    }
+    out.write('exceptions to the rules:\n');
+    for (const rule of RULES) for (const e of rule.exceptions ?? []) out.write(`  ${rule.id}: ${e.file}: ${e.why}\n`);
+  }
+  for (const v of violations) err.write(`${v}\n`);
+  if (violations.length) err.write(`check-imports: ${violations.length} forbidden import(s) or stale rule(s)\n`);
+  return violations.length ? 1 : 0;
+}
+
+module.exports = { RULES, KNOWN_CYCLES, checkImports, main };
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,124 @@
+// The import rules of scripts/check-imports.js over the source tree, and the check itself on made-up
+// trees in a temp directory. The source tree's check replaces apiserver/src/scheduling/kernel-imports.spec.ts:
+// its allow-list is the rule kernel-is-pure.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+interface ImportCheck {
+  RULES: Array<{ id: string }>;
+  KNOWN_CYCLES: Record<string, string[]>;
+  checkImports(root: string, options?: { knownCycles?: Record<string, string[]> }): { violations: string[]; edges: Map<string, unknown[]>; cycles: string[][] };
+  main(argv: string[], out?: { write(text: string): unknown }, err?: { write(text: string): unknown }): number;
+}
+
+/** The compiled spec sits in build/scripts; the repository is two levels up. */
+const ROOT = join(__dirname, '../..');
+const check = require(join(ROOT, 'scripts/check-imports.js')) as ImportCheck;
+
+function run(argv: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const code = check.main(argv, { write: (t) => (stdout += t) }, { write: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+describe('the import rules of the source tree', () => {
+  it('hold: no forbidden import, no new cycle between server folders, no stale rule, exception or listed cycle', () => {
+    const { code, stderr } = run([ROOT]);
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+  });
+
+  it('see the server folders and the one knot of cycles the rules list', () => {
+    const { edges, cycles } = check.checkImports(ROOT);
+    assert.ok(edges.size > 50, `only ${edges.size} folder edges found under ${ROOT}/apiserver/src`);
+    assert.deepEqual(cycles, [Object.keys(check.KNOWN_CYCLES).sort()]);
+  });
+});
+
+describe('scripts/check-imports.js', () => {
+  const dirs: string[] = [];
+  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  /** A source tree in a temp directory: each rule applies to one file at least, cli.ts uses its exception. */
+  function tree(files: Record<string, string>): string {
+    const root = mkdtempSync(join(tmpdir(), 'cronfleet-imports-'));
+    dirs.push(root);
+    const all: Record<string, string> = {
+      'shared/src/index.ts': "export * from './protocol';\n",
+      'shared/src/protocol.ts': "import { z } from 'zod';\nexport const Id = z.number();\n",
+      'worker/src/worker.ts': "import { Id } from '@cronfleet/shared';\nimport { spawn } from 'node:child_process';\nexport { Id, spawn };\n",
+      'apiserver/src/cli.ts': "export async function main() { return (await import('@cronfleet/worker')).runWorkerCli([]); }\nexport const bin = require.resolve('@cronfleet/worker/bin/cronfleet-worker.js');\n",
+      'apiserver/src/scheduling/retry.ts': "import { CronExpressionParser } from 'cron-parser';\nimport { Id } from '@cronfleet/shared';\nimport { jitter } from './jitter';\nexport { CronExpressionParser, Id, jitter };\n",
+      'apiserver/src/scheduling/jitter.ts': 'export const jitter = 1;\n',
+      'apiserver/src/tasks/tasks.service.ts': "import { Injectable } from '@nestjs/common';\nimport { retry } from '../scheduling/retry';\n@Injectable() export class TasksService {}\n",
+      ...files,
+    };
+    for (const [path, text] of Object.entries(all)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    return root;
+  }
+  const none = { knownCycles: {} };
+
+  it('passes a tree that keeps the rules', () => {
+    assert.deepEqual(check.checkImports(tree({}), none).violations, []);
+  });
+
+  it('fails on a forbidden import with exit code 1, naming the file, the import and the rule', () => {
+    const root = tree({ 'shared/src/protocol.ts': "import { z } from 'zod';\nimport type { WorkerConfig } from '@cronfleet/worker';\nexport const Id = z.number();\n" });
+    const { code, stderr } = run([root]);
+    assert.equal(code, 1);
+    assert.match(
+      stderr,
+      /^shared\/src\/protocol\.ts:2: import '@cronfleet\/worker' \(worker\/\) breaks rule shared-stands-alone: shared\/ imports nothing of the server, the worker or the dashboard$/m,
+    );
+  });
+
+  it('counts type-only, dynamic, re-exported, required and require.resolve() imports, and relative paths into another package', () => {
+    const root = tree({
+      'apiserver/src/scheduling/retry.ts': "import type { Repository } from 'typeorm';\nimport { jitter } from './jitter';\nexport { jitter };\nexport type R = Repository<object>;\n",
+      'apiserver/src/scheduling/jitter.ts': "export * from '../tasks/tasks.service';\nexport const jitter = 1;\n",
+      'worker/src/worker.ts': "export const load = () => import('../../apiserver/src/tasks/tasks.service');\n",
+      'worker/bin/cronfleet-worker.js': "require('@cronfleet/apiserver');\n",
+      'apiserver/src/tasks/tasks.service.ts': "export const where = require.resolve('@cronfleet/worker/package.json');\nexport type T = import('socket.io').Socket;\n",
+    });
+    assert.deepEqual(check.checkImports(root, none).violations, [
+      "apiserver/src/scheduling/jitter.ts:1: import '../tasks/tasks.service' (apiserver/src/tasks/tasks.service.ts) breaks rule kernel-is-pure: the scheduling kernel imports no framework (@nestjs, typeorm, ioredis, socket.io) and nothing else of the server: only its own files, @cronfleet/shared, cron-parser and Node",
+      "apiserver/src/scheduling/retry.ts:1: import 'typeorm' (npm:typeorm) breaks rule kernel-is-pure: the scheduling kernel imports no framework (@nestjs, typeorm, ioredis, socket.io) and nothing else of the server: only its own files, @cronfleet/shared, cron-parser and Node",
+      "apiserver/src/tasks/tasks.service.ts:1: import '@cronfleet/worker/package.json' (worker/package.json) breaks rule server-knows-no-worker: the server imports nothing of the worker package (it knows workers only through the protocol in shared/)",
+      "worker/bin/cronfleet-worker.js:1: import '@cronfleet/apiserver' (apiserver/) breaks rule worker-knows-no-server: the worker package imports nothing of the server or the dashboard (it knows the server only through the protocol in shared/)",
+      "worker/src/worker.ts:1: import '../../apiserver/src/tasks/tasks.service' (apiserver/src/tasks/tasks.service.ts) breaks rule worker-knows-no-server: the worker package imports nothing of the server or the dashboard (it knows the server only through the protocol in shared/)",
+    ]);
+  });
+
+  it('fails on a new cycle between server folders, naming it, and on a listed cycle that is gone', () => {
+    const root = tree({
+      'apiserver/src/workers/registry.ts': "import type { TasksService } from '../tasks/tasks.service';\nexport type R = TasksService;\n",
+      'apiserver/src/tasks/tasks.service.ts': "import { R } from '../workers/registry';\nexport type S = R;\n",
+    });
+    assert.deepEqual(check.checkImports(root, { knownCycles: { cli: ['cronjobs'] } }).violations, [
+      "apiserver/src/tasks/tasks.service.ts:1: import '../workers/registry' (tasks -> workers) closes the cycle tasks -> workers -> tasks between server folders, breaking rule no-new-folder-cycles: no import cycle between server folders but the ones KNOWN_CYCLES lists, and those may not grow",
+      "apiserver/src/workers/registry.ts:1: import '../tasks/tasks.service' (workers -> tasks) closes the cycle workers -> tasks -> workers between server folders, breaking rule no-new-folder-cycles: no import cycle between server folders but the ones KNOWN_CYCLES lists, and those may not grow",
+      'KNOWN_CYCLES lists cli -> cronjobs, which no import makes any more: remove it',
+    ]);
+    assert.deepEqual(check.checkImports(root, { knownCycles: { tasks: ['workers'], workers: ['tasks'] } }).violations, []);
+  });
+
+  it('fails on an import of the top of apiserver/src from a folder, on an unused exception and on a rule that applies to no file', () => {
+    const root = tree({
+      'apiserver/src/cli.ts': 'export const main = 1;\n',
+      'apiserver/src/tasks/tasks.service.ts': "import { main } from '../cli';\nexport { main };\n",
+    });
+    rmSync(join(root, 'shared'), { recursive: true });
+    assert.deepEqual(check.checkImports(root, none).violations, [
+      "apiserver/src/tasks/tasks.service.ts:1: import '../cli' (apiserver/src/cli.ts) breaks rule composition-root-on-top: no server folder imports the files at the top of apiserver/src (the module tree, the server's start, the command): they import the folders, not the other way round",
+      'rule shared-stands-alone applies to no file: its files pattern is stale',
+      'rule server-knows-no-worker: the exception for apiserver/src/cli.ts is no longer needed: remove it',
+    ]);
+  });
+});
