@@ -55,6 +55,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const dataSource = await openDatabase(config.db);
   let events: ClusterEvents | null = null;
   let lease: LeaderLease | null = null;
+  let app: NestFastifyApplication | null = null;
   try {
     events = config.redisUrl ? await RedisClusterEvents.connect(config.redisUrl, config.redisPrefix) : new LocalClusterEvents();
     lease = config.redisUrl ? new RedisLease(config.redisUrl, config.redisPrefix, config.leaseSeconds * 1000) : new LocalLease();
@@ -71,7 +72,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     // The caller, set by the auth guard on every request that shows a token (a known shape for V8).
     fastify.decorateRequest('actor', undefined);
     limitRequestBodies(fastify, config.maxBodyBytes);
-    const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, tokens, instanceId, dataSource, lease, events }), adapter, { logger, bodyParser: false });
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, tokens, instanceId, dataSource, lease, events }), adapter, { logger, bodyParser: false });
     boundRequestTimes(app.getHttpServer() as HttpServer, config.requestTimeoutSeconds, config.headersTimeoutSeconds);
     followMutations(fastify, app.get(AuditService), app.get(TaskTracing));
     app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_PATHS });
@@ -82,25 +83,32 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     } else app.useWebSocketAdapter(new IoAdapter(app));
     await serveDashboard(fastify, logger);
     await app.listen(config.port, config.host);
+    // Only a server that serves may lead: the lease is sought once the port is bound. A server whose
+    // port was taken could lead before it failed (on the embedded default at once, on Redis when the
+    // lease was free), taking over the due times for nothing.
+    lease.start();
     const port = (app.getHttpServer().address() as AddressInfo).port;
     const bus = events;
+    const running = app;
     return {
-      app,
+      app: running,
       port,
       tokens,
-      stopDispatching: () => app.get(DispatcherService).stop(),
+      stopDispatching: () => running.get(DispatcherService).stop(),
       close: async () => {
         // Streams (SSE, followed output) never end by themselves and would hold the process for
         // as long as their clients stay: once the server stops accepting, connections still open
         // after a short grace are cut.
-        const http = app.getHttpServer() as HttpServer;
+        const http = running.getHttpServer() as HttpServer;
         const cut = setTimeout(() => http.closeAllConnections(), CLOSE_GRACE_MS);
         cut.unref();
-        await app.close();
+        await running.close();
         await bus.close();
       },
     };
   } catch (e) {
+    // The modules' shutdown hooks (the dispatcher, the sockets, the timers) run, then what was opened before them.
+    await app?.close().catch(() => undefined);
     await lease?.stop().catch(() => undefined);
     await events?.close().catch(() => undefined);
     if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);

@@ -119,3 +119,32 @@ describe('the start banner of a server whose tokens are generated', { timeout: 6
     assert.doesNotMatch(out, /--token/);
   });
 });
+
+describe('a server whose port is taken', { timeout: 60_000 }, () => {
+  const root = join(tmpdir(), `cronfleet-e2e-taken-${randomId()}`);
+  let server: TestServer | undefined;
+  let proc: TestProcess | undefined;
+
+  after(async () => {
+    await proc?.stop();
+    await server?.stop();
+    rmSync(root, { recursive: true, force: true });
+    assertNoLeakedProcesses();
+  });
+
+  it('exits 1 naming the address, and never leads', async () => {
+    server = await startServer({ backend: 'embedded' });
+    mkdirSync(root, { recursive: true });
+    proc = new TestProcess(`server:${server.port}:second`, [join(repoRoot, 'apiserver/bin/cronfleet.js'), 'server', '--port', String(server.port), '--data-dir', join(root, 'data')], {
+      cwd: root,
+      env: childEnv({ CRONFLEET_HOST: '127.0.0.1', CRONFLEET_ADMIN_TOKEN: `admin-${randomId(16)}`, CRONFLEET_WORKER_TOKEN: `worker-${randomId(16)}` }),
+    });
+    const p = proc;
+    await waitFor(() => p.exited, { timeoutMs: 45_000, what: 'the second server to exit', details: () => p.report() });
+    assert.equal(p.exitDescription(), 'exit code 1', p.report());
+    assert.match(p.output(), /EADDRINUSE: address already in use 127\.0\.0\.1:\d+/);
+    assert.doesNotMatch(p.output(), /became leader|leading \(epoch/, 'a server that cannot serve must not take the lease');
+    // The first one serves on, as it was.
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+  });
+});

@@ -157,7 +157,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       this.queue(t);
       await this.drain();
     }));
-    this.lease.start();
+    // startServer starts the lease once the server listens (a server that cannot serve must not lead).
   }
 
   status() {
