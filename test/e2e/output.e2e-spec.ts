@@ -145,11 +145,11 @@ ${strict.report()}` });
     }
   });
 
-  it('runs a task printing 100 MB as fast as it can without losing the worker\'s heartbeats, the server\'s memory or the end of the output', async (t) => {
+  it('runs a task printing 200 MB as fast as it can without losing the worker\'s heartbeats, the server\'s memory or the end of the output', async (t) => {
     const peakRss = (pid: number): number => Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
     const serverBefore = peakRss(server.process.pid!);
     const started = Date.now();
-    const id = await runScript('yes "cronfleet output line, padded to exactly sixty-four bytes......" | head -c 104857600; echo END-OF-OUTPUT');
+    const id = await runScript('yes "cronfleet output line, padded to exactly sixty-four bytes......" | head -c 209715200; echo END-OF-OUTPUT');
     // The worker must stay online throughout: three missed heartbeats would declare it offline and its task lost.
     let offline = false;
     const done = await waitFor(async () => {
@@ -157,7 +157,7 @@ ${strict.report()}` });
       if (w?.status !== 'online') offline = true;
       const task = await server.api.getTask(id);
       return FINAL_TASK_STATUSES.includes(task.status) && task;
-    }, { timeoutMs: 240_000, intervalMs: 250, what: `the 100 MB task ${id} to finish`, details: logs });
+    }, { timeoutMs: 240_000, intervalMs: 250, what: `the 200 MB task ${id} to finish`, details: logs });
     const seconds = (Date.now() - started) / 1000;
     assert.equal(done.status, 'success', logs());
     assert.equal(offline, false, 'the worker went offline (missed heartbeats) while the task printed');
@@ -166,10 +166,12 @@ ${strict.report()}` });
     assert.match(text, /\[cronfleet: \d+ bytes of output cut here; the first 524288 and the last 524288 bytes are kept\]/);
     const server_ = peakRss(server.process.pid!);
     const worker_ = peakRss(worker.pid!);
-    t.diagnostic(`100 MiB in ${seconds.toFixed(1)} s (${(100 / seconds).toFixed(1)} MiB/s end to end); peak RSS server ${(server_ / 2 ** 20).toFixed(0)} MiB (before ${(serverBefore / 2 ** 20).toFixed(0)}), worker ${(worker_ / 2 ** 20).toFixed(0)} MiB`);
-    // Bounded memory: far below the 100 MiB that went through each of them.
+    t.diagnostic(`200 MiB in ${seconds.toFixed(1)} s (${(200 / seconds).toFixed(1)} MiB/s end to end); peak RSS server ${(server_ / 2 ** 20).toFixed(0)} MiB (before ${(serverBefore / 2 ** 20).toFixed(0)}), worker ${(worker_ / 2 ** 20).toFixed(0)} MiB`);
+    // Bounded memory: well below the 200 MiB that went through each of them. (With 100 MiB and a
+    // 100 MiB bound the server's peak grew by 48-101 MiB between runs: garbage the collector had not
+    // yet taken, not output kept; the volume is what separates the two.)
     assert.ok(worker_ < 200 * 2 ** 20, `worker peak RSS ${worker_}`);
-    assert.ok(server_ < serverBefore + 100 * 2 ** 20, `server peak RSS ${server_}, before ${serverBefore}`);
+    assert.ok(server_ < serverBefore + 150 * 2 ** 20, `server peak RSS ${server_}, before ${serverBefore}`);
   });
 
   it('answers 404 for following a task that does not exist, and 400 for a bad follow value', async () => {
