@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { DomainError, notFound } from '../common/errors';
 import { digestOf, matchesDigest } from '../common/token';
 import type { Tokens } from '../config/secrets';
@@ -16,8 +16,8 @@ export const API_TOKEN_PREFIX = 'cft_';
 /** lastUsedAt is written at most this often per token: reads must not each cost a write. */
 const TOUCH_EVERY_MS = 60_000;
 
-export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
-// hashToken is the hex of digestOf: authenticate hashes a presented token once for both checks.
+/** What the tokens table keeps of a token: its digest in hex (authenticate hashes a presented token once for both checks). */
+export const hashToken = (token: string): string => digestOf(token).toString('hex');
 
 /** Why a token was refused, as the 401's message. */
 export type AuthOutcome = { ok: true; actor: Actor } | { ok: false; reason: string };

@@ -716,13 +716,22 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     try {
       await this.onEvent(e);
     } catch (err) {
-      if (err instanceof FencedOutError || attempt >= EVENT_ATTEMPTS) throw err;
-      this.logger.warn(`${e.type}: ${coerceError(err).message}; handled again in ${TICK_RETRY_MS} ms`);
-      const generation = this.generation;
-      setTimeout(() => {
-        if (generation === this.generation) this.enqueue(e.type, () => this.handleEvent(e, attempt + 1));
-      }, TICK_RETRY_MS).unref();
+      this.againLater(e.type, err, attempt, 'handled again', (next) => this.handleEvent(e, next));
     }
+  }
+
+  /**
+   * What an event asked of the leader failed (a database error): done again TICK_RETRY_MS later on
+   * the serial chain, unless leadership changed meanwhile. A fence, or the last of EVENT_ATTEMPTS,
+   * is thrown to the chain instead. `again` gets the next attempt's number.
+   */
+  private againLater(what: string, err: unknown, attempt: number, done: string, again: (attempt: number) => Promise<void>): void {
+    if (err instanceof FencedOutError || attempt >= EVENT_ATTEMPTS) throw err;
+    this.logger.warn(`${what}: ${coerceError(err).message}; ${done} in ${TICK_RETRY_MS} ms`);
+    const generation = this.generation;
+    setTimeout(() => {
+      if (generation === this.generation) this.enqueue(what, () => again(attempt + 1));
+    }, TICK_RETRY_MS).unref();
   }
 
   /**
@@ -755,16 +764,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       const now = Date.now();
       for (const job of jobs) this.schedule(job, now);
     } catch (err) {
-      if (err instanceof FencedOutError || attempt >= EVENT_ATTEMPTS) throw err;
-      this.logger.warn(`cronjob.changed: ${coerceError(err).message}; ${ids.length} job(s) read again in ${TICK_RETRY_MS} ms`);
-      const generation = this.generation;
-      setTimeout(() => {
-        if (generation !== this.generation) return;
-        this.enqueue('cronjob.changed', async () => {
-          for (const id of ids) this.changedJobs.add(id);
-          await this.takeChangedJobs(attempt + 1);
-        });
-      }, TICK_RETRY_MS).unref();
+      this.againLater('cronjob.changed', err, attempt, `${ids.length} job(s) read again`, (next) => {
+        for (const id of ids) this.changedJobs.add(id);
+        return this.takeChangedJobs(next);
+      });
     }
     this.arm();
     await this.drain();
@@ -788,16 +791,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       }
     } catch (err) {
       // Read again a moment later rather than dropped: a dropped one waited until the next change of leader.
-      if (err instanceof FencedOutError || attempt >= EVENT_ATTEMPTS) throw err;
-      this.logger.warn(`task.pending: ${coerceError(err).message}; ${read.length} new task(s) read again in ${TICK_RETRY_MS} ms`);
-      const generation = this.generation;
-      setTimeout(() => {
-        if (generation !== this.generation) return;
-        this.enqueue('task.pending', async () => {
-          this.newTasks.push(...read.map((id) => ({ id, runAtMs: undefined })));
-          await this.takeNewTasks(attempt + 1);
-        });
-      }, TICK_RETRY_MS).unref();
+      this.againLater('task.pending', err, attempt, `${read.length} new task(s) read again`, (next) => {
+        this.newTasks.push(...read.map((id) => ({ id, runAtMs: undefined })));
+        return this.takeNewTasks(next);
+      });
     }
     this.arm();
     await this.drain();

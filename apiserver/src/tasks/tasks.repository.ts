@@ -437,8 +437,9 @@ export class TasksRepository {
 
 /**
  * On MySQL the ids are worked out from the INSERT's first (see insertReturningIds), and the tasks
- * are answered as written, not read back: the rows under those ids must be the ones written (their due times and keys), else the
- * assumption broke and no task may be handed out. One light read of three columns.
+ * are answered as written, not read back: the rows under those ids must be the ones written (their
+ * due times and keys), else the assumption broke and no task may be handed out. One light read of
+ * three columns.
  */
 async function checkIds(m: EntityManager, written: readonly TaskEntity[]): Promise<void> {
   if (written.length === 0) return;
