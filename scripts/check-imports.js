@@ -16,10 +16,10 @@
 const RULES = [
   {
     id: 'kernel-is-pure',
-    what: 'the scheduling kernel imports no framework (@nestjs, typeorm, ioredis, socket.io) and nothing else of the server: only its own files, @cronfleet/shared, cron-parser and Node',
-    files: 'apiserver/src/scheduling/',
+    what: 'the scheduling kernel (schedules, cron, time zones, retry, jitter, misfire, worker choice) imports no framework and nothing else: only its own files, cron-parser and Node',
+    files: 'shared/src/scheduling/',
     tests: false,
-    only: ['apiserver/src/scheduling/', 'shared/', 'npm:cron-parser', 'node:'],
+    only: ['shared/src/scheduling/', 'npm:cron-parser', 'node:'],
   },
   {
     id: 'worker-knows-no-server',

@@ -1,7 +1,7 @@
 import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
 import { toNotifyView } from '../cronjobs/dto/notify.dto';
 import { triggerOrder } from '../cronjobs/dto/triggers.dto';
-import { scheduleToString } from '../scheduling/schedule';
+import { scheduleToString } from '@cronfleet/shared';
 import { CliError, EXIT } from './cli-error';
 import type { JobDefinition } from './job-file';
 import { KEEP, keptFields } from './secret-refs';

@@ -1,8 +1,7 @@
-import { describeIssues } from '@cronfleet/shared';
+import { describeIssues, parseSchedule } from '@cronfleet/shared';
 import { parseAllDocuments } from 'yaml';
 import { validSpec } from '../common/runner-spec';
 import { CreateCronJob, CreateCronJobSchema } from '../cronjobs/dto/cronjob.dto';
-import { parseSchedule } from '../scheduling/schedule';
 import { paramsFitProblem } from '../cronjobs/params/job-params';
 import { CliError, EXIT } from './cli-error';
 

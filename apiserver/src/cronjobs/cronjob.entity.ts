@@ -1,7 +1,6 @@
-import type { RetryPolicy } from '../scheduling/retry';
+import type { RetryPolicy, RoutingStrategy, WorkerSelector } from '@cronfleet/shared';
 import type { Triggers } from './dto/triggers.dto';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { RoutingStrategy, WorkerSelector } from '../scheduling/worker-choice';
 import type { NotifyRule } from '../notifications/core/notify-rule';
 import type { JobParam } from './params/job-params';
 

@@ -1,9 +1,8 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
-import { describeIssues, inNamespaceLabel } from '@cronfleet/shared';
+import { describeIssues, inNamespaceLabel, nextRunAtMs, parseSchedule, previewRunsMs, Schedule, ScheduleInput, scheduleToString } from '@cronfleet/shared';
 import { DomainError, notFound } from '../common/errors';
 import { SecretBox } from '../common/secret-box';
 import { validSpec } from '../common/runner-spec';
-import { nextRunAtMs, parseSchedule, previewRunsMs, Schedule, ScheduleInput, scheduleToString } from '../scheduling/schedule';
 import { ClusterEvents } from '../cluster/cluster-events';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { LiveFeed } from '../live/live-feed';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, notFound } from '../common/errors';
-import { nextRunAtMs, parseSchedule } from '../scheduling/schedule';
+import { nextRunAtMs, parseSchedule } from '@cronfleet/shared';
 import { ClusterEvents } from '../cluster/cluster-events';
 import { LiveFeed } from '../live/live-feed';
 import { patternMatches, resolveParams } from '../cronjobs/params/job-params';

@@ -1,8 +1,7 @@
 import type { z } from 'zod';
 import { DomainError } from '../../common/errors';
 import { validSpec } from '../../common/runner-spec';
-import { InvalidScheduleError, parseSchedule, scheduleToString } from '../../scheduling/schedule';
-import { isKnownTimeZone } from '../../scheduling/time-zone';
+import { InvalidScheduleError, parseSchedule, scheduleToString, isKnownTimeZone } from '@cronfleet/shared';
 import { checkSteps } from '../core/steps-check';
 import { workflowParamsFitProblem } from '../core/workflow-params';
 import { type WorkflowDefinition, type WorkflowStep, WorkflowBodySchema, StepSchema } from './definition.dto';

@@ -5,8 +5,7 @@ import { NameSchema } from '../../cronjobs/dto/cronjob.dto';
 import { ParamsSchema } from '../../cronjobs/dto/params.dto';
 import { RetryPolicySchema, WorkerSelectorSchema } from '../../cronjobs/dto/policies.dto';
 import type { JobParam } from '../../cronjobs/params/job-params';
-import type { RetryPolicy } from '../../scheduling/retry';
-import type { WorkerSelector } from '../../scheduling/worker-choice';
+import type { RetryPolicy, WorkerSelector } from '@cronfleet/shared';
 
 /** Step ids go into idempotency keys (`wf:<run>:<step>:<attempt>`) and environment values: no colons, no spaces. */
 export const STEP_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

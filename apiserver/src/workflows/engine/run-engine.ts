@@ -1,8 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { coerceError } from '@cronfleet/shared';
+import { coerceError, retryDelayMs } from '@cronfleet/shared';
 import { Batcher } from '../../common/batcher';
 import { defaultParams, paramEnv } from '../../cronjobs/params/job-params';
-import { retryDelayMs } from '../../scheduling/retry';
 import { LeaderLease } from '../../dispatcher/lease/leader-lease';
 import { LiveFeed } from '../../live/live-feed';
 import { TaskEvents } from '../../tasks/lifecycle/task-events';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ON_TIME_MS, planDue } from './due-plan';
-import { parseSchedule } from './schedule';
+import { parseSchedule } from '@cronfleet/shared';
 
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 const everySecond = parseSchedule('@every 1s');

@@ -1,5 +1,4 @@
-import { dueTimesToRun, MisfirePolicy } from './misfire';
-import { nextRunAtMs, Schedule } from './schedule';
+import { dueTimesToRun, MisfirePolicy, nextRunAtMs, Schedule } from '@cronfleet/shared';
 
 /**
  * A due time this close to now (or closer) is on time and simply runs; an older one was missed
