@@ -6,8 +6,8 @@ import type { Tokens } from '../config/secrets';
 import { TOKENS } from '../config/tokens';
 import { isUniqueViolation } from '../database/columns';
 import { ApiTokensRepository } from './api-tokens.repository';
-import { type ApiTokenView, type CreateApiToken, type CreatedApiToken, toApiTokenView } from './dto/api-token.dto';
-import { type Actor, BOOTSTRAP_ADMIN } from './roles';
+import { type ApiTokenView, type CreateApiToken, type CreatedApiToken, type Actor, BOOTSTRAP_ADMIN } from '@cronfleet/shared';
+import { toApiTokenView } from './api-token.view';
 import { NamespacesService } from '../namespaces/namespaces.service';
 import { TokenSessions } from './token-sessions';
 

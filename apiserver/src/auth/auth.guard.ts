@@ -5,7 +5,7 @@ import { ApiTokensService } from './api-tokens.service';
 import { clientAddress, isMutating, type HttpRequest, type HttpResponse, routePattern, TooManyAuthFailuresException } from './http-request';
 import { NamespaceAccess } from './namespace-access';
 import { accessFor, routeKey } from './role-policy';
-import { type Actor, roleAllows } from './roles';
+import { type Actor, roleAllows } from '@cronfleet/shared';
 import { DomainError, HTTP_STATUS_BY_CODE } from '../common/errors';
 
 /**

@@ -1,7 +1,5 @@
-import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
-import { toNotifyView } from '../cronjobs/dto/notify.dto';
-import { triggerOrder } from '../cronjobs/dto/triggers.dto';
-import { scheduleToString } from '@cronfleet/shared';
+import type { CronJobView } from '@cronfleet/shared';
+import { toNotifyView, triggerOrder, scheduleToString } from '@cronfleet/shared';
 import { CliError, EXIT } from './cli-error';
 import type { JobDefinition } from './job-file';
 import { KEEP, keptFields } from './secret-refs';

@@ -1,8 +1,6 @@
-import type { RetryPolicy, RoutingStrategy, WorkerSelector } from '@cronfleet/shared';
-import type { Triggers } from './dto/triggers.dto';
+import type { RetryPolicy, RoutingStrategy, WorkerSelector, Triggers, JobParam } from '@cronfleet/shared';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { NotifyRule } from '../notifications/core/notify-rule';
-import type { JobParam } from './params/job-params';
 
 export type ConcurrencyPolicy = 'allow' | 'forbid' | 'replace';
 export type MisfirePolicyName = 'skip' | 'runOnce' | 'catchUp';

@@ -1,7 +1,7 @@
 import { sameValue } from '../../cli/apply-plan';
 import type { NotifyRule } from '../../notifications/core/notify-rule';
 import type { CronJobEntity } from '../cronjob.entity';
-import { toNotifyView } from '../dto/notify.dto';
+import { toNotifyView } from '@cronfleet/shared';
 
 type NotifyView = ReturnType<typeof toNotifyView>;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeCycle, findCycle, topologicalOrder } from './graph';
+import { describeCycle, findCycle, topologicalOrder } from '@cronfleet/shared';
 
 const g = (edges: Record<string, string[]>) => new Map(Object.entries(edges));
 

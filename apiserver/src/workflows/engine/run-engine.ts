@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { coerceError, retryDelayMs } from '@cronfleet/shared';
+import { coerceError, retryDelayMs, defaultParams, paramEnv, memberTask } from '@cronfleet/shared';
 import { Batcher } from '../../common/batcher';
-import { defaultParams, paramEnv } from '../../cronjobs/params/job-params';
 import { LeaderLease } from '../../dispatcher/lease/leader-lease';
 import { LiveFeed } from '../../live/live-feed';
 import { TaskEvents } from '../../tasks/lifecycle/task-events';
@@ -10,8 +9,7 @@ import type { TaskEntity } from '../../tasks/task.entity';
 import type { NewTask } from '../../tasks/tasks.repository';
 import { TaskControl } from '../../workers/task-control';
 import { planRun, type NewStepTask } from '../core/run-plan';
-import { memberTask } from '../dto/definition.dto';
-import { planStepOf, stepTaskOf } from '../dto/workflow.dto';
+import { planStepOf, stepTaskOf } from '../workflow.view';
 import type { WorkflowRunEntity, WorkflowRunTrigger } from '../workflow-run.entity';
 import type { WorkflowEntity } from '../workflow.entity';
 import { type StepTaskRow, WorkflowRunsRepository } from '../workflow-runs.repository';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { NamespaceNameSchema } from '@cronfleet/shared';
-import { ROLES } from '../roles';
-import type { ApiTokenEntity } from '../api-token.entity';
+import { NamespaceNameSchema } from '../protocol';
+import { ROLES } from './roles';
 
 /** Most seconds a token may live: ten years. */
 const MAX_EXPIRES_IN_SECONDS = 10 * 366 * 86_400;
@@ -46,18 +45,3 @@ export const CreatedApiTokenSchema = ApiTokenViewSchema.extend({
 export type CreatedApiToken = z.output<typeof CreatedApiTokenSchema>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-export function toApiTokenView(t: ApiTokenEntity): ApiTokenView {
-  return {
-    id: t.id,
-    name: t.name,
-    role: t.role,
-    namespace: t.namespace,
-    hint: t.hint,
-    createdBy: t.createdBy,
-    createdAt: t.createdAt.toISOString(),
-    expiresAt: iso(t.expiresAt),
-    lastUsedAt: iso(t.lastUsedAt),
-    revokedAt: iso(t.revokedAt),
-  };
-}

@@ -1,6 +1,6 @@
-import { EnvSchema } from '@cronfleet/shared';
+import { EnvSchema } from '../protocol';
 import { z } from 'zod';
-import { RunParamsSchema } from './params.dto';
+import { RunParamsSchema } from './params';
 
 const wholeSeconds = (min: number, max: number) =>
   z.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compilePattern, type JobParam, MAX_ENUM_VALUES, MAX_PARAM_VALUE_BYTES, MAX_PARAMS, MAX_PATTERN_LENGTH, PARAM_NAME_PATTERN, valueProblem } from '../params/job-params';
+import { compilePattern, type JobParam, MAX_ENUM_VALUES, MAX_PARAM_VALUE_BYTES, MAX_PARAMS, MAX_PATTERN_LENGTH, PARAM_NAME_PATTERN, valueProblem } from './job-params';
 
 const value = z
   .string({ error: 'must be a string' })

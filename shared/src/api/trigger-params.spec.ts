@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeIssues } from '@cronfleet/shared';
-import { type Triggers, TriggersSchema } from '../dto/triggers.dto';
+import { describeIssues } from '../protocol';
+import { type Triggers, TriggersSchema } from './triggers';
 import type { JobParam } from './job-params';
 import { triggerParamsProblems } from './trigger-params';
 

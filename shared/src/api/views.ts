@@ -1,9 +1,9 @@
-import { AnyRunnerNameSchema, SerializedErrorSchema, TASK_STATUSES, WorkerStatsSchema } from '@cronfleet/shared';
+import { NOTIFY_EVENTS } from './notify-events';
+import { AnyRunnerNameSchema, SerializedErrorSchema, TASK_STATUSES, WorkerStatsSchema } from '../protocol';
 import { z } from 'zod';
-import { ParamsViewSchema } from '../cronjobs/dto/params.dto';
-import { PolicyFields, RetentionFields, RoutingFields, RunFields } from '../cronjobs/dto/policies.dto';
-import { NOTIFY_EVENTS } from '../notifications/core/notify-rule';
-import { RunSummarySchema, RunViewSchema, WorkflowViewSchema } from '../workflows/dto/workflow.dto';
+import { ParamsViewSchema } from './params';
+import { PolicyFields, RetentionFields, RoutingFields, RunFields } from './policies';
+import { RunSummarySchema, RunViewSchema, WorkflowViewSchema } from './workflows';
 
 /**
  * What the REST API answers, as zod schemas for the OpenAPI document only (nothing validates
@@ -272,3 +272,18 @@ export const COMPONENT_SCHEMAS = {
   WorkflowRun: RunViewSchema,
   NotificationPayload: NotificationPayloadSchema,
 } as const;
+
+/** What the API answers, as TypeScript types (the JSON form: times as ISO-8601 strings). */
+export type ErrorBody = z.output<typeof ErrorBodySchema>;
+export type CronJobView = z.output<typeof CronJobViewSchema>;
+export type VersionSummary = z.output<typeof CronJobVersionSummarySchema>;
+export type VersionView = z.output<typeof CronJobVersionSchema>;
+export type TaskView = z.output<typeof TaskViewSchema>;
+export type WorkerView = z.output<typeof WorkerViewSchema>;
+export type WorkerDetailView = z.output<typeof WorkerDetailSchema>;
+export type SchedulerStatus = z.output<typeof SchedulerStatusSchema>;
+export type Timeline = z.output<typeof TimelineSchema>;
+export type SweepReport = z.output<typeof SweepReportSchema>;
+export type ControlResult = z.output<typeof ControlResultSchema>;
+export type Readiness = z.output<typeof ReadinessSchema>;
+export type NotificationPayload = z.output<typeof NotificationPayloadSchema>;

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { fromDecimal } from '../../common/decimal';
-import type { AuditEntryEntity } from '../audit-entry.entity';
+import { fromDecimal } from './decimal';
 
 const instant = (what: string) => z.iso.datetime({ offset: true, error: `must be an ISO-8601 instant, e.g. 2026-01-31T12:00:00Z (${what})` }).transform((s) => new Date(s));
 
@@ -33,7 +32,3 @@ export const AuditPageSchema = z.object({
   items: z.array(AuditEntryViewSchema),
   nextCursor: z.string().nullable().meta({ description: 'pass as `cursor` for the next (older) page; null on the last' }),
 });
-
-export function toAuditEntryView(e: AuditEntryEntity): AuditEntryView {
-  return { id: e.id, at: e.at.toISOString(), actor: e.actor, tokenId: e.tokenId, role: e.role, method: e.method, path: e.path, targetId: e.targetId, status: e.status, ip: e.ip };
-}

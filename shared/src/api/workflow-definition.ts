@@ -1,11 +1,10 @@
-import { AnyRunnerNameSchema, EnvSchema } from '@cronfleet/shared';
+import { AnyRunnerNameSchema, EnvSchema } from '../protocol';
 import { z } from 'zod';
-import { NamespaceFieldSchema } from '../../namespaces/dto/namespace.dto';
-import { NameSchema } from '../../cronjobs/dto/cronjob.dto';
-import { ParamsSchema } from '../../cronjobs/dto/params.dto';
-import { RetryPolicySchema, WorkerSelectorSchema } from '../../cronjobs/dto/policies.dto';
-import type { JobParam } from '../../cronjobs/params/job-params';
-import type { RetryPolicy, WorkerSelector } from '@cronfleet/shared';
+import { NamespaceFieldSchema } from './namespaces';
+import { NameSchema } from './cronjobs';
+import { ParamsSchema } from './params';
+import { RetryPolicySchema, WorkerSelectorSchema } from './policies';
+import type { JobParam } from './job-params';
 
 /** Step ids go into idempotency keys (`wf:<run>:<step>:<attempt>`) and environment values: no colons, no spaces. */
 export const STEP_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -100,9 +99,9 @@ interface StepCommon {
   id: string;
   dependsOn: string[];
   when: 'success' | 'failure' | 'always';
-  retry: RetryPolicy | null;
+  retry: z.output<typeof RetryPolicySchema> | null;
   timeoutSeconds: number | null;
-  workerSelector: WorkerSelector | null;
+  workerSelector: z.output<typeof WorkerSelectorSchema> | null;
   env: Record<string, string>;
 }
 

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { StepTaskRow } from '../workflow-runs.repository';
-import type { WorkflowRunEntity } from '../workflow-run.entity';
-import type { WorkflowEntity } from '../workflow.entity';
+import type { StepTaskRow } from './workflow-runs.repository';
+import type { WorkflowRunEntity } from './workflow-run.entity';
+import type { WorkflowEntity } from './workflow.entity';
 import { checkDefinition } from './check-definition';
-import { RunSummarySchema, RunViewSchema, RunWorkflowSchema, toRunSummary, toRunView, toWorkflowView, WorkflowViewSchema } from './workflow.dto';
+import { RunSummarySchema, RunViewSchema, RunWorkflowSchema, WorkflowViewSchema } from '@cronfleet/shared';
+import { toRunSummary, toRunView, toWorkflowView } from './workflow.view';
 
 const at = new Date('2026-01-01T00:00:00Z');
 const later = (s: number) => new Date(at.getTime() + s * 1000);

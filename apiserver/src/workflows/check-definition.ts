@@ -1,10 +1,9 @@
 import type { z } from 'zod';
-import { DomainError } from '../../common/errors';
-import { validSpec } from '../../common/runner-spec';
-import { InvalidScheduleError, parseSchedule, scheduleToString, isKnownTimeZone } from '@cronfleet/shared';
-import { checkSteps } from '../core/steps-check';
-import { workflowParamsFitProblem } from '../core/workflow-params';
-import { type WorkflowDefinition, type WorkflowStep, WorkflowBodySchema, StepSchema } from './definition.dto';
+import { DomainError } from '../common/errors';
+import { validSpec } from '../common/runner-spec';
+import { InvalidScheduleError, parseSchedule, scheduleToString, isKnownTimeZone, type WorkflowDefinition, type WorkflowStep, WorkflowBodySchema, StepSchema } from '@cronfleet/shared';
+import { checkSteps } from './core/steps-check';
+import { workflowParamsFitProblem } from './core/workflow-params';
 
 /**
  * Checks a workflow definition as a whole and returns it as it is stored, or throws a 400 whose

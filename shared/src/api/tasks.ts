@@ -1,9 +1,8 @@
-import { AnyRunnerNameSchema, TASK_STATUSES } from '@cronfleet/shared';
-import { RetryPolicySchema } from '../../cronjobs/dto/policies.dto';
+import { AnyRunnerNameSchema, TASK_STATUSES } from '../protocol';
+import { RetryPolicySchema } from './policies';
 import { z } from 'zod';
-import { fromDecimal } from '../../common/decimal';
-import type { TaskEntity } from '../task.entity';
-import { NamespaceFieldSchema, NamespaceFilterSchema } from '../../namespaces/dto/namespace.dto';
+import { fromDecimal } from './decimal';
+import { NamespaceFieldSchema, NamespaceFilterSchema } from './namespaces';
 
 const positiveNumber = () => z.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive');
 const positiveInt = () => fromDecimal(positiveNumber());
@@ -27,53 +26,6 @@ export type ListTasksQuery = z.infer<typeof ListTasksQuerySchema>;
 
 export const TaskIdParamSchema = positiveInt();
 
-/** A task as the REST API shows it: times as ISO-8601 UTC. */
-/** The columns a task's view shows: what the task list reads (PlainSelect), and no more (no spec, env or secrets). */
-export const TASK_VIEW_COLUMNS = [
-  'id', 'cronjobId', 'cronjobName', 'namespace', 'status', 'attempt', 'trigger', 'runner', 'scheduledAt', 'startedAt', 'finishedAt', 'exitCode', 'signal',
-  'workerId', 'error', 'httpStatus', 'timeoutSeconds', 'priority', 'runAt', 'retryOf', 'idempotencyKey', 'routing', 'workerSelector', 'shardIndex', 'shardCount',
-  'pinnedWorkerId', 'pendingReason', 'control', 'workflowRunId', 'workflowStep', 'workflowItem', 'createdAt',
-] as const satisfies readonly (keyof TaskEntity)[];
-export type TaskViewRow = Pick<TaskEntity, (typeof TASK_VIEW_COLUMNS)[number]>;
-
-export function toTaskView(t: TaskViewRow) {
-  const iso = (d: Date | null) => (d ? d.toISOString() : null);
-  return {
-    id: t.id,
-    cronjobId: t.cronjobId,
-    cronjobName: t.cronjobName,
-    namespace: t.namespace,
-    status: t.status,
-    attempt: t.attempt,
-    trigger: t.trigger,
-    runner: t.runner,
-    scheduledAt: iso(t.scheduledAt),
-    startedAt: iso(t.startedAt),
-    finishedAt: iso(t.finishedAt),
-    exitCode: t.exitCode,
-    signal: t.signal,
-    /** An http task's response status (null: another runner, no response, or a worker from before it was reported). */
-    httpStatus: t.httpStatus ?? null,
-    workerId: t.workerId,
-    error: t.error,
-    timeoutSeconds: t.timeoutSeconds,
-    priority: t.priority,
-    runAt: iso(t.runAt),
-    retryOf: t.retryOf,
-    idempotencyKey: t.idempotencyKey,
-    routing: t.routing,
-    workerSelector: t.workerSelector,
-    shard: t.shardCount > 1 || t.pinnedWorkerId !== null ? { index: t.shardIndex, count: t.shardCount } : null,
-    /** Why a pending task has not reached a worker yet. */
-    pendingReason: t.status === 'pending' ? t.pendingReason : null,
-    /** A stop or kill asked for through the API and whether the worker confirmed it. */
-    control: t.control,
-    /** The workflow run, step and group member (null for a one-task step) this task is part of. */
-    workflow: t.workflowRunId ? { runId: t.workflowRunId, step: t.workflowStep, item: t.workflowItem } : null,
-    createdAt: iso(t.createdAt),
-  };
-}
-
 /** `GET /tasks/:id/output?follow=true|false`. */
 export const OutputQuerySchema = z
   .object({
@@ -89,7 +41,6 @@ export const StopTaskSchema = z
   })
   .strict();
 export type StopTask = z.infer<typeof StopTaskSchema>;
-export type TaskView = ReturnType<typeof toTaskView>;
 
 /**
  * `POST /api/v1/tasks`: a one-shot task outside any cron job, run at `runAt` or after

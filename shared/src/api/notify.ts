@@ -1,5 +1,5 @@
+import { NOTIFY_EVENTS } from './notify-events';
 import { z } from 'zod';
-import { NOTIFY_EVENTS } from '../../notifications/core/notify-rule';
 
 /** Headers the server sets itself on every webhook request. */
 const RESERVED_HEADER = /^(x-cronfleet-.*|content-type|content-length|host|transfer-encoding|connection)$/i;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { targetsFor, triggerOrder, type Triggers } from './triggers.dto';
+import { targetsFor, triggerOrder, type Triggers } from './triggers';
 
 const def = (name: string, triggers: Triggers | null = null) => ({ name, job: { triggers } });
 

@@ -1,4 +1,4 @@
-import { TRIGGER_LISTS, type Triggers } from '../dto/triggers.dto';
+import { TRIGGER_LISTS, type Triggers } from './triggers';
 import { type JobParam, patternMatches, type PatternTest, resolveParams } from './job-params';
 
 /**

@@ -1,6 +1,5 @@
-import { DEFAULT_NAMESPACE, NamespaceNameSchema } from '@cronfleet/shared';
+import { DEFAULT_NAMESPACE, NamespaceNameSchema } from '../protocol';
 import { z } from 'zod';
-import type { NamespaceEntity } from '../namespace.entity';
 
 /** Quotas stop at a million: a larger one limits nothing a single cluster could reach. */
 const quota = (what: string) =>
@@ -60,15 +59,3 @@ export const NamespaceViewSchema = z.object({
   updatedAt: z.iso.datetime(),
 });
 export type NamespaceView = z.output<typeof NamespaceViewSchema>;
-
-export function toNamespaceView(n: NamespaceEntity, usage: NamespaceUsage): NamespaceView {
-  return {
-    name: n.name,
-    description: n.description,
-    maxJobs: n.maxJobs,
-    maxConcurrentTasks: n.maxConcurrentTasks,
-    usage,
-    createdAt: n.createdAt.toISOString(),
-    updatedAt: n.updatedAt.toISOString(),
-  };
-}

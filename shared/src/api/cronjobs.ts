@@ -1,12 +1,11 @@
-import { AnyRunnerNameSchema } from '@cronfleet/shared';
-import { POLICY_DEFAULTS, PolicyFields, RetentionFields, RoutingFields, RunFields } from './policies.dto';
+import { AnyRunnerNameSchema } from '../protocol';
+import { POLICY_DEFAULTS, PolicyFields, RetentionFields, RoutingFields, RunFields } from './policies';
 import { z } from 'zod';
-import { fromDecimal } from '../../common/decimal';
-import { NotifySchema, toNotifyView } from './notify.dto';
-import { TriggersSchema } from './triggers.dto';
-import { ParamsSchema } from './params.dto';
-import type { CronJobEntity } from '../cronjob.entity';
-import { NamespaceFieldSchema, NamespaceFilterSchema } from '../../namespaces/dto/namespace.dto';
+import { fromDecimal } from './decimal';
+import { NotifySchema, toNotifyView } from './notify';
+import { TriggersSchema } from './triggers';
+import { ParamsSchema } from './params';
+import { NamespaceFieldSchema, NamespaceFilterSchema } from './namespaces';
 
 /** A job's (or workflow's) name: trimmed, 1-200 characters, no control characters. */
 export const NameSchema = z
@@ -115,49 +114,6 @@ export const UpdateCronJobSchema = z
 export type UpdateCronJob = z.infer<typeof UpdateCronJobSchema>;
 
 export const CronJobIdParamSchema = fromDecimal(z.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive'));
-
-/** A cron job as the REST API shows it: times as ISO-8601 UTC. */
-export function toCronJobView(j: CronJobEntity) {
-  return {
-    id: j.id,
-    name: j.name,
-    namespace: j.namespace,
-    schedule: j.schedule,
-    timezone: j.timezone,
-    runner: j.runner,
-    spec: j.spec,
-    timeoutSeconds: j.timeoutSeconds,
-    enabled: j.enabled,
-    jitterSeconds: j.jitterSeconds,
-    concurrencyPolicy: j.concurrencyPolicy,
-    misfirePolicy: j.misfirePolicy,
-    catchUpLimit: j.catchUpLimit,
-    startingDeadlineSeconds: j.startingDeadlineSeconds,
-    retry: j.retry,
-    priority: j.priority,
-    workerSelector: j.workerSelector,
-    routing: j.routing,
-    env: j.env ?? {},
-    /** Names only: the values are never returned. */
-    secretEnvKeys: j.secretEnvKeys ?? [],
-    maxOutputBytes: j.maxOutputBytes,
-    /** Webhook header names only: their values are never returned. */
-    notify: toNotifyView(j.notify),
-    /** Cron jobs started when a task of this one has ended for good. */
-    triggers: j.triggers ?? {},
-    /** What a run may set (run now's `params`), given to the task as CRONFLEET_PARAM_<NAME>. */
-    params: j.params ?? [],
-    /** Finished tasks kept: the newest N, and none older than D days; null: the server's defaults. */
-    historyLimit: j.historyLimit ?? null,
-    historyDays: j.historyDays ?? null,
-    /** The latest version number (GET /cronjobs/:id/versions); 0 until a job made before versioning is changed. */
-    version: j.version ?? 0,
-    nextRunAt: j.nextRunAt ? j.nextRunAt.toISOString() : null,
-    createdAt: j.createdAt.toISOString(),
-    updatedAt: j.updatedAt.toISOString(),
-  };
-}
-export type CronJobView = ReturnType<typeof toCronJobView>;
 
 /** `GET /cronjobs` query. */
 export const ListCronJobsQuerySchema = z

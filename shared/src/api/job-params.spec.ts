@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultParams, type JobParam, paramEnv, paramsFitProblem, patternMatches, resolveParams, valueProblem } from './job-params';
-import { ParamsSchema } from '../dto/params.dto';
-import { describeIssues } from '@cronfleet/shared';
+import { ParamsSchema } from './params';
+import { describeIssues } from '../protocol';
 
 const REGION: JobParam = { name: 'REGION', enum: ['eu', 'us'], default: 'eu' };
 const TICKET: JobParam = { name: 'TICKET', required: true, pattern: '[A-Z]+-[0-9]+' };

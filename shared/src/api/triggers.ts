@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { topologicalOrder } from '../../workflows/core/graph';
-import { MAX_PARAMS, valueProblem } from '../params/job-params';
+import { topologicalOrder } from '../util/graph';
+import { MAX_PARAMS, valueProblem } from './job-params';
 
 /** At most this many entries per trigger list. */
 export const MAX_TRIGGERS_PER_LIST = 20;
