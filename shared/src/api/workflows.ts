@@ -39,6 +39,8 @@ const runFilters = {
 
 /** `GET /workflows/:idOrName/runs`. */
 export const ListRunsQuerySchema = z.object(runFilters).strict();
+/** `GET /workflows/:idOrName/runs` as the route reads it: the runs' filters, and `?namespace=` for a workflow named. */
+export const ListRunsOfQuerySchema = ListRunsQuerySchema.extend({ namespace: NamespaceFilterSchema });
 /** `GET /workflow-runs`: the same, across workflows or for one. */
 export const ListAllRunsQuerySchema = z.object({ ...runFilters, workflowId: positive().optional(), namespace: NamespaceFilterSchema }).strict();
 export type ListRunsQuery = z.infer<typeof ListAllRunsQuerySchema>;
