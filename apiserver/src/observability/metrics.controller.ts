@@ -1,7 +1,7 @@
-import { Controller, Get, Header, Logger } from '@nestjs/common';
-import { coerceError } from '@cronfleet/shared';
+import { Controller, Header, Logger } from '@nestjs/common';
+import { coerceError, METRICS_ROUTES } from '@cronfleet/shared';
 import { Registry } from 'prom-client';
-import { Public } from '../common/public.decorator';
+import { Route } from '../common/route.decorator';
 import { DispatcherService } from '../dispatcher/dispatcher.service';
 import { WorkersRegistry } from '../workers/workers.registry';
 import { Metrics, type NamespaceGauges } from './metrics';
@@ -19,8 +19,7 @@ export class MetricsController {
 
   private readonly logger = new Logger('metrics');
 
-  @Public()
-  @Get('metrics')
+  @Route(METRICS_ROUTES.scrape)
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   async scrape(): Promise<string> {
     const { isLeader, heapSize, pending } = this.dispatcher.status();

@@ -1,3 +1,4 @@
+import type { RouteContract, RouteGroup } from '../contract';
 import { API_TOKEN_ROUTES, AUDIT_ROUTES } from './api-tokens.routes';
 import { CRONJOB_VERSION_ROUTES, CRONJOB_VERSIONS_BY_NAME_ROUTES } from './cronjob-versions.routes';
 import { CRONJOB_ROUTES } from './cronjobs.routes';
@@ -54,3 +55,15 @@ export const API_ROUTES = {
 
 /** The type of {@link API_ROUTES}. */
 export type ApiRoutes = typeof API_ROUTES;
+
+/** One route of a set of groups, with its group's name and its own. */
+export interface NamedRoute {
+  group: string;
+  name: string;
+  route: RouteContract;
+}
+
+/** Every route of `groups` (default {@link API_ROUTES}), in their order: `{ group: 'cronjobs', name: 'create', route }`. */
+export function routeList(groups: Readonly<Record<string, RouteGroup>> = API_ROUTES): NamedRoute[] {
+  return Object.entries(groups).flatMap(([group, routes]) => Object.entries(routes).map(([name, route]) => ({ group, name, route })));
+}
