@@ -62,7 +62,7 @@ export const RunWorkflowSchema = z
 export type RunWorkflow = z.infer<typeof RunWorkflowSchema>;
 export type StepStateView = 'waiting' | 'running' | 'success' | 'failed' | 'killed' | 'skipped' | 'cancelled';
 
-// Response schemas for the OpenAPI document (openapi/response-schemas.ts); workflow.dto.spec.ts
+// Response schemas of the workflow routes (routes/workflows.routes.ts); workflow.dto.spec.ts
 // checks the view functions above against them.
 
 const isoTime = z.iso.datetime();
