@@ -34,6 +34,12 @@ const RULES = [
     forbid: ['apiserver/', 'worker/', 'dashboard/'],
   },
   {
+    id: 'dashboard-knows-only-the-contract',
+    what: "the dashboard imports nothing of the server or the worker: its API types come from @cronfleet/shared's schemas",
+    files: 'dashboard/',
+    forbid: ['apiserver/', 'worker/'],
+  },
+  {
     id: 'server-knows-no-worker',
     what: 'the server imports nothing of the worker package (it knows workers only through the protocol in shared/)',
     files: 'apiserver/',
@@ -85,7 +91,7 @@ const { builtinModules } = require('node:module');
 const { dirname, join, relative, resolve, sep } = require('node:path');
 
 /** Where the sources are: each package's src/ and test/, and its bin/ (plain JavaScript). */
-const SOURCE_DIRS = ['shared/src', 'worker/src', 'worker/bin', 'worker/test', 'apiserver/src', 'apiserver/bin', 'apiserver/test'];
+const SOURCE_DIRS = ['shared/src', 'worker/src', 'worker/bin', 'worker/test', 'apiserver/src', 'apiserver/bin', 'apiserver/test', 'dashboard/src'];
 const WORKSPACES = { '@cronfleet/shared': 'shared', '@cronfleet/worker': 'worker', '@cronfleet/apiserver': 'apiserver', '@cronfleet/dashboard': 'dashboard' };
 const SERVER = 'apiserver/src/';
 
@@ -98,7 +104,7 @@ function sourceFiles(root) {
     for (const name of readdirSync(join(root, dir))) {
       const p = `${dir}/${name}`;
       if (statSync(join(root, p)).isDirectory()) walk(p);
-      else if (/\.(ts|js)$/.test(name) && !name.endsWith('.d.ts')) out.push(p);
+      else if (/\.(ts|tsx|js)$/.test(name) && !name.endsWith('.d.ts')) out.push(p);
     }
   };
   SOURCE_DIRS.forEach(walk);
@@ -107,7 +113,7 @@ function sourceFiles(root) {
 
 /** Every module specifier a file names: import and export from, import(), require(), require.resolve(), import('x').T. */
 function importsOf(ts, file, text) {
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, file.endsWith('.js') ? ts.ScriptKind.JS : ts.ScriptKind.TS);
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, file.endsWith('.js') ? ts.ScriptKind.JS : file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
   const found = [];
   const add = (lit, typeOnly = false) => {
     if (lit && ts.isStringLiteralLike(lit)) found.push({ specifier: lit.text, line: sf.getLineAndCharacterOfPosition(lit.getStart(sf)).line + 1, typeOnly });

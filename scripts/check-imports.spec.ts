@@ -54,6 +54,7 @@ describe('scripts/check-imports.js', () => {
       'apiserver/src/cli.ts': "export async function main() { return (await import('@cronfleet/worker')).runWorkerCli([]); }\nexport const bin = require.resolve('@cronfleet/worker/bin/cronfleet-worker.js');\n",
       'shared/src/scheduling/retry.ts': "import { CronExpressionParser } from 'cron-parser';\nimport { jitter } from './jitter';\nexport { CronExpressionParser, jitter };\n",
       'shared/src/scheduling/jitter.ts': 'export const jitter = 1;\n',
+      'dashboard/src/api/types.tsx': "import type { Id } from '@cronfleet/shared';\nexport type T = Id;\n",
       'apiserver/src/tasks/tasks.service.ts': "import { Injectable } from '@nestjs/common';\nimport { retry } from '@cronfleet/shared';\n@Injectable() export class TasksService {}\n",
       ...files,
     };
