@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { defineRoute, type RouteContract } from '@cronfleet/shared';
 import { bindRoutes, type CallArgs, type RouteCaller } from './bind-routes';
+import { createClient } from './create-client';
 
 const TASKS = {
   get: defineRoute({ method: 'GET', path: '/tasks/:id', tag: 'tasks', summary: 'A task', params: z.object({ id: z.number() }), status: 200, result: z.object({ id: z.number(), status: z.string() }) }),
@@ -46,5 +47,11 @@ describe('bindRoutes', () => {
       void [task, nothing, page, noInput];
     };
     assert.equal(typeof typed, 'function');
+  });
+
+  it("refuses a group named like one of the client's own methods", () => {
+    assert.throws(() => createClient({ baseUrl: 'http://localhost:8080', routes: { events: TASKS } }), { code: 'InvalidInput', message: /'events'/ });
+    const api = createClient({ baseUrl: 'http://localhost:8080', routes: { tasks: TASKS } });
+    assert.deepEqual([typeof api.tasks.get, typeof api.call, typeof api.events, api.baseUrl], ['function', 'function', 'function', 'http://localhost:8080']);
   });
 });

@@ -57,7 +57,7 @@ const KNOWN_TYPES: ReadonlySet<string> = new Set<LiveEventType>([
 export async function* liveEvents(transport: Transport, options: LiveEventOptions = {}): AsyncGenerator<LiveEventMessage> {
   const { namespace, cronjobId, taskId, type } = options;
   const query = { namespace, cronjobId, taskId, type };
-  const stream = readEventStream(transport, LIVE_EVENTS_ROUTE, { query }, { idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS, ...options }, serverErrorEvent);
+  const stream = readEventStream(transport, LIVE_EVENTS_ROUTE, { query }, { ...options, idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS }, serverErrorEvent);
   for await (const message of stream) {
     if (!KNOWN_TYPES.has(message.event)) continue;
     yield { id: message.id, event: message.event, data: parseData(message.data, message.event) } as LiveEventMessage;

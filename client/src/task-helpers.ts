@@ -1,16 +1,15 @@
 import type { RouteContract, RouteGroup, RouteInput, RouteResult } from '@cronfleet/shared';
 import type { Answer, CallOptions, Transport } from './transport';
 
+/** The name of `POST /tasks/batch` in the task routes: the tasks controller's handler name. */
+const BATCH = 'createBatch';
+
 /**
- * The task routes the helpers need, by the tasks controller's handler names: `create`
- * (`POST /tasks`, 202 `{ taskId }`, 200 for a repeated idempotency key) and `createBatch`
- * (`POST /tasks/batch`, 200 `{ items }`). A client made with a `tasks` group holding them has
- * {@link TaskHelpers}.
+ * The task routes the helpers need: `create` (`POST /tasks`, 202 `{ taskId }`, 200 for a repeated
+ * idempotency key) and `createBatch` (`POST /tasks/batch`, 200 `{ items }`). A client made with a
+ * `tasks` group holding them has {@link TaskHelpers}.
  */
-export interface TaskRoutes extends RouteGroup {
-  create: RouteContract;
-  createBatch: RouteContract;
-}
+export type TaskRoutes = RouteGroup & { create: RouteContract } & { [BATCH]: RouteContract };
 
 /** The body of one task, as `POST /tasks` takes it (and each item of a batch). */
 export type TaskInput<G extends TaskRoutes> = RouteInput<G['create']> extends { body: infer B } ? B : never;
@@ -35,7 +34,7 @@ export interface TaskHelpers<G extends TaskRoutes> {
    * or `{ error: { code, message, field } }`. Sent again after a dropped connection only when every
    * task has an idempotency key.
    */
-  enqueueBatch(tasks: readonly TaskInput<G>[], options?: EnqueueBatchOptions): Promise<RouteResult<G['createBatch']>>;
+  enqueueBatch(tasks: readonly TaskInput<G>[], options?: EnqueueBatchOptions): Promise<RouteResult<G[typeof BATCH]>>;
 }
 
 /** The helpers a client made with route groups `A` has: {@link TaskHelpers} when `A.tasks` has the task routes, else none. */
@@ -43,7 +42,7 @@ export type TaskHelpersOf<A> = A extends { tasks: infer G extends TaskRoutes } ?
 
 /** Whether `group` holds the routes the task helpers call. */
 export function hasTaskRoutes(group: RouteGroup | undefined): group is TaskRoutes {
-  return !!group && typeof group.create === 'object' && typeof group.createBatch === 'object';
+  return !!group && typeof group.create === 'object' && typeof group[BATCH] === 'object';
 }
 
 /** The task helpers over `routes`, sending through `transport`. */
@@ -56,7 +55,7 @@ export function taskHelpers<G extends TaskRoutes>(transport: Transport, routes: 
     async enqueueBatch(tasks, options = {}) {
       const { atomic, ...callOptions } = options;
       const body = atomic === undefined ? { tasks } : { tasks, atomic };
-      return (await transport.send<RouteResult<G['createBatch']>>(routes.createBatch, { body }, callOptions)).result;
+      return (await transport.send<RouteResult<G[typeof BATCH]>>(routes[BATCH], { body }, callOptions)).result;
     },
   };
 }
