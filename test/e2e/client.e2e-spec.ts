@@ -1,33 +1,20 @@
 // @cronfleet/client against the real server and a real worker (embedded backend): the delayed task
 // per order of docs/client.md (an idempotency key, found again, cancelled), refusals read by code and
 // field, a batch, and a task followed through the live events and its output. The task routes are
-// stated here with defineRoute in the server's shapes until the shared contract states them.
+// stated here with defineRoute from the shared schemas until the shared contract states them.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { defineRoute } from '@cronfleet/shared';
+import { CreateTaskBatchSchema, CreateTaskSchema, defineRoute, TaskBatchAnswerSchema, TaskIdParamSchema, TaskIdSchema, TaskViewSchema } from '@cronfleet/shared';
 import { createClient, isCronfleetApiError, type CronfleetApiError, type LiveEventMessage } from '@cronfleet/client';
 import { assertNoLeakedProcesses, randomId, startServer, startWorker, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
-const id = z.object({ id: z.number().int().positive() });
-const task = z.object({
-  runner: z.string(),
-  spec: z.record(z.string(), z.unknown()),
-  delaySeconds: z.number().optional(),
-  idempotencyKey: z.string().optional(),
-});
+/** The task routes as the shared contract will state them, from the server's own schemas. */
+const id = z.object({ id: TaskIdParamSchema });
 const TASK_ROUTES = {
-  create: defineRoute({ method: 'POST', path: '/tasks', tag: 'tasks', summary: 'A one-shot task', body: task, status: 202, result: z.object({ taskId: z.number() }) }),
-  createBatch: defineRoute({
-    method: 'POST',
-    path: '/tasks/batch',
-    tag: 'tasks',
-    summary: 'Tasks in one request',
-    body: z.object({ tasks: z.array(z.unknown()), atomic: z.boolean().optional() }),
-    status: 200,
-    result: z.object({ items: z.array(z.union([z.object({ taskId: z.number(), created: z.boolean() }), z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().nullable() }) })])) }),
-  }),
-  get: defineRoute({ method: 'GET', path: '/tasks/:id', tag: 'tasks', summary: 'A task', params: id, status: 200, result: z.object({ id: z.number(), status: z.string(), idempotencyKey: z.string().nullable() }) }),
+  create: defineRoute({ method: 'POST', path: '/tasks', tag: 'tasks', summary: 'A one-shot task', body: CreateTaskSchema, status: 202, result: TaskIdSchema }),
+  createBatch: defineRoute({ method: 'POST', path: '/tasks/batch', tag: 'tasks', summary: 'Tasks in one request', body: CreateTaskBatchSchema, status: 200, result: TaskBatchAnswerSchema }),
+  get: defineRoute({ method: 'GET', path: '/tasks/:id', tag: 'tasks', summary: 'A task', params: id, status: 200, result: TaskViewSchema }),
   cancel: defineRoute({ method: 'DELETE', path: '/tasks/:id', tag: 'tasks', summary: 'Cancel a task', params: id, status: 204 }),
 };
 
