@@ -29,9 +29,16 @@ const RULES = [
   },
   {
     id: 'shared-stands-alone',
-    what: 'shared/ imports nothing of the server, the worker or the dashboard',
+    what: 'shared/ imports nothing of the server, the worker, the client or the dashboard',
     files: 'shared/',
-    forbid: ['apiserver/', 'worker/', 'dashboard/'],
+    forbid: ['apiserver/', 'worker/', 'client/', 'dashboard/'],
+  },
+  {
+    id: 'client-runs-anywhere',
+    what: 'the client package imports only its own files and @cronfleet/shared: no Node module and nothing of the server, the worker or the dashboard, so apps and browsers run it alike',
+    files: 'client/src/',
+    tests: false,
+    only: ['client/src/', 'shared/'],
   },
   {
     id: 'dashboard-knows-only-the-contract',
@@ -91,8 +98,8 @@ const { builtinModules } = require('node:module');
 const { dirname, join, relative, resolve, sep } = require('node:path');
 
 /** Where the sources are: each package's src/ and test/, and its bin/ (plain JavaScript). */
-const SOURCE_DIRS = ['shared/src', 'worker/src', 'worker/bin', 'worker/test', 'apiserver/src', 'apiserver/bin', 'apiserver/test', 'dashboard/src'];
-const WORKSPACES = { '@cronfleet/shared': 'shared', '@cronfleet/worker': 'worker', '@cronfleet/apiserver': 'apiserver', '@cronfleet/dashboard': 'dashboard' };
+const SOURCE_DIRS = ['shared/src', 'client/src', 'client/test', 'worker/src', 'worker/bin', 'worker/test', 'apiserver/src', 'apiserver/bin', 'apiserver/test', 'dashboard/src'];
+const WORKSPACES = { '@cronfleet/shared': 'shared', '@cronfleet/client': 'client', '@cronfleet/worker': 'worker', '@cronfleet/apiserver': 'apiserver', '@cronfleet/dashboard': 'dashboard' };
 const SERVER = 'apiserver/src/';
 
 const isTest = (file) => /\.spec\.ts$/.test(file) || /(^|\/)(test|test-support)\//.test(file);
