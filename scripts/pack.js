@@ -20,8 +20,8 @@ const { tmpdir } = require('node:os');
 const { basename, join, relative, resolve } = require('node:path');
 const { lockfileSubset } = require('./lockfile-subset');
 
-/** The workspaces packed, libraries before what needs them. The client and the CLI join here. */
-const PACKAGES = ['shared', 'worker'];
+/** The workspaces packed, libraries before what needs them. The CLI joins here. */
+const PACKAGES = ['shared', 'client', 'worker'];
 
 const root = join(__dirname, '..');
 
