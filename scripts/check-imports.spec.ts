@@ -32,10 +32,11 @@ describe('the import rules of the source tree', () => {
     assert.equal(code, 0);
   });
 
-  it('see the server folders and the one knot of cycles the rules list', () => {
+  it('see the server folders and the knots of cycles the rules list', () => {
     const { edges, cycles } = check.checkImports(ROOT);
     assert.ok(edges.size > 50, `only ${edges.size} folder edges found under ${ROOT}/apiserver/src`);
-    assert.deepEqual(cycles, [Object.keys(check.KNOWN_CYCLES).sort()]);
+    // A knot can come apart into smaller ones as its edges go: every folder still in one is listed.
+    assert.deepEqual(cycles.flat().sort(), Object.keys(check.KNOWN_CYCLES).sort());
   });
 });
 

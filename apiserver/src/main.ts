@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { AppModule } from './app.module';
-import { AppLogger } from './common/app-logger';
+import { AppLogger } from './observability/app-logger';
 import { AuditService } from './audit/audit.service';
 import { followMutations } from './audit/mutation-hooks';
 import { TaskTracing } from './observability/task-tracing';
