@@ -48,10 +48,10 @@ const RULES = [
   },
   {
     id: 'composition-root-on-top',
-    what: "no server folder imports the files at the top of apiserver/src (the module tree, the server's start, the command): they import the folders, not the other way round",
+    what: "no server folder imports the files at the top of apiserver/src (the module tree, the entity list, the server's start, the command): they import the folders, not the other way round",
     files: /^apiserver\/src\/[^/]+\//,
     tests: false,
-    forbid: ['apiserver/src/app.module.ts', 'apiserver/src/main.ts', 'apiserver/src/cli.ts'],
+    forbid: ['apiserver/src/app.module.ts', 'apiserver/src/entities.ts', 'apiserver/src/main.ts', 'apiserver/src/cli.ts'],
   },
 ];
 
@@ -61,20 +61,19 @@ const RULES = [
 // this one cannot grow; an edge listed here that no longer lies on a cycle fails the check until it is
 // removed from the list, so the list only shrinks.
 const KNOWN_CYCLES = {
-  audit: ['auth', 'database', 'observability'],
-  auth: ['audit', 'cluster', 'database', 'namespaces'],
+  audit: ['auth', 'observability'],
+  auth: ['audit', 'cluster', 'namespaces'],
   cli: ['auth', 'cronjobs', 'namespaces', 'tasks', 'workers', 'workflows'],
   cluster: ['live'],
-  cronjobs: ['auth', 'cli', 'cluster', 'database', 'live', 'namespaces', 'notifications', 'tasks', 'workflows'],
-  database: ['audit', 'auth', 'cronjobs', 'dispatcher', 'namespaces', 'tasks', 'workers', 'workflows'],
-  dispatcher: ['cluster', 'cronjobs', 'database', 'namespaces', 'observability', 'tasks', 'workers'],
+  cronjobs: ['auth', 'cli', 'cluster', 'live', 'namespaces', 'notifications', 'tasks', 'workflows'],
+  dispatcher: ['cluster', 'cronjobs', 'namespaces', 'observability', 'tasks', 'workers'],
   live: ['auth', 'cluster', 'dispatcher', 'namespaces', 'tasks'],
-  namespaces: ['auth', 'cluster', 'database'],
-  notifications: ['cronjobs', 'database', 'tasks'],
+  namespaces: ['auth', 'cluster'],
+  notifications: ['cronjobs', 'tasks'],
   observability: ['dispatcher', 'namespaces', 'workers'],
-  tasks: ['auth', 'cluster', 'cronjobs', 'database', 'live', 'namespaces', 'observability'],
-  workers: ['auth', 'cluster', 'database', 'namespaces', 'tasks'],
-  workflows: ['auth', 'cluster', 'cronjobs', 'database', 'dispatcher', 'live', 'namespaces', 'tasks', 'workers'],
+  tasks: ['auth', 'cluster', 'cronjobs', 'live', 'namespaces', 'observability'],
+  workers: ['auth', 'cluster', 'namespaces', 'tasks'],
+  workflows: ['auth', 'cluster', 'cronjobs', 'dispatcher', 'live', 'namespaces', 'tasks', 'workers'],
 };
 
 // --- The check -------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import { serveDashboard } from './dashboard/serve-dashboard';
 import { ConfigError, type ServerConfig } from './config/config';
 import { loadOrCreateTokens, Tokens } from './config/secrets';
 import { openDatabase } from './database/data-source';
+import { ENTITIES } from './entities';
 import { DispatcherService } from './dispatcher/dispatcher.service';
 import { LeaderLease, LocalLease } from './dispatcher/lease/leader-lease';
 import { RedisLease } from './dispatcher/lease/redis-lease';
@@ -52,7 +53,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   Logger.overrideLogger(logger);
   const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const tokens = loadOrCreateTokens(config.dataDir, { admin: config.adminToken, worker: config.workerToken, secretKey: config.secretKey, webhookSecret: config.webhookSecret });
-  const dataSource = await openDatabase(config.db);
+  const dataSource = await openDatabase(config.db, ENTITIES);
   let events: ClusterEvents | null = null;
   let lease: LeaderLease | null = null;
   let app: NestFastifyApplication | null = null;
