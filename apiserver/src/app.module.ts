@@ -14,7 +14,7 @@ import type { Tokens } from './config/secrets';
 import { CronJobsModule } from './cronjobs/cronjobs.module';
 import { ChainsModule } from './workflows/chains/chains.module';
 import { DispatcherModule } from './dispatcher/dispatcher.module';
-import { LeaderLease } from './dispatcher/lease/leader-lease';
+import { LeaderLease } from './cluster/lease/leader-lease';
 import { ClusterEvents } from './cluster/cluster-events';
 import { HealthModule } from './health/health.module';
 import { JobFilesModule } from './jobfiles/jobfiles.module';

@@ -15,7 +15,7 @@ import { planDue } from '../scheduling/due-plan';
 import { QuaternaryHeap } from '../scheduling/heap';
 import { jitterMs, nextRunAtMs, parseSchedule } from '../scheduling/schedule';
 import { DueRuns, ScheduledJob } from './due-runs';
-import { LeaderLease } from './lease/leader-lease';
+import { LeaderLease } from '../cluster/lease/leader-lease';
 import { PendingQueue } from './pending-queue';
 import { NamespaceQuotas } from '../scheduling/namespace-quota';
 import { NamespacesService } from '../namespaces/namespaces.service';

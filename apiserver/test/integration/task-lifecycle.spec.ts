@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/config';
 import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
 import { openDatabase } from '../../src/database/data-source';
 import { ENTITIES } from '../../src/entities';
-import { LocalLease } from '../../src/dispatcher/lease/leader-lease';
+import { LocalLease } from '../../src/cluster/lease/leader-lease';
 import { LocalClusterEvents } from '../../src/cluster/cluster-events';
 import { LiveFeed } from '../../src/live/live-feed';
 import { TaskTracing } from '../../src/observability/task-tracing';

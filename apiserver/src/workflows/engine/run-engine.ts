@@ -3,7 +3,7 @@ import { coerceError } from '@cronfleet/shared';
 import { Batcher } from '../../common/batcher';
 import { defaultParams, paramEnv } from '../../cronjobs/params/job-params';
 import { retryDelayMs } from '../../scheduling/retry';
-import { LeaderLease } from '../../dispatcher/lease/leader-lease';
+import { LeaderLease } from '../../cluster/lease/leader-lease';
 import { LiveFeed } from '../../live/live-feed';
 import { TaskEvents } from '../../tasks/lifecycle/task-events';
 import { TaskLifecycle } from '../../tasks/lifecycle/task-lifecycle';

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { coerceError } from '@cronfleet/shared';
 import { lastRunAtMs, nextRunAtMs, parseSchedule } from '../../scheduling/schedule';
-import { LeaderLease } from '../../dispatcher/lease/leader-lease';
+import { LeaderLease } from '../../cluster/lease/leader-lease';
 import { ClusterEvents } from '../../cluster/cluster-events';
 import type { WorkflowEntity } from '../workflow.entity';
 import { WorkflowsRepository } from '../workflows.repository';
