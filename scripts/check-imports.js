@@ -61,8 +61,7 @@ const RULES = [
 // this one cannot grow; an edge listed here that no longer lies on a cycle fails the check until it is
 // removed from the list, so the list only shrinks.
 const KNOWN_CYCLES = {
-  audit: ['auth'],
-  auth: ['audit', 'namespaces'],
+  auth: ['namespaces'],
   cli: ['cronjobs', 'tasks', 'workers', 'workflows'],
   cronjobs: ['cli', 'notifications', 'tasks', 'workflows'],
   namespaces: ['auth'],

@@ -7,7 +7,7 @@ import { type ApiTokenView, type CreateApiToken, CreateApiTokenSchema, type Crea
 import type { HttpRequest } from './http-request';
 import { type Actor, BOOTSTRAP_ADMIN } from './roles';
 import { NamespaceFilterSchema } from '../namespaces/dto/namespace.dto';
-import { listNamespace } from '../namespaces/scope';
+import { listNamespace } from './namespace-scope';
 
 const TokensQuerySchema = z.object({ namespace: NamespaceFilterSchema }).strict();
 

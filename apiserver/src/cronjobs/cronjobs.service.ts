@@ -73,7 +73,7 @@ export class CronJobsService {
     private readonly namespaces: NamespacesService,
   ) {}
 
-  /** `namespace`: where it goes, already checked against the caller's scope (namespaces/scope.ts). */
+  /** `namespace`: where it goes, already checked against the caller's scope (auth/namespace-scope.ts). */
   async create(dto: CreateCronJob, author: ChangeAuthor, namespace: string): Promise<CronJobView> {
     // Triggers are looked up in the namespace: say first that it is not there. Otherwise the
     // quota check in the insert's transaction refuses a missing namespace with the same message.

@@ -5,7 +5,7 @@ import { describeIssues } from '@cronfleet/shared';
 import { DomainError } from '../common/errors';
 import { describeError } from '../common/http-exception.filter';
 import type { Actor } from '../auth/roles';
-import { createNamespace } from '../namespaces/scope';
+import { createNamespace } from '../auth/namespace-scope';
 import { CreateTask, type CreateTaskBatch, CreateTaskSchema, ListTasksQuery, type TaskBatchItem, toTaskView, TaskView } from './dto/task.dto';
 import { NOT_MADE, TaskLifecycle } from './lifecycle/task-lifecycle';
 import type { TaskEntity } from './task.entity';
