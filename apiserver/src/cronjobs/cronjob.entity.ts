@@ -2,7 +2,7 @@ import type { RetryPolicy } from '../scheduling/retry';
 import type { Triggers } from './dto/triggers.dto';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { RoutingStrategy, WorkerSelector } from '../scheduling/worker-choice';
-import type { NotifyRule } from '../notifications/core/notify-rule';
+import type { NotifyRule } from './notify-rule';
 import type { JobParam } from './params/job-params';
 
 export type ConcurrencyPolicy = 'allow' | 'forbid' | 'replace';

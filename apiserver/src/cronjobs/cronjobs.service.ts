@@ -9,7 +9,7 @@ import { TasksRepository } from '../tasks/tasks.repository';
 import { LiveFeed } from '../live/live-feed';
 import type { ServerConfig } from '../config/config';
 import { SERVER_CONFIG } from '../config/tokens';
-import { emailUnavailable } from '../notifications/email-settings';
+import { emailUnavailable } from '../config/email-settings';
 import { CronJobEntity } from './cronjob.entity';
 import { CronJobsRepository } from './cronjobs.repository';
 import { taskOfJob } from './job-task';
@@ -20,7 +20,7 @@ import { CronJobVersionsRepository } from './versions/cronjob-versions.repositor
 import { notifyRulesOf, PLAIN_FIELDS } from './versions/job-definition';
 import type { RunNow } from './dto/policies.dto';
 import { normalizeTriggers, triggerTargets, type Triggers } from './dto/triggers.dto';
-import { describeCycle, findCycle } from '../workflows/core/graph';
+import { describeCycle, findCycle } from '../scheduling/graph';
 import { TaskLifecycle } from '../tasks/lifecycle/task-lifecycle';
 import { NamespacesService } from '../namespaces/namespaces.service';
 import { type Actor, roleAllows } from '../auth/roles';

@@ -1,18 +1,8 @@
-/**
- * What a cron job can be notified of. A run is all attempts of one due time (the first task and its
- * retries); `failure`, `timeout`, `lost` and `success` are raised once per run, by the attempt that
- * ends it. `attemptFailure` is raised by every attempt that failed, timed out or was lost, whether a
- * retry follows or not.
- */
-export const NOTIFY_EVENTS = ['failure', 'success', 'timeout', 'lost', 'recovered', 'attemptFailure'] as const;
-export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+import type { NotifyEvent } from '../../cronjobs/notify-rule';
 
-/** One entry of a job's `notify` list, as stored (header values included). */
-export interface NotifyRule {
-  on: NotifyEvent[];
-  webhook?: { url: string; headers?: Record<string, string> };
-  email?: { to: string[] };
-}
+// What a job may be notified of is the job's (cronjobs/notify-rule.ts); the notify DTO and the
+// OpenAPI response schemas read it from here until they move to shared/src/api.
+export { NOTIFY_EVENTS } from '../../cronjobs/notify-rule';
 
 /** Statuses that count as an outcome when deciding `recovered` (skipped and cancelled tasks never ran). */
 export const OUTCOME_STATUSES = ['success', 'failed', 'timeout', 'lost', 'killed'] as const;

@@ -14,7 +14,7 @@
  * that failed on its own and then had its live members killed, being no longer needed, is `failed`.
  */
 import type { RetryPolicy } from '../../scheduling/retry';
-import { topologicalOrder } from './graph';
+import { topologicalOrder } from '../../scheduling/graph';
 import { groupOutcome, type GroupPolicy, startable } from './group';
 import { nextActions, type RunOutcome, type StepNode, type StepState, stepStateOfTask } from './run-state';
 
