@@ -20,7 +20,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CronExpressionParser } from 'cron-parser';
-import { nextRunAtMs, parseSchedule } from '../apiserver/src/scheduling/schedule';
+import { nextRunAtMs, parseSchedule } from '@cronfleet/shared';
 import { findRepoRoot } from '../test/support/local-host';
 
 const START_MS = Date.parse('2026-01-01T00:00:00Z');

@@ -16,10 +16,10 @@
 const RULES = [
   {
     id: 'kernel-is-pure',
-    what: 'the scheduling kernel imports no framework (@nestjs, typeorm, ioredis, socket.io) and nothing else of the server: only its own files, @cronfleet/shared, cron-parser and Node',
-    files: 'apiserver/src/scheduling/',
+    what: 'the scheduling kernel (schedules, cron, time zones, retry, jitter, misfire, worker choice) imports no framework and nothing else: only its own files, cron-parser and Node',
+    files: 'shared/src/scheduling/',
     tests: false,
-    only: ['apiserver/src/scheduling/', 'shared/', 'npm:cron-parser', 'node:'],
+    only: ['shared/src/scheduling/', 'npm:cron-parser', 'node:'],
   },
   {
     id: 'worker-knows-no-server',
@@ -29,9 +29,22 @@ const RULES = [
   },
   {
     id: 'shared-stands-alone',
-    what: 'shared/ imports nothing of the server, the worker or the dashboard',
+    what: 'shared/ imports nothing of the server, the worker, the client or the dashboard',
     files: 'shared/',
-    forbid: ['apiserver/', 'worker/', 'dashboard/'],
+    forbid: ['apiserver/', 'worker/', 'client/', 'dashboard/'],
+  },
+  {
+    id: 'client-runs-anywhere',
+    what: 'the client package imports only its own files and @cronfleet/shared: no Node module and nothing of the server, the worker or the dashboard, so apps and browsers run it alike',
+    files: 'client/src/',
+    tests: false,
+    only: ['client/src/', 'shared/'],
+  },
+  {
+    id: 'dashboard-knows-only-the-contract',
+    what: "the dashboard imports nothing of the server or the worker: its API types come from @cronfleet/shared's schemas",
+    files: 'dashboard/',
+    forbid: ['apiserver/', 'worker/'],
   },
   {
     id: 'server-knows-no-worker',
@@ -56,24 +69,10 @@ const RULES = [
 ];
 
 // Import cycles between the server's folders (apiserver/src/<folder> -> <folder>, tests left out) that
-// exist today, which issue 19 removes: each folder on one, listed with the folders it imports inside
-// its knot. Every folder edge on a cycle must be listed here, so no new cycle can appear and these
-// cannot grow; an edge listed here that no longer lies on a cycle fails the check until it is removed
-// from the list, so the list only shrinks. What is left closes only through imports of the REST DTOs,
-// which move to shared/src/api: auth -> namespaces (api-tokens.controller -> namespaces/dto),
-// tasks -> cronjobs (tasks/dto -> cronjobs/dto/policies.dto), cronjobs -> workflows and
-// cronjobs -> notifications (triggers.dto and notify.dto, through the re-exports in
-// workflows/core/graph.ts and notifications/core/notify-rule.ts); the other edges listed are the
-// right way round and lie on a cycle only through those.
-const KNOWN_CYCLES = {
-  auth: ['namespaces'],
-  cronjobs: ['notifications', 'tasks', 'workflows'],
-  namespaces: ['auth'],
-  notifications: ['cronjobs', 'tasks'],
-  tasks: ['cronjobs'],
-  workers: ['tasks'],
-  workflows: ['cronjobs', 'tasks', 'workers'],
-};
+// are allowed, each folder on one listed with the folders it imports inside its knot. Issue 19 removed
+// the last of them: the list is empty, so any import that closes a cycle fails the check. (An edge
+// listed here that no longer lies on a cycle fails it too, so the list can only shrink.)
+const KNOWN_CYCLES = {};
 
 // --- The check -------------------------------------------------------------------------------------
 const { readdirSync, readFileSync, statSync, existsSync } = require('node:fs');
@@ -81,8 +80,8 @@ const { builtinModules } = require('node:module');
 const { dirname, join, relative, resolve, sep } = require('node:path');
 
 /** Where the sources are: each package's src/ and test/, and its bin/ (plain JavaScript). */
-const SOURCE_DIRS = ['shared/src', 'worker/src', 'worker/bin', 'worker/test', 'apiserver/src', 'apiserver/bin', 'apiserver/test'];
-const WORKSPACES = { '@cronfleet/shared': 'shared', '@cronfleet/worker': 'worker', '@cronfleet/apiserver': 'apiserver', '@cronfleet/dashboard': 'dashboard' };
+const SOURCE_DIRS = ['shared/src', 'client/src', 'client/test', 'worker/src', 'worker/bin', 'worker/test', 'apiserver/src', 'apiserver/bin', 'apiserver/test', 'dashboard/src'];
+const WORKSPACES = { '@cronfleet/shared': 'shared', '@cronfleet/client': 'client', '@cronfleet/worker': 'worker', '@cronfleet/apiserver': 'apiserver', '@cronfleet/dashboard': 'dashboard' };
 const SERVER = 'apiserver/src/';
 
 const isTest = (file) => /\.spec\.ts$/.test(file) || /(^|\/)(test|test-support)\//.test(file);
@@ -94,7 +93,7 @@ function sourceFiles(root) {
     for (const name of readdirSync(join(root, dir))) {
       const p = `${dir}/${name}`;
       if (statSync(join(root, p)).isDirectory()) walk(p);
-      else if (/\.(ts|js)$/.test(name) && !name.endsWith('.d.ts')) out.push(p);
+      else if (/\.(ts|tsx|js)$/.test(name) && !name.endsWith('.d.ts')) out.push(p);
     }
   };
   SOURCE_DIRS.forEach(walk);
@@ -103,7 +102,7 @@ function sourceFiles(root) {
 
 /** Every module specifier a file names: import and export from, import(), require(), require.resolve(), import('x').T. */
 function importsOf(ts, file, text) {
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, file.endsWith('.js') ? ts.ScriptKind.JS : ts.ScriptKind.TS);
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, file.endsWith('.js') ? ts.ScriptKind.JS : file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
   const found = [];
   const add = (lit, typeOnly = false) => {
     if (lit && ts.isStringLiteralLike(lit)) found.push({ specifier: lit.text, line: sf.getLineAndCharacterOfPosition(lit.getStart(sf)).line + 1, typeOnly });

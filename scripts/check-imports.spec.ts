@@ -1,5 +1,5 @@
 // The import rules of scripts/check-imports.js over the source tree, and the check itself on made-up
-// trees in a temp directory. The source tree's check replaces apiserver/src/scheduling/kernel-imports.spec.ts:
+// trees in a temp directory. The source tree's check replaces the kernel's old kernel-imports.spec.ts:
 // its allow-list is the rule kernel-is-pure.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,11 +51,15 @@ describe('scripts/check-imports.js', () => {
     const all: Record<string, string> = {
       'shared/src/index.ts': "export * from './protocol';\n",
       'shared/src/protocol.ts': "import { z } from 'zod';\nexport const Id = z.number();\n",
+      'client/src/create-client.ts': "import { fullPath } from '@cronfleet/shared';\nimport { sleep } from './abortable';\nexport { fullPath, sleep };\n",
+      'client/src/abortable.ts': 'export const sleep = 1;\n',
+      'client/src/abortable.spec.ts': "import { createServer } from 'node:http';\nexport { createServer };\n",
       'worker/src/worker.ts': "import { Id } from '@cronfleet/shared';\nimport { spawn } from 'node:child_process';\nexport { Id, spawn };\n",
       'apiserver/src/cli.ts': "export async function main() { return (await import('@cronfleet/worker')).runWorkerCli([]); }\nexport const bin = require.resolve('@cronfleet/worker/bin/cronfleet-worker.js');\n",
-      'apiserver/src/scheduling/retry.ts': "import { CronExpressionParser } from 'cron-parser';\nimport { Id } from '@cronfleet/shared';\nimport { jitter } from './jitter';\nexport { CronExpressionParser, Id, jitter };\n",
-      'apiserver/src/scheduling/jitter.ts': 'export const jitter = 1;\n',
-      'apiserver/src/tasks/tasks.service.ts': "import { Injectable } from '@nestjs/common';\nimport { retry } from '../scheduling/retry';\n@Injectable() export class TasksService {}\n",
+      'shared/src/scheduling/retry.ts': "import { CronExpressionParser } from 'cron-parser';\nimport { jitter } from './jitter';\nexport { CronExpressionParser, jitter };\n",
+      'shared/src/scheduling/jitter.ts': 'export const jitter = 1;\n',
+      'dashboard/src/api/types.tsx': "import type { Id } from '@cronfleet/shared';\nexport type T = Id;\n",
+      'apiserver/src/tasks/tasks.service.ts': "import { Injectable } from '@nestjs/common';\nimport { retry } from '@cronfleet/shared';\n@Injectable() export class TasksService {}\n",
       ...files,
     };
     for (const [path, text] of Object.entries(all)) {
@@ -76,24 +80,37 @@ describe('scripts/check-imports.js', () => {
     assert.equal(code, 1);
     assert.match(
       stderr,
-      /^shared\/src\/protocol\.ts:2: import '@cronfleet\/worker' \(worker\/\) breaks rule shared-stands-alone: shared\/ imports nothing of the server, the worker or the dashboard$/m,
+      /^shared\/src\/protocol\.ts:2: import '@cronfleet\/worker' \(worker\/\) breaks rule shared-stands-alone: shared\/ imports nothing of the server, the worker, the client or the dashboard$/m,
     );
   });
 
   it('counts type-only, dynamic, re-exported, required and require.resolve() imports, and relative paths into another package', () => {
     const root = tree({
-      'apiserver/src/scheduling/retry.ts': "import type { Repository } from 'typeorm';\nimport { jitter } from './jitter';\nexport { jitter };\nexport type R = Repository<object>;\n",
-      'apiserver/src/scheduling/jitter.ts': "export * from '../tasks/tasks.service';\nexport const jitter = 1;\n",
+      'shared/src/scheduling/retry.ts': "import type { Repository } from 'typeorm';\nimport { jitter } from './jitter';\nexport { jitter };\nexport type R = Repository<object>;\n",
+      'shared/src/scheduling/jitter.ts': "export * from '../../../apiserver/src/tasks/tasks.service';\nexport const jitter = 1;\n",
       'worker/src/worker.ts': "export const load = () => import('../../apiserver/src/tasks/tasks.service');\n",
       'worker/bin/cronfleet-worker.js': "require('@cronfleet/apiserver');\n",
       'apiserver/src/tasks/tasks.service.ts': "export const where = require.resolve('@cronfleet/worker/package.json');\nexport type T = import('socket.io').Socket;\n",
     });
     assert.deepEqual(check.checkImports(root, none).violations, [
-      "apiserver/src/scheduling/jitter.ts:1: import '../tasks/tasks.service' (apiserver/src/tasks/tasks.service.ts) breaks rule kernel-is-pure: the scheduling kernel imports no framework (@nestjs, typeorm, ioredis, socket.io) and nothing else of the server: only its own files, @cronfleet/shared, cron-parser and Node",
-      "apiserver/src/scheduling/retry.ts:1: import 'typeorm' (npm:typeorm) breaks rule kernel-is-pure: the scheduling kernel imports no framework (@nestjs, typeorm, ioredis, socket.io) and nothing else of the server: only its own files, @cronfleet/shared, cron-parser and Node",
       "apiserver/src/tasks/tasks.service.ts:1: import '@cronfleet/worker/package.json' (worker/package.json) breaks rule server-knows-no-worker: the server imports nothing of the worker package (it knows workers only through the protocol in shared/)",
+      "shared/src/scheduling/jitter.ts:1: import '../../../apiserver/src/tasks/tasks.service' (apiserver/src/tasks/tasks.service.ts) breaks rule kernel-is-pure: the scheduling kernel (schedules, cron, time zones, retry, jitter, misfire, worker choice) imports no framework and nothing else: only its own files, cron-parser and Node",
+      "shared/src/scheduling/jitter.ts:1: import '../../../apiserver/src/tasks/tasks.service' (apiserver/src/tasks/tasks.service.ts) breaks rule shared-stands-alone: shared/ imports nothing of the server, the worker, the client or the dashboard",
+      "shared/src/scheduling/retry.ts:1: import 'typeorm' (npm:typeorm) breaks rule kernel-is-pure: the scheduling kernel (schedules, cron, time zones, retry, jitter, misfire, worker choice) imports no framework and nothing else: only its own files, cron-parser and Node",
       "worker/bin/cronfleet-worker.js:1: import '@cronfleet/apiserver' (apiserver/) breaks rule worker-knows-no-server: the worker package imports nothing of the server or the dashboard (it knows the server only through the protocol in shared/)",
       "worker/src/worker.ts:1: import '../../apiserver/src/tasks/tasks.service' (apiserver/src/tasks/tasks.service.ts) breaks rule worker-knows-no-server: the worker package imports nothing of the server or the dashboard (it knows the server only through the protocol in shared/)",
+    ]);
+  });
+
+  it('fails on a Node module or server code in the client outside its tests', () => {
+    const root = tree({
+      'client/src/transport.ts': "import { request } from 'node:http';\nimport type { TaskView } from '@cronfleet/apiserver/src/tasks/dto/task.dto';\nimport { z } from 'zod';\nexport { request, z };\nexport type T = TaskView;\n",
+    });
+    const what = 'the client package imports only its own files and @cronfleet/shared: no Node module and nothing of the server, the worker or the dashboard, so apps and browsers run it alike';
+    assert.deepEqual(check.checkImports(root, none).violations, [
+      `client/src/transport.ts:1: import 'node:http' (node:http) breaks rule client-runs-anywhere: ${what}`,
+      `client/src/transport.ts:2: import '@cronfleet/apiserver/src/tasks/dto/task.dto' (apiserver/src/tasks/dto/task.dto) breaks rule client-runs-anywhere: ${what}`,
+      `client/src/transport.ts:3: import 'zod' (npm:zod) breaks rule client-runs-anywhere: ${what}`,
     ]);
   });
 
@@ -118,6 +135,7 @@ describe('scripts/check-imports.js', () => {
     rmSync(join(root, 'shared'), { recursive: true });
     assert.deepEqual(check.checkImports(root, none).violations, [
       "apiserver/src/tasks/tasks.service.ts:1: import '../cli' (apiserver/src/cli.ts) breaks rule composition-root-on-top: no server folder imports the files at the top of apiserver/src (the module tree, the entity list, the server's start, the command): they import the folders, not the other way round",
+      'rule kernel-is-pure applies to no file: its files pattern is stale',
       'rule shared-stands-alone applies to no file: its files pattern is stale',
       'rule server-knows-no-worker: the exception for apiserver/src/cli.ts is no longer needed: remove it',
     ]);

@@ -1,4 +1,6 @@
+export * from './util/graph';
 export * from './protocol';
 export * from './tracing/traceparent';
 export * from './tracing/tracing';
-export * from './api/contract';
+export * from './api';
+export * from './scheduling';

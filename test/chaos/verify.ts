@@ -1,7 +1,7 @@
 // The checks of a chaos run, as a pure function of what was collected afterwards: the tasks and
 // workers tables, each worker's log (the results it says it produced) and the execution ledger (one
 // line per task process that really started). Due times come from the project's own evaluator.
-import { nextRunAtMs, parseSchedule } from '../../apiserver/src/scheduling/schedule';
+import { nextRunAtMs, parseSchedule } from '@cronfleet/shared';
 
 export interface JobRow {
   id: number;

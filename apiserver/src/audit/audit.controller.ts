@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AuditService } from './audit.service';
-import { type AuditEntryView, type AuditQuery, AuditQuerySchema } from './dto/audit.dto';
+import { type AuditEntryView, type AuditQuery, AuditQuerySchema } from '@cronfleet/shared';
 
 @Controller('audit')
 export class AuditController {

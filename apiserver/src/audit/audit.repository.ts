@@ -5,7 +5,7 @@ import { GroupCommit, type Settled } from '../common/group-commit';
 import { insertAll } from '../database/bulk-insert';
 import { dbTime } from '../database/columns';
 import { AuditEntryEntity } from './audit-entry.entity';
-import type { AuditQuery } from './dto/audit.dto';
+import type { AuditQuery } from '@cronfleet/shared';
 
 /** audit_log rows: appended, read newest first. */
 @Injectable()

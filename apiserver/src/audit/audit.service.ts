@@ -3,7 +3,8 @@ import { clientAddress, type HttpRequest, pathOf } from '../auth/http-request';
 import type { RequestAudit } from '../auth/request-audit';
 import { auditTarget } from './audit-target';
 import { AuditRepository } from './audit.repository';
-import { type AuditQuery, toAuditEntryView, type AuditEntryView } from './dto/audit.dto';
+import { type AuditQuery, type AuditEntryView } from '@cronfleet/shared';
+import { toAuditEntryView } from './audit-entry.view';
 
 /** Writes and reads the audit log of mutating REST calls. */
 @Injectable()

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { Role } from './roles';
+import type { Role } from '@cronfleet/shared';
 
 /** An API token: only the SHA-256 of the secret is stored; the secret is shown once, at creation. */
 @Entity('api_tokens')

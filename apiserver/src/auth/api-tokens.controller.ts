@@ -1,12 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { z } from 'zod';
-import { fromDecimal } from '../common/decimal';
+import { fromDecimal, type ApiTokenView, type CreateApiToken, CreateApiTokenSchema, type CreatedApiToken, type Actor, BOOTSTRAP_ADMIN, NamespaceFilterSchema } from '@cronfleet/shared';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ApiTokensService } from './api-tokens.service';
-import { type ApiTokenView, type CreateApiToken, CreateApiTokenSchema, type CreatedApiToken } from './dto/api-token.dto';
 import type { HttpRequest } from './http-request';
-import { type Actor, BOOTSTRAP_ADMIN } from './roles';
-import { NamespaceFilterSchema } from '../namespaces/dto/namespace.dto';
 import { listNamespace } from './namespace-scope';
 
 const TokensQuerySchema = z.object({ namespace: NamespaceFilterSchema }).strict();

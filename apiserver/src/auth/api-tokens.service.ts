@@ -6,9 +6,9 @@ import type { Tokens } from '../config/secrets';
 import { TOKENS } from '../config/tokens';
 import { isUniqueViolation } from '../database/columns';
 import { ApiTokensRepository } from './api-tokens.repository';
-import { type ApiTokenView, type CreateApiToken, type CreatedApiToken, toApiTokenView } from './dto/api-token.dto';
+import { type ApiTokenView, type CreateApiToken, type CreatedApiToken, type Actor, BOOTSTRAP_ADMIN } from '@cronfleet/shared';
+import { toApiTokenView } from './api-token.view';
 import { KnownNamespaces } from './known-namespaces';
-import { type Actor, BOOTSTRAP_ADMIN } from './roles';
 import { TokenSessions } from './token-sessions';
 
 /** Every API token starts with this, so a leaked one is recognisable (secret scanners, logs). */

@@ -5,7 +5,7 @@ import { clientAddress, isMutating, type HttpRequest, type HttpResponse, routePa
 import { NamespaceAccess } from './namespace-access';
 import { RequestAudit } from './request-audit';
 import { accessFor, routeKey } from './role-policy';
-import { type Actor, roleAllows } from './roles';
+import { type Actor, roleAllows } from '@cronfleet/shared';
 import { DomainError, HTTP_STATUS_BY_CODE } from '../common/errors';
 
 /**

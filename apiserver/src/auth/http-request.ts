@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import type { Actor } from './roles';
+import type { Actor } from '@cronfleet/shared';
 
 /** The parts of Fastify's request the guard and the audit hooks use. */
 export interface HttpRequest {

@@ -4,7 +4,7 @@ import { DEFAULT_NAMESPACE } from '@cronfleet/shared';
 import type { DataSource } from 'typeorm';
 import { DomainError, notFound, type NotFoundKind } from '../common/errors';
 import type { HttpRequest } from './http-request';
-import type { Actor } from './roles';
+import type { Actor } from '@cronfleet/shared';
 
 /** The kinds of resource a route can name by a path parameter, each with the table its namespace is in. */
 type Kind = 'cronjob' | 'task' | 'workflow' | 'workflowRun' | 'worker' | 'token' | 'namespace';

@@ -1,6 +1,5 @@
-import { DEFAULT_NAMESPACE } from '@cronfleet/shared';
+import { DEFAULT_NAMESPACE, type Actor, BOOTSTRAP_ADMIN } from '@cronfleet/shared';
 import { DomainError } from '../common/errors';
-import { type Actor, BOOTSTRAP_ADMIN } from './roles';
 
 /**
  * What a caller may see and where its creations go, by its token's namespace. A cluster-wide token

@@ -7,7 +7,7 @@ import { controllersOf, routesOf } from '../openapi/nest-routes';
 import { ROUTE_TABLE } from '../openapi/route-table';
 import { ROUTE_SCOPE } from './namespace-access';
 import { accessFor, ROUTE_ACCESS, routeKey } from './role-policy';
-import { roleAllows } from './roles';
+import { roleAllows } from '@cronfleet/shared';
 
 function registeredRoutes() {
   const infra = { config: {}, tokens: { secretKey: randomBytes(32) }, instanceId: 'spec', dataSource: { options: {} }, lease: {}, events: {} } as unknown as Infrastructure;

@@ -1,4 +1,4 @@
-import type { Role } from './roles';
+import type { Role } from '@cronfleet/shared';
 
 /** The least a caller needs for a route: a role, or `public` (no token at all). */
 export type Access = Role | 'public';

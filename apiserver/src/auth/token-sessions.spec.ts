@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LocalClusterEvents } from '../cluster/cluster-events';
 import { type StreamEnd, TokenSessions } from './token-sessions';
-import type { Actor } from './roles';
+import type { Actor } from '@cronfleet/shared';
 
 const actor = (tokenId: number | null, expiresAtMs: number | null = null): Actor => ({ tokenId, name: `t${tokenId}`, role: 'viewer', namespace: null, expiresAtMs });
 

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { ClusterEvents } from '../cluster/cluster-events';
-import type { Actor } from './roles';
+import type { Actor } from '@cronfleet/shared';
 
 /** Why a held stream is being closed, sent to its client before the close. */
 export interface StreamEnd {

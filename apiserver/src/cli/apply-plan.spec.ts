@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
+import type { CronJobView } from '@cronfleet/shared';
 import { applyOrder, planStep, sameValue } from './apply-plan';
 import { CliError } from './cli-error';
 import { validateJobs, type JobDefinition } from './job-file';

@@ -1,8 +1,6 @@
-import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
-import { toNotifyView } from '../cronjobs/dto/notify.dto';
-import { triggerOrder } from '../cronjobs/dto/triggers.dto';
+import type { CronJobView } from '@cronfleet/shared';
+import { toNotifyView, triggerOrder, scheduleToString } from '@cronfleet/shared';
 import { sameValue } from '../cronjobs/versions/same-value';
-import { scheduleToString } from '../scheduling/schedule';
 import { CliError, EXIT } from './cli-error';
 import type { JobDefinition } from './job-file';
 import { KEEP, keptFields } from './secret-refs';

@@ -1,8 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
-import type { WorkflowView } from '../workflows/dto/workflow.dto';
+import type { CronJobView, WorkflowView } from '@cronfleet/shared';
 import { exportDocument, exportJob, exportWorkflow, nameMatcher, renderExport } from './export-file';
 import { validateJobs } from './job-file';
 import { readWorkflowFile, sameDefinition } from './workflow-file';

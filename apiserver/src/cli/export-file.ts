@@ -1,6 +1,5 @@
 import { stringify } from 'yaml';
-import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
-import type { WorkflowView } from '../workflows/dto/workflow.dto';
+import type { CronJobView, WorkflowView } from '@cronfleet/shared';
 import { DEFAULT_NAMESPACE } from './namespace';
 import { KEEP } from './secret-refs';
 

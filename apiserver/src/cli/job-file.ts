@@ -1,9 +1,6 @@
-import { describeIssues } from '@cronfleet/shared';
+import { describeIssues, parseSchedule, CreateCronJob, CreateCronJobSchema, paramsFitProblem } from '@cronfleet/shared';
 import { parseAllDocuments } from 'yaml';
 import { validSpec } from '../common/runner-spec';
-import { CreateCronJob, CreateCronJobSchema } from '../cronjobs/dto/cronjob.dto';
-import { parseSchedule } from '../scheduling/schedule';
-import { paramsFitProblem } from '../cronjobs/params/job-params';
 import { CliError, EXIT } from './cli-error';
 
 /** Fields of a job as the API shows it that a file may carry (from `get -o yaml`) and apply ignores. */

@@ -2,7 +2,7 @@ import { DEFAULT_NAMESPACE, namespaceNameProblem } from '@cronfleet/shared';
 import { InvalidArgumentError } from 'commander';
 
 export { DEFAULT_NAMESPACE };
-export type { NamespaceView } from '../namespaces/dto/namespace.dto';
+export type { NamespaceView } from '@cronfleet/shared';
 
 /** The largest quota the API takes (namespaces/dto/namespace.dto.ts). */
 const MAX_QUOTA = 1_000_000;

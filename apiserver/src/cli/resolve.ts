@@ -1,4 +1,4 @@
-import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
+import type { CronJobView } from '@cronfleet/shared';
 import type { WorkerDetail, WorkerView } from '../workers/workers.service';
 import { CliError, EXIT } from './cli-error';
 import type { AdminClient } from './client';

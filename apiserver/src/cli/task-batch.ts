@@ -1,4 +1,4 @@
-import { MAX_TASK_BATCH, type TaskBatchItem } from '../tasks/dto/task.dto';
+import { MAX_TASK_BATCH, type TaskBatchItem } from '@cronfleet/shared';
 import { CliError } from './cli-error';
 import type { AdminClient } from './client';
 import { positionLabel, type TaskFileEntry, type TaskPosition } from './task-file';

@@ -1,4 +1,4 @@
-import type { VersionSummary, VersionView } from '../cronjobs/dto/versions.dto';
+import type { VersionSummary, VersionView } from '@cronfleet/shared';
 import type { FieldChange } from '../cronjobs/versions/job-definition';
 import { describe, relative, section, table, truncate, when } from './format';
 

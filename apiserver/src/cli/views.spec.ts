@@ -1,10 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ApiTokenView } from '../auth/dto/api-token.dto';
-import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
-import type { TaskView } from '../tasks/dto/task.dto';
+import type { ApiTokenView, CronJobView, TaskView, WorkflowView } from '@cronfleet/shared';
 import type { WorkerView } from '../workers/workers.service';
-import type { WorkflowView } from '../workflows/dto/workflow.dto';
 import type { NamespaceView } from './namespace';
 import { namespaceDetail, namespaceTable } from './namespace-views';
 import { cronJobTable, taskTable, tokenTable, workerDetail, workerTable } from './views';

@@ -1,6 +1,4 @@
-import type { ApiTokenView } from '../auth/dto/api-token.dto';
-import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
-import type { TaskView } from '../tasks/dto/task.dto';
+import type { ApiTokenView, CronJobView, TaskView } from '@cronfleet/shared';
 import type { WorkerDetail, WorkerView } from '../workers/workers.service';
 import { namespaceLabel } from './namespace';
 import { bytes, describe, duration, keyValues, relative, section, table, truncate, when } from './format';

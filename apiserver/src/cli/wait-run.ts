@@ -1,4 +1,4 @@
-import type { RunView } from '../workflows/dto/workflow.dto';
+import type { RunView } from '@cronfleet/shared';
 import { CliError, EXIT } from './cli-error';
 import type { AdminClient } from './client';
 import { readChunks } from './follow';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { WorkflowView } from '../workflows/dto/workflow.dto';
+import type { WorkflowView } from '@cronfleet/shared';
 import { CliError } from './cli-error';
 import { readWorkflowFile, sameDefinition } from './workflow-file';
 

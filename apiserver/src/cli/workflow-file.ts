@@ -1,7 +1,6 @@
 import { parseAllDocuments } from 'yaml';
-import { checkDefinition } from '../workflows/dto/check-definition';
-import type { WorkflowDefinition } from '../workflows/dto/definition.dto';
-import type { WorkflowView } from '../workflows/dto/workflow.dto';
+import { checkDefinition } from '../workflows/check-definition';
+import type { WorkflowDefinition, WorkflowView } from '@cronfleet/shared';
 import { CliError, EXIT } from './cli-error';
 
 /** Fields of a workflow as the API shows it that a file may carry (from `workflows show -o yaml`) and apply ignores. */

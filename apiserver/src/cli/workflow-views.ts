@@ -1,4 +1,4 @@
-import type { RunSummary, RunView, WorkflowView } from '../workflows/dto/workflow.dto';
+import type { RunSummary, RunView, WorkflowView } from '@cronfleet/shared';
 import { describe, duration, relative, section, table, when } from './format';
 import { paramLine } from './views';
 

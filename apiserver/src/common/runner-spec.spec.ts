@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CreateCronJobSchema } from '../cronjobs/dto/cronjob.dto';
-import { CreateTaskSchema } from '../tasks/dto/task.dto';
+import { CreateCronJobSchema, CreateTaskSchema } from '@cronfleet/shared';
 import { validSpec } from './runner-spec';
 
 const refusal = (runner: string, spec: unknown): string => {

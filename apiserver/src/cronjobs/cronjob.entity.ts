@@ -1,9 +1,6 @@
-import type { RetryPolicy } from '../scheduling/retry';
-import type { Triggers } from './dto/triggers.dto';
+import type { RetryPolicy, RoutingStrategy, WorkerSelector, Triggers, JobParam } from '@cronfleet/shared';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { RoutingStrategy, WorkerSelector } from '../scheduling/worker-choice';
 import type { NotifyRule } from './notify-rule';
-import type { JobParam } from './params/job-params';
 
 export type ConcurrencyPolicy = 'allow' | 'forbid' | 'replace';
 export type MisfirePolicyName = 'skip' | 'runOnce' | 'catchUp';

@@ -1,12 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { z } from 'zod';
-import { fromDecimal } from '../common/decimal';
+import { fromDecimal, CreateCronJob, CreateCronJobSchema, CronJobIdParamSchema, ListCronJobsQuery, ListCronJobsQuerySchema, TimelineQuery, TimelineQuerySchema, UpdateCronJob, UpdateCronJobSchema, RunNow, RunNowSchema, BOOTSTRAP_ADMIN } from '@cronfleet/shared';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { CronJobsService, MAX_PREVIEW } from './cronjobs.service';
-import { CreateCronJob, CreateCronJobSchema, CronJobIdParamSchema, ListCronJobsQuery, ListCronJobsQuerySchema, TimelineQuery, TimelineQuerySchema, UpdateCronJob, UpdateCronJobSchema } from './dto/cronjob.dto';
-import { RunNow, RunNowSchema } from './dto/policies.dto';
 import type { HttpRequest } from '../auth/http-request';
-import { BOOTSTRAP_ADMIN } from '../auth/roles';
 import { authorOf, type ChangeAuthor } from './versions/cronjob-history';
 import { createNamespace, listNamespace } from '../namespaces/scope';
 

@@ -7,7 +7,7 @@ import { dbTime, isNamespaceGone, isUniqueViolation, rawTimeMs, retryOnLockConfl
 import { unknownNamespace } from '../namespaces/namespaces.service';
 import { insertAll, insertOne } from '../database/bulk-insert';
 import { CronJobEntity } from './cronjob.entity';
-import type { JobParam } from './params/job-params';
+import type { JobParam } from '@cronfleet/shared';
 import { CronJobVersionEntity } from './versions/cronjob-version.entity';
 import type { VersionDraft } from './versions/cronjob-history';
 

@@ -1,9 +1,8 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
-import { describeIssues, inNamespaceLabel } from '@cronfleet/shared';
+import { describeIssues, inNamespaceLabel, nextRunAtMs, parseSchedule, previewRunsMs, Schedule, ScheduleInput, scheduleToString, CreateCronJob, ListCronJobsQuery, UpdateCronJob, UpdateCronJobSchema, CronJobView, type ListVersionsQuery, type VersionsByNameQuery, type VersionSummary, type VersionView, normalizeTriggers, triggerTargets, type Triggers, describeCycle, findCycle, type Actor, roleAllows, paramsFitProblem, resolveParams, triggerParamsProblems } from '@cronfleet/shared';
 import { DomainError, notFound } from '../common/errors';
 import { SecretBox } from '../common/secret-box';
 import { validSpec } from '../common/runner-spec';
-import { nextRunAtMs, parseSchedule, previewRunsMs, Schedule, ScheduleInput, scheduleToString } from '../scheduling/schedule';
 import { ClusterEvents } from '../cluster/cluster-events';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { LiveFeed } from '../live/live-feed';
@@ -13,20 +12,15 @@ import { emailUnavailable } from '../config/email-settings';
 import { CronJobEntity } from './cronjob.entity';
 import { CronJobsRepository } from './cronjobs.repository';
 import { taskOfJob } from './job-task';
-import { CreateCronJob, CronJobView, ListCronJobsQuery, toCronJobView, UpdateCronJob, UpdateCronJobSchema } from './dto/cronjob.dto';
-import { type ListVersionsQuery, type NamedJob, toNamedJob, toVersionSummary, toVersionView, type VersionsByNameQuery, type VersionSummary, type VersionView } from './dto/versions.dto';
+import { toCronJobView } from './cronjob.view';
+import { type NamedJob, toNamedJob, toVersionSummary, toVersionView } from './versions/version.view';
 import { type ChangeAuthor, CronJobHistory, type VersionDraft } from './versions/cronjob-history';
 import { CronJobVersionsRepository } from './versions/cronjob-versions.repository';
 import { notifyRulesOf, PLAIN_FIELDS } from './versions/job-definition';
-import type { RunNow } from './dto/policies.dto';
-import { normalizeTriggers, triggerTargets, type Triggers } from './dto/triggers.dto';
-import { describeCycle, findCycle } from '../scheduling/graph';
+import type { RunNow } from '@cronfleet/shared';
 import { TaskLifecycle } from '../tasks/lifecycle/task-lifecycle';
 import { NamespacesService } from '../namespaces/namespaces.service';
-import { type Actor, roleAllows } from '../auth/roles';
 import { RUN_OVERRIDES_ROLE } from '../auth/role-policy';
-import { paramsFitProblem, resolveParams } from './params/job-params';
-import { triggerParamsProblems } from './params/trigger-params';
 
 /** One run in a job's timeline strip. */
 export interface TimelineRun {

@@ -1,7 +1,7 @@
 import type { NewTask } from '../tasks/tasks.repository';
 import type { TaskTrigger } from '../tasks/task.entity';
 import type { CronJobEntity } from './cronjob.entity';
-import { defaultParams, paramEnv } from './params/job-params';
+import { defaultParams, paramEnv } from '@cronfleet/shared';
 
 /**
  * A new task of `job`: how to run, retry, route and cap it, copied from the job as it is now (a later

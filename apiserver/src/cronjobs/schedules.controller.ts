@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { fromDecimal } from '../common/decimal';
+import { fromDecimal } from '@cronfleet/shared';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { MAX_PREVIEW, preview } from './cronjobs.service';
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { coerceError, type SerializedError } from '@cronfleet/shared';
+import { coerceError, type SerializedError, jitterMs, nextRunAtMs, parseSchedule, NamespaceQuotas } from '@cronfleet/shared';
 import type { ServerConfig } from '../config/config';
 import { INSTANCE_ID, SERVER_CONFIG } from '../config/tokens';
 import { CronJobEntity } from '../cronjobs/cronjob.entity';
@@ -11,13 +11,11 @@ import { TaskLifecycle, WATCHDOG_GRACE_MS } from '../tasks/lifecycle/task-lifecy
 import { WorkersRegistry } from '../workers/workers.registry';
 import { WorkersRepository } from '../workers/workers.repository';
 import { WorkersService } from '../workers/workers.service';
-import { planDue } from '../scheduling/due-plan';
-import { QuaternaryHeap } from '../scheduling/heap';
-import { jitterMs, nextRunAtMs, parseSchedule } from '../scheduling/schedule';
+import { planDue } from './due-plan';
+import { QuaternaryHeap } from './heap';
 import { DueRuns, ScheduledJob } from './due-runs';
 import { LeaderLease } from '../cluster/lease/leader-lease';
 import { PendingQueue } from './pending-queue';
-import { NamespaceQuotas } from '../scheduling/namespace-quota';
 import { NamespacesService } from '../namespaces/namespaces.service';
 import { FencedOutError, SchedulerStateRepository } from './scheduler-state.repository';
 import { TaskSender } from './task-sender';

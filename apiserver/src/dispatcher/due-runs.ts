@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { SerializedError } from '@cronfleet/shared';
-import { coerceError } from '@cronfleet/shared';
+import type { SerializedError, Schedule } from '@cronfleet/shared';
+import { coerceError, broadcastTargets, type WorkerSnapshot } from '@cronfleet/shared';
 import type { CronJobEntity } from '../cronjobs/cronjob.entity';
 import { CronJobsRepository } from '../cronjobs/cronjobs.repository';
 import { taskOfJob } from '../cronjobs/job-task';
@@ -8,8 +8,6 @@ import type { TaskEntity } from '../tasks/task.entity';
 import { NewTask, TasksRepository } from '../tasks/tasks.repository';
 import { TaskLifecycle } from '../tasks/lifecycle/task-lifecycle';
 import { TaskControl } from '../workers/task-control';
-import type { Schedule } from '../scheduling/schedule';
-import { broadcastTargets, type WorkerSnapshot } from '../scheduling/worker-choice';
 import { Metrics } from '../observability/metrics';
 import { SchedulerStateRepository } from './scheduler-state.repository';
 import { TaskTracing } from '../observability/task-tracing';

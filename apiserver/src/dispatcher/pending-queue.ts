@@ -1,4 +1,4 @@
-import { QuaternaryHeap } from '../scheduling/heap';
+import { QuaternaryHeap } from './heap';
 import type { TaskEntity } from '../tasks/task.entity';
 
 /** Priorities are -1000..1000; due times fit in 41 bits until the year 2039 × 32. */

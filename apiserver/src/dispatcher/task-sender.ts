@@ -1,12 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import { coerceError, type RunnerWithSpec, type SerializedError, type TaskRun } from '@cronfleet/shared';
+import { coerceError, type RunnerWithSpec, type SerializedError, type TaskRun, ChoiceState, chooseWorker, type Choice, type WorkerSnapshot } from '@cronfleet/shared';
 import type { TaskEntity } from '../tasks/task.entity';
 import { SecretBox } from '../common/secret-box';
 import { TaskLifecycle } from '../tasks/lifecycle/task-lifecycle';
 import { TaskTracing } from '../observability/task-tracing';
 import { WorkersRegistry } from '../workers/workers.registry';
-import { ChoiceState, chooseWorker, type Choice, type WorkerSnapshot } from '../scheduling/worker-choice';
 
 /** A worker that refused a task gets it offered again after this pause, not in a hot loop. */
 const REQUEUE_DELAY_MS = 1000;

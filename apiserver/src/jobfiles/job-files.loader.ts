@@ -2,15 +2,13 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { watch, type FSWatcher } from 'chokidar';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { coerceError, DEFAULT_NAMESPACE } from '@cronfleet/shared';
+import { coerceError, DEFAULT_NAMESPACE, triggerOrder } from '@cronfleet/shared';
 import type { ApplyStep } from '../cli/apply-plan';
 import type { ServerConfig } from '../config/config';
 import { SERVER_CONFIG } from '../config/tokens';
-import type { CronJobView, UpdateCronJob } from '../cronjobs/dto/cronjob.dto';
+import type { UpdateCronJob, CronJobView, LoadedFile, LoaderStatus } from '@cronfleet/shared';
 import { CronJobsService } from '../cronjobs/cronjobs.service';
 import { type ChangeAuthor, fileAuthor } from '../cronjobs/versions/cronjob-history';
-import type { LoadedFile, LoaderStatus } from './dto/loader-status.dto';
-import { triggerOrder } from '../cronjobs/dto/triggers.dto';
 import { archiveName, checkConfigJobs, checkJobFile, droppedJobs, duplicateAcrossFiles, JOB_FILE_RE, planFile, type FileCheck } from './job-files.plan';
 
 /** How long a file must stay the same size before it is read: editors and `cp` write in several steps. */

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
+import type { CronJobView } from '@cronfleet/shared';
 import { archiveName, checkConfigJobs, checkJobFile, droppedJobs, duplicateAcrossFiles, planFile } from './job-files.plan';
 
 const TWO_JOBS = `

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import type { CronJobView } from '../cronjobs/dto/cronjob.dto';
+import type { CronJobView } from '@cronfleet/shared';
 import { planStep, type ApplyStep } from '../cli/apply-plan';
 import { parseJobFile, validateJobs, type JobDefinition } from '../cli/job-file';
 import { envRefFields } from '../cli/secret-refs';

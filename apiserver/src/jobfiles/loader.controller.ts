@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import type { LoaderStatus } from './dto/loader-status.dto';
+import type { LoaderStatus } from '@cronfleet/shared';
 import { JobFilesLoader } from './job-files.loader';
 
 @Controller('loader')

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { NamespaceNameSchema } from '@cronfleet/shared';
-import { fromDecimal } from '../common/decimal';
+import { NamespaceNameSchema, fromDecimal } from '@cronfleet/shared';
 
 /** The task fields every `task.*` live event carries, so a subscription can filter by job. */
 interface TaskRef {

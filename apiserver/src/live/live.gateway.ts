@@ -9,7 +9,7 @@ import { SOCKET_SERVER_OPTIONS } from '../common/socket-server-options';
 import { backlogVerdict, type EngineConn, queuedPackets, SOCKET_MAX_QUEUED_PACKETS } from './backlog';
 import { LiveFilter, LiveFilterSchema, matchesFilter } from './live-event';
 import { LiveFeed } from './live-feed';
-import type { Actor } from '../auth/roles';
+import type { Actor } from '@cronfleet/shared';
 import { listNamespace } from '../auth/namespace-scope';
 
 /** The dashboard's namespace. */

@@ -11,7 +11,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { ApiTokensService, AuthOutcome } from '../auth/api-tokens.service';
 import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
 import type { HttpRequest } from '../auth/http-request';
-import type { Actor } from '../auth/roles';
+import type { Actor } from '@cronfleet/shared';
 import { type StreamEnd, TokenSessions } from '../auth/token-sessions';
 import type { LeaderLease } from '../cluster/lease/leader-lease';
 import { TasksController } from '../tasks/tasks.controller';

@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
-import { NamespaceNameSchema } from '@cronfleet/shared';
+import { NamespaceNameSchema, type CreateNamespace, CreateNamespaceSchema, type NamespaceView, type UpdateNamespace, UpdateNamespaceSchema } from '@cronfleet/shared';
 import type { HttpRequest } from '../auth/http-request';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { type CreateNamespace, CreateNamespaceSchema, type NamespaceView, type UpdateNamespace, UpdateNamespaceSchema } from './dto/namespace.dto';
 import { NamespacesService } from './namespaces.service';
 import { listNamespace } from './scope';
 

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { isNamespaceInUse, isUniqueViolation, retryOnLockConflict } from '../database/columns';
 import { DomainError } from '../common/errors';
-import type { NamespaceUsage } from './dto/namespace.dto';
+import type { NamespaceUsage } from '@cronfleet/shared';
 import { NamespaceEntity } from './namespace.entity';
 
 /**

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_NAMESPACE } from '@cronfleet/shared';
+import { DEFAULT_NAMESPACE, type CreateNamespace, type NamespaceView, type UpdateNamespace } from '@cronfleet/shared';
 import type { EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../common/errors';
 import type { KnownNamespaces } from '../auth/known-namespaces';
 import { ClusterEvents } from '../cluster/cluster-events';
-import { type CreateNamespace, toNamespaceView, type NamespaceView, type UpdateNamespace } from './dto/namespace.dto';
+import { toNamespaceView } from './namespace.view';
 import { NamespacesRepository } from './namespaces.repository';
 
 const EMPTY_USAGE = { jobs: 0, workflows: 0, runningTasks: 0 };

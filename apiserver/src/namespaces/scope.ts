@@ -1,3 +1,3 @@
-// A token's namespace scope is auth's (auth/namespace-scope.ts): the controllers read it from here
-// until they move to shared/src/api, then this file goes.
+// A token's namespace scope is auth's (auth/namespace-scope.ts): the controllers still read it from
+// here; once they import it from auth/, this file goes.
 export { createNamespace, listNamespace } from '../auth/namespace-scope';

@@ -5,16 +5,16 @@ import { describe, it } from 'node:test';
 import type { z } from 'zod';
 import { AppModule, type Infrastructure } from '../app.module';
 import type { CronJobEntity } from '../cronjobs/cronjob.entity';
-import { toCronJobView } from '../cronjobs/dto/cronjob.dto';
-import { toTaskView } from '../tasks/dto/task.dto';
+import { toCronJobView } from '../cronjobs/cronjob.view';
+import { toTaskView } from '../tasks/task.view';
 import type { TaskEntity } from '../tasks/task.entity';
 import type { WorkerDetail, WorkerView } from '../workers/workers.service';
 import { controllersOf, routesOf } from './nest-routes';
 import { buildOpenApiDocument } from './openapi-document';
-import { CronJobVersionSchema, CronJobViewSchema, NotificationPayloadSchema, TaskViewSchema, WorkerDetailSchema, WorkerViewSchema } from './response-schemas';
+import { CronJobVersionSchema, CronJobViewSchema, NotificationPayloadSchema, TaskViewSchema, WorkerDetailSchema, WorkerViewSchema } from '@cronfleet/shared';
 import type { NotificationPayload } from '../notifications/core/notification-message';
 import { SecretBox } from '../common/secret-box';
-import { toVersionView } from '../cronjobs/dto/versions.dto';
+import { toVersionView } from '../cronjobs/versions/version.view';
 import { CronJobHistory } from '../cronjobs/versions/cronjob-history';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

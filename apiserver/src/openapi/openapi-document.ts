@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { accessFor } from '../auth/role-policy';
 import type { NestRoute } from './nest-routes';
-import { COMPONENT_SCHEMAS } from './response-schemas';
+import { COMPONENT_SCHEMAS } from '@cronfleet/shared';
 import { ROUTE_TABLE, type ResponseDoc, type RouteDoc } from './route-table';
 
 type JsonSchema = Record<string, unknown>;

@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import { AuditPageSchema } from '../audit/dto/audit.dto';
-import { ApiTokenViewSchema, CreatedApiTokenSchema } from '../auth/dto/api-token.dto';
-import { LoaderStatusSchema } from '../jobfiles/dto/loader-status.dto';
-import { NamespaceViewSchema } from '../namespaces/dto/namespace.dto';
-import { TaskBatchAnswerSchema } from '../tasks/dto/task.dto';
-import { COMPONENT_SCHEMAS, ControlResultSchema, HealthSchema, NextRunsSchema, ReadinessSchema, SweepReportSchema, TaskIdSchema, TimelineSchema } from './response-schemas';
+import { AuditPageSchema, ApiTokenViewSchema, CreatedApiTokenSchema, LoaderStatusSchema, NamespaceViewSchema, TaskBatchAnswerSchema, COMPONENT_SCHEMAS, ControlResultSchema, HealthSchema, NextRunsSchema, ReadinessSchema, SweepReportSchema, TaskIdSchema, TimelineSchema } from '@cronfleet/shared';
 
 type Component = keyof typeof COMPONENT_SCHEMAS;
 

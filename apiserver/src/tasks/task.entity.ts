@@ -1,8 +1,6 @@
-import type { SerializedError, TaskStatus } from '@cronfleet/shared';
+import type { SerializedError, TaskStatus, RetryPolicy, RoutingStrategy, WorkerSelector } from '@cronfleet/shared';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintAsNumber } from '../database/columns';
-import type { RetryPolicy } from '../scheduling/retry';
-import type { RoutingStrategy, WorkerSelector } from '../scheduling/worker-choice';
 
 export type TaskTrigger = 'schedule' | 'manual' | 'retry' | 'api' | 'misfire' | 'chain' | 'workflow';
 

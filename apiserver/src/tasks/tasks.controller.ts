@@ -3,7 +3,7 @@ import type { HttpRequest } from '../auth/http-request';
 import { TokenSessions } from '../auth/token-sessions';
 import { createNamespace, listNamespace } from '../namespaces/scope';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { CreateTask, type CreateTaskBatch, CreateTaskBatchDocSchema, CreateTaskBatchSchema, CreateTaskSchema, ListTasksQuery, ListTasksQuerySchema, OutputQuery, OutputQuerySchema, TaskIdParamSchema } from './dto/task.dto';
+import { CreateTask, type CreateTaskBatch, CreateTaskBatchDocSchema, CreateTaskBatchSchema, CreateTaskSchema, ListTasksQuery, ListTasksQuerySchema, OutputQuery, OutputQuerySchema, TaskIdParamSchema } from '@cronfleet/shared';
 import { TaskOutputService, type StreamReply } from './task-output.service';
 
 /** What the output endpoint uses of Fastify's reply: the text at once, or the stream. */

@@ -7,7 +7,7 @@ import { DomainError } from '../common/errors';
 import type { Settled } from '../common/group-commit';
 import { completeRow, idsAreReturned, insertIgnore, insertReturningIds } from '../database/bulk-insert';
 import { PlainSelect } from '../database/plain-rows';
-import { TASK_VIEW_COLUMNS, type TaskViewRow } from './dto/task.dto';
+import { TASK_VIEW_COLUMNS, type TaskViewRow } from './task.view';
 import { unknownNamespace } from '../namespaces/namespaces.service';
 import { TaskOutputEntity } from './task-output.entity';
 import { TaskEntity, TaskTrigger } from './task.entity';

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { notFound } from '../common/errors';
+import { notFound, DomainError } from '../common/errors';
 import { validSpec } from '../common/runner-spec';
-import { describeIssues } from '@cronfleet/shared';
-import { DomainError } from '../common/errors';
+import { describeIssues, CreateTask, type CreateTaskBatch, CreateTaskSchema, ListTasksQuery, type TaskBatchItem, TaskView } from '@cronfleet/shared';
 import { describeError } from '../common/http-exception.filter';
-import type { Actor } from '../auth/roles';
+import type { Actor } from '@cronfleet/shared';
 import { createNamespace } from '../auth/namespace-scope';
-import { CreateTask, type CreateTaskBatch, CreateTaskSchema, ListTasksQuery, type TaskBatchItem, toTaskView, TaskView } from './dto/task.dto';
+import { toTaskView } from './task.view';
 import { NOT_MADE, TaskLifecycle } from './lifecycle/task-lifecycle';
 import type { TaskEntity } from './task.entity';
 import { type NewTask, TasksRepository } from './tasks.repository';

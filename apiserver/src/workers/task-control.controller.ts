@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { StopTask, StopTaskSchema, TaskIdParamSchema } from '../tasks/dto/task.dto';
+import { StopTask, StopTaskSchema, TaskIdParamSchema } from '@cronfleet/shared';
 import { TaskControl } from './task-control';
 
 const TaskId = new ZodValidationPipe(TaskIdParamSchema, 'id');

@@ -1,9 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import type { HttpRequest } from '../auth/http-request';
-import { NamespaceFilterSchema } from '../namespaces/dto/namespace.dto';
+import { NamespaceFilterSchema, fromDecimal } from '@cronfleet/shared';
 import { listNamespace } from '../namespaces/scope';
 import { z } from 'zod';
-import { fromDecimal } from '../common/decimal';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { WorkerDetail, WorkersService, WorkerView } from './workers.service';
 

@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import type { SerializedError, ServerToWorkerEvents, TaskKillAck, TaskRun, TaskRunAck, WorkerToServerEvents } from '@cronfleet/shared';
+import type { SerializedError, ServerToWorkerEvents, TaskKillAck, TaskRun, TaskRunAck, WorkerToServerEvents, WorkerSnapshot } from '@cronfleet/shared';
 import { AckSchemas, BatchSender, MAX_BATCH } from '@cronfleet/shared';
 import type { Namespace, Socket } from 'socket.io';
 import type { ServerConfig } from '../config/config';
 import { INSTANCE_ID, SERVER_CONFIG } from '../config/tokens';
-import type { WorkerSnapshot } from '../scheduling/worker-choice';
 import { ClusterEvent, ClusterEvents, WorkerAnnouncement } from '../cluster/cluster-events';
 import { TaskEvents } from '../tasks/lifecycle/task-events';
 import type { WorkerEntity } from './worker.entity';

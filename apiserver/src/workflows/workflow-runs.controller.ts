@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestj
 import type { HttpRequest } from '../auth/http-request';
 import { listNamespace } from '../namespaces/scope';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { type ListRunsQuery, ListAllRunsQuerySchema, RunIdParamSchema, type StopRun, StopRunSchema } from './dto/workflow.dto';
+import { type ListRunsQuery, ListAllRunsQuerySchema, RunIdParamSchema, type StopRun, StopRunSchema } from '@cronfleet/shared';
 import { WorkflowRunsService } from './workflow-runs.service';
 
 const RunId = new ZodValidationPipe(RunIdParamSchema, 'id');

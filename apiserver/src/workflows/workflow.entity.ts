@@ -1,6 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { JobParam } from '../cronjobs/params/job-params';
-import type { WorkflowStep } from './dto/definition.dto';
+import type { JobParam, WorkflowStep } from '@cronfleet/shared';
 
 /** What a workflow's `definition` column holds: its steps, as checked (room for more fields later). */
 export interface StoredDefinition {

@@ -3,11 +3,9 @@ import type { HttpRequest } from '../auth/http-request';
 import { nameNamespace } from '../auth/namespace-access';
 import { createNamespace, listNamespace } from '../namespaces/scope';
 import { z } from 'zod';
-import { NamespaceFilterSchema } from '../namespaces/dto/namespace.dto';
+import { NamespaceFilterSchema, type WorkflowDefinition, WorkflowBodySchema, type ListRunsQuery, ListRunsQuerySchema, type ListWorkflowsQuery, ListWorkflowsQuerySchema, type RunWorkflow, RunWorkflowSchema, WorkflowRefSchema } from '@cronfleet/shared';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { checkDefinition } from './dto/check-definition';
-import { type WorkflowDefinition, WorkflowBodySchema } from './dto/definition.dto';
-import { type ListRunsQuery, ListRunsQuerySchema, type ListWorkflowsQuery, ListWorkflowsQuerySchema, type RunWorkflow, RunWorkflowSchema, WorkflowRefSchema } from './dto/workflow.dto';
+import { checkDefinition } from './check-definition';
 import { WorkflowsService } from './workflows.service';
 
 /** The body of `POST /workflows`: the schema (for the OpenAPI document), then every check of checkDefinition. */

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, notFound } from '../common/errors';
-import { nextRunAtMs, parseSchedule } from '../scheduling/schedule';
+import { nextRunAtMs, parseSchedule, patternMatches, resolveParams, type ListWorkflowsQuery, type ListRunsQuery, type RunWorkflow, type RunSummary, type RunView, type WorkflowView } from '@cronfleet/shared';
 import { ClusterEvents } from '../cluster/cluster-events';
 import { LiveFeed } from '../live/live-feed';
-import { patternMatches, resolveParams } from '../cronjobs/params/job-params';
-import { checkDefinition } from './dto/check-definition';
-import type { WorkflowDefinition } from './dto/definition.dto';
-import { type ListWorkflowsQuery, type ListRunsQuery, type RunSummary, type RunWorkflow, type RunView, toRunSummary, toWorkflowView, type WorkflowView } from './dto/workflow.dto';
+import { checkDefinition } from './check-definition';
+import type { WorkflowDefinition } from '@cronfleet/shared';
+import { toRunSummary, toWorkflowView } from './workflow.view';
 import { WorkflowEngine } from './engine/run-engine';
 import { WorkflowRunsService } from './workflow-runs.service';
 import type { WorkflowEntity } from './workflow.entity';

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { SecretBox } from '../../src/common/secret-box';
 import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
-import { toCronJobView } from '../../src/cronjobs/dto/cronjob.dto';
+import { toCronJobView } from '../../src/cronjobs/cronjob.view';
 import { CronJobsRepository } from '../../src/cronjobs/cronjobs.repository';
 import { CronJobHistory } from '../../src/cronjobs/versions/cronjob-history';
 import { CronJobVersionEntity } from '../../src/cronjobs/versions/cronjob-version.entity';

@@ -9,7 +9,7 @@ import { RetentionRepository } from '../../src/retention/retention.repository';
 import { RetentionSweeper } from '../../src/retention/retention-sweeper';
 import { TaskOutputEntity } from '../../src/tasks/task-output.entity';
 import { TaskEntity } from '../../src/tasks/task.entity';
-import { checkDefinition } from '../../src/workflows/dto/check-definition';
+import { checkDefinition } from '../../src/workflows/check-definition';
 import { WorkflowRunEntity } from '../../src/workflows/workflow-run.entity';
 import { WorkflowEntity } from '../../src/workflows/workflow.entity';
 import { backends } from './support';

@@ -7,7 +7,7 @@ import { ENTITIES } from '../../src/entities';
 import { TaskOutputEntity } from '../../src/tasks/task-output.entity';
 import { TaskEntity } from '../../src/tasks/task.entity';
 import { NewTask, TasksRepository } from '../../src/tasks/tasks.repository';
-import { toTaskView } from '../../src/tasks/dto/task.dto';
+import { toTaskView } from '../../src/tasks/task.view';
 import { backends } from './support';
 
 function repoOn(ds: DataSource): TasksRepository {

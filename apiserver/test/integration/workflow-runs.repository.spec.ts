@@ -6,7 +6,7 @@ import { ENTITIES } from '../../src/entities';
 import { TaskOutputEntity } from '../../src/tasks/task-output.entity';
 import { TaskEntity } from '../../src/tasks/task.entity';
 import { TasksRepository } from '../../src/tasks/tasks.repository';
-import { checkDefinition } from '../../src/workflows/dto/check-definition';
+import { checkDefinition } from '../../src/workflows/check-definition';
 import { WorkflowRunEntity } from '../../src/workflows/workflow-run.entity';
 import { WorkflowRunsRepository } from '../../src/workflows/workflow-runs.repository';
 import { WorkflowEntity } from '../../src/workflows/workflow.entity';

@@ -1,5 +1,5 @@
 /** QuaternaryHeap: number ids 0..N-1 as the dispatcher's (dense mode), and string ids for comparison. */
-import { QuaternaryHeap } from '../../../apiserver/src/scheduling/heap';
+import { QuaternaryHeap } from '../../../apiserver/src/dispatcher/heap';
 import { bench, fold, retain, type Bench, type Case, type Data, type Workload } from '../model';
 
 export const impls: Partial<Record<Workload, string[]>> = {

@@ -1,11 +1,10 @@
 import { inNamespaceLabel } from '@cronfleet/shared';
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import type { CronJobView } from '../../cronjobs/dto/cronjob.dto';
+import type { CronJobView, Actor } from '@cronfleet/shared';
 import { applyOrder, planStep, type ApplyStep } from '../apply-plan';
 import { CliError, EXIT } from '../cli-error';
 import { parseJobFile, validateJobs, type JobDefinition } from '../job-file';
-import type { Actor } from '../../auth/roles';
 import { byNamespaceAndName, DEFAULT_NAMESPACE } from '../namespace';
 import { resolveSecretRefs } from '../secret-refs';
 import { type Act, type Context } from './common';

@@ -1,15 +1,13 @@
 import type { Command } from 'commander';
-import type { CronJobView } from '../../cronjobs/dto/cronjob.dto';
-import type { TaskView } from '../../tasks/dto/task.dto';
+import type { CronJobView, TaskView, VersionSummary, VersionView } from '@cronfleet/shared';
 import type { WorkerView } from '../../workers/workers.service';
-import { EXIT, type ExitCode } from '../cli-error';
+import { EXIT, type ExitCode, CliError } from '../cli-error';
 import { followTaskOutput } from '../follow';
 import { RunEvents } from '../follow-run';
 import { resolveCronJob } from '../resolve';
 import { cronJobDetail, cronJobTable } from '../views';
 import { changeLine, versionDetail, versionTable } from '../version-views';
-import type { NamedJob, VersionSummary, VersionView } from '../../cronjobs/dto/versions.dto';
-import { CliError } from '../cli-error';
+import type { NamedJob } from '../../cronjobs/versions/version.view';
 import { confirm, withYes } from '../confirm';
 import type { AdminClient } from '../client';
 import { inNamespaceLabel } from '@cronfleet/shared';

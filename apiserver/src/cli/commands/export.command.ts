@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { rename, writeFile } from 'node:fs/promises';
-import type { CronJobView } from '../../cronjobs/dto/cronjob.dto';
-import type { WorkflowView } from '../../workflows/dto/workflow.dto';
+import type { CronJobView, WorkflowView } from '@cronfleet/shared';
 import { CliError, EXIT } from '../cli-error';
 import { exportDocument, nameMatcher, renderExport } from '../export-file';
 import { parseDefinitionsFile } from '../job-file';

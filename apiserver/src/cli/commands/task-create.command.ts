@@ -1,7 +1,6 @@
-import { AnyRunnerNameSchema } from '@cronfleet/shared';
+import { AnyRunnerNameSchema, MAX_TASK_BATCH } from '@cronfleet/shared';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
-import { MAX_TASK_BATCH } from '../../tasks/dto/task.dto';
 import { CliError, EXIT, type ExitCode } from '../cli-error';
 import { parseDurationSeconds } from '../duration';
 import { duration } from '../format';

@@ -1,6 +1,6 @@
 import { TASK_STATUSES } from '@cronfleet/shared';
 import { Command, InvalidArgumentError } from 'commander';
-import type { TaskView } from '../../tasks/dto/task.dto';
+import type { TaskView } from '@cronfleet/shared';
 import type { WorkerView } from '../../workers/workers.service';
 import { CliError, EXIT } from '../cli-error';
 import type { AdminClient } from '../client';

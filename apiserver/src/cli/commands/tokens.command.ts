@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { ApiTokenView, CreatedApiToken } from '../../auth/dto/api-token.dto';
-import { ROLES } from '../../auth/roles';
+import type { ApiTokenView, CreatedApiToken } from '@cronfleet/shared';
+import { ROLES } from '@cronfleet/shared';
 import { CliError, EXIT } from '../cli-error';
 import { confirm, withYes } from '../confirm';
 import { parseDurationSeconds } from '../duration';

@@ -1,12 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { RUN_STATUSES, type RunSummary, type RunView, type WorkflowView } from '../../workflows/dto/workflow.dto';
+import { RUN_STATUSES, type RunSummary, type RunView, type WorkflowView, inNamespaceLabel } from '@cronfleet/shared';
 import { CliError, EXIT, type ExitCode } from '../cli-error';
 import { confirm, withYes } from '../confirm';
 import { DEFAULT_NAMESPACE } from '../namespace';
 import { startAndWait } from '../wait-run';
 import { readWorkflowFile, sameDefinition, type WorkflowFileEntry } from '../workflow-file';
 import { runDetail, runTable, workflowDetail, workflowTable } from '../workflow-views';
-import { inNamespaceLabel } from '@cronfleet/shared';
 import { applyInput, type ApplyFileOptions, readSource, serverDefaultNamespace, withApplyFile } from './apply.command';
 import { type Act, type Context, inNamespace, keyValue, positiveInt, wholeSeconds, withConnection, withNamespace } from './common';
 

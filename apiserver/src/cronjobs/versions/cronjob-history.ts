@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../../auth/roles';
+import type { Actor } from '@cronfleet/shared';
 import { SecretBox } from '../../common/secret-box';
 import type { CronJobEntity } from '../cronjob.entity';
 import type { CronJobVersionEntity } from './cronjob-version.entity';

@@ -3,9 +3,8 @@ import type { HttpRequest } from '../../auth/http-request';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
 import { callerOf } from '../cronjobs.controller';
 import { CronJobsService } from '../cronjobs.service';
-import { CronJobIdParamSchema } from '../dto/cronjob.dto';
+import { CronJobIdParamSchema, type ListVersionsQuery, ListVersionsQuerySchema, VersionParamSchema, type VersionsByNameQuery, VersionsByNameQuerySchema } from '@cronfleet/shared';
 import { listNamespace } from '../../namespaces/scope';
-import { type ListVersionsQuery, ListVersionsQuerySchema, VersionParamSchema, type VersionsByNameQuery, VersionsByNameQuerySchema } from '../dto/versions.dto';
 
 const JobId = new ZodValidationPipe(CronJobIdParamSchema, 'id');
 const Version = new ZodValidationPipe(VersionParamSchema, 'version');

@@ -1,7 +1,7 @@
 import { sameValue } from './same-value';
 import type { NotifyRule } from '../notify-rule';
 import type { CronJobEntity } from '../cronjob.entity';
-import { toNotifyView } from '../dto/notify.dto';
+import { toNotifyView } from '@cronfleet/shared';
 
 type NotifyView = ReturnType<typeof toNotifyView>;
 

@@ -1,4 +1,4 @@
-import type { NotifyEvent } from '../../cronjobs/notify-rule';
+import type { NotifyEvent } from '@cronfleet/shared';
 
 /**
  * The facts a notification carries: the webhook's JSON body; the email says the same in words.

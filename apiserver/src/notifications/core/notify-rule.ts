@@ -1,8 +1,4 @@
-import type { NotifyEvent } from '../../cronjobs/notify-rule';
-
-// What a job may be notified of is the job's (cronjobs/notify-rule.ts); the notify DTO and the
-// OpenAPI response schemas read it from here until they move to shared/src/api.
-export { NOTIFY_EVENTS } from '../../cronjobs/notify-rule';
+import type { NotifyEvent } from '@cronfleet/shared';
 
 /** Statuses that count as an outcome when deciding `recovered` (skipped and cancelled tasks never ran). */
 export const OUTCOME_STATUSES = ['success', 'failed', 'timeout', 'lost', 'killed'] as const;

@@ -1,5 +1,5 @@
 import type { SerializedError, TaskStatus } from '@cronfleet/shared';
-import { retryDelayMs, type RetryPolicy } from '../../scheduling/retry';
+import { retryDelayMs, type RetryPolicy } from '@cronfleet/shared';
 
 /*
  * A task's life. TaskLifecycle is the only writer of `tasks.status`, and every change is one of the

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { CronJobEntity } from '../../cronjobs/cronjob.entity';
-import type { Triggers } from '../../cronjobs/dto/triggers.dto';
+import type { Triggers } from '@cronfleet/shared';
 import { TaskEntity } from '../../tasks/task.entity';
 
 /** What the chainer reads: which ended tasks belong to jobs with triggers, and the jobs they name. */

@@ -1,8 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { coerceError, type TaskStatus } from '@cronfleet/shared';
-import { type ChainTarget, targetsFor } from '../../cronjobs/dto/triggers.dto';
+import { coerceError, type TaskStatus, type ChainTarget, targetsFor, resolveParams } from '@cronfleet/shared';
 import { taskOfJob } from '../../cronjobs/job-task';
-import { resolveParams } from '../../cronjobs/params/job-params';
 import { TaskEvents } from '../../tasks/lifecycle/task-events';
 import { TaskLifecycle } from '../../tasks/lifecycle/task-lifecycle';
 import { TasksRepository, type NewTask } from '../../tasks/tasks.repository';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RetryPolicy } from '../../scheduling/retry';
+import type { RetryPolicy } from '@cronfleet/shared';
 import { planRun, unitState, type PlanStep, type StepTask } from './run-plan';
 
 const step = (id: string, dependsOn: string[] = [], extra: Partial<PlanStep> = {}): PlanStep => ({ id, dependsOn, when: 'success', retry: null, group: null, ...extra });

@@ -13,8 +13,8 @@
  * those it would not have failed (a kill of its run, or of a member it could not do without); a group
  * that failed on its own and then had its live members killed, being no longer needed, is `failed`.
  */
-import type { RetryPolicy } from '../../scheduling/retry';
-import { topologicalOrder } from '../../scheduling/graph';
+import type { RetryPolicy } from '@cronfleet/shared';
+import { topologicalOrder } from '@cronfleet/shared';
 import { groupOutcome, type GroupPolicy, startable } from './group';
 import { nextActions, type RunOutcome, type StepNode, type StepState, stepStateOfTask } from './run-state';
 

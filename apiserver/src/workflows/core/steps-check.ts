@@ -1,4 +1,4 @@
-import { describeCycle, findCycle } from '../../scheduling/graph';
+import { describeCycle, findCycle } from '@cronfleet/shared';
 import type { StepNode } from './run-state';
 
 export interface StepProblem {

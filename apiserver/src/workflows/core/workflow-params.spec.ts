@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { JobParam } from '../../cronjobs/params/job-params';
-import type { WorkflowStep } from '../dto/definition.dto';
+import type { JobParam, WorkflowStep } from '@cronfleet/shared';
 import { workflowParamsFitProblem } from './workflow-params';
 
 const common = { dependsOn: [], when: 'success' as const, retry: null, timeoutSeconds: null, workerSelector: null, env: {} };

@@ -1,5 +1,4 @@
-import { type JobParam, paramEnvClash, specEnvKeys } from '../../cronjobs/params/job-params';
-import { isGroupStep, type WorkflowStep } from '../dto/definition.dto';
+import { type JobParam, paramEnvClash, specEnvKeys, isGroupStep, type WorkflowStep } from '@cronfleet/shared';
 
 /**
  * What keeps a workflow's params from fitting the rest of it, naming the field, or null; the

@@ -1,6 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { coerceError } from '@cronfleet/shared';
-import { lastRunAtMs, nextRunAtMs, parseSchedule } from '../../scheduling/schedule';
+import { coerceError, lastRunAtMs, nextRunAtMs, parseSchedule } from '@cronfleet/shared';
 import { LeaderLease } from '../../cluster/lease/leader-lease';
 import { ClusterEvents } from '../../cluster/cluster-events';
 import type { WorkflowEntity } from '../workflow.entity';
