@@ -4,7 +4,7 @@ import { fromDecimal, type ApiTokenView, type CreateApiToken, CreateApiTokenSche
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ApiTokensService } from './api-tokens.service';
 import type { HttpRequest } from './http-request';
-import { listNamespace } from '../namespaces/scope';
+import { listNamespace } from './namespace-scope';
 
 const TokensQuerySchema = z.object({ namespace: NamespaceFilterSchema }).strict();
 

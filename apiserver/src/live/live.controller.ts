@@ -3,7 +3,7 @@ import type { HttpRequest } from '../auth/http-request';
 import { TokenSessions } from '../auth/token-sessions';
 import { listNamespace } from '../namespaces/scope';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import type { StreamReply } from '../tasks/task-output.service';
+import type { StreamReply } from '../common/event-stream';
 import { LiveFilter, LiveFilterSchema } from './live-event';
 import { LiveFeed } from './live-feed';
 import { streamLiveEvents } from './live-sse';
