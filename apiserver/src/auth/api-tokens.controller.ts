@@ -3,7 +3,7 @@ import { API_TOKEN_ROUTES as R, type ApiTokenView, type CreateApiToken, type Cre
 import { Route, RouteBody, RouteParam, RouteQuery } from '../common/route.decorator';
 import { ApiTokensService } from './api-tokens.service';
 import type { HttpRequest } from './http-request';
-import { listNamespace } from '../namespaces/scope';
+import { listNamespace } from './namespace-scope';
 
 @Controller()
 export class ApiTokensController {

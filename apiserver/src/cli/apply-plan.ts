@@ -1,8 +1,12 @@
 import type { CronJobView } from '@cronfleet/shared';
 import { toNotifyView, triggerOrder, scheduleToString } from '@cronfleet/shared';
+import { sameValue } from '../cronjobs/versions/same-value';
 import { CliError, EXIT } from './cli-error';
 import type { JobDefinition } from './job-file';
 import { KEEP, keptFields } from './secret-refs';
+
+// Also the server's (cronjobs/versions/job-definition.ts), so it lives there.
+export { sameValue };
 
 export type ApplyStep =
   | { action: 'create'; def: JobDefinition; body: Record<string, unknown> }
@@ -88,20 +92,4 @@ function keepRefused(def: JobDefinition, field: string, why: string): CliError {
     EXIT.refused,
     `job '${def.name}' (${def.position}): ${field}: '${KEEP}' keeps the value the server holds, but ${why}: give the value, or '\${env:NAME}' to read it from the environment variable NAME`,
   );
-}
-
-/** Deep equality of JSON values, ignoring key order; undefined equals null (a field the API shows as null). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(v: unknown): string {
-  if (v === undefined || v === null) return 'null';
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-    entries.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }

@@ -4,7 +4,7 @@ import type { HttpRequest } from '../auth/http-request';
 import { TokenSessions } from '../auth/token-sessions';
 import { listNamespace } from '../namespaces/scope';
 import { Route, RouteQuery } from '../common/route.decorator';
-import type { StreamReply } from '../tasks/task-output.service';
+import type { StreamReply } from '../common/event-stream';
 import type { LiveFilter } from './live-event';
 import { LiveFeed } from './live-feed';
 import { streamLiveEvents } from './live-sse';

@@ -1,5 +1,5 @@
-import { sameValue } from '../../cli/apply-plan';
-import type { NotifyRule } from '../../notifications/core/notify-rule';
+import { sameValue } from './same-value';
+import type { NotifyRule } from '../notify-rule';
 import type { CronJobEntity } from '../cronjob.entity';
 import { toNotifyView } from '@cronfleet/shared';
 
