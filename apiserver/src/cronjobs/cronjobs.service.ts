@@ -50,8 +50,6 @@ export function nextRunOf(job: Pick<CronJobEntity, 'schedule' | 'timezone' | 'cr
   return next === null ? null : new Date(next);
 }
 
-export const MAX_PREVIEW = 100;
-
 @Injectable()
 export class CronJobsService {
   constructor(

@@ -1,6 +1,7 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Header } from '@nestjs/common';
+import { METRICS_ROUTES } from '@cronfleet/shared';
 import { Registry } from 'prom-client';
-import { Public } from '../common/public.decorator';
+import { Route } from '../common/route.decorator';
 import { GaugeReader } from './gauge-reader';
 import { Metrics } from './metrics';
 
@@ -12,8 +13,7 @@ export class MetricsController {
     private readonly gauges: GaugeReader,
   ) {}
 
-  @Public()
-  @Get('metrics')
+  @Route(METRICS_ROUTES.scrape)
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   async scrape(): Promise<string> {
     return this.metrics.render(await this.gauges.read());
