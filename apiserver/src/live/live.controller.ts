@@ -5,7 +5,7 @@ import { TokenSessions } from '../auth/token-sessions';
 import { listNamespace } from '../auth/namespace-scope';
 import { Route, RouteQuery } from '../common/route.decorator';
 import type { StreamReply } from '../common/event-stream';
-import type { LiveFilter } from './live-event';
+import type { LiveFilter } from '@cronfleet/shared';
 import { LiveFeed } from './live-feed';
 import { streamLiveEvents } from './live-sse';
 
