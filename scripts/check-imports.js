@@ -63,11 +63,10 @@ const RULES = [
 const KNOWN_CYCLES = {
   audit: ['auth', 'common', 'database', 'observability'],
   auth: ['audit', 'cluster', 'common', 'config', 'database', 'namespaces'],
-  cli: ['common', 'cronjobs', 'workers', 'workflows'],
   cluster: ['live'],
   common: ['database', 'observability'],
   config: ['common'],
-  cronjobs: ['auth', 'cli', 'cluster', 'common', 'config', 'database', 'live', 'namespaces', 'notifications', 'tasks'],
+  cronjobs: ['auth', 'cluster', 'common', 'config', 'database', 'live', 'namespaces', 'notifications', 'tasks'],
   database: ['audit', 'auth', 'common', 'config', 'cronjobs', 'dispatcher', 'namespaces', 'tasks', 'workers', 'workflows'],
   dispatcher: ['cluster', 'common', 'config', 'cronjobs', 'database', 'namespaces', 'observability', 'tasks', 'workers'],
   live: ['auth', 'cluster', 'common', 'config', 'dispatcher', 'namespaces', 'tasks'],

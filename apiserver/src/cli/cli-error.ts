@@ -1,3 +1,5 @@
+import type { DefinitionError } from '@cronfleet/shared';
+
 /**
  * Exit codes of the admin commands, for scripts:
  * 0 done; 1 the API (or the local check of a job file, which uses the API's own schemas) refused,
@@ -26,4 +28,13 @@ export class CliError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * A refused job or workflow file (shared's checks) as the CLI reports it: a file that cannot be read
+ * as definitions is a usage error (exit 2), a refused definition a refusal (exit 1). `prefix` goes
+ * before the message (the file's name, where the check did not give it).
+ */
+export function fromDefinitionError(e: DefinitionError, prefix = ''): CliError {
+  return new CliError(e.kind === 'unreadable' ? EXIT.usage : EXIT.refused, `${prefix}${e.message}`);
 }

@@ -1,9 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import type { CronJobView, WorkflowView } from '@cronfleet/shared';
+import { validateJobs, type CronJobView, type WorkflowView } from '@cronfleet/shared';
 import { exportDocument, exportJob, exportWorkflow, nameMatcher, renderExport } from './export-file';
-import { validateJobs } from './job-file';
 import { readWorkflowFile, sameDefinition } from './workflow-file';
 
 const view = (over: Partial<CronJobView> = {}): CronJobView =>

@@ -1,7 +1,6 @@
 import { stringify } from 'yaml';
-import type { CronJobView, WorkflowView } from '@cronfleet/shared';
+import { KEEP, type CronJobView, type WorkflowView } from '@cronfleet/shared';
 import { DEFAULT_NAMESPACE } from './namespace';
-import { KEEP } from './secret-refs';
 
 /**
  * The fields of a job in an export, in this order: every field the API shows that apply sets. The

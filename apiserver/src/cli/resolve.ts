@@ -1,5 +1,4 @@
-import type { CronJobView } from '@cronfleet/shared';
-import type { WorkerDetail, WorkerView } from '../workers/workers.service';
+import type { CronJobView, WorkerDetailView, WorkerView } from '@cronfleet/shared';
 import { CliError, EXIT } from './cli-error';
 import type { AdminClient } from './client';
 import { DEFAULT_NAMESPACE } from './namespace';
@@ -33,8 +32,8 @@ export function pickByName<T extends { name: string; namespace: string }>(items:
 }
 
 /** A worker by id or name, the same way as {@link resolveCronJob}. */
-export async function resolveWorker(client: AdminClient, ref: string): Promise<WorkerDetail | WorkerView> {
-  const byId = await tryId(() => client.get<WorkerDetail>(`/workers/${ref}`), ref);
+export async function resolveWorker(client: AdminClient, ref: string): Promise<WorkerDetailView | WorkerView> {
+  const byId = await tryId(() => client.get<WorkerDetailView>(`/workers/${ref}`), ref);
   if (byId) return byId;
   const { items } = await client.get<{ items: WorkerView[] }>('/workers');
   const worker = items.find((w) => w.name === ref);

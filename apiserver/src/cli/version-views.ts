@@ -1,5 +1,4 @@
-import type { VersionSummary, VersionView } from '@cronfleet/shared';
-import type { FieldChange } from '../cronjobs/versions/job-definition';
+import type { FieldChange, VersionSummary, VersionView } from '@cronfleet/shared';
 import { describe, relative, section, table, truncate, when } from './format';
 
 // Human renderings of a cron job's versions for `-o table`. JSON and YAML output never pass through here.

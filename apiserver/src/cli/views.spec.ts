@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ApiTokenView, CronJobView, TaskView, WorkflowView } from '@cronfleet/shared';
-import type { WorkerView } from '../workers/workers.service';
+import type { ApiTokenView, CronJobView, TaskView, WorkerView, WorkflowView } from '@cronfleet/shared';
 import type { NamespaceView } from './namespace';
 import { namespaceDetail, namespaceTable } from './namespace-views';
 import { cronJobTable, taskTable, tokenTable, workerDetail, workerTable } from './views';

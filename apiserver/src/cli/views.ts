@@ -1,5 +1,4 @@
-import type { ApiTokenView, CronJobView, TaskView } from '@cronfleet/shared';
-import type { WorkerDetail, WorkerView } from '../workers/workers.service';
+import type { ApiTokenView, CronJobView, TaskView, WorkerDetailView, WorkerView } from '@cronfleet/shared';
 import { namespaceLabel } from './namespace';
 import { bytes, describe, duration, keyValues, relative, section, table, truncate, when } from './format';
 
@@ -122,7 +121,7 @@ export function workerTable(workers: readonly WorkerView[], nowMs: number): stri
   );
 }
 
-export function workerDetail(w: WorkerDetail, nowMs: number): string {
+export function workerDetail(w: WorkerDetailView, nowMs: number): string {
   const s = w.stats;
   const lines = describe([
     ['Name', w.name],

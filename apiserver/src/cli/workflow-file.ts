@@ -1,6 +1,5 @@
 import { parseAllDocuments } from 'yaml';
-import { checkDefinition } from '../workflows/check-definition';
-import type { WorkflowDefinition, WorkflowView } from '@cronfleet/shared';
+import { checkDefinition, type WorkflowDefinition, type WorkflowView } from '@cronfleet/shared';
 import { CliError, EXIT } from './cli-error';
 
 /** Fields of a workflow as the API shows it that a file may carry (from `workflows show -o yaml`) and apply ignores. */

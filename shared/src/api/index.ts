@@ -11,6 +11,7 @@ export * from './notify-events';
 export * from './params';
 export * from './policies';
 export * from './roles';
+export * from './runner-spec';
 export * from './tasks';
 export * from './trigger-params';
 export * from './triggers';

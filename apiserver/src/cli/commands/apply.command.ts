@@ -1,12 +1,9 @@
-import { inNamespaceLabel } from '@cronfleet/shared';
+import { applyOrder, inNamespaceLabel, isDefinitionError, parseJobFile, planStep, resolveSecretRefs, validateJobs, type ApplyStep, type JobDefinition } from '@cronfleet/shared';
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import type { CronJobView, Actor } from '@cronfleet/shared';
-import { applyOrder, planStep, type ApplyStep } from '../apply-plan';
-import { CliError, EXIT } from '../cli-error';
-import { parseJobFile, validateJobs, type JobDefinition } from '../job-file';
+import { CliError, EXIT, fromDefinitionError } from '../cli-error';
 import { byNamespaceAndName, DEFAULT_NAMESPACE } from '../namespace';
-import { resolveSecretRefs } from '../secret-refs';
 import { type Act, type Context } from './common';
 
 type Result = 'created' | 'updated' | 'unchanged';
@@ -86,7 +83,7 @@ export async function applyJobs(ctx: Context, values: unknown[], source: string,
   try {
     steps = defs.map((d) => planStep(d, existing(d)));
   } catch (e) {
-    if (e instanceof CliError) throw new CliError(e.exitCode, `${source}: ${e.message}`);
+    if (isDefinitionError(e)) throw fromDefinitionError(e, `${source}: `);
     throw e;
   }
   const first = reports.length;

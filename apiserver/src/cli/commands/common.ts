@@ -1,5 +1,6 @@
+import { isDefinitionError } from '@cronfleet/shared';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { CliError, EXIT, type ExitCode } from '../cli-error';
+import { CliError, EXIT, fromDefinitionError, type ExitCode } from '../cli-error';
 import { AdminClient, connectionFrom } from '../client';
 import { OUTPUT_FORMATS, render, type OutputFormat } from '../format';
 import { namespaceArg } from '../namespace';
@@ -49,7 +50,9 @@ export function makeAct(setExit: SetExit): Act {
           show: (data, human) => process.stdout.write(render(format, data, human)),
         };
         setExit((await fn(ctx, opts as unknown as O, ...args)) ?? EXIT.ok);
-      } catch (e) {
+      } catch (caught) {
+        // A job or workflow file the shared checks refused: the file's words, the CLI's exit code.
+        const e = isDefinitionError(caught) ? fromDefinitionError(caught) : caught;
         if (e instanceof CliError) {
           process.stderr.write(`cronfleet: ${e.message}\n`);
           setExit(e.exitCode);

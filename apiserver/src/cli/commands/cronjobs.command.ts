@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
-import type { CronJobView, TaskView, VersionSummary, VersionView } from '@cronfleet/shared';
-import type { WorkerView } from '../../workers/workers.service';
+import type { CronJobView, NamedJob, TaskView, VersionSummary, VersionView, WorkerView } from '@cronfleet/shared';
 import { EXIT, type ExitCode, CliError } from '../cli-error';
 import { followTaskOutput } from '../follow';
 import { RunEvents } from '../follow-run';
 import { resolveCronJob } from '../resolve';
 import { cronJobDetail, cronJobTable } from '../views';
 import { changeLine, versionDetail, versionTable } from '../version-views';
-import type { NamedJob } from '../../cronjobs/versions/version.view';
 import { confirm, withYes } from '../confirm';
 import type { AdminClient } from '../client';
 import { inNamespaceLabel } from '@cronfleet/shared';

@@ -1,9 +1,8 @@
 import { Command } from 'commander';
 import { rename, writeFile } from 'node:fs/promises';
-import type { CronJobView, WorkflowView } from '@cronfleet/shared';
+import { parseDefinitionsFile, type CronJobView, type WorkflowView } from '@cronfleet/shared';
 import { CliError, EXIT } from '../cli-error';
 import { exportDocument, nameMatcher, renderExport } from '../export-file';
-import { parseDefinitionsFile } from '../job-file';
 import { checkWorkflows } from '../workflow-file';
 import { applyInput, applyJobs, type ApplyFileOptions, readSource, type ApplyReport, withApplyFile } from './apply.command';
 import { type Act, inNamespace, withConnection, withNamespace } from './common';

@@ -1,7 +1,6 @@
 import { TASK_STATUSES } from '@cronfleet/shared';
 import { Command, InvalidArgumentError } from 'commander';
-import type { TaskView } from '@cronfleet/shared';
-import type { WorkerView } from '../../workers/workers.service';
+import type { TaskView, WorkerView } from '@cronfleet/shared';
 import { CliError, EXIT } from '../cli-error';
 import type { AdminClient } from '../client';
 import { confirm, withYes } from '../confirm';

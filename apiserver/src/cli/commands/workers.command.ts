@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { WorkerDetail, WorkerView } from '../../workers/workers.service';
+import type { WorkerDetailView, WorkerView } from '@cronfleet/shared';
 import { confirm, withYes } from '../confirm';
 import { resolveWorker } from '../resolve';
 import { workerDetail, workerTable } from '../views';
@@ -26,7 +26,7 @@ export function registerWorkers(program: Command, act: Act): void {
     .action(
       act(async (ctx, _opts, ref: string) => {
         const { id } = await resolveWorker(ctx.client, ref);
-        const w = await ctx.client.get<WorkerDetail>(`/workers/${id}`);
+        const w = await ctx.client.get<WorkerDetailView>(`/workers/${id}`);
         ctx.show(w, () => workerDetail(w, ctx.nowMs));
       }),
     );
@@ -38,7 +38,7 @@ export function registerWorkers(program: Command, act: Act): void {
     .action(
       act(async (ctx, _opts, ref: string) => {
         const { id } = await resolveWorker(ctx.client, ref);
-        const w = await ctx.client.post<WorkerDetail>(`/workers/${id}/drain`);
+        const w = await ctx.client.post<WorkerDetailView>(`/workers/${id}/drain`);
         ctx.show(w, () => `worker '${w.name}' (id ${w.id}) drained: it takes no new tasks; ${w.running} running task(s) finish`);
       }),
     );
@@ -50,7 +50,7 @@ export function registerWorkers(program: Command, act: Act): void {
     .action(
       act(async (ctx, _opts, ref: string) => {
         const { id } = await resolveWorker(ctx.client, ref);
-        const w = await ctx.client.post<WorkerDetail>(`/workers/${id}/undrain`);
+        const w = await ctx.client.post<WorkerDetailView>(`/workers/${id}/undrain`);
         ctx.show(w, () => `worker '${w.name}' (id ${w.id}) undrained: it takes tasks again`);
       }),
     );
@@ -62,7 +62,7 @@ export function registerWorkers(program: Command, act: Act): void {
       act(async (ctx, opts: { yes?: boolean }, ref: string) => {
         const { id, name } = await resolveWorker(ctx.client, ref);
         await confirm(`revoke the credential of worker '${name}' (id ${id})`, opts, { note: 'its connection is cut and it cannot join again until re-enrolled' });
-        const w = await ctx.client.post<WorkerDetail>(`/workers/${id}/revoke`);
+        const w = await ctx.client.post<WorkerDetailView>(`/workers/${id}/revoke`);
         ctx.show(w, () => `worker '${w.name}' (id ${w.id}) revoked: its connection is cut and it cannot join again until re-enrolled (cronfleet workers reenrol ${w.id})`);
       }),
     );
@@ -74,7 +74,7 @@ export function registerWorkers(program: Command, act: Act): void {
     .action(
       act(async (ctx, _opts, ref: string) => {
         const { id } = await resolveWorker(ctx.client, ref);
-        const w = await ctx.client.post<WorkerDetail>(`/workers/${id}/reenrol`);
+        const w = await ctx.client.post<WorkerDetailView>(`/workers/${id}/reenrol`);
         ctx.show(w, () => `worker '${w.name}' (id ${w.id}) open for enrolment: start it (with the worker token) and its first hello is issued a new credential`);
       }),
     );

@@ -1,5 +1,11 @@
-import { describeCycle, findCycle } from '@cronfleet/shared';
-import type { StepNode } from './run-state';
+import { describeCycle, findCycle } from '../util/graph';
+
+/** A step as the graph of a workflow sees it: its id, the steps it waits for, and when it runs after them. */
+export interface StepLinks {
+  id: string;
+  dependsOn: readonly string[];
+  when: 'success' | 'failure' | 'always';
+}
 
 export interface StepProblem {
   /** Index of the step in the definition. */
@@ -14,7 +20,7 @@ export interface StepProblem {
  * What is wrong with a workflow's steps as a graph: duplicate ids, dependencies on steps that do not
  * exist or on themselves, a `when` that can never hold, and cycles (named: `a → b → a`).
  */
-export function checkSteps(steps: readonly StepNode[]): StepProblem[] {
+export function checkSteps(steps: readonly StepLinks[]): StepProblem[] {
   const problems: StepProblem[] = [];
   const seen = new Map<string, number>();
   steps.forEach((s, index) => {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { StepNode } from './run-state';
-import { checkSteps } from './steps-check';
+import { checkSteps, type StepLinks } from './steps-check';
 
-const step = (id: string, dependsOn: string[] = [], when: StepNode['when'] = 'success'): StepNode => ({ id, dependsOn, when });
+const step = (id: string, dependsOn: string[] = [], when: StepLinks['when'] = 'success'): StepLinks => ({ id, dependsOn, when });
 
 describe('checkSteps', () => {
   it('accepts a diamond with a failure branch', () => {

@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CronJobView } from '@cronfleet/shared';
-import { applyOrder, planStep, sameValue } from './apply-plan';
-import { CliError } from './cli-error';
+import type { CronJobView } from '../api/views';
+import { applyOrder, planStep } from './apply-plan';
+import { isDefinitionError } from './definition-error';
 import { validateJobs, type JobDefinition } from './job-file';
+import { sameValue } from './same-value';
 
 const define = (fields: Record<string, unknown>): JobDefinition =>
   validateJobs([{ name: 'backup', schedule: '0 2 * * *', runner: 'command', spec: { command: 'backup.sh' }, ...fields }], 'f')[0];
@@ -88,7 +89,7 @@ describe('apply plan', () => {
   });
 
   it("refuses '${keep}' it cannot honour, naming the job and the variable", () => {
-    const refused = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof CliError && e.exitCode === 1 && re.test(e.message));
+    const refused = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => isDefinitionError(e) && e.kind === 'invalid' && re.test(e.message));
     const keep = define({ secretEnv: { TOKEN: '${keep}' } });
     refused(() => planStep(keep, undefined), /^job 'backup' \(#1\): secretEnv\.TOKEN: '\$\{keep\}' keeps the value the server holds, but there is no job 'backup' on the server/);
     refused(() => planStep(keep, stored(define({}))), /secretEnv\.TOKEN: .*has no secret variable TOKEN/);

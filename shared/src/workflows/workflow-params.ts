@@ -1,4 +1,5 @@
-import { type JobParam, paramEnvClash, specEnvKeys, isGroupStep, type WorkflowStep } from '@cronfleet/shared';
+import { type JobParam, paramEnvClash, specEnvKeys } from '../api/job-params';
+import { isGroupStep, type WorkflowStep } from '../api/workflow-definition';
 
 /**
  * What keeps a workflow's params from fitting the rest of it, naming the field, or null; the

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CliError } from './cli-error';
+import { isDefinitionError } from './definition-error';
 import { keptFields, resolveSecretRefs } from './secret-refs';
 
 describe('secret references in job files', () => {
@@ -15,7 +15,7 @@ describe('secret references in job files', () => {
   it('refuses an unset variable, naming the job, the field and the variable', () => {
     assert.throws(
       () => resolveSecretRefs([{ name: 'nightly', secretEnv: { TOKEN: '${env:NOPE_X}' } }], {}, 'jobs.yaml'),
-      (e: unknown) => e instanceof CliError && e.exitCode === 1 && e.message === "jobs.yaml: job 'nightly' (#1): secretEnv.TOKEN: '${env:NOPE_X}' names the environment variable NOPE_X, which is not set",
+      (e: unknown) => isDefinitionError(e) && e.kind === 'invalid' && e.message === "jobs.yaml: job 'nightly' (#1): secretEnv.TOKEN: '${env:NOPE_X}' names the environment variable NOPE_X, which is not set",
     );
   });
 

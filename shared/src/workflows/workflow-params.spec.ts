@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { JobParam, WorkflowStep } from '@cronfleet/shared';
+import type { JobParam } from '../api/job-params';
+import type { WorkflowStep } from '../api/workflow-definition';
 import { workflowParamsFitProblem } from './workflow-params';
 
 const common = { dependsOn: [], when: 'success' as const, retry: null, timeoutSeconds: null, workerSelector: null, env: {} };

@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CliError, EXIT } from './cli-error';
+import { type DefinitionErrorKind, isDefinitionError } from './definition-error';
 import { parseJobFile, validateJobs } from './job-file';
 
 const job = (name: string, extra = '') => `name: ${name}\nschedule: "@every 1h"\nrunner: command\nspec: { command: "true" }\n${extra}`;
 const indent = (s: string) => s.split('\n').filter(Boolean).map((l, i) => `${i === 0 ? '- ' : '  '}${l}`).join('\n');
-const refused = (re: RegExp, code: number = EXIT.refused) => (e: unknown) => e instanceof CliError && e.exitCode === code && re.test(e.message);
+const refused = (re: RegExp, kind: DefinitionErrorKind = 'invalid') => (e: unknown) => isDefinitionError(e) && e.kind === kind && re.test(e.message);
 
 describe('job files', () => {
   it('reads one job, a list, { jobs: [...] }, several YAML documents, and JSON', () => {
@@ -16,9 +16,9 @@ describe('job files', () => {
     assert.equal(parseJobFile(JSON.stringify({ jobs: [{ name: 'a' }, { name: 'b' }] }), 'f').length, 2);
   });
 
-  it('calls a file that is not YAML, or holds no job, a usage error (exit 2)', () => {
-    assert.throws(() => parseJobFile('name: [unclosed\n', 'jobs.yaml'), refused(/^jobs\.yaml: not valid YAML or JSON/, EXIT.usage));
-    assert.throws(() => parseJobFile('# nothing\n', 'jobs.yaml'), refused(/holds no job/, EXIT.usage));
+  it('calls a file that is not YAML, or holds no job, unreadable (for the CLI, a usage error: exit 2)', () => {
+    assert.throws(() => parseJobFile('name: [unclosed\n', 'jobs.yaml'), refused(/^jobs\.yaml: not valid YAML or JSON/, 'unreadable'));
+    assert.throws(() => parseJobFile('# nothing\n', 'jobs.yaml'), refused(/holds no job/, 'unreadable'));
   });
 
   it('fills in the API defaults and stores the schedule and spec as the server would', () => {

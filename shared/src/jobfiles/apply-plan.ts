@@ -1,7 +1,10 @@
-import type { CronJobView } from '@cronfleet/shared';
-import { toNotifyView, triggerOrder, scheduleToString } from '@cronfleet/shared';
-import { CliError, EXIT } from './cli-error';
+import { toNotifyView } from '../api/notify';
+import { triggerOrder } from '../api/triggers';
+import type { CronJobView } from '../api/views';
+import { scheduleToString } from '../scheduling/schedule';
+import { DefinitionError } from './definition-error';
 import type { JobDefinition } from './job-file';
+import { sameValue } from './same-value';
 import { KEEP, keptFields } from './secret-refs';
 
 export type ApplyStep =
@@ -83,25 +86,9 @@ export function applyOrder(defs: readonly JobDefinition[], namespaceOf: (d: JobD
   return [...groups.values()].flatMap((g) => triggerOrder(g));
 }
 
-function keepRefused(def: JobDefinition, field: string, why: string): CliError {
-  return new CliError(
-    EXIT.refused,
+function keepRefused(def: JobDefinition, field: string, why: string): DefinitionError {
+  return new DefinitionError(
+    'invalid',
     `job '${def.name}' (${def.position}): ${field}: '${KEEP}' keeps the value the server holds, but ${why}: give the value, or '\${env:NAME}' to read it from the environment variable NAME`,
   );
-}
-
-/** Deep equality of JSON values, ignoring key order; undefined equals null (a field the API shows as null). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(v: unknown): string {
-  if (v === undefined || v === null) return 'null';
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-    entries.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }

@@ -1,4 +1,4 @@
-import { CliError, EXIT } from './cli-error';
+import { DefinitionError } from './definition-error';
 
 /**
  * The value `cronfleet export` writes for a secret it cannot read back (a `secretEnv` value, a
@@ -21,7 +21,7 @@ interface SecretSlot {
  * `headers`, nowhere else) by NAME from `env`, in place. An unset variable is a refusal naming the
  * job, the field and the variable; values never appear in messages.
  */
-export function resolveSecretRefs(jobs: readonly unknown[], env: NodeJS.ProcessEnv, source: string): void {
+export function resolveSecretRefs(jobs: readonly unknown[], env: Readonly<Record<string, string | undefined>>, source: string): void {
   jobs.forEach((job, i) => {
     for (const slot of secretSlots(job)) {
       const value = slot.get();
@@ -31,7 +31,7 @@ export function resolveSecretRefs(jobs: readonly unknown[], env: NodeJS.ProcessE
       const resolved = env[ref[1]];
       if (resolved === undefined) {
         const name = isObject(job) && typeof job.name === 'string' ? `'${job.name}' (#${i + 1})` : `#${i + 1}`;
-        throw new CliError(EXIT.refused, `${source}: job ${name}: ${slot.field}: '${value}' names the environment variable ${ref[1]}, which is not set`);
+        throw new DefinitionError('invalid', `${source}: job ${name}: ${slot.field}: '${value}' names the environment variable ${ref[1]}, which is not set`);
       }
       slot.set(resolved);
     }
