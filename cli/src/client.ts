@@ -1,5 +1,9 @@
 import { type ApiRefusal, CliError, EXIT } from './cli-error';
 
+// The CLI's whole HTTP layer, in this one file: the REST API with the admin token (AdminClient),
+// its refusals as CliErrors with their exit codes, and Server-Sent Events. The commands see only
+// AdminClient's methods, so that moving to @cronfleet/client changes this file and little else.
+
 /** How long a request may take before the server counts as unreachable (stop and kill wait for the worker). */
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -86,10 +90,17 @@ export class AdminClient {
   }
 
   /**
-   * A long-lived GET (Server-Sent Events): the response once its headers arrived, checked like any
-   * other answer. Only waiting for the headers is bounded; the stream itself may last as long as the task.
+   * A long-lived GET of Server-Sent Events (`/tasks/:id/output?follow=true`, `/sse/events`): resolves
+   * once the answer's headers arrived, checked like any other answer, so nothing the server sends
+   * from then on is missed; its events are read as the caller iterates, until `signal` aborts. Only
+   * waiting for the headers is bounded; the stream itself may last as long as the task. A stream
+   * that breaks off while read throws a CliError (exit 4); one the server ends simply ends.
    */
-  async openStream(path: string, query: Query, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  async openEvents(path: string, query: Query, signal: AbortSignal): Promise<AsyncIterable<SseEvent>> {
+    return sseEvents(await this.openStream(path, query, signal), this.baseUrl);
+  }
+
+  private async openStream(path: string, query: Query, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
     const headersTimeout = new AbortController();
     const timer = setTimeout(() => headersTimeout.abort(new DOMException('no answer', 'TimeoutError')), REQUEST_TIMEOUT_MS);
     try {
@@ -148,4 +159,77 @@ function unreachable(baseUrl: string, e: unknown): CliError {
   if (err?.name === 'TimeoutError') return new CliError(EXIT.unreachable, `the server at ${baseUrl} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`);
   const why = err?.cause?.message ?? err?.cause?.code ?? err?.message ?? String(e);
   return new CliError(EXIT.unreachable, `cannot reach the server at ${baseUrl}: ${why}`);
+}
+
+/** The events of an SSE body, decoded and parsed as its bytes arrive. */
+async function* sseEvents(body: ReadableStream<Uint8Array>, baseUrl: string): AsyncGenerator<SseEvent> {
+  const parser = new SseParser();
+  const decoder = new TextDecoder();
+  for await (const bytes of readChunks(body, baseUrl)) yield* parser.push(decoder.decode(bytes, { stream: true }));
+}
+
+async function* readChunks(body: ReadableStream<Uint8Array>, baseUrl: string): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      let r: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        r = await reader.read();
+      } catch (e) {
+        const why = (e as { cause?: { message?: string }; message?: string }).cause?.message ?? (e as Error).message;
+        throw new CliError(EXIT.unreachable, `lost the connection to ${baseUrl} while following the output: ${why}`);
+      }
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+export interface SseEvent {
+  event: string;
+  data: string;
+}
+
+/**
+ * Splits a Server-Sent Events stream into events as its text arrives in arbitrary pieces: lines
+ * end with LF, CRLF or CR; `data:` lines of one event are joined with LF; comments and `id:`/`retry:`
+ * fields are ignored; an event without `event:` is a `message`.
+ */
+export class SseParser {
+  private buffer = '';
+  private event = '';
+  private data: string[] = [];
+
+  push(text: string): SseEvent[] {
+    this.buffer += text;
+    const out: SseEvent[] = [];
+    let m: RegExpExecArray | null;
+    const line = /\r\n|\r(?!$)|\n/g;
+    let from = 0;
+    // A CR at the very end may be the first half of a CRLF still to come: keep it for the next piece.
+    while ((m = line.exec(this.buffer)) !== null) {
+      this.take(this.buffer.slice(from, m.index), out);
+      from = m.index + m[0].length;
+    }
+    this.buffer = this.buffer.slice(from);
+    return out;
+  }
+
+  private take(line: string, out: SseEvent[]): void {
+    if (line === '') {
+      if (this.data.length) out.push({ event: this.event || 'message', data: this.data.join('\n') });
+      this.event = '';
+      this.data = [];
+      return;
+    }
+    if (line.startsWith(':')) return;
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'event') this.event = value;
+    else if (field === 'data') this.data.push(value);
+  }
 }

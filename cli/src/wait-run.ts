@@ -1,8 +1,6 @@
 import type { RunView } from '@cronfleet/shared';
 import { CliError, EXIT } from './cli-error';
 import type { AdminClient } from './client';
-import { readChunks } from './follow';
-import { SseParser } from './sse';
 
 /**
  * Starts (or retries) a workflow run with `start` and waits for it to end, following the live
@@ -13,21 +11,17 @@ import { SseParser } from './sse';
  */
 export async function startAndWait(client: AdminClient, start: () => Promise<RunView>, started: (run: RunView) => void): Promise<RunView> {
   const abort = new AbortController();
-  const body = await client.openStream('/sse/events', { type: 'workflow.run' }, abort.signal);
-  const parser = new SseParser();
-  const decoder = new TextDecoder();
+  const events = await client.openEvents('/sse/events', { type: 'workflow.run' }, abort.signal);
   try {
     const run = await start();
     started(run);
     if (run.status !== 'running') return run;
     const reread = () => client.get<RunView>(`/workflow-runs/${run.id}`);
     try {
-      for await (const bytes of readChunks(body, client.baseUrl)) {
-        for (const ev of parser.push(decoder.decode(bytes, { stream: true }))) {
-          if (ev.event !== 'workflow.run') continue;
-          const data = JSON.parse(ev.data) as { runId?: number; status?: string };
-          if (data.runId === run.id && data.status !== 'running') return await reread();
-        }
+      for await (const ev of events) {
+        if (ev.event !== 'workflow.run') continue;
+        const data = JSON.parse(ev.data) as { runId?: number; status?: string };
+        if (data.runId === run.id && data.status !== 'running') return await reread();
       }
     } catch (e) {
       if (!(e instanceof CliError && e.exitCode === EXIT.unreachable)) throw e;

@@ -1,7 +1,5 @@
 import { CliError, EXIT } from './cli-error';
 import type { AdminClient } from './client';
-import { readChunks } from './follow';
-import { SseParser } from './sse';
 
 /** How one attempt ended, as its `task.finished` event says. */
 export interface AttemptEnd {
@@ -36,15 +34,11 @@ export class RunEvents {
 
   static async open(client: AdminClient, cronjobId: number): Promise<RunEvents> {
     const abort = new AbortController();
-    const body = await client.openStream('/sse/events', { cronjobId, type: 'task.created,task.finished' }, abort.signal);
+    const stream = await client.openEvents('/sse/events', { cronjobId, type: 'task.created,task.finished' }, abort.signal);
     let events!: RunEvents;
     const done = (async () => {
-      const parser = new SseParser();
-      const decoder = new TextDecoder();
       try {
-        for await (const bytes of readChunks(body, client.baseUrl)) {
-          for (const ev of parser.push(decoder.decode(bytes, { stream: true }))) events.take(ev.event, ev.data);
-        }
+        for await (const ev of stream) events.take(ev.event, ev.data);
         events.fail(new CliError(EXIT.unreachable, `the server at ${client.baseUrl} closed the event stream of the run before it ended`));
       } catch (e) {
         if (!abort.signal.aborted) events.fail(e instanceof CliError ? e : new CliError(EXIT.unreachable, `lost the event stream of the run: ${(e as Error).message}`));

@@ -1,6 +1,5 @@
-import { AnyRunnerNameSchema, MAX_TASK_BATCH } from '@cronfleet/shared';
+import { AnyRunnerNameSchema, CreateTaskSchema, MAX_TASK_BATCH } from '@cronfleet/shared';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { z } from 'zod';
 import { CliError, EXIT, type ExitCode } from '../cli-error';
 import { parseDurationSeconds } from '../duration';
 import { duration } from '../format';
@@ -153,7 +152,8 @@ function durationArg(min: number, max: number, bounds: string) {
   };
 }
 
-const Instant = z.iso.datetime({ offset: true });
+/** `runAt` as the API checks it. */
+const Instant = CreateTaskSchema.shape.runAt;
 
 function instantArg(v: string): string {
   if (!Instant.safeParse(v).success) throw new InvalidArgumentError('must be an ISO-8601 instant with Z or an offset, e.g. 2026-03-08T07:00:00Z or 2026-03-08T08:00:00+01:00');

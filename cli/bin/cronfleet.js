@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 'use strict';
-// `cronfleet server` / `cronfleet worker ...`: the compiled CLI lives in dist/ (npm run build).
+// `cronfleet ...`: the admin commands, `cronfleet server` and `cronfleet worker`; the compiled CLI
+// lives in dist/ (npm run build).
 let cli;
 try {
-  cli = require('../dist/cli.js');
+  cli = require('../dist/main.js');
 } catch (e) {
-  if (e && e.code === 'MODULE_NOT_FOUND' && String(e.message).includes('dist/cli.js')) {
+  if (e && e.code === 'MODULE_NOT_FOUND' && String(e.message).includes('dist/main.js')) {
     console.error('cronfleet: not built yet; run `npm run build` in the repository first');
     process.exit(1);
   }

@@ -19,7 +19,7 @@ export interface Context {
   show(data: unknown, human: () => string): void;
 }
 
-/** Sets the process exit code of the CLI run (commander's own errors are mapped by cli.ts). */
+/** Sets the process exit code of the CLI run (commander's own errors are mapped by main.ts). */
 export type SetExit = (code: number) => void;
 
 /** Wraps an action: builds the {@link Context}, prints a {@link CliError} as one line, sets the exit code. */

@@ -1,34 +1,63 @@
-import { Command, InvalidArgumentError } from 'commander';
-import { ChildProcess, spawn } from 'node:child_process';
-import { hostname } from 'node:os';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { join } from 'node:path';
-import { registerAdminCommands } from './cli/admin-commands';
 import { ConfigError, loadConfig, redactUrl, ServerConfig } from './config/config';
-// Loaded by `server` only: the admin commands start in a fraction of the time without Nest.
+// Loaded once the command line is read: `--help` and a bad flag answer without loading Nest.
 import type { RunningServer } from './main';
 
 const say = (line: string) => process.stdout.write(`cronfleet: ${line}\n`);
 
+/** The server as it started, for what runs beside it (the local worker of `cronfleet server --local-worker`). */
+export interface StartedServer {
+  /** The port actually bound. */
+  port: number;
+  /** CRONFLEET_DATA_DIR (absolute). */
+  dataDir: string;
+  /** The PEM certificate it serves HTTPS with; null over plain HTTP. */
+  tlsCertFile: string | null;
+  /** The token a worker says hello with. */
+  workerToken: string;
+}
+
+/** Something running beside the server: stopped after dispatching stops and before the server closes. */
+export interface Companion {
+  /** Asks it to stop; resolves once it has. */
+  stop(): Promise<void>;
+  /** Ends it at once (a second Ctrl-C). */
+  kill(): void;
+}
+
 /**
- * `cronfleet server [--local-worker] [--port N] [--data-dir DIR]`, `cronfleet worker ...` (the
- * worker's own CLI, see `cronfleet worker --help`), and the admin commands over the REST API
- * (`cronjobs`, `tasks`, `workers`, `preview`: see cli/). Resolves to the process exit code.
+ * An option of the command that starts a companion once the server is up: how `cronfleet server`
+ * (the CLI package) adds `--local-worker` without this package knowing the worker.
  */
-export async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'worker') {
-    const { runWorkerCli } = await import('@cronfleet/worker');
-    return runWorkerCli(argv.slice(1));
-  }
+export interface CompanionOption {
+  /** A boolean flag, as commander takes it: `--local-worker`. */
+  flags: string;
+  description: string;
+  start(server: StartedServer): Companion;
+}
+
+export interface ServerCliOptions {
+  /** The command's name in help and errors; default `cronfleet-server`. */
+  name?: string;
+  companion?: CompanionOption;
+}
+
+/**
+ * `cronfleet-server [--port N] [--data-dir DIR] [--tls-cert FILE --tls-key FILE]`: starts the API
+ * server (configured by CRONFLEET_* variables, which the flags override) and runs until SIGINT or
+ * SIGTERM. Resolves to the process exit code: 2 for a usage or configuration error, 1 when the
+ * server cannot start (database unreachable, port taken).
+ */
+export async function runServerCli(argv: string[], opts: ServerCliOptions = {}): Promise<number> {
   let exitCode = 0;
-  const program = new Command('cronfleet')
-    .description('Cronfleet: distributed cron and task scheduler')
+  const program = new Command(opts.name ?? 'cronfleet-server')
+    .description('start the API server (configured by CRONFLEET_* environment variables, see docs/operations.md)')
     .exitOverride()
     .showHelpAfterError();
-  program.command('worker').description('start a worker (options: cronfleet worker --help)');
+  const companionOption = opts.companion ? new Option(opts.companion.flags, opts.companion.description) : null;
+  if (companionOption) program.addOption(companionOption);
   program
-    .command('server')
-    .description('start the API server (configured by CRONFLEET_* environment variables, see docs/operations.md)')
-    .option('--local-worker', 'also start one worker on this host, connected to this server')
     .option('--port <port>', 'TCP port (overrides CRONFLEET_PORT)', (v) => {
       if (!/^\d+$/.test(v) || Number(v) > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
       return v;
@@ -36,12 +65,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--data-dir <dir>', 'data directory (overrides CRONFLEET_DATA_DIR)')
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS and wss with --tls-key (overrides CRONFLEET_TLS_CERT)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert (overrides CRONFLEET_TLS_KEY)')
-    .action(async (opts: ServeOptions) => {
-      exitCode = await serve(opts);
+    .action(async (flags: ServeFlags & Record<string, unknown>) => {
+      const companion = opts.companion && companionOption && flags[companionOption.attributeName()] === true ? opts.companion : null;
+      exitCode = await serve(flags, companion);
     });
-  registerAdminCommands(program, (code) => {
-    exitCode = code;
-  });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
@@ -55,15 +82,19 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-interface ServeOptions {
-  localWorker?: boolean;
+/** Entry point of bin/cronfleet-server.js. */
+export function main(argv: string[]): Promise<number> {
+  return runServerCli(argv);
+}
+
+interface ServeFlags {
   port?: string;
   dataDir?: string;
   tlsCert?: string;
   tlsKey?: string;
 }
 
-async function serve(opts: ServeOptions): Promise<number> {
+async function serve(opts: ServeFlags, companion: CompanionOption | null): Promise<number> {
   let config: ServerConfig;
   try {
     config = loadConfig({
@@ -98,51 +129,24 @@ async function serve(opts: ServeOptions): Promise<number> {
       ? `start a worker on another host, with this server's CRONFLEET_WORKER_TOKEN in its environment: npx cronfleet worker --server ${url}`
       : `start a worker on another host: CRONFLEET_WORKER_TOKEN=${server.tokens.workerToken} npx cronfleet worker --server ${url}`,
   );
-  const worker = opts.localWorker ? startLocalWorker(server, config.dataDir, config.tls?.certFile ?? null) : null;
-  return waitForSignal(server, worker);
+  const started = companion?.start({ port: server.port, dataDir: config.dataDir, tlsCertFile: config.tls?.certFile ?? null, workerToken: server.tokens.workerToken }) ?? null;
+  return waitForSignal(server, started);
 }
 
-/** The worker `npm start` runs beside the server, as a child process connected over the same socket as any other. */
-function startLocalWorker(server: RunningServer, dataDir: string, tlsCertFile: string | null): ChildProcess {
-  const bin = require.resolve('@cronfleet/worker/bin/cronfleet-worker.js');
-  // Its undelivered results live beside the server's data, not in the user's home.
-  // Over TLS it trusts the server's own certificate, which must then name localhost.
-  const serverUrl = tlsCertFile ? `https://localhost:${server.port}` : `http://127.0.0.1:${server.port}`;
-  const args = [bin, '--server', serverUrl, '--name', `local-${hostname()}`, '--state-dir', join(dataDir, 'worker-state'), ...(tlsCertFile ? ['--ca', tlsCertFile] : [])];
-  const child = spawn(process.execPath, args, {
-    // The token goes through the environment, not argv, which `ps` shows to every user of the host.
-    env: { ...process.env, CRONFLEET_WORKER_TOKEN: server.tokens.workerToken, },
-    // Own process group: Ctrl-C reaches only the server, which stops the worker once, in order.
-    detached: true,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  say(`local worker started (pid ${child.pid}, name local-${hostname()}, capacity ${process.env.CRONFLEET_WORKER_CAPACITY ?? 4})`);
-  child.on('exit', (code, signal) => {
-    if (!stopping) say(`local worker exited (${signal ?? `code ${code}`})`);
-  });
-  return child;
-}
-
-let stopping = false;
-
-/** Runs until SIGINT/SIGTERM, then stops the local worker (its tasks finish or are stopped and recorded) and the server. */
-function waitForSignal(server: RunningServer, worker: ChildProcess | null): Promise<number> {
+/** Runs until SIGINT/SIGTERM, then stops the companion (the local worker: its tasks finish or are stopped and recorded) and the server. */
+function waitForSignal(server: RunningServer, companion: Companion | null): Promise<number> {
+  let stopping = false;
   return new Promise((resolve) => {
     const stop = async (signal: string) => {
       if (stopping) {
         say(`${signal} again: exiting now`);
-        worker?.kill('SIGKILL');
+        companion?.kill();
         process.exit(130);
       }
       stopping = true;
       say(`${signal}: stopping (press Ctrl-C again to force)`);
       await server.stopDispatching();
-      if (worker && worker.exitCode === null && worker.signalCode === null) {
-        const exited = new Promise((r) => worker.once('exit', r));
-        if (worker.connected) worker.send({ type: 'shutdown' });
-        else worker.kill('SIGTERM');
-        await exited;
-      }
+      await companion?.stop();
       await server.close();
       say('stopped');
       resolve(0);

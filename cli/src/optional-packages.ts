@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CliError, EXIT } from './cli-error';
+
+// The CLI does not depend on the server or the worker package: `cronfleet server` and `cronfleet
+// worker` load them here, where they are installed beside the CLI (optional peer dependencies), and
+// say how to install them where they are not. This is the only file of cli/ that names them
+// (scripts/check-imports.js, rule cli-knows-no-server). What the CLI uses of them is typed below,
+// not imported: the CLI builds and installs without them.
+
+/** The server as it started (apiserver's StartedServer). */
+export interface StartedServer {
+  port: number;
+  dataDir: string;
+  tlsCertFile: string | null;
+  workerToken: string;
+}
+
+/** Something run beside the server, stopped before it (apiserver's Companion). */
+export interface Companion {
+  stop(): Promise<void>;
+  kill(): void;
+}
+
+/** What `cronfleet server` uses of @cronfleet/apiserver: its command, with a flag that starts a companion (apiserver/src/server-cli.ts). */
+export interface ServerPackage {
+  runServerCli(argv: string[], opts: { name: string; companion: { flags: string; description: string; start(server: StartedServer): Companion } }): Promise<number>;
+}
+
+/** What `cronfleet worker` uses of @cronfleet/worker: its command (worker/src/cli.ts). */
+export interface WorkerPackage {
+  runWorkerCli(argv: string[]): Promise<number>;
+}
+
+/** @cronfleet/apiserver as installed beside the CLI, or a usage error (exit 2) saying how to install it. */
+export function serverPackage(): ServerPackage {
+  built('@cronfleet/apiserver', installed('@cronfleet/apiserver', 'cronfleet server'));
+  return require('@cronfleet/apiserver') as ServerPackage;
+}
+
+/** @cronfleet/worker as installed beside the CLI, or a usage error (exit 2) saying how to install it. */
+export function workerPackage(): WorkerPackage {
+  built('@cronfleet/worker', installed('@cronfleet/worker', 'cronfleet worker'));
+  return require('@cronfleet/worker') as WorkerPackage;
+}
+
+/** The worker's own bin, run as a child process by `cronfleet server --local-worker`. */
+export function workerBin(): string {
+  built('@cronfleet/worker', installed('@cronfleet/worker', 'cronfleet server --local-worker'));
+  return require.resolve('@cronfleet/worker/bin/cronfleet-worker.js');
+}
+
+/** The directory of package `name` as Node resolves it from here, or a usage error: `what` needs it, and how to install it. */
+function installed(name: string, what: string): string {
+  try {
+    return dirname(require.resolve(`${name}/package.json`));
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
+    throw new CliError(EXIT.usage, `${what} needs the package ${name}, which is not installed beside @cronfleet/cli: install it where the CLI is (npm install ${name}, or npm install --global ${name} beside a global CLI)`);
+  }
+}
+
+/** A usage error when the package in `dir` has no compiled code (a checkout not built yet). */
+function built(name: string, dir: string): void {
+  const dist = join(dir, 'dist');
+  if (!existsSync(dist)) throw new CliError(EXIT.usage, `${name} is installed but not built (no ${dist}): run \`npm run build\` in the repository first`);
+}
