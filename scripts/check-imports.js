@@ -29,9 +29,22 @@ const RULES = [
   },
   {
     id: 'shared-stands-alone',
-    what: 'shared/ imports nothing of the server, the worker, the CLI or the dashboard',
+    what: 'shared/ imports nothing of the server, the worker, the client, the CLI or the dashboard',
     files: 'shared/',
-    forbid: ['apiserver/', 'worker/', 'cli/', 'dashboard/'],
+    forbid: ['apiserver/', 'worker/', 'client/', 'cli/', 'dashboard/'],
+  },
+  {
+    id: 'client-runs-anywhere',
+    what: 'the client package imports only its own files and @cronfleet/shared: no Node module and nothing of the server, the worker or the dashboard, so apps and browsers run it alike',
+    files: 'client/src/',
+    tests: false,
+    only: ['client/src/', 'shared/'],
+  },
+  {
+    id: 'dashboard-knows-only-the-contract',
+    what: "the dashboard imports nothing of the server, the worker or the CLI: its API types come from @cronfleet/shared's schemas",
+    files: 'dashboard/',
+    forbid: ['apiserver/', 'worker/', 'cli/'],
   },
   {
     id: 'server-knows-no-worker',
@@ -53,7 +66,7 @@ const RULES = [
     exceptions: [
       {
         file: 'cli/src/optional-packages.ts',
-        why: '`cronfleet server` and `cronfleet worker` run the commands of @cronfleet/apiserver and @cronfleet/worker, and `--local-worker` the worker bin: loaded at run time where installed (optional peer dependencies), typed by local interfaces, never compiled against',
+        why: '`cronfleet server` and `cronfleet worker` run the commands of @cronfleet/apiserver and @cronfleet/worker, and `--local-worker` the worker bin: loaded at run time where Node finds them installed beside the CLI, typed by local interfaces, never compiled against or depended on',
       },
     ],
   },
@@ -95,8 +108,8 @@ const { builtinModules } = require('node:module');
 const { dirname, join, relative, resolve, sep } = require('node:path');
 
 /** Where the sources are: each package's src/ and test/, and its bin/ (plain JavaScript). */
-const SOURCE_DIRS = ['shared/src', 'worker/src', 'worker/bin', 'worker/test', 'apiserver/src', 'apiserver/bin', 'apiserver/test', 'cli/src', 'cli/bin'];
-const WORKSPACES = { '@cronfleet/shared': 'shared', '@cronfleet/worker': 'worker', '@cronfleet/apiserver': 'apiserver', '@cronfleet/cli': 'cli', '@cronfleet/dashboard': 'dashboard' };
+const SOURCE_DIRS = ['shared/src', 'client/src', 'client/test', 'worker/src', 'worker/bin', 'worker/test', 'apiserver/src', 'apiserver/bin', 'apiserver/test', 'cli/src', 'cli/bin', 'dashboard/src'];
+const WORKSPACES = { '@cronfleet/shared': 'shared', '@cronfleet/client': 'client', '@cronfleet/worker': 'worker', '@cronfleet/apiserver': 'apiserver', '@cronfleet/cli': 'cli', '@cronfleet/dashboard': 'dashboard' };
 const SERVER = 'apiserver/src/';
 
 const isTest = (file) => /\.spec\.ts$/.test(file) || /(^|\/)(test|test-support)\//.test(file);
@@ -108,7 +121,7 @@ function sourceFiles(root) {
     for (const name of readdirSync(join(root, dir))) {
       const p = `${dir}/${name}`;
       if (statSync(join(root, p)).isDirectory()) walk(p);
-      else if (/\.(ts|js)$/.test(name) && !name.endsWith('.d.ts')) out.push(p);
+      else if (/\.(ts|tsx|js)$/.test(name) && !name.endsWith('.d.ts')) out.push(p);
     }
   };
   SOURCE_DIRS.forEach(walk);
@@ -117,7 +130,7 @@ function sourceFiles(root) {
 
 /** Every module specifier a file names: import and export from, import(), require(), require.resolve(), import('x').T. */
 function importsOf(ts, file, text) {
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, file.endsWith('.js') ? ts.ScriptKind.JS : ts.ScriptKind.TS);
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, file.endsWith('.js') ? ts.ScriptKind.JS : file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
   const found = [];
   const add = (lit, typeOnly = false) => {
     if (lit && ts.isStringLiteralLike(lit)) found.push({ specifier: lit.text, line: sf.getLineAndCharacterOfPosition(lit.getStart(sf)).line + 1, typeOnly });

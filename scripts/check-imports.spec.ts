@@ -50,11 +50,15 @@ describe('scripts/check-imports.js', () => {
     const all: Record<string, string> = {
       'shared/src/index.ts': "export * from './protocol';\n",
       'shared/src/protocol.ts': "import { z } from 'zod';\nexport const Id = z.number();\n",
+      'client/src/create-client.ts': "import { fullPath } from '@cronfleet/shared';\nimport { sleep } from './abortable';\nexport { fullPath, sleep };\n",
+      'client/src/abortable.ts': 'export const sleep = 1;\n',
+      'client/src/abortable.spec.ts': "import { createServer } from 'node:http';\nexport { createServer };\n",
       'worker/src/worker.ts': "import { Id } from '@cronfleet/shared';\nimport { spawn } from 'node:child_process';\nexport { Id, spawn };\n",
       'cli/src/optional-packages.ts': "export const server = () => require('@cronfleet/apiserver');\nexport const bin = require.resolve('@cronfleet/worker/bin/cronfleet-worker.js');\n",
       'cli/src/main.ts': "import { Command } from 'commander';\nimport { server } from './optional-packages';\nexport { Command, server };\n",
       'shared/src/scheduling/retry.ts': "import { CronExpressionParser } from 'cron-parser';\nimport { jitter } from './jitter';\nexport { CronExpressionParser, jitter };\n",
       'shared/src/scheduling/jitter.ts': 'export const jitter = 1;\n',
+      'dashboard/src/api/types.tsx': "import type { Id } from '@cronfleet/shared';\nexport type T = Id;\n",
       'apiserver/src/tasks/tasks.service.ts': "import { Injectable } from '@nestjs/common';\nimport { retry } from '@cronfleet/shared';\n@Injectable() export class TasksService {}\n",
       ...files,
     };
@@ -76,7 +80,7 @@ describe('scripts/check-imports.js', () => {
     assert.equal(code, 1);
     assert.match(
       stderr,
-      /^shared\/src\/protocol\.ts:2: import '@cronfleet\/worker' \(worker\/\) breaks rule shared-stands-alone: shared\/ imports nothing of the server, the worker, the CLI or the dashboard$/m,
+      /^shared\/src\/protocol\.ts:2: import '@cronfleet\/worker' \(worker\/\) breaks rule shared-stands-alone: shared\/ imports nothing of the server, the worker, the client, the CLI or the dashboard$/m,
     );
   });
 
@@ -91,7 +95,7 @@ describe('scripts/check-imports.js', () => {
     assert.deepEqual(check.checkImports(root, none).violations, [
       "apiserver/src/tasks/tasks.service.ts:1: import '@cronfleet/worker/package.json' (worker/package.json) breaks rule server-knows-no-worker: the server imports nothing of the worker package (it knows workers only through the protocol in shared/)",
       "shared/src/scheduling/jitter.ts:1: import '../../../apiserver/src/tasks/tasks.service' (apiserver/src/tasks/tasks.service.ts) breaks rule kernel-is-pure: the scheduling kernel (schedules, cron, time zones, retry, jitter, misfire, worker choice) imports no framework and nothing else: only its own files, cron-parser and Node",
-      "shared/src/scheduling/jitter.ts:1: import '../../../apiserver/src/tasks/tasks.service' (apiserver/src/tasks/tasks.service.ts) breaks rule shared-stands-alone: shared/ imports nothing of the server, the worker, the CLI or the dashboard",
+      "shared/src/scheduling/jitter.ts:1: import '../../../apiserver/src/tasks/tasks.service' (apiserver/src/tasks/tasks.service.ts) breaks rule shared-stands-alone: shared/ imports nothing of the server, the worker, the client, the CLI or the dashboard",
       "shared/src/scheduling/retry.ts:1: import 'typeorm' (npm:typeorm) breaks rule kernel-is-pure: the scheduling kernel (schedules, cron, time zones, retry, jitter, misfire, worker choice) imports no framework and nothing else: only its own files, cron-parser and Node",
       "worker/bin/cronfleet-worker.js:1: import '@cronfleet/apiserver' (apiserver/) breaks rule worker-knows-no-server: the worker package imports nothing of the server, the CLI or the dashboard (it knows the server only through the protocol in shared/)",
       "worker/src/worker.ts:1: import '../../apiserver/src/tasks/tasks.service' (apiserver/src/tasks/tasks.service.ts) breaks rule worker-knows-no-server: the worker package imports nothing of the server, the CLI or the dashboard (it knows the server only through the protocol in shared/)",
@@ -111,6 +115,18 @@ describe('scripts/check-imports.js', () => {
       `cli/src/main.ts:2: import '@cronfleet/worker' (worker/) breaks rule cli-knows-no-server: ${cliRule}`,
       `cli/src/views.ts:1: import 'typeorm' (npm:typeorm) breaks rule cli-knows-no-server: ${cliRule}`,
       `cli/src/views.ts:2: import '@nestjs/common' (npm:@nestjs/common) breaks rule cli-knows-no-server: ${cliRule}`,
+    ]);
+  });
+
+  it('fails on a Node module or server code in the client outside its tests', () => {
+    const root = tree({
+      'client/src/transport.ts': "import { request } from 'node:http';\nimport type { TaskView } from '@cronfleet/apiserver/src/tasks/dto/task.dto';\nimport { z } from 'zod';\nexport { request, z };\nexport type T = TaskView;\n",
+    });
+    const what = 'the client package imports only its own files and @cronfleet/shared: no Node module and nothing of the server, the worker or the dashboard, so apps and browsers run it alike';
+    assert.deepEqual(check.checkImports(root, none).violations, [
+      `client/src/transport.ts:1: import 'node:http' (node:http) breaks rule client-runs-anywhere: ${what}`,
+      `client/src/transport.ts:2: import '@cronfleet/apiserver/src/tasks/dto/task.dto' (apiserver/src/tasks/dto/task.dto) breaks rule client-runs-anywhere: ${what}`,
+      `client/src/transport.ts:3: import 'zod' (npm:zod) breaks rule client-runs-anywhere: ${what}`,
     ]);
   });
 

@@ -4,7 +4,7 @@
 // docker engine, database or Redis, no file beyond a temp file; with scripts/check-imports.spec,
 // the import rules over the sources), integration tests (apiserver/test/
 // integration on the real MariaDB and Redis; worker/test/integration with real processes, signals,
-// sockets, the docker engine and the disk), then end-to-end tests with real server and worker
+// sockets, the docker engine and the disk; client/test/integration against local HTTP servers), then end-to-end tests with real server and worker
 // processes. Jest is not used: it cannot load ESM-only dependencies (execa).
 // Usage: node scripts/test.js [unit|integration|e2e ...]  (default: all tiers)
 'use strict';
@@ -42,10 +42,10 @@ const specs = (...dirs) => dirs.flatMap((d) => find(join(build, d), /\.spec\.js$
 // processes and timers: they run two at a time beside the server's, as they ran beside the unit
 // specs before they had a tier of their own, so that npm test is no slower for the move.
 const tiers = {
-  unit: () => [{ files: specs('shared/src', 'worker/src', 'apiserver/src', 'cli/src', 'scripts'), concurrency: 2 }],
+  unit: () => [{ files: specs('shared/src', 'client/src', 'worker/src', 'apiserver/src', 'cli/src', 'scripts'), concurrency: 2 }],
   integration: () => [
     { files: specs('apiserver/test/integration'), concurrency: 1 },
-    { files: specs('worker/test/integration'), concurrency: 2 },
+    { files: specs('worker/test/integration', 'client/test/integration'), concurrency: 2 },
   ],
   e2e: () => [{ files: find(join(build, 'test/e2e'), /\.e2e-spec\.js$/).filter(compiledFromSource), concurrency: 1 }],
 };

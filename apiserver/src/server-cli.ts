@@ -124,10 +124,12 @@ async function serve(opts: ServeFlags, companion: CompanionOption | null): Promi
       : `admin token: ${server.tokens.adminToken}  (${server.tokens.generated.admin ? 'generated now, ' : ''}kept in ${join(config.dataDir, 'tokens.json')})`,
   );
   // The token through the environment, as docs/workers.md advises: a --token argument is visible in `ps`.
+  // The bin of the worker package (npm run pack, docs/workers.md), never `npx`, which could fetch a
+  // registry package of that name where none is installed.
   say(
     config.workerToken
-      ? `start a worker on another host, with this server's CRONFLEET_WORKER_TOKEN in its environment: npx cronfleet worker --server ${url}`
-      : `start a worker on another host: CRONFLEET_WORKER_TOKEN=${server.tokens.workerToken} npx cronfleet worker --server ${url}`,
+      ? `start a worker on another host (the worker package, docs/workers.md), with this server's CRONFLEET_WORKER_TOKEN in its environment: cronfleet-worker --server ${url}`
+      : `start a worker on another host (the worker package, docs/workers.md): CRONFLEET_WORKER_TOKEN=${server.tokens.workerToken} cronfleet-worker --server ${url}`,
   );
   const started = companion?.start({ port: server.port, dataDir: config.dataDir, tlsCertFile: config.tls?.certFile ?? null, workerToken: server.tokens.workerToken }) ?? null;
   return waitForSignal(server, started);

@@ -23,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = new Command('cronfleet')
     .description('Cronfleet: distributed cron and task scheduler')
+    .version(CLI_VERSION)
     .exitOverride()
     .showHelpAfterError();
   // Parsed by their own packages: listed here for `cronfleet --help`.
@@ -40,6 +41,15 @@ export async function main(argv: string[]): Promise<number> {
   }
   return exitCode;
 }
+
+/** This package's version; found by package name so it works from any build folder. */
+const CLI_VERSION: string = (() => {
+  try {
+    return (require('@cronfleet/cli/package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+})();
 
 /** `cronfleet server`: the server package's command, with `--local-worker`. */
 async function server(argv: string[]): Promise<number> {

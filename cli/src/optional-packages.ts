@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CliError, EXIT } from './cli-error';
 
-// The CLI does not depend on the server or the worker package: `cronfleet server` and `cronfleet
-// worker` load them here, where they are installed beside the CLI (optional peer dependencies), and
-// say how to install them where they are not. This is the only file of cli/ that names them
+// The CLI does not depend on the server or the worker package (not even as optional peers: its
+// tarball, scripts/pack.js, carries its dependencies and no more): `cronfleet server` and `cronfleet
+// worker` load them here, where Node finds them from the CLI (beside it in a project, or both
+// installed with npm install -g), and say how to install them where it does not. This is the only file of cli/ that names them
 // (scripts/check-imports.js, rule cli-knows-no-server). What the CLI uses of them is typed below,
 // not imported: the CLI builds and installs without them.
 
@@ -32,7 +33,13 @@ export interface WorkerPackage {
   runWorkerCli(argv: string[]): Promise<number>;
 }
 
-/** @cronfleet/apiserver as installed beside the CLI, or a usage error (exit 2) saying how to install it. */
+/** How to get each package where it is missing: the worker has a tarball (npm run pack); the server runs from a checkout or its image. */
+const INSTALL = {
+  '@cronfleet/apiserver': 'run the server from a Cronfleet checkout (npm ci && npm start) or its Docker image (docs/operations.md)',
+  '@cronfleet/worker': 'install the worker beside it (npm run pack, then npm install -g dist-packages/cronfleet-worker-0.1.0.tgz: docs/workers.md), or run cronfleet-worker',
+} as const;
+
+/** @cronfleet/apiserver as installed beside the CLI, or a usage error (exit 2) saying where to run the server. */
 export function serverPackage(): ServerPackage {
   built('@cronfleet/apiserver', installed('@cronfleet/apiserver', 'cronfleet server'));
   return require('@cronfleet/apiserver') as ServerPackage;
@@ -50,13 +57,13 @@ export function workerBin(): string {
   return require.resolve('@cronfleet/worker/bin/cronfleet-worker.js');
 }
 
-/** The directory of package `name` as Node resolves it from here, or a usage error: `what` needs it, and how to install it. */
-function installed(name: string, what: string): string {
+/** The directory of package `name` as Node resolves it from here, or a usage error: `what` needs it, and how to get it. */
+function installed(name: keyof typeof INSTALL, what: string): string {
   try {
     return dirname(require.resolve(`${name}/package.json`));
   } catch (e) {
     if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
-    throw new CliError(EXIT.usage, `${what} needs the package ${name}, which is not installed beside @cronfleet/cli: install it where the CLI is (npm install ${name}, or npm install --global ${name} beside a global CLI)`);
+    throw new CliError(EXIT.usage, `${what} needs the package ${name}, which is not installed beside this CLI: ${INSTALL[name]}`);
   }
 }
 

@@ -71,7 +71,7 @@ describe('request timeouts and a private data dir (SQLite)', { timeout: 120_000 
     // The server runs in another directory than its data dir, which is absolute.
     const out = server.process.output(1_000_000);
     assert.match(out, new RegExp(`^cronfleet: database: SQLite ${escape(join(dataDir, 'cronfleet.sqlite'))}; `, 'm'));
-    assert.match(out, new RegExp(`^cronfleet: start a worker on another host, with this server's CRONFLEET_WORKER_TOKEN in its environment: npx cronfleet worker --server ${escape(server.url)}$`, 'm'));
+    assert.match(out, new RegExp(`^cronfleet: start a worker on another host \\(the worker package, docs/workers\\.md\\), with this server's CRONFLEET_WORKER_TOKEN in its environment: cronfleet-worker --server ${escape(server.url)}$`, 'm'));
     assert.doesNotMatch(out, /--token/, 'no token on a command line');
   });
 
@@ -115,7 +115,7 @@ describe('the start banner of a server whose tokens are generated', { timeout: 6
     const out = p.output();
     assert.match(out, new RegExp(`^cronfleet: database: SQLite ${escape(join(dataDir, 'cronfleet.sqlite'))}; `, 'm'));
     assert.match(out, new RegExp(`^cronfleet: admin token: ${escape(tokens.adminToken)}  \\(generated now, kept in ${escape(join(dataDir, 'tokens.json'))}\\)$`, 'm'));
-    assert.match(out, new RegExp(`^cronfleet: start a worker on another host: CRONFLEET_WORKER_TOKEN=${escape(tokens.workerToken)} npx cronfleet worker --server http://127\\.0\\.0\\.1:${port}$`, 'm'));
+    assert.match(out, new RegExp(`^cronfleet: start a worker on another host \\(the worker package, docs/workers\\.md\\): CRONFLEET_WORKER_TOKEN=${escape(tokens.workerToken)} cronfleet-worker --server http://127\\.0\\.0\\.1:${port}$`, 'm'));
     assert.doesNotMatch(out, /--token/);
   });
 });

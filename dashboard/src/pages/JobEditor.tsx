@@ -187,7 +187,7 @@ function JobForm({ job }: { job: CronJob | null }) {
               <input name="timeoutSeconds" inputMode="numeric" value={timeout} onChange={(e) => setTimeoutSeconds(e.target.value)} />
             </Field>
             <Field label="Overlapping runs" error={fieldError('concurrencyPolicy')}>
-              <select name="concurrencyPolicy" value={concurrency} onChange={(e) => setConcurrency(e.target.value)}>
+              <select name="concurrencyPolicy" value={concurrency} onChange={(e) => setConcurrency(e.target.value as CronJob['concurrencyPolicy'])}>
                 <option value="allow">allow</option>
                 <option value="forbid">forbid (skip while one runs)</option>
                 <option value="replace">replace (stop the running one)</option>

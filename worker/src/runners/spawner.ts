@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
@@ -89,9 +90,8 @@ interface SpawnAddon {
 }
 
 /** The built addon, relative to this file in dist/runners (worker/dist) or build/worker/src/runners (tests). */
-const ADDON_PATHS = [join(__dirname, '..', '..', 'native'), join(__dirname, '..', '..', '..', '..', 'worker', 'native')].map((dir) =>
-  join(dir, 'build', 'Release', 'cronfleet_spawn.node'),
-);
+const NATIVE_DIRS = [join(__dirname, '..', '..', 'native'), join(__dirname, '..', '..', '..', '..', 'worker', 'native')];
+const ADDON_PATHS = NATIVE_DIRS.map((dir) => join(dir, 'build', 'Release', 'cronfleet_spawn.node'));
 
 const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n, name]));
@@ -110,7 +110,13 @@ function loadAddon(): { addon: SpawnAddon } | { error: string } {
       if (code !== 'MODULE_NOT_FOUND') problems.push(`${path}: ${(e as Error).message}`);
     }
   }
-  return (loaded = { error: problems.length ? problems.join('; ') : 'not built (npm run build builds it: node worker/native/build.js)' });
+  return (loaded = { error: problems.length ? problems.join('; ') : `not built: install python3, make and a C compiler, then run node ${buildScript()}` });
+}
+
+/** The script that builds the addon (worker/native/build.js), where this worker has it. */
+function buildScript(): string {
+  const scripts = NATIVE_DIRS.map((dir) => join(dir, 'build.js'));
+  return scripts.find((f) => existsSync(f)) ?? scripts[0];
 }
 
 /** Why the native spawner cannot be used here, or null when it can. */
