@@ -32,10 +32,11 @@ describe('the import rules of the source tree', () => {
     assert.equal(code, 0);
   });
 
-  it('see the server folders and the one knot of cycles the rules list', () => {
+  it('see the server folders and the knots of cycles the rules list', () => {
     const { edges, cycles } = check.checkImports(ROOT);
     assert.ok(edges.size > 50, `only ${edges.size} folder edges found under ${ROOT}/apiserver/src`);
-    assert.deepEqual(cycles, [Object.keys(check.KNOWN_CYCLES).sort()]);
+    // A knot can come apart into smaller ones as its edges go: every folder still in one is listed.
+    assert.deepEqual(cycles.flat().sort(), Object.keys(check.KNOWN_CYCLES).sort());
   });
 });
 
@@ -151,7 +152,7 @@ describe('scripts/check-imports.js', () => {
     });
     rmSync(join(root, 'shared'), { recursive: true });
     assert.deepEqual(check.checkImports(root, none).violations, [
-      "apiserver/src/tasks/tasks.service.ts:1: import '../server-cli' (apiserver/src/server-cli.ts) breaks rule composition-root-on-top: no server folder imports the files at the top of apiserver/src (the module tree, the server's start, the command, the package's exports): they import the folders, not the other way round",
+      "apiserver/src/tasks/tasks.service.ts:1: import '../server-cli' (apiserver/src/server-cli.ts) breaks rule composition-root-on-top: no server folder imports the files at the top of apiserver/src (the module tree, the entity list, the server's start, the command, the package's exports): they import the folders, not the other way round",
       'rule kernel-is-pure applies to no file: its files pattern is stale',
       'rule shared-stands-alone applies to no file: its files pattern is stale',
       'rule cli-knows-no-server: the exception for cli/src/optional-packages.ts is no longer needed: remove it',

@@ -14,11 +14,12 @@ import type { Tokens } from './config/secrets';
 import { CronJobsModule } from './cronjobs/cronjobs.module';
 import { ChainsModule } from './workflows/chains/chains.module';
 import { DispatcherModule } from './dispatcher/dispatcher.module';
-import { LeaderLease } from './dispatcher/lease/leader-lease';
+import { LeaderLease } from './cluster/lease/leader-lease';
 import { ClusterEvents } from './cluster/cluster-events';
 import { HealthModule } from './health/health.module';
 import { JobFilesModule } from './jobfiles/jobfiles.module';
 import { LiveModule } from './live/live.module';
+import { MetricsController } from './observability/metrics.controller';
 import { ObservabilityModule } from './observability/observability.module';
 import { NamespacesModule } from './namespaces/namespaces.module';
 import { OpenApiController } from './openapi/openapi.controller';
@@ -85,7 +86,8 @@ export class AppModule {
         HealthModule,
         ObservabilityModule,
       ],
-      controllers: [OpenApiController],
+      // GET /metrics is observability's, registered here where DispatcherModule's GaugeReader is in scope.
+      controllers: [OpenApiController, MetricsController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: QueryParamsGuard },

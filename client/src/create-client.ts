@@ -1,4 +1,4 @@
-import type { RouteContract, RouteInput, RouteResult } from '@cronfleet/shared';
+import { API_ROUTES, type RouteContract, type RouteInput, type RouteResult } from '@cronfleet/shared';
 import { bindRoutes, type ApiGroups, type BoundRoutes, type CallArgs } from './bind-routes';
 import { CronfleetApiError } from './cronfleet-api-error';
 import { liveEvents, type LiveEventMessage, type LiveEventOptions } from './live-events';
@@ -6,11 +6,8 @@ import { hasTaskRoutes, taskHelpers, type TaskHelpersOf } from './task-helpers';
 import { followTaskOutput, type FollowOutputOptions, type TaskOutputEvent } from './task-output';
 import { Transport, type Answer, type CallOptions, type ClientOptions } from './transport';
 
-/**
- * The route groups a client gets when `routes` is not given. Empty until the shared contract
- * collects every route in one object; then `API_ROUTES` from `@cronfleet/shared`.
- */
-const DEFAULT_ROUTES = {};
+/** The route groups a client gets when `routes` is not given: every route of the server. */
+const DEFAULT_ROUTES = API_ROUTES;
 /** The type of {@link DEFAULT_ROUTES}. */
 export type DefaultRoutes = typeof DEFAULT_ROUTES;
 

@@ -1,21 +1,11 @@
-import { defineRoute } from '@cronfleet/shared';
+import { LIVE_ROUTES } from '@cronfleet/shared';
 import { CronfleetApiError } from './cronfleet-api-error';
 import { readEventStream, serverErrorEvent, type StreamOptions } from './event-stream';
 import type { LiveEvent, LiveEventType } from './live-event.types';
 import type { Transport } from './transport';
 
-/**
- * `GET /api/v1/sse/events`, the live event bus as Server-Sent Events (apiserver/src/live/).
- * Stated here until the shared contract states it; then this is that route.
- */
-export const LIVE_EVENTS_ROUTE = defineRoute({
-  method: 'GET',
-  path: '/sse/events',
-  tag: 'live',
-  summary: 'Live events as Server-Sent Events',
-  status: 200,
-  resultContentType: 'text/event-stream',
-});
+/** `GET /api/v1/sse/events`, the live event bus as Server-Sent Events (apiserver/src/live/). */
+export const LIVE_EVENTS_ROUTE = LIVE_ROUTES.events;
 
 /** One live event as the stream gives it: `event` is its type, `data` its typed body, `id` the stream's last event id (`''`: the server sends none). */
 export type LiveEventMessage = { [T in LiveEventType]: { id: string; event: T; data: LiveEventData<T> } }[LiveEventType];

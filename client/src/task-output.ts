@@ -1,22 +1,11 @@
-import { defineRoute } from '@cronfleet/shared';
+import { TASK_ROUTES } from '@cronfleet/shared';
 import { CronfleetApiError } from './cronfleet-api-error';
 import { readEventStream, serverErrorEvent, type StreamOptions } from './event-stream';
 import { parseData } from './live-events';
 import type { Transport } from './transport';
 
-/**
- * `GET /api/v1/tasks/:id/output`: the task's output as text, or with `follow=true` as Server-Sent
- * Events. Stated here until the shared contract states the task routes; then this is `TASK_ROUTES.output`.
- */
-export const TASK_OUTPUT_ROUTE = defineRoute({
-  method: 'GET',
-  path: '/tasks/:id/output',
-  tag: 'tasks',
-  summary: "A task's output",
-  status: 200,
-  resultContentType: 'text/plain',
-  alsoContentTypes: ['text/event-stream'],
-});
+/** `GET /api/v1/tasks/:id/output`: the task's output as text, or with `follow=true` as Server-Sent Events. */
+export const TASK_OUTPUT_ROUTE = TASK_ROUTES.output;
 
 /**
  * One event of a followed task's output: `output` is one chunk of stdout/stderr (`seq` the chunk's

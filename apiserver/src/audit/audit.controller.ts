@@ -1,14 +1,14 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { Controller } from '@nestjs/common';
+import { Route, RouteQuery } from '../common/route.decorator';
 import { AuditService } from './audit.service';
-import { type AuditEntryView, type AuditQuery, AuditQuerySchema } from '@cronfleet/shared';
+import { AUDIT_ROUTES, type AuditEntryView, type AuditQuery } from '@cronfleet/shared';
 
-@Controller('audit')
+@Controller()
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
-  @Get()
-  page(@Query(new ZodValidationPipe(AuditQuerySchema, 'query')) q: AuditQuery): Promise<{ items: AuditEntryView[]; nextCursor: string | null }> {
+  @Route(AUDIT_ROUTES.page)
+  page(@RouteQuery() q: AuditQuery): Promise<{ items: AuditEntryView[]; nextCursor: string | null }> {
     return this.audit.page(q);
   }
 }

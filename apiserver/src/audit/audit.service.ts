@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { clientAddress, type HttpRequest, pathOf } from '../auth/http-request';
+import type { RequestAudit } from '../auth/request-audit';
 import { auditTarget } from './audit-target';
 import { AuditRepository } from './audit.repository';
 import { type AuditQuery, type AuditEntryView } from '@cronfleet/shared';
@@ -7,7 +8,7 @@ import { toAuditEntryView } from './audit-entry.view';
 
 /** Writes and reads the audit log of mutating REST calls. */
 @Injectable()
-export class AuditService {
+export class AuditService implements RequestAudit {
   private readonly logger = new Logger('audit');
   /** The requests recorded so far (by the guard's refusals, or once answered): none is recorded twice. */
   private readonly done = new WeakSet<object>();

@@ -8,7 +8,7 @@ import { isUniqueViolation } from '../database/columns';
 import { ApiTokensRepository } from './api-tokens.repository';
 import { type ApiTokenView, type CreateApiToken, type CreatedApiToken, type Actor, BOOTSTRAP_ADMIN } from '@cronfleet/shared';
 import { toApiTokenView } from './api-token.view';
-import { NamespacesService } from '../namespaces/namespaces.service';
+import { KnownNamespaces } from './known-namespaces';
 import { TokenSessions } from './token-sessions';
 
 /** Every API token starts with this, so a leaked one is recognisable (secret scanners, logs). */
@@ -32,7 +32,7 @@ export class ApiTokensService {
   constructor(
     private readonly repo: ApiTokensRepository,
     @Inject(TOKENS) tokens: Tokens,
-    private readonly namespaces: NamespacesService,
+    private readonly namespaces: KnownNamespaces,
     private readonly sessions: TokenSessions,
   ) {
     this.adminDigest = digestOf(tokens.adminToken);

@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { ApiTokensService } from './api-tokens.service';
 import { clientAddress, isMutating, type HttpRequest, type HttpResponse, routePattern, TooManyAuthFailuresException } from './http-request';
 import { NamespaceAccess } from './namespace-access';
+import { RequestAudit } from './request-audit';
 import { accessFor, routeKey } from './role-policy';
 import { type Actor, roleAllows } from '@cronfleet/shared';
 import { DomainError, HTTP_STATUS_BY_CODE } from '../common/errors';
@@ -18,7 +18,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly tokens: ApiTokensService,
     private readonly limiter: AuthFailureLimiter,
-    private readonly audit: AuditService,
+    private readonly audit: RequestAudit,
     private readonly namespaces: NamespaceAccess,
   ) {}
 

@@ -13,7 +13,7 @@ type Kind = 'cronjob' | 'task' | 'workflow' | 'workflowRun' | 'worker' | 'token'
  * How a route meets a scoped token (one whose token names a namespace):
  * - `any`: nothing namespaced in it (a schedule preview, who am I);
  * - `scoped`: a list, a create or a stream whose controller narrows it to the token's namespace
- *   (namespaces/scope.ts);
+ *   (auth/namespace-scope.ts);
  * - `cluster`: acts on the whole cluster: a scoped token is refused (403);
  * - `{ kind, param }`: names one resource by that path parameter: one in another namespace is
  *   answered 404, as if absent.

@@ -4,7 +4,7 @@ import type { Role } from '@cronfleet/shared';
 export type Access = Role | 'public';
 
 /**
- * THE role policy: every route by `METHOD /path` (as in openapi/route-table.ts) and the least role
+ * THE role policy: every route by `METHOD /path` (of its contract in `@cronfleet/shared` API_ROUTES) and the least role
  * that may call it. The global guard (auth.guard.ts) enforces this table and nothing else; a route
  * missing here is refused to everyone but admins, and role-policy.spec.ts fails until it is added.
  */

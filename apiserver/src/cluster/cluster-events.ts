@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
 import { BatchSender } from '@cronfleet/shared';
-import type { LiveEvent } from '../live/live-event';
 
 /** A worker as every instance's registry knows it (see WorkersRegistry). */
 export interface WorkerAnnouncement {
@@ -21,6 +20,15 @@ export interface WorkerAnnouncement {
   instanceId: string;
   /** The worker process's session (see WorkerHello.sessionId); null when not known. */
   sessionId: string | null;
+}
+
+/**
+ * A live event (LiveEvent, live/live-event.ts) as the bus carries it: the bus relays it unread, and
+ * LiveFeed alone puts it on and takes it off, so its exact type stays with live/, above this folder.
+ */
+export interface LiveEventEnvelope {
+  type: string;
+  data: unknown;
 }
 
 /** Changes every API server instance must hear about, the leader above all (its heap and queue follow them). */
@@ -51,7 +59,7 @@ export type ClusterEvent =
   /** An API token was revoked: every instance closes the streams it holds open for it (see TokenSessions). */
   | { type: 'token.revoked'; id: number; name: string }
   /** For the live event bus (SSE and the dashboard's socket); see LiveFeed. */
-  | { type: 'live'; event: LiveEvent };
+  | { type: 'live'; event: LiveEventEnvelope };
 
 /**
  * Publishes cluster events to every instance, this one included. In-process when there is no Redis

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import { isLockConflict } from '../database/columns';
 import { DomainError, HTTP_STATUS_BY_CODE } from './errors';
+import { isLockConflict } from './lock-conflict';
 
 /** The part of Fastify's reply this filter uses. */
 interface HttpResponse {

@@ -1,6 +1,6 @@
 import type { RetryPolicy, RoutingStrategy, WorkerSelector, Triggers, JobParam } from '@cronfleet/shared';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { NotifyRule } from '../notifications/core/notify-rule';
+import type { NotifyRule } from './notify-rule';
 
 export type ConcurrencyPolicy = 'allow' | 'forbid' | 'replace';
 export type MisfirePolicyName = 'skip' | 'runOnce' | 'catchUp';

@@ -8,7 +8,7 @@ import { TasksRepository } from '../tasks/tasks.repository';
 import { LiveFeed } from '../live/live-feed';
 import type { ServerConfig } from '../config/config';
 import { SERVER_CONFIG } from '../config/tokens';
-import { emailUnavailable } from '../notifications/email-settings';
+import { emailUnavailable } from '../config/email-settings';
 import { CronJobEntity } from './cronjob.entity';
 import { CronJobsRepository } from './cronjobs.repository';
 import { taskOfJob } from './job-task';
@@ -50,8 +50,6 @@ export function nextRunOf(job: Pick<CronJobEntity, 'schedule' | 'timezone' | 'cr
   return next === null ? null : new Date(next);
 }
 
-export const MAX_PREVIEW = 100;
-
 @Injectable()
 export class CronJobsService {
   constructor(
@@ -67,7 +65,7 @@ export class CronJobsService {
     private readonly namespaces: NamespacesService,
   ) {}
 
-  /** `namespace`: where it goes, already checked against the caller's scope (namespaces/scope.ts). */
+  /** `namespace`: where it goes, already checked against the caller's scope (auth/namespace-scope.ts). */
   async create(dto: CreateCronJob, author: ChangeAuthor, namespace: string): Promise<CronJobView> {
     // Triggers are looked up in the namespace: say first that it is not there. Otherwise the
     // quota check in the insert's transaction refuses a missing namespace with the same message.

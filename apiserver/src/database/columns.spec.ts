@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isLockConflict, retryOnLockConflict } from './columns';
+import { isLockConflict } from '../common/lock-conflict';
+import { retryOnLockConflict } from './columns';
 
 const deadlock = Object.assign(new Error('Deadlock found when trying to get lock'), { driverError: { code: 'ER_LOCK_DEADLOCK', errno: 1213 } });
 

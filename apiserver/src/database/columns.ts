@@ -1,4 +1,5 @@
 import type { DataSource, ValueTransformer } from 'typeorm';
+import { isLockConflict } from '../common/lock-conflict';
 import { NAMESPACE_GONE, NAMESPACE_IN_USE } from './migrations/1765500000000-columns-fit-limits';
 
 /** MySQL returns BIGINT as a string; ids stay well below 2^53, so they travel as numbers. */
@@ -44,13 +45,6 @@ export function isUniqueViolation(e: unknown): boolean {
 /** Epoch ms of a DATETIME read as a raw value: a Date from mysql2, UTC text from SQLite. */
 export function rawTimeMs(v: Date | string): number {
   return v instanceof Date ? v.getTime() : Date.parse(`${v.replace(' ', 'T')}Z`);
-}
-
-/** True when a write lost a lock race (MySQL/MariaDB deadlock or lock wait timeout, SQLite busy): trying again may succeed. */
-export function isLockConflict(e: unknown): boolean {
-  const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
-  const d = err?.driverError ?? err;
-  return d?.code === 'ER_LOCK_DEADLOCK' || d?.errno === 1213 || d?.code === 'ER_LOCK_WAIT_TIMEOUT' || d?.errno === 1205 || d?.code === 'SQLITE_BUSY';
 }
 
 /**

@@ -2,14 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { ensurePrivateFile } from '../common/private-files';
 import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { AuditEntryEntity } from '../audit/audit-entry.entity';
-import { ApiTokenEntity } from '../auth/api-token.entity';
 import type { ServerConfig } from '../config/config';
-import { CronJobEntity } from '../cronjobs/cronjob.entity';
-import { SchedulerStateEntity } from '../dispatcher/scheduler-state.entity';
-import { TaskOutputEntity } from '../tasks/task-output.entity';
-import { TaskEntity } from '../tasks/task.entity';
-import { WorkerEntity } from '../workers/worker.entity';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
 import { SchedulingPolicies1763900000000 } from './migrations/1763900000000-scheduling-policies';
 import { WorkerFleet1764000000000 } from './migrations/1764000000000-worker-fleet';
@@ -30,17 +23,18 @@ import { ColumnsFitLimits1765500000000 } from './migrations/1765500000000-column
 import { WorkflowRunParams1765600000000 } from './migrations/1765600000000-workflow-run-params';
 import { CronJobVersionNames1765700000000 } from './migrations/1765700000000-cronjob-version-names';
 import { TaskHttpStatus1765800000000 } from './migrations/1765800000000-task-http-status';
-import { NamespaceEntity } from '../namespaces/namespace.entity';
-import { CronJobVersionEntity } from '../cronjobs/versions/cronjob-version.entity';
-import { WorkflowRunEntity } from '../workflows/workflow-run.entity';
-import { WorkflowEntity } from '../workflows/workflow.entity';
 
-export const ENTITIES = [CronJobEntity, TaskEntity, TaskOutputEntity, WorkerEntity, SchedulerStateEntity, ApiTokenEntity, AuditEntryEntity, WorkflowEntity, WorkflowRunEntity, CronJobVersionEntity, NamespaceEntity];
+/**
+ * The entity classes TypeORM maps. The features own them; the server's entity list
+ * (apiserver/src/entities.ts, beside the module tree) hands them in, so this folder imports none.
+ */
+export type Entities = NonNullable<DataSourceOptions['entities']>;
+
 export const MIGRATIONS = [InitialSchema1763800000000, SchedulingPolicies1763900000000, WorkerFleet1764000000000, TaskEnvironment1764100000000, JobNotifications1764200000000, ApiTokensAndAudit1764300000000, JobChains1764400000000, Workflows1764500000000, TaskRetention1764600000000, CronJobVersions1764700000000, TaskTraceParent1764800000000, Namespaces1764900000000, WorkflowRunRetention1765000000000, TaskRetryLineage1765200000000, WorkerCredentials1765300000000, JobParams1765400000000, ColumnsFitLimits1765500000000, WorkflowRunParams1765600000000, CronJobVersionNames1765700000000, TaskHttpStatus1765800000000];
 
 /** TypeORM options for the configured database. Schema changes go through migrations only, never `synchronize`. */
-export function dataSourceOptions(db: ServerConfig['db']): DataSourceOptions {
-  const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, migrationsRun: false, logging: false };
+export function dataSourceOptions(db: ServerConfig['db'], entities: Entities): DataSourceOptions {
+  const common = { entities, migrations: MIGRATIONS, synchronize: false, migrationsRun: false, logging: false };
   if (db.kind === 'sqlite') {
     return {
       ...common,
@@ -123,9 +117,9 @@ async function useReadCommitted(ds: DataSource): Promise<void> {
  * Opens the database and applies pending migrations. On MySQL, servers starting together take turns
  * through a named lock, so two of them never apply the same migration at once.
  */
-export async function openDatabase(db: ServerConfig['db']): Promise<DataSource> {
+export async function openDatabase(db: ServerConfig['db'], entities: Entities): Promise<DataSource> {
   await ensureDatabaseExists(db);
-  const ds = new DataSource(dataSourceOptions(db));
+  const ds = new DataSource(dataSourceOptions(db, entities));
   keepMilliseconds(ds);
   await ds.initialize();
   try {

@@ -14,7 +14,7 @@ import { WorkersService } from '../workers/workers.service';
 import { planDue } from './due-plan';
 import { QuaternaryHeap } from './heap';
 import { DueRuns, ScheduledJob } from './due-runs';
-import { LeaderLease } from './lease/leader-lease';
+import { LeaderLease } from '../cluster/lease/leader-lease';
 import { PendingQueue } from './pending-queue';
 import { NamespacesService } from '../namespaces/namespaces.service';
 import { FencedOutError, SchedulerStateRepository } from './scheduler-state.repository';

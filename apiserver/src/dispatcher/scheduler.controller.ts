@@ -1,10 +1,12 @@
-import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
+import { SCHEDULER_ROUTES as R } from '@cronfleet/shared';
+import { Route } from '../common/route.decorator';
 import { INSTANCE_ID } from '../config/tokens';
 import { DispatcherService } from './dispatcher.service';
 import { SchedulerStateRepository } from './scheduler-state.repository';
 
 /** Who dispatches, how far behind it is, and the cluster-wide pause switch. */
-@Controller('scheduler')
+@Controller()
 export class SchedulerController {
   constructor(
     private readonly dispatcher: DispatcherService,
@@ -16,21 +18,19 @@ export class SchedulerController {
    * `leader` is the instance id of the current leader (from the database); heap figures come from
    * this instance and are null unless it is the leader.
    */
-  @Get()
+  @Route(R.status)
   async status() {
     const s = await this.state.read();
     return { leader: s.leader, instanceId: this.instanceId, paused: s.paused, ...this.dispatcher.status() };
   }
 
-  @Post('stop')
-  @HttpCode(200)
+  @Route(R.stop)
   async stop() {
     await this.dispatcher.setPaused(true);
     return this.status();
   }
 
-  @Post('start')
-  @HttpCode(200)
+  @Route(R.start)
   async start() {
     await this.dispatcher.setPaused(false);
     return this.status();

@@ -1,7 +1,8 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Res } from '@nestjs/common';
+import { HEALTH_ROUTES } from '@cronfleet/shared';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Public } from '../common/public.decorator';
+import { Route } from '../common/route.decorator';
 import { DispatcherService } from '../dispatcher/dispatcher.service';
 import type { Readiness } from './readiness';
 import { ReadinessService } from './readiness.service';
@@ -27,8 +28,7 @@ export class HealthController {
    * at most once per DATABASE_CHECK_MS (concurrent probes share the query): a query per probe was
    * most of a probe's cost, and a load balancer probing often made the database answer each.
    */
-  @Public()
-  @Get('healthz')
+  @Route(HEALTH_ROUTES.health)
   async health() {
     if (Date.now() - this.databaseOkAtMs >= DATABASE_CHECK_MS) {
       this.databaseCheck ??= this.ds.query('SELECT 1').then(
@@ -47,8 +47,7 @@ export class HealthController {
   }
 
   /** Readiness, without a token: 200 when every check passes, else 503 naming the ones that failed. */
-  @Public()
-  @Get('readyz')
+  @Route(HEALTH_ROUTES.ready)
   async ready(@Res({ passthrough: true }) res: { status(code: number): void }): Promise<Readiness> {
     const r = await this.readiness.check();
     res.status(r.status === 'ready' ? 200 : 503);

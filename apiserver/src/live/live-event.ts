@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { NamespaceNameSchema, fromDecimal } from '@cronfleet/shared';
+import { LIVE_EVENT_TYPES, LiveFilterSchema, type LiveEventTypeName, type LiveFilter } from '@cronfleet/shared';
+
+export { LIVE_EVENT_TYPES, LiveFilterSchema, type LiveFilter };
 
 /** The task fields every `task.*` live event carries, so a subscription can filter by job. */
 interface TaskRef {
@@ -39,50 +40,10 @@ export type LiveEvent =
 
 export type LiveEventType = LiveEvent['type'];
 
-export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
-  'task.created',
-  'task.started',
-  'task.output',
-  'task.finished',
-  'cronjob.created',
-  'cronjob.updated',
-  'cronjob.deleted',
-  'worker.online',
-  'worker.offline',
-  'worker.drained',
-  'scheduler.leader',
-  'workflow.created',
-  'workflow.updated',
-  'workflow.deleted',
-  'workflow.run',
-];
-
-const id = fromDecimal(z.number().int().positive());
-
-/** One accepted `type` item: an event type, or a prefix ending in a dot (`task.`). */
-const typeItem = z.string().refine((s) => LIVE_EVENT_TYPES.some((t) => t === s || (s.endsWith('.') && t.startsWith(s))), {
-  message: `expected one of ${LIVE_EVENT_TYPES.join(', ')} or a prefix such as 'task.'`,
-});
-
-/**
- * A subscription's filters (query of `GET /sse/events`, payload of the `/events` namespace's
- * `subscribe`). Each given filter must match; `type` is a comma list of types or prefixes.
- */
-export const LiveFilterSchema = z
-  .object({
-    cronjobId: id.optional(),
-    taskId: id.optional(),
-    /** Only events of this namespace (and those of no namespace: the scheduler, workers serving all). Forced to a scoped token's own. */
-    namespace: NamespaceNameSchema.optional(),
-    type: z
-      .string()
-      .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
-      .pipe(z.array(typeItem).min(1, 'expected at least one type'))
-      .optional(),
-  })
-  .strict();
-
-export type LiveFilter = z.output<typeof LiveFilterSchema>;
+/** Compile-time: the server's events and the shared list of their types are the same set (one added to either fails the build). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const typesMatch: Same<LiveEventType, LiveEventTypeName> = true;
+void typesMatch;
 
 /** Whether a subscription with `filter` gets `e`. An id filter only passes events that carry that id. */
 export function matchesFilter(e: LiveEvent, filter: LiveFilter): boolean {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { EventEmitter } from 'node:events';
 import { coerceError } from '@cronfleet/shared';
 import { INSTANCE_ID } from '../config/tokens';
-import { LeaderLease } from '../dispatcher/lease/leader-lease';
+import { LeaderLease } from '../cluster/lease/leader-lease';
 import { ClusterEvent, ClusterEvents } from '../cluster/cluster-events';
 import type { LiveEvent } from './live-event';
 
@@ -106,7 +106,8 @@ export class LiveFeed implements OnModuleInit, OnModuleDestroy {
 export function toLive(e: ClusterEvent): LiveEvent | null {
   switch (e.type) {
     case 'live':
-      return e.event;
+      // Only LiveFeed.publish puts `live` events on the bus: each is a LiveEvent.
+      return e.event as LiveEvent;
     case 'worker.online':
       return { type: 'worker.online', data: { workerId: e.worker.id, name: e.worker.name, namespace: e.worker.namespace ?? null } };
     case 'worker.offline':

@@ -1,5 +1,5 @@
 import type { StreamEnd } from '../auth/token-sessions';
-import type { EventStream } from '../tasks/task-output.service';
+import type { EventStream } from '../common/event-stream';
 import { backlogVerdict, SSE_MAX_BUFFERED_BYTES } from './backlog';
 import type { LiveEvent, LiveFilter } from './live-event';
 import { matchesFilter } from './live-event';

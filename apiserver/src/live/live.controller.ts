@@ -1,14 +1,15 @@
-import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { Controller, Req, Res } from '@nestjs/common';
+import { LIVE_ROUTES } from '@cronfleet/shared';
 import type { HttpRequest } from '../auth/http-request';
 import { TokenSessions } from '../auth/token-sessions';
 import { listNamespace } from '../namespaces/scope';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import type { StreamReply } from '../tasks/task-output.service';
-import { LiveFilter, LiveFilterSchema } from './live-event';
+import { Route, RouteQuery } from '../common/route.decorator';
+import type { StreamReply } from '../common/event-stream';
+import type { LiveFilter } from './live-event';
 import { LiveFeed } from './live-feed';
 import { streamLiveEvents } from './live-sse';
 
-@Controller('sse')
+@Controller()
 export class LiveController {
   constructor(
     private readonly live: LiveFeed,
@@ -19,8 +20,8 @@ export class LiveController {
    * Server-Sent Events of the live event bus, filtered by `cronjobId`, `taskId`, `namespace` and
    * `type` (types or prefixes, comma separated); a scoped token's stream is its namespace's only.
    */
-  @Get('events')
-  events(@Query(new ZodValidationPipe(LiveFilterSchema, 'query')) filter: LiveFilter, @Req() req: HttpRequest, @Res() res: StreamReply): void {
+  @Route(LIVE_ROUTES.events)
+  events(@RouteQuery() filter: LiveFilter, @Req() req: HttpRequest, @Res() res: StreamReply): void {
     // The stream is written by hand: Fastify sends nothing more for this request.
     res.hijack();
     const close = streamLiveEvents(this.live, { ...filter, namespace: listNamespace(req.actor, filter.namespace) }, res.raw);

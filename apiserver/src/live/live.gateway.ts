@@ -10,7 +10,7 @@ import { backlogVerdict, type EngineConn, queuedPackets, SOCKET_MAX_QUEUED_PACKE
 import { LiveFilter, LiveFilterSchema, matchesFilter } from './live-event';
 import { LiveFeed } from './live-feed';
 import type { Actor } from '@cronfleet/shared';
-import { listNamespace } from '../namespaces/scope';
+import { listNamespace } from '../auth/namespace-scope';
 
 /** The dashboard's namespace. */
 export const EVENTS_NAMESPACE = '/events';

@@ -13,7 +13,7 @@ import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
 import type { HttpRequest } from '../auth/http-request';
 import type { Actor } from '@cronfleet/shared';
 import { type StreamEnd, TokenSessions } from '../auth/token-sessions';
-import type { LeaderLease } from '../dispatcher/lease/leader-lease';
+import type { LeaderLease } from '../cluster/lease/leader-lease';
 import { TasksController } from '../tasks/tasks.controller';
 import type { TaskOutputService } from '../tasks/task-output.service';
 import type { TasksService } from '../tasks/tasks.service';

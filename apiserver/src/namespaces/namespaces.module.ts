@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { KnownNamespaces } from '../auth/known-namespaces';
 import { NamespaceEntity } from './namespace.entity';
 import { NamespacesController } from './namespaces.controller';
 import { NamespacesRepository } from './namespaces.repository';
@@ -10,7 +11,7 @@ import { NamespacesService } from './namespaces.service';
 @Module({
   imports: [TypeOrmModule.forFeature([NamespaceEntity])],
   controllers: [NamespacesController],
-  providers: [NamespacesRepository, NamespacesService],
-  exports: [NamespacesService],
+  providers: [NamespacesRepository, NamespacesService, { provide: KnownNamespaces, useExisting: NamespacesService }],
+  exports: [NamespacesService, KnownNamespaces],
 })
 export class NamespacesModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DEFAULT_NAMESPACE, type CreateNamespace, type NamespaceView, type UpdateNamespace } from '@cronfleet/shared';
 import type { EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../common/errors';
+import type { KnownNamespaces } from '../auth/known-namespaces';
 import { ClusterEvents } from '../cluster/cluster-events';
 import { toNamespaceView } from './namespace.view';
 import { NamespacesRepository } from './namespaces.repository';
@@ -14,7 +15,7 @@ const EMPTY_USAGE = { jobs: 0, workflows: 0, runningTasks: 0 };
  * `namespace.changed` cluster event.
  */
 @Injectable()
-export class NamespacesService {
+export class NamespacesService implements KnownNamespaces {
   constructor(
     private readonly repo: NamespacesRepository,
     private readonly events: ClusterEvents,

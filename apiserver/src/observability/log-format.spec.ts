@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AppLogger } from '../common/app-logger';
+import { AppLogger } from './app-logger';
 import type { LogSettings } from './log-settings';
 import { prettyLine, toLogEntry } from './log-format';
 

@@ -1,5 +1,5 @@
 /**
- * Pure helpers of the server's logger (common/app-logger.ts): turning Nest's logger calls into
+ * Pure helpers of the server's logger (observability/app-logger.ts): turning Nest's logger calls into
  * structured entries, and pino's JSON lines into human-readable ones.
  */
 

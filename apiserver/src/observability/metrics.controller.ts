@@ -1,40 +1,21 @@
-import { Controller, Get, Header, Logger } from '@nestjs/common';
-import { coerceError } from '@cronfleet/shared';
+import { Controller, Header } from '@nestjs/common';
+import { METRICS_ROUTES } from '@cronfleet/shared';
 import { Registry } from 'prom-client';
-import { Public } from '../common/public.decorator';
-import { DispatcherService } from '../dispatcher/dispatcher.service';
-import { WorkersRegistry } from '../workers/workers.registry';
-import { Metrics, type NamespaceGauges } from './metrics';
-import { NamespacesService } from '../namespaces/namespaces.service';
+import { Route } from '../common/route.decorator';
+import { GaugeReader } from './gauge-reader';
+import { Metrics } from './metrics';
 
 /** Prometheus scrape endpoint, without a token like /healthz. */
 @Controller()
 export class MetricsController {
   constructor(
     private readonly metrics: Metrics,
-    private readonly dispatcher: DispatcherService,
-    private readonly workers: WorkersRegistry,
-    private readonly namespaces: NamespacesService,
+    private readonly gauges: GaugeReader,
   ) {}
 
-  private readonly logger = new Logger('metrics');
-
-  @Public()
-  @Get('metrics')
+  @Route(METRICS_ROUTES.scrape)
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   async scrape(): Promise<string> {
-    const { isLeader, heapSize, pending } = this.dispatcher.status();
-    // The database not answering must not take the scrape down with it: the namespace gauges are left out.
-    const namespaces: NamespaceGauges[] | undefined = await this.namespaces.list().catch((e: unknown) => {
-      this.logger.warn(`namespace gauges left out of this scrape: ${coerceError(e).message}`);
-      return undefined;
-    });
-    let workersOnline = 0;
-    let running = 0;
-    for (const w of this.workers.snapshots()) {
-      if (w.online) workersOnline++;
-      running += w.running;
-    }
-    return this.metrics.render({ isLeader, heapSize, pending, running, workersOnline, namespaces });
+    return this.metrics.render(await this.gauges.read());
   }
 }

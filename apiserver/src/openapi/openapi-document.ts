@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { accessFor } from '../auth/role-policy';
-import type { NestRoute } from './nest-routes';
-import { COMPONENT_SCHEMAS } from '@cronfleet/shared';
-import { ROUTE_TABLE, type ResponseDoc, type RouteDoc } from './route-table';
+import { accessFor, routeKey } from '../auth/role-policy';
+import { API_ROUTES, COMPONENT_SCHEMAS, fullPath, routeList, type ResponseDoc, type RouteContract, type RouteGroup } from '@cronfleet/shared';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -34,19 +32,32 @@ function componentSchemas(): Record<string, JsonSchema> {
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: `${COMPONENT_REF}Error` } } } });
 
+/** A JSON body by its component's name when it is one, else in full. */
+function bodySchema(schema: z.ZodType): JsonSchema {
+  const id = COMPONENT_IDS.get(schema);
+  return id === undefined ? jsonSchema(schema, 'output') : { $ref: `${COMPONENT_REF}${id}` };
+}
+
 function response(r: ResponseDoc) {
-  if (r.json !== undefined) {
-    const schema = typeof r.json === 'string' ? { $ref: `${COMPONENT_REF}${r.json}` } : jsonSchema(r.json, 'output');
-    return { description: r.description, content: { 'application/json': { schema } } };
-  }
+  if (r.schema !== undefined) return { description: r.description, content: { 'application/json': { schema: bodySchema(r.schema) } } };
   if (r.contentType) return { description: r.description, content: Object.fromEntries([r.contentType, ...(r.alsoContentTypes ?? [])].map((t) => [t, { schema: { type: 'string' } }])) };
   return { description: r.description };
 }
 
-function operation(route: NestRoute, doc: RouteDoc | undefined) {
+/** The route's answers by status: its success answer, the other ones it names, its errors. */
+function responsesOf(route: RouteContract): Record<string, unknown> {
+  const success: ResponseDoc = { description: route.resultDescription ?? 'success', schema: route.result, contentType: route.resultContentType, alsoContentTypes: route.alsoContentTypes };
+  const responses: Record<string, unknown> = { [route.status]: response(success) };
+  for (const [status, r] of Object.entries(route.alsoAnswers ?? {})) responses[status] = response(r);
+  for (const [status, r] of Object.entries(route.errors ?? {})) responses[status] = typeof r === 'string' ? errorResponse(r) : response(r);
+  return responses;
+}
+
+function operation(route: RouteContract, operationId: string) {
+  const key = routeKey(route.method, fullPath(route));
   const parameters: JsonSchema[] = [];
-  for (const name of [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1])) {
-    const schema = route.params.find((p) => p.name === name)?.schema;
+  for (const name of [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1])) {
+    const schema = route.params?.shape[name] as z.ZodType | undefined;
     parameters.push({ name, in: 'path', required: true, schema: schema ? jsonSchema(schema, 'input') : { type: 'string' } });
   }
   if (route.query) {
@@ -55,10 +66,7 @@ function operation(route: NestRoute, doc: RouteDoc | undefined) {
       parameters.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
     }
   }
-  const responses: Record<string, unknown> = {};
-  for (const [status, r] of Object.entries(doc?.responses ?? { 200: { description: 'not documented' } })) {
-    responses[status] = typeof r === 'string' ? errorResponse(r) : response(r);
-  }
+  const responses = responsesOf(route);
   // Every route refuses a query parameter it does not take (UnknownQueryParameter), and a body that is not JSON.
   responses['400'] ??= errorResponse('the request is not valid (ValidationFailed, InvalidSchedule, InvalidBody; a query parameter the route does not take; malformed JSON): the message names the field or parameter and the problem');
   if (MUTATING.has(route.method)) {
@@ -66,24 +74,24 @@ function operation(route: NestRoute, doc: RouteDoc | undefined) {
     responses['413'] ??= errorResponse('the body is larger than CRONFLEET_MAX_BODY_BYTES (BodyTooLarge)');
     responses['415'] ??= errorResponse('a body that is not sent as Content-Type: application/json (UnsupportedMediaType)');
   }
-  const access = accessFor(route.key);
-  if (!route.isPublic) {
+  const access = accessFor(key);
+  if (!route.public) {
     responses['401'] ??= errorResponse('no token, or not a valid one (unknown, revoked or expired)');
     if (access !== 'viewer') responses['403'] ??= errorResponse(`the token's role is below ${access}`);
     responses['429'] ??= errorResponse('too many failed token checks from this address (TooManyAuthFailures); see Retry-After');
   }
   return {
-    operationId: `${route.controller.replace(/Controller$/, '')}_${route.handler}`,
-    tags: doc ? [doc.tag] : [],
-    summary: doc?.summary ?? route.key,
-    ...(doc?.description ? { description: doc.description } : {}),
-    security: route.isPublic ? [] : [{ bearerAuth: [] }],
+    operationId,
+    tags: [route.tag],
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    security: route.public ? [] : [{ bearerAuth: [] }],
     'x-cronfleet-role': access,
     ...(parameters.length ? { parameters } : {}),
     ...(route.body
       ? {
           requestBody: {
-            // A body the pipe accepts when it is missing (it validates `{}` then) is optional.
+            // A body the server accepts when it is missing (it validates `{}` then) is optional.
             required: !route.body.safeParse({}).success,
             content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
           },
@@ -93,13 +101,25 @@ function operation(route: NestRoute, doc: RouteDoc | undefined) {
   };
 }
 
+/** What the document is built from: the route groups, and the name of each operation. */
+export interface DocumentSource {
+  /** Default API_ROUTES. */
+  routes?: Readonly<Record<string, RouteGroup>>;
+  /** By contract, e.g. the handler serving it (nest-routes.ts operationIds); default `<group>_<name>`. */
+  operationIds?: ReadonlyMap<RouteContract, string>;
+}
+
 /**
- * The OpenAPI 3.1 document of the routes Nest registered: request schemas from the zod pipes that
- * validate them, summaries and responses from the route table.
+ * The OpenAPI 3.1 document of the route contracts (API_ROUTES): their request schemas (what the
+ * server validates with), texts and answers; 400, 401, 403, 413, 415 and 429 added where the
+ * server answers them before a route runs.
  */
-export function buildOpenApiDocument(routes: readonly NestRoute[], version: string, table: Record<string, RouteDoc> = ROUTE_TABLE) {
+export function buildOpenApiDocument(version: string, { routes = API_ROUTES, operationIds }: DocumentSource = {}) {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of routes) (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route, table[route.key]);
+  for (const { group, name, route } of routeList(routes)) {
+    const path = fullPath(route).replace(/:(\w+)/g, '{$1}');
+    (paths[path] ??= {})[route.method.toLowerCase()] = operation(route, operationIds?.get(route) ?? `${group}_${name}`);
+  }
   return {
     openapi: '3.1.0',
     info: {

@@ -1,12 +1,13 @@
-import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Header, NotFoundException, Res } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import type { Type } from '@nestjs/common';
+import { DOCS_ROUTES } from '@cronfleet/shared';
 import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../common/public.decorator';
+import { Route, RouteParam } from '../common/route.decorator';
 import { buildOpenApiDocument } from './openapi-document';
-import { routesOf } from './nest-routes';
+import { operationIds, servedRoutes } from './nest-routes';
 
 /** Swagger UI's files the page loads: served from the swagger-ui-dist package, nothing from outside. */
 const UI_FILES = new Map([
@@ -38,31 +39,30 @@ const PAGE = `<!doctype html>
 `;
 
 /** `GET /api/docs` (Swagger UI) and `GET /api/docs/openapi.json`, without a token: the API's shape is no secret, its data is. */
-@Public()
-@Controller('api/docs')
+@Controller()
 export class OpenApiController {
   private document: unknown = null;
 
   constructor(private readonly modules: ModulesContainer) {}
 
-  @Get()
+  @Route(DOCS_ROUTES.page)
   @Header('Content-Type', 'text/html; charset=utf-8')
   page(): string {
     return PAGE;
   }
 
-  /** Built on first request from the controllers Nest registered, then kept. */
-  @Get('openapi.json')
+  /** Built on first request from API_ROUTES, each operation named by the handler Nest registered for it, then kept. */
+  @Route(DOCS_ROUTES.openapi)
   openapi(): unknown {
     if (this.document === null) {
       const controllers = [...this.modules.values()].flatMap((m) => [...m.controllers.values()].map((w) => w.metatype as Type));
-      this.document = buildOpenApiDocument(routesOf(controllers), (require('../../package.json') as { version: string }).version);
+      this.document = buildOpenApiDocument((require('../../package.json') as { version: string }).version, { operationIds: operationIds(servedRoutes(controllers)) });
     }
     return this.document;
   }
 
-  @Get(':file')
-  async file(@Param('file') file: string, @Res() res: FastifyReply): Promise<void> {
+  @Route(DOCS_ROUTES.file)
+  async file(@RouteParam('file') file: string, @Res() res: FastifyReply): Promise<void> {
     const type = UI_FILES.get(file);
     if (!type) throw new NotFoundException(`${file}: no such file`);
     await res.type(type).header('Cache-Control', 'public, max-age=3600').send(createReadStream(join(UI_DIR, file)));

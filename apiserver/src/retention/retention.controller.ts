@@ -1,13 +1,14 @@
-import { Controller, HttpCode, Post } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { RETENTION_ROUTES } from '@cronfleet/shared';
+import { Route } from '../common/route.decorator';
 import { RetentionService, type SweepReport } from './retention.service';
 
-@Controller('retention')
+@Controller()
 export class RetentionController {
   constructor(private readonly retention: RetentionService) {}
 
   /** One retention sweep now, on this instance; answers with what it deleted. */
-  @Post('run')
-  @HttpCode(200)
+  @Route(RETENTION_ROUTES.run)
   run(): Promise<SweepReport> {
     return this.retention.runNow();
   }

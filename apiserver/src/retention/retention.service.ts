@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { coerceError } from '@cronfleet/shared';
 import type { ServerConfig } from '../config/config';
 import { SERVER_CONFIG } from '../config/tokens';
-import { LeaderLease } from '../dispatcher/lease/leader-lease';
+import { LeaderLease } from '../cluster/lease/leader-lease';
 import { Metrics } from '../observability/metrics';
 import { RetentionRepository } from './retention.repository';
 import { RetentionSweeper, type SweepResult } from './retention-sweeper';

@@ -10,6 +10,10 @@ import type { TaskEntity } from './task.entity';
 import { TasksRepository, type OutputOwner } from './tasks.repository';
 import { LiveFeed } from '../live/live-feed';
 import type { StreamEnd } from '../auth/token-sessions';
+import type { EventStream } from '../common/event-stream';
+
+// tasks.controller.ts reads StreamReply from here.
+export type { StreamReply } from '../common/event-stream';
 
 /** Live tasks whose output this instance keeps a tail of; past this the oldest keeper is written out. */
 const MAX_KEEPERS = 10_000;
@@ -21,23 +25,6 @@ const INSERT_CHARS = 4 * 1024 * 1024;
 const FOLLOW_READ_MS = 500;
 /** A follower that lets more than this pile up unsent is dropped rather than allowed to grow memory. */
 const FOLLOW_MAX_BUFFERED = 4 * 1024 * 1024;
-
-/** The part of Fastify's reply a stream (SSE) needs: the raw response, which it takes over from Fastify. */
-export interface StreamReply {
-  readonly raw: EventStream;
-  hijack(): void;
-}
-
-/** The part of an HTTP response a follower needs (Node's ServerResponse). */
-export interface EventStream {
-  setHeader(name: string, value: string): unknown;
-  flushHeaders(): void;
-  write(chunk: string): boolean;
-  end(): void;
-  readonly writableLength: number;
-  readonly writableEnded: boolean;
-  on(event: 'close', fn: () => void): unknown;
-}
 
 /**
  * Task output on this instance: each chunk a worker sends goes to live followers here at once and

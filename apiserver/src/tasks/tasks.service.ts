@@ -4,7 +4,7 @@ import { validSpec } from '../common/runner-spec';
 import { describeIssues, CreateTask, type CreateTaskBatch, CreateTaskSchema, ListTasksQuery, type TaskBatchItem, TaskView } from '@cronfleet/shared';
 import { describeError } from '../common/http-exception.filter';
 import type { Actor } from '@cronfleet/shared';
-import { createNamespace } from '../namespaces/scope';
+import { createNamespace } from '../auth/namespace-scope';
 import { toTaskView } from './task.view';
 import { NOT_MADE, TaskLifecycle } from './lifecycle/task-lifecycle';
 import type { TaskEntity } from './task.entity';

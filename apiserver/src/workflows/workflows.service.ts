@@ -33,7 +33,7 @@ export class WorkflowsService {
     private readonly namespaces: NamespacesService,
   ) {}
 
-  /** `namespace`: where it goes, already checked against the caller's scope (namespaces/scope.ts). */
+  /** `namespace`: where it goes, already checked against the caller's scope (auth/namespace-scope.ts). */
   async create(def: WorkflowDefinition, namespace: string): Promise<WorkflowView> {
     await this.namespaces.assertExists(namespace);
     const now = new Date();

@@ -9,6 +9,7 @@ import { CronJobsRepository } from '../../src/cronjobs/cronjobs.repository';
 import { CronJobHistory } from '../../src/cronjobs/versions/cronjob-history';
 import { CronJobVersionEntity } from '../../src/cronjobs/versions/cronjob-version.entity';
 import { openDatabase } from '../../src/database/data-source';
+import { ENTITIES } from '../../src/entities';
 import { TaskEntity } from '../../src/tasks/task.entity';
 import { backends } from './support';
 
@@ -42,9 +43,9 @@ for (const backend of backends) {
     const versionsOf = async (id: number) => (await a.getRepository(CronJobVersionEntity).find({ where: { cronjobId: id }, order: { version: 'ASC' } })).map((v) => ({ ...v, id: Number(v.id) }));
 
     before(async () => {
-      a = await openDatabase(target.db);
+      a = await openDatabase(target.db, ENTITIES);
       // Two pools play two servers on MySQL; SQLite is one server process, with one repository.
-      b = backend.name === 'MySQL' ? await openDatabase(target.db) : a;
+      b = backend.name === 'MySQL' ? await openDatabase(target.db, ENTITIES) : a;
       repoA = new CronJobsRepository(a.getRepository(CronJobEntity));
       repoB = b === a ? repoA : new CronJobsRepository(b.getRepository(CronJobEntity));
     });

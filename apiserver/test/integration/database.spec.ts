@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
 import { dbTime, isNamespaceGone, isNamespaceInUse } from '../../src/database/columns';
 import { MIGRATIONS, openDatabase } from '../../src/database/data-source';
+import { ENTITIES } from '../../src/entities';
 import { WorkflowRunParams1765600000000 } from '../../src/database/migrations/1765600000000-workflow-run-params';
 import { CronJobVersionNames1765700000000 } from '../../src/database/migrations/1765700000000-cronjob-version-names';
 import { TaskHttpStatus1765800000000 } from '../../src/database/migrations/1765800000000-task-http-status';
@@ -30,7 +31,7 @@ for (const backend of backends) {
         : (await ds.query(`PRAGMA table_info(${table})`)).map((c: { name: string }) => c.name);
 
     before(async () => {
-      ds = await openDatabase(target.db);
+      ds = await openDatabase(target.db, ENTITIES);
       job = await ds.getRepository(CronJobEntity).save({
         name: 'db-test',
         schedule: '* * * * *',
@@ -51,7 +52,7 @@ for (const backend of backends) {
       const applied = await ds.query('SELECT name FROM migrations');
       assert.equal(applied.length, MIGRATIONS.length);
       assert.equal(await ds.showMigrations(), false);
-      const again = await openDatabase(target.db);
+      const again = await openDatabase(target.db, ENTITIES);
       assert.equal((await again.query('SELECT name FROM migrations')).length, MIGRATIONS.length);
       await again.destroy();
     });

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
 import { openDatabase } from '../../src/database/data-source';
+import { ENTITIES } from '../../src/entities';
 import { FencedOutError, SchedulerStateRepository } from '../../src/dispatcher/scheduler-state.repository';
 import { TaskOutputEntity } from '../../src/tasks/task-output.entity';
 import { TaskEntity } from '../../src/tasks/task.entity';
@@ -18,7 +19,7 @@ for (const backend of backends) {
     let jobId: number;
 
     before(async () => {
-      ds = await openDatabase(target.db);
+      ds = await openDatabase(target.db, ENTITIES);
       state = new SchedulerStateRepository(ds);
       tasks = new TasksRepository(ds.getRepository(TaskEntity), ds.getRepository(TaskOutputEntity));
       const job = await ds.getRepository(CronJobEntity).save({ name: 'fenced', schedule: '* * * * *', timezone: 'UTC', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null, enabled: true, nextRunAt: null });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/database/data-source';
+import { ENTITIES } from '../../src/entities';
 import { NamespaceEntity } from '../../src/namespaces/namespace.entity';
 import { NamespacesRepository } from '../../src/namespaces/namespaces.repository';
 import { mysqlDb } from './support';
@@ -19,7 +20,7 @@ describe('deleting a namespace while a cron job is being inserted into it (MySQL
   let repo: NamespacesRepository;
 
   before(async () => {
-    ds = await openDatabase(target.db);
+    ds = await openDatabase(target.db, ENTITIES);
     repo = new NamespacesRepository(ds.getRepository(NamespaceEntity));
   });
   after(async () => {

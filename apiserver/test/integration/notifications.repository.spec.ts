@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
 import { openDatabase } from '../../src/database/data-source';
+import { ENTITIES } from '../../src/entities';
 import { NotificationsRepository } from '../../src/notifications/notifications.repository';
 import { TaskEntity } from '../../src/tasks/task.entity';
 import { backends } from './support';
@@ -15,7 +16,7 @@ for (const backend of backends) {
     let jobId: number;
 
     before(async () => {
-      ds = await openDatabase(target.db);
+      ds = await openDatabase(target.db, ENTITIES);
       repo = new NotificationsRepository(ds.getRepository(TaskEntity), ds.getRepository(CronJobEntity));
       const job = await ds.getRepository(CronJobEntity).save({ name: 'n', schedule: '@daily', timezone: 'UTC', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null, enabled: true, nextRunAt: null });
       jobId = job.id;

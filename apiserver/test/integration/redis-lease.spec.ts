@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import Redis from 'ioredis';
-import { RedisLease } from '../../src/dispatcher/lease/redis-lease';
+import { RedisLease } from '../../src/cluster/lease/redis-lease';
 import { REDIS_URL, uniqueSuffix } from './support';
 
 describe('Redis leader lease', () => {

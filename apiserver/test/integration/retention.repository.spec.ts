@@ -4,6 +4,7 @@ import type { TaskStatus } from '@cronfleet/shared';
 import { DataSource, In, IsNull, Not } from 'typeorm';
 import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
 import { openDatabase } from '../../src/database/data-source';
+import { ENTITIES } from '../../src/entities';
 import { RetentionRepository } from '../../src/retention/retention.repository';
 import { RetentionSweeper } from '../../src/retention/retention-sweeper';
 import { TaskOutputEntity } from '../../src/tasks/task-output.entity';
@@ -40,7 +41,7 @@ for (const backend of backends) {
     const outputOf = async (ids: number[]) => ds.getRepository(TaskOutputEntity).countBy({ taskId: In(ids) });
 
     before(async () => {
-      ds = await openDatabase(target.db);
+      ds = await openDatabase(target.db, ENTITIES);
     });
     after(async () => {
       await ds?.destroy();

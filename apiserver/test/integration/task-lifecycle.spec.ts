@@ -5,7 +5,8 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/config';
 import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
 import { openDatabase } from '../../src/database/data-source';
-import { LocalLease } from '../../src/dispatcher/lease/leader-lease';
+import { ENTITIES } from '../../src/entities';
+import { LocalLease } from '../../src/cluster/lease/leader-lease';
 import { LocalClusterEvents } from '../../src/cluster/cluster-events';
 import { LiveFeed } from '../../src/live/live-feed';
 import { TaskTracing } from '../../src/observability/task-tracing';
@@ -38,7 +39,7 @@ for (const backend of backends) {
     let dueMs = Date.parse('2026-05-01T00:00:00.000Z');
 
     before(async () => {
-      ds = await openDatabase(target.db);
+      ds = await openDatabase(target.db, ENTITIES);
       repo = new TasksRepository(ds.getRepository(TaskEntity), ds.getRepository(TaskOutputEntity));
       const config = loadConfig({});
       const live = new LiveFeed(cluster, new LocalLease(), 'test');

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { CronJobEntity } from '../../src/cronjobs/cronjob.entity';
 import { openDatabase } from '../../src/database/data-source';
+import { ENTITIES } from '../../src/entities';
 import { TaskOutputEntity } from '../../src/tasks/task-output.entity';
 import { TaskEntity } from '../../src/tasks/task.entity';
 import { NewTask, TasksRepository } from '../../src/tasks/tasks.repository';
@@ -21,9 +22,9 @@ for (const backend of backends) {
     let jobs: CronJobEntity[];
 
     before(async () => {
-      a = await openDatabase(target.db);
+      a = await openDatabase(target.db, ENTITIES);
       // A second, independent connection pool plays the racing second dispatcher.
-      b = await openDatabase(target.db);
+      b = await openDatabase(target.db, ENTITIES);
       jobs = [];
       for (let i = 0; i < 20; i++) {
         jobs.push(

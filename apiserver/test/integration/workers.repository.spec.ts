@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { PROTOCOL_VERSION, type WorkerHello } from '@cronfleet/shared';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, ensureDatabaseExists, MIGRATIONS, openDatabase } from '../../src/database/data-source';
+import { ENTITIES } from '../../src/entities';
 import { WorkerCredentials1765300000000 } from '../../src/database/migrations/1765300000000-worker-credentials';
 import { TaskEntity } from '../../src/tasks/task.entity';
 import { WorkerEntity } from '../../src/workers/worker.entity';
@@ -36,13 +37,13 @@ for (const backend of backends) {
     before(async () => {
       // Every migration but the credentials one first, with a worker row as an older server left it:
       // the upgrade path is part of what is tested.
-      const older = new DataSource({ ...dataSourceOptions(target.db), migrations: MIGRATIONS.filter((m) => m !== WorkerCredentials1765300000000) } as ConstructorParameters<typeof DataSource>[0]);
+      const older = new DataSource({ ...dataSourceOptions(target.db, ENTITIES), migrations: MIGRATIONS.filter((m) => m !== WorkerCredentials1765300000000) } as ConstructorParameters<typeof DataSource>[0]);
       await ensureDatabaseExists(target.db);
       await older.initialize();
       await older.runMigrations({ transaction: 'each' });
       await older.query("INSERT INTO workers (name, hostname, version, capacity, labels, runners, status) VALUES ('from-before', 'h', 'old', 1, '{}', '[\"command\"]', 'online')");
       await older.destroy();
-      ds = await openDatabase(target.db);
+      ds = await openDatabase(target.db, ENTITIES);
       repo = new WorkersRepository(ds.getRepository(WorkerEntity), ds.getRepository(TaskEntity));
     });
     after(async () => {
@@ -53,7 +54,7 @@ for (const backend of backends) {
     it('keeps every column of a worker on a database made by one run of all the migrations', async () => {
       // One run shares TypeORM's cached table schemas between migrations: a rebuild from a stale one drops columns.
       const fresh = backend.make('workers_fresh');
-      const one = await openDatabase(fresh.db);
+      const one = await openDatabase(fresh.db, ENTITIES);
       try {
         const freshRepo = new WorkersRepository(one.getRepository(WorkerEntity), one.getRepository(TaskEntity));
         await freshRepo.register(hello('fresh', { namespace: 'default' }), 'i1', new Date(), null, HASH_A);

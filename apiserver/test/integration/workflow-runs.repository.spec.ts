@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/database/data-source';
+import { ENTITIES } from '../../src/entities';
 import { TaskOutputEntity } from '../../src/tasks/task-output.entity';
 import { TaskEntity } from '../../src/tasks/task.entity';
 import { TasksRepository } from '../../src/tasks/tasks.repository';
@@ -26,10 +27,10 @@ for (const backend of backends) {
     const newRun = (scheduledAt: Date | null) => ({ workflowId: workflow.id, workflowName: workflow.name, namespace: 'default', trigger: scheduledAt ? ('schedule' as const) : ('api' as const), scheduledAt, status: 'running' as const, definition: { steps: def.steps }, startedAt: new Date() });
 
     before(async () => {
-      a = await openDatabase(target.db);
+      a = await openDatabase(target.db, ENTITIES);
       // SQLite is the embedded default: one server process with one connection, so its racers share it
       // (two pools on one file would only meet SQLite's own writer lock).
-      b = backend.name === 'MySQL' ? await openDatabase(target.db) : a;
+      b = backend.name === 'MySQL' ? await openDatabase(target.db, ENTITIES) : a;
       workflow = await new WorkflowsRepository(a.getRepository(WorkflowEntity)).insert({ ...def, namespace: 'default', definition: { steps: def.steps }, nextRunAt: null, createdAt: new Date() });
     });
     after(async () => {

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { NamespaceNameSchema } from '../protocol';
 import { ROLES } from './roles';
+import { fromDecimal } from './decimal';
+
+/** `:id` of `DELETE /tokens/:id`. */
+export const TokenIdParamSchema = fromDecimal(z.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive'));
 
 /** Most seconds a token may live: ten years. */
 const MAX_EXPIRES_IN_SECONDS = 10 * 366 * 86_400;

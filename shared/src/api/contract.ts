@@ -23,10 +23,14 @@ export interface ResponseDoc {
  * - `path` is below {@link API_PREFIX} unless `unprefixed`, with parameters as `:name`
  *   (`/cronjobs/:id/run`).
  * - `params`, `query` and `body` are the zod schemas the server validates with; a client sends their
- *   input form (`z.input`), the server's handler receives their output (`z.output`).
+ *   input form (`z.input`), the server's handler receives their output (`z.output`). `params` is a
+ *   `z.object` of the path parameters, one member per `:name`: the server checks each on its own,
+ *   naming it (`id: must be a number ...`).
  * - `status` is the success status and `result` its JSON body (none for 204 or a non-JSON answer,
- *   given by `resultContentType`). `result` describes the answer for documentation and typing; the
- *   server does not validate its own answers at run time.
+ *   given by `resultContentType`), `resultDescription` what that answer means. `result` describes the
+ *   answer for documentation and typing; the server does not validate its own answers at run time.
+ * - `alsoAnswers` are further success answers of the route by status (`POST /tasks` answers 200 for
+ *   an existing `idempotencyKey`), documented and not typed: `RouteResult` is the `status` answer's.
  * - `errors` are the route's own error answers by status; 400 (for a route with input) and 401
  *   (for one that needs a token) are added to every route that has them. A string is a description of
  *   the error body `{ statusCode, error, code, message }`.
@@ -40,15 +44,20 @@ export interface RouteContract {
   tag: string;
   summary: string;
   description?: string;
-  params?: z.ZodType;
+  /** The path parameters, one member per `:name` of `path`. */
+  params?: z.ZodObject;
   query?: z.ZodType;
   body?: z.ZodType;
   status: number;
   result?: z.ZodType;
+  /** What the success answer is, for the OpenAPI document (`created, with its nextRunAt`). */
+  resultDescription?: string;
   /** Content type of a non-JSON success answer (text/plain, text/event-stream). */
   resultContentType?: string;
   /** Further content types of the success status (e.g. text/event-stream for `follow=true`). */
   alsoContentTypes?: string[];
+  /** Other success answers by status, e.g. 200 `{ taskId }` of `POST /tasks` for a known idempotencyKey. */
+  alsoAnswers?: Record<number, ResponseDoc>;
   errors?: Record<number, ResponseDoc | string>;
 }
 

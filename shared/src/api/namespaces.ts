@@ -37,6 +37,9 @@ export const NamespaceFilterSchema = NamespaceNameSchema.optional().meta({
   description: `only this namespace's; absent: every namespace the token may see (a scoped token's own)`,
 });
 
+/** The query of a route whose only parameter is `?namespace=` (workers, tokens, a workflow by name). */
+export const NamespaceQuerySchema = z.object({ namespace: NamespaceFilterSchema }).strict();
+
 /** Body `namespace` of the create routes. */
 export const NamespaceFieldSchema = NamespaceNameSchema.optional().meta({
   description: `the namespace it belongs to, fixed once created; absent: the token's namespace, or '${DEFAULT_NAMESPACE}' for a cluster-wide token`,

@@ -39,6 +39,8 @@ const runFilters = {
 
 /** `GET /workflows/:idOrName/runs`. */
 export const ListRunsQuerySchema = z.object(runFilters).strict();
+/** `GET /workflows/:idOrName/runs` as the route reads it: the runs' filters, and `?namespace=` for a workflow named. */
+export const ListRunsOfQuerySchema = ListRunsQuerySchema.extend({ namespace: NamespaceFilterSchema });
 /** `GET /workflow-runs`: the same, across workflows or for one. */
 export const ListAllRunsQuerySchema = z.object({ ...runFilters, workflowId: positive().optional(), namespace: NamespaceFilterSchema }).strict();
 export type ListRunsQuery = z.infer<typeof ListAllRunsQuerySchema>;
@@ -60,7 +62,7 @@ export const RunWorkflowSchema = z
 export type RunWorkflow = z.infer<typeof RunWorkflowSchema>;
 export type StepStateView = 'waiting' | 'running' | 'success' | 'failed' | 'killed' | 'skipped' | 'cancelled';
 
-// Response schemas for the OpenAPI document (openapi/response-schemas.ts); workflow.dto.spec.ts
+// Response schemas of the workflow routes (routes/workflows.routes.ts); workflow.dto.spec.ts
 // checks the view functions above against them.
 
 const isoTime = z.iso.datetime();

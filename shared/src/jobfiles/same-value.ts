@@ -1,3 +1,6 @@
+// Compares job definitions for the version history (the server's cronjobs/versions/job-definition.ts) and
+// for apply planning (apply-plan.ts): one equality for both.
+
 /** Deep equality of JSON values, ignoring key order; undefined equals null (a field the API shows as null). */
 export function sameValue(a: unknown, b: unknown): boolean {
   return canonical(a) === canonical(b);

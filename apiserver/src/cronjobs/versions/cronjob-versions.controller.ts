@@ -1,44 +1,40 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Controller, Req } from '@nestjs/common';
 import type { HttpRequest } from '../../auth/http-request';
-import { ZodValidationPipe } from '../../common/zod-validation.pipe';
+import { Route, RouteParam, RouteQuery } from '../../common/route.decorator';
 import { callerOf } from '../cronjobs.controller';
 import { CronJobsService } from '../cronjobs.service';
-import { CronJobIdParamSchema, type ListVersionsQuery, ListVersionsQuerySchema, VersionParamSchema, type VersionsByNameQuery, VersionsByNameQuerySchema } from '@cronfleet/shared';
+import { CRONJOB_VERSION_ROUTES, CRONJOB_VERSIONS_BY_NAME_ROUTES, type ListVersionsQuery, type VersionsByNameQuery } from '@cronfleet/shared';
 import { listNamespace } from '../../namespaces/scope';
 
-const JobId = new ZodValidationPipe(CronJobIdParamSchema, 'id');
-const Version = new ZodValidationPipe(VersionParamSchema, 'version');
-
 /** A cron job's versions: the list, one with its definition, and a rollback to one. */
-@Controller('cronjobs/:id/versions')
+@Controller()
 export class CronJobVersionsController {
   constructor(private readonly jobs: CronJobsService) {}
 
-  @Get()
-  list(@Param('id', JobId) id: number, @Query(new ZodValidationPipe(ListVersionsQuerySchema, 'query')) q: ListVersionsQuery) {
+  @Route(CRONJOB_VERSION_ROUTES.list)
+  list(@RouteParam('id') id: number, @RouteQuery() q: ListVersionsQuery) {
     return this.jobs.versions(id, q);
   }
 
-  @Get(':version')
-  get(@Param('id', JobId) id: number, @Param('version', Version) version: number) {
+  @Route(CRONJOB_VERSION_ROUTES.get)
+  get(@RouteParam('id') id: number, @RouteParam('version') version: number) {
     return this.jobs.version(id, version);
   }
 
-  @Post(':version/rollback')
-  @HttpCode(200)
-  rollback(@Param('id', JobId) id: number, @Param('version', Version) version: number, @Req() req: HttpRequest) {
+  @Route(CRONJOB_VERSION_ROUTES.rollback)
+  rollback(@RouteParam('id') id: number, @RouteParam('version') version: number, @Req() req: HttpRequest) {
     return this.jobs.rollback(id, version, callerOf(req));
   }
 }
 
 /** Cron jobs by name in their versions: how a deleted job's versions are found without its id. */
-@Controller('cronjob-versions')
+@Controller()
 export class CronJobVersionsByNameController {
   constructor(private readonly jobs: CronJobsService) {}
 
   /** A scoped token's own namespace only (and never a job whose namespace was not recorded). */
-  @Get()
-  list(@Query(new ZodValidationPipe(VersionsByNameQuerySchema, 'query')) q: VersionsByNameQuery, @Req() req: HttpRequest) {
+  @Route(CRONJOB_VERSIONS_BY_NAME_ROUTES.list)
+  list(@RouteQuery() q: VersionsByNameQuery, @Req() req: HttpRequest) {
     return this.jobs.versionsByName(q, listNamespace(req.actor, q.namespace));
   }
 }

@@ -1,4 +1,4 @@
-import type { NotifyRule } from '../../notifications/core/notify-rule';
+import type { NotifyRule } from '../notify-rule';
 import type { CronJobEntity } from '../cronjob.entity';
 import { type FieldChange, sameValue, toNotifyView } from '@cronfleet/shared';
 

@@ -1,12 +1,4 @@
-import { NOTIFY_EVENTS, type NotifyEvent } from '@cronfleet/shared';
-
-
-/** One entry of a job's `notify` list, as stored (header values included). */
-export interface NotifyRule {
-  on: NotifyEvent[];
-  webhook?: { url: string; headers?: Record<string, string> };
-  email?: { to: string[] };
-}
+import type { NotifyEvent } from '@cronfleet/shared';
 
 /** Statuses that count as an outcome when deciding `recovered` (skipped and cancelled tasks never ran). */
 export const OUTCOME_STATUSES = ['success', 'failed', 'timeout', 'lost', 'killed'] as const;

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { coerceError, retryDelayMs, defaultParams, paramEnv, memberTask } from '@cronfleet/shared';
 import { Batcher } from '../../common/batcher';
-import { LeaderLease } from '../../dispatcher/lease/leader-lease';
+import { LeaderLease } from '../../cluster/lease/leader-lease';
 import { LiveFeed } from '../../live/live-feed';
 import { TaskEvents } from '../../tasks/lifecycle/task-events';
 import { TaskLifecycle } from '../../tasks/lifecycle/task-lifecycle';

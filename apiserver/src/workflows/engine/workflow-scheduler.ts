@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { coerceError, lastRunAtMs, nextRunAtMs, parseSchedule } from '@cronfleet/shared';
-import { LeaderLease } from '../../dispatcher/lease/leader-lease';
+import { LeaderLease } from '../../cluster/lease/leader-lease';
 import { ClusterEvents } from '../../cluster/cluster-events';
 import type { WorkflowEntity } from '../workflow.entity';
 import { WorkflowsRepository } from '../workflows.repository';

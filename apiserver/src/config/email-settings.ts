@@ -1,4 +1,4 @@
-import type { ServerConfig } from '../config/config';
+import type { ServerConfig } from './config';
 
 /** Why email notifications cannot be accepted on this server (naming the missing settings); null when they can. */
 export function emailUnavailable(config: Pick<ServerConfig, 'smtpUrl' | 'smtpFrom'>): string | null {

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import pino from 'pino';
-import { prettyLine, toLogEntry } from '../observability/log-format';
-import type { LogLevel, LogSettings } from '../observability/log-settings';
+import { prettyLine, toLogEntry } from './log-format';
+import type { LogLevel, LogSettings } from './log-settings';
 
 /** Nest's start-up chatter (one line per module and route): shown at debug level only. */
 const QUIET_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication', 'WebSocketsController']);

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DomainError } from '../common/errors';
 import { type Actor, BOOTSTRAP_ADMIN } from '@cronfleet/shared';
-import { createNamespace, listNamespace } from './scope';
+import { createNamespace, listNamespace } from './namespace-scope';
 
 const scoped: Actor = { tokenId: 4, name: 'team-a-ci', role: 'admin', namespace: 'team-a' };
 const cluster: Actor = { tokenId: 5, name: 'ops', role: 'viewer', namespace: null };
