@@ -25,18 +25,3 @@ export const VersionsByNameQuerySchema = z
   })
   .strict();
 export type VersionsByNameQuery = z.infer<typeof VersionsByNameQuerySchema>;
-
-/** One item of `GET /cronjob-versions?name=`: a job found by name in its versions, deleted or not. */
-export interface NamedJob {
-  cronjobId: number;
-  /** The name it was found by (null only in a version from before versions recorded names). */
-  name: string | null;
-  /** Where it is (or was); null for a job deleted before versions recorded their namespace. */
-  namespace: string | null;
-  /** Its latest version is its deletion: its versions are all that is left of it. */
-  deleted: boolean;
-  /** Its latest version. */
-  version: number;
-  /** When its latest version was made (ISO-8601). */
-  at: string;
-}
