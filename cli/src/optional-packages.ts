@@ -4,10 +4,10 @@ import { CliError, EXIT } from './cli-error';
 
 // The CLI does not depend on the server or the worker package (not even as optional peers: its
 // tarball, scripts/pack.js, carries its dependencies and no more): `cronfleet server` and `cronfleet
-// worker` load them here, where Node finds them from the CLI (beside it in a project, or both
-// installed with npm install -g), and say how to install them where it does not. This is the only file of cli/ that names them
-// (scripts/check-imports.js, rule cli-knows-no-server). What the CLI uses of them is typed below,
-// not imported: the CLI builds and installs without them.
+// worker` load them here, where Node finds them from the CLI (beside it in a checkout or a project,
+// or both installed with npm install -g), and say how to get them where it does not. This is the
+// only file of cli/ that names them (scripts/check-imports.js, rule cli-knows-no-server). What the
+// CLI uses of them is typed below, not imported: test/package-contracts.ts checks that it fits.
 
 /** The server as it started (apiserver's StartedServer). */
 export interface StartedServer {
