@@ -9,7 +9,7 @@ export { CronfleetApiError, isCronfleetApiError, fieldOf, RETRYABLE_STATUSES, ty
 export { DEFAULT_RETRY, backoffDelayMs, parseRetryAfterMs, mayResendWithoutAnswer, type RetryOptions } from './retry-policy';
 export { normaliseBaseUrl, fillPath, queryString, type QueryValue } from './request-url';
 export { LIVE_EVENTS_ROUTE, type LiveEventData, type LiveEventFilters, type LiveEventMessage, type LiveEventOptions } from './live-events';
-export type { LiveEvent, LiveEventType, LiveTaskRef } from './live-event.types';
+export type { LiveEvent, LiveEventType, LiveTaskRef } from '@cronfleet/shared';
 export { TASK_OUTPUT_ROUTE, type FollowOutputOptions, type TaskOutputEvent } from './task-output';
 export type { EnqueueBatchOptions, TaskHelpers, TaskHelpersOf, TaskInput, TaskRoutes } from './task-helpers';
 export { SseParser, type SseMessage } from './sse-parser';

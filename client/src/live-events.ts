@@ -1,7 +1,7 @@
 import { LIVE_ROUTES } from '@cronfleet/shared';
 import { CronfleetApiError } from './cronfleet-api-error';
 import { readEventStream, serverErrorEvent, type StreamOptions } from './event-stream';
-import type { LiveEvent, LiveEventType } from './live-event.types';
+import type { LiveEvent, LiveEventType } from '@cronfleet/shared';
 import type { Transport } from './transport';
 
 /** `GET /api/v1/sse/events`, the live event bus as Server-Sent Events (apiserver/src/live/). */

@@ -4,7 +4,7 @@ import { Route, RouteBody, RouteParam, RouteQuery } from '../common/route.decora
 import { CronJobsService } from './cronjobs.service';
 import type { HttpRequest } from '../auth/http-request';
 import { authorOf, type ChangeAuthor } from './versions/cronjob-history';
-import { createNamespace, listNamespace } from '../namespaces/scope';
+import { createNamespace, listNamespace } from '../auth/namespace-scope';
 
 /** Who calls: recorded with the version a change writes. */
 export const callerOf = (req: HttpRequest): ChangeAuthor => authorOf(req.actor ?? BOOTSTRAP_ADMIN);

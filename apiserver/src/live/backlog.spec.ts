@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { backlogVerdict, queuedPackets } from './backlog';
-import type { LiveEvent } from './live-event';
+import type { LiveEvent } from '@cronfleet/shared';
 import type { LiveFeed } from './live-feed';
 import { streamLiveEvents } from './live-sse';
 

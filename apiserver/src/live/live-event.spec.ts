@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type LiveEvent, LiveFilterSchema, matchesFilter } from './live-event';
+import { matchesFilter } from './live-event';
+import { type LiveEvent, LiveFilterSchema } from '@cronfleet/shared';
 
 const started: LiveEvent = { type: 'task.started', data: { taskId: 7, cronjobId: 3, namespace: 'default', workerId: 1, atMs: 0 } };
 const oneShot: LiveEvent = { type: 'task.finished', data: { taskId: 8, cronjobId: null, namespace: 'team-a', status: 'success', atMs: 0 } };

@@ -4,7 +4,7 @@ import { coerceError } from '@cronfleet/shared';
 import { INSTANCE_ID } from '../config/tokens';
 import { LeaderLease } from '../cluster/lease/leader-lease';
 import { ClusterEvent, ClusterEvents } from '../cluster/cluster-events';
-import type { LiveEvent } from './live-event';
+import type { LiveEvent } from '@cronfleet/shared';
 
 
 type TaskEventType = 'task.started' | 'task.output' | 'task.finished';

@@ -1,7 +1,7 @@
 import type { StreamEnd } from '../auth/token-sessions';
 import type { EventStream } from '../common/event-stream';
 import { backlogVerdict, SSE_MAX_BUFFERED_BYTES } from './backlog';
-import type { LiveEvent, LiveFilter } from './live-event';
+import type { LiveEvent, LiveFilter } from '@cronfleet/shared';
 import { matchesFilter } from './live-event';
 import type { LiveFeed } from './live-feed';
 

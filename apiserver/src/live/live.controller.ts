@@ -2,10 +2,10 @@ import { Controller, Req, Res } from '@nestjs/common';
 import { LIVE_ROUTES } from '@cronfleet/shared';
 import type { HttpRequest } from '../auth/http-request';
 import { TokenSessions } from '../auth/token-sessions';
-import { listNamespace } from '../namespaces/scope';
+import { listNamespace } from '../auth/namespace-scope';
 import { Route, RouteQuery } from '../common/route.decorator';
 import type { StreamReply } from '../common/event-stream';
-import type { LiveFilter } from './live-event';
+import type { LiveFilter } from '@cronfleet/shared';
 import { LiveFeed } from './live-feed';
 import { streamLiveEvents } from './live-sse';
 

@@ -1,13 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
-import { describeIssues } from '@cronfleet/shared';
+import { describeIssues, LiveFilter, LiveFilterSchema } from '@cronfleet/shared';
 import type { Namespace, Socket } from 'socket.io';
 import { ApiTokensService } from '../auth/api-tokens.service';
 import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
 import { TokenSessions } from '../auth/token-sessions';
 import { SOCKET_SERVER_OPTIONS } from '../common/socket-server-options';
 import { backlogVerdict, type EngineConn, queuedPackets, SOCKET_MAX_QUEUED_PACKETS } from './backlog';
-import { LiveFilter, LiveFilterSchema, matchesFilter } from './live-event';
+import { matchesFilter } from './live-event';
 import { LiveFeed } from './live-feed';
 import type { Actor } from '@cronfleet/shared';
 import { listNamespace } from '../auth/namespace-scope';

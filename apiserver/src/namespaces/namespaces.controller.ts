@@ -3,7 +3,7 @@ import { NAMESPACE_ROUTES as R, type CreateNamespace, type NamespaceView, type U
 import type { HttpRequest } from '../auth/http-request';
 import { Route, RouteBody, RouteParam } from '../common/route.decorator';
 import { NamespacesService } from './namespaces.service';
-import { listNamespace } from './scope';
+import { listNamespace } from '../auth/namespace-scope';
 
 /**
  * `/api/v1/namespaces`. Reading needs a viewer (a scoped token sees its own namespace only: the

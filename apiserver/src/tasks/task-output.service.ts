@@ -12,9 +12,6 @@ import { LiveFeed } from '../live/live-feed';
 import type { StreamEnd } from '../auth/token-sessions';
 import type { EventStream } from '../common/event-stream';
 
-// tasks.controller.ts reads StreamReply from here.
-export type { StreamReply } from '../common/event-stream';
-
 /** Live tasks whose output this instance keeps a tail of; past this the oldest keeper is written out. */
 const MAX_KEEPERS = 10_000;
 /** Output rows stored within this many ms go in one INSERT of at most this many rows and (about) characters. */

@@ -1,10 +1,11 @@
 import { Controller, Req, Res } from '@nestjs/common';
 import type { HttpRequest } from '../auth/http-request';
 import { TokenSessions } from '../auth/token-sessions';
-import { createNamespace, listNamespace } from '../namespaces/scope';
+import { createNamespace, listNamespace } from '../auth/namespace-scope';
 import { Route, RouteBody, RouteParam, RouteQuery } from '../common/route.decorator';
 import { TASK_ROUTES as R, type CreateTask, type CreateTaskBatch, CreateTaskBatchSchema, type ListTasksQuery, type OutputQuery } from '@cronfleet/shared';
-import { TaskOutputService, type StreamReply } from './task-output.service';
+import { TaskOutputService } from './task-output.service';
+import { type StreamReply } from '../common/event-stream';
 
 /** What the output endpoint uses of Fastify's reply: the text at once, or the stream. */
 type OutputReply = StreamReply & { type(contentType: string): { send(body: string): unknown } };

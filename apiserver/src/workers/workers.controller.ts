@@ -1,7 +1,7 @@
 import { Controller, Req } from '@nestjs/common';
 import type { HttpRequest } from '../auth/http-request';
 import { WORKER_ROUTES as R } from '@cronfleet/shared';
-import { listNamespace } from '../namespaces/scope';
+import { listNamespace } from '../auth/namespace-scope';
 import { Route, RouteParam, RouteQuery } from '../common/route.decorator';
 import { WorkerDetail, WorkersService, WorkerView } from './workers.service';
 

@@ -1,6 +1,6 @@
 import { Controller, Req } from '@nestjs/common';
 import type { HttpRequest } from '../auth/http-request';
-import { listNamespace } from '../namespaces/scope';
+import { listNamespace } from '../auth/namespace-scope';
 import { Route, RouteBody, RouteParam, RouteQuery } from '../common/route.decorator';
 import { WORKFLOW_RUN_ROUTES as R, type ListRunsQuery, type StopRun } from '@cronfleet/shared';
 import { WorkflowRunsService } from './workflow-runs.service';

@@ -1,7 +1,7 @@
 import { Controller, Req } from '@nestjs/common';
 import type { HttpRequest } from '../auth/http-request';
 import { nameNamespace } from '../auth/namespace-access';
-import { createNamespace, listNamespace } from '../namespaces/scope';
+import { createNamespace, listNamespace } from '../auth/namespace-scope';
 import { WORKFLOW_ROUTES as R, type WorkflowDefinition, type ListRunsQuery, type ListWorkflowsQuery, type RunWorkflow } from '@cronfleet/shared';
 import { Route, RouteBody, RouteParam, RouteQuery } from '../common/route.decorator';
 import { checkDefinition } from './check-definition';

@@ -4,7 +4,7 @@ import { Route, RouteParam, RouteQuery } from '../../common/route.decorator';
 import { callerOf } from '../cronjobs.controller';
 import { CronJobsService } from '../cronjobs.service';
 import { CRONJOB_VERSION_ROUTES, CRONJOB_VERSIONS_BY_NAME_ROUTES, type ListVersionsQuery, type VersionsByNameQuery } from '@cronfleet/shared';
-import { listNamespace } from '../../namespaces/scope';
+import { listNamespace } from '../../auth/namespace-scope';
 
 /** A cron job's versions: the list, one with its definition, and a rollback to one. */
 @Controller()
