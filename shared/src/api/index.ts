@@ -13,6 +13,7 @@ export * from './params';
 export * from './policies';
 export * from './roles';
 export * from './routes';
+export * from './runner-spec';
 export * from './schedules';
 export * from './tasks';
 export * from './trigger-params';
