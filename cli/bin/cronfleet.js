@@ -2,6 +2,12 @@
 'use strict';
 // `cronfleet ...`: the admin commands, `cronfleet server` and `cronfleet worker`; the compiled CLI
 // lives in dist/ (npm run build).
+// A reader that goes away (`cronfleet tasks ls | head`) ends the output, not the program with a
+// stack trace: what it wanted is written.
+process.stdout.on('error', (e) => {
+  if (e && e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 let cli;
 try {
   cli = require('../dist/main.js');
