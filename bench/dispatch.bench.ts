@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   const opts = options();
   cleanupOnSignals();
   const setup: BenchSetup = { repoRoot: findRepoRoot(__dirname), serverNodeArgs: opts.serverNodeArgs, verbose: opts.verbose };
-  if (!existsSync(join(setup.repoRoot, 'apiserver/dist/cli.js'))) throw new Error('the server is not built: run `npm run build` first');
+  if (!existsSync(join(setup.repoRoot, 'apiserver/dist/server-cli.js'))) throw new Error('the server is not built: run `npm run build` first');
   const mariadb = await checkBackends();
   const machine = machineInfo();
   const serverVersion = describeBuild(setup.repoRoot, ['apiserver', 'shared'], serverBuiltAt(setup.repoRoot));

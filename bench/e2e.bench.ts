@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const opts = options();
   cleanupOnSignals();
   const setup: BenchSetup = { repoRoot: findRepoRoot(__dirname), serverNodeArgs: opts.serverNodeArgs, verbose: opts.verbose };
-  for (const f of ['apiserver/dist/cli.js', 'worker/dist/cli.js']) if (!existsSync(join(setup.repoRoot, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
+  for (const f of ['apiserver/dist/server-cli.js', 'worker/dist/cli.js']) if (!existsSync(join(setup.repoRoot, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
   const mariadb = await databaseVersion();
   const machine = machineInfo();
   const busyBefore = await busyProcesses(2000);

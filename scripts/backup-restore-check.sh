@@ -5,7 +5,7 @@
 # byte for byte. Needs sqlite3, mysqldump/mysql and MariaDB on 127.0.0.1:3306 (root, no password).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-CF="node $ROOT/apiserver/bin/cronfleet.js"
+CF="node $ROOT/cli/bin/cronfleet.js"
 W=$(mktemp -d /tmp/cronfleet-backup-check.XXXXXX)
 export CRONFLEET_ADMIN_TOKEN=admin-backup-check-0123456789 CRONFLEET_WORKER_TOKEN=worker-backup-check-0123456789 CRONFLEET_HOST=127.0.0.1 CRONFLEET_LOG_FORMAT=json LOG_LEVEL=warn
 SECRET=s3cret-$RANDOM$RANDOM

@@ -23,15 +23,15 @@ const RULES = [
   },
   {
     id: 'worker-knows-no-server',
-    what: 'the worker package imports nothing of the server or the dashboard (it knows the server only through the protocol in shared/)',
+    what: 'the worker package imports nothing of the server, the CLI or the dashboard (it knows the server only through the protocol in shared/)',
     files: 'worker/',
-    forbid: ['apiserver/', 'dashboard/'],
+    forbid: ['apiserver/', 'cli/', 'dashboard/'],
   },
   {
     id: 'shared-stands-alone',
-    what: 'shared/ imports nothing of the server, the worker, the client or the dashboard',
+    what: 'shared/ imports nothing of the server, the worker, the client, the CLI or the dashboard',
     files: 'shared/',
-    forbid: ['apiserver/', 'worker/', 'client/', 'dashboard/'],
+    forbid: ['apiserver/', 'worker/', 'client/', 'cli/', 'dashboard/'],
   },
   {
     id: 'client-runs-anywhere',
@@ -42,29 +42,40 @@ const RULES = [
   },
   {
     id: 'dashboard-knows-only-the-contract',
-    what: "the dashboard imports nothing of the server or the worker: its API types come from @cronfleet/shared's schemas",
+    what: "the dashboard imports nothing of the server, the worker or the CLI: its API types come from @cronfleet/shared's schemas",
     files: 'dashboard/',
-    forbid: ['apiserver/', 'worker/'],
+    forbid: ['apiserver/', 'worker/', 'cli/'],
   },
   {
     id: 'server-knows-no-worker',
     what: 'the server imports nothing of the worker package (it knows workers only through the protocol in shared/)',
     files: 'apiserver/',
     forbid: ['worker/'],
-    // The one exception, which issue 19 removes (the `cronfleet` command moves to its own cli/ package):
+  },
+  {
+    id: 'server-knows-no-cli',
+    what: 'the server imports nothing of the CLI package (what both need, such as job file checks, is in shared/)',
+    files: 'apiserver/',
+    forbid: ['cli/'],
+  },
+  {
+    id: 'cli-knows-no-server',
+    what: 'the CLI imports nothing of the server, the worker or the dashboard, nor Nest or TypeORM (it knows the server through its REST API, typed by shared/)',
+    files: 'cli/',
+    forbid: ['apiserver/', 'worker/', 'dashboard/', 'npm:@nestjs/', 'npm:typeorm'],
     exceptions: [
       {
-        file: 'apiserver/src/cli.ts',
-        why: 'the umbrella `cronfleet` command: `cronfleet worker` runs the worker CLI, `cronfleet server --local-worker` starts the worker bin',
+        file: 'cli/src/optional-packages.ts',
+        why: '`cronfleet server` and `cronfleet worker` run the commands of @cronfleet/apiserver and @cronfleet/worker, and `--local-worker` the worker bin: loaded at run time where Node finds them installed beside the CLI, typed by local interfaces, never compiled against or depended on',
       },
     ],
   },
   {
     id: 'composition-root-on-top',
-    what: "no server folder imports the files at the top of apiserver/src (the module tree, the entity list, the server's start, the command): they import the folders, not the other way round",
+    what: "no server folder imports the files at the top of apiserver/src (the module tree, the entity list, the server's start, the command, the package's exports): they import the folders, not the other way round",
     files: /^apiserver\/src\/[^/]+\//,
     tests: false,
-    forbid: ['apiserver/src/app.module.ts', 'apiserver/src/entities.ts', 'apiserver/src/main.ts', 'apiserver/src/cli.ts'],
+    forbid: ['apiserver/src/app.module.ts', 'apiserver/src/entities.ts', 'apiserver/src/main.ts', 'apiserver/src/server-cli.ts', 'apiserver/src/index.ts'],
   },
 ];
 
@@ -80,8 +91,8 @@ const { builtinModules } = require('node:module');
 const { dirname, join, relative, resolve, sep } = require('node:path');
 
 /** Where the sources are: each package's src/ and test/, and its bin/ (plain JavaScript). */
-const SOURCE_DIRS = ['shared/src', 'client/src', 'client/test', 'worker/src', 'worker/bin', 'worker/test', 'apiserver/src', 'apiserver/bin', 'apiserver/test', 'dashboard/src'];
-const WORKSPACES = { '@cronfleet/shared': 'shared', '@cronfleet/client': 'client', '@cronfleet/worker': 'worker', '@cronfleet/apiserver': 'apiserver', '@cronfleet/dashboard': 'dashboard' };
+const SOURCE_DIRS = ['shared/src', 'client/src', 'client/test', 'worker/src', 'worker/bin', 'worker/test', 'apiserver/src', 'apiserver/bin', 'apiserver/test', 'cli/src', 'cli/bin', 'dashboard/src'];
+const WORKSPACES = { '@cronfleet/shared': 'shared', '@cronfleet/client': 'client', '@cronfleet/worker': 'worker', '@cronfleet/apiserver': 'apiserver', '@cronfleet/cli': 'cli', '@cronfleet/dashboard': 'dashboard' };
 const SERVER = 'apiserver/src/';
 
 const isTest = (file) => /\.spec\.ts$/.test(file) || /(^|\/)(test|test-support)\//.test(file);
@@ -149,7 +160,7 @@ function targetOf(root, file, specifier) {
 
 const matches = (target, pattern) => target === pattern || target.startsWith(/[/:]$/.test(pattern) ? pattern : `${pattern}/`);
 
-/** The server folder a path lies in ('cli' for apiserver/src/cli/x), or null for other paths and the files at the top of src/. */
+/** The server folder a path lies in ('tasks' for apiserver/src/tasks/x), or null for other paths and the files at the top of src/. */
 function serverFolder(path) {
   if (!path.startsWith(SERVER)) return null;
   const rest = path.slice(SERVER.length).split('/');

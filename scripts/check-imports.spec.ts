@@ -44,7 +44,7 @@ describe('scripts/check-imports.js', () => {
   const dirs: string[] = [];
   after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  /** A source tree in a temp directory: each rule applies to one file at least, cli.ts uses its exception. */
+  /** A source tree in a temp directory: each rule applies to one file at least, optional-packages.ts uses its exception. */
   function tree(files: Record<string, string>): string {
     const root = mkdtempSync(join(tmpdir(), 'cronfleet-imports-'));
     dirs.push(root);
@@ -55,7 +55,8 @@ describe('scripts/check-imports.js', () => {
       'client/src/abortable.ts': 'export const sleep = 1;\n',
       'client/src/abortable.spec.ts': "import { createServer } from 'node:http';\nexport { createServer };\n",
       'worker/src/worker.ts': "import { Id } from '@cronfleet/shared';\nimport { spawn } from 'node:child_process';\nexport { Id, spawn };\n",
-      'apiserver/src/cli.ts': "export async function main() { return (await import('@cronfleet/worker')).runWorkerCli([]); }\nexport const bin = require.resolve('@cronfleet/worker/bin/cronfleet-worker.js');\n",
+      'cli/src/optional-packages.ts': "export const server = () => require('@cronfleet/apiserver');\nexport const bin = require.resolve('@cronfleet/worker/bin/cronfleet-worker.js');\n",
+      'cli/src/main.ts': "import { Command } from 'commander';\nimport { server } from './optional-packages';\nexport { Command, server };\n",
       'shared/src/scheduling/retry.ts': "import { CronExpressionParser } from 'cron-parser';\nimport { jitter } from './jitter';\nexport { CronExpressionParser, jitter };\n",
       'shared/src/scheduling/jitter.ts': 'export const jitter = 1;\n',
       'dashboard/src/api/types.tsx': "import type { Id } from '@cronfleet/shared';\nexport type T = Id;\n",
@@ -80,7 +81,7 @@ describe('scripts/check-imports.js', () => {
     assert.equal(code, 1);
     assert.match(
       stderr,
-      /^shared\/src\/protocol\.ts:2: import '@cronfleet\/worker' \(worker\/\) breaks rule shared-stands-alone: shared\/ imports nothing of the server, the worker, the client or the dashboard$/m,
+      /^shared\/src\/protocol\.ts:2: import '@cronfleet\/worker' \(worker\/\) breaks rule shared-stands-alone: shared\/ imports nothing of the server, the worker, the client, the CLI or the dashboard$/m,
     );
   });
 
@@ -95,10 +96,26 @@ describe('scripts/check-imports.js', () => {
     assert.deepEqual(check.checkImports(root, none).violations, [
       "apiserver/src/tasks/tasks.service.ts:1: import '@cronfleet/worker/package.json' (worker/package.json) breaks rule server-knows-no-worker: the server imports nothing of the worker package (it knows workers only through the protocol in shared/)",
       "shared/src/scheduling/jitter.ts:1: import '../../../apiserver/src/tasks/tasks.service' (apiserver/src/tasks/tasks.service.ts) breaks rule kernel-is-pure: the scheduling kernel (schedules, cron, time zones, retry, jitter, misfire, worker choice) imports no framework and nothing else: only its own files, cron-parser and Node",
-      "shared/src/scheduling/jitter.ts:1: import '../../../apiserver/src/tasks/tasks.service' (apiserver/src/tasks/tasks.service.ts) breaks rule shared-stands-alone: shared/ imports nothing of the server, the worker, the client or the dashboard",
+      "shared/src/scheduling/jitter.ts:1: import '../../../apiserver/src/tasks/tasks.service' (apiserver/src/tasks/tasks.service.ts) breaks rule shared-stands-alone: shared/ imports nothing of the server, the worker, the client, the CLI or the dashboard",
       "shared/src/scheduling/retry.ts:1: import 'typeorm' (npm:typeorm) breaks rule kernel-is-pure: the scheduling kernel (schedules, cron, time zones, retry, jitter, misfire, worker choice) imports no framework and nothing else: only its own files, cron-parser and Node",
-      "worker/bin/cronfleet-worker.js:1: import '@cronfleet/apiserver' (apiserver/) breaks rule worker-knows-no-server: the worker package imports nothing of the server or the dashboard (it knows the server only through the protocol in shared/)",
-      "worker/src/worker.ts:1: import '../../apiserver/src/tasks/tasks.service' (apiserver/src/tasks/tasks.service.ts) breaks rule worker-knows-no-server: the worker package imports nothing of the server or the dashboard (it knows the server only through the protocol in shared/)",
+      "worker/bin/cronfleet-worker.js:1: import '@cronfleet/apiserver' (apiserver/) breaks rule worker-knows-no-server: the worker package imports nothing of the server, the CLI or the dashboard (it knows the server only through the protocol in shared/)",
+      "worker/src/worker.ts:1: import '../../apiserver/src/tasks/tasks.service' (apiserver/src/tasks/tasks.service.ts) breaks rule worker-knows-no-server: the worker package imports nothing of the server, the CLI or the dashboard (it knows the server only through the protocol in shared/)",
+    ]);
+  });
+
+  it('keeps the CLI off the server, the worker, Nest and TypeORM but in its one exception, and the server off the CLI', () => {
+    const root = tree({
+      'cli/src/main.ts': "import type { RunningServer } from '@cronfleet/apiserver/dist/main';\nexport const run = () => import('@cronfleet/worker');\nexport type S = RunningServer;\n",
+      'cli/src/views.ts': "import { Repository } from 'typeorm';\nimport { Injectable } from '@nestjs/common';\nexport { Injectable, Repository };\n",
+      'apiserver/src/tasks/tasks.service.ts': "import { parseTaskFile } from '@cronfleet/cli/dist/task-file';\nexport { parseTaskFile };\n",
+    });
+    const cliRule = 'the CLI imports nothing of the server, the worker or the dashboard, nor Nest or TypeORM (it knows the server through its REST API, typed by shared/)';
+    assert.deepEqual(check.checkImports(root, none).violations, [
+      "apiserver/src/tasks/tasks.service.ts:1: import '@cronfleet/cli/dist/task-file' (cli/dist/task-file) breaks rule server-knows-no-cli: the server imports nothing of the CLI package (what both need, such as job file checks, is in shared/)",
+      `cli/src/main.ts:1: import '@cronfleet/apiserver/dist/main' (apiserver/dist/main) breaks rule cli-knows-no-server: ${cliRule}`,
+      `cli/src/main.ts:2: import '@cronfleet/worker' (worker/) breaks rule cli-knows-no-server: ${cliRule}`,
+      `cli/src/views.ts:1: import 'typeorm' (npm:typeorm) breaks rule cli-knows-no-server: ${cliRule}`,
+      `cli/src/views.ts:2: import '@nestjs/common' (npm:@nestjs/common) breaks rule cli-knows-no-server: ${cliRule}`,
     ]);
   });
 
@@ -119,25 +136,26 @@ describe('scripts/check-imports.js', () => {
       'apiserver/src/workers/registry.ts': "import type { TasksService } from '../tasks/tasks.service';\nexport type R = TasksService;\n",
       'apiserver/src/tasks/tasks.service.ts': "import { R } from '../workers/registry';\nexport type S = R;\n",
     });
-    assert.deepEqual(check.checkImports(root, { knownCycles: { cli: ['cronjobs'] } }).violations, [
+    assert.deepEqual(check.checkImports(root, { knownCycles: { jobfiles: ['cronjobs'] } }).violations, [
       "apiserver/src/tasks/tasks.service.ts:1: import '../workers/registry' (tasks -> workers) closes the cycle tasks -> workers -> tasks between server folders, breaking rule no-new-folder-cycles: no import cycle between server folders but the ones KNOWN_CYCLES lists, and those may not grow",
       "apiserver/src/workers/registry.ts:1: import '../tasks/tasks.service' (workers -> tasks) closes the cycle workers -> tasks -> workers between server folders, breaking rule no-new-folder-cycles: no import cycle between server folders but the ones KNOWN_CYCLES lists, and those may not grow",
-      'KNOWN_CYCLES lists cli -> cronjobs, which no import makes any more: remove it',
+      'KNOWN_CYCLES lists jobfiles -> cronjobs, which no import makes any more: remove it',
     ]);
     assert.deepEqual(check.checkImports(root, { knownCycles: { tasks: ['workers'], workers: ['tasks'] } }).violations, []);
   });
 
   it('fails on an import of the top of apiserver/src from a folder, on an unused exception and on a rule that applies to no file', () => {
     const root = tree({
-      'apiserver/src/cli.ts': 'export const main = 1;\n',
-      'apiserver/src/tasks/tasks.service.ts': "import { main } from '../cli';\nexport { main };\n",
+      'apiserver/src/server-cli.ts': 'export const main = 1;\n',
+      'apiserver/src/tasks/tasks.service.ts': "import { main } from '../server-cli';\nexport { main };\n",
+      'cli/src/optional-packages.ts': 'export const server = null;\n',
     });
     rmSync(join(root, 'shared'), { recursive: true });
     assert.deepEqual(check.checkImports(root, none).violations, [
-      "apiserver/src/tasks/tasks.service.ts:1: import '../cli' (apiserver/src/cli.ts) breaks rule composition-root-on-top: no server folder imports the files at the top of apiserver/src (the module tree, the entity list, the server's start, the command): they import the folders, not the other way round",
+      "apiserver/src/tasks/tasks.service.ts:1: import '../server-cli' (apiserver/src/server-cli.ts) breaks rule composition-root-on-top: no server folder imports the files at the top of apiserver/src (the module tree, the entity list, the server's start, the command, the package's exports): they import the folders, not the other way round",
       'rule kernel-is-pure applies to no file: its files pattern is stale',
       'rule shared-stands-alone applies to no file: its files pattern is stale',
-      'rule server-knows-no-worker: the exception for apiserver/src/cli.ts is no longer needed: remove it',
+      'rule cli-knows-no-server: the exception for cli/src/optional-packages.ts is no longer needed: remove it',
     ]);
   });
 });

@@ -170,23 +170,25 @@ worker_contents() {
 }
 check "worker image: no server packages, build tools or leftovers" worker_contents
 server_contents() {
-  # Every package the lockfile marks dev-only is absent; no sources, compilers or leftovers.
+  # Every package the lockfile marks dev-only is absent; no sources, compilers or leftovers; the server
+  # alone (apiserver/bin/cronfleet-server.js), without the worker or the CLI.
   node -e 'const l = require("./package-lock.json");
     for (const [path, p] of Object.entries(l.packages)) if (path && p.dev === true) console.log(path)' >"$work/dev-only"
   [[ -s $work/dev-only ]] || { echo "the lockfile lists no dev-only package"; return 1; }
   in_image "$SERVER_IMAGE" '
     bad=""
     while read -r p; do [ ! -e "/app/$p" ] || bad="$bad $p"; done
-    for p in /app/dashboard/src /app/apiserver/src /app/worker/src /usr/bin/g++ /usr/bin/make; do
+    for p in /app/dashboard/src /app/apiserver/src /app/worker /app/cli /usr/bin/g++ /usr/bin/make; do
       [ ! -e "$p" ] || bad="$bad $p"
     done
     left=$(find /app -xdev '"$LEFTOVERS"' -print 2>/dev/null | head -n 5)
     [ -z "$bad$left" ] || { echo "present:$bad $left"; exit 1; }
     test -f /app/node_modules/better-sqlite3/build/Release/better_sqlite3.node || { echo "no better-sqlite3 addon"; exit 1; }
-    test -f /app/dashboard/dist/index.html || { echo "no dashboard"; exit 1; }' <"$work/dev-only" || return 1
+    test -f /app/dashboard/dist/index.html || { echo "no dashboard"; exit 1; }
+    test -f /app/apiserver/dist/server-cli.js || { echo "no apiserver/dist/server-cli.js"; exit 1; }' <"$work/dev-only" || return 1
   echo "none of the lockfile's $(wc -l <"$work/dev-only") dev-only packages"
 }
-check "server image: no dev dependencies, sources or leftovers" server_contents
+check "server image: the server alone, no dev dependencies, sources or leftovers" server_contents
 ca_nowhere() {
   # A line of the CA's base64 body, looked for in each image's history, config and every layer.
   local line image

@@ -20,8 +20,8 @@ const { tmpdir } = require('node:os');
 const { basename, join, relative, resolve } = require('node:path');
 const { lockfileSubset } = require('./lockfile-subset');
 
-/** The workspaces packed, libraries before what needs them. The CLI joins here. */
-const PACKAGES = ['shared', 'client', 'worker'];
+/** The workspaces packed, libraries before what needs them. */
+const PACKAGES = ['shared', 'client', 'worker', 'cli'];
 
 const root = join(__dirname, '..');
 

@@ -42,7 +42,7 @@ const specs = (...dirs) => dirs.flatMap((d) => find(join(build, d), /\.spec\.js$
 // processes and timers: they run two at a time beside the server's, as they ran beside the unit
 // specs before they had a tier of their own, so that npm test is no slower for the move.
 const tiers = {
-  unit: () => [{ files: specs('shared/src', 'client/src', 'worker/src', 'apiserver/src', 'scripts'), concurrency: 2 }],
+  unit: () => [{ files: specs('shared/src', 'client/src', 'worker/src', 'apiserver/src', 'cli/src', 'scripts'), concurrency: 2 }],
   integration: () => [
     { files: specs('apiserver/test/integration'), concurrency: 1 },
     { files: specs('worker/test/integration', 'client/test/integration'), concurrency: 2 },

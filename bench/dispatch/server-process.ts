@@ -1,4 +1,4 @@
-// The server under test: the real `cronfleet server` process on MariaDB + Redis, its log lines
+// The server under test: the real `cronfleet-server` process on MariaDB + Redis, its log lines
 // timestamped as they arrive, its readiness, its leader take-over line, and its memory.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -72,7 +72,7 @@ export class ServerProcess {
     });
     this.url = `http://127.0.0.1:${env.port}`;
     this.spawnedAt = Date.now();
-    this.child = spawn(process.execPath, [...nodeArgs, 'apiserver/bin/cronfleet.js', 'server'], {
+    this.child = spawn(process.execPath, [...nodeArgs, 'apiserver/bin/cronfleet-server.js'], {
       cwd: env.repoRoot,
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-// The system under test: one real `cronfleet server` on MariaDB + Redis (bench/dispatch's
+// The system under test: one real `cronfleet-server` on MariaDB + Redis (bench/dispatch's
 // ServerProcess), real `cronfleet-worker` processes, and the local HTTP server http tasks call.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';

@@ -4,3 +4,5 @@ export * from './tracing/traceparent';
 export * from './tracing/tracing';
 export * from './api';
 export * from './scheduling';
+export * from './jobfiles';
+export * from './workflows';

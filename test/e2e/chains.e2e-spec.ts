@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertNoLeakedProcesses, childEnv, errorBody, expectApiError, messageText, randomId, repoRoot, startServer, startWorker, waitFor, waitForTaskEnd, type Task, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
+import { CLI_BIN, assertNoLeakedProcesses, childEnv, errorBody, expectApiError, messageText, randomId, startServer, startWorker, waitFor, waitForTaskEnd, type Task, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
 describe('job chains', { timeout: 180_000 }, () => {
   let server: TestServer;
@@ -88,7 +88,7 @@ describe('job chains', { timeout: 180_000 }, () => {
       writeFileSync(file, yaml + '\n');
       const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         const env = childEnv({ CRONFLEET_SERVER: server.url, CRONFLEET_ADMIN_TOKEN: server.adminToken });
-        execFile(process.execPath, [join(repoRoot, 'apiserver/bin/cronfleet.js'), 'cronjobs', 'apply', '-f', file], { env, timeout: 60_000 }, (e, stdout, stderr) =>
+        execFile(process.execPath, [CLI_BIN, 'cronjobs', 'apply', '-f', file], { env, timeout: 60_000 }, (e, stdout, stderr) =>
           resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
         );
       });

@@ -1,4 +1,4 @@
-// The admin CLI end to end: the real `cronfleet` binary (apiserver/bin/cronfleet.js) run as a child
+// The admin CLI end to end: the real `cronfleet` binary (cli/bin/cronfleet.js) run as a child
 // process against a real server on the embedded backend with a real worker, configured only through
 // CRONFLEET_SERVER and CRONFLEET_ADMIN_TOKEN. Checks what scripts rely on: the output (tables for
 // people, the API's JSON with -o json) and the exit codes (0 ok, 1 refused, 2 usage or configuration,
@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  CLI_BIN,
   FINAL_TASK_STATUSES,
   RUN_ID,
   assertNoLeakedProcesses,
@@ -25,7 +26,7 @@ import {
   type TestServer,
   type WorkerInfo, waitForWorkerOnline } from './helpers';
 
-const BIN = join(repoRoot, 'apiserver/bin/cronfleet.js');
+const BIN = CLI_BIN;
 
 interface CliRun {
   code: number | null;

@@ -45,6 +45,10 @@ export function randomId(bytes = 5): string {
 export const RUN_ID = `cf-e2e-${randomId()}`;
 
 export const repoRoot: string = findRepoRoot(__dirname);
+/** The `cronfleet` command (the CLI package): the admin commands, `cronfleet server` and `cronfleet worker`. */
+export const CLI_BIN = join(repoRoot, 'cli/bin/cronfleet.js');
+/** The server package's own command, the server alone (what the server image runs). */
+export const SERVER_BIN = join(repoRoot, 'apiserver/bin/cronfleet-server.js');
 
 
 
@@ -222,7 +226,7 @@ export interface CliRun {
 export function runCli(server: TestServer, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve) => {
     const env = childEnv({ CRONFLEET_SERVER: server.url, CRONFLEET_ADMIN_TOKEN: server.adminToken, ...extraEnv });
-    execFile(process.execPath, [join(repoRoot, 'apiserver/bin/cronfleet.js'), ...args], { cwd: repoRoot, env, timeout: 60_000 }, (e, stdout, stderr) => {
+    execFile(process.execPath, [CLI_BIN, ...args], { cwd: repoRoot, env, timeout: 60_000 }, (e, stdout, stderr) => {
       resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, stdout: String(stdout), stderr: String(stderr) });
     });
   });
@@ -286,8 +290,9 @@ export interface TestServer {
 }
 
 export async function startServer(opts: StartServerOptions): Promise<TestServer> {
-  const bin = join(repoRoot, 'apiserver/bin/cronfleet.js');
-  if (!existsSync(bin)) throw new Error(`${bin} is missing: is the API server written and built (npm run build)?`);
+  // `cronfleet server`, as people start it: the CLI package running the server package's command.
+  const bin = CLI_BIN;
+  if (!existsSync(join(repoRoot, 'cli/dist/main.js')) || !existsSync(join(repoRoot, 'apiserver/dist/server-cli.js'))) throw new Error('the CLI or the API server is not built: run npm run build');
   const shared = opts.sharedWith;
   if (shared && shared.backend !== opts.backend) throw new Error('sharedWith must use the same backend');
 

@@ -5,9 +5,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { openDashboardBrowser, signIn, type DashboardBrowser } from './browser';
 import {
+  CLI_BIN,
   assertNoLeakedProcesses,
   errorBody,
   expectApiError,
@@ -22,7 +22,7 @@ import {
   type TestServer, waitForWorkerOnline } from './helpers';
 
 const FAR_SCHEDULE = '0 0 1 1 *';
-const BIN = join(repoRoot, 'apiserver/bin/cronfleet.js');
+const BIN = CLI_BIN;
 // Prints the two params as the task sees them, through a shell that would expand them if they were spliced in.
 const PRINT_PARAMS = { command: 'sh', args: ['-c', 'printf "%s|%s" "$CRONFLEET_PARAM_X" "$CRONFLEET_PARAM_REGION"'] };
 const PARAMS = [

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GiveUp, TestProcess, assertNoLeakedProcesses, childEnv, freePort, randomId, repoRoot, startServer, waitFor, type TestServer } from './helpers';
+import { CLI_BIN, SERVER_BIN, GiveUp, TestProcess, assertNoLeakedProcesses, childEnv, freePort, randomId, startServer, waitFor, type TestServer } from './helpers';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -99,7 +99,7 @@ describe('the start banner of a server whose tokens are generated', { timeout: 6
     mkdirSync(root, { recursive: true });
     const port = await freePort();
     // No CRONFLEET_ADMIN_TOKEN or CRONFLEET_WORKER_TOKEN: both are generated into tokens.json.
-    proc = new TestProcess(`server:${port}`, [join(repoRoot, 'apiserver/bin/cronfleet.js'), 'server', '--port', String(port), '--data-dir', dataDir], {
+    proc = new TestProcess(`server:${port}`, [CLI_BIN, 'server', '--port', String(port), '--data-dir', dataDir], {
       cwd: root,
       env: childEnv({ CRONFLEET_HOST: '127.0.0.1' }),
     });
@@ -135,7 +135,7 @@ describe('a server whose port is taken', { timeout: 60_000 }, () => {
   it('exits 1 naming the address, and never leads', async () => {
     server = await startServer({ backend: 'embedded' });
     mkdirSync(root, { recursive: true });
-    proc = new TestProcess(`server:${server.port}:second`, [join(repoRoot, 'apiserver/bin/cronfleet.js'), 'server', '--port', String(server.port), '--data-dir', join(root, 'data')], {
+    proc = new TestProcess(`server:${server.port}:second`, [SERVER_BIN, '--port', String(server.port), '--data-dir', join(root, 'data')], {
       cwd: root,
       env: childEnv({ CRONFLEET_HOST: '127.0.0.1', CRONFLEET_ADMIN_TOKEN: `admin-${randomId(16)}`, CRONFLEET_WORKER_TOKEN: `worker-${randomId(16)}` }),
     });

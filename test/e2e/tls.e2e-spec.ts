@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertNoLeakedProcesses, freePort, randomId, repoRoot, TestProcess, waitFor } from './helpers';
+import { CLI_BIN, assertNoLeakedProcesses, freePort, randomId, repoRoot, TestProcess, waitFor } from './helpers';
 
 interface Answer {
   status: number;
@@ -60,7 +60,7 @@ describe('a server with a TLS certificate', { timeout: 120_000 }, () => {
     async () => {
       execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'pipe' });
       port = await freePort();
-      server = new TestProcess(`server:${port}`, [join(repoRoot, 'apiserver/bin/cronfleet.js'), 'server', '--tls-cert', cert, '--tls-key', key], {
+      server = new TestProcess(`server:${port}`, [CLI_BIN, 'server', '--tls-cert', cert, '--tls-key', key], {
         cwd: dir,
         env: env({ CRONFLEET_PORT: String(port), CRONFLEET_HOST: '127.0.0.1', CRONFLEET_DATA_DIR: join(dir, 'data'), CRONFLEET_ADMIN_TOKEN: adminToken, CRONFLEET_WORKER_TOKEN: workerToken }),
       });

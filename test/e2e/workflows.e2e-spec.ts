@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import { type ApiClient, assertNoLeakedProcesses, childEnv, errorBody, expectApiError, messageText, RUN_ID, randomId, repoRoot, startServer, startWorker, waitFor, type Task, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
+import { CLI_BIN, type ApiClient, assertNoLeakedProcesses, childEnv, errorBody, expectApiError, messageText, RUN_ID, randomId, startServer, startWorker, waitFor, type Task, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
 interface RunTask {
   taskId: number;
@@ -273,7 +273,7 @@ describe('workflows on the embedded backend', { timeout: 240_000 }, () => {
     const env = childEnv({ CRONFLEET_SERVER: server.url, CRONFLEET_ADMIN_TOKEN: server.adminToken });
     const cli = (...args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, [join(repoRoot, 'apiserver/bin/cronfleet.js'), ...args], { env, timeout: 60_000 }, (e, stdout, stderr) =>
+        execFile(process.execPath, [CLI_BIN, ...args], { env, timeout: 60_000 }, (e, stdout, stderr) =>
           resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
         );
       });

@@ -1,5 +1,5 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
-import { describeIssues, inNamespaceLabel, nextRunAtMs, parseSchedule, previewRunsMs, Schedule, ScheduleInput, scheduleToString, CreateCronJob, ListCronJobsQuery, UpdateCronJob, UpdateCronJobSchema, CronJobView, type ListVersionsQuery, type VersionsByNameQuery, type VersionSummary, type VersionView, normalizeTriggers, triggerTargets, type Triggers, describeCycle, findCycle, type Actor, roleAllows, RUN_OVERRIDES_ROLE, paramsFitProblem, resolveParams, triggerParamsProblems } from '@cronfleet/shared';
+import { describeIssues, inNamespaceLabel, nextRunAtMs, parseSchedule, previewRunsMs, Schedule, ScheduleInput, scheduleToString, CreateCronJob, ListCronJobsQuery, UpdateCronJob, UpdateCronJobSchema, CronJobView, type ListVersionsQuery, type NamedJob, type VersionsByNameQuery, type VersionSummary, type VersionView, normalizeTriggers, triggerTargets, type Triggers, describeCycle, findCycle, type Actor, roleAllows, RUN_OVERRIDES_ROLE, paramsFitProblem, resolveParams, triggerParamsProblems } from '@cronfleet/shared';
 import { DomainError, notFound } from '../common/errors';
 import { SecretBox } from '../common/secret-box';
 import { validSpec } from '../common/runner-spec';
@@ -13,7 +13,7 @@ import { CronJobEntity } from './cronjob.entity';
 import { CronJobsRepository } from './cronjobs.repository';
 import { taskOfJob } from './job-task';
 import { toCronJobView } from './cronjob.view';
-import { type NamedJob, toNamedJob, toVersionSummary, toVersionView } from './versions/version.view';
+import { toNamedJob, toVersionSummary, toVersionView } from './versions/version.view';
 import { type ChangeAuthor, CronJobHistory, type VersionDraft } from './versions/cronjob-history';
 import { CronJobVersionsRepository } from './versions/cronjob-versions.repository';
 import { notifyRulesOf, PLAIN_FIELDS } from './versions/job-definition';

@@ -1,8 +1,5 @@
 import { parse } from 'yaml';
-import type { CronJobView } from '@cronfleet/shared';
-import { planStep, type ApplyStep } from '../cli/apply-plan';
-import { parseJobFile, validateJobs, type JobDefinition } from '../cli/job-file';
-import { envRefFields } from '../cli/secret-refs';
+import { envRefFields, parseJobFile, planStep, validateJobs, type ApplyStep, type CronJobView, type JobDefinition } from '@cronfleet/shared';
 
 /** The extensions of a job file in `CRONFLEET_JOBS_DIR`; anything else there is ignored. */
 export const JOB_FILE_RE = /\.(json|ya?ml)$/i;
@@ -70,7 +67,7 @@ export function duplicateAcrossFiles(source: string, defs: readonly JobDefinitio
 
 /**
  * What applying a file does to each of its jobs, given the server's jobs by name (as `apply` compares).
- * Throws (a CliError naming the job and the field) for a `${keep}` the server cannot honour.
+ * Throws (a DefinitionError naming the job and the field) for a `${keep}` the server cannot honour.
  */
 export function planFile(defs: readonly JobDefinition[], existing: ReadonlyMap<string, CronJobView>): ApplyStep[] {
   return defs.map((def) => planStep(def, existing.get(def.name)));

@@ -14,6 +14,7 @@ export * from './params';
 export * from './policies';
 export * from './roles';
 export * from './routes';
+export * from './runner-spec';
 export * from './schedules';
 export * from './tasks';
 export * from './trigger-params';

@@ -278,6 +278,13 @@ export type ErrorBody = z.output<typeof ErrorBodySchema>;
 export type CronJobView = z.output<typeof CronJobViewSchema>;
 export type VersionSummary = z.output<typeof CronJobVersionSummarySchema>;
 export type VersionView = z.output<typeof CronJobVersionSchema>;
+/**
+ * One field that changed: `spec.args`, `env.TZ`, `retry.maxRetries` (objects are compared key by
+ * key, lists and values whole), `absent` values as null. `redacted`: the values hide secrets;
+ * `secretEnv` shows only its variable names, `notify` only header names, and a change of a secret
+ * value alone is still listed.
+ */
+export type FieldChange = z.output<typeof FieldChangeSchema>;
 export type TaskView = z.output<typeof TaskViewSchema>;
 export type WorkerView = z.output<typeof WorkerViewSchema>;
 export type WorkerDetailView = z.output<typeof WorkerDetailSchema>;

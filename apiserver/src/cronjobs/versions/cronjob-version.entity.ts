@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { FieldChange, StoredDefinition } from './job-definition';
+import type { FieldChange } from '@cronfleet/shared';
+import type { StoredDefinition } from './job-definition';
 
 /**
  * `created`, `updated` (also pause and resume), `rollback` (an older definition written again),

@@ -1,7 +1,6 @@
-import { sameValue } from './same-value';
 import type { NotifyRule } from '../notify-rule';
 import type { CronJobEntity } from '../cronjob.entity';
-import { toNotifyView } from '@cronfleet/shared';
+import { type FieldChange, sameValue, toNotifyView } from '@cronfleet/shared';
 
 type NotifyView = ReturnType<typeof toNotifyView>;
 
@@ -51,18 +50,6 @@ export interface StoredDefinition extends PlainDefinition {
 /** A definition as the API shows it: no sealed values. */
 export type DefinitionView = Omit<StoredDefinition, 'secretEnv' | 'notifyHeaders'>;
 
-/**
- * One field that changed: `spec.args`, `env.TZ`, `retry.maxRetries` (objects are compared key by
- * key, lists and values whole), `absent` values as null. `redacted`: the values hide secrets;
- * `secretEnv` shows only its variable names, `notify` only header names, and a change of a secret
- * value alone is still listed.
- */
-export interface FieldChange {
-  field: string;
-  before: unknown;
-  after: unknown;
-  redacted?: true;
-}
 
 /** Seals and opens what a version must not keep in clear (SecretBox). */
 export interface Sealer {

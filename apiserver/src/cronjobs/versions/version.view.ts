@@ -1,22 +1,18 @@
-import type { VersionSummary, VersionView } from '@cronfleet/shared';
+import type { NamedJob, VersionSummary, VersionView } from '@cronfleet/shared';
 import type { CronJobVersionEntity } from './cronjob-version.entity';
 import { toDefinitionView } from './job-definition';
 
 /** A job found by name in its versions: its id, where it is (or was), and its latest version. */
-export function toNamedJob(v: Pick<CronJobVersionEntity, 'cronjobId' | 'name' | 'namespace' | 'version' | 'kind' | 'at'>) {
+export function toNamedJob(v: Pick<CronJobVersionEntity, 'cronjobId' | 'name' | 'namespace' | 'version' | 'kind' | 'at'>): NamedJob {
   return {
     cronjobId: v.cronjobId,
     name: v.name,
-    /** Null for a job deleted before versions recorded their namespace. */
     namespace: v.namespace,
-    /** Its latest version is its deletion: its versions are all that is left of it. */
     deleted: v.kind === 'deleted',
     version: v.version,
     at: v.at.toISOString(),
   };
 }
-
-export type NamedJob = ReturnType<typeof toNamedJob>;
 
 /** A version without its definition: what a list shows. */
 export function toVersionSummary(v: Omit<CronJobVersionEntity, 'id' | 'definition'>): VersionSummary {

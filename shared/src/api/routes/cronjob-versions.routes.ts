@@ -58,6 +58,17 @@ export const CRONJOB_VERSION_ROUTES = {
   }),
 };
 
+/** One job found by name in its versions (`GET /cronjob-versions?name=`), deleted or not, with its latest version. */
+export const NamedJobSchema = z.object({
+  cronjobId: z.number().int(),
+  name: z.string().nullable(),
+  namespace: z.string().nullable(),
+  deleted: z.boolean(),
+  version: z.number().int(),
+  at: z.string(),
+});
+export type NamedJob = z.output<typeof NamedJobSchema>;
+
 /** `/cronjob-versions`: cron jobs by name in their versions, how a deleted job's versions are found without its id. */
 export const CRONJOB_VERSIONS_BY_NAME_ROUTES = {
   list: defineRoute({
@@ -73,18 +84,7 @@ export const CRONJOB_VERSIONS_BY_NAME_ROUTES = {
       'before versions recorded it; a token scoped to a namespace sees only its own. `limit` 1-100 (default 20).',
     query: VersionsByNameQuerySchema,
     status: 200,
-    result: z.object({
-      items: z.array(
-        z.object({
-          cronjobId: z.number().int(),
-          name: z.string().nullable(),
-          namespace: z.string().nullable(),
-          deleted: z.boolean(),
-          version: z.number().int(),
-          at: z.string(),
-        }),
-      ),
-    }),
+    result: z.object({ items: z.array(NamedJobSchema) }),
     resultDescription: 'the jobs found, newest first',
   }),
 };

@@ -1,0 +1,35 @@
+import type { RunView } from '@cronfleet/shared';
+import { CliError, EXIT } from './cli-error';
+import type { AdminClient } from './client';
+
+/**
+ * Starts (or retries) a workflow run with `start` and waits for it to end, following the live
+ * events (`GET /sse/events?type=workflow.run`) rather than asking again and again. The stream is
+ * opened before `start` is called, so an end that comes quickly is not missed; once an event says
+ * the run ended, it is read again and returned. A stream that breaks off before then counts as the
+ * server becoming unreachable (exit 4), unless the run has ended by then.
+ */
+export async function startAndWait(client: AdminClient, start: () => Promise<RunView>, started: (run: RunView) => void): Promise<RunView> {
+  const abort = new AbortController();
+  const events = await client.openEvents('/sse/events', { type: 'workflow.run' }, abort.signal);
+  try {
+    const run = await start();
+    started(run);
+    if (run.status !== 'running') return run;
+    const reread = () => client.get<RunView>(`/workflow-runs/${run.id}`);
+    try {
+      for await (const ev of events) {
+        if (ev.event !== 'workflow.run') continue;
+        const data = JSON.parse(ev.data) as { runId?: number; status?: string };
+        if (data.runId === run.id && data.status !== 'running') return await reread();
+      }
+    } catch (e) {
+      if (!(e instanceof CliError && e.exitCode === EXIT.unreachable)) throw e;
+    }
+    const last = await reread();
+    if (last.status !== 'running') return last;
+    throw new CliError(EXIT.unreachable, `the server at ${client.baseUrl} closed the event stream before workflow run ${run.id} ended; see it with: cronfleet workflows get ${run.id}`);
+  } finally {
+    abort.abort();
+  }
+}

@@ -1,0 +1,3 @@
+export * from './check-definition';
+export * from './steps-check';
+export * from './workflow-params';
