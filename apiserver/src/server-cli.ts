@@ -1,47 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { join } from 'node:path';
+import type { Companion, CompanionOption, ServerCliOptions, StartedServer } from '@cronfleet/shared';
 import { ConfigError, loadConfig, redactUrl, ServerConfig } from './config/config';
 // Loaded once the command line is read: `--help` and a bad flag answer without loading Nest.
 import type { RunningServer } from './main';
 
 const say = (line: string) => process.stdout.write(`cronfleet: ${line}\n`);
-
-/** The server as it started, for what runs beside it (the local worker of `cronfleet server --local-worker`). */
-export interface StartedServer {
-  /** The port actually bound. */
-  port: number;
-  /** CRONFLEET_DATA_DIR (absolute). */
-  dataDir: string;
-  /** The PEM certificate it serves HTTPS with; null over plain HTTP. */
-  tlsCertFile: string | null;
-  /** The token a worker says hello with. */
-  workerToken: string;
-}
-
-/** Something running beside the server: stopped after dispatching stops and before the server closes. */
-export interface Companion {
-  /** Asks it to stop; resolves once it has. */
-  stop(): Promise<void>;
-  /** Ends it at once (a second Ctrl-C). */
-  kill(): void;
-}
-
-/**
- * An option of the command that starts a companion once the server is up: how `cronfleet server`
- * (the CLI package) adds `--local-worker` without this package knowing the worker.
- */
-export interface CompanionOption {
-  /** A boolean flag, as commander takes it: `--local-worker`. */
-  flags: string;
-  description: string;
-  start(server: StartedServer): Companion;
-}
-
-export interface ServerCliOptions {
-  /** The command's name in help and errors; default `cronfleet-server`. */
-  name?: string;
-  companion?: CompanionOption;
-}
 
 /**
  * `cronfleet-server [--port N] [--data-dir DIR] [--tls-cert FILE --tls-key FILE]`: starts the API

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Companion, StartedServer } from './optional-packages';
+import type { Companion, StartedServer } from '@cronfleet/shared';
 
 const say = (line: string) => process.stdout.write(`cronfleet: ${line}\n`);
 

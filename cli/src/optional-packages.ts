@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { ServerPackage, WorkerPackage } from '@cronfleet/shared';
 import { CliError, EXIT } from './cli-error';
 
 // The CLI does not depend on the server or the worker package (not even as optional peers: its
@@ -7,31 +8,7 @@ import { CliError, EXIT } from './cli-error';
 // worker` load them here, where Node finds them from the CLI (beside it in a checkout or a project,
 // or both installed with npm install -g), and say how to get them where it does not. This is the
 // only file of cli/ that names them (scripts/check-imports.js, rule cli-knows-no-server). What the
-// CLI uses of them is typed below, not imported: test/package-contracts.ts checks that it fits.
-
-/** The server as it started (apiserver's StartedServer). */
-export interface StartedServer {
-  port: number;
-  dataDir: string;
-  tlsCertFile: string | null;
-  workerToken: string;
-}
-
-/** Something run beside the server, stopped before it (apiserver's Companion). */
-export interface Companion {
-  stop(): Promise<void>;
-  kill(): void;
-}
-
-/** What `cronfleet server` uses of @cronfleet/apiserver: its command, with a flag that starts a companion (apiserver/src/server-cli.ts). */
-export interface ServerPackage {
-  runServerCli(argv: string[], opts: { name: string; companion: { flags: string; description: string; start(server: StartedServer): Companion } }): Promise<number>;
-}
-
-/** What `cronfleet worker` uses of @cronfleet/worker: its command (worker/src/cli.ts). */
-export interface WorkerPackage {
-  runWorkerCli(argv: string[]): Promise<number>;
-}
+// CLI uses of them is typed by shared's package-commands.ts, not imported: test/package-contracts.ts checks that they fit.
 
 /** How to get each package where it is missing: the worker has a tarball (npm run pack); the server runs from a checkout or its image. */
 const INSTALL = {

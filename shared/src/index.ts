@@ -6,3 +6,4 @@ export * from './api';
 export * from './scheduling';
 export * from './jobfiles';
 export * from './workflows';
+export * from './commands';
