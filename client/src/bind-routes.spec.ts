@@ -1,14 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { defineRoute, type RouteContract } from '@cronfleet/shared';
+import { defineRoute, resource, type RouteContract } from '@cronfleet/shared';
 import { bindRoutes, type CallArgs, type RouteCaller } from './bind-routes';
 import { createClient } from './create-client';
 
 const TASKS = {
-  get: defineRoute({ method: 'GET', path: '/tasks/:id', tag: 'tasks', summary: 'A task', params: z.object({ id: z.number() }), status: 200, result: z.object({ id: z.number(), status: z.string() }) }),
-  list: defineRoute({ method: 'GET', path: '/tasks', tag: 'tasks', summary: 'Tasks', query: z.object({ limit: z.number().optional() }), status: 200, result: z.object({ items: z.array(z.object({ id: z.number() })) }) }),
-  cancel: defineRoute({ method: 'DELETE', path: '/tasks/:id', tag: 'tasks', summary: 'Cancel', params: z.object({ id: z.number() }), status: 204 }),
+  get: defineRoute({ method: 'GET', path: '/tasks/:id', access: 'viewer', scope: resource('task'), tag: 'tasks', summary: 'A task', params: z.object({ id: z.number() }), status: 200, result: z.object({ id: z.number(), status: z.string() }) }),
+  list: defineRoute({ method: 'GET', path: '/tasks', access: 'viewer', scope: 'scoped', tag: 'tasks', summary: 'Tasks', query: z.object({ limit: z.number().optional() }), status: 200, result: z.object({ items: z.array(z.object({ id: z.number() })) }) }),
+  cancel: defineRoute({ method: 'DELETE', path: '/tasks/:id', access: 'operator', scope: resource('task'), tag: 'tasks', summary: 'Cancel', params: z.object({ id: z.number() }), status: 204 }),
 };
 
 describe('bindRoutes', () => {

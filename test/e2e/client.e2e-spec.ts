@@ -5,17 +5,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { CreateTaskBatchSchema, CreateTaskSchema, defineRoute, TaskBatchAnswerSchema, TaskIdParamSchema, TaskIdSchema, TaskViewSchema } from '@cronfleet/shared';
+import { CreateTaskBatchSchema, CreateTaskSchema, defineRoute, resource, TaskBatchAnswerSchema, TaskIdParamSchema, TaskIdSchema, TaskViewSchema } from '@cronfleet/shared';
 import { createClient, isCronfleetApiError, type CronfleetApiError, type LiveEventMessage } from '@cronfleet/client';
 import { assertNoLeakedProcesses, randomId, startServer, startWorker, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
 /** The task routes as the shared contract will state them, from the server's own schemas. */
 const id = z.object({ id: TaskIdParamSchema });
 const TASK_ROUTES = {
-  create: defineRoute({ method: 'POST', path: '/tasks', tag: 'tasks', summary: 'A one-shot task', body: CreateTaskSchema, status: 202, result: TaskIdSchema }),
-  createBatch: defineRoute({ method: 'POST', path: '/tasks/batch', tag: 'tasks', summary: 'Tasks in one request', body: CreateTaskBatchSchema, status: 200, result: TaskBatchAnswerSchema }),
-  get: defineRoute({ method: 'GET', path: '/tasks/:id', tag: 'tasks', summary: 'A task', params: id, status: 200, result: TaskViewSchema }),
-  cancel: defineRoute({ method: 'DELETE', path: '/tasks/:id', tag: 'tasks', summary: 'Cancel a task', params: id, status: 204 }),
+  create: defineRoute({ method: 'POST', path: '/tasks', access: 'admin', scope: 'scoped', tag: 'tasks', summary: 'A one-shot task', body: CreateTaskSchema, status: 202, result: TaskIdSchema }),
+  createBatch: defineRoute({ method: 'POST', path: '/tasks/batch', access: 'admin', scope: 'scoped', tag: 'tasks', summary: 'Tasks in one request', body: CreateTaskBatchSchema, status: 200, result: TaskBatchAnswerSchema }),
+  get: defineRoute({ method: 'GET', path: '/tasks/:id', access: 'viewer', scope: resource('task'), tag: 'tasks', summary: 'A task', params: id, status: 200, result: TaskViewSchema }),
+  cancel: defineRoute({ method: 'DELETE', path: '/tasks/:id', access: 'operator', scope: resource('task'), tag: 'tasks', summary: 'Cancel a task', params: id, status: 204 }),
 };
 
 describe('@cronfleet/client against the real server', { timeout: 120_000 }, () => {

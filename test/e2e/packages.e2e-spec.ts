@@ -272,7 +272,7 @@ describe('the installable packages, packed and installed offline', { timeout: 24
     const script = [
       "const { defineRoute, CronJobViewSchema } = require('@cronfleet/shared');",
       "const { createClient } = require('@cronfleet/client');",
-      "const list = defineRoute({ method: 'GET', path: '/cronjobs', tag: 'cronjobs', summary: 'Cron jobs', status: 200 });",
+      "const list = defineRoute({ method: 'GET', path: '/cronjobs', access: 'viewer', scope: 'scoped', tag: 'cronjobs', summary: 'Cron jobs', status: 200 });",
       'const cronfleet = createClient({ baseUrl: process.env.URL, token: process.env.TOKEN, routes: { cronjobs: { list } } });',
       'cronfleet.cronjobs.list({}).then((page) => console.log(page.items.map((j) => CronJobViewSchema.parse(j).name).join("\\n")), (e) => { console.error(e); process.exit(1); });',
     ].join('\n');

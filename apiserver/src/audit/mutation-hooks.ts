@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Span } from '@opentelemetry/api';
-import { isMutating, routePattern, type HttpRequest } from '../auth/http-request';
-import { routeKey } from '../auth/role-policy';
+import { isMutating, routeKey, routePattern, type HttpRequest } from '../auth/http-request';
 import { ERROR, OK, requestSpan, type TaskTracing } from '../observability/task-tracing';
 import type { AuditService } from './audit.service';
 

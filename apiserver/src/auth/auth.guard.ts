@@ -1,17 +1,29 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { ApiTokensService } from './api-tokens.service';
-import { clientAddress, isMutating, type HttpRequest, type HttpResponse, routePattern, TooManyAuthFailuresException } from './http-request';
+import { clientAddress, isMutating, routeKey, type HttpRequest, type HttpResponse, routePattern, TooManyAuthFailuresException } from './http-request';
 import { NamespaceAccess } from './namespace-access';
 import { RequestAudit } from './request-audit';
-import { accessFor, routeKey } from './role-policy';
-import { type Actor, roleAllows } from '@cronfleet/shared';
+import { type Actor, type RouteAccess, type RouteContract, type RouteScope, roleAllows } from '@cronfleet/shared';
 import { DomainError, HTTP_STATUS_BY_CODE } from '../common/errors';
+import { contractOf } from '../common/route.decorator';
 
 /**
- * The global guard: finds the route in the role policy (role-policy.ts), refuses addresses with too
- * many failed token checks (429), checks the bearer token (401), then the token's role (403), and
- * leaves the caller on the request for the audit log.
+ * Who may call a request's handler: its contract's `access` and `scope`. A request by another method
+ * than the contract's (Fastify answers HEAD with the GET handler) is held to what a route no
+ * contract states gets: admin, and cluster-wide tokens only. Null: the handler has no contract,
+ * and is refused to everyone (nest-routes.ts checks that every handler Nest serves has one).
+ */
+export function accessOf(contract: RouteContract | undefined, method: string): RouteAccess | null {
+  if (!contract) return null;
+  return method.toUpperCase() === contract.method ? contract : { access: 'admin', scope: 'cluster' };
+}
+
+/**
+ * The global guard: reads who may call the route from the handler's contract (`@Route(contract)`,
+ * see accessOf), refuses addresses with too many failed token checks (429), checks the bearer token
+ * (401), then the token's role (403) and, for a token scoped to a namespace, the route's scope (403,
+ * or 404 for another namespace's resource), and leaves the caller on the request for the audit log.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -26,8 +38,10 @@ export class AuthGuard implements CanActivate {
     const http = ctx.switchToHttp();
     const req = http.getRequest<HttpRequest>();
     const key = routeKey(req.method, routePattern(req));
-    const needed = accessFor(key);
-    if (needed === 'public') return true;
+    const policy = accessOf(contractOf(ctx.getHandler()), req.method);
+    if (!policy) throw new ForbiddenException(`${key} states no route contract: refused to every token`);
+    if (policy.access === 'public') return true;
+    const needed = policy.access;
 
     const address = clientAddress(req);
     const blockedMs = this.limiter.blockedForMs(address, Date.now());
@@ -47,7 +61,7 @@ export class AuthGuard implements CanActivate {
     const actor = outcome.actor;
     req.actor = actor;
     if (roleAllows(actor.role, needed)) {
-      if (actor.namespace !== null) await this.checkNamespace({ ...actor, namespace: actor.namespace }, key, req);
+      if (actor.namespace !== null) await this.checkNamespace({ ...actor, namespace: actor.namespace }, policy.scope, key, req);
       return true;
     }
     const message = `token '${actor.name}' has role ${actor.role}; ${key} needs ${needed} or above`;
@@ -56,9 +70,9 @@ export class AuthGuard implements CanActivate {
   }
 
   /** A scoped token's request: refused (403, or 404 for another namespace's resource) and audited as such when mutating. */
-  private async checkNamespace(actor: Actor & { namespace: string }, key: string, req: HttpRequest): Promise<void> {
+  private async checkNamespace(actor: Actor & { namespace: string }, scope: RouteScope, key: string, req: HttpRequest): Promise<void> {
     try {
-      await this.namespaces.check(actor, key, req, isMutating(req));
+      await this.namespaces.check(actor, scope, key, req, isMutating(req));
     } catch (e) {
       if (isMutating(req) && e instanceof DomainError) await this.audit.recordRequest(req, HTTP_STATUS_BY_CODE[e.code]);
       throw e;

@@ -33,6 +33,11 @@ export const pathOf = (req: HttpRequest): string => req.originalUrl.split('?')[0
 /** The route's pattern (`/api/v1/cronjobs/:id`), or the path when no route matched. */
 export const routePattern = (req: HttpRequest): string => req.routeOptions?.url ?? pathOf(req);
 
+/** How refusals and spans name a route: `POST /api/v1/cronjobs/{id}/run`, from a method and the route's pattern (`/api/v1/cronjobs/:id/run`). */
+export function routeKey(method: string, routePath: string): string {
+  return `${method.toUpperCase()} ${routePath.replace(/:(\w+)/g, '{$1}')}`;
+}
+
 /** 429 for an address with too many failed token checks; its code is `TooManyAuthFailures`. */
 export class TooManyAuthFailuresException extends HttpException {
   constructor(message: string) {

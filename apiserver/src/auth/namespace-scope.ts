@@ -5,7 +5,7 @@ import { DomainError } from '../common/errors';
  * What a caller may see and where its creations go, by its token's namespace. A cluster-wide token
  * (namespace null, the bootstrap admin token among them) sees every namespace; a scoped token only
  * its own. Used by the controllers for lists and creates; the guard checks routes naming one
- * resource (auth/namespace-access.ts).
+ * resource by the route's `scope` (auth/namespace-access.ts).
  */
 
 const scopedRefusal = (actor: Actor, asked: string): DomainError =>

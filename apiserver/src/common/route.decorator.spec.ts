@@ -4,12 +4,14 @@ import { describe, it } from 'node:test';
 import { Controller, type ExecutionContext } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { z } from 'zod';
-import { CRONJOB_ROUTES, defineRoute } from '@cronfleet/shared';
+import { CRONJOB_ROUTES, defineRoute, resource } from '@cronfleet/shared';
 import { Route, RouteBody, RouteParam, RouteQuery } from './route.decorator';
 
 const ROUTE = defineRoute({
   method: 'POST',
   path: '/things/:id',
+  access: 'operator',
+  scope: resource('task'),
   tag: 't',
   summary: 'a thing',
   params: z.object({ id: CRONJOB_ROUTES.get.params.shape.id }),

@@ -10,8 +10,9 @@ export const ROUTE_CONTRACT = 'cronfleet:route-contract';
  * Serves a route of `@cronfleet/shared`'s API_ROUTES with this handler: registers its method and
  * path (the controller is `@Controller()`, the path the contract's whole path below the prefix),
  * its success status, and the contract itself, which the input decorators (`@RouteParam`,
- * `@RouteQuery`, `@RouteBody`) validate with, the query guard reads, and the OpenAPI document and
- * served-routes check are built from. Nothing of the route is stated in the controller.
+ * `@RouteQuery`, `@RouteBody`) validate with, the auth guard (who may call it) and the query guard
+ * read, and the OpenAPI document and served-routes check are built from. Nothing of the route is
+ * stated in the controller.
  */
 export function Route(contract: RouteContract): MethodDecorator {
   return applyDecorators(

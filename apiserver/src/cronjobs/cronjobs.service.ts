@@ -1,5 +1,5 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
-import { describeIssues, inNamespaceLabel, nextRunAtMs, parseSchedule, previewRunsMs, Schedule, ScheduleInput, scheduleToString, CreateCronJob, ListCronJobsQuery, UpdateCronJob, UpdateCronJobSchema, CronJobView, type ListVersionsQuery, type NamedJob, type VersionsByNameQuery, type VersionSummary, type VersionView, normalizeTriggers, triggerTargets, type Triggers, describeCycle, findCycle, type Actor, roleAllows, paramsFitProblem, resolveParams, triggerParamsProblems } from '@cronfleet/shared';
+import { describeIssues, inNamespaceLabel, nextRunAtMs, parseSchedule, previewRunsMs, Schedule, ScheduleInput, scheduleToString, CreateCronJob, ListCronJobsQuery, UpdateCronJob, UpdateCronJobSchema, CronJobView, type ListVersionsQuery, type NamedJob, type VersionsByNameQuery, type VersionSummary, type VersionView, normalizeTriggers, triggerTargets, type Triggers, describeCycle, findCycle, type Actor, roleAllows, RUN_OVERRIDES_ROLE, paramsFitProblem, resolveParams, triggerParamsProblems } from '@cronfleet/shared';
 import { DomainError, notFound } from '../common/errors';
 import { SecretBox } from '../common/secret-box';
 import { validSpec } from '../common/runner-spec';
@@ -20,7 +20,6 @@ import { notifyRulesOf, PLAIN_FIELDS } from './versions/job-definition';
 import type { RunNow } from '@cronfleet/shared';
 import { TaskLifecycle } from '../tasks/lifecycle/task-lifecycle';
 import { NamespacesService } from '../namespaces/namespaces.service';
-import { RUN_OVERRIDES_ROLE } from '../auth/role-policy';
 
 /** One run in a job's timeline strip. */
 export interface TimelineRun {

@@ -8,7 +8,7 @@ import { listNamespace } from '../auth/namespace-scope';
 /**
  * `/api/v1/namespaces`. Reading needs a viewer (a scoped token sees its own namespace only: the
  * guard answers 404 for another); creating, changing and deleting need an admin with a
- * cluster-wide token (auth/namespace-access.ts).
+ * cluster-wide token (the contracts' access and scope, enforced by the guard).
  */
 @Controller()
 export class NamespacesController {

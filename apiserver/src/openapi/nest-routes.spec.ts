@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { API_ROUTES, defineRoute } from '@cronfleet/shared';
+import { API_ROUTES, defineRoute, resource } from '@cronfleet/shared';
 import { AppModule, type Infrastructure } from '../app.module';
 import { Route, RouteParam, RouteQuery } from '../common/route.decorator';
 import { contractProblems, controllersOf, operationIds, servedRoutes } from './nest-routes';
@@ -20,9 +20,9 @@ function registeredRoutes() {
 
 const SPEC_ROUTES = {
   things: {
-    get: defineRoute({ method: 'GET', path: '/things/:id', tag: 't', summary: 'a thing', params: z.object({ id: z.string() }), query: z.object({}).strict(), status: 200 }),
-    list: defineRoute({ method: 'GET', path: '/things', tag: 't', summary: 'things', status: 200 }),
-    gone: defineRoute({ method: 'DELETE', path: '/things/:id', tag: 't', summary: 'no handler', params: z.object({ id: z.string() }), status: 204 }),
+    get: defineRoute({ method: 'GET', path: '/things/:id', access: 'viewer', scope: resource('task'), tag: 't', summary: 'a thing', params: z.object({ id: z.string() }), query: z.object({}).strict(), status: 200 }),
+    list: defineRoute({ method: 'GET', path: '/things', access: 'viewer', scope: 'scoped', tag: 't', summary: 'things', status: 200 }),
+    gone: defineRoute({ method: 'DELETE', path: '/things/:id', access: 'operator', scope: resource('task'), tag: 't', summary: 'no handler', params: z.object({ id: z.string() }), status: 204 }),
   },
 };
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { accessFor, routeKey } from '../auth/role-policy';
 import { API_ROUTES, COMPONENT_SCHEMAS, fullPath, routeList, type ResponseDoc, type RouteContract, type RouteGroup } from '@cronfleet/shared';
 
 type JsonSchema = Record<string, unknown>;
@@ -54,7 +53,6 @@ function responsesOf(route: RouteContract): Record<string, unknown> {
 }
 
 function operation(route: RouteContract, operationId: string) {
-  const key = routeKey(route.method, fullPath(route));
   const parameters: JsonSchema[] = [];
   for (const name of [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1])) {
     const schema = route.params?.shape[name] as z.ZodType | undefined;
@@ -74,8 +72,8 @@ function operation(route: RouteContract, operationId: string) {
     responses['413'] ??= errorResponse('the body is larger than CRONFLEET_MAX_BODY_BYTES (BodyTooLarge)');
     responses['415'] ??= errorResponse('a body that is not sent as Content-Type: application/json (UnsupportedMediaType)');
   }
-  const access = accessFor(key);
-  if (!route.public) {
+  const access = route.access;
+  if (access !== 'public') {
     responses['401'] ??= errorResponse('no token, or not a valid one (unknown, revoked or expired)');
     if (access !== 'viewer') responses['403'] ??= errorResponse(`the token's role is below ${access}`);
     responses['429'] ??= errorResponse('too many failed token checks from this address (TooManyAuthFailures); see Retry-After');
@@ -85,7 +83,7 @@ function operation(route: RouteContract, operationId: string) {
     tags: [route.tag],
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
-    security: route.public ? [] : [{ bearerAuth: [] }],
+    security: access === 'public' ? [] : [{ bearerAuth: [] }],
     'x-cronfleet-role': access,
     ...(parameters.length ? { parameters } : {}),
     ...(route.body

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { RouteAccess } from './access';
 
 /** Every REST route is under this prefix, except the ones marked `unprefixed` (probes, scrapers, docs). */
 export const API_PREFIX = '/api/v1';
@@ -34,13 +35,18 @@ export interface ResponseDoc {
  * - `errors` are the route's own error answers by status; 400 (for a route with input) and 401
  *   (for one that needs a token) are added to every route that has them. A string is a description of
  *   the error body `{ statusCode, error, code, message }`.
+ * - `access` and `scope` ({@link RouteAccess}) are who may call it: the least role (or `public`: no
+ *   token), and how it meets a token scoped to one namespace. The server's guard enforces them and
+ *   nothing else, and the OpenAPI document states the role (`x-cronfleet-role`); a route without
+ *   them does not compile.
  */
-export interface RouteContract {
+export type RouteContract = RouteShape & RouteAccess;
+
+/** What a route is apart from who may call it. */
+export interface RouteShape {
   method: HttpMethod;
   path: string;
   unprefixed?: boolean;
-  /** No token needed. */
-  public?: boolean;
   tag: string;
   summary: string;
   description?: string;
@@ -61,8 +67,17 @@ export interface RouteContract {
   errors?: Record<number, ResponseDoc | string>;
 }
 
-/** Declares a route, keeping its literal types (method, path, schemas) for the typed client. */
-export function defineRoute<const R extends RouteContract>(route: R): R {
+/** The names of a path's parameters: `'id' | 'version'` of `/cronjobs/:id/versions/:version`. */
+export type PathParams<P extends string> = P extends `${string}:${infer N}/${infer Rest}` ? N | PathParams<`/${Rest}`> : P extends `${string}:${infer N}` ? N : never;
+
+/** A route whose `scope` names its resource by a parameter its path does not have is refused: the type then asks for one it has. */
+type ScopeFits<R extends RouteContract> = R['scope'] extends { param: infer P } ? ([P] extends [PathParams<R['path']>] ? unknown : { scope: { param: PathParams<R['path']> } }) : unknown;
+
+/**
+ * Declares a route, keeping its literal types (method, path, schemas) for the typed client; a
+ * `scope` naming a path parameter the path does not have does not compile.
+ */
+export function defineRoute<const R extends RouteContract>(route: R & ScopeFits<R>): R {
   return route;
 }
 

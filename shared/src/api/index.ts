@@ -1,3 +1,4 @@
+export * from './access';
 export * from './api-tokens';
 export * from './audit';
 export * from './contract';

@@ -105,7 +105,7 @@ export const POLICY_DEFAULTS = {
 /**
  * `POST /cronjobs/:id/run` body. `params`: values of the job's declared params (any role that may
  * run). `args` and `env`: free-form overrides of the spec's arguments and environment for this run,
- * admin only (RUN_OVERRIDES_ROLE in auth/role-policy.ts): they change what runs.
+ * admin only (RUN_OVERRIDES_ROLE in access.ts): they change what runs.
  */
 export const RunNowSchema = z
   .object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resource } from '../access';
 import { defineRoute } from '../contract';
 import { ApiTokenViewSchema, CreateApiTokenSchema, CreatedApiTokenSchema, TokenIdParamSchema } from '../api-tokens';
 import { AuditPageSchema, AuditQuerySchema } from '../audit';
@@ -11,6 +12,8 @@ export const API_TOKEN_ROUTES = {
   create: defineRoute({
     method: 'POST',
     path: '/tokens',
+    access: 'admin',
+    scope: 'scoped',
     tag: 'tokens',
     summary: 'Create an API token',
     description: 'Roles: `viewer` (read), `operator` (also run, pause, kill, drain, scheduler stop/start), `admin` (everything). The token (`cft_…`) is in this answer only; the server keeps its SHA-256.',
@@ -23,6 +26,8 @@ export const API_TOKEN_ROUTES = {
   self: defineRoute({
     method: 'GET',
     path: '/tokens/self',
+    access: 'viewer',
+    scope: 'any',
     tag: 'tokens',
     summary: 'The caller: its token id (null for the configured admin token), name and role',
     status: 200,
@@ -32,6 +37,8 @@ export const API_TOKEN_ROUTES = {
   list: defineRoute({
     method: 'GET',
     path: '/tokens',
+    access: 'admin',
+    scope: 'scoped',
     tag: 'tokens',
     summary: 'List API tokens (never their secrets), revoked ones too',
     query: NamespaceQuerySchema,
@@ -42,6 +49,8 @@ export const API_TOKEN_ROUTES = {
   revoke: defineRoute({
     method: 'DELETE',
     path: '/tokens/:id',
+    access: 'admin',
+    scope: resource('token'),
     tag: 'tokens',
     summary: 'Revoke an API token',
     description: 'It is refused (401) from the next request on, on every server; the row stays for the audit log.',
@@ -57,6 +66,8 @@ export const AUDIT_ROUTES = {
   page: defineRoute({
     method: 'GET',
     path: '/audit',
+    access: 'admin',
+    scope: 'cluster',
     tag: 'tokens',
     summary: 'The audit log of mutating calls, newest first',
     description: 'Every POST, PATCH, PUT and DELETE that passed the token check: who (token name and id, or `admin`), role, method, path, target id, status answered, client address, time. Request bodies are never kept.',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resource } from '../access';
 import { defineRoute } from '../contract';
 import { CronJobIdParamSchema } from '../cronjobs';
 import { ListVersionsQuerySchema, VersionParamSchema, VersionsByNameQuerySchema } from '../versions';
@@ -13,6 +14,8 @@ export const CRONJOB_VERSION_ROUTES = {
   list: defineRoute({
     method: 'GET',
     path: '/cronjobs/:id/versions',
+    access: 'viewer',
+    scope: resource('cronjob'),
     tag: 'cronjobs',
     summary: "A cron job's versions, newest first",
     description: 'One per create, change (pause and resume included), rollback and delete: who, when, what changed. Also for a deleted job. `limit` per page (default 20), `cursor` the previous page\'s `nextCursor`.',
@@ -26,6 +29,8 @@ export const CRONJOB_VERSION_ROUTES = {
   get: defineRoute({
     method: 'GET',
     path: '/cronjobs/:id/versions/:version',
+    access: 'viewer',
+    scope: resource('cronjob'),
     tag: 'cronjobs',
     summary: 'One version of a cron job, with its whole definition',
     params,
@@ -37,6 +42,9 @@ export const CRONJOB_VERSION_ROUTES = {
   rollback: defineRoute({
     method: 'POST',
     path: '/cronjobs/:id/versions/:version/rollback',
+    // Changes the job's definition, as PATCH does.
+    access: 'admin',
+    scope: resource('cronjob'),
     tag: 'cronjobs',
     summary: "Write an older version's definition again, as a new version",
     description:
@@ -66,6 +74,8 @@ export const CRONJOB_VERSIONS_BY_NAME_ROUTES = {
   list: defineRoute({
     method: 'GET',
     path: '/cronjob-versions',
+    access: 'viewer',
+    scope: 'scoped',
     tag: 'cronjobs',
     summary: 'Cron jobs by name in their versions, deleted ones included',
     description:

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resource } from '../access';
 import { defineRoute } from '../contract';
 import { CreateCronJobSchema, CronJobIdParamSchema, ListCronJobsQuerySchema, TimelineQuerySchema, UpdateCronJobSchema } from '../cronjobs';
 import { RunNowSchema } from '../policies';
@@ -13,6 +14,8 @@ export const CRONJOB_ROUTES = {
   create: defineRoute({
     method: 'POST',
     path: '/cronjobs',
+    access: 'admin',
+    scope: 'scoped',
     tag: 'cronjobs',
     summary: 'Create a cron job',
     description:
@@ -29,6 +32,8 @@ export const CRONJOB_ROUTES = {
   list: defineRoute({
     method: 'GET',
     path: '/cronjobs',
+    access: 'viewer',
+    scope: 'scoped',
     tag: 'cronjobs',
     summary: 'List cron jobs',
     description: 'By id. Without `limit` every cron job; with it one page, and `nextCursor` (pass as `cursor`) while more may follow. `q` matches part of the name in any case.',
@@ -40,6 +45,8 @@ export const CRONJOB_ROUTES = {
   timeline: defineRoute({
     method: 'GET',
     path: '/cronjobs/timeline',
+    access: 'viewer',
+    scope: 'scoped',
     tag: 'cronjobs',
     summary: 'Latest runs of several cron jobs',
     description: 'For each of `ids` (at most 100) its latest `limit` tasks by due time, newest first: the success/failure strips of the dashboard.',
@@ -51,6 +58,8 @@ export const CRONJOB_ROUTES = {
   get: defineRoute({
     method: 'GET',
     path: '/cronjobs/:id',
+    access: 'viewer',
+    scope: resource('cronjob'),
     tag: 'cronjobs',
     summary: 'Read a cron job',
     params,
@@ -62,6 +71,8 @@ export const CRONJOB_ROUTES = {
   update: defineRoute({
     method: 'PATCH',
     path: '/cronjobs/:id',
+    access: 'admin',
+    scope: resource('cronjob'),
     tag: 'cronjobs',
     summary: 'Change a cron job',
     description: 'Any subset of the create fields; `secretEnv` replaces all secret variables (null removes them).',
@@ -75,6 +86,8 @@ export const CRONJOB_ROUTES = {
   remove: defineRoute({
     method: 'DELETE',
     path: '/cronjobs/:id',
+    access: 'admin',
+    scope: resource('cronjob'),
     tag: 'cronjobs',
     summary: 'Delete a cron job and its task history',
     params,
@@ -85,6 +98,8 @@ export const CRONJOB_ROUTES = {
   run: defineRoute({
     method: 'POST',
     path: '/cronjobs/:id/run',
+    access: 'operator',
+    scope: resource('cronjob'),
     tag: 'cronjobs',
     summary: 'Run a cron job now',
     description:
@@ -101,6 +116,8 @@ export const CRONJOB_ROUTES = {
   pause: defineRoute({
     method: 'POST',
     path: '/cronjobs/:id/pause',
+    access: 'operator',
+    scope: resource('cronjob'),
     tag: 'cronjobs',
     summary: 'Stop scheduling a cron job',
     params,
@@ -112,6 +129,8 @@ export const CRONJOB_ROUTES = {
   resume: defineRoute({
     method: 'POST',
     path: '/cronjobs/:id/resume',
+    access: 'operator',
+    scope: resource('cronjob'),
     tag: 'cronjobs',
     summary: 'Schedule a cron job again from now',
     params,
@@ -123,6 +142,8 @@ export const CRONJOB_ROUTES = {
   next: defineRoute({
     method: 'GET',
     path: '/cronjobs/:id/next',
+    access: 'viewer',
+    scope: resource('cronjob'),
     tag: 'cronjobs',
     summary: "A cron job's next due times",
     params,

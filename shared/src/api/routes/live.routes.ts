@@ -6,6 +6,8 @@ export const LIVE_ROUTES = {
   events: defineRoute({
     method: 'GET',
     path: '/sse/events',
+    access: 'viewer',
+    scope: 'scoped',
     tag: 'events',
     summary: 'Live events (Server-Sent Events)',
     description:

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NamespaceNameSchema } from '../../protocol';
+import { resource } from '../access';
 import { defineRoute } from '../contract';
 import { CreateNamespaceSchema, NamespaceViewSchema, UpdateNamespaceSchema } from '../namespaces';
 import { listOf } from './common';
@@ -16,6 +17,8 @@ export const NAMESPACE_ROUTES = {
   list: defineRoute({
     method: 'GET',
     path: '/namespaces',
+    access: 'viewer',
+    scope: 'scoped',
     tag: 'namespaces',
     summary: 'List namespaces with their quotas and usage',
     description: 'A token scoped to a namespace sees only that one.',
@@ -26,6 +29,8 @@ export const NAMESPACE_ROUTES = {
   get: defineRoute({
     method: 'GET',
     path: '/namespaces/:name',
+    access: 'viewer',
+    scope: resource('namespace', 'name'),
     tag: 'namespaces',
     summary: 'One namespace: quotas (maxJobs, maxConcurrentTasks) and usage (jobs, workflows, running tasks)',
     params,
@@ -37,6 +42,9 @@ export const NAMESPACE_ROUTES = {
   create: defineRoute({
     method: 'POST',
     path: '/namespaces',
+    // Quotas bound every team at once: a cluster-wide admin's (scope cluster).
+    access: 'admin',
+    scope: 'cluster',
     tag: 'namespaces',
     summary: 'Create a namespace',
     description: 'Needs an admin token that is cluster-wide. Cron jobs, workflows, one-shot tasks, tokens and workers then name it in `namespace`.',
@@ -49,6 +57,9 @@ export const NAMESPACE_ROUTES = {
   update: defineRoute({
     method: 'PATCH',
     path: '/namespaces/:name',
+    // Quotas, as POST /namespaces.
+    access: 'admin',
+    scope: 'cluster',
     tag: 'namespaces',
     summary: 'Change a namespace’s description or quotas (null: no limit)',
     description: 'A lower `maxJobs` deletes nothing: it refuses new jobs until the namespace is under it. A lower `maxConcurrentTasks` stops nothing running: new tasks wait.',
@@ -62,6 +73,9 @@ export const NAMESPACE_ROUTES = {
   remove: defineRoute({
     method: 'DELETE',
     path: '/namespaces/:name',
+    // As POST /namespaces: a team's place in the cluster is a cluster-wide admin's.
+    access: 'admin',
+    scope: 'cluster',
     tag: 'namespaces',
     summary: 'Delete an empty namespace',
     description: 'Refused while it holds cron jobs, workflows, live tokens, workers serving it or unfinished tasks; its finished one-shot tasks go with it. `default` is never deleted.',

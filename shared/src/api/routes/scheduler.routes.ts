@@ -6,6 +6,8 @@ export const SCHEDULER_ROUTES = {
   status: defineRoute({
     method: 'GET',
     path: '/scheduler',
+    access: 'viewer',
+    scope: 'any',
     tag: 'scheduler',
     summary: 'Who dispatches and how far behind',
     status: 200,
@@ -15,6 +17,8 @@ export const SCHEDULER_ROUTES = {
   stop: defineRoute({
     method: 'POST',
     path: '/scheduler/stop',
+    access: 'operator',
+    scope: 'cluster',
     tag: 'scheduler',
     summary: 'Pause dispatch on every instance',
     status: 200,
@@ -24,6 +28,8 @@ export const SCHEDULER_ROUTES = {
   start: defineRoute({
     method: 'POST',
     path: '/scheduler/start',
+    access: 'operator',
+    scope: 'cluster',
     tag: 'scheduler',
     summary: 'Resume dispatch on every instance',
     status: 200,

@@ -7,6 +7,8 @@ export const SCHEDULE_ROUTES = {
   preview: defineRoute({
     method: 'GET',
     path: '/schedules/preview',
+    access: 'viewer',
+    scope: 'any',
     tag: 'cronjobs',
     summary: 'Try a schedule before saving it',
     description:

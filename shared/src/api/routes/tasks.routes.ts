@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resource } from '../access';
 import { defineRoute } from '../contract';
 import { CreateTaskBatchDocSchema, CreateTaskSchema, ListTasksQuerySchema, OutputQuerySchema, StopTaskSchema, TaskIdParamSchema, TaskBatchAnswerSchema } from '../tasks';
 import { ControlResultSchema, TaskIdSchema, TaskViewSchema } from '../views';
@@ -25,6 +26,9 @@ export const TASK_ROUTES = {
   create: defineRoute({
     method: 'POST',
     path: '/tasks',
+    // A one-shot task carries its own command: defining what runs is an admin's.
+    access: 'admin',
+    scope: 'scoped',
     tag: 'tasks',
     summary: 'Create a one-shot task',
     description:
@@ -39,6 +43,9 @@ export const TASK_ROUTES = {
   createBatch: defineRoute({
     method: 'POST',
     path: '/tasks/batch',
+    // Each item carries its own command, as in POST /tasks.
+    access: 'admin',
+    scope: 'scoped',
     tag: 'tasks',
     summary: 'Create up to 1,000 one-shot tasks',
     description:
@@ -55,6 +62,8 @@ export const TASK_ROUTES = {
   cancel: defineRoute({
     method: 'DELETE',
     path: '/tasks/:id',
+    access: 'operator',
+    scope: resource('task'),
     tag: 'tasks',
     summary: 'Cancel a task that has not reached a worker',
     params,
@@ -65,6 +74,8 @@ export const TASK_ROUTES = {
   retry: defineRoute({
     method: 'POST',
     path: '/tasks/:id/retry',
+    access: 'operator',
+    scope: resource('task'),
     tag: 'tasks',
     summary: "Run a finished task's run again as the attempt after its latest one",
     params,
@@ -79,6 +90,8 @@ export const TASK_ROUTES = {
   list: defineRoute({
     method: 'GET',
     path: '/tasks',
+    access: 'viewer',
+    scope: 'scoped',
     tag: 'tasks',
     summary: 'List tasks, newest first',
     query: ListTasksQuerySchema,
@@ -89,6 +102,8 @@ export const TASK_ROUTES = {
   get: defineRoute({
     method: 'GET',
     path: '/tasks/:id',
+    access: 'viewer',
+    scope: resource('task'),
     tag: 'tasks',
     summary: 'Read a task',
     params,
@@ -100,6 +115,8 @@ export const TASK_ROUTES = {
   output: defineRoute({
     method: 'GET',
     path: '/tasks/:id/output',
+    access: 'viewer',
+    scope: resource('task'),
     tag: 'tasks',
     summary: "A task's output",
     description: 'stdout and stderr as text; with `follow=true`, Server-Sent Events: `output` events `{ seq, data }` (what is stored, then live) until `end` `{ status }`.',
@@ -111,6 +128,6 @@ export const TASK_ROUTES = {
     resultDescription: 'the output as text, or an event stream with follow=true',
     errors: { 404: NO_TASK },
   }),
-  kill: defineRoute({ method: 'POST', path: '/tasks/:id/kill', tag: 'tasks', summary: "SIGKILL to a task's process group", params, ...CONTROL }),
-  stop: defineRoute({ method: 'POST', path: '/tasks/:id/stop', tag: 'tasks', summary: 'SIGTERM to a task, SIGKILL after the grace', params, body: StopTaskSchema, ...CONTROL }),
+  kill: defineRoute({ method: 'POST', path: '/tasks/:id/kill', access: 'operator', scope: resource('task'), tag: 'tasks', summary: "SIGKILL to a task's process group", params, ...CONTROL }),
+  stop: defineRoute({ method: 'POST', path: '/tasks/:id/stop', access: 'operator', scope: resource('task'), tag: 'tasks', summary: 'SIGTERM to a task, SIGKILL after the grace', params, body: StopTaskSchema, ...CONTROL }),
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resource } from '../access';
 import { defineRoute } from '../contract';
 import { fromDecimal } from '../decimal';
 import { NamespaceQuerySchema } from '../namespaces';
@@ -16,6 +17,8 @@ export const WORKER_ROUTES = {
   list: defineRoute({
     method: 'GET',
     path: '/workers',
+    access: 'viewer',
+    scope: 'scoped',
     tag: 'workers',
     summary: 'List workers',
     query: NamespaceQuerySchema,
@@ -26,6 +29,8 @@ export const WORKER_ROUTES = {
   get: defineRoute({
     method: 'GET',
     path: '/workers/:id',
+    access: 'viewer',
+    scope: resource('worker'),
     tag: 'workers',
     summary: 'Read a worker with its live tasks',
     params,
@@ -37,6 +42,8 @@ export const WORKER_ROUTES = {
   drain: defineRoute({
     method: 'POST',
     path: '/workers/:id/drain',
+    access: 'operator',
+    scope: resource('worker'),
     tag: 'workers',
     summary: 'No new tasks for a worker',
     params,
@@ -48,6 +55,8 @@ export const WORKER_ROUTES = {
   undrain: defineRoute({
     method: 'POST',
     path: '/workers/:id/undrain',
+    access: 'operator',
+    scope: resource('worker'),
     tag: 'workers',
     summary: 'A drained worker takes tasks again',
     params,
@@ -59,6 +68,10 @@ export const WORKER_ROUTES = {
   revoke: defineRoute({
     method: 'POST',
     path: '/workers/:id/revoke',
+    // Who may join the fleet under a name: an admin's, as tokens are.
+    access: 'admin',
+    // A worker's identity is the cluster's: a shared worker serves every namespace.
+    scope: 'cluster',
     tag: 'workers',
     summary: "Revoke a worker's credential",
     description: 'Its connection is cut on whichever server holds it, and every later hello under its name is refused (`WorkerRevoked`) until it is re-enrolled. Its running tasks end as for any worker gone.',
@@ -71,6 +84,10 @@ export const WORKER_ROUTES = {
   reenrol: defineRoute({
     method: 'POST',
     path: '/workers/:id/reenrol',
+    // Who may join the fleet under a name, as revoke.
+    access: 'admin',
+    // The worker's identity is the cluster's, as for revoke.
+    scope: 'cluster',
     tag: 'workers',
     summary: "Open a worker's enrolment again",
     description: 'The next hello under its name (with the worker token) is issued a fresh credential; the old one stops working. For a rebuilt host or a lost state directory; refused while the worker is online.',
@@ -86,6 +103,8 @@ export const WORKER_ROUTES = {
   remove: defineRoute({
     method: 'DELETE',
     path: '/workers/:id',
+    access: 'admin',
+    scope: resource('worker'),
     tag: 'workers',
     summary: 'Forget an offline worker',
     params,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resource } from '../access';
 import { defineRoute } from '../contract';
 import { ListAllRunsQuerySchema, RunIdParamSchema, RunSummarySchema, RunViewSchema, StopRunSchema } from '../workflows';
 import { cursorPageOf } from './common';
@@ -22,6 +23,8 @@ export const WORKFLOW_RUN_ROUTES = {
   list: defineRoute({
     method: 'GET',
     path: '/workflow-runs',
+    access: 'viewer',
+    scope: 'scoped',
     tag: 'workflows',
     summary: 'Workflow runs of every workflow (or of `workflowId`), newest first',
     query: ListAllRunsQuerySchema,
@@ -32,6 +35,8 @@ export const WORKFLOW_RUN_ROUTES = {
   get: defineRoute({
     method: 'GET',
     path: '/workflow-runs/:id',
+    access: 'viewer',
+    scope: resource('workflowRun'),
     tag: 'workflows',
     summary: 'A workflow run with the state of each step',
     description: 'Each step with its `dependsOn` and `when` (the edges to draw), its state (waiting, running, success, failed, skipped, cancelled), its tasks (attempts, group members, status, times), and for a group the member counts.',
@@ -41,10 +46,12 @@ export const WORKFLOW_RUN_ROUTES = {
     resultDescription: 'the run',
     errors: { 404: NO_RUN },
   }),
-  kill: defineRoute({ method: 'POST', path: '/workflow-runs/:id/kill', tag: 'workflows', summary: 'Kill a run: SIGKILL its running steps, skip the rest', params, ...RUN_CONTROL }),
+  kill: defineRoute({ method: 'POST', path: '/workflow-runs/:id/kill', access: 'operator', scope: resource('workflowRun'), tag: 'workflows', summary: 'Kill a run: SIGKILL its running steps, skip the rest', params, ...RUN_CONTROL }),
   stop: defineRoute({
     method: 'POST',
     path: '/workflow-runs/:id/stop',
+    access: 'operator',
+    scope: resource('workflowRun'),
     tag: 'workflows',
     summary: 'Stop a run: SIGTERM its running steps (SIGKILL after the grace), skip the rest',
     params,
@@ -54,6 +61,8 @@ export const WORKFLOW_RUN_ROUTES = {
   retry: defineRoute({
     method: 'POST',
     path: '/workflow-runs/:id/retry',
+    access: 'operator',
+    scope: resource('workflowRun'),
     tag: 'workflows',
     summary: 'Run a failed, killed or cancelled run again from its failed steps',
     description: 'Steps that succeeded keep their result and do not run again; the others get new attempts.',

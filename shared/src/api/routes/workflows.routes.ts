@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resource } from '../access';
 import { defineRoute } from '../contract';
 import { NamespaceQuerySchema } from '../namespaces';
 import { WorkflowBodySchema } from '../workflow-definition';
@@ -16,6 +17,9 @@ export const WORKFLOW_ROUTES = {
   create: defineRoute({
     method: 'POST',
     path: '/workflows',
+    // A workflow's steps carry their own commands: defining them is an admin's, as for cron jobs.
+    access: 'admin',
+    scope: 'scoped',
     tag: 'workflows',
     summary: 'Create a workflow',
     description:
@@ -32,6 +36,8 @@ export const WORKFLOW_ROUTES = {
   list: defineRoute({
     method: 'GET',
     path: '/workflows',
+    access: 'viewer',
+    scope: 'scoped',
     tag: 'workflows',
     summary: 'List workflows',
     description: 'By id. Without `limit` every workflow; with it one page, and `nextCursor` (pass as `cursor`) while more may follow. `q` matches part of the name in any case.',
@@ -43,6 +49,8 @@ export const WORKFLOW_ROUTES = {
   get: defineRoute({
     method: 'GET',
     path: '/workflows/:idOrName',
+    access: 'viewer',
+    scope: resource('workflow', 'idOrName'),
     tag: 'workflows',
     summary: 'Read a workflow by id or name',
     params,
@@ -55,6 +63,9 @@ export const WORKFLOW_ROUTES = {
   replace: defineRoute({
     method: 'PUT',
     path: '/workflows/:idOrName',
+    // Replaces the steps, and so their commands: as POST /workflows.
+    access: 'admin',
+    scope: resource('workflow', 'idOrName'),
     tag: 'workflows',
     summary: 'Replace a workflow',
     description: 'The whole definition, as for create (the name may change). Runs under way keep the steps they started with; a changed schedule counts from now.',
@@ -69,6 +80,9 @@ export const WORKFLOW_ROUTES = {
   remove: defineRoute({
     method: 'DELETE',
     path: '/workflows/:idOrName',
+    // As POST /workflows: the definition is an admin's.
+    access: 'admin',
+    scope: resource('workflow', 'idOrName'),
     tag: 'workflows',
     summary: 'Delete a workflow with its runs and their tasks',
     params,
@@ -80,6 +94,8 @@ export const WORKFLOW_ROUTES = {
   run: defineRoute({
     method: 'POST',
     path: '/workflows/:idOrName/runs',
+    access: 'operator',
+    scope: resource('workflow', 'idOrName'),
     tag: 'workflows',
     summary: 'Run a workflow now',
     description:
@@ -97,6 +113,8 @@ export const WORKFLOW_ROUTES = {
   runs: defineRoute({
     method: 'GET',
     path: '/workflows/:idOrName/runs',
+    access: 'viewer',
+    scope: resource('workflow', 'idOrName'),
     tag: 'workflows',
     summary: "A workflow's runs, newest first",
     params,
