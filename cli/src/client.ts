@@ -78,12 +78,20 @@ function cliErrors(client: CronfleetClient, baseUrl: string): Api {
     answer: (route, ...args) => mapped(client.answer(route, ...args)),
     enqueue: (...args) => mapped(client.enqueue(...args)),
     enqueueBatch: (...args) => mapped(client.enqueueBatch(...args)),
-    events: (options) => streamErrors(client.events(options), baseUrl, 'the event stream', (e) => new CliError(EXIT.refused, `the event stream ended with ${e.code}: ${e.message}`)),
+    events: (options) =>
+      streamErrors(
+        (onOpen) => client.events({ ...options, onOpen }),
+        options?.onOpen,
+        baseUrl,
+        (e) => new CliError(EXIT.refused, `the event stream ended with ${e.code}: ${e.message}`),
+        `the server at ${baseUrl} closed the event stream`,
+        'the events',
+      ),
     followOutput: (taskId, options) =>
       streamErrors(
-        client.followOutput(taskId, options),
+        (onOpen) => client.followOutput(taskId, { ...options, onOpen }),
+        options?.onOpen,
         baseUrl,
-        `the output stream of task ${taskId}`,
         (e) => new CliError(EXIT.refused, `task ${taskId}: the output stream ended with ${e.code}: ${e.message}`.trimEnd()),
         `the server at ${baseUrl} closed the output stream of task ${taskId} before the task ended; follow it again to see the rest`,
         'the output',
@@ -95,29 +103,33 @@ function cliErrors(client: CronfleetClient, baseUrl: string): Api {
 const CLIENT_CODES = new Set(['ServerUnreachable', 'Timeout', 'Aborted', 'InvalidAnswer', 'InvalidInput']);
 
 /**
- * A stream's events with its failures as CliErrors: a refusal or no answer when opening it as a
- * request's; once open, the server's `error` event (`serverError`), a clean close (a
- * {@link StreamClosed}) and a lost connection (exit 4).
+ * A stream's events with its failures as CliErrors: a refusal or no answer while opening it as a
+ * request's; once it is open, the server's `error` event (`serverError`), a clean close (a
+ * {@link StreamClosed} saying `closed`) and a lost connection (exit 4).
  */
 async function* streamErrors<T>(
-  events: AsyncIterable<T>,
+  open: (onOpen: () => void) => AsyncIterable<T>,
+  onOpen: (() => void) | undefined,
   baseUrl: string,
-  what: string,
   serverError: (e: CronfleetApiError) => CliError,
-  closed = `the server at ${baseUrl} closed ${what}`,
-  following = what,
+  closed: string,
+  following: string,
 ): AsyncGenerator<T> {
+  let opened = false;
   try {
-    yield* events;
+    yield* open(() => {
+      opened = true;
+      onOpen?.();
+    });
   } catch (e) {
-    if (!isCronfleetApiError(e) || e.status !== null) throw toCliError(e, baseUrl);
+    if (!isCronfleetApiError(e) || e.status !== null || !opened) throw toCliError(e, baseUrl);
     if (!CLIENT_CODES.has(e.code)) throw serverError(e);
-    const cause = e.cause as { message?: string; cause?: { message?: string } } | undefined;
-    if (e.code === 'ServerUnreachable' && /^the server closed the stream|ended before/.test(e.message)) throw new StreamClosed(EXIT.unreachable, closed);
-    if (e.code === 'ServerUnreachable' && cause && !/^cannot reach/.test(e.message)) {
-      throw new CliError(EXIT.unreachable, `lost the connection to ${baseUrl} while following ${following}: ${cause.cause?.message ?? cause.message ?? e.message}`);
+    if (e.code === 'ServerUnreachable' && e.cause === undefined) throw new StreamClosed(EXIT.unreachable, closed);
+    if (e.code === 'ServerUnreachable' || e.code === 'Timeout') {
+      const cause = e.cause as { message?: string; cause?: { message?: string } } | undefined;
+      const why = e.code === 'Timeout' ? e.message : (cause?.cause?.message ?? cause?.message ?? e.message);
+      throw new CliError(EXIT.unreachable, `lost the connection to ${baseUrl} while following ${following}: ${why}`);
     }
-    if (e.code === 'Timeout' && /was silent/.test(e.message)) throw new CliError(EXIT.unreachable, `lost the connection to ${baseUrl} while following ${following}: ${e.message}`);
     throw toCliError(e, baseUrl);
   }
 }
