@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CliError, EXIT } from './cli-error';
-import { connectionFrom, SseParser } from './client';
+import { CronfleetApiError } from '@cronfleet/client';
+import { connectionFrom, toCliError } from './client';
 
 describe('connectionFrom', () => {
   it('takes the flags over the environment', () => {
@@ -28,30 +29,32 @@ describe('connectionFrom', () => {
   });
 });
 
-describe('SseParser', () => {
-  it('yields events whole however the stream is cut, CRLF included', () => {
-    const text = 'event: output\r\ndata: {"seq":1,"data":"a\\n"}\r\n\r\n: keep-alive\n\nevent: end\ndata: {"status":"success"}\n\n';
-    for (let cut = 1; cut < text.length; cut++) {
-      const p = new SseParser();
-      const events = [...p.push(text.slice(0, cut)), ...p.push(text.slice(cut))];
-      assert.deepEqual(
-        events,
-        [
-          { event: 'output', data: '{"seq":1,"data":"a\\n"}' },
-          { event: 'end', data: '{"status":"success"}' },
-        ],
-        `cut at ${cut}`,
-      );
-    }
+describe('toCliError', () => {
+  const base = 'http://h:8080';
+  const refused = (status: number, code: string, message: string) => new CronfleetApiError({ status, code, message, retryable: false });
+
+  it('words a refusal with its exit code and (HTTP status code), as before the typed client', () => {
+    const notFound = toCliError(refused(404, 'TaskNotFound', 'task 9 not found'), base);
+    assert.equal(notFound.exitCode, EXIT.notFound);
+    assert.equal(notFound.message, 'task 9 not found (HTTP 404 TaskNotFound)');
+    assert.deepEqual(notFound.refusal, { status: 404, code: 'TaskNotFound', message: 'task 9 not found' });
+    const conflict = toCliError(refused(409, 'NamespaceExists', 'exists'), base);
+    assert.equal(conflict.exitCode, EXIT.refused);
+    assert.equal(conflict.message, 'exists (HTTP 409 NamespaceExists)');
+    const token = toCliError(refused(401, 'Unauthorized', 'bad token'), base);
+    assert.equal(token.exitCode, EXIT.usage);
+    assert.equal(token.message, 'the server refused the admin token: bad token (HTTP 401 Unauthorized); check --token or CRONFLEET_ADMIN_TOKEN');
+    // A Cronfleet error body without a code: the client's Http<status> is not shown as one.
+    assert.equal(toCliError(refused(400, 'Http400', 'bad'), base).message, 'bad (HTTP 400)');
   });
 
-  it('joins several data lines with a newline and calls an unnamed event a message', () => {
-    assert.deepEqual(new SseParser().push('data: one\ndata:two\nid: 7\n\n'), [{ event: 'message', data: 'one\ntwo' }]);
-  });
-
-  it('holds back an event until its blank line arrives', () => {
-    const p = new SseParser();
-    assert.deepEqual(p.push('event: end\ndata: {}\n'), []);
-    assert.deepEqual(p.push('\n'), [{ event: 'end', data: '{}' }]);
+  it('counts an answer that is not the API, no answer and a timeout as unreachable (exit 4)', () => {
+    const proxy = toCliError(refused(502, 'Http502', 'http://h:8080/api/v1/tasks: the server answered HTTP 502 (text/html) without a Cronfleet error body'), base);
+    assert.equal(proxy.exitCode, EXIT.unreachable);
+    assert.equal(proxy.message, 'no Cronfleet API at http://h:8080: it answered HTTP 502 (text/html)');
+    const down = new CronfleetApiError({ status: null, code: 'ServerUnreachable', message: 'x', retryable: true, cause: new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:1') }) });
+    assert.equal(toCliError(down, base).message, 'cannot reach the server at http://h:8080: connect ECONNREFUSED 127.0.0.1:1');
+    const slow = toCliError(new CronfleetApiError({ status: null, code: 'Timeout', message: 'x', retryable: true }), base);
+    assert.deepEqual([slow.exitCode, slow.message], [EXIT.unreachable, 'the server at http://h:8080 did not answer within 30 s']);
   });
 });

@@ -1,8 +1,11 @@
+import { bindRoutes, createClient, isCronfleetApiError, type CronfleetApiError, type CronfleetClient, type LiveEventMessage, type LiveEventOptions, type RouteCaller } from '@cronfleet/client';
+import { API_ROUTES } from '@cronfleet/shared';
 import { type ApiRefusal, CliError, EXIT } from './cli-error';
 
-// The CLI's whole HTTP layer, in this one file: the REST API with the admin token (AdminClient),
-// its refusals as CliErrors with their exit codes, and Server-Sent Events. The commands see only
-// AdminClient's methods, so that moving to @cronfleet/client changes this file and little else.
+// The CLI's connection to the REST API: the settings (--server/--token), a @cronfleet/client made
+// from them, and its failures as CliErrors with their exit codes, mapped here once. The commands call
+// routes of the shared contract through `AdminClient.api`; requests, retries and Server-Sent Events
+// are the client's.
 
 /** How long a request may take before the server counts as unreachable (stop and kill wait for the worker). */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -38,198 +41,153 @@ export function connectionFrom(opts: ConnectionOptions, env: NodeJS.ProcessEnv =
   return { baseUrl, token: token as string };
 }
 
-export type Query = Record<string, string | number | boolean | undefined>;
+/** The typed client the commands call: every route of the contract, failures thrown as {@link CliError}s. */
+export type Api = CronfleetClient;
 
-/** The REST API under /api/v1 with the admin token; every failure becomes a {@link CliError} with its exit code. */
+/** The REST API under /api/v1 with the admin token, as {@link Api}: every failure becomes a {@link CliError} with its exit code. */
 export class AdminClient {
+  readonly api: Api;
+
   constructor(
     readonly baseUrl: string,
-    private readonly token: string,
-  ) {}
-
-  get<T>(path: string, query?: Query): Promise<T> {
-    return this.request<T>('GET', path, query);
+    token: string,
+  ) {
+    // Retries of 429 and 503 (and of a request that got no answer where resending is safe: GETs, bodies
+    // with an idempotency key) are the client's; a POST without an answer is not sent again.
+    this.api = cliErrors(createClient({ baseUrl, token, timeoutMs: REQUEST_TIMEOUT_MS }), baseUrl);
   }
-  post<T>(path: string, body?: unknown, query?: Query): Promise<T> {
-    return this.request<T>('POST', path, query, body);
-  }
-  patch<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('PATCH', path, undefined, body);
-  }
-  delete(path: string): Promise<void> {
-    return this.request<void>('DELETE', path);
-  }
-
-  async request<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
-    return (await this.answer<T>(method, path, query, body)).body;
-  }
-
-  /** A request's JSON body with its status, for the routes whose 2xx status means something (200 or 202). */
-  async answer<T>(method: string, path: string, query?: Query, body?: unknown): Promise<{ status: number; body: T }> {
-    const { status, text } = await this.exchange(method, path, query, body);
-    if (!text) return { status, body: undefined as T };
-    try {
-      return { status, body: JSON.parse(text) as T };
-    } catch {
-      throw new CliError(EXIT.unreachable, `no Cronfleet API at ${this.baseUrl}: ${method} ${path} answered ${status} with a body that is not JSON`);
-    }
-  }
-
-  /** A GET whose answer is text (a task's output). */
-  async text(path: string): Promise<string> {
-    return (await this.exchange('GET', path, undefined, undefined, 'text/plain')).text;
-  }
-
-  private async exchange(method: string, path: string, query: Query | undefined, body: unknown, accept?: string): Promise<{ status: number; text: string }> {
-    const res = await this.send(method, path, query, body, AbortSignal.timeout(REQUEST_TIMEOUT_MS), accept);
-    const text = await res.text().catch((e: unknown) => {
-      throw unreachable(this.baseUrl, e);
-    });
-    if (!res.ok) throw apiError(this.baseUrl, res.status, res.headers.get('content-type'), text);
-    return { status: res.status, text };
-  }
-
-  /**
-   * A long-lived GET of Server-Sent Events (`/tasks/:id/output?follow=true`, `/sse/events`): resolves
-   * once the answer's headers arrived, checked like any other answer, so nothing the server sends
-   * from then on is missed; its events are read as the caller iterates, until `signal` aborts. Only
-   * waiting for the headers is bounded; the stream itself may last as long as the task. A stream
-   * that breaks off while read throws a CliError (exit 4); one the server ends simply ends.
-   */
-  async openEvents(path: string, query: Query, signal: AbortSignal): Promise<AsyncIterable<SseEvent>> {
-    return sseEvents(await this.openStream(path, query, signal), this.baseUrl);
-  }
-
-  private async openStream(path: string, query: Query, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
-    const headersTimeout = new AbortController();
-    const timer = setTimeout(() => headersTimeout.abort(new DOMException('no answer', 'TimeoutError')), REQUEST_TIMEOUT_MS);
-    try {
-      const res = await this.send('GET', path, query, undefined, AbortSignal.any([signal, headersTimeout.signal]), 'text/event-stream');
-      if (!res.ok || !res.body) throw apiError(this.baseUrl, res.status, res.headers.get('content-type'), await res.text().catch(() => ''));
-      return res.body;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private async send(method: string, path: string, query: Query | undefined, body: unknown, signal: AbortSignal, accept = 'application/json'): Promise<Response> {
-    const qs = new URLSearchParams();
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) qs.set(k, String(v));
-    const url = `${this.baseUrl}/api/v1${path}${qs.size ? `?${qs}` : ''}`;
-    const headers: Record<string, string> = { accept, authorization: `Bearer ${this.token}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    try {
-      return await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
-    } catch (e) {
-      throw unreachable(this.baseUrl, e);
-    }
-  }
-}
-
-/** The API's error body: `{ statusCode, error, code, message }`. */
-interface ApiErrorBody {
-  statusCode: number;
-  code?: string;
-  message: string | string[];
-}
-
-function apiError(baseUrl: string, status: number, contentType: string | null, text: string): CliError {
-  let body: ApiErrorBody | undefined;
-  try {
-    const parsed = JSON.parse(text) as Partial<ApiErrorBody>;
-    if (parsed && parsed.statusCode === status && parsed.message !== undefined) body = parsed as ApiErrorBody;
-  } catch {
-    // not ours: judged below
-  }
-  if (!body) {
-    // A proxy's or another program's answer: there is no Cronfleet API to refuse anything.
-    return new CliError(EXIT.unreachable, `no Cronfleet API at ${baseUrl}: it answered HTTP ${status}${contentType ? ` (${contentType.split(';')[0]})` : ''}`);
-  }
-  const message = Array.isArray(body.message) ? body.message.join('; ') : body.message;
-  const refusal: ApiRefusal = { status, code: body.code, message };
-  const tag = `(HTTP ${status}${body.code ? ` ${body.code}` : ''})`;
-  if (status === 401) return new CliError(EXIT.usage, `the server refused the admin token: ${message} ${tag}; check --token or CRONFLEET_ADMIN_TOKEN`, refusal);
-  if (status === 404) return new CliError(EXIT.notFound, `${message} ${tag}`, refusal);
-  return new CliError(EXIT.refused, `${message} ${tag}`, refusal);
-}
-
-function unreachable(baseUrl: string, e: unknown): CliError {
-  if (e instanceof CliError) return e;
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError') return new CliError(EXIT.unreachable, `the server at ${baseUrl} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`);
-  const why = err?.cause?.message ?? err?.cause?.code ?? err?.message ?? String(e);
-  return new CliError(EXIT.unreachable, `cannot reach the server at ${baseUrl}: ${why}`);
-}
-
-/** The events of an SSE body, decoded and parsed as its bytes arrive. */
-async function* sseEvents(body: ReadableStream<Uint8Array>, baseUrl: string): AsyncGenerator<SseEvent> {
-  const parser = new SseParser();
-  const decoder = new TextDecoder();
-  for await (const bytes of readChunks(body, baseUrl)) yield* parser.push(decoder.decode(bytes, { stream: true }));
-}
-
-async function* readChunks(body: ReadableStream<Uint8Array>, baseUrl: string): AsyncGenerator<Uint8Array> {
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      let r: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        r = await reader.read();
-      } catch (e) {
-        const why = (e as { cause?: { message?: string }; message?: string }).cause?.message ?? (e as Error).message;
-        throw new CliError(EXIT.unreachable, `lost the connection to ${baseUrl} while following the output: ${why}`);
-      }
-      if (r.done) return;
-      yield r.value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
-
-export interface SseEvent {
-  event: string;
-  data: string;
 }
 
 /**
- * Splits a Server-Sent Events stream into events as its text arrives in arbitrary pieces: lines
- * end with LF, CRLF or CR; `data:` lines of one event are joined with LF; comments and `id:`/`retry:`
- * fields are ignored; an event without `event:` is a `message`.
+ * A stream the server ended before what it was read for ended (it closed the connection cleanly):
+ * exit 4 like any lost connection, a distinct class for the callers that word it themselves.
  */
-export class SseParser {
-  private buffer = '';
-  private event = '';
-  private data: string[] = [];
+export class StreamClosed extends CliError {}
 
-  push(text: string): SseEvent[] {
-    this.buffer += text;
-    const out: SseEvent[] = [];
-    let m: RegExpExecArray | null;
-    const line = /\r\n|\r(?!$)|\n/g;
-    let from = 0;
-    // A CR at the very end may be the first half of a CRLF still to come: keep it for the next piece.
-    while ((m = line.exec(this.buffer)) !== null) {
-      this.take(this.buffer.slice(from, m.index), out);
-      from = m.index + m[0].length;
-    }
-    this.buffer = this.buffer.slice(from);
-    return out;
-  }
+/** `client` with every failure a CliError: its routes, `call`, `answer`, the task helpers and the streams. */
+function cliErrors(client: CronfleetClient, baseUrl: string): Api {
+  const mapped = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((e: unknown) => {
+      throw toCliError(e, baseUrl);
+    });
+  const call: RouteCaller = (route, ...args) => mapped(client.call(route, ...args));
+  return Object.freeze({
+    ...bindRoutes(call, API_ROUTES),
+    baseUrl: client.baseUrl,
+    call,
+    answer: (route, ...args) => mapped(client.answer(route, ...args)),
+    enqueue: (...args) => mapped(client.enqueue(...args)),
+    enqueueBatch: (...args) => mapped(client.enqueueBatch(...args)),
+    events: (options) =>
+      streamErrors(
+        (onOpen) => client.events({ ...options, onOpen }),
+        options?.onOpen,
+        baseUrl,
+        (e) => new CliError(EXIT.refused, `the event stream ended with ${e.code}: ${e.message}`),
+        `the server at ${baseUrl} closed the event stream`,
+        'the events',
+      ),
+    followOutput: (taskId, options) =>
+      streamErrors(
+        (onOpen) => client.followOutput(taskId, { ...options, onOpen }),
+        options?.onOpen,
+        baseUrl,
+        (e) => new CliError(EXIT.refused, `task ${taskId}: the output stream ended with ${e.code}: ${e.message}`.trimEnd()),
+        `the server at ${baseUrl} closed the output stream of task ${taskId} before the task ended; follow it again to see the rest`,
+        'the output',
+      ),
+  } satisfies Api);
+}
 
-  private take(line: string, out: SseEvent[]): void {
-    if (line === '') {
-      if (this.data.length) out.push({ event: this.event || 'message', data: this.data.join('\n') });
-      this.event = '';
-      this.data = [];
-      return;
+/** The codes the client gives failures without a server answer; any other code of an answerless error is the server's `error` event. */
+const CLIENT_CODES = new Set(['ServerUnreachable', 'Timeout', 'Aborted', 'InvalidAnswer', 'InvalidInput']);
+
+/**
+ * A stream's events with its failures as CliErrors: a refusal or no answer while opening it as a
+ * request's; once it is open, the server's `error` event (`serverError`), a clean close (a
+ * {@link StreamClosed} saying `closed`) and a lost connection (exit 4).
+ */
+async function* streamErrors<T>(
+  open: (onOpen: () => void) => AsyncIterable<T>,
+  onOpen: (() => void) | undefined,
+  baseUrl: string,
+  serverError: (e: CronfleetApiError) => CliError,
+  closed: string,
+  following: string,
+): AsyncGenerator<T> {
+  let opened = false;
+  try {
+    yield* open(() => {
+      opened = true;
+      onOpen?.();
+    });
+  } catch (e) {
+    if (!isCronfleetApiError(e) || e.status !== null || !opened) throw toCliError(e, baseUrl);
+    if (!CLIENT_CODES.has(e.code)) throw serverError(e);
+    if (e.code === 'ServerUnreachable' && e.cause === undefined) throw new StreamClosed(EXIT.unreachable, closed);
+    if (e.code === 'ServerUnreachable' || e.code === 'Timeout') {
+      const cause = e.cause as { message?: string; cause?: { message?: string } } | undefined;
+      const why = e.code === 'Timeout' ? e.message : (cause?.cause?.message ?? cause?.message ?? e.message);
+      throw new CliError(EXIT.unreachable, `lost the connection to ${baseUrl} while following ${following}: ${why}`);
     }
-    if (line.startsWith(':')) return;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'event') this.event = value;
-    else if (field === 'data') this.data.push(value);
+    throw toCliError(e, baseUrl);
   }
+}
+
+/**
+ * A failure of @cronfleet/client as the CLI reports it: a refusal of the API with its exit code (401 a
+ * usage error naming --token, 404 not found, others refused) and `(HTTP <status> <code>)`; no answer,
+ * a timeout or an answer that is not the API's: unreachable (exit 4).
+ */
+export function toCliError(e: unknown, baseUrl: string): CliError {
+  if (e instanceof CliError) return e;
+  if (!isCronfleetApiError(e)) return new CliError(EXIT.unreachable, `cannot reach the server at ${baseUrl}: ${(e as Error)?.message ?? String(e)}`);
+  if (e.status !== null && e.code !== 'InvalidAnswer') {
+    // The client's words for an answer without a Cronfleet error body (a proxy's page).
+    const foreign = /answered HTTP \d+( \([^)]*\))? without a Cronfleet error body$/.exec(e.message);
+    if (foreign) return new CliError(EXIT.unreachable, `no Cronfleet API at ${baseUrl}: it answered HTTP ${e.status}${foreign[1] ?? ''}`);
+    const code = e.code === `Http${e.status}` ? undefined : e.code;
+    const refusal: ApiRefusal = { status: e.status, code, message: e.message };
+    const tag = `(HTTP ${e.status}${code ? ` ${code}` : ''})`;
+    if (e.status === 401) return new CliError(EXIT.usage, `the server refused the admin token: ${e.message} ${tag}; check --token or CRONFLEET_ADMIN_TOKEN`, refusal);
+    if (e.status === 404) return new CliError(EXIT.notFound, `${e.message} ${tag}`, refusal);
+    return new CliError(EXIT.refused, `${e.message} ${tag}`, refusal);
+  }
+  switch (e.code) {
+    case 'InvalidAnswer':
+      return new CliError(EXIT.unreachable, `no Cronfleet API at ${baseUrl}: ${e.message}`);
+    case 'Timeout':
+      return new CliError(EXIT.unreachable, `the server at ${baseUrl} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`);
+    case 'InvalidInput':
+      return new CliError(EXIT.usage, e.message);
+    default: {
+      const cause = e.cause as { message?: string; code?: string; cause?: { code?: string; message?: string } } | undefined;
+      const why = cause?.cause?.message ?? cause?.cause?.code ?? cause?.message ?? e.message;
+      return new CliError(EXIT.unreachable, `cannot reach the server at ${baseUrl}: ${why}`);
+    }
+  }
+}
+
+/**
+ * The live events `options` select, resolved once the stream is open (its headers came), so that
+ * what happens from then on is not missed: the CLI opens it before starting what it waits for. Not
+ * reconnected: a run's end could pass in the gap, so a lost stream fails the wait (exit 4) instead.
+ * A refusal or no answer rejects as a request's would.
+ */
+export async function openLiveEvents(api: Api, options: Omit<LiveEventOptions, 'reconnect' | 'onOpen'>): Promise<AsyncIterable<LiveEventMessage>> {
+  let opened!: () => void;
+  const open = new Promise<void>((resolve) => (opened = resolve));
+  const iterator = api.events({ ...options, reconnect: false, onOpen: () => opened() })[Symbol.asyncIterator]();
+  const first = iterator.next();
+  first.catch(() => undefined);
+  await Promise.race([open, first]);
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        for (let r = await first; !r.done; r = await iterator.next()) yield r.value;
+      } finally {
+        await iterator.return?.();
+      }
+    },
+  };
 }

@@ -1,5 +1,6 @@
+import type { LiveEventMessage } from '@cronfleet/client';
 import { CliError, EXIT } from './cli-error';
-import type { AdminClient } from './client';
+import { openLiveEvents, StreamClosed, type Api } from './client';
 
 /** How one attempt ended, as its `task.finished` event says. */
 export interface AttemptEnd {
@@ -32,16 +33,17 @@ export class RunEvents {
     readonly done: Promise<void>,
   ) {}
 
-  static async open(client: AdminClient, cronjobId: number): Promise<RunEvents> {
+  static async open(api: Api, cronjobId: number): Promise<RunEvents> {
     const abort = new AbortController();
-    const stream = await client.openEvents('/sse/events', { cronjobId, type: 'task.created,task.finished' }, abort.signal);
+    const stream = await openLiveEvents(api, { cronjobId, type: ['task.created', 'task.finished'], signal: abort.signal });
     let events!: RunEvents;
     const done = (async () => {
       try {
-        for await (const ev of stream) events.take(ev.event, ev.data);
-        events.fail(new CliError(EXIT.unreachable, `the server at ${client.baseUrl} closed the event stream of the run before it ended`));
+        for await (const ev of stream) events.take(ev);
       } catch (e) {
-        if (!abort.signal.aborted) events.fail(e instanceof CliError ? e : new CliError(EXIT.unreachable, `lost the event stream of the run: ${(e as Error).message}`));
+        if (abort.signal.aborted) return;
+        if (e instanceof StreamClosed) events.fail(new CliError(EXIT.unreachable, `the server at ${api.baseUrl} closed the event stream of the run before it ended`));
+        else events.fail(e instanceof CliError ? e : new CliError(EXIT.unreachable, `lost the event stream of the run: ${(e as Error).message}`));
       }
     })();
     events = new RunEvents(abort, done);
@@ -63,18 +65,12 @@ export class RunEvents {
     this.fail(new CliError(EXIT.unreachable, 'closed'));
   }
 
-  private take(event: string | undefined, text: string): void {
-    let data: { taskId?: number; status?: string; exitCode?: number | null; retryInMs?: number | null; retryOf?: number | null; attempt?: number };
-    try {
-      data = JSON.parse(text) as typeof data;
-    } catch {
-      return;
-    }
-    if (typeof data.taskId !== 'number') return;
-    if (event === 'task.finished' && typeof data.status === 'string') {
+  private take(ev: LiveEventMessage): void {
+    if (ev.event === 'task.finished') {
+      const { data } = ev;
       this.ends.set(data.taskId, { status: data.status, exitCode: data.exitCode ?? null, retryInMs: typeof data.retryInMs === 'number' ? data.retryInMs : null });
-    } else if (event === 'task.created' && typeof data.retryOf === 'number') {
-      this.retries.set(data.retryOf, { taskId: data.taskId, attempt: data.attempt ?? 0 });
+    } else if (ev.event === 'task.created' && typeof ev.data.retryOf === 'number') {
+      this.retries.set(ev.data.retryOf, { taskId: ev.data.taskId, attempt: ev.data.attempt });
     } else {
       return;
     }

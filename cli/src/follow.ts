@@ -1,30 +1,21 @@
 import { once } from 'node:events';
-import { CliError, EXIT } from './cli-error';
-import type { AdminClient } from './client';
+import type { Api } from './client';
 
 /**
- * Prints a task's output as it comes (`GET /tasks/:id/output?follow=true`: what is stored, then
- * live chunks) and resolves to the status in the stream's `end` event. A stream that breaks off
- * before `end` counts as the server becoming unreachable (exit 4); an `error` event (the server
- * dropped a client that did not keep up) is a refusal (exit 1).
+ * Prints a task's output as it comes (the client's `followOutput`: what is stored, then live chunks)
+ * and resolves to the status in the stream's `end` event. A stream that breaks off before `end`
+ * counts as the server becoming unreachable (exit 4); an `error` event (the server dropped a client
+ * that did not keep up) is a refusal (exit 1): both worded by the CLI's client (client.ts).
  */
-export async function followTaskOutput(client: AdminClient, taskId: number, out: NodeJS.WritableStream = process.stdout): Promise<string> {
-  const abort = new AbortController();
-  const events = await client.openEvents(`/tasks/${taskId}/output`, { follow: true }, abort.signal);
-  try {
-    for await (const ev of events) {
-      const data = JSON.parse(ev.data) as { data?: string; status?: string; code?: string; message?: string };
-      if (ev.event === 'output' && typeof data.data === 'string') {
-        // Backpressure: a slow reader of our stdout slows our reading, not our memory.
-        if (!out.write(data.data)) await once(out, 'drain');
-      } else if (ev.event === 'end') {
-        return data.status ?? 'unknown';
-      } else if (ev.event === 'error') {
-        throw new CliError(EXIT.refused, `task ${taskId}: the output stream ended with ${data.code ?? 'an error'}: ${data.message ?? ''}`.trimEnd());
-      }
+export async function followTaskOutput(api: Api, taskId: number, out: NodeJS.WritableStream = process.stdout): Promise<string> {
+  for await (const ev of api.followOutput(taskId)) {
+    if (ev.event === 'output') {
+      // Backpressure: a slow reader of our stdout slows our reading, not our memory.
+      if (!out.write(ev.data.data)) await once(out, 'drain');
+    } else {
+      return ev.data.status;
     }
-  } finally {
-    abort.abort();
   }
-  throw new CliError(EXIT.unreachable, `the server at ${client.baseUrl} closed the output stream of task ${taskId} before the task ended; follow it again to see the rest`);
+  // followOutput ends only after `end`, or throws: reached only if it was aborted, which it is not here.
+  return 'unknown';
 }

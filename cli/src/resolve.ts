@@ -1,6 +1,6 @@
 import type { CronJobView, WorkerDetailView, WorkerView } from '@cronfleet/shared';
 import { CliError, EXIT } from './cli-error';
-import type { AdminClient } from './client';
+import type { Api } from './client';
 import { DEFAULT_NAMESPACE } from './namespace';
 
 /**
@@ -8,10 +8,10 @@ import { DEFAULT_NAMESPACE } from './namespace';
  * tried as an id first, then as a name, so a job named `2024` is still reachable. A name is unique
  * in a namespace; see {@link pickByName} for one found in several.
  */
-export async function resolveCronJob(client: AdminClient, ref: string, namespace?: string): Promise<CronJobView> {
-  const byId = await tryId(() => client.get<CronJobView>(`/cronjobs/${ref}`), ref);
+export async function resolveCronJob(api: Api, ref: string, namespace?: string): Promise<CronJobView> {
+  const byId = await tryId(() => api.cronjobs.get({ params: { id: Number(ref) } }), ref);
   if (byId && (namespace === undefined || byId.namespace === namespace)) return byId;
-  const { items } = await client.get<{ items: CronJobView[] }>('/cronjobs', namespace === undefined ? {} : { namespace });
+  const { items } = await api.cronjobs.list({ query: namespace === undefined ? {} : { namespace } });
   const job = pickByName(items, ref, 'cron job');
   if (!job) throw new CliError(EXIT.notFound, `cron job '${ref}' not found (no job has this ${/^\d+$/.test(ref) ? 'id or ' : ''}name${namespace === undefined ? '' : ` in namespace '${namespace}'`})`);
   return job;
@@ -32,10 +32,10 @@ export function pickByName<T extends { name: string; namespace: string }>(items:
 }
 
 /** A worker by id or name, the same way as {@link resolveCronJob}. */
-export async function resolveWorker(client: AdminClient, ref: string): Promise<WorkerDetailView | WorkerView> {
-  const byId = await tryId(() => client.get<WorkerDetailView>(`/workers/${ref}`), ref);
+export async function resolveWorker(api: Api, ref: string): Promise<WorkerDetailView | WorkerView> {
+  const byId = await tryId(() => api.workers.get({ params: { id: Number(ref) } }), ref);
   if (byId) return byId;
-  const { items } = await client.get<{ items: WorkerView[] }>('/workers');
+  const { items } = await api.workers.list();
   const worker = items.find((w) => w.name === ref);
   if (!worker) throw new CliError(EXIT.notFound, `worker '${ref}' not found (no worker has this ${/^\d+$/.test(ref) ? 'id or ' : ''}name)`);
   return worker;

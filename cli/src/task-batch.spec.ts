@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CliError, EXIT } from './cli-error';
-import type { AdminClient } from './client';
+import type { Api } from './client';
 import { sendTaskBatches, withDefaults, withinTask, type TaskBatchOutcome } from './task-batch';
 import type { TaskFileEntry } from './task-file';
 
@@ -48,14 +48,16 @@ describe('sendTaskBatches', () => {
     const requests: number[] = [];
     let next = 1;
     const client = {
-      post: async (_path: string, body: { tasks: unknown[] }) => {
+      tasks: {
+        createBatch: async ({ body }: { body: { tasks: unknown[] } }) => {
         requests.push(body.tasks.length);
         if (body.tasks.length > maxTasks) {
           throw new CliError(EXIT.refused, 'too large', { status: 413, code: 'BodyTooLarge', message: 'body: more than the limit' });
         }
         return { items: body.tasks.map(() => ({ taskId: next++, created: true })) };
+        },
       },
-    } as unknown as AdminClient;
+    } as unknown as Api;
     return { client, requests };
   }
   const entries = (n: number): TaskFileEntry[] => Array.from({ length: n }, (_, i) => ({ at: { line: i + 1 }, body: {} }));

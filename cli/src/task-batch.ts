@@ -1,8 +1,9 @@
-import { MAX_TASK_BATCH, type TaskBatchItem } from '@cronfleet/shared';
+import { MAX_TASK_BATCH, type RouteInput, type TASK_ROUTES, type TaskBatchItem } from '@cronfleet/shared';
 import { CliError } from './cli-error';
-import type { AdminClient } from './client';
+import type { Api } from './client';
 import { positionLabel, type TaskFileEntry, type TaskPosition } from './task-file';
 
+type TaskBatchBody = RouteInput<typeof TASK_ROUTES.createBatch>['body'];
 type ItemError = Extract<TaskBatchItem, { error: unknown }>['error'];
 
 /** A batch item's answer and where its task is in the file; an error names the field within the task. */
@@ -47,12 +48,15 @@ export function withinTask(error: ItemError, j: number): ItemError {
  * its own is that task's error. A request refused as a whole stops there: thrown, saying from which
  * task on nothing was made (or, without an answer, what may have been).
  */
-export async function sendTaskBatches(client: AdminClient, entries: readonly TaskFileEntry[], atomic: boolean, source: string, settled: (outcomes: TaskBatchOutcome[]) => void): Promise<void> {
+export async function sendTaskBatches(api: Api, entries: readonly TaskFileEntry[], atomic: boolean, source: string, settled: (outcomes: TaskBatchOutcome[]) => void): Promise<void> {
   let answered = 0;
   const send = async (chunk: readonly TaskFileEntry[]): Promise<void> => {
     let items: TaskBatchItem[];
     try {
-      ({ items } = await client.post<{ items: TaskBatchItem[] }>('/tasks/batch', { tasks: chunk.map((e) => e.body), ...(atomic ? { atomic } : {}) }));
+      // The file's tasks go as they were read, unchecked (the server's per-item errors name their
+      // fields): the contract types them as valid tasks, which the CLI does not know them to be.
+      const tasks = chunk.map((e) => e.body) as TaskBatchBody['tasks'];
+      ({ items } = await api.tasks.createBatch({ body: { tasks, ...(atomic ? { atomic } : {}) } }));
     } catch (e) {
       if (!(e instanceof CliError)) throw e;
       if (atomic) throw atomicRefusal(e, chunk, source);

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { io, type Socket } from 'socket.io-client';
-import { SseParser, type SseEvent } from '../../cli/src/client';
+import { SseParser, type SseMessage as SseEvent } from '../../client/src/sse-parser';
 import { assertNoLeakedProcesses, ApiError, randomId, startServer, startWorker, waitFor, type TestProcess, type TestServer, waitForWorkerOnline } from './helpers';
 
 interface Live {

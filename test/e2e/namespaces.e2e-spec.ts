@@ -3,7 +3,7 @@
 // one namespace, the concurrency quota holding tasks back, and deleting only an empty namespace.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SseParser, type SseEvent } from '../../cli/src/client';
+import { SseParser, type SseMessage as SseEvent } from '../../client/src/sse-parser';
 import {
   type ApiClient,
   assertNoLeakedProcesses,

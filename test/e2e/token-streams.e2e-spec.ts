@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { io, type Socket } from 'socket.io-client';
-import { SseParser } from '../../cli/src/client';
+import { SseParser } from '../../client/src/sse-parser';
 import { assertNoLeakedProcesses, randomId, startServer, type TestServer, waitFor } from './helpers';
 
 /** An SSE stream read to its end: the events it got, and whether the server ended it. */

@@ -1,12 +1,14 @@
 import { applyOrder, inNamespaceLabel, isDefinitionError, parseJobFile, planStep, resolveSecretRefs, validateJobs, type ApplyStep, type JobDefinition } from '@cronfleet/shared';
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import type { CronJobView, Actor } from '@cronfleet/shared';
+import type { CronJobView, CRONJOB_ROUTES, RouteInput } from '@cronfleet/shared';
 import { CliError, EXIT, fromDefinitionError } from '../cli-error';
 import { byNamespaceAndName, DEFAULT_NAMESPACE } from '../namespace';
 import { type Act, type Context } from './common';
 
 type Result = 'created' | 'updated' | 'unchanged';
+type CreateCronJobBody = RouteInput<typeof CRONJOB_ROUTES.create>['body'];
+type UpdateCronJobBody = RouteInput<typeof CRONJOB_ROUTES.update>['body'];
 
 /** One line of `apply`'s report; `-o json` prints `{ dryRun, items: [...] }` of these. */
 export interface ApplyReport {
@@ -76,7 +78,7 @@ export async function applyJobs(ctx: Context, values: unknown[], source: string,
   const namespaceOf = (d: JobDefinition) => d.namespace ?? fallback;
   const defs = applyOrder(checked, namespaceOf);
   // Every namespace the token sees: a file may name several.
-  const { items } = await ctx.client.get<{ items: CronJobView[] }>('/cronjobs');
+  const { items } = await ctx.api.cronjobs.list();
   const find = byNamespaceAndName(items);
   const existing = (d: JobDefinition) => find(namespaceOf(d), d.name);
   let steps: ApplyStep[];
@@ -109,11 +111,13 @@ export async function applyJobs(ctx: Context, values: unknown[], source: string,
 async function apply(ctx: Context, step: ApplyStep, namespace: string): Promise<ApplyReport> {
   const name = step.def.name;
   if (step.action === 'create') {
-    const job = await ctx.client.post<CronJobView>('/cronjobs', step.body);
+    // The plan's bodies are the file's jobs as given, checked by validateJobs against the API's own
+    // schemas before any change; the plan types them loosely (shared's ApplyStep), not the CLI.
+    const job = await ctx.api.cronjobs.create({ body: step.body as CreateCronJobBody });
     return { name, namespace: job.namespace, id: job.id, result: 'created', changed: [], cronjob: job };
   }
   if (step.action === 'update') {
-    const job = await ctx.client.patch<CronJobView>(`/cronjobs/${step.id}`, step.patch);
+    const job = await ctx.api.cronjobs.update({ params: { id: step.id }, body: step.patch as UpdateCronJobBody });
     return { name, namespace, id: job.id, result: 'updated', changed: step.changed, cronjob: job };
   }
   return { name, namespace, id: step.id, result: 'unchanged', changed: [], cronjob: null };
@@ -134,7 +138,7 @@ export function applyLine(r: ApplyReport, dryRun: boolean): string {
 
 /** The namespace the server creates in when a request names none: the token's own, or `default` for a cluster-wide token. */
 export async function serverDefaultNamespace(ctx: Context): Promise<string> {
-  const self = await ctx.client.get<Actor>('/tokens/self');
+  const self = await ctx.api.tokens.self();
   return self.namespace ?? DEFAULT_NAMESPACE;
 }
 

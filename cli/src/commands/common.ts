@@ -1,13 +1,13 @@
 import { isDefinitionError } from '@cronfleet/shared';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError, EXIT, fromDefinitionError, type ExitCode } from '../cli-error';
-import { AdminClient, connectionFrom } from '../client';
+import { AdminClient, connectionFrom, type Api } from '../client';
 import { OUTPUT_FORMATS, render, type OutputFormat } from '../format';
 import { namespaceArg } from '../namespace';
 
-/** What an admin command's action gets: the API client, the output format and the time it started. */
+/** What an admin command's action gets: the typed API client (failures thrown as CliErrors), the output format and the time it started. */
 export interface Context {
-  client: AdminClient;
+  api: Api;
   format: OutputFormat;
   nowMs: number;
   /**
@@ -43,7 +43,7 @@ export function makeAct(setExit: SetExit): Act {
         const { baseUrl, token } = connectionFrom(opts);
         const format = opts.output;
         const ctx: Context = {
-          client: new AdminClient(baseUrl, token),
+          api: new AdminClient(baseUrl, token).api,
           format,
           nowMs: Date.now(),
           namespace: opts.namespace,

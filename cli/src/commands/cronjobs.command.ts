@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CronJobView, NamedJob, TaskView, VersionSummary, VersionView, WorkerView } from '@cronfleet/shared';
+import type { CronJobView, NamedJob } from '@cronfleet/shared';
 import { EXIT, type ExitCode, CliError } from '../cli-error';
 import { followTaskOutput } from '../follow';
 import { RunEvents } from '../follow-run';
@@ -7,7 +7,7 @@ import { resolveCronJob } from '../resolve';
 import { cronJobDetail, cronJobTable } from '../views';
 import { changeLine, versionDetail, versionTable } from '../version-views';
 import { confirm, withYes } from '../confirm';
-import type { AdminClient } from '../client';
+import type { Api } from '../client';
 import { inNamespaceLabel } from '@cronfleet/shared';
 import { registerApply } from './apply.command';
 import { type Act, inNamespace, keyValue, positiveInt, withConnection, withNamespace } from './common';
@@ -21,7 +21,7 @@ export function registerCronJobs(program: Command, act: Act): void {
     .description('list cron jobs with their schedule, state and next run')
     .action(
       act(async (ctx) => {
-        const data = await ctx.client.get<{ items: CronJobView[] }>('/cronjobs', inNamespace(ctx));
+        const data = await ctx.api.cronjobs.list({ query: inNamespace(ctx) });
         ctx.show(data, () => cronJobTable(data.items, ctx.nowMs));
       }),
     );
@@ -32,11 +32,11 @@ export function registerCronJobs(program: Command, act: Act): void {
     .argument('<job>', 'id or name')
     .action(
       act(async (ctx, _opts, ref: string) => {
-        const job = await resolveCronJob(ctx.client, ref, ctx.namespace);
+        const job = await resolveCronJob(ctx.api, ref, ctx.namespace);
         if (ctx.format !== 'table') return ctx.show(job, () => '');
         const [tasks, workers] = await Promise.all([
-          ctx.client.get<{ items: TaskView[] }>('/tasks', { cronjobId: job.id, limit: 5 }),
-          ctx.client.get<{ items: WorkerView[] }>('/workers'),
+          ctx.api.tasks.list({ query: { cronjobId: job.id, limit: 5 } }),
+          ctx.api.workers.list(),
         ]);
         ctx.show(job, () => cronJobDetail(job, tasks.items, new Map(workers.items.map((w) => [w.id, w.name])), ctx.nowMs));
       }),
@@ -54,16 +54,16 @@ export function registerCronJobs(program: Command, act: Act): void {
     .option('-f, --follow', "then print the task's output as it comes, and each retry's after it until the last attempt (which attempt: on stderr); exit 0 if the last one succeeds, 1 if not")
     .action(
       act(async (ctx, opts: { param?: Record<string, string>; arg?: string[]; env?: Record<string, string>; follow?: boolean }, ref: string) => {
-        const job = await resolveCronJob(ctx.client, ref, ctx.namespace);
+        const job = await resolveCronJob(ctx.api, ref, ctx.namespace);
         const body = { ...(opts.param ? { params: opts.param } : {}), ...(opts.arg ? { args: opts.arg } : {}), ...(opts.env ? { env: opts.env } : {}) };
         // Listening before the run starts: its end and its retries cannot be missed.
-        const events = opts.follow ? await RunEvents.open(ctx.client, job.id) : null;
+        const events = opts.follow ? await RunEvents.open(ctx.api, job.id) : null;
         try {
-          const res = await ctx.client.post<{ taskId: number }>(`/cronjobs/${job.id}/run`, body);
+          const res = await ctx.api.cronjobs.run({ params: { id: job.id }, body });
           if (!events) {
             return ctx.show(res, () => `task ${res.taskId} queued for cron job '${job.name}' (cronfleet tasks logs ${res.taskId} -f)`);
           }
-          return await followRun(ctx.client, events, job, res.taskId);
+          return await followRun(ctx.api, events, job, res.taskId);
         } finally {
           events?.close();
         }
@@ -80,8 +80,8 @@ export function registerCronJobs(program: Command, act: Act): void {
       .argument('<job>', 'id or name')
       .action(
         act(async (ctx, _opts, ref: string) => {
-          const job = await resolveCronJob(ctx.client, ref, ctx.namespace);
-          const saved = await ctx.client.post<CronJobView>(`/cronjobs/${job.id}/${action}`);
+          const job = await resolveCronJob(ctx.api, ref, ctx.namespace);
+          const saved = await ctx.api.cronjobs[action]({ params: { id: job.id } });
           ctx.show(saved, () =>
             saved.enabled ? `cron job '${saved.name}' (id ${saved.id}) resumed; next run ${saved.nextRunAt ? `at ${saved.nextRunAt}` : 'never'}` : `cron job '${saved.name}' (id ${saved.id}) paused`,
           );
@@ -98,12 +98,12 @@ export function registerCronJobs(program: Command, act: Act): void {
     .option('--cursor <version>', "the page after this one: the previous answer's nextCursor", positiveInt('--cursor'))
     .action(
       act(async (ctx, opts: { limit?: number; cursor?: number }, ref: string, version?: number) => {
-        const id = await jobIdOf(ctx.client, ref, ctx.namespace);
+        const id = await jobIdOf(ctx.api, ref, ctx.namespace);
         if (version !== undefined) {
-          const v = await ctx.client.get<VersionView>(`/cronjobs/${id}/versions/${version}`);
+          const v = await ctx.api.cronjobVersions.get({ params: { id, version } });
           return ctx.show(v, () => versionDetail(v, ctx.nowMs));
         }
-        const data = await ctx.client.get<{ items: VersionSummary[]; nextCursor: string | null }>(`/cronjobs/${id}/versions`, { limit: opts.limit, cursor: opts.cursor });
+        const data = await ctx.api.cronjobVersions.list({ params: { id }, query: { limit: opts.limit, cursor: opts.cursor } });
         ctx.show(data, () => versionTable(data.items, ctx.nowMs) + (data.nextCursor ? `\n(more: --cursor ${data.nextCursor})` : ''));
       }),
     );
@@ -115,8 +115,8 @@ export function registerCronJobs(program: Command, act: Act): void {
     .argument('<version>', 'the version to go back to', positiveInt('version'))
     .action(
       act(async (ctx, _opts, ref: string, version: number) => {
-        const job = await resolveCronJob(ctx.client, ref, ctx.namespace);
-        const res = await ctx.client.post<{ cronjob: CronJobView; version: VersionSummary | null }>(`/cronjobs/${job.id}/versions/${version}/rollback`);
+        const job = await resolveCronJob(ctx.api, ref, ctx.namespace);
+        const res = await ctx.api.cronjobVersions.rollback({ params: { id: job.id, version } });
         ctx.show(res, () => {
           const label = `cron job '${res.cronjob.name}' (id ${job.id})`;
           if (!res.version) return `${label} already has the definition of version ${version}: nothing changed`;
@@ -130,9 +130,9 @@ export function registerCronJobs(program: Command, act: Act): void {
     .argument('<job>', 'id or name')
     .action(
       act(async (ctx, opts: { yes?: boolean }, ref: string) => {
-        const job = await resolveCronJob(ctx.client, ref, ctx.namespace);
+        const job = await resolveCronJob(ctx.api, ref, ctx.namespace);
         await confirm(`delete cron job '${job.name}'${inNamespaceLabel(job.namespace)} (id ${job.id}) and its task history`, opts, { note: 'its versions stay' });
-        await ctx.client.delete(`/cronjobs/${job.id}`);
+        await ctx.api.cronjobs.remove({ params: { id: job.id } });
         ctx.show({ id: job.id, name: job.name, namespace: job.namespace, deleted: true }, () => `cron job '${job.name}'${inNamespaceLabel(job.namespace)} (id ${job.id}) deleted, with its task history`);
       }),
     );
@@ -143,16 +143,16 @@ export function registerCronJobs(program: Command, act: Act): void {
  * through `GET /cronjob-versions?name=`, which finds deleted jobs by the name they had. Several
  * deleted under that name: the one deleted last, the others named on stderr.
  */
-async function jobIdOf(client: AdminClient, ref: string, namespace: string | undefined): Promise<number> {
+async function jobIdOf(api: Api, ref: string, namespace: string | undefined): Promise<number> {
   let notFound: CliError;
   try {
-    return (await resolveCronJob(client, ref, namespace)).id;
+    return (await resolveCronJob(api, ref, namespace)).id;
   } catch (e) {
     if (!(e instanceof CliError && e.exitCode === EXIT.notFound)) throw e;
     if (/^[1-9]\d{0,15}$/.test(ref)) return Number(ref);
     notFound = e;
   }
-  const found = await client.get<{ items: NamedJob[] }>('/cronjob-versions', { name: ref, namespace }).catch((e: unknown) => {
+  const found = await api.cronjobVersionsByName.list({ query: { name: ref, namespace } }).catch((e: unknown) => {
     // A server from before this route answers 404: the job is as not found as it was.
     if (e instanceof CliError && e.exitCode === EXIT.notFound) return { items: [] };
     throw e;
@@ -177,7 +177,7 @@ const RETRY_CREATED_WITHIN_MS = 60_000;
  * it is, how each ended and, at the end, the last one's status and exit code. Exit 0 only when the
  * last attempt succeeded.
  */
-async function followRun(client: AdminClient, events: RunEvents, job: CronJobView, firstTaskId: number): Promise<ExitCode> {
+async function followRun(api: Api, events: RunEvents, job: CronJobView, firstTaskId: number): Promise<ExitCode> {
   const say = (line: string) => process.stderr.write(`cronfleet: ${line}\n`);
   const attempts = (job.retry?.maxRetries ?? 0) + 1;
   const of = attempts > 1 ? ` of ${attempts}` : '';
@@ -185,12 +185,12 @@ async function followRun(client: AdminClient, events: RunEvents, job: CronJobVie
   let taskId = firstTaskId;
   let attempt = 1;
   for (;;) {
-    await followTaskOutput(client, taskId);
+    await followTaskOutput(api, taskId);
     // The output stream has ended with the task: its end event is there, or about to be.
     const end = await events.endOf(taskId, END_EVENT_WITHIN_MS);
     if (!end) say(`no end event for task ${taskId} within ${END_EVENT_WITHIN_MS / 1000} s: whether a retry follows is not known; following stops here`);
     if (!end || end.retryInMs === null) {
-      const t = await client.get<TaskView>(`/tasks/${taskId}`);
+      const t = await api.tasks.get({ params: { id: taskId } });
       const how = t.exitCode !== null ? `, exit code ${t.exitCode}` : typeof t.httpStatus === 'number' ? `, HTTP ${t.httpStatus}` : t.signal ? `, signal ${t.signal}` : '';
       say(`task ${taskId} (attempt ${t.attempt}${of}) ended ${t.status}${how}`);
       return t.status === 'success' ? EXIT.ok : EXIT.refused;

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { rename, writeFile } from 'node:fs/promises';
-import { parseDefinitionsFile, type CronJobView, type WorkflowView } from '@cronfleet/shared';
+import { parseDefinitionsFile } from '@cronfleet/shared';
 import { CliError, EXIT } from '../cli-error';
 import { exportDocument, nameMatcher, renderExport } from '../export-file';
 import { checkWorkflows } from '../workflow-file';
@@ -25,8 +25,8 @@ export function registerExport(program: Command, act: Act): void {
         if (opts.jobsOnly && opts.workflowsOnly) throw new CliError(EXIT.usage, '--jobs-only and --workflows-only exclude each other');
         const match = nameMatcher(patterns);
         const [jobs, workflows] = await Promise.all([
-          opts.workflowsOnly ? null : ctx.client.get<{ items: CronJobView[] }>('/cronjobs', inNamespace(ctx)).then((r) => r.items.filter((j) => match(j.name))),
-          opts.jobsOnly ? null : ctx.client.get<{ items: WorkflowView[] }>('/workflows', inNamespace(ctx)).then((r) => r.items.filter((w) => match(w.name))),
+          opts.workflowsOnly ? null : ctx.api.cronjobs.list({ query: inNamespace(ctx) }).then((r) => r.items.filter((j) => match(j.name))),
+          opts.jobsOnly ? null : ctx.api.workflows.list({ query: inNamespace(ctx) }).then((r) => r.items.filter((w) => match(w.name))),
         ]);
         const text = renderExport(exportDocument(jobs, workflows), ctx.format === 'json' ? 'json' : 'yaml');
         if (!opts.file) return void process.stdout.write(text);

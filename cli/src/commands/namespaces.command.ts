@@ -1,11 +1,10 @@
 import { Command } from 'commander';
 import { CliError, EXIT } from '../cli-error';
 import { confirm, withYes } from '../confirm';
-import { namespaceArg, quotaArg, type NamespaceView } from '../namespace';
+import { namespaceArg, quotaArg } from '../namespace';
 import { namespaceDetail, namespaceTable } from '../namespace-views';
 import { type Act, withConnection } from './common';
 
-const path = (name: string) => `/namespaces/${encodeURIComponent(name)}`;
 
 /** The options `create` and `set` share, as quotaArg parsed them; undefined: not given. */
 interface NamespaceOptions {
@@ -42,7 +41,7 @@ export function registerNamespaces(program: Command, act: Act): void {
     .description('list namespaces with their usage and quotas (a scoped token sees its own)')
     .action(
       act(async (ctx) => {
-        const data = await ctx.client.get<{ items: NamespaceView[] }>('/namespaces');
+        const data = await ctx.api.namespaces.list();
         ctx.show(data, () => namespaceTable(data.items));
       }),
     );
@@ -53,7 +52,7 @@ export function registerNamespaces(program: Command, act: Act): void {
     .argument('<name>', 'namespace name', namespaceArg)
     .action(
       act(async (ctx, _opts, name: string) => {
-        const n = await ctx.client.get<NamespaceView>(path(name));
+        const n = await ctx.api.namespaces.get({ params: { name } });
         ctx.show(n, () => namespaceDetail(n, ctx.nowMs));
       }),
     );
@@ -63,7 +62,7 @@ export function registerNamespaces(program: Command, act: Act): void {
     .argument('<name>', 'namespace name: 1-63 lowercase letters, digits or -', namespaceArg)
     .action(
       act(async (ctx, opts: NamespaceOptions, name: string) => {
-        const n = await ctx.client.post<NamespaceView>('/namespaces', { name, ...namespaceBody(opts) });
+        const n = await ctx.api.namespaces.create({ body: { name, ...namespaceBody(opts) } });
         ctx.show(n, () => `namespace '${n.name}' created\n${namespaceDetail(n, ctx.nowMs)}`);
       }),
     );
@@ -75,7 +74,7 @@ export function registerNamespaces(program: Command, act: Act): void {
       act(async (ctx, opts: NamespaceOptions, name: string) => {
         const body = namespaceBody(opts);
         if (Object.keys(body).length === 0) throw new CliError(EXIT.usage, 'namespaces set: nothing to change: give --description, --max-jobs or --max-concurrent-tasks');
-        const n = await ctx.client.patch<NamespaceView>(path(name), body);
+        const n = await ctx.api.namespaces.update({ params: { name }, body });
         ctx.show(n, () => `namespace '${n.name}' changed\n${namespaceDetail(n, ctx.nowMs)}`);
       }),
     );
@@ -86,7 +85,7 @@ export function registerNamespaces(program: Command, act: Act): void {
     .action(
       act(async (ctx, opts: { yes?: boolean }, name: string) => {
         await confirm(`delete namespace '${name}'`, opts);
-        await ctx.client.delete(path(name));
+        await ctx.api.namespaces.remove({ params: { name } });
         ctx.show({ name, deleted: true }, () => `namespace '${name}' deleted`);
       }),
     );

@@ -12,7 +12,7 @@ export function registerPreview(program: Command, act: Act): void {
     .option('--from <iso>', 'the due times after this instant (ISO-8601 with Z or an offset; default now)')
     .action(
       act(async (ctx, opts: { tz?: string; count?: number; from?: string }, schedule: string) => {
-        const data = await ctx.client.get<{ next: string[] }>('/schedules/preview', { schedule, timezone: opts.tz, count: opts.count, from: opts.from });
+        const data = await ctx.api.schedules.preview({ query: { schedule, timezone: opts.tz, count: opts.count, from: opts.from } });
         ctx.show(data, () => previewLines(data.next, opts.tz ?? 'UTC', ctx.nowMs));
       }),
     );

@@ -1,4 +1,4 @@
-import { AnyRunnerNameSchema, CreateTaskSchema, MAX_TASK_BATCH } from '@cronfleet/shared';
+import { AnyRunnerNameSchema, CreateTaskSchema, MAX_TASK_BATCH, TASK_ROUTES } from '@cronfleet/shared';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError, EXIT, type ExitCode } from '../cli-error';
 import { parseDurationSeconds } from '../duration';
@@ -86,7 +86,7 @@ async function createOne(ctx: Context, opts: CreateOptions, task: { runner: stri
     ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
     ...(opts.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),
   };
-  const { status, body: res } = await ctx.client.answer<{ taskId: number }>('POST', '/tasks', undefined, body);
+  const { status, result: res } = await ctx.api.answer(TASK_ROUTES.create, { body });
   // 202: made now; 200: the idempotency key was used before, and this is the task made then.
   const created = status === 202;
   const id = res.taskId;
@@ -109,7 +109,7 @@ async function createBatch(ctx: Context, opts: CreateOptions, file: string): Pro
   const outcomes: TaskBatchOutcome[] = [];
   const report = () => ({ items: outcomes, ...countOutcomes(outcomes) });
   try {
-    await sendTaskBatches(ctx.client, sent, Boolean(opts.atomic), source, (settled) => {
+    await sendTaskBatches(ctx.api, sent, Boolean(opts.atomic), source, (settled) => {
       outcomes.push(...settled);
       if (ctx.format === 'table') process.stdout.write(settled.map((o) => `${outcomeLine(o)}\n`).join(''));
     });

@@ -1,8 +1,7 @@
-import { TASK_STATUSES } from '@cronfleet/shared';
+import { TASK_STATUSES, type RouteResult, type TASK_ROUTES, type TaskStatus } from '@cronfleet/shared';
 import { Command, InvalidArgumentError } from 'commander';
-import type { TaskView, WorkerView } from '@cronfleet/shared';
 import { CliError, EXIT } from '../cli-error';
-import type { AdminClient } from '../client';
+import type { Api } from '../client';
 import { confirm, withYes } from '../confirm';
 import { followTaskOutput } from '../follow';
 import { resolveCronJob } from '../resolve';
@@ -11,12 +10,7 @@ import { type Act, inNamespace, positiveInt, wholeSeconds, withConnection, withN
 import { registerTaskCreate } from './task-create.command';
 
 /** `kill` and `stop` answer with this once the task's worker confirmed (a 504 otherwise). */
-interface ControlResult {
-  taskId: number;
-  action: 'stop' | 'kill';
-  workerId: number | null;
-  confirmed: boolean;
-}
+type ControlResult = RouteResult<typeof TASK_ROUTES.kill>;
 
 const taskId = positiveInt('a task id');
 
@@ -33,16 +27,16 @@ export function registerTasks(program: Command, act: Act): void {
     .option('--job <job>', 'only tasks of this cron job (id or name)')
     .option('--status <status>', `only tasks in this status: ${TASK_STATUSES.join(', ')}`, (v: string) => {
       if (!(TASK_STATUSES as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${TASK_STATUSES.join(', ')}`);
-      return v;
+      return v as TaskStatus;
     })
     .option('--limit <n>', 'at most this many (1-500; default 50)', positiveInt('--limit', 500))
     .option('--cursor <id>', "the page after this one: the previous answer's nextCursor", positiveInt('--cursor'))
     .action(
-      act(async (ctx, opts: { job?: string; status?: string; limit?: number; cursor?: number }) => {
-        const cronjobId = opts.job === undefined ? undefined : (await resolveCronJob(ctx.client, opts.job, ctx.namespace)).id;
-        const data = await ctx.client.get<{ items: TaskView[]; nextCursor: string | null }>('/tasks', { ...inNamespace(ctx), cronjobId, status: opts.status, limit: opts.limit, cursor: opts.cursor });
+      act(async (ctx, opts: { job?: string; status?: TaskStatus; limit?: number; cursor?: number }) => {
+        const cronjobId = opts.job === undefined ? undefined : (await resolveCronJob(ctx.api, opts.job, ctx.namespace)).id;
+        const data = await ctx.api.tasks.list({ query: { ...inNamespace(ctx), cronjobId, status: opts.status, limit: opts.limit, cursor: opts.cursor } });
         if (ctx.format !== 'table') return ctx.show(data, () => '');
-        const names = await workerNames(ctx.client);
+        const names = await workerNames(ctx.api);
         ctx.show(data, () => taskTable(data.items, names, ctx.nowMs) + (data.nextCursor ? `\n(more: --cursor ${data.nextCursor})` : ''));
       }),
     );
@@ -53,9 +47,9 @@ export function registerTasks(program: Command, act: Act): void {
     .argument('<id>', 'task id', taskId)
     .action(
       act(async (ctx, _opts, id: number) => {
-        const task = await ctx.client.get<TaskView>(`/tasks/${id}`);
+        const task = await ctx.api.tasks.get({ params: { id } });
         if (ctx.format !== 'table') return ctx.show(task, () => '');
-        const names = await workerNames(ctx.client);
+        const names = await workerNames(ctx.api);
         ctx.show(task, () => taskDetail(task, names, ctx.nowMs));
       }),
     );
@@ -68,10 +62,10 @@ export function registerTasks(program: Command, act: Act): void {
     .action(
       act(async (ctx, opts: { follow?: boolean }, id: number) => {
         if (!opts.follow) {
-          process.stdout.write(await ctx.client.text(`/tasks/${id}/output`));
+          process.stdout.write(await ctx.api.tasks.output({ params: { id } }));
           return;
         }
-        const status = await followTaskOutput(ctx.client, id);
+        const status = await followTaskOutput(ctx.api, id);
         if (status === 'success') return EXIT.ok;
         process.stderr.write(`cronfleet: task ${id} ended ${status}\n`);
         return EXIT.refused;
@@ -90,7 +84,7 @@ export function registerTasks(program: Command, act: Act): void {
         const items: CancelOutcome[] = [];
         try {
           for (const id of unique) {
-            const outcome = await cancelOne(ctx.client, id);
+            const outcome = await cancelOne(ctx.api, id);
             items.push(outcome);
             if (ctx.format === 'table') process.stdout.write(`${cancelLine(outcome)}\n`);
           }
@@ -108,8 +102,8 @@ export function registerTasks(program: Command, act: Act): void {
     .argument('<id>', 'task id', taskId)
     .action(
       act(async (ctx, opts: { yes?: boolean }, id: number) => {
-        await confirm(async () => `kill task ${id} ${await taskLabel(ctx.client, id)}`, opts, { note: 'SIGKILL to its processes now' });
-        const res = await ctx.client.post<ControlResult>(`/tasks/${id}/kill`);
+        await confirm(async () => `kill task ${id} ${await taskLabel(ctx.api, id)}`, opts, { note: 'SIGKILL to its processes now' });
+        const res = await ctx.api.tasks.kill({ params: { id } });
         ctx.show(res, () => controlLine(res));
       }),
     );
@@ -120,8 +114,8 @@ export function registerTasks(program: Command, act: Act): void {
     .option('--grace <seconds>', "seconds from SIGTERM to SIGKILL (0-3600; default: the server's CRONFLEET_STOP_GRACE_SECONDS)", wholeSeconds)
     .action(
       act(async (ctx, opts: { grace?: number; yes?: boolean }, id: number) => {
-        await confirm(async () => `stop task ${id} ${await taskLabel(ctx.client, id)}`, opts, { note: 'SIGTERM to its processes, SIGKILL after the grace' });
-        const res = await ctx.client.post<ControlResult>(`/tasks/${id}/stop`, opts.grace === undefined ? undefined : { graceSeconds: opts.grace });
+        await confirm(async () => `stop task ${id} ${await taskLabel(ctx.api, id)}`, opts, { note: 'SIGTERM to its processes, SIGKILL after the grace' });
+        const res = await ctx.api.tasks.stop({ params: { id }, body: opts.grace === undefined ? {} : { graceSeconds: opts.grace } });
         ctx.show(res, () => controlLine(res));
       }),
     );
@@ -132,16 +126,16 @@ export function registerTasks(program: Command, act: Act): void {
     .argument('<id>', 'task id', taskId)
     .action(
       act(async (ctx, _opts, id: number) => {
-        const res = await ctx.client.post<{ taskId: number }>(`/tasks/${id}/retry`);
+        const res = await ctx.api.tasks.retry({ params: { id } });
         ctx.show(res, () => `task ${res.taskId} queued (retry of task ${id})`);
       }),
     );
 }
 
 /** One DELETE: the API's refusal of this id is its outcome; a server that cannot be reached or a refused token stops the command. */
-async function cancelOne(client: AdminClient, id: number): Promise<CancelOutcome> {
+async function cancelOne(api: Api, id: number): Promise<CancelOutcome> {
   try {
-    await client.delete(`/tasks/${id}`);
+    await api.tasks.cancel({ params: { id } });
     return { taskId: id, cancelled: true };
   } catch (e) {
     if (!(e instanceof CliError) || !e.refusal || e.exitCode === EXIT.usage) throw e;
@@ -162,13 +156,13 @@ function controlLine(r: ControlResult): string {
 }
 
 /** `of cron job 'backup' (running)`: what a question about a task names. */
-async function taskLabel(client: AdminClient, id: number): Promise<string> {
-  const t = await client.get<TaskView>(`/tasks/${id}`);
+async function taskLabel(api: Api, id: number): Promise<string> {
+  const t = await api.tasks.get({ params: { id } });
   const of = t.cronjobName ? `of cron job '${t.cronjobName}'` : t.workflow ? `of workflow run ${t.workflow.runId}` : '(one-shot)';
   return `${of} (${t.status})`;
 }
 
-async function workerNames(client: AdminClient): Promise<Map<number, string>> {
-  const { items } = await client.get<{ items: WorkerView[] }>('/workers');
+async function workerNames(api: Api): Promise<Map<number, string>> {
+  const { items } = await api.workers.list();
   return new Map(items.map((w) => [w.id, w.name]));
 }

@@ -1,6 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { ApiTokenView, CreatedApiToken } from '@cronfleet/shared';
-import { ROLES } from '@cronfleet/shared';
+import { ROLES, type Role } from '@cronfleet/shared';
 import { CliError, EXIT } from '../cli-error';
 import { confirm, withYes } from '../confirm';
 import { parseDurationSeconds } from '../duration';
@@ -29,7 +28,7 @@ export function registerTokens(program: Command, act: Act): void {
     .description('list API tokens: role, expiry, last use, revoked or not (never their secrets)')
     .action(
       act(async (ctx) => {
-        const data = await ctx.client.get<{ items: ApiTokenView[] }>('/tokens', inNamespace(ctx));
+        const data = await ctx.api.tokens.list({ query: inNamespace(ctx) });
         ctx.show(data, () => tokenTable(data.items, ctx.nowMs));
       }),
     );
@@ -41,13 +40,13 @@ export function registerTokens(program: Command, act: Act): void {
     .addOption(new Option('--role <role>', 'viewer (read), operator (also run, pause, kill, drain), admin (everything)').choices(ROLES).makeOptionMandatory())
     .option('--expires-in <duration>', 'stops working after this long, e.g. 30d, 12h (default: never)', parseExpiresIn)
     .action(
-      act(async (ctx, opts: { name: string; role: string; expiresIn?: number }) => {
-        const t = await ctx.client.post<CreatedApiToken>('/tokens', {
+      act(async (ctx, opts: { name: string; role: Role; expiresIn?: number }) => {
+        const t = await ctx.api.tokens.create({ body: {
           name: opts.name,
           role: opts.role,
           ...inNamespace(ctx),
           ...(opts.expiresIn !== undefined ? { expiresInSeconds: opts.expiresIn } : {}),
-        });
+        } });
         ctx.show(t, () =>
           [
             `token '${t.name}' (id ${t.id}, role ${t.role}, ${t.namespace === null ? 'cluster-wide' : `namespace ${namespaceLabel(t.namespace)}`}${t.expiresAt ? `, expires ${t.expiresAt}` : ''}) created:`,
@@ -67,10 +66,10 @@ export function registerTokens(program: Command, act: Act): void {
       act(async (ctx, opts: { yes?: boolean }, id: string) => {
         if (!/^\d+$/.test(id)) throw new CliError(EXIT.usage, `'${id}' is not a token id: give the number from tokens ls`);
         await confirm(async () => {
-          const t = (await ctx.client.get<{ items: ApiTokenView[] }>('/tokens')).items.find((x) => x.id === Number(id));
+          const t = (await ctx.api.tokens.list()).items.find((x) => x.id === Number(id));
           return `revoke token ${id}${t ? ` '${t.name}' (${t.role})` : ''}`;
         }, opts, { note: 'every request with it is refused from then on' });
-        await ctx.client.delete(`/tokens/${id}`);
+        await ctx.api.tokens.revoke({ params: { id: Number(id) } });
         ctx.show({ id: Number(id), revoked: true }, () => `token ${id} revoked`);
       }),
     );

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import type { WorkerDetailView, WorkerView } from '@cronfleet/shared';
 import { confirm, withYes } from '../confirm';
 import { resolveWorker } from '../resolve';
 import { workerDetail, workerTable } from '../views';
@@ -14,7 +13,7 @@ export function registerWorkers(program: Command, act: Act): void {
     .description('list workers with their status, credential, load, labels and last heartbeat')
     .action(
       act(async (ctx) => {
-        const data = await ctx.client.get<{ items: WorkerView[] }>('/workers', inNamespace(ctx));
+        const data = await ctx.api.workers.list({ query: inNamespace(ctx) });
         ctx.show(data, () => workerTable(data.items, ctx.nowMs));
       }),
     );
@@ -25,8 +24,8 @@ export function registerWorkers(program: Command, act: Act): void {
     .argument('<worker>', 'id or name')
     .action(
       act(async (ctx, _opts, ref: string) => {
-        const { id } = await resolveWorker(ctx.client, ref);
-        const w = await ctx.client.get<WorkerDetailView>(`/workers/${id}`);
+        const { id } = await resolveWorker(ctx.api, ref);
+        const w = await ctx.api.workers.get({ params: { id } });
         ctx.show(w, () => workerDetail(w, ctx.nowMs));
       }),
     );
@@ -37,8 +36,8 @@ export function registerWorkers(program: Command, act: Act): void {
     .argument('<worker>', 'id or name')
     .action(
       act(async (ctx, _opts, ref: string) => {
-        const { id } = await resolveWorker(ctx.client, ref);
-        const w = await ctx.client.post<WorkerDetailView>(`/workers/${id}/drain`);
+        const { id } = await resolveWorker(ctx.api, ref);
+        const w = await ctx.api.workers.drain({ params: { id } });
         ctx.show(w, () => `worker '${w.name}' (id ${w.id}) drained: it takes no new tasks; ${w.running} running task(s) finish`);
       }),
     );
@@ -49,8 +48,8 @@ export function registerWorkers(program: Command, act: Act): void {
     .argument('<worker>', 'id or name')
     .action(
       act(async (ctx, _opts, ref: string) => {
-        const { id } = await resolveWorker(ctx.client, ref);
-        const w = await ctx.client.post<WorkerDetailView>(`/workers/${id}/undrain`);
+        const { id } = await resolveWorker(ctx.api, ref);
+        const w = await ctx.api.workers.undrain({ params: { id } });
         ctx.show(w, () => `worker '${w.name}' (id ${w.id}) undrained: it takes tasks again`);
       }),
     );
@@ -60,9 +59,9 @@ export function registerWorkers(program: Command, act: Act): void {
     .argument('<worker>', 'id or name')
     .action(
       act(async (ctx, opts: { yes?: boolean }, ref: string) => {
-        const { id, name } = await resolveWorker(ctx.client, ref);
+        const { id, name } = await resolveWorker(ctx.api, ref);
         await confirm(`revoke the credential of worker '${name}' (id ${id})`, opts, { note: 'its connection is cut and it cannot join again until re-enrolled' });
-        const w = await ctx.client.post<WorkerDetailView>(`/workers/${id}/revoke`);
+        const w = await ctx.api.workers.revoke({ params: { id } });
         ctx.show(w, () => `worker '${w.name}' (id ${w.id}) revoked: its connection is cut and it cannot join again until re-enrolled (cronfleet workers reenrol ${w.id})`);
       }),
     );
@@ -73,8 +72,8 @@ export function registerWorkers(program: Command, act: Act): void {
     .argument('<worker>', 'id or name')
     .action(
       act(async (ctx, _opts, ref: string) => {
-        const { id } = await resolveWorker(ctx.client, ref);
-        const w = await ctx.client.post<WorkerDetailView>(`/workers/${id}/reenrol`);
+        const { id } = await resolveWorker(ctx.api, ref);
+        const w = await ctx.api.workers.reenrol({ params: { id } });
         ctx.show(w, () => `worker '${w.name}' (id ${w.id}) open for enrolment: start it (with the worker token) and its first hello is issued a new credential`);
       }),
     );
@@ -84,9 +83,9 @@ export function registerWorkers(program: Command, act: Act): void {
     .argument('<worker>', 'id or name')
     .action(
       act(async (ctx, opts: { yes?: boolean }, ref: string) => {
-        const { id, name, status } = await resolveWorker(ctx.client, ref);
+        const { id, name, status } = await resolveWorker(ctx.api, ref);
         await confirm(`forget worker '${name}' (id ${id}, ${status})`, opts, { note: 'its tasks keep its id; started again with the worker token, it enrols afresh as a new worker: to keep it out, revoke it instead' });
-        await ctx.client.delete(`/workers/${id}`);
+        await ctx.api.workers.remove({ params: { id } });
         ctx.show({ id, name, deleted: true }, () => `worker '${name}' (id ${id}) deleted`);
       }),
     );

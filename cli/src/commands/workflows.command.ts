@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { RUN_STATUSES, type RunSummary, type RunView, type WorkflowView, inNamespaceLabel } from '@cronfleet/shared';
+import { RUN_STATUSES, type RunView, inNamespaceLabel } from '@cronfleet/shared';
 import { CliError, EXIT, type ExitCode } from '../cli-error';
+
+type RunStatus = (typeof RUN_STATUSES)[number];
 import { confirm, withYes } from '../confirm';
 import { DEFAULT_NAMESPACE } from '../namespace';
 import { startAndWait } from '../wait-run';
@@ -10,7 +12,6 @@ import { applyInput, type ApplyFileOptions, readSource, serverDefaultNamespace, 
 import { type Act, type Context, inNamespace, keyValue, positiveInt, wholeSeconds, withConnection, withNamespace } from './common';
 
 const runId = positiveInt('a workflow run id');
-const path = (ref: string) => `/workflows/${encodeURIComponent(ref)}`;
 
 /** One line of `workflows apply`'s report; `-o json` prints `{ dryRun, items: [...] }` of these. */
 export interface WorkflowApplyReport {
@@ -32,7 +33,7 @@ export function registerWorkflows(program: Command, act: Act): void {
     .description('list workflows with their schedule and next run')
     .action(
       act(async (ctx) => {
-        const data = await ctx.client.get<{ items: WorkflowView[] }>('/workflows', inNamespace(ctx));
+        const data = await ctx.api.workflows.list({ query: inNamespace(ctx) });
         ctx.show(data, () => workflowTable(data.items, ctx.nowMs));
       }),
     );
@@ -43,7 +44,7 @@ export function registerWorkflows(program: Command, act: Act): void {
     .argument('<workflow>', 'id or name')
     .action(
       act(async (ctx, _opts, ref: string) => {
-        const w = await ctx.client.get<WorkflowView>(path(ref), inNamespace(ctx));
+        const w = await ctx.api.workflows.get({ params: { idOrName: ref }, query: inNamespace(ctx) });
         ctx.show(w, () => workflowDetail(w, ctx.nowMs));
       }),
     );
@@ -67,7 +68,7 @@ export function registerWorkflows(program: Command, act: Act): void {
     .option('-w, --wait', 'then wait for the run to end and print the state of each step; exit 0 if it succeeded, 1 if not')
     .action(
       act(async (ctx, opts: { param?: Record<string, string>; wait?: boolean }, ref: string) => {
-        const start = () => ctx.client.post<RunView>(`${path(ref)}/runs`, opts.param ? { params: opts.param } : undefined, inNamespace(ctx));
+        const start = () => ctx.api.workflows.run({ params: { idOrName: ref }, query: inNamespace(ctx), body: opts.param ? { params: opts.param } : {} });
         if (!opts.wait) {
           const run = await start();
           return ctx.show(run, () => `workflow run ${run.id} of '${run.workflowName}' started (cronfleet workflows get ${run.id})`);
@@ -82,13 +83,13 @@ export function registerWorkflows(program: Command, act: Act): void {
     .argument('<workflow>', 'id or name')
     .option('--status <status>', `only runs in this status: ${RUN_STATUSES.join(', ')}`, (v: string) => {
       if (!(RUN_STATUSES as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${RUN_STATUSES.join(', ')}`);
-      return v;
+      return v as RunStatus;
     })
     .option('--limit <n>', 'at most this many (1-500; default 50)', positiveInt('--limit', 500))
     .option('--cursor <id>', "the page after this one: the previous answer's nextCursor", positiveInt('--cursor'))
     .action(
-      act(async (ctx, opts: { status?: string; limit?: number; cursor?: number }, ref: string) => {
-        const data = await ctx.client.get<{ items: RunSummary[]; nextCursor: string | null }>(`${path(ref)}/runs`, { ...inNamespace(ctx), status: opts.status, limit: opts.limit, cursor: opts.cursor });
+      act(async (ctx, opts: { status?: RunStatus; limit?: number; cursor?: number }, ref: string) => {
+        const data = await ctx.api.workflows.runs({ params: { idOrName: ref }, query: { ...inNamespace(ctx), status: opts.status, limit: opts.limit, cursor: opts.cursor } });
         ctx.show(data, () => runTable(data.items, ctx.nowMs) + (data.nextCursor ? `\n(more: --cursor ${data.nextCursor})` : ''));
       }),
     );
@@ -100,7 +101,7 @@ export function registerWorkflows(program: Command, act: Act): void {
     .argument('<run>', 'workflow run id', runId)
     .action(
       act(async (ctx, _opts, id: number) => {
-        const run = await ctx.client.get<RunView>(`/workflow-runs/${id}`);
+        const run = await ctx.api.workflowRuns.get({ params: { id } });
         ctx.show(run, () => runDetail(run, ctx.nowMs));
       }),
     );
@@ -111,7 +112,7 @@ export function registerWorkflows(program: Command, act: Act): void {
     .action(
       act(async (ctx, opts: { yes?: boolean }, id: number) => {
         await confirm(async () => `kill workflow run ${id} ${await runLabel(ctx, id)}`, opts, { note: 'SIGKILL to its running steps, the rest skipped' });
-        const run = await ctx.client.post<RunView>(`/workflow-runs/${id}/kill`);
+        const run = await ctx.api.workflowRuns.kill({ params: { id } });
         ctx.show(run, () => `workflow run ${id} killed\n${runDetail(run, ctx.nowMs)}`);
       }),
     );
@@ -123,7 +124,7 @@ export function registerWorkflows(program: Command, act: Act): void {
     .action(
       act(async (ctx, opts: { grace?: number; yes?: boolean }, id: number) => {
         await confirm(async () => `stop workflow run ${id} ${await runLabel(ctx, id)}`, opts, { note: 'SIGTERM to its running steps, the rest skipped' });
-        const run = await ctx.client.post<RunView>(`/workflow-runs/${id}/stop`, opts.grace === undefined ? undefined : { graceSeconds: opts.grace });
+        const run = await ctx.api.workflowRuns.stop({ params: { id }, body: opts.grace === undefined ? {} : { graceSeconds: opts.grace } });
         ctx.show(run, () => `workflow run ${id} stopped\n${runDetail(run, ctx.nowMs)}`);
       }),
     );
@@ -135,7 +136,7 @@ export function registerWorkflows(program: Command, act: Act): void {
     .option('-w, --wait', 'then wait for the run to end and print the state of each step; exit 0 if it succeeded, 1 if not')
     .action(
       act(async (ctx, opts: { wait?: boolean }, id: number) => {
-        const retry = () => ctx.client.post<RunView>(`/workflow-runs/${id}/retry`);
+        const retry = () => ctx.api.workflowRuns.retry({ params: { id } });
         if (!opts.wait) {
           const run = await retry();
           return ctx.show(run, () => `workflow run ${id} running again from its failed steps (cronfleet workflows get ${id})`);
@@ -149,9 +150,9 @@ export function registerWorkflows(program: Command, act: Act): void {
     .argument('<workflow>', 'id or name')
     .action(
       act(async (ctx, opts: { yes?: boolean }, ref: string) => {
-        const w = await ctx.client.get<WorkflowView>(path(ref), inNamespace(ctx));
+        const w = await ctx.api.workflows.get({ params: { idOrName: ref }, query: inNamespace(ctx) });
         await confirm(`delete workflow '${w.name}'${inNamespaceLabel(w.namespace)} (id ${w.id}) with its runs and their tasks`, opts);
-        await ctx.client.delete(`/workflows/${w.id}`);
+        await ctx.api.workflows.remove({ params: { idOrName: String(w.id) } });
         ctx.show({ id: w.id, name: w.name, namespace: w.namespace, deleted: true }, () => `workflow '${w.name}'${inNamespaceLabel(w.namespace)} (id ${w.id}) deleted, with its runs`);
       }),
     );
@@ -159,13 +160,13 @@ export function registerWorkflows(program: Command, act: Act): void {
 
 /** `of 'etl' (running)`: what a question about a run names. */
 async function runLabel(ctx: Context, id: number): Promise<string> {
-  const run = await ctx.client.get<RunView>(`/workflow-runs/${id}`);
+  const run = await ctx.api.workflowRuns.get({ params: { id } });
   return `of '${run.workflowName}' (${run.status})`;
 }
 
 /** `--wait`: the run's id goes to stderr at once; the final state of each step to stdout at the end. */
 async function waitAndShow(ctx: Context, start: () => Promise<RunView>): Promise<ExitCode> {
-  const run = await startAndWait(ctx.client, start, (r) => process.stderr.write(`cronfleet: workflow run ${r.id} of '${r.workflowName}' running; waiting for it to end\n`));
+  const run = await startAndWait(ctx.api, start, (r) => process.stderr.write(`cronfleet: workflow run ${r.id} of '${r.workflowName}' running; waiting for it to end\n`));
   ctx.show(run, () => runDetail(run, Date.now()));
   if (run.status === 'success') return EXIT.ok;
   process.stderr.write(`cronfleet: workflow run ${run.id} ended ${run.status}\n`);
@@ -185,15 +186,15 @@ export async function applyWorkflows(ctx: Context, entries: readonly WorkflowFil
     let r: WorkflowApplyReport;
     try {
       const query = namespace === undefined ? {} : { namespace };
-      const existing = await ctx.client.get<WorkflowView>(path(def.name), query).catch((e: unknown) => {
+      const existing = await ctx.api.workflows.get({ params: { idOrName: def.name }, query }).catch((e: unknown) => {
         if (e instanceof CliError && e.exitCode === EXIT.notFound) return null;
         throw e;
       });
       const report = (w: { id: number; namespace: string } | null, ns: string, result: WorkflowApplyReport['result']): WorkflowApplyReport => ({ name: def.name, namespace: w?.namespace ?? ns, id: w?.id ?? null, result });
       if (existing && sameDefinition(def, existing)) r = report(existing, existing.namespace, 'unchanged');
-      else if (existing) r = report(dryRun ? existing : await ctx.client.request<WorkflowView>('PUT', `/workflows/${existing.id}`, undefined, def), existing.namespace, 'updated');
+      else if (existing) r = report(dryRun ? existing : await ctx.api.workflows.replace({ params: { idOrName: String(existing.id) }, body: def }), existing.namespace, 'updated');
       else if (dryRun) r = report(null, namespace ?? (fallback ??= await serverDefaultNamespace(ctx)), 'created');
-      else r = report(await ctx.client.post<WorkflowView>('/workflows', { ...def, ...query }), DEFAULT_NAMESPACE, 'created');
+      else r = report(await ctx.api.workflows.create({ body: { ...def, ...query } }), DEFAULT_NAMESPACE, 'created');
     } catch (e) {
       if (!(e instanceof CliError)) throw e;
       const left = entries.slice(i + 1).map((x) => `'${x.def.name}'`);
