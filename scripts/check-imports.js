@@ -66,7 +66,7 @@ const RULES = [
     exceptions: [
       {
         file: 'cli/src/optional-packages.ts',
-        why: '`cronfleet server` and `cronfleet worker` run the commands of @cronfleet/apiserver and @cronfleet/worker, and `--local-worker` the worker bin: loaded at run time where Node finds them installed beside the CLI, typed by local interfaces, never compiled against or depended on',
+        why: '`cronfleet server` and `cronfleet worker` run the commands of @cronfleet/apiserver and @cronfleet/worker, and `--local-worker` the worker bin: loaded at run time where Node finds them installed beside the CLI, typed by the interfaces in shared/src/commands/package-commands.ts, never compiled against or depended on',
       },
     ],
   },
