@@ -37,10 +37,11 @@ export class AuthGuard implements CanActivate {
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const http = ctx.switchToHttp();
     const req = http.getRequest<HttpRequest>();
-    const key = routeKey(req.method, routePattern(req));
     const policy = accessOf(contractOf(ctx.getHandler()), req.method);
+    // The route's key names it in refusals and scope checks only: a public route (probes, metrics) never builds it.
+    if (policy?.access === 'public') return true;
+    const key = routeKey(req.method, routePattern(req));
     if (!policy) throw new ForbiddenException(`${key} states no route contract: refused to every token`);
-    if (policy.access === 'public') return true;
     const needed = policy.access;
 
     const address = clientAddress(req);
