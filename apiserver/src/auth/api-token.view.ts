@@ -1,7 +1,6 @@
 import type { ApiTokenView } from '@cronfleet/shared';
 import type { ApiTokenEntity } from './api-token.entity';
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+import { isoOrNull as iso } from '../common/iso-time';
 
 /** An API token as the REST API shows it: never its secret. */
 export function toApiTokenView(t: ApiTokenEntity): ApiTokenView {

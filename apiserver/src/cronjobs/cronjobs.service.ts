@@ -20,6 +20,7 @@ import { notifyRulesOf, PLAIN_FIELDS } from './versions/job-definition';
 import type { RunNow } from '@cronfleet/shared';
 import { TaskLifecycle } from '../tasks/lifecycle/task-lifecycle';
 import { NamespacesService } from '../namespaces/namespaces.service';
+import { isoOrNull as iso } from '../common/iso-time';
 
 /** One run in a job's timeline strip. */
 export interface TimelineRun {
@@ -105,7 +106,6 @@ export class CronJobsService {
   async timeline(ids: readonly number[], limit: number, namespace?: string): Promise<{ items: { cronjobId: number; runs: TimelineRun[] }[] }> {
     const unique = [...new Set(ids)];
     const byJob = await this.tasks.recentByJob(namespace === undefined ? unique : await this.repo.idsIn(unique, namespace), limit);
-    const iso = (d: Date | null) => (d ? d.toISOString() : null);
     return {
       items: [...byJob].map(([cronjobId, rows]) => ({
         cronjobId,

@@ -1,5 +1,6 @@
 import type { TaskView } from '@cronfleet/shared';
 import type { TaskEntity } from './task.entity';
+import { isoOrNull as iso } from '../common/iso-time';
 
 /** The columns a task's view shows: what the task list reads (PlainSelect), and no more (no spec, env or secrets). */
 export const TASK_VIEW_COLUMNS = [
@@ -12,7 +13,6 @@ export type TaskViewRow = Pick<TaskEntity, (typeof TASK_VIEW_COLUMNS)[number]>;
 
 /** A task as the REST API shows it: times as ISO-8601 UTC. */
 export function toTaskView(t: TaskViewRow): TaskView {
-  const iso = (d: Date | null) => (d ? d.toISOString() : null);
   return {
     id: t.id,
     cronjobId: t.cronjobId,

@@ -3,8 +3,7 @@ import { type GroupCountsView, planRun, type PlanStep } from './core/run-plan';
 import type { StepTaskRow } from './workflow-runs.repository';
 import type { WorkflowRunEntity } from './workflow-run.entity';
 import type { WorkflowEntity } from './workflow.entity';
-
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+import { isoOrNull as iso } from '../common/iso-time';
 
 const LIVE = new Set(['pending', 'running']);
 

@@ -47,5 +47,3 @@ export const CreatedApiTokenSchema = ApiTokenViewSchema.extend({
   token: z.string().meta({ description: 'the secret, `cft_…`: shown this once, only its hash is stored' }),
 });
 export type CreatedApiToken = z.output<typeof CreatedApiTokenSchema>;
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
