@@ -1,4 +1,4 @@
-import { bindRoutes, createClient, isCronfleetApiError, type CronfleetApiError, type CronfleetClient, type LiveEventMessage, type LiveEventOptions, type RouteCaller } from '@cronfleet/client';
+import { bindRoutes, createClient, isClientErrorCode, isCronfleetApiError, type CronfleetApiError, type CronfleetClient, type LiveEventMessage, type LiveEventOptions, type RouteCaller } from '@cronfleet/client';
 import { API_ROUTES } from '@cronfleet/shared';
 import { type ApiRefusal, CliError, EXIT } from './cli-error';
 
@@ -99,9 +99,6 @@ function cliErrors(client: CronfleetClient, baseUrl: string): Api {
   } satisfies Api);
 }
 
-/** The codes the client gives failures without a server answer; any other code of an answerless error is the server's `error` event. */
-const CLIENT_CODES = new Set(['ServerUnreachable', 'Timeout', 'Aborted', 'InvalidAnswer', 'InvalidInput']);
-
 /**
  * A stream's events with its failures as CliErrors: a refusal or no answer while opening it as a
  * request's; once it is open, the server's `error` event (`serverError`), a clean close (a
@@ -123,7 +120,8 @@ async function* streamErrors<T>(
     });
   } catch (e) {
     if (!isCronfleetApiError(e) || e.status !== null || !opened) throw toCliError(e, baseUrl);
-    if (!CLIENT_CODES.has(e.code)) throw serverError(e);
+    // Any code but the client's own on an answerless error is the server's `error` event.
+    if (!isClientErrorCode(e.code)) throw serverError(e);
     if (e.code === 'ServerUnreachable' && e.cause === undefined) throw new StreamClosed(EXIT.unreachable, closed);
     if (e.code === 'ServerUnreachable' || e.code === 'Timeout') {
       const cause = e.cause as { message?: string; cause?: { message?: string } } | undefined;

@@ -3,17 +3,24 @@
  * code is the server's own (`ValidationFailed`, `TaskNotFound`, `IdempotencyKeyTaken`, ...), or
  * `Http<status>` for an answer that is not a Cronfleet error body (a proxy's 502 page).
  */
-export type ClientErrorCode =
+export const CLIENT_ERROR_CODES = [
   /** No answer: the connection was refused, reset or dropped (DNS, TLS and socket errors too). */
-  | 'ServerUnreachable'
+  'ServerUnreachable',
   /** No complete answer within the client's `timeoutMs`. */
-  | 'Timeout'
+  'Timeout',
   /** The caller's `signal` aborted the call. */
-  | 'Aborted'
+  'Aborted',
   /** A success answer the client could not read (not the JSON the route answers). */
-  | 'InvalidAnswer'
+  'InvalidAnswer',
   /** The call could not be made as given (a path parameter missing, a bad base URL). */
-  | 'InvalidInput';
+  'InvalidInput',
+] as const;
+export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
+
+/** Whether `code` is one the client gives itself (not the server's). */
+export function isClientErrorCode(code: string): code is ClientErrorCode {
+  return (CLIENT_ERROR_CODES as readonly string[]).includes(code);
+}
 
 /** What a {@link CronfleetApiError} is made of. */
 export interface CronfleetApiErrorInit {

@@ -5,7 +5,7 @@
 export { createClient, type ClientCore, type CreateClientOptions, type CronfleetClient, type DefaultRoutes } from './create-client';
 export { bindRoutes, type ApiGroups, type BoundGroup, type BoundRoute, type BoundRoutes, type CallArgs, type RouteCaller } from './bind-routes';
 export type { Answer, CallInput, CallOptions, ClientOptions } from './transport';
-export { CronfleetApiError, isCronfleetApiError, fieldOf, RETRYABLE_STATUSES, type ClientErrorCode, type CronfleetApiErrorInit } from './cronfleet-api-error';
+export { CronfleetApiError, isCronfleetApiError, fieldOf, RETRYABLE_STATUSES, CLIENT_ERROR_CODES, isClientErrorCode, type ClientErrorCode, type CronfleetApiErrorInit } from './cronfleet-api-error';
 export { DEFAULT_RETRY, backoffDelayMs, parseRetryAfterMs, mayResendWithoutAnswer, type RetryOptions } from './retry-policy';
 export { normaliseBaseUrl, fillPath, queryString, type QueryValue } from './request-url';
 export { LIVE_EVENTS_ROUTE, type LiveEventData, type LiveEventFilters, type LiveEventMessage, type LiveEventOptions } from './live-events';

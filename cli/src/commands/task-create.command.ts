@@ -1,4 +1,4 @@
-import { AnyRunnerNameSchema, CreateTaskSchema, MAX_TASK_BATCH, TASK_ROUTES } from '@cronfleet/shared';
+import { AnyRunnerNameSchema, CreateTaskSchema, MAX_TASK_BATCH } from '@cronfleet/shared';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError, EXIT, type ExitCode } from '../cli-error';
 import { parseDurationSeconds } from '../duration';
@@ -86,10 +86,8 @@ async function createOne(ctx: Context, opts: CreateOptions, task: { runner: stri
     ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
     ...(opts.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),
   };
-  const { status, result: res } = await ctx.api.answer(TASK_ROUTES.create, { body });
-  // 202: made now; 200: the idempotency key was used before, and this is the task made then.
-  const created = status === 202;
-  const id = res.taskId;
+  // created false: the idempotency key was used before, and this is the task made then.
+  const { taskId: id, created } = await ctx.api.enqueue(body);
   ctx.show({ taskId: id, created }, () => {
     if (!created) return `task ${id} already exists with idempotency key '${opts.idempotencyKey}': nothing new was queued`;
     if (opts.at !== undefined) return `task ${id} queued to run at ${opts.at}`;
