@@ -10,7 +10,7 @@ const ROWS_PER_STATEMENT = 500;
  * second it took most of the leader's CPU (bench:e2e, docs/benchmarks.md). Values go through the
  * entity's columns as TypeORM writes them (transformers, JSON, dates, defaults).
  */
-function statements<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, rows: readonly Partial<T>[], verb: string, tail = ''): { sql: string; params: unknown[]; rows: number }[] {
+function statements<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, rows: readonly Partial<T>[], verb: string, tail = '', perStatement = ROWS_PER_STATEMENT): { sql: string; params: unknown[]; rows: number }[] {
   const ds = m.connection;
   const meta = ds.getMetadata(target);
   const driver = ds.driver;
@@ -19,8 +19,8 @@ function statements<T extends ObjectLiteral>(m: EntityManager, target: EntityTar
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   const now = new Date();
   const out: { sql: string; params: unknown[]; rows: number }[] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    const part = rows.slice(i, i + ROWS_PER_STATEMENT);
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const part = rows.slice(i, i + perStatement);
     const params: unknown[] = [];
     for (const row of part) {
       for (const c of columns) {
@@ -106,20 +106,26 @@ export async function idsAreReturned(m: EntityManager): Promise<boolean> {
  * RETURNING. MySQL gives the rows of one multi-row INSERT consecutive auto-increment values (`step`
  * apart) in every innodb_autoinc_lock_mode, since the count is known when the statement starts (a
  * "simple insert"); `insertId` is the first.
+ *
+ * `oneStatement`: all rows in a single INSERT, so that outside a transaction they are written all
+ * or none (MySQL only: its statements carry their values as text, with no bound-parameter limit;
+ * what bounds them is max_allowed_packet, which a larger statement exceeds with an error, unwritten).
  */
-export async function insertReturningIds<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, rows: readonly Partial<T>[]): Promise<number[]> {
+export async function insertReturningIds<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, rows: readonly Partial<T>[], options: { oneStatement?: boolean } = {}): Promise<number[]> {
   if (rows.length === 0) return [];
+  if (options.oneStatement && m.connection.options.type !== 'mysql') throw new Error('insertReturningIds: one statement is for MySQL only (SQLite bounds its parameters)');
+  const perStatement = options.oneStatement ? rows.length : ROWS_PER_STATEMENT;
   const ids: number[] = [];
   const source = await idSource(m);
   if (source.returning) {
-    for (const s of statements(m, target, rows, 'INSERT INTO', ' RETURNING id')) {
+    for (const s of statements(m, target, rows, 'INSERT INTO', ' RETURNING id', perStatement)) {
       const got = (await m.query(s.sql, s.params)) as { id: number | string }[];
       if (got.length !== s.rows) throw new Error(`bulk insert: ${s.rows} rows sent, ${got.length} ids returned`);
       for (const r of got) ids.push(Number(r.id));
     }
     return ids;
   }
-  for (const s of statements(m, target, rows, 'INSERT INTO')) {
+  for (const s of statements(m, target, rows, 'INSERT INTO', '', perStatement)) {
     const res = (await m.query(s.sql, s.params)) as { insertId: number | string; affectedRows: number };
     if (res.affectedRows !== s.rows) throw new Error(`bulk insert: ${s.rows} rows sent, ${res.affectedRows} inserted`);
     const first = Number(res.insertId);

@@ -42,6 +42,13 @@ export function isUniqueViolation(e: unknown): boolean {
   return d.code === 'ER_DUP_ENTRY' || d.errno === 1062 || d.code === 'SQLITE_CONSTRAINT_UNIQUE' || d.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+/** True when MySQL refused a statement larger than its max_allowed_packet (it ran none of it). */
+export function isPacketTooLarge(e: unknown): boolean {
+  const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
+  const d = err.driverError ?? err;
+  return d.code === 'ER_NET_PACKET_TOO_LARGE' || d.errno === 1153;
+}
+
 /** Epoch ms of a DATETIME read as a raw value: a Date from mysql2, UTC text from SQLite. */
 export function rawTimeMs(v: Date | string): number {
   return v instanceof Date ? v.getTime() : Date.parse(`${v.replace(' ', 'T')}Z`);

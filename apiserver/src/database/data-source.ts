@@ -23,6 +23,7 @@ import { ColumnsFitLimits1765500000000 } from './migrations/1765500000000-column
 import { WorkflowRunParams1765600000000 } from './migrations/1765600000000-workflow-run-params';
 import { CronJobVersionNames1765700000000 } from './migrations/1765700000000-cronjob-version-names';
 import { TaskHttpStatus1765800000000 } from './migrations/1765800000000-task-http-status';
+import { TaskNamespaceKey1765900000000 } from './migrations/1765900000000-task-namespace-key';
 
 /**
  * The entity classes TypeORM maps. The features own them; the server's entity list
@@ -30,7 +31,7 @@ import { TaskHttpStatus1765800000000 } from './migrations/1765800000000-task-htt
  */
 export type Entities = NonNullable<DataSourceOptions['entities']>;
 
-export const MIGRATIONS = [InitialSchema1763800000000, SchedulingPolicies1763900000000, WorkerFleet1764000000000, TaskEnvironment1764100000000, JobNotifications1764200000000, ApiTokensAndAudit1764300000000, JobChains1764400000000, Workflows1764500000000, TaskRetention1764600000000, CronJobVersions1764700000000, TaskTraceParent1764800000000, Namespaces1764900000000, WorkflowRunRetention1765000000000, TaskRetryLineage1765200000000, WorkerCredentials1765300000000, JobParams1765400000000, ColumnsFitLimits1765500000000, WorkflowRunParams1765600000000, CronJobVersionNames1765700000000, TaskHttpStatus1765800000000];
+export const MIGRATIONS = [InitialSchema1763800000000, SchedulingPolicies1763900000000, WorkerFleet1764000000000, TaskEnvironment1764100000000, JobNotifications1764200000000, ApiTokensAndAudit1764300000000, JobChains1764400000000, Workflows1764500000000, TaskRetention1764600000000, CronJobVersions1764700000000, TaskTraceParent1764800000000, Namespaces1764900000000, WorkflowRunRetention1765000000000, TaskRetryLineage1765200000000, WorkerCredentials1765300000000, JobParams1765400000000, ColumnsFitLimits1765500000000, WorkflowRunParams1765600000000, CronJobVersionNames1765700000000, TaskHttpStatus1765800000000, TaskNamespaceKey1765900000000];
 
 /** TypeORM options for the configured database. Schema changes go through migrations only, never `synchronize`. */
 export function dataSourceOptions(db: ServerConfig['db'], entities: Entities): DataSourceOptions {

@@ -8,6 +8,7 @@ import { ENTITIES } from '../../src/entities';
 import { WorkflowRunParams1765600000000 } from '../../src/database/migrations/1765600000000-workflow-run-params';
 import { CronJobVersionNames1765700000000 } from '../../src/database/migrations/1765700000000-cronjob-version-names';
 import { TaskHttpStatus1765800000000 } from '../../src/database/migrations/1765800000000-task-http-status';
+import { TaskNamespaceKey1765900000000 } from '../../src/database/migrations/1765900000000-task-namespace-key';
 import { CronJobVersionEntity } from '../../src/cronjobs/versions/cronjob-version.entity';
 import { NamespaceEntity } from '../../src/namespaces/namespace.entity';
 import { TaskEntity } from '../../src/tasks/task.entity';
@@ -157,7 +158,6 @@ for (const backend of backends) {
     });
 
     it("keeps an http task's response status, and its migration goes down and up again", async () => {
-      assert.equal(MIGRATIONS[MIGRATIONS.length - 1], TaskHttpStatus1765800000000, 'the migration under test is the newest');
       const tasks = ds.getRepository(TaskEntity);
       const { identifiers } = await tasks.insert({ cronjobId: null, cronjobName: null, status: 'success', attempt: 1, trigger: 'api', scheduledAt: new Date(), runner: 'http', spec: {}, timeoutSeconds: null, httpStatus: 204 });
       const id = Number(identifiers[0].id);
@@ -168,5 +168,25 @@ for (const backend of backends) {
       await ds.runMigrations();
       assert.equal((await tasks.findOneByOrFail({ id })).httpStatus, null, 'read as a task from before the column');
     });
+
+    it(
+      'refuses a task in a namespace that does not exist, gives tasks left in a gone namespace their namespace back, and its migration goes down and up again',
+      { skip: backend.name !== 'MySQL' && 'MySQL only: on SQLite one-shot tasks are written in a transaction that reads the namespaces first' },
+      async () => {
+        assert.equal(MIGRATIONS[MIGRATIONS.length - 1], TaskNamespaceKey1765900000000, 'the migration under test is the newest');
+        const task = (namespace: string) => ({ cronjobId: null, cronjobName: null, status: 'pending' as const, attempt: 1, trigger: 'api' as const, scheduledAt: new Date(), runner: 'command', spec: {}, timeoutSeconds: null, namespace });
+        const tasks = ds.getRepository(TaskEntity);
+        const refused = await tasks.insert(task('no-such-ns')).catch((e: unknown) => e);
+        assert.equal(isNamespaceGone(refused), true, String(refused));
+        await undoTo(TaskNamespaceKey1765900000000);
+        const { identifiers } = await tasks.insert(task('left-behind'));
+        await ds.runMigrations();
+        const [ns] = (await ds.query("SELECT description FROM namespaces WHERE name = 'left-behind'")) as { description: string }[];
+        assert.equal(ns?.description, 'recreated: it still held tasks');
+        assert.equal((await tasks.findOneByOrFail({ id: Number(identifiers[0].id) })).namespace, 'left-behind', 'the task stays where it was');
+        const again = await tasks.insert(task('no-such-ns')).catch((e: unknown) => e);
+        assert.equal(isNamespaceGone(again), true, 'the key is back');
+      },
+    );
   });
 }

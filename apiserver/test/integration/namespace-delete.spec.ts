@@ -5,6 +5,9 @@ import { openDatabase } from '../../src/database/data-source';
 import { ENTITIES } from '../../src/entities';
 import { NamespaceEntity } from '../../src/namespaces/namespace.entity';
 import { NamespacesRepository } from '../../src/namespaces/namespaces.repository';
+import { TaskOutputEntity } from '../../src/tasks/task-output.entity';
+import { TaskEntity } from '../../src/tasks/task.entity';
+import { type NewTask, TasksRepository } from '../../src/tasks/tasks.repository';
 import { mysqlDb } from './support';
 
 /**
@@ -14,7 +17,7 @@ import { mysqlDb } from './support';
  * (SQLite has one writer at a time, so there the delete and the insert cannot overlap: the e2e race
  * test covers it over HTTP.)
  */
-describe('deleting a namespace while a cron job is being inserted into it (MySQL)', () => {
+describe('deleting a namespace while a cron job or tasks are being inserted into it (MySQL)', () => {
   const target = mysqlDb('nsdel');
   let ds: DataSource;
   let repo: NamespacesRepository;
@@ -51,6 +54,41 @@ describe('deleting a namespace while a cron job is being inserted into it (MySQL
       await create.release();
     }
     const orphans = (await ds.query('SELECT COUNT(*) AS n FROM cronjobs j WHERE NOT EXISTS (SELECT 1 FROM namespaces n WHERE n.name = j.namespace)')) as { n: number | string }[];
+    assert.equal(Number(orphans[0].n), 0);
+  });
+
+  it('makes one-shot tasks written into it meanwhile fail alone, and leaves no task without its namespace', async () => {
+    await ds.query("INSERT INTO namespaces (name) VALUES ('racing-tasks')");
+    const tasks = new TasksRepository(ds.getRepository(TaskEntity), ds.getRepository(TaskOutputEntity));
+    const row = (namespace: string, i: number) =>
+      ({ cronjobId: null, cronjobName: null, namespace, scheduledAt: new Date(Date.parse('2026-06-01T00:00:00.000Z') + i), trigger: 'api', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null }) as NewTask;
+    // The delete has locked the namespace (deleteIfEmpty's first step) when the tasks' INSERT comes.
+    const del = ds.createQueryRunner();
+    await del.startTransaction();
+    try {
+      await del.query("SELECT name FROM namespaces WHERE name = 'racing-tasks' FOR UPDATE");
+      let settled = false;
+      const writing = tasks.createMany([row('default', 1), row('racing-tasks', 2), row('default', 3)]).finally(() => (settled = true));
+      // The INSERT must be waiting on the namespace's lock (the foreign key's check) before the delete goes on.
+      for (;;) {
+        const [{ n }] = (await ds.query("SELECT COUNT(*) AS n FROM information_schema.processlist WHERE db = DATABASE() AND command = 'Query' AND info LIKE 'INSERT INTO `tasks`%'")) as { n: number | string }[];
+        if (Number(n) > 0 || settled) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(settled, false, 'the INSERT waited for the delete');
+      await del.query("DELETE FROM tasks WHERE namespace = 'racing-tasks'");
+      await del.query("DELETE FROM namespaces WHERE name = 'racing-tasks'");
+      await del.commitTransaction();
+      const answers = await writing;
+      assert.deepEqual(
+        answers.map((a) => (a.ok ? `made in ${a.value.task.namespace}` : (a.error as Error).message)),
+        ['made in default', "namespace: no namespace 'racing-tasks'; create it first (POST /api/v1/namespaces) or pick an existing one", 'made in default'],
+      );
+    } finally {
+      if (del.isTransactionActive) await del.rollbackTransaction();
+      await del.release();
+    }
+    const orphans = (await ds.query('SELECT COUNT(*) AS n FROM tasks t WHERE NOT EXISTS (SELECT 1 FROM namespaces n WHERE n.name = t.namespace)')) as { n: number | string }[];
     assert.equal(Number(orphans[0].n), 0);
   });
 });

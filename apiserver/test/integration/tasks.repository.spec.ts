@@ -138,6 +138,23 @@ for (const backend of backends) {
       }
     });
 
+    it('writes one-shot tasks in one go and, when one of them cannot be written, settles each on its own', async () => {
+      const repo = repoOn(a);
+      const one = (namespace: string, key?: string) =>
+        ({ cronjobId: null, cronjobName: null, namespace, scheduledAt: new Date('2026-07-01T00:00:00.000Z'), trigger: 'api', runner: 'command', spec: { command: 'true' }, timeoutSeconds: null, idempotencyKey: key }) as NewTask;
+      const plain = await repo.createMany([one('default'), one('default'), one('default', 'settle-1')]);
+      assert.deepEqual(plain.map((x) => x.ok && x.value.created), [true, true, true]);
+      const ids = plain.map((x) => (x.ok ? x.value.task.id : 0));
+      assert.equal(new Set(ids).size, 3);
+      const mixed = await repo.createMany([one('default'), one('no-such-namespace'), one('default', 'settle-1'), one('default', 'settle-2')]);
+      assert.deepEqual(
+        mixed.map((x) => (x.ok ? (x.value.created ? 'created' : `existing ${x.value.task.id}`) : (x.error as Error).message.split(';')[0])),
+        ['created', "namespace: no namespace 'no-such-namespace'", `existing ${ids[2]}`, 'created'],
+      );
+      const stored = await a.getRepository(TaskEntity).countBy({ namespace: 'no-such-namespace' });
+      assert.equal(stored, 0);
+    });
+
     it('lists tasks newest first with a cursor', async () => {
       const repo = repoOn(a);
       const first = await repo.list({ limit: 2 });
