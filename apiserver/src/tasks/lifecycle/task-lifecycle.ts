@@ -139,11 +139,17 @@ export class TaskLifecycle {
     }
   }
 
-  /** Tells the leader and the task's followers about tasks made (once committed); one made the first time by an earlier request is not new. */
+  /**
+   * Tells the leader and the task's followers about tasks made (once committed); one made the first
+   * time by an earlier request is not new. The `created` events are published in the same turn as
+   * the `task.pending` ones, so the live feed's copies go to Redis in the same message: published
+   * after the leader's had been sent, they took a second PUBLISH per group (bench:api).
+   */
   private async announce(made: readonly Made[]): Promise<void> {
     const fresh = made.filter((m) => m.created);
-    await Promise.all(fresh.map((m) => this.cluster.publish(pendingEvent(m.task))));
+    const sent = Promise.all(fresh.map((m) => this.cluster.publish(pendingEvent(m.task))));
     for (const m of fresh) this.events.publish({ type: 'created', task: m.task });
+    await sent;
   }
 
   /**
