@@ -1,4 +1,4 @@
-import type { RouteContract } from '@cronfleet/shared';
+import type { RouteContract } from '@cronfleet/shared/api';
 import { linkAbort, sleep } from './abortable';
 import { CronfleetApiError, errorFromAnswer, errorWithoutAnswer, RETRYABLE_STATUSES } from './cronfleet-api-error';
 import { normaliseBaseUrl, routeUrl } from './request-url';

@@ -1,9 +1,11 @@
+// `@cronfleet/shared`, the Node entry: the browser-safe contract (./api, also `@cronfleet/shared/api`)
+// and what needs Node or is the server's and the worker's own: the socket protocol, the scheduling
+// kernel, job and workflow files, tracing, and node:vm's time limit on param patterns.
 export * from './util/graph';
 export * from './protocol';
 export * from './tracing/traceparent';
 export * from './tracing/tracing';
 export * from './api';
-// Node's time limit on param patterns, installed as this entry loads (api/job-params.ts).
 export * from './api/vm-pattern-test';
 export * from './scheduling';
 export * from './jobfiles';

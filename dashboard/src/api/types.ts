@@ -1,7 +1,7 @@
 // The REST contract as the dashboard reads it: the types of @cronfleet/shared's schemas, the very ones
 // the server validates and documents with (type imports only: nothing of shared is bundled). The few
 // lists the dashboard needs at run time are written here and checked against shared's by the compiler.
-import type * as api from '@cronfleet/shared';
+import type * as api from '@cronfleet/shared/api';
 
 /** `true` only when A and B are the same type; used below to tie the run-time lists to shared's. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
