@@ -153,7 +153,7 @@ export class Transport {
   private async refusal(res: Response, url: string): Promise<CronfleetApiError> {
     const text = await res.text().catch(() => '');
     const error = errorFromAnswer(res.status, res.headers.get('content-type'), text, parseRetryAfterMs(res.headers.get('retry-after'), Date.now()));
-    return error.code === `Http${res.status}` ? new CronfleetApiError({ ...error.toJSON(), message: `${url}: ${error.message}` }) : error;
+    return error.code === `Http${res.status}` ? new CronfleetApiError({ ...error.toJSON(), body: error.body, message: `${url}: ${error.message}` }) : error;
   }
 }
 
