@@ -157,10 +157,11 @@ export class Transport {
   }
 }
 
-/** A success answer's result: nothing for 204 or an empty body, text for a route that answers text, else JSON. */
+/** A success answer's result: nothing for 204, the text for a route that answers text (`''` when empty), nothing for another empty body, else JSON. */
 function readResult<T>(route: RouteContract, res: Response, text: string, url: string): T {
-  if (res.status === 204 || text === '') return undefined as T;
+  if (res.status === 204) return undefined as T;
   if (route.resultContentType && !route.resultContentType.includes('json')) return text as T;
+  if (text === '') return undefined as T;
   try {
     return JSON.parse(text) as T;
   } catch {
