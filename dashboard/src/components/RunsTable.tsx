@@ -64,15 +64,15 @@ export function RunActions({ run, reload }: { run: WorkflowRunSummary; reload: (
   if (run.status === 'running')
     return (
       <>
-        <ActionButton label="Stop" action={async () => (await api.stopRun(run.id), reload())} done={() => `run #${run.id} stopped`} title="SIGTERM to its running steps, SIGKILL after the grace period; the rest is skipped" />
-        <ActionButton label="Kill" kind="danger" confirm={`Kill run #${run.id}?`} action={async () => (await api.killRun(run.id), reload())} done={() => `run #${run.id} killed`} title="SIGKILL to its running steps; the rest is skipped" />
+        <ActionButton label="Stop" action={async () => (await api.workflowRuns.stop({ params: { id: run.id }, body: {} }), reload())} done={() => `run #${run.id} stopped`} title="SIGTERM to its running steps, SIGKILL after the grace period; the rest is skipped" />
+        <ActionButton label="Kill" kind="danger" confirm={`Kill run #${run.id}?`} action={async () => (await api.workflowRuns.kill({ params: { id: run.id } }), reload())} done={() => `run #${run.id} killed`} title="SIGKILL to its running steps; the rest is skipped" />
       </>
     );
   if (run.status === 'success') return null;
   return (
     <ActionButton
       label="Retry from failed"
-      action={async () => (await api.retryRun(run.id), reload())}
+      action={async () => (await api.workflowRuns.retry({ params: { id: run.id } }), reload())}
       done={() => `run #${run.id} retried from its failed steps`}
       title="Run again the steps that did not succeed (and what depends on them); succeeded steps keep their result"
     />
