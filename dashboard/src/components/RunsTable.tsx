@@ -1,6 +1,7 @@
+import { elapsedMs } from '@cronfleet/shared/api';
 import { api } from '../api/client';
 import type { WorkflowRunSummary } from '../api/types';
-import { durationMs, formatDuration, local } from '../app/format';
+import { formatDuration, local } from '../app/format';
 import { href } from '../app/router';
 import { ActionButton, StatusBadge, Time, TableCard } from './ui';
 
@@ -39,7 +40,7 @@ export function RunsTable({ runs, reload }: { runs: readonly WorkflowRunSummary[
                 {local(r.startedAt)} <Time iso={r.startedAt} />
               </td>
               <td>{local(r.finishedAt)}</td>
-              <td>{formatDuration(durationMs(r.startedAt, r.finishedAt))}</td>
+              <td>{formatDuration(elapsedMs(r.startedAt, r.finishedAt, Date.now()))}</td>
               <td>{r.retries || <span className="muted">–</span>}</td>
               <td className="actions">
                 <RunActions run={r} reload={reload} />

@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
-import { FINAL_TASK_STATUSES } from '@cronfleet/shared/api';
+import { elapsedMs, FINAL_TASK_STATUSES } from '@cronfleet/shared/api';
 import { api } from '../api/client';
 import type { Task } from '../api/types';
-import { durationMs, formatDuration, local } from '../app/format';
+import { formatDuration, local } from '../app/format';
 import { href, navigate } from '../app/router';
 import { ActionButton, StatusBadge, Time, WorkerLink, TableCard } from './ui';
 
@@ -73,7 +73,7 @@ export function TasksTable({
               <td>
                 <Time iso={t.startedAt} />
               </td>
-              <td>{formatDuration(durationMs(t.startedAt, t.finishedAt))}</td>
+              <td>{formatDuration(elapsedMs(t.startedAt, t.finishedAt, Date.now()))}</td>
               <td>
                 <WorkerLink id={t.workerId} names={workerNames} />
               </td>

@@ -1,10 +1,9 @@
 import { useContext, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { isCronfleetApiError } from '@cronfleet/client';
-import { RUNNER_NAMES } from '@cronfleet/shared/api';
+import { RUNNER_NAMES, wallClock } from '@cronfleet/shared/api';
 import { api } from '../api/client';
 import type { CreateJobBody, CronJob, RunnerName, UpdateJobBody } from '../api/types';
 import { useResource } from '../app/hooks';
-import { inZone } from '../app/format';
 import { defaultNamespace, useNamespace } from '../app/namespace';
 import { CallerContext } from '../app/role';
 import { href, navigate } from '../app/router';
@@ -180,7 +179,7 @@ function JobForm({ job }: { job: CronJob | null }) {
             {preview && 'next' in preview && (
               <ol className="next-runs">
                 {preview.next.map((n) => (
-                  <li key={n}>{inZone(n, timezone || 'UTC')}</li>
+                  <li key={n}>{wallClock(n, timezone || 'UTC')}</li>
                 ))}
               </ol>
             )}

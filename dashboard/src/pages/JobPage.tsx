@@ -1,7 +1,7 @@
+import { wallClock } from '@cronfleet/shared/api';
 import { api } from '../api/client';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { useAllowed } from '../app/role';
-import { inZone } from '../app/format';
 import { href, navigate } from '../app/router';
 import { TasksTable } from '../components/TasksTable';
 import { RunNowButton } from '../components/RunDialog';
@@ -75,7 +75,7 @@ export function JobPage({ id, version = null }: { id: number; version?: number |
               <ol className="next-runs">
                 {(job.enabled ? data.data!.next : []).map((n) => (
                   <li key={n}>
-                    {inZone(n, job.timezone)} <span className="muted">(<Time iso={n} />)</span>
+                    {wallClock(n, job.timezone)} <span className="muted">(<Time iso={n} />)</span>
                   </li>
                 ))}
                 {!job.enabled && <li className="muted">paused</li>}

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
-import { FINAL_TASK_STATUSES } from '@cronfleet/shared/api';
+import { elapsedMs, FINAL_TASK_STATUSES } from '@cronfleet/shared/api';
 import { api } from '../api/client';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
-import { durationMs, formatDuration, local } from '../app/format';
+import { formatDuration, local } from '../app/format';
 import { href } from '../app/router';
 import { TaskActions } from '../components/TasksTable';
 import { ErrorNote, NamespaceTag, PageHeader, StatusBadge, Time, WorkerLink } from '../components/ui';
@@ -77,7 +77,7 @@ export function TaskPage({ id }: { id: number }) {
           <dt>Finished</dt>
           <dd>{local(t.finishedAt)}</dd>
           <dt>Duration</dt>
-          <dd data-testid="duration">{formatDuration(durationMs(t.startedAt, t.finishedAt))}</dd>
+          <dd data-testid="duration">{formatDuration(elapsedMs(t.startedAt, t.finishedAt, Date.now()))}</dd>
           <dt>Worker</dt>
           <dd data-testid="worker">
             <WorkerLink id={t.workerId} names={new Map(workers.data?.items.map((w) => [w.id, w.name]))} />

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
+import { wallClock } from '@cronfleet/shared/api';
 import { api } from '../api/client';
 import type { Workflow } from '../api/types';
-import { inZone } from '../app/format';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { useNamespaceFilter } from '../app/namespace';
 import { definitionLines } from '../app/workflow-format';
@@ -97,7 +97,7 @@ function Summary({ workflow: w }: { workflow: Workflow }) {
         <dd>
           {w.nextRunAt ? (
             <>
-              {inZone(w.nextRunAt, w.timezone)} <span className="muted">(<Time iso={w.nextRunAt} />)</span>
+              {wallClock(w.nextRunAt, w.timezone)} <span className="muted">(<Time iso={w.nextRunAt} />)</span>
             </>
           ) : (
             <span className="muted">{w.schedule && !w.enabled ? 'disabled' : '–'}</span>

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
+import { elapsedMs } from '@cronfleet/shared/api';
 import { api } from '../api/client';
 import type { RunStep, WorkflowRun } from '../api/types';
-import { durationMs, formatDuration, local } from '../app/format';
+import { formatDuration, local } from '../app/format';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { href, navigate } from '../app/router';
 import { groupProgress, runLines, succeedWhenText } from '../app/workflow-format';
@@ -95,7 +96,7 @@ function Summary({ run: r, now }: { run: WorkflowRun; now: number }) {
         <dt>Finished</dt>
         <dd>{local(r.finishedAt)}</dd>
         <dt>Duration</dt>
-        <dd data-testid="run-duration">{formatDuration(durationMs(r.startedAt, r.finishedAt, now))}</dd>
+        <dd data-testid="run-duration">{formatDuration(elapsedMs(r.startedAt, r.finishedAt, now))}</dd>
         {r.reason && (
           <>
             <dt>Reason</dt>
@@ -151,7 +152,7 @@ function StepTasks({ step: s, now }: { step: RunStep; now: number }) {
         <dt>Started</dt>
         <dd>{local(s.startedAt)}</dd>
         <dt>Duration</dt>
-        <dd>{formatDuration(durationMs(s.startedAt, s.finishedAt, now))}</dd>
+        <dd>{formatDuration(elapsedMs(s.startedAt, s.finishedAt, now))}</dd>
       </dl>
       {tasks.length === 0 ? (
         <p className="muted">{state === 'skipped' ? 'Skipped: it made no task.' : 'No task yet.'}</p>
@@ -185,7 +186,7 @@ function StepTasks({ step: s, now }: { step: RunStep; now: number }) {
                   <td>
                     <Time iso={t.startedAt} />
                   </td>
-                  <td>{formatDuration(durationMs(t.startedAt, t.finishedAt, now))}</td>
+                  <td>{formatDuration(elapsedMs(t.startedAt, t.finishedAt, now))}</td>
                   <td>
                     <WorkerLink id={t.workerId} names={workerNames} />
                   </td>

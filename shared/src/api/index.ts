@@ -8,6 +8,7 @@ export * from './audit';
 export * from './contract';
 export * from './cronjobs';
 export * from './decimal';
+export * from './display';
 export * from './job-params';
 export * from './live';
 export * from './loader-status';
