@@ -2,7 +2,8 @@
 // `npm run build`'s dashboard step: type-checks and bundles dashboard/ (npm run build -w dashboard)
 // only when something it is built from is newer than its last build, so a restart with nothing
 // changed (npm start, npm run worker) does not spend seconds on it. Built from: dashboard/'s files
-// outside dist/ (sources, index.html, vite and TypeScript configs, package.json) and the lockfile.
+// outside dist/ (sources, index.html, vite and TypeScript configs, package.json), the sources of
+// @cronfleet/client and @cronfleet/shared it bundles (client/src, shared/src) and the lockfile.
 // A successful build writes dist/.built (vite empties dist/ first, so a failed build leaves none).
 // Force a build: node scripts/build-dashboard.js --force.
 'use strict';
@@ -34,7 +35,12 @@ function builtAt() {
   }
 }
 
-const newest = Math.max(newestUnder(dashboard, false), statSync(join(root, 'package-lock.json')).mtimeMs);
+const newest = Math.max(
+  newestUnder(dashboard, false),
+  newestUnder(join(root, 'client', 'src')),
+  newestUnder(join(root, 'shared', 'src')),
+  statSync(join(root, 'package-lock.json')).mtimeMs,
+);
 if (!process.argv.includes('--force') && builtAt() >= newest) process.exit(0);
 
 // The stamp carries the time the build started: a file saved during the build is newer than it.

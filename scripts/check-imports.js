@@ -8,10 +8,13 @@
 'use strict';
 
 // --- The rules -----------------------------------------------------------------------------------
-// An import resolves to a target: a path in the repository (`@cronfleet/worker` is `worker/`,
-// `@cronfleet/shared/x` is `shared/x`), `npm:<package>` or `node:<module>`. A pattern matches a target
+// An import resolves to a target: a path in the repository, `npm:<package>` or `node:<module>`. A
+// workspace package's entry is the source file it is built from (`@cronfleet/shared/api` is
+// `shared/src/api/index.ts`: its package.json `exports`, or `main`, with dist/ read as src/), any other
+// path in it that path (`@cronfleet/worker/bin/x.js` is `worker/bin/x.js`). A pattern matches a target
 // equal to it or under it (`apiserver/` matches every file of the server, `npm:typeorm` the package
-// and its subpaths). Rules apply to the files under `files` (or matching it, a RegExp), tests included
+// and its subpaths). Rules apply to the files under `files` (or matching it, a RegExp; or, given as
+// `{ reachableFrom }`, every file those files import, directly or through others), tests included
 // unless `tests: false`; `forbid` lists what they may not import, `only` all they may import.
 const RULES = [
   {
@@ -35,14 +38,20 @@ const RULES = [
   },
   {
     id: 'client-runs-anywhere',
-    what: 'the client package imports only its own files and @cronfleet/shared: no Node module and nothing of the server, the worker or the dashboard, so apps and browsers run it alike',
+    what: "the client package imports only its own files and @cronfleet/shared/api (shared's browser-safe entry): no Node module and nothing of the server, the worker or the dashboard, so apps and browsers run it alike",
     files: 'client/src/',
     tests: false,
-    only: ['client/src/', 'shared/'],
+    only: ['client/src/', 'shared/src/api/index.ts'],
+  },
+  {
+    id: 'browser-safe',
+    what: "what browsers run (the dashboard, the client, and @cronfleet/shared/api with all it imports) imports no Node module, nothing of OpenTelemetry or yaml, neither shared's tracing nor its Node entry: the dashboard bundles it as it is",
+    files: { reachableFrom: ['dashboard/src/main.tsx', 'client/src/index.ts', 'shared/src/api/index.ts'] },
+    forbid: ['node:', 'npm:@opentelemetry/', 'npm:yaml', 'shared/src/tracing/tracing.ts', 'shared/src/tracing/otel-sdk.ts', 'shared/src/index.ts'],
   },
   {
     id: 'dashboard-knows-only-the-contract',
-    what: "the dashboard imports nothing of the server, the worker or the CLI: its API types come from @cronfleet/shared's schemas",
+    what: 'the dashboard imports nothing of the server, the worker or the CLI: it calls the server through @cronfleet/client, typed by the schemas of @cronfleet/shared/api',
     files: 'dashboard/',
     forbid: ['apiserver/', 'worker/', 'cli/'],
   },
@@ -147,18 +156,54 @@ function importsOf(ts, file, text) {
 function targetOf(root, file, specifier) {
   if (specifier.startsWith('.')) {
     const path = relative('/', resolve('/', dirname(file), specifier)).split(sep).join('/');
-    return [`${path}.ts`, `${path}/index.ts`, path.replace(/\.js$/, '.ts')].find((p) => p !== path && existsSync(join(root, p))) ?? path;
+    return [`${path}.ts`, `${path}.tsx`, `${path}/index.ts`, `${path}/index.tsx`, path.replace(/\.js$/, '.ts')].find((p) => p !== path && existsSync(join(root, p))) ?? path;
   }
   const bare = specifier.replace(/^node:/, '');
   if (specifier.startsWith('node:') || builtinModules.includes(bare.split('/')[0])) return `node:${bare}`;
   const parts = specifier.split('/');
   const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
   const rest = parts.slice(specifier.startsWith('@') ? 2 : 1).join('/');
-  if (WORKSPACES[name]) return `${WORKSPACES[name]}/${rest}`;
+  if (WORKSPACES[name]) return entrySource(root, WORKSPACES[name], rest) ?? `${WORKSPACES[name]}/${rest}`;
   return `npm:${specifier}`;
 }
 
+/**
+ * The source file of entry `sub` ('' for the package itself) of the workspace in `folder`: what its
+ * package.json `exports` (or `main`) names, dist/ read as src/ and .js as .ts; null when it names none.
+ */
+function entrySource(root, folder, sub) {
+  let manifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(root, folder, 'package.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+  let entry = manifest.exports?.[sub ? `./${sub}` : '.'] ?? (sub ? undefined : manifest.main);
+  if (entry && typeof entry === 'object') entry = entry.default;
+  if (typeof entry !== 'string') return null;
+  const source = `${folder}/${entry.replace(/^\.\//, '').replace(/^dist\//, 'src/').replace(/\.js$/, '.ts')}`;
+  return existsSync(join(root, source)) ? source : null;
+}
+
+/**
+ * The files of `all` (file -> its imports' targets) that `entries` import, directly or through others,
+ * the entries included; not through a target `bad` refuses (that import is the one to report).
+ */
+function reachableFrom(entries, all, bad) {
+  const seen = new Set();
+  const stack = entries.filter((e) => all.has(e));
+  while (stack.length) {
+    const file = stack.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const target of all.get(file)) if (all.has(target) && !seen.has(target) && !bad(target)) stack.push(target);
+  }
+  return seen;
+}
+
 const matches = (target, pattern) => target === pattern || target.startsWith(/[/:]$/.test(pattern) ? pattern : `${pattern}/`);
+/** Whether `rule` forbids importing `target`. */
+const refuses = (rule, target) => (rule.only ? !rule.only.some((p) => matches(target, p)) : rule.forbid.some((p) => matches(target, p)));
 
 /** The server folder a path lies in ('tasks' for apiserver/src/tasks/x), or null for other paths and the files at the top of src/. */
 function serverFolder(path) {
@@ -224,30 +269,39 @@ function checkImports(root, { rules = RULES, knownCycles = KNOWN_CYCLES } = {}) 
   const edges = new Map();
   const ruleFiles = new Map(rules.map((r) => [r.id, 0]));
   const usedExceptions = new Set();
-  for (const file of sourceFiles(root)) {
-    const imports = importsOf(ts, file, readFileSync(join(root, file), 'utf8'));
+  const importsByFile = new Map(sourceFiles(root).map((file) => [file, importsOf(ts, file, readFileSync(join(root, file), 'utf8')).map((i) => ({ ...i, target: targetOf(root, file, i.specifier) }))]));
+  const targets = new Map([...importsByFile].map(([file, imports]) => [file, imports.map((i) => i.target)]));
+  const reached = new Map();
+  for (const rule of rules) {
+    if (!rule.files.reachableFrom) continue;
+    reached.set(rule.id, reachableFrom(rule.files.reachableFrom, targets, (target) => refuses(rule, target)));
+  }
+  const applies = (rule, file) =>
+    rule.files instanceof RegExp ? rule.files.test(file) : typeof rule.files === 'string' ? matches(file, rule.files) : reached.get(rule.id).has(file);
+  for (const [file, imports] of importsByFile) {
     for (const rule of rules) {
-      if (!(rule.files instanceof RegExp ? rule.files.test(file) : matches(file, rule.files)) || (rule.tests === false && isTest(file))) continue;
+      if (!applies(rule, file) || (rule.tests === false && isTest(file))) continue;
       ruleFiles.set(rule.id, ruleFiles.get(rule.id) + 1);
       const exception = (rule.exceptions ?? []).find((e) => e.file === file);
-      for (const { specifier, line } of imports) {
-        const target = targetOf(root, file, specifier);
-        const bad = rule.only ? !rule.only.some((p) => matches(target, p)) : rule.forbid.some((p) => matches(target, p));
-        if (!bad) continue;
+      for (const { specifier, line, target } of imports) {
+        if (!refuses(rule, target)) continue;
         if (exception) { usedExceptions.add(`${rule.id} ${file}`); continue; }
         violations.push(`${file}:${line}: import '${specifier}' (${target}) breaks rule ${rule.id}: ${rule.what}`);
       }
     }
     const from = serverFolder(file);
     if (from && !isTest(file)) {
-      for (const { specifier, line, typeOnly } of imports) {
-        const to = serverFolder(targetOf(root, file, specifier));
+      for (const { specifier, line, typeOnly, target } of imports) {
+        const to = serverFolder(target);
         if (!to || to === from) continue;
         const key = `${from} -> ${to}`;
         if (!edges.has(key)) edges.set(key, []);
         edges.get(key).push({ file, line, specifier, typeOnly });
       }
     }
+  }
+  for (const rule of rules) {
+    for (const entry of rule.files.reachableFrom ?? []) if (!importsByFile.has(entry)) violations.push(`rule ${rule.id}: its entry ${entry} is not a source file: the rule is stale`);
   }
   for (const [id, n] of ruleFiles) if (n === 0) violations.push(`rule ${id} applies to no file: its files pattern is stale`);
   for (const rule of rules) {

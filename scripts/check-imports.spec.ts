@@ -49,9 +49,14 @@ describe('scripts/check-imports.js', () => {
     const root = mkdtempSync(join(tmpdir(), 'cronfleet-imports-'));
     dirs.push(root);
     const all: Record<string, string> = {
-      'shared/src/index.ts': "export * from './protocol';\n",
+      'shared/package.json': JSON.stringify({ name: '@cronfleet/shared', main: 'dist/index.js', exports: { '.': './dist/index.js', './api': { types: './dist/api/index.d.ts', default: './dist/api/index.js' } } }),
+      'shared/src/index.ts': "export * from './api';\nexport * from './protocol';\nexport * from './tracing';\n",
+      'shared/src/api/index.ts': "export * from '../protocol';\n",
       'shared/src/protocol.ts': "import { z } from 'zod';\nexport const Id = z.number();\n",
-      'client/src/create-client.ts': "import { fullPath } from '@cronfleet/shared';\nimport { sleep } from './abortable';\nexport { fullPath, sleep };\n",
+      'shared/src/tracing.ts': "import { trace } from '@opentelemetry/api';\nexport { trace };\n",
+      'client/package.json': JSON.stringify({ name: '@cronfleet/client', main: 'dist/index.js' }),
+      'client/src/index.ts': "export * from './create-client';\n",
+      'client/src/create-client.ts': "import { fullPath } from '@cronfleet/shared/api';\nimport { sleep } from './abortable';\nexport { fullPath, sleep };\n",
       'client/src/abortable.ts': 'export const sleep = 1;\n',
       'client/src/abortable.spec.ts': "import { createServer } from 'node:http';\nexport { createServer };\n",
       'worker/src/worker.ts': "import { Id } from '@cronfleet/shared';\nimport { spawn } from 'node:child_process';\nexport { Id, spawn };\n",
@@ -59,7 +64,8 @@ describe('scripts/check-imports.js', () => {
       'cli/src/main.ts': "import { Command } from 'commander';\nimport { server } from './optional-packages';\nexport { Command, server };\n",
       'shared/src/scheduling/retry.ts': "import { CronExpressionParser } from 'cron-parser';\nimport { jitter } from './jitter';\nexport { CronExpressionParser, jitter };\n",
       'shared/src/scheduling/jitter.ts': 'export const jitter = 1;\n',
-      'dashboard/src/api/types.tsx': "import type { Id } from '@cronfleet/shared';\nexport type T = Id;\n",
+      'dashboard/src/main.tsx': "import { createClient } from '@cronfleet/client';\nimport type { T } from './api/types';\nexport const client = createClient;\nexport type U = T;\n",
+      'dashboard/src/api/types.tsx': "import type { Id } from '@cronfleet/shared/api';\nexport type T = Id;\n",
       'apiserver/src/tasks/tasks.service.ts': "import { Injectable } from '@nestjs/common';\nimport { retry } from '@cronfleet/shared';\n@Injectable() export class TasksService {}\n",
       ...files,
     };
@@ -123,12 +129,35 @@ describe('scripts/check-imports.js', () => {
     const root = tree({
       'client/src/transport.ts': "import { request } from 'node:http';\nimport type { TaskView } from '@cronfleet/apiserver/src/tasks/dto/task.dto';\nimport { z } from 'zod';\nexport { request, z };\nexport type T = TaskView;\n",
     });
-    const what = 'the client package imports only its own files and @cronfleet/shared: no Node module and nothing of the server, the worker or the dashboard, so apps and browsers run it alike';
+    const what =
+      "the client package imports only its own files and @cronfleet/shared/api (shared's browser-safe entry): no Node module and nothing of the server, the worker or the dashboard, so apps and browsers run it alike";
     assert.deepEqual(check.checkImports(root, none).violations, [
       `client/src/transport.ts:1: import 'node:http' (node:http) breaks rule client-runs-anywhere: ${what}`,
       `client/src/transport.ts:2: import '@cronfleet/apiserver/src/tasks/dto/task.dto' (apiserver/src/tasks/dto/task.dto) breaks rule client-runs-anywhere: ${what}`,
       `client/src/transport.ts:3: import 'zod' (npm:zod) breaks rule client-runs-anywhere: ${what}`,
     ]);
+  });
+
+  it("fails on Node, OpenTelemetry, yaml or shared's Node entry anywhere browsers reach, naming the import that brings it in", () => {
+    const root = tree({
+      'shared/src/api/index.ts': "export * from '../protocol';\nexport * from './pattern';\n",
+      'shared/src/api/pattern.ts': "import { Script } from 'node:vm';\nimport { parse } from 'yaml';\nexport { Script, parse };\n",
+      'client/src/create-client.ts': "import { fullPath } from '@cronfleet/shared';\nexport { fullPath };\n",
+      'dashboard/src/api/types.tsx': "import type { Id } from '@cronfleet/shared';\nexport type T = Id;\n",
+      // Not reached from an entry: the Node entry's own tracing and a Node-only module of shared/src/api.
+      'shared/src/api/vm-test.ts': "import { Script } from 'node:vm';\nexport { Script };\n",
+    });
+    const what =
+      "what browsers run (the dashboard, the client, and @cronfleet/shared/api with all it imports) imports no Node module, nothing of OpenTelemetry or yaml, neither shared's tracing nor its Node entry: the dashboard bundles it as it is";
+    assert.deepEqual(
+      check.checkImports(root, none).violations.filter((v) => !v.includes('client-runs-anywhere')),
+      [
+        `client/src/create-client.ts:1: import '@cronfleet/shared' (shared/src/index.ts) breaks rule browser-safe: ${what}`,
+        `dashboard/src/api/types.tsx:1: import '@cronfleet/shared' (shared/src/index.ts) breaks rule browser-safe: ${what}`,
+        `shared/src/api/pattern.ts:1: import 'node:vm' (node:vm) breaks rule browser-safe: ${what}`,
+        `shared/src/api/pattern.ts:2: import 'yaml' (npm:yaml) breaks rule browser-safe: ${what}`,
+      ],
+    );
   });
 
   it('fails on a new cycle between server folders, naming it, and on a listed cycle that is gone', () => {
@@ -153,6 +182,8 @@ describe('scripts/check-imports.js', () => {
     rmSync(join(root, 'shared'), { recursive: true });
     assert.deepEqual(check.checkImports(root, none).violations, [
       "apiserver/src/tasks/tasks.service.ts:1: import '../server-cli' (apiserver/src/server-cli.ts) breaks rule composition-root-on-top: no server folder imports the files at the top of apiserver/src (the module tree, the entity list, the server's start, the command, the package's exports): they import the folders, not the other way round",
+      "client/src/create-client.ts:1: import '@cronfleet/shared/api' (shared/api) breaks rule client-runs-anywhere: the client package imports only its own files and @cronfleet/shared/api (shared's browser-safe entry): no Node module and nothing of the server, the worker or the dashboard, so apps and browsers run it alike",
+      'rule browser-safe: its entry shared/src/api/index.ts is not a source file: the rule is stale',
       'rule kernel-is-pure applies to no file: its files pattern is stale',
       'rule shared-stands-alone applies to no file: its files pattern is stale',
       'rule cli-knows-no-server: the exception for cli/src/optional-packages.ts is no longer needed: remove it',

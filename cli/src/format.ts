@@ -1,3 +1,4 @@
+import { binaryUnit, elapsedMs, ellipsis, relativeTime, twoUnitDuration } from '@cronfleet/shared';
 import { stringify } from 'yaml';
 
 /** Output formats every admin command takes with `-o`: a person's table, or the API's JSON or YAML for scripts. */
@@ -37,23 +38,20 @@ export function section(title: string, value: unknown): string {
   return `${title}:\n${body.split('\n').map((l) => `  ${l}`).join('\n')}`;
 }
 
-/** `350ms`, `3s`, `4m 10s`, `2h 5m`, `3d 4h`: the two largest units. */
+/** `350ms`, then as shared's twoUnitDuration: `3s`, `4m 10s`, `2h 5m`, `3d 4h`. */
 export function duration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.floor(ms))}ms`;
-  const s = Math.round(ms / 1000);
-  const [d, h, m, sec] = [Math.floor(s / 86_400), Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60), s % 60];
-  if (d) return h ? `${d}d ${h}h` : `${d}d`;
-  if (h) return m ? `${h}h ${m}m` : `${h}h`;
-  if (m) return sec ? `${m}m ${sec}s` : `${m}m`;
-  return `${sec}s`;
+  return ms < 1000 ? `${Math.max(0, Math.floor(ms))}ms` : twoUnitDuration(ms);
+}
+
+/** How long it ran (to `nowMs` while it runs) as a {@link duration}; null before it started. */
+export function ranFor(startIso: string | null, endIso: string | null, nowMs: number): string | null {
+  const ms = elapsedMs(startIso, endIso, nowMs);
+  return ms === null ? null : duration(ms);
 }
 
 /** `in 4m 10s` or `3h 2m ago` relative to `nowMs`; `-` for null. */
 export function relative(iso: string | null | undefined, nowMs: number): string {
-  if (!iso) return '-';
-  const ms = Date.parse(iso) - nowMs;
-  if (Math.abs(ms) < 1000) return 'now';
-  return ms > 0 ? `in ${duration(ms)}` : `${duration(-ms)} ago`;
+  return relativeTime(iso, nowMs, '-');
 }
 
 /** An instant as ISO-8601 with its relative time: `2026-03-08T07:00:00.000Z (in 3d 4h)`. */
@@ -67,21 +65,16 @@ export function keyValues(o: Record<string, string> | null | undefined): string 
   return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(',') : '-';
 }
 
+/** One line (runs of whitespace as one space), cut to `max` characters with an ellipsis. */
 export function truncate(s: string, max: number): string {
-  const one = s.replace(/\s+/g, ' ').trim();
-  return one.length <= max ? one : `${one.slice(0, max - 1)}…`;
+  return ellipsis(s.replace(/\s+/g, ' ').trim(), max);
 }
 
+/** `1.5 KiB`, `512 B`; `-` for none. */
 export function bytes(n: number | null | undefined): string {
   if (n === null || n === undefined) return '-';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+  const { value, unit } = binaryUnit(n);
+  return `${unit === 'B' ? value : value.toFixed(1)} ${unit}`;
 }
 
 /** Display width: code points, so names with accents or `…` still line up. */

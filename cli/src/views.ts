@@ -1,6 +1,6 @@
-import type { ApiTokenView, CronJobView, TaskView, WorkerDetailView, WorkerView } from '@cronfleet/shared';
+import { wallClock, type ApiTokenView, type CronJobView, type TaskView, type WorkerDetailView, type WorkerView } from '@cronfleet/shared';
 import { namespaceLabel } from './namespace';
-import { bytes, describe, duration, keyValues, relative, section, table, truncate, when } from './format';
+import { bytes, describe, duration, keyValues, ranFor, relative, section, table, truncate, when } from './format';
 
 // Human renderings of the API's objects for `-o table`. JSON and YAML output never pass through here.
 
@@ -76,7 +76,7 @@ export function taskTable(tasks: readonly TaskView[], workerNames: ReadonlyMap<n
       t.trigger,
       workerLabel(t.workerId, workerNames),
       relative(t.startedAt, nowMs),
-      t.startedAt ? duration((t.finishedAt ? Date.parse(t.finishedAt) : nowMs) - Date.parse(t.startedAt)) : '-',
+      ranFor(t.startedAt, t.finishedAt, nowMs) ?? '-',
       truncate(result(t), 60),
     ]),
   );
@@ -100,7 +100,7 @@ export function taskDetail(t: TaskView, workerNames: ReadonlyMap<number, string>
     ['Run at', t.runAt ? when(t.runAt, nowMs) : undefined],
     ['Started', when(t.startedAt, nowMs)],
     ['Finished', when(t.finishedAt, nowMs)],
-    ['Duration', t.startedAt ? duration((t.finishedAt ? Date.parse(t.finishedAt) : nowMs) - Date.parse(t.startedAt)) : null],
+    ['Duration', ranFor(t.startedAt, t.finishedAt, nowMs)],
     ['Exit code', t.runner === 'http' && t.exitCode === null ? undefined : t.exitCode],
     ['HTTP status', typeof t.httpStatus === 'number' ? t.httpStatus : undefined],
     ['Signal', t.signal ?? undefined],
@@ -151,24 +151,9 @@ export function workerDetail(w: WorkerDetailView, nowMs: number): string {
 /** Each due time in the zone it was computed for, with the UTC instant and how far away it is. */
 export function previewLines(next: readonly string[], timezone: string, nowMs: number): string {
   if (next.length === 0) return 'no due times: the schedule never fires after that instant';
-  const local = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-    weekday: 'short',
-    timeZoneName: 'short',
-  });
   return table(
-    [`local time`, 'utc', 'relative'],
-    next.map((iso) => {
-      const p = Object.fromEntries(local.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
-      return [`${p.weekday} ${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`, iso, relative(iso, nowMs)];
-    }),
+    ['local time', 'utc', 'relative'],
+    next.map((iso) => [wallClock(iso, timezone, true), iso, relative(iso, nowMs)]),
   );
 }
 

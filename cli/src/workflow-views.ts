@@ -1,5 +1,5 @@
 import type { RunSummary, RunView, WorkflowView } from '@cronfleet/shared';
-import { describe, duration, relative, section, table, when } from './format';
+import { describe, ranFor, relative, section, table, when } from './format';
 import { paramLine } from './views';
 
 // Human renderings of workflows and their runs for `-o table`. JSON and YAML output never pass through here.
@@ -36,7 +36,7 @@ export function runTable(items: readonly RunSummary[], nowMs: number): string {
   if (items.length === 0) return 'no runs';
   return table(
     ['id', 'workflow', 'status', 'trigger', 'started', 'duration'],
-    items.map((r) => [String(r.id), r.workflowName, r.status + (r.retries ? ` (retried ${r.retries}x)` : ''), r.trigger, relative(r.startedAt, nowMs), runDuration(r, nowMs)]),
+    items.map((r) => [String(r.id), r.workflowName, r.status + (r.retries ? ` (retried ${r.retries}x)` : ''), r.trigger, relative(r.startedAt, nowMs), ranFor(r.startedAt, r.finishedAt, nowMs) ?? '-']),
   );
 }
 
@@ -52,7 +52,7 @@ export function runDetail(r: RunView, nowMs: number): string {
     ['Params', Object.keys(r.params ?? {}).length ? Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ') : undefined],
     ['Started', when(r.startedAt, nowMs)],
     ['Finished', when(r.finishedAt, nowMs)],
-    ['Duration', runDuration(r, nowMs)],
+    ['Duration', ranFor(r.startedAt, r.finishedAt, nowMs)],
   ]);
   const steps = table(
     ['step', 'state', 'attempts', 'tasks', 'depends on', 'duration'],
@@ -62,7 +62,7 @@ export function runDetail(r: RunView, nowMs: number): string {
       String(s.attempts),
       s.taskIds.join(',') || '-',
       s.dependsOn.length ? `${s.dependsOn.join(',')}${s.when === 'success' ? '' : ` (${s.when})`}` : '-',
-      s.startedAt ? duration((s.finishedAt ? Date.parse(s.finishedAt) : nowMs) - Date.parse(s.startedAt)) : '-',
+      ranFor(s.startedAt, s.finishedAt, nowMs) ?? '-',
     ]),
   );
   return `${head}\n${section('Steps', steps)}`;
@@ -72,8 +72,4 @@ function groupLabel(s: Extract<WorkflowView['steps'][number], { group: unknown }
   const size = 'items' in s.group ? s.group.items.length : s.group.forEach.length;
   const need = typeof s.succeedWhen === 'object' ? `at least ${s.succeedWhen.atLeast}` : s.succeedWhen;
   return `group of ${size}${'forEach' in s.group ? ` ${s.group.runner}` : ''} (${need}${s.maxParallel ? `, ${s.maxParallel} at a time` : ''})`;
-}
-
-function runDuration(r: RunSummary, nowMs: number): string {
-  return duration((r.finishedAt ? Date.parse(r.finishedAt) : nowMs) - Date.parse(r.startedAt));
 }

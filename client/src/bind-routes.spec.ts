@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { defineRoute, resource, type RouteContract } from '@cronfleet/shared';
+import { defineRoute, resource, type RouteContract } from '@cronfleet/shared/api';
 import { bindRoutes, type CallArgs, type RouteCaller } from './bind-routes';
 import { createClient } from './create-client';
 

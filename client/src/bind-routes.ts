@@ -1,4 +1,4 @@
-import type { RouteContract, RouteGroup, RouteInput, RouteResult } from '@cronfleet/shared';
+import type { RouteContract, RouteGroup, RouteInput, RouteResult } from '@cronfleet/shared/api';
 import type { CallOptions } from './transport';
 
 /** Route groups by name, as the shared contract collects them: `{ cronjobs: CRONJOB_ROUTES, tasks: TASK_ROUTES, ... }`. */

@@ -1,4 +1,4 @@
-import { API_ROUTES, type RouteContract, type RouteInput, type RouteResult } from '@cronfleet/shared';
+import { API_ROUTES, type RouteContract, type RouteInput, type RouteResult } from '@cronfleet/shared/api';
 import { bindRoutes, type ApiGroups, type BoundRoutes, type CallArgs } from './bind-routes';
 import { CronfleetApiError } from './cronfleet-api-error';
 import { liveEvents, type LiveEventMessage, type LiveEventOptions } from './live-events';

@@ -39,8 +39,16 @@ describe('errorFromAnswer', () => {
 
   it('names an answer that is not a Cronfleet error body by its status', () => {
     const e = errorFromAnswer(502, 'text/html; charset=utf-8', '<html>Bad gateway</html>');
-    assert.deepEqual([e.status, e.code, e.field, e.retryable], [502, 'Http502', null, false]);
+    assert.deepEqual([e.status, e.code, e.field, e.retryable, e.body], [502, 'Http502', null, false, null]);
     assert.match(e.message, /HTTP 502 \(text\/html\)/);
+  });
+
+  it("keeps the answer's JSON as body, also the data a route documents for an error status", () => {
+    const readiness = { status: 'not ready', notReady: ['redis'], checks: { redis: { ok: false, error: 'connect ECONNREFUSED' } } };
+    const e = errorFromAnswer(503, 'application/json', JSON.stringify(readiness));
+    assert.deepEqual([e.code, e.body], ['Http503', readiness]);
+    const refused = { statusCode: 404, code: 'TaskNotFound', message: 'task 7 not found' };
+    assert.deepEqual(errorFromAnswer(404, 'application/json', JSON.stringify(refused)).body, refused);
   });
 });
 

@@ -34,6 +34,8 @@ export interface CronfleetApiErrorInit {
   retryable: boolean;
   /** How long the server asked to wait before trying again (`Retry-After`), in ms; null if it did not say. */
   retryAfterMs?: number | null;
+  /** The answer's body as JSON, when it was JSON (see {@link CronfleetApiError.body}). */
+  body?: unknown;
   /** The error below (a network error, the abort reason). */
   cause?: unknown;
 }
@@ -59,6 +61,12 @@ export class CronfleetApiError extends Error {
   readonly retryable: boolean;
   /** The server's `Retry-After` in ms, or null. */
   readonly retryAfterMs: number | null;
+  /**
+   * The error answer's body as JSON, null when there was none or it was not JSON: the error body, or
+   * the data a route documents for that status (`/readyz` answers 503 with the readiness and the
+   * checks that failed). Not part of {@link toJSON}.
+   */
+  readonly body: unknown;
 
   constructor(init: CronfleetApiErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -67,6 +75,7 @@ export class CronfleetApiError extends Error {
     this.field = init.field ?? null;
     this.retryable = init.retryable;
     this.retryAfterMs = init.retryAfterMs ?? null;
+    this.body = init.body ?? null;
   }
 
   /** The error as plain data (`{ status, code, message, field, retryable, retryAfterMs }`), e.g. for a log line or a JSON answer. */
@@ -112,19 +121,19 @@ interface ErrorBody {
  */
 export function errorFromAnswer(status: number, contentType: string | null, text: string, retryAfterMs: number | null = null): CronfleetApiError {
   const retryable = RETRYABLE_STATUSES.includes(status);
-  let body: ErrorBody | undefined;
+  let json: unknown = null;
   try {
-    const parsed = JSON.parse(text) as Partial<ErrorBody> | null;
-    if (parsed && typeof parsed === 'object' && parsed.message !== undefined) body = parsed as ErrorBody;
+    json = JSON.parse(text);
   } catch {
     // not JSON: described below
   }
+  const body = json && typeof json === 'object' && (json as Partial<ErrorBody>).message !== undefined ? (json as ErrorBody) : undefined;
   if (!body) {
     const type = contentType ? ` (${contentType.split(';')[0]})` : '';
-    return new CronfleetApiError({ status, code: `Http${status}`, message: `the server answered HTTP ${status}${type} without a Cronfleet error body`, retryable, retryAfterMs });
+    return new CronfleetApiError({ status, code: `Http${status}`, message: `the server answered HTTP ${status}${type} without a Cronfleet error body`, retryable, retryAfterMs, body: json });
   }
   const message = Array.isArray(body.message) ? body.message.join('; ') : String(body.message);
-  return new CronfleetApiError({ status, code: body.code ?? `Http${status}`, message, field: fieldOf(message), retryable, retryAfterMs });
+  return new CronfleetApiError({ status, code: body.code ?? `Http${status}`, message, field: fieldOf(message), retryable, retryAfterMs, body });
 }
 
 /** The error for a request that got no answer: a network failure, the client's timeout or the caller's abort. */

@@ -1,4 +1,4 @@
-import type { RouteContract } from '@cronfleet/shared';
+import type { RouteContract } from '@cronfleet/shared/api';
 import { linkAbort, sleep } from './abortable';
 import { CronfleetApiError, errorWithoutAnswer } from './cronfleet-api-error';
 import { backoffDelayMs } from './retry-policy';

@@ -1,7 +1,7 @@
-import { LIVE_ROUTES } from '@cronfleet/shared';
+import { LIVE_ROUTES } from '@cronfleet/shared/api';
 import { CronfleetApiError } from './cronfleet-api-error';
 import { readEventStream, serverErrorEvent, type StreamOptions } from './event-stream';
-import type { LiveEvent, LiveEventType } from '@cronfleet/shared';
+import type { LiveEvent, LiveEventType } from '@cronfleet/shared/api';
 import type { Transport } from './transport';
 
 /** `GET /api/v1/sse/events`, the live event bus as Server-Sent Events (apiserver/src/live/). */

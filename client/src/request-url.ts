@@ -1,4 +1,4 @@
-import { API_PREFIX, fullPath, type RouteContract } from '@cronfleet/shared';
+import { API_PREFIX, fullPath, type RouteContract } from '@cronfleet/shared/api';
 import { CronfleetApiError } from './cronfleet-api-error';
 
 /** The part of a route a URL is made from. */

@@ -1,4 +1,4 @@
-import type { HttpMethod } from '@cronfleet/shared';
+import type { HttpMethod } from '@cronfleet/shared/api';
 
 /** How a call is tried again after a 429, a 503 or (where safe) no answer. */
 export interface RetryOptions {

@@ -1,4 +1,4 @@
-import type { RouteContract, RouteGroup, RouteInput, RouteResult } from '@cronfleet/shared';
+import type { RouteContract, RouteGroup, RouteInput, RouteResult } from '@cronfleet/shared/api';
 import type { Answer, CallOptions, Transport } from './transport';
 
 /** The name of `POST /tasks/batch` in the task routes: the tasks controller's handler name. */

@@ -1,4 +1,4 @@
-import { TASK_ROUTES } from '@cronfleet/shared';
+import { TASK_ROUTES } from '@cronfleet/shared/api';
 import { CronfleetApiError } from './cronfleet-api-error';
 import { readEventStream, serverErrorEvent, type StreamOptions } from './event-stream';
 import { parseData } from './live-events';

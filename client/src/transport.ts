@@ -1,4 +1,4 @@
-import type { RouteContract } from '@cronfleet/shared';
+import type { RouteContract } from '@cronfleet/shared/api';
 import { linkAbort, sleep } from './abortable';
 import { CronfleetApiError, errorFromAnswer, errorWithoutAnswer, RETRYABLE_STATUSES } from './cronfleet-api-error';
 import { normaliseBaseUrl, routeUrl } from './request-url';
@@ -153,14 +153,15 @@ export class Transport {
   private async refusal(res: Response, url: string): Promise<CronfleetApiError> {
     const text = await res.text().catch(() => '');
     const error = errorFromAnswer(res.status, res.headers.get('content-type'), text, parseRetryAfterMs(res.headers.get('retry-after'), Date.now()));
-    return error.code === `Http${res.status}` ? new CronfleetApiError({ ...error.toJSON(), message: `${url}: ${error.message}` }) : error;
+    return error.code === `Http${res.status}` ? new CronfleetApiError({ ...error.toJSON(), body: error.body, message: `${url}: ${error.message}` }) : error;
   }
 }
 
-/** A success answer's result: nothing for 204 or an empty body, text for a route that answers text, else JSON. */
+/** A success answer's result: nothing for 204, the text for a route that answers text (`''` when empty), nothing for another empty body, else JSON. */
 function readResult<T>(route: RouteContract, res: Response, text: string, url: string): T {
-  if (res.status === 204 || text === '') return undefined as T;
+  if (res.status === 204) return undefined as T;
   if (route.resultContentType && !route.resultContentType.includes('json')) return text as T;
+  if (text === '') return undefined as T;
   try {
     return JSON.parse(text) as T;
   } catch {

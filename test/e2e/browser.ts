@@ -21,7 +21,7 @@ const viewportAt = (width: number) => ({ width, height: width < 600 ? 844 : WIDE
 export interface DashboardBrowser {
   browser: Browser;
   page: Page;
-  /** The page's console errors and uncaught exceptions, as they happen. */
+  /** The page's console errors, uncaught exceptions and Content-Security-Policy violations, as they happen. */
   consoleErrors: string[];
   /**
    * The page at each of {@link SHOT_WIDTHS}, back at 1400 px after: kept as `<name>-<width>.png` when
@@ -39,6 +39,11 @@ export async function openDashboardBrowser(): Promise<DashboardBrowser> {
   const consoleErrors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`browser console: ${m.text()}`));
   page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+  // A breach of the page's Content-Security-Policy is an error too, also one the page's code caught
+  // (the browser reports it as an event, not on the console).
+  await page.addInitScript({
+    content: "document.addEventListener('securitypolicyviolation', (e) => console.error(`Content-Security-Policy violation: ${e.violatedDirective} ${e.blockedURI}`));",
+  });
   const shot = (name: string): Promise<void> =>
     atWidths(page, SHOT_WIDTHS, async (width) => {
       await keepScreenshot(page, `${name}-${width}`);

@@ -83,6 +83,15 @@ describe('CLI: tasks create and tasks cancel', { timeout: 180_000 }, () => {
     assert.deepEqual([v.trigger, v.runner, v.namespace], ['api', 'command', 'default']);
   });
 
+  it("prints a task's kept output with tasks logs, and nothing for a task that printed nothing", async () => {
+    const said = Number(/^task (\d+) /.exec((await expectExit(0, ['tasks', 'create', '--', 'echo', `logs ${RUN_ID}`])).stdout)?.[1]);
+    const quiet = Number(/^task (\d+) /.exec((await expectExit(0, ['tasks', 'create', '--', 'true'])).stdout)?.[1]);
+    for (const id of [said, quiet]) assert.equal((await waitForTaskEnd(server.api, id, { timeoutMs: 30_000, details: logs })).status, 'success');
+    assert.equal((await expectExit(0, ['tasks', 'logs', String(said)])).stdout, `logs ${RUN_ID}\n`);
+    const none = await expectExit(0, ['tasks', 'logs', String(quiet)]);
+    assert.deepEqual([none.stdout, none.stderr], ['', '']);
+  });
+
   it('keeps a task with --delay pending, its runAt that far ahead; --at sets the instant', async () => {
     const before = Date.now();
     const r = await expectExit(0, ['tasks', 'create', '--delay', '2h', '-o', 'json', '--', 'echo', 'later']);

@@ -268,6 +268,16 @@ describe('the installable packages, packed and installed offline', { timeout: 24
     assert.match(shared.stdout.trim(), /^\d+$/);
     if (!existsSync(join(repoRoot, 'client', 'package.json'))) return t.skip('the client package is not in this checkout');
     assert.ok(libraries.includes('client'), 'client/package.json exists: add client to PACKAGES in scripts/pack.js');
+    // What a browser bundles: the client and shared's browser-safe entry load nothing that needs Node.
+    const browserSafe = [
+      "const { API_ROUTES } = require('@cronfleet/shared/api');",
+      "require('@cronfleet/client');",
+      'const nodeOnly = Object.keys(require.cache).filter((f) => /[\\\\/](yaml|@opentelemetry)[\\\\/]|[\\\\/]tracing[\\\\/]tracing\\.js$|vm-pattern-test/.test(f));',
+      "console.log(nodeOnly.length ? `loaded: ${nodeOnly.join(' ')}` : `${Object.keys(API_ROUTES).length} route groups, nothing Node-only`);",
+    ].join('\n');
+    writeFileSync(join(project, 'browser-safe.js'), browserSafe);
+    const loaded = ok(await run(process.execPath, ['browser-safe.js'], { cwd: project }), 'require @cronfleet/shared/api and @cronfleet/client');
+    assert.match(loaded.stdout.trim(), /^\d+ route groups, nothing Node-only$/);
     // The client binds the routes it is given (the contract does not collect them all yet): one here.
     const script = [
       "const { defineRoute, CronJobViewSchema } = require('@cronfleet/shared');",

@@ -121,6 +121,18 @@ for (const backend of ['mysql', 'embedded'] as const) describe(`job params and a
     assert.match(String(errorBody(e).message), /^params\.0\.default: X is required/);
   });
 
+  it('stops a pattern that backtracks without end, in a default and in a run, with a 400 naming the field and the limit', async () => {
+    const slow = { name: 'SLOW', pattern: '(a+)+b' };
+    const value = `${'a'.repeat(40)}c`;
+    const limit = 'matching the pattern (a+)+b took more than 100 ms; give a shorter value or ask an admin to simplify the pattern';
+    const make = (params: unknown[]) => server.api.call<{ id: number }>('POST', '/cronjobs', [201], { name: `slow-${randomId()}`, schedule: FAR_SCHEDULE, enabled: false, runner: 'command', spec: { command: 'true' }, params });
+    assert.equal(String(errorBody(await expectApiError(make([{ ...slow, default: value }]), 400)).message), `params.0.default: ${limit}`);
+    const slowJob = await make([slow]);
+    const e = await expectApiError(server.api.call('POST', `/cronjobs/${slowJob.id}/run`, [202], { params: { SLOW: value } }), 400);
+    assert.equal(String(errorBody(e).message), `params.SLOW: ${limit}`);
+    assert.equal((await server.api.listTasks({ cronjobId: slowJob.id })).items.length, 0);
+  });
+
   it('shows the params in the job, its versions and its export', async () => {
     const view = await server.api.call<{ params: unknown[]; version: number }>('GET', `/cronjobs/${job.id}`, [200]);
     const expected = PARAMS.map((p) => ({ required: false, ...p }));

@@ -45,12 +45,19 @@ describe('client calls over HTTP', { timeout: 30_000 }, () => {
     assert.deepEqual(server.seen.map((r) => [r.url, r.headers.authorization]), [['/healthz', 'Bearer first'], ['/healthz', undefined]]);
   });
 
-  it('resolves a 204 to undefined and a text route to its text', async () => {
-    server.answer((req, res) => (req.method === 'DELETE' ? void res.writeHead(204).end() : void res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('line 1\n{not json')));
+  it('resolves a 204 to undefined and a text route to its text, an empty one to an empty string', async () => {
+    let text = 'line 1\n{not json';
+    server.answer((req, res) => (req.method === 'DELETE' ? void res.writeHead(204).end() : void res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(text)));
     const api = client();
     assert.equal(await api.tasks.cancel({ params: { id: 7 } }), undefined);
     assert.equal(await api.tasks.output({ params: { id: 7 } }), 'line 1\n{not json');
-    assert.deepEqual(server.seen.map((r) => [r.method, r.url, r.headers.accept]), [['DELETE', '/api/v1/tasks/7', 'application/json'], ['GET', '/api/v1/tasks/7/output', 'text/plain']]);
+    text = '';
+    assert.equal(await api.tasks.output({ params: { id: 8 } }), '');
+    assert.deepEqual(server.seen.map((r) => [r.method, r.url, r.headers.accept]), [
+      ['DELETE', '/api/v1/tasks/7', 'application/json'],
+      ['GET', '/api/v1/tasks/7/output', 'text/plain'],
+      ['GET', '/api/v1/tasks/8/output', 'text/plain'],
+    ]);
   });
 
   it("turns the server's error body into status, code, message and field", async () => {

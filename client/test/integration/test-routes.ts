@@ -1,7 +1,7 @@
 // Routes stated in the specs with defineRoute, shaped like the server's own (the shared contract's
 // groups are not there yet): the client binds whatever groups it is given.
 import { z } from 'zod';
-import { defineRoute, resource } from '@cronfleet/shared';
+import { defineRoute, resource } from '@cronfleet/shared/api';
 
 const id = z.object({ id: z.number().int().positive() });
 const taskBody = z.object({

@@ -1,18 +1,15 @@
-// The REST contract as the dashboard reads it: the types of @cronfleet/shared's schemas, the very ones
-// the server validates and documents with (type imports only: nothing of shared is bundled). The few
-// lists the dashboard needs at run time are written here and checked against shared's by the compiler.
-import type * as api from '@cronfleet/shared';
+// The REST contract as the dashboard reads it: the types of @cronfleet/shared/api's schemas, the very
+// ones the server validates with and @cronfleet/client calls by, under the names the pages use. The
+// lists the pages show (TASK_STATUSES, RUN_STATUSES, RUNNER_NAMES, ROLES) are shared's own, imported
+// where they are used; the one it has no list of is written here and checked against its type.
+import type * as api from '@cronfleet/shared/api';
 
-/** `true` only when A and B are the same type; used below to tie the run-time lists to shared's. */
+/** `true` only when A and B are the same type; used below to tie a run-time list to shared's type. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const same = <T extends true>(): T | undefined => undefined;
 
 export type TaskStatus = api.TaskStatus;
-export const TASK_STATUSES = ['pending', 'running', 'success', 'failed', 'timeout', 'killed', 'lost', 'skipped', 'cancelled'] as const;
-same<Same<(typeof TASK_STATUSES)[number], TaskStatus>>();
-export const FINAL_STATUSES: readonly TaskStatus[] = ['success', 'failed', 'timeout', 'killed', 'lost', 'skipped', 'cancelled'];
-export const RUNNERS = ['command', 'script', 'docker', 'http'] as const satisfies readonly api.RunnerName[];
-/** A built-in runner (RUNNERS) or the name of a plugin runner some worker offers. */
+/** A built-in runner (RUNNER_NAMES) or the name of a plugin runner some worker offers. */
 export type RunnerName = string;
 
 export type CronJob = api.CronJobView;
@@ -22,6 +19,9 @@ export type JobParam = api.CronJobView['params'][number];
 export type RunWorkflowBody = api.RunWorkflow;
 /** `POST /cronjobs/:id/run`: `params` for any role that may run; `args` and `env` only for admins. */
 export type RunJobBody = api.RunNow;
+/** `POST /cronjobs` and `PATCH /cronjobs/:id`: the job form's bodies. */
+export type CreateJobBody = api.RouteInput<typeof api.CRONJOB_ROUTES.create>['body'];
+export type UpdateJobBody = api.RouteInput<typeof api.CRONJOB_ROUTES.update>['body'];
 
 /** One version of a cron job as a list shows it: who changed what, when. */
 export type CronJobVersion = api.VersionSummary;
@@ -41,11 +41,6 @@ export type Readiness = api.Readiness;
 /** `GET /namespaces/:name`: a namespace, its quotas (null: no limit) and what it uses of them. */
 export type Namespace = api.NamespaceView;
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
 export type Workflow = api.WorkflowView;
 /** A step of a workflow's definition: one task, or a group of tasks. */
 export type WorkflowStep = Workflow['steps'][number];
@@ -53,8 +48,6 @@ export type StepWhen = WorkflowStep['when'];
 export type SucceedWhen = api.SucceedWhen;
 export type WorkflowRunSummary = api.RunSummary;
 export type RunStatus = WorkflowRunSummary['status'];
-export const RUN_STATUSES = ['running', 'success', 'failed', 'killed', 'cancelled'] as const;
-same<Same<(typeof RUN_STATUSES)[number], RunStatus>>();
 /** `GET /workflow-runs/:id`: the run and every step with its edges, state, tasks and times. */
 export type WorkflowRun = api.RunView;
 export type RunStep = WorkflowRun['steps'][number];

@@ -74,7 +74,7 @@ export function App() {
   const [namespaces, setNamespaces] = useState<{ list: Namespace[] | null } | null>(null);
   const [picked, setPicked] = useState(storedPick);
   const loadNamespaces = useCallback(() => {
-    api.namespaces().then(
+    api.namespaces.list().then(
       (r) => setNamespaces({ list: r.items }),
       () => undefined,
     );
@@ -85,7 +85,7 @@ export function App() {
     setNamespaces(null);
     if (!signedIn) return;
     let gone = false;
-    void Promise.all([api.self().catch(() => null), api.namespaces().then((r) => r.items, () => null)]).then(([c, list]) => {
+    void Promise.all([api.tokens.self().catch(() => null), api.namespaces.list().then((r) => r.items, () => null)]).then(([c, list]) => {
       if (gone) return;
       setCaller(c);
       setNamespaces({ list });

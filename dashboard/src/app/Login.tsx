@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api/client';
+import { clientWithToken } from '../api/client';
 import { signIn } from '../api/session';
 
 /** Sign in with an API token (the admin token printed at the server's first start, or one made with `cronfleet tokens create`). */
@@ -13,7 +13,7 @@ export function Login({ reason }: { reason?: string }) {
     setBusy(true);
     setError(null);
     try {
-      await api.verify(value.trim());
+      await clientWithToken(value.trim()).scheduler.status();
       signIn(value.trim(), remember);
     } catch (err) {
       setError((err as Error).message);

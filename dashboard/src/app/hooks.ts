@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { withQuery } from '../api/client';
-import { readEvents, type SseMessage } from '../api/sse';
+import type { LiveEventFilters, LiveEventMessage } from '@cronfleet/client';
+import { api } from '../api/client';
 
 export interface Resource<T> {
   data: T | null;
@@ -61,43 +61,50 @@ export function useInterval(fn: () => void, ms: number): void {
 
 export type LiveState = 'connecting' | 'live' | 'retrying';
 
+/** A live event, or `connected`: the stream is open (again), what came before may have been missed. */
+export type LiveMessage = LiveEventMessage | { event: 'connected' };
+
+/** The wait before following again after the stream ended in a refusal, doubling to the longest. */
+const RETRY_FIRST_MS = 1000;
+const RETRY_LONGEST_MS = 15_000;
+
 /**
  * Subscribes to the server's live events (`GET /api/v1/sse/events`, filtered there) and calls
- * `onEvent` for each; reconnects with backoff (1 s doubling to 15 s) if the stream breaks. Every
- * time the stream (re)opens `onEvent` is called once with a `connected` message too, so a page
- * reloads what it may have missed before the subscription (or while it was down).
+ * `onEvent` for each. The client reconnects a dropped stream itself (with backoff, and when the
+ * stream falls silent); a stream it gives up on (a refusal, an answer that is no stream) is followed
+ * again after 1 s doubling to 15 s, as long as the page is open. Every time the stream (re)opens
+ * `onEvent` is called once with a `connected` message too, so a page reloads what it may have missed
+ * before the subscription (or while it was down).
  */
-export function useLiveEvents(filter: { type?: string; cronjobId?: number; taskId?: number; namespace?: string }, onEvent: (m: SseMessage) => void): LiveState {
+export function useLiveEvents(filter: LiveEventFilters, onEvent: (m: LiveMessage) => void): LiveState {
   const [state, setState] = useState<LiveState>('connecting');
   const handler = useRef(onEvent);
   handler.current = onEvent;
   const key = JSON.stringify(filter);
   useEffect(() => {
     const abort = new AbortController();
-    let delay = 1000;
+    let delay = RETRY_FIRST_MS;
     let timer: number | null = null;
-    const connect = (): void => {
+    const opened = (): void => {
+      delay = RETRY_FIRST_MS;
+      setState('live');
+      handler.current({ event: 'connected' });
+    };
+    const follow = async (): Promise<void> => {
       setState('connecting');
-      const path = withQuery('/api/v1/sse/events', filter);
-      readEvents(
-        path,
-        (m) => handler.current(m),
-        abort.signal,
-        () => {
-          delay = 1000;
-          setState('live');
-          handler.current({ event: 'connected', data: '' });
-        },
-      )
+      for await (const m of api.events({ ...filter, signal: abort.signal, onOpen: opened, onReconnect: () => setState('retrying') })) handler.current(m);
+    };
+    const start = (): void => {
+      follow()
         .catch(() => undefined)
         .finally(() => {
           if (abort.signal.aborted) return;
           setState('retrying');
-          timer = window.setTimeout(connect, delay);
-          delay = Math.min(delay * 2, 15_000);
+          timer = window.setTimeout(start, delay);
+          delay = Math.min(delay * 2, RETRY_LONGEST_MS);
         });
     };
-    connect();
+    start();
     return () => {
       abort.abort();
       if (timer !== null) window.clearTimeout(timer);

@@ -1,15 +1,10 @@
 import { createContext, useContext } from 'react';
+import { roleAllows, type API_TOKEN_ROUTES, type Role, type RouteResult } from '@cronfleet/shared/api';
 
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export type { Role };
 
-export interface Caller {
-  tokenId: number | null;
-  name: string;
-  role: Role;
-  /** The one namespace the token may see; null: cluster-wide (every namespace). Absent from a server before namespaces. */
-  namespace?: string | null;
-}
+/** The signed-in token, as `GET /tokens/self` tells it: its role, and the one namespace it may see (null: cluster-wide). */
+export type Caller = RouteResult<typeof API_TOKEN_ROUTES.self>;
 
 export const CallerContext = createContext<Caller | null>(null);
 
@@ -17,5 +12,5 @@ export const CallerContext = createContext<Caller | null>(null);
 export function useAllowed(role: Role): boolean {
   const caller = useContext(CallerContext);
   if (!caller) return true; // not known yet: show, the server refuses if need be
-  return ROLES.indexOf(caller.role) >= ROLES.indexOf(role);
+  return roleAllows(caller.role, role);
 }

@@ -1,3 +1,4 @@
+import { ellipsis } from '@cronfleet/shared/api';
 import type { CronJobVersion, FieldChange } from '../api/types';
 
 /** What a version list says a version was: its kind, with a pause or resume named as such. */
@@ -15,7 +16,7 @@ export const VALUE_CHARS = 60;
 /** A changed value as JSON on one line, cut to `max` characters with an ellipsis. */
 export function valueText(value: unknown, max = VALUE_CHARS): { text: string; full: string } {
   const full = value === undefined ? 'null' : JSON.stringify(value);
-  return { text: full.length > max ? `${full.slice(0, max - 1)}…` : full, full };
+  return { text: ellipsis(full, max), full };
 }
 
 /** A change's values, or nothing at all for a redacted one: only that it changed may be shown. */

@@ -1,5 +1,6 @@
+import { elapsedMs } from '@cronfleet/shared/api';
 import type { RunStep, StepState, SucceedWhen, WorkflowStep } from '../api/types';
-import { durationMs, formatDuration } from './format';
+import { formatDuration } from './format';
 
 /** How many members must succeed: `all`, `any` or `≥K`. */
 export function succeedWhenText(w: SucceedWhen): string {
@@ -28,7 +29,7 @@ export function definitionLines(s: WorkflowStep): [string, string] {
 
 /** The two lines under a step's id in a run's drawing: what it is, then how far it got. */
 export function runLines(s: RunStep, state: StepState, nowMs = Date.now()): [string, string] {
-  const took = s.startedAt ? formatDuration(durationMs(s.startedAt, s.finishedAt, nowMs)) : '';
+  const took = s.startedAt ? formatDuration(elapsedMs(s.startedAt, s.finishedAt, nowMs)) : '';
   if (s.group) {
     const progress = s.state === 'waiting' || s.state === 'skipped' ? state : groupProgress(s.group);
     return [groupPolicy(s.group.size, s.group.succeedWhen, s.group.maxParallel), [progress, took].filter(Boolean).join(' · ')];

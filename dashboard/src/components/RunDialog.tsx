@@ -20,7 +20,7 @@ export function RunNowButton({ job, kind = 'plain', overrides = false, done }: {
   const message = done ?? ((taskId: number) => `task #${taskId} created`);
   const params = job.params ?? [];
   if (!allowed || (overrides && !isAdmin)) return null;
-  if (params.length === 0 && !overrides) return <ActionButton label="Run now" kind={kind} action={() => api.runJob(job.id)} done={(r) => message((r as { taskId: number }).taskId)} />;
+  if (params.length === 0 && !overrides) return <ActionButton label="Run now" kind={kind} action={() => api.cronjobs.run({ params: { id: job.id }, body: {} })} done={(r) => message((r as { taskId: number }).taskId)} />;
   return (
     <>
       <button className={`btn btn-${kind}`} onClick={() => setOpen(true)}>
@@ -32,7 +32,7 @@ export function RunNowButton({ job, kind = 'plain', overrides = false, done }: {
           owner="job"
           params={params}
           overrides={isAdmin}
-          run={async (body) => message((await api.runJob(job.id, body)).taskId)}
+          run={async (body) => message((await api.cronjobs.run({ params: { id: job.id }, body })).taskId)}
           onClose={() => setOpen(false)}
         />
       )}
@@ -50,7 +50,7 @@ export function WorkflowRunButton({ workflow: w }: { workflow: Workflow }) {
   const params = w.params ?? [];
   if (!allowed) return null;
   const start = async (body = {}): Promise<WorkflowRun> => {
-    const run = await api.runWorkflow(w.id, body);
+    const run = await api.workflows.run({ params: { idOrName: String(w.id) }, body });
     navigate(href(`/workflow-runs/${run.id}`));
     return run;
   };

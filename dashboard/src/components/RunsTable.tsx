@@ -1,6 +1,7 @@
+import { elapsedMs } from '@cronfleet/shared/api';
 import { api } from '../api/client';
 import type { WorkflowRunSummary } from '../api/types';
-import { durationMs, formatDuration, local } from '../app/format';
+import { formatDuration, local } from '../app/format';
 import { href } from '../app/router';
 import { ActionButton, StatusBadge, Time, TableCard } from './ui';
 
@@ -39,7 +40,7 @@ export function RunsTable({ runs, reload }: { runs: readonly WorkflowRunSummary[
                 {local(r.startedAt)} <Time iso={r.startedAt} />
               </td>
               <td>{local(r.finishedAt)}</td>
-              <td>{formatDuration(durationMs(r.startedAt, r.finishedAt))}</td>
+              <td>{formatDuration(elapsedMs(r.startedAt, r.finishedAt, Date.now()))}</td>
               <td>{r.retries || <span className="muted">–</span>}</td>
               <td className="actions">
                 <RunActions run={r} reload={reload} />
@@ -64,15 +65,15 @@ export function RunActions({ run, reload }: { run: WorkflowRunSummary; reload: (
   if (run.status === 'running')
     return (
       <>
-        <ActionButton label="Stop" action={async () => (await api.stopRun(run.id), reload())} done={() => `run #${run.id} stopped`} title="SIGTERM to its running steps, SIGKILL after the grace period; the rest is skipped" />
-        <ActionButton label="Kill" kind="danger" confirm={`Kill run #${run.id}?`} action={async () => (await api.killRun(run.id), reload())} done={() => `run #${run.id} killed`} title="SIGKILL to its running steps; the rest is skipped" />
+        <ActionButton label="Stop" action={async () => (await api.workflowRuns.stop({ params: { id: run.id }, body: {} }), reload())} done={() => `run #${run.id} stopped`} title="SIGTERM to its running steps, SIGKILL after the grace period; the rest is skipped" />
+        <ActionButton label="Kill" kind="danger" confirm={`Kill run #${run.id}?`} action={async () => (await api.workflowRuns.kill({ params: { id: run.id } }), reload())} done={() => `run #${run.id} killed`} title="SIGKILL to its running steps; the rest is skipped" />
       </>
     );
   if (run.status === 'success') return null;
   return (
     <ActionButton
       label="Retry from failed"
-      action={async () => (await api.retryRun(run.id), reload())}
+      action={async () => (await api.workflowRuns.retry({ params: { id: run.id } }), reload())}
       done={() => `run #${run.id} retried from its failed steps`}
       title="Run again the steps that did not succeed (and what depends on them); succeeded steps keep their result"
     />

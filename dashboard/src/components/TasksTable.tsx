@@ -1,8 +1,9 @@
-import { api } from '../api/client';
-import { FINAL_STATUSES, type Task } from '../api/types';
-import { durationMs, formatDuration, local } from '../app/format';
-import { href, navigate } from '../app/router';
 import type { ReactNode } from 'react';
+import { elapsedMs, FINAL_TASK_STATUSES } from '@cronfleet/shared/api';
+import { api } from '../api/client';
+import type { Task } from '../api/types';
+import { formatDuration, local } from '../app/format';
+import { href, navigate } from '../app/router';
 import { ActionButton, StatusBadge, Time, WorkerLink, TableCard } from './ui';
 
 /** Tasks with their outcome, duration and the actions that fit their state (kill, stop, retry, cancel). */
@@ -72,7 +73,7 @@ export function TasksTable({
               <td>
                 <Time iso={t.startedAt} />
               </td>
-              <td>{formatDuration(durationMs(t.startedAt, t.finishedAt))}</td>
+              <td>{formatDuration(elapsedMs(t.startedAt, t.finishedAt, Date.now()))}</td>
               <td>
                 <WorkerLink id={t.workerId} names={workerNames} />
               </td>
@@ -95,21 +96,21 @@ export function TasksTable({
 }
 
 export function TaskActions({ task: t, reload }: { task: Task; reload: () => void }) {
-  const ended = FINAL_STATUSES.includes(t.status);
+  const ended = FINAL_TASK_STATUSES.includes(t.status);
   return (
     <>
       {t.status === 'running' && (
         <>
-          <ActionButton label="Stop" action={async () => (await api.stopTask(t.id), reload())} done={() => `#${t.id} stopped`} title="SIGTERM, then SIGKILL after the grace period" />
-          <ActionButton label="Kill" kind="danger" action={async () => (await api.killTask(t.id), reload())} done={() => `#${t.id} killed`} title="SIGKILL to the whole process tree (or container)" />
+          <ActionButton label="Stop" action={async () => (await api.tasks.stop({ params: { id: t.id }, body: {} }), reload())} done={() => `#${t.id} stopped`} title="SIGTERM, then SIGKILL after the grace period" />
+          <ActionButton label="Kill" kind="danger" action={async () => (await api.tasks.kill({ params: { id: t.id } }), reload())} done={() => `#${t.id} killed`} title="SIGKILL to the whole process tree (or container)" />
         </>
       )}
-      {t.status === 'pending' && <ActionButton label="Cancel" action={async () => (await api.cancelTask(t.id), reload())} done={() => `#${t.id} cancelled`} />}
+      {t.status === 'pending' && <ActionButton label="Cancel" action={async () => (await api.tasks.cancel({ params: { id: t.id } }), reload())} done={() => `#${t.id} cancelled`} />}
       {ended && t.status !== 'success' && (
         <ActionButton
           label="Retry"
           action={async () => {
-            const r = await api.retryTask(t.id);
+            const r = await api.tasks.retry({ params: { id: t.id } });
             navigate(href(`/tasks/${r.taskId}`));
             return r;
           }}

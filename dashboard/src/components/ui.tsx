@@ -1,7 +1,8 @@
 import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { elapsedMs, relativeTime } from '@cronfleet/shared/api';
 import type { TaskStatus, TimelineRun, WorkflowRunSummary } from '../api/types';
 import { href } from '../app/router';
-import { durationMs, formatDuration, local, relative } from '../app/format';
+import { formatDuration, local } from '../app/format';
 import { useToast } from './toasts';
 import { useAllowed, type Role } from '../app/role';
 import { useNamespace } from '../app/namespace';
@@ -67,7 +68,7 @@ export function TimelineStrip({ runs, slots = 20 }: { runs: TimelineRun[]; slots
     key: r.taskId,
     href: href(`/tasks/${r.taskId}`),
     status: r.status as TaskStatus,
-    title: `#${r.taskId} ${r.status} · due ${local(r.scheduledAt)} · ${formatDuration(durationMs(r.startedAt, r.finishedAt))}${r.exitCode !== null ? ` · exit ${r.exitCode}` : ''}`,
+    title: `#${r.taskId} ${r.status} · due ${local(r.scheduledAt)} · ${formatDuration(elapsedMs(r.startedAt, r.finishedAt, Date.now()))}${r.exitCode !== null ? ` · exit ${r.exitCode}` : ''}`,
   }));
   return <Strip runs={squares} slots={slots} />;
 }
@@ -78,7 +79,7 @@ export function RunStrip({ runs, slots = 20 }: { runs: readonly WorkflowRunSumma
     key: r.id,
     href: href(`/workflow-runs/${r.id}`),
     status: r.status,
-    title: `run #${r.id} ${r.status} · ${r.trigger} · started ${local(r.startedAt)} · ${formatDuration(durationMs(r.startedAt, r.finishedAt))}`,
+    title: `run #${r.id} ${r.status} · ${r.trigger} · started ${local(r.startedAt)} · ${formatDuration(elapsedMs(r.startedAt, r.finishedAt, Date.now()))}`,
   }));
   return <Strip runs={squares} slots={slots} />;
 }
@@ -106,7 +107,7 @@ export function WorkerLink({ id, names }: { id: number | null; names?: ReadonlyM
 
 export function Time({ iso }: { iso: string | null }) {
   if (!iso) return <span className="muted">–</span>;
-  return <time dateTime={iso} title={`${local(iso)} (${iso})`}>{relative(iso)}</time>;
+  return <time dateTime={iso} title={`${local(iso)} (${iso})`}>{relativeTime(iso, Date.now(), '–')}</time>;
 }
 
 export function ErrorNote({ error }: { error: Error | null }) {

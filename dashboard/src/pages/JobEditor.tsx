@@ -1,8 +1,9 @@
 import { useContext, useEffect, useMemo, useState, type FormEvent } from 'react';
-import { ApiError, api } from '../api/client';
-import { RUNNERS, type CronJob, type RunnerName } from '../api/types';
+import { isCronfleetApiError } from '@cronfleet/client';
+import { RUNNER_NAMES, wallClock } from '@cronfleet/shared/api';
+import { api } from '../api/client';
+import type { CreateJobBody, CronJob, RunnerName, UpdateJobBody } from '../api/types';
 import { useResource } from '../app/hooks';
-import { inZone } from '../app/format';
 import { defaultNamespace, useNamespace } from '../app/namespace';
 import { CallerContext } from '../app/role';
 import { href, navigate } from '../app/router';
@@ -14,7 +15,7 @@ import { AdvancedSettings, SETTING_FIELDS, settingsBody, settingValues } from '.
 /** Fields of the main form (the rest are the advanced settings'). */
 const MAIN_FIELDS = ['namespace', 'name', 'schedule', 'timezone', 'runner', 'spec', 'timeoutSeconds', 'enabled', 'concurrencyPolicy'];
 
-const SPEC_TEMPLATES: Record<(typeof RUNNERS)[number], object> = {
+const SPEC_TEMPLATES: Record<(typeof RUNNER_NAMES)[number], object> = {
   command: { command: 'echo', args: ['hello from cronfleet'] },
   script: { interpreter: 'sh', content: 'echo "hello from cronfleet"\n' },
   docker: { image: 'busybox:latest', command: ['echo', 'hello'] },
@@ -31,7 +32,7 @@ function zones(): string[] {
 
 /** Create (`id` null) or edit a cron job, with the next 5 due times of the schedule as typed. */
 export function JobEditor({ id }: { id: number | null }) {
-  const existing = useResource(() => (id === null ? Promise.resolve(null) : api.job(id)), [id]);
+  const existing = useResource(() => (id === null ? Promise.resolve(null) : api.cronjobs.get({ params: { id } })), [id]);
   if (id !== null && !existing.data) return <ErrorNote error={existing.error} />;
   return <JobForm key={id ?? 'new'} job={existing.data} />;
 }
@@ -54,7 +55,7 @@ function JobForm({ job }: { job: CronJob | null }) {
   const initialSettings = useMemo(() => (job ? settingValues(job) : null), [job]);
   const [settings, setSettings] = useState(() => settingValues(job));
   const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<ApiError | Error | null>(null);
+  const [error, setError] = useState<Error | null>(null);
   // The server's refusal (or what cannot be sent as it is) by field, shown under each field's input.
   const [problems, setProblems] = useState(new Problems());
   const [preview, setPreview] = useState<{ next: string[] } | { error: string } | null>(null);
@@ -65,7 +66,7 @@ function JobForm({ job }: { job: CronJob | null }) {
   useEffect(() => {
     if (!schedule.trim()) return setPreview(null);
     const t = window.setTimeout(() => {
-      api.preview(schedule.trim(), timezone.trim() || 'UTC', 5, job?.createdAt).then(
+      api.schedules.preview({ query: { schedule: schedule.trim(), timezone: timezone.trim() || 'UTC', count: 5, anchor: job?.createdAt } }).then(
         (r) => setPreview(r),
         (e: Error) => setPreview({ error: e.message }),
       );
@@ -75,7 +76,7 @@ function JobForm({ job }: { job: CronJob | null }) {
 
   const changeRunner = (r: RunnerName) => {
     setRunner(r);
-    if (!job || job.runner !== r) setSpec(JSON.stringify(SPEC_TEMPLATES[r as (typeof RUNNERS)[number]] ?? {}, null, 2));
+    if (!job || job.runner !== r) setSpec(JSON.stringify(SPEC_TEMPLATES[r as (typeof RUNNER_NAMES)[number]] ?? {}, null, 2));
     else setSpec(JSON.stringify(job.spec, null, 2));
   };
 
@@ -111,12 +112,13 @@ function JobForm({ job }: { job: CronJob | null }) {
     }
     setSaving(true);
     try {
-      const saved = job ? await api.updateJob(job.id, body) : await api.createJob(body);
+      // Sent as typed (a number field may hold text): the server's refusal names each field it cannot take.
+      const saved = job ? await api.cronjobs.update({ params: { id: job.id }, body: body as UpdateJobBody }) : await api.cronjobs.create({ body: body as CreateJobBody });
       toast('ok', `${saved.name} ${job ? 'saved' : 'created'}`);
       navigate(href(`/jobs/${saved.id}`));
     } catch (err) {
       setError(err as Error);
-      if (err instanceof ApiError) setProblems(Problems.of(err.message));
+      if (isCronfleetApiError(err)) setProblems(Problems.of(err.message));
     } finally {
       setSaving(false);
     }
@@ -124,7 +126,7 @@ function JobForm({ job }: { job: CronJob | null }) {
 
   const fieldError = (f: string) => problems.under(f);
   // What no input shows: the page's note (a refusal that names no field, or one not on this form).
-  const unplaced = error instanceof ApiError ? (problems.outside([...MAIN_FIELDS, ...SETTING_FIELDS]).empty ? null : new Error(problems.outside([...MAIN_FIELDS, ...SETTING_FIELDS]).text)) : error;
+  const unplaced = isCronfleetApiError(error) ? (problems.outside([...MAIN_FIELDS, ...SETTING_FIELDS]).empty ? null : new Error(problems.outside([...MAIN_FIELDS, ...SETTING_FIELDS]).text)) : error;
 
   return (
     <form className="job-form" onSubmit={submit}>
@@ -177,7 +179,7 @@ function JobForm({ job }: { job: CronJob | null }) {
             {preview && 'next' in preview && (
               <ol className="next-runs">
                 {preview.next.map((n) => (
-                  <li key={n}>{inZone(n, timezone || 'UTC')}</li>
+                  <li key={n}>{wallClock(n, timezone || 'UTC')}</li>
                 ))}
               </ol>
             )}
@@ -202,7 +204,7 @@ function JobForm({ job }: { job: CronJob | null }) {
           <Field label="Runner">
             <select name="runner" value={runner} onChange={(e) => changeRunner(e.target.value as RunnerName)}>
               {/* A job of a plugin runner keeps it: plugin runners are chosen through the API or a job file. */}
-              {[...RUNNERS, ...(job && !(RUNNERS as readonly string[]).includes(job.runner) ? [job.runner] : [])].map((r) => (
+              {[...RUNNER_NAMES, ...(job && !(RUNNER_NAMES as readonly string[]).includes(job.runner) ? [job.runner] : [])].map((r) => (
                 <option key={r}>{r}</option>
               ))}
             </select>

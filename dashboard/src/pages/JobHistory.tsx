@@ -20,10 +20,10 @@ export function JobHistory({ jobId, latest, selected, onChanged }: { jobId: numb
   // cursors would leave a gap at the page boundary once a new version pushes the first page down.
   const [older, setOlder] = useState(0);
   const list = useResource(async () => {
-    let page = await api.jobVersions(jobId, { limit: PAGE });
+    let page = await api.cronjobVersions.list({ params: { id: jobId }, query: { limit: PAGE } });
     const items = [...page.items];
     for (let i = 0; i < older && page.nextCursor; i++) {
-      page = await api.jobVersions(jobId, { limit: PAGE, cursor: page.nextCursor });
+      page = await api.cronjobVersions.list({ params: { id: jobId }, query: { limit: PAGE, cursor: page.nextCursor } });
       items.push(...page.items);
     }
     return { items, next: page.nextCursor };
@@ -151,7 +151,7 @@ function Change({ c }: { c: FieldChange }) {
 
 /** One version's whole definition, read-only, with a rollback to it for admins. */
 function VersionDetail({ jobId, version, onRolledBack }: { jobId: number; version: number; onRolledBack: () => void }) {
-  const detail = useResource(() => api.jobVersion(jobId, version), [jobId, version]);
+  const detail = useResource(() => api.cronjobVersions.get({ params: { id: jobId, version } }), [jobId, version]);
   const v = detail.data?.version === version ? detail.data : null;
   // The history sits below the tasks: bring the opened version into view, wherever its link was.
   const box = useRef<HTMLElement>(null);
@@ -171,7 +171,7 @@ function VersionDetail({ jobId, version, onRolledBack }: { jobId: number; versio
               label="Roll back to this version"
               confirm={`Write version ${version}'s definition again, as a new version? The job stays paused or enabled as it is now.`}
               action={async () => {
-                const r = await api.rollbackJob(jobId, version);
+                const r = await api.cronjobVersions.rollback({ params: { id: jobId, version } });
                 onRolledBack();
                 return r;
               }}

@@ -1,7 +1,7 @@
+import { wallClock } from '@cronfleet/shared/api';
 import { api } from '../api/client';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { useAllowed } from '../app/role';
-import { inZone } from '../app/format';
 import { href, navigate } from '../app/router';
 import { TasksTable } from '../components/TasksTable';
 import { RunNowButton } from '../components/RunDialog';
@@ -15,7 +15,7 @@ import { ActionButton, ErrorNote, NamespaceTag, PageHeader, Time, TimelineStrip 
  */
 export function JobPage({ id, version = null }: { id: number; version?: number | null }) {
   const data = useResource(async () => {
-    const [job, next, timeline, tasks, workers] = await Promise.all([api.job(id), api.nextRuns(id, 5), api.timeline([id], 60), api.tasks({ cronjobId: id, limit: 25 }), api.workers()]);
+    const [job, next, timeline, tasks, workers] = await Promise.all([api.cronjobs.get({ params: { id } }), api.cronjobs.next({ params: { id }, query: { count: 5 } }), api.cronjobs.timeline({ query: { ids: String(id), limit: 60 } }), api.tasks.list({ query: { cronjobId: id, limit: 25 } }), api.workers.list()]);
     return { job, next: next.next, runs: timeline.items[0]?.runs ?? [], tasks: tasks.items, workerNames: new Map(workers.items.map((w) => [w.id, w.name])) };
   }, [id]);
   const canDefine = useAllowed('admin');
@@ -36,9 +36,9 @@ export function JobPage({ id, version = null }: { id: number; version?: number |
         <RunNowButton job={job} kind="primary" />
         <RunNowButton job={job} overrides />
         {job.enabled ? (
-          <ActionButton label="Pause" action={async () => (await api.pauseJob(id), data.reload())} done={() => 'paused'} />
+          <ActionButton label="Pause" action={async () => (await api.cronjobs.pause({ params: { id } }), data.reload())} done={() => 'paused'} />
         ) : (
-          <ActionButton label="Resume" action={async () => (await api.resumeJob(id), data.reload())} done={() => 'resumed'} />
+          <ActionButton label="Resume" action={async () => (await api.cronjobs.resume({ params: { id } }), data.reload())} done={() => 'resumed'} />
         )}
         {canDefine && (
           <a className="btn" href={href(`/jobs/${id}/edit`)}>
@@ -51,7 +51,7 @@ export function JobPage({ id, version = null }: { id: number; version?: number |
           kind="danger"
           confirm="Delete this job and its history?"
           action={async () => {
-            await api.deleteJob(id);
+            await api.cronjobs.remove({ params: { id } });
             navigate(href('/jobs'));
           }}
           done={() => `${job.name} deleted`}
@@ -75,7 +75,7 @@ export function JobPage({ id, version = null }: { id: number; version?: number |
               <ol className="next-runs">
                 {(job.enabled ? data.data!.next : []).map((n) => (
                   <li key={n}>
-                    {inZone(n, job.timezone)} <span className="muted">(<Time iso={n} />)</span>
+                    {wallClock(n, job.timezone)} <span className="muted">(<Time iso={n} />)</span>
                   </li>
                 ))}
                 {!job.enabled && <li className="muted">paused</li>}

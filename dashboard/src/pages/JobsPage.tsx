@@ -28,16 +28,16 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
   }, [search, q, enabled]);
 
   const list = useResource(async () => {
-    const filter = { namespace, q: q || undefined, enabled: enabled === '' ? undefined : enabled === 'true', limit: PAGE };
-    const first = await api.jobs(filter);
+    const filter = { namespace, q: q || undefined, enabled: enabled === '' ? undefined : enabled === 'true' ? ('true' as const) : ('false' as const), limit: PAGE };
+    const first = await api.cronjobs.list({ query: filter });
     const items = [...first.items];
     let next = first.nextCursor;
     for (const cursor of pages) {
-      const p = await api.jobs({ ...filter, cursor });
+      const p = await api.cronjobs.list({ query: { ...filter, cursor } });
       items.push(...p.items);
       next = p.nextCursor;
     }
-    const timeline = items.length ? await api.timeline(items.map((j) => j.id)) : { items: [] };
+    const timeline = items.length ? await api.cronjobs.timeline({ query: { ids: items.map((j) => j.id).join(','), limit: 20 } }) : { items: [] };
     return { items, next, runs: new Map(timeline.items.map((t) => [t.cronjobId, t.runs])) };
   }, [q, enabled, namespace, pages.join(',')]);
 
@@ -120,16 +120,16 @@ function JobRow({ job, runs, reload, showNamespace }: { job: CronJob; runs: Time
       <td className="actions">
         <RunNowButton job={job} done={(taskId) => `${job.name}: task #${taskId} created`} />
         {job.enabled ? (
-          <ActionButton label="Pause" action={async () => (await api.pauseJob(job.id), reload())} done={() => `${job.name} paused`} />
+          <ActionButton label="Pause" action={async () => (await api.cronjobs.pause({ params: { id: job.id } }), reload())} done={() => `${job.name} paused`} />
         ) : (
-          <ActionButton label="Resume" action={async () => (await api.resumeJob(job.id), reload())} done={() => `${job.name} resumed`} />
+          <ActionButton label="Resume" action={async () => (await api.cronjobs.resume({ params: { id: job.id } }), reload())} done={() => `${job.name} resumed`} />
         )}
         {canDefine && (
           <a className="btn" href={href(`/jobs/${job.id}/edit`)}>
             Edit
           </a>
         )}
-        <ActionButton needs="admin" label="Delete" kind="danger" confirm={`Delete ${job.name} and its history?`} action={async () => (await api.deleteJob(job.id), reload())} done={() => `${job.name} deleted`} />
+        <ActionButton needs="admin" label="Delete" kind="danger" confirm={`Delete ${job.name} and its history?`} action={async () => (await api.cronjobs.remove({ params: { id: job.id } }), reload())} done={() => `${job.name} deleted`} />
       </td>
     </tr>
   );

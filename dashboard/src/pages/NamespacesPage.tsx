@@ -14,7 +14,7 @@ import { useToast } from '../components/toasts';
 export function NamespacesPage() {
   const scope = useNamespace();
   const canManage = useAllowed('admin') && scope.clusterWide;
-  const list = useResource(() => api.namespaces(), []);
+  const list = useResource(() => api.namespaces.list(), []);
   const refresh = useThrottled(list.reload, 1000);
   const live = useLiveEvents({ type: 'cronjob.,workflow.,task.started,task.finished' }, refresh);
   const [editing, setEditing] = useState<Namespace | 'new' | null>(null);
@@ -95,7 +95,7 @@ export function NamespacesPage() {
                       kind="danger"
                       confirm={`Delete namespace ${n.name}?`}
                       action={async () => {
-                        await api.deleteNamespace(n.name);
+                        await api.namespaces.remove({ params: { name: n.name } });
                         if (editing !== 'new' && editing?.name === n.name) setEditing(null);
                         changed();
                       }}
@@ -153,7 +153,7 @@ function NamespaceForm({ namespace: ns, onSaved, onCancel }: { namespace: Namesp
     setSaving(true);
     try {
       const body = { description: description.trim() || null, maxJobs: quota(maxJobs, 'Max cron jobs'), maxConcurrentTasks: quota(maxTasks, 'Max concurrent tasks') };
-      const saved = ns ? await api.updateNamespace(ns.name, body) : await api.createNamespace({ name: name.trim(), ...body });
+      const saved = ns ? await api.namespaces.update({ params: { name: ns.name }, body }) : await api.namespaces.create({ body: { name: name.trim(), ...body } });
       toast('ok', `namespace ${saved.name} ${ns ? 'saved' : 'created'}`);
       onSaved();
     } catch (err) {

@@ -1,4 +1,6 @@
+import { isCronfleetApiError } from '@cronfleet/client';
 import { api } from '../api/client';
+import type { Readiness } from '../api/types';
 import { useInterval, useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { local } from '../app/format';
 import { ActionButton, ErrorNote, PageHeader, Time } from '../components/ui';
@@ -6,7 +8,7 @@ import { ActionButton, ErrorNote, PageHeader, Time } from '../components/ui';
 /** Who dispatches, how far behind, and the cluster-wide pause switch; readiness of this instance. */
 export function SchedulerPage() {
   const data = useResource(async () => {
-    const [status, ready] = await Promise.all([api.scheduler(), api.readiness()]);
+    const [status, ready] = await Promise.all([api.scheduler.status(), readiness()]);
     return { status, ready };
   }, []);
   const refresh = useThrottled(data.reload, 500);
@@ -18,13 +20,13 @@ export function SchedulerPage() {
       <PageHeader title="Scheduler">
         {s &&
           (s.paused ? (
-            <ActionButton label="Resume dispatching" kind="primary" action={async () => (await api.resumeScheduler(), data.reload())} done={() => 'dispatching resumed'} />
+            <ActionButton label="Resume dispatching" kind="primary" action={async () => (await api.scheduler.start(), data.reload())} done={() => 'dispatching resumed'} />
           ) : (
             <ActionButton
               label="Pause dispatching"
               kind="danger"
               confirm="Stop dispatching on every server?"
-              action={async () => (await api.pauseScheduler(), data.reload())}
+              action={async () => (await api.scheduler.stop(), data.reload())}
               done={() => 'dispatching paused cluster-wide'}
             />
           ))}
@@ -85,4 +87,14 @@ export function SchedulerPage() {
       )}
     </div>
   );
+}
+
+/** This instance's readiness: `/readyz` answers 503 with the same body, naming the checks that failed. */
+async function readiness(): Promise<Readiness> {
+  try {
+    return await api.health.ready(undefined, { retry: false });
+  } catch (e) {
+    if (isCronfleetApiError(e) && e.status === 503 && e.body) return e.body as Readiness;
+    throw e;
+  }
 }

@@ -1,9 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
+import { elapsedMs, FINAL_TASK_STATUSES } from '@cronfleet/shared/api';
 import { api } from '../api/client';
-import { readEvents } from '../api/sse';
-import { FINAL_STATUSES } from '../api/types';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
-import { durationMs, formatDuration, local } from '../app/format';
+import { formatDuration, local } from '../app/format';
 import { href } from '../app/router';
 import { TaskActions } from '../components/TasksTable';
 import { ErrorNote, NamespaceTag, PageHeader, StatusBadge, Time, WorkerLink } from '../components/ui';
@@ -13,13 +12,13 @@ const MAX_SHOWN = 2 * 1024 * 1024;
 
 /** One task: what it is, how it ended, its actions, and its output, live while it runs. */
 export function TaskPage({ id }: { id: number }) {
-  const task = useResource(() => api.task(id), [id]);
+  const task = useResource(() => api.tasks.get({ params: { id } }), [id]);
   // Its worker by name, as the lists say it.
-  const workers = useResource(() => api.workers(), []);
+  const workers = useResource(() => api.workers.list(), []);
   const refresh = useThrottled(task.reload, 500);
   useLiveEvents({ taskId: id, type: 'task.started,task.finished' }, refresh);
   const t = task.data;
-  const ended = t ? FINAL_STATUSES.includes(t.status) : false;
+  const ended = t ? FINAL_TASK_STATUSES.includes(t.status) : false;
 
   // A tick a second so the duration of a running task moves.
   const [, setNow] = useState(0);
@@ -78,7 +77,7 @@ export function TaskPage({ id }: { id: number }) {
           <dt>Finished</dt>
           <dd>{local(t.finishedAt)}</dd>
           <dt>Duration</dt>
-          <dd data-testid="duration">{formatDuration(durationMs(t.startedAt, t.finishedAt))}</dd>
+          <dd data-testid="duration">{formatDuration(elapsedMs(t.startedAt, t.finishedAt, Date.now()))}</dd>
           <dt>Worker</dt>
           <dd data-testid="worker">
             <WorkerLink id={t.workerId} names={new Map(workers.data?.items.map((w) => [w.id, w.name]))} />
@@ -129,48 +128,44 @@ function Output({ id, live, onEnd }: { id: number; live: boolean; onEnd: () => v
     const cap = (s: string) => (s.length > MAX_SHOWN ? s.slice(s.length - MAX_SHOWN) : s);
     if (!live) {
       setState('loading');
-      api.output(id).then(
+      api.tasks.output({ params: { id } }).then(
         (s) => (setText(cap(s)), setState('done')),
         (e: Error) => (setError(e), setState('done')),
       );
       return () => abort.abort();
     }
-    // Following sends what is stored, then live chunks, then `end`; a reconnect starts over.
+    // Following sends what is stored, then live chunks, then `end`; a stream that breaks before `end`
+    // (or that the server drops, a reader too slow) fails, and following again starts over.
     let retry: number | null = null;
-    const start = () => {
+    const start = async () => {
       setText('');
       setState('following');
       let buffered = '';
       let flush: number | null = null;
-      readEvents(
-        `/api/v1/tasks/${id}/output?follow=true`,
-        (m) => {
-          if (m.event === 'output') {
-            buffered += (JSON.parse(m.data) as { data: string }).data;
-            // Many small chunks render once per frame, not once each.
-            flush ??= window.requestAnimationFrame(() => {
-              const add = buffered;
-              buffered = '';
-              flush = null;
-              setText((s) => cap(s + add));
-            });
-          } else if (m.event === 'end') {
-            setState('done');
-            endRef.current();
-          } else if (m.event === 'error') setError(new Error((JSON.parse(m.data) as { message: string }).message));
-        },
-        abort.signal,
-      ).then(
-        () => !abort.signal.aborted && setState((s) => (s === 'done' ? s : 'retrying')),
-        (e: Error) => {
-          if (abort.signal.aborted) return;
-          setError(e);
-          setState('retrying');
-          retry = window.setTimeout(start, 2000);
-        },
-      );
+      for await (const m of api.followOutput(id, { signal: abort.signal })) {
+        if (m.event === 'output') {
+          buffered += m.data.data;
+          // Many small chunks render once per frame, not once each.
+          flush ??= window.requestAnimationFrame(() => {
+            const add = buffered;
+            buffered = '';
+            flush = null;
+            setText((s) => cap(s + add));
+          });
+        } else {
+          setState('done');
+          endRef.current();
+        }
+      }
     };
-    start();
+    const follow = (): void =>
+      void start().catch((e: Error) => {
+        if (abort.signal.aborted) return;
+        setError(e);
+        setState('retrying');
+        retry = window.setTimeout(follow, 2000);
+      });
+    follow();
     return () => {
       abort.abort();
       if (retry !== null) window.clearTimeout(retry);
@@ -205,7 +200,7 @@ function Output({ id, live, onEnd }: { id: number; live: boolean; onEnd: () => v
 
 /** The whole stored output as a file (fetched with the token, which a plain link cannot send). */
 async function download(id: number): Promise<void> {
-  const text = await api.output(id);
+  const text = await api.tasks.output({ params: { id } });
   const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
   const a = document.createElement('a');
   a.href = url;

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
+import { TASK_STATUSES } from '@cronfleet/shared/api';
 import { api } from '../api/client';
-import { TASK_STATUSES, type Task } from '../api/types';
+import type { Task, TaskStatus } from '../api/types';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { useMixedNamespaces, useNamespaceFilter } from '../app/namespace';
 import { href, navigate } from '../app/router';
@@ -28,19 +29,20 @@ export function TasksPage({ query }: { query: URLSearchParams }) {
   useEffect(() => setMore(null), [key]);
 
   const options = useResource(async () => {
-    const [jobs, workers] = await Promise.all([api.jobs({ namespace, limit: 1000 }), api.workers({ namespace })]);
+    const [jobs, workers] = await Promise.all([api.cronjobs.list({ query: { namespace, limit: 1000 } }), api.workers.list({ query: { namespace } })]);
     return { jobs: jobs.items, workers: workers.items };
   }, [namespace]);
 
   const filter = {
     namespace,
     cronjobId: f.cronjobId ? Number(f.cronjobId) : undefined,
-    status: f.status || undefined,
+    // As the URL has it: the server names a status it does not know.
+    status: (f.status || undefined) as TaskStatus | undefined,
     workerId: f.workerId ? Number(f.workerId) : undefined,
     since: f.since || undefined,
     until: f.until || undefined,
   };
-  const list = useResource(() => api.tasks({ ...filter, limit: PAGE }), [key]);
+  const list = useResource(() => api.tasks.list({ query: { ...filter, limit: PAGE } }), [key]);
   const refresh = useThrottled(list.reload, 1000);
   const live = useLiveEvents({ type: 'task.created,task.started,task.finished', cronjobId: filter.cronjobId, namespace }, refresh);
 
@@ -48,7 +50,7 @@ export function TasksPage({ query }: { query: URLSearchParams }) {
   const loadMore = async () => {
     const cursor = more?.next ?? list.data?.nextCursor;
     if (!cursor) return;
-    const p = await api.tasks({ ...filter, limit: PAGE, cursor });
+    const p = await api.tasks.list({ query: { ...filter, limit: PAGE, cursor } });
     setMore((m) => ({ items: [...(m?.items ?? []), ...p.items], next: p.nextCursor }));
   };
   const tasks = [...(list.data?.items ?? []), ...(more?.items ?? [])];

@@ -10,7 +10,7 @@ import { ActionButton, ErrorNote, PageHeader, StatusBadge, Time, TableCard } fro
 export function WorkersPage() {
   const namespace = useNamespaceFilter();
   const mixed = useMixedNamespaces();
-  const list = useResource(() => api.workers({ namespace }), [namespace]);
+  const list = useResource(() => api.workers.list({ query: { namespace } }), [namespace]);
   const refresh = useThrottled(list.reload, 1000);
   const live = useLiveEvents({ type: 'worker.,task.started,task.finished', namespace }, refresh);
   // Load and memory come with heartbeats, which are not events: refresh them every 5 s.
@@ -122,9 +122,9 @@ function WorkerRow({ w, reload, showNamespace }: { w: Worker; reload: () => void
       <td className="actions">
         {w.status !== 'offline' &&
           (w.draining ? (
-            <ActionButton label="Undrain" action={async () => (await api.undrainWorker(w.id), reload())} done={() => `${w.name} takes tasks again`} />
+            <ActionButton label="Undrain" action={async () => (await api.workers.undrain({ params: { id: w.id } }), reload())} done={() => `${w.name} takes tasks again`} />
           ) : (
-            <ActionButton label="Drain" action={async () => (await api.drainWorker(w.id), reload())} done={() => `${w.name} takes no new tasks`} />
+            <ActionButton label="Drain" action={async () => (await api.workers.drain({ params: { id: w.id } }), reload())} done={() => `${w.name} takes no new tasks`} />
           ))}
         {w.enrolment.state !== 'revoked' && (
           <ActionButton
@@ -132,7 +132,7 @@ function WorkerRow({ w, reload, showNamespace }: { w: Worker; reload: () => void
             label="Revoke"
             kind="danger"
             confirm={`Revoke ${w.name}? Its connection is cut and it cannot join again until re-enrolled.`}
-            action={async () => (await api.revokeWorker(w.id), reload())}
+            action={async () => (await api.workers.revoke({ params: { id: w.id } }), reload())}
             done={() => `${w.name} revoked`}
           />
         )}
@@ -141,12 +141,12 @@ function WorkerRow({ w, reload, showNamespace }: { w: Worker; reload: () => void
             needs="admin"
             label="Re-enrol"
             confirm={`Re-enrol ${w.name}? Its next hello with the worker token is issued a new credential; the old one stops working.`}
-            action={async () => (await api.reenrolWorker(w.id), reload())}
+            action={async () => (await api.workers.reenrol({ params: { id: w.id } }), reload())}
             done={() => `${w.name} may enrol again: start it with the worker token`}
           />
         )}
         {w.status === 'offline' && (
-          <ActionButton needs="admin" label="Remove" kind="danger" confirm={`Forget ${w.name}?`} action={async () => (await api.removeWorker(w.id), reload())} done={() => `${w.name} removed`} />
+          <ActionButton needs="admin" label="Remove" kind="danger" confirm={`Forget ${w.name}?`} action={async () => (await api.workers.remove({ params: { id: w.id } }), reload())} done={() => `${w.name} removed`} />
         )}
       </td>
     </tr>

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
+import { wallClock } from '@cronfleet/shared/api';
 import { api } from '../api/client';
 import type { Workflow } from '../api/types';
-import { inZone } from '../app/format';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { useNamespaceFilter } from '../app/namespace';
 import { definitionLines } from '../app/workflow-format';
@@ -19,11 +19,11 @@ export function WorkflowPage({ idOrName }: { idOrName: string }) {
   const picked = useNamespaceFilter();
   const namespace = /^\d+$/.test(idOrName) ? undefined : picked;
   const data = useResource(async () => {
-    const [workflow, first] = await Promise.all([api.workflow(idOrName, { namespace }), api.workflowRuns(idOrName, { namespace, limit: RUNS })]);
+    const [workflow, first] = await Promise.all([api.workflows.get({ params: { idOrName }, query: { namespace } }), api.workflows.runs({ params: { idOrName }, query: { namespace, limit: RUNS } })]);
     const runs = [...first.items];
     let next = first.nextCursor;
     for (const cursor of pages) {
-      const p = await api.workflowRuns(idOrName, { namespace, limit: RUNS, cursor });
+      const p = await api.workflows.runs({ params: { idOrName }, query: { namespace, limit: RUNS, cursor } });
       runs.push(...p.items);
       next = p.nextCursor;
     }
@@ -33,8 +33,7 @@ export function WorkflowPage({ idOrName }: { idOrName: string }) {
   const id = data.data?.workflow.id;
   useLiveEvents({ type: 'workflow.' }, (m) => {
     if (m.event === 'connected') return refresh();
-    const d = JSON.parse(m.data) as { workflowId?: number };
-    if (id === undefined || d.workflowId === id) refresh();
+    if (id === undefined || ('workflowId' in m.data && m.data.workflowId === id)) refresh();
   });
   const [selected, setSelected] = useState<string | null>(null);
 
@@ -98,7 +97,7 @@ function Summary({ workflow: w }: { workflow: Workflow }) {
         <dd>
           {w.nextRunAt ? (
             <>
-              {inZone(w.nextRunAt, w.timezone)} <span className="muted">(<Time iso={w.nextRunAt} />)</span>
+              {wallClock(w.nextRunAt, w.timezone)} <span className="muted">(<Time iso={w.nextRunAt} />)</span>
             </>
           ) : (
             <span className="muted">{w.schedule && !w.enabled ? 'disabled' : '–'}</span>

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
+import { elapsedMs } from '@cronfleet/shared/api';
 import { api } from '../api/client';
 import type { RunStep, WorkflowRun } from '../api/types';
-import { durationMs, formatDuration, local } from '../app/format';
+import { formatDuration, local } from '../app/format';
 import { useLiveEvents, useResource, useThrottled } from '../app/hooks';
 import { href, navigate } from '../app/router';
 import { groupProgress, runLines, succeedWhenText } from '../app/workflow-format';
@@ -15,20 +16,20 @@ import { ErrorNote, NamespaceTag, PageHeader, StatusBadge, Time, WorkerLink, Tab
  * events, on the start and end of its tasks, and on every (re)connect of the event stream.
  */
 export function WorkflowRunPage({ id, step: selected }: { id: number; step: string | null }) {
-  const run = useResource(() => api.workflowRun(id), [id]);
+  const run = useResource(() => api.workflowRuns.get({ params: { id } }), [id]);
   const refresh = useThrottled(run.reload, 500);
   const r = run.data;
   const taskIds = useMemo(() => new Set(r?.steps.flatMap((s) => s.taskIds)), [r]);
   const live = useLiveEvents({ type: 'workflow.run,task.started,task.finished' }, (m) => {
     if (m.event === 'connected') return refresh();
-    const d = JSON.parse(m.data) as { runId?: number; taskId?: number; cronjobId?: number | null };
     if (m.event === 'workflow.run') {
-      if (d.runId === id) refresh();
+      if (m.data.runId === id) refresh();
       return;
     }
+    if (m.event !== 'task.started' && m.event !== 'task.finished') return;
     // Step tasks have no cron job. One this page has not read yet may be the run's newest; while the
     // run goes on, such a task's start or end is worth a (throttled) look.
-    if (taskIds.has(d.taskId!) || (r?.status === 'running' && d.cronjobId === null)) refresh();
+    if (taskIds.has(m.data.taskId) || (r?.status === 'running' && m.data.cronjobId === null)) refresh();
   });
 
   // A tick a second while it runs, so durations move.
@@ -95,7 +96,7 @@ function Summary({ run: r, now }: { run: WorkflowRun; now: number }) {
         <dt>Finished</dt>
         <dd>{local(r.finishedAt)}</dd>
         <dt>Duration</dt>
-        <dd data-testid="run-duration">{formatDuration(durationMs(r.startedAt, r.finishedAt, now))}</dd>
+        <dd data-testid="run-duration">{formatDuration(elapsedMs(r.startedAt, r.finishedAt, now))}</dd>
         {r.reason && (
           <>
             <dt>Reason</dt>
@@ -120,7 +121,7 @@ function Summary({ run: r, now }: { run: WorkflowRun; now: number }) {
 }
 
 function StepTasks({ step: s, now }: { step: RunStep; now: number }) {
-  const workers = useResource(() => api.workers(), []);
+  const workers = useResource(() => api.workers.list(), []);
   const workerNames = useMemo(() => new Map(workers.data?.items.map((w) => [w.id, w.name])), [workers.data]);
   const state = s.state;
   const tasks = [...s.tasks].sort((a, b) => (a.item ?? 0) - (b.item ?? 0) || a.attempt - b.attempt || a.taskId - b.taskId);
@@ -151,7 +152,7 @@ function StepTasks({ step: s, now }: { step: RunStep; now: number }) {
         <dt>Started</dt>
         <dd>{local(s.startedAt)}</dd>
         <dt>Duration</dt>
-        <dd>{formatDuration(durationMs(s.startedAt, s.finishedAt, now))}</dd>
+        <dd>{formatDuration(elapsedMs(s.startedAt, s.finishedAt, now))}</dd>
       </dl>
       {tasks.length === 0 ? (
         <p className="muted">{state === 'skipped' ? 'Skipped: it made no task.' : 'No task yet.'}</p>
@@ -185,7 +186,7 @@ function StepTasks({ step: s, now }: { step: RunStep; now: number }) {
                   <td>
                     <Time iso={t.startedAt} />
                   </td>
-                  <td>{formatDuration(durationMs(t.startedAt, t.finishedAt, now))}</td>
+                  <td>{formatDuration(elapsedMs(t.startedAt, t.finishedAt, now))}</td>
                   <td>
                     <WorkerLink id={t.workerId} names={workerNames} />
                   </td>

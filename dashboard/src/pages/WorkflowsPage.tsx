@@ -26,16 +26,16 @@ export function WorkflowsPage({ query }: { query: URLSearchParams }) {
 
   const list = useResource(async () => {
     const filter = { namespace, q: q || undefined, limit: PAGE };
-    const first = await api.workflows(filter);
+    const first = await api.workflows.list({ query: filter });
     const items = [...first.items];
     let next = first.nextCursor;
     for (const cursor of pages) {
-      const p = await api.workflows({ ...filter, cursor });
+      const p = await api.workflows.list({ query: { ...filter, cursor } });
       items.push(...p.items);
       next = p.nextCursor;
     }
     // One small read per workflow (there is no timeline route for workflows); one deleted meanwhile has none.
-    const strips = await Promise.all(items.map((w) => api.workflowRuns(w.id, { limit: STRIP }).then((p) => p.items, () => [])));
+    const strips = await Promise.all(items.map((w) => api.workflows.runs({ params: { idOrName: String(w.id) }, query: { limit: STRIP } }).then((p) => p.items, () => [])));
     return { items, next, runs: new Map(items.map((w, i) => [w.id, strips[i]])) };
   }, [q, namespace, pages.join(',')]);
 
@@ -115,7 +115,7 @@ function WorkflowRow({ workflow: w, runs, showNamespace }: { workflow: Workflow;
         <RunStrip runs={runs} slots={STRIP} />
       </td>
       <td className="actions">
-        <ActionButton label="Run now" action={() => api.runWorkflow(w.id)} done={(r) => `${w.name}: run #${(r as { id: number }).id} started`} />
+        <ActionButton label="Run now" action={() => api.workflows.run({ params: { idOrName: String(w.id) }, body: {} })} done={(r) => `${w.name}: run #${(r as { id: number }).id} started`} />
       </td>
     </tr>
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NamespaceNameSchema } from '../protocol';
+import { NamespaceNameSchema } from '../protocol/namespaces';
 import { ROLES } from './roles';
 import { fromDecimal } from './decimal';
 

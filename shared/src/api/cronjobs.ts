@@ -1,4 +1,4 @@
-import { AnyRunnerNameSchema } from '../protocol';
+import { AnyRunnerNameSchema } from '../protocol/runners';
 import { POLICY_DEFAULTS, PolicyFields, RetentionFields, RoutingFields, RunFields } from './policies';
 import { z } from 'zod';
 import { fromDecimal } from './decimal';

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultParams, type JobParam, paramEnv, paramsFitProblem, patternMatches, resolveParams, valueProblem } from './job-params';
 import { ParamsSchema } from './params';
+// Installs node:vm's time limit as the pattern test, as the Node entry does.
+import { vmPatternTest } from './vm-pattern-test';
 import { describeIssues } from '../protocol';
 
 const REGION: JobParam = { name: 'REGION', enum: ['eu', 'us'], default: 'eu' };
@@ -42,8 +44,12 @@ describe('resolveParams', () => {
   });
 
   it('stops a pattern that backtracks without end and says so instead of holding the server', () => {
+    assert.equal(vmPatternTest('(a+)+b', `${'a'.repeat(40)}c`), 'timeout');
     assert.equal(patternMatches('(a+)+b', `${'a'.repeat(40)}c`), 'timeout');
-    assert.match(valueProblem({ pattern: '(a+)+b' }, `${'a'.repeat(40)}c`) ?? '', /took more than 100 ms/);
+    assert.equal(
+      valueProblem({ pattern: '(a+)+b' }, `${'a'.repeat(40)}c`),
+      'matching the pattern (a+)+b took more than 100 ms; give a shorter value or ask an admin to simplify the pattern',
+    );
   });
 });
 
@@ -75,9 +81,10 @@ describe('ParamsSchema', () => {
     assert.equal(problems([{ name: 'A' }, { name: 'A' }]), '1.name: names the param A twice');
   });
 
-  it('refuses a default that its own enum or pattern would refuse', () => {
+  it('refuses a default that its own enum or pattern would refuse, and stops a pattern that backtracks without end on it', () => {
     assert.equal(problems([{ name: 'R', enum: ['eu'], default: 'us' }]), '0.default: must be one of eu');
     assert.equal(problems([{ name: 'N', pattern: '[0-9]+', default: 'x' }]), '0.default: must match the pattern [0-9]+');
+    assert.match(problems([{ name: 'S', pattern: '(a+)+b', default: `${'a'.repeat(40)}c` }]) ?? '', /^0\.default: matching the pattern \(a\+\)\+b took more than 100 ms;/);
   });
 
   it('refuses an invalid or too long pattern, an empty enum, both at once, and more than 20 params', () => {

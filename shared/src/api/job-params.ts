@@ -1,5 +1,3 @@
-import { createContext, Script } from 'node:vm';
-
 /**
  * Job parameters, as Rundeck options and Jenkins parameters: what a job (or a workflow, with the same
  * declaration and checks) declares may vary between runs, and the only thing an operator may vary. A run gets each value as the environment variable
@@ -32,6 +30,7 @@ export const PATTERN_TIMEOUT_MS = 100;
 /** A run's values by param name, or what is wrong with what it gave, one `params.<NAME>: …` per problem. */
 export type ResolvedParams = { ok: true; values: Record<string, string> } | { ok: false; problems: string[] };
 
+/** Runs a user's pattern on a value: whether the whole value matches, or `timeout` past {@link PATTERN_TIMEOUT_MS}. */
 export type PatternTest = (pattern: string, value: string) => boolean | 'timeout';
 
 /** The pattern as a whole-value match, or the reason it is not a valid one. */
@@ -43,26 +42,37 @@ export function compilePattern(pattern: string): RegExp | string {
   }
 }
 
-const script = new Script('re.test(v)');
+let guarded: PatternTest | null = null;
 
 /**
- * Whether `value` matches `pattern` as a whole; `timeout` after {@link PATTERN_TIMEOUT_MS}. The test
- * runs in a vm context only for its timeout: a catastrophic backtracking pattern stops there.
+ * Sets the test {@link patternMatches} runs. A user's pattern may backtrack without end, so it runs
+ * only under a time limit, which this browser-safe module cannot set: `@cronfleet/shared`'s Node
+ * entry installs node:vm's as it loads (vm-pattern-test.ts), and so guards every schema and check
+ * that matches a param. A browser that wants to check patterns itself gives one here.
+ */
+export function usePatternTest(test: PatternTest): void {
+  guarded = test;
+}
+
+/**
+ * Whether `value` matches `pattern` as a whole; `timeout` after {@link PATTERN_TIMEOUT_MS}, by the
+ * test {@link usePatternTest} installed. Without one it throws rather than run a pattern unguarded.
  */
 export const patternMatches: PatternTest = (pattern, value) => {
-  const re = compilePattern(pattern);
-  if (typeof re === 'string') return false;
-  try {
-    return script.runInContext(createContext({ re, v: value }), { timeout: PATTERN_TIMEOUT_MS }) === true;
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return 'timeout';
-    throw e;
-  }
+  if (!guarded) throw new Error('no pattern test with a time limit is installed: load @cronfleet/shared (its Node entry installs one), or give one to usePatternTest');
+  return guarded(pattern, value);
 };
+
+const encoder = new TextEncoder();
+
+/** How many bytes `text` takes in UTF-8 (a lone surrogate as U+FFFD, as Node's Buffer counts it). */
+export function utf8Bytes(text: string): number {
+  return encoder.encode(text).byteLength;
+}
 
 /** What is wrong with `value` for `param` (without the `params.<NAME>: ` prefix), or null. */
 export function valueProblem(param: Pick<JobParam, 'pattern' | 'enum'>, value: string, test: PatternTest = patternMatches): string | null {
-  const bytes = Buffer.byteLength(value, 'utf8');
+  const bytes = utf8Bytes(value);
   if (bytes > MAX_PARAM_VALUE_BYTES) return `must be at most ${MAX_PARAM_VALUE_BYTES} bytes (got ${bytes})`;
   // execve cannot carry a NUL inside an environment value.
   if (value.includes('\0')) return 'must not contain NUL characters';

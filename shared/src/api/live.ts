@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NamespaceNameSchema } from '../protocol';
+import { NamespaceNameSchema } from '../protocol/namespaces';
 import { fromDecimal } from './decimal';
 
 /** Every type of live event (`GET /sse/events`, the `/events` socket namespace), as `scope.verb`. */

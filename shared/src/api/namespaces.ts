@@ -1,4 +1,4 @@
-import { DEFAULT_NAMESPACE, NamespaceNameSchema } from '../protocol';
+import { DEFAULT_NAMESPACE, NamespaceNameSchema } from '../protocol/namespaces';
 import { z } from 'zod';
 
 /** Quotas stop at a million: a larger one limits nothing a single cluster could reach. */

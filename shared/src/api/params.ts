@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { compilePattern, type JobParam, MAX_ENUM_VALUES, MAX_PARAM_VALUE_BYTES, MAX_PARAMS, MAX_PATTERN_LENGTH, PARAM_NAME_PATTERN, valueProblem } from './job-params';
+import { compilePattern, type JobParam, MAX_ENUM_VALUES, MAX_PARAM_VALUE_BYTES, MAX_PARAMS, MAX_PATTERN_LENGTH, PARAM_NAME_PATTERN, utf8Bytes, valueProblem } from './job-params';
 
 const value = z
   .string({ error: 'must be a string' })
-  .refine((v) => Buffer.byteLength(v, 'utf8') <= MAX_PARAM_VALUE_BYTES, `must be at most ${MAX_PARAM_VALUE_BYTES} bytes`)
+  .refine((v) => utf8Bytes(v) <= MAX_PARAM_VALUE_BYTES, `must be at most ${MAX_PARAM_VALUE_BYTES} bytes`)
   .refine((v) => !v.includes('\0'), 'must not contain NUL characters');
 
 /** One job parameter (see params/job-params.ts): checked whole, so that `default` fits `pattern`/`enum`. */

@@ -1,4 +1,4 @@
-import { EnvSchema } from '../protocol';
+import { EnvSchema } from '../protocol/runners';
 import { z } from 'zod';
 import { RunParamsSchema } from './params';
 

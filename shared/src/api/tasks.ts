@@ -1,4 +1,5 @@
-import { AnyRunnerNameSchema, TASK_STATUSES } from '../protocol';
+import { TASK_STATUSES } from '../protocol/messages';
+import { AnyRunnerNameSchema } from '../protocol/runners';
 import { RetryPolicySchema } from './policies';
 import { z } from 'zod';
 import { fromDecimal } from './decimal';

@@ -4,6 +4,8 @@ import { describeIssues } from '../protocol';
 import { type Triggers, TriggersSchema } from './triggers';
 import type { JobParam } from './job-params';
 import { triggerParamsProblems } from './trigger-params';
+// Installs node:vm's time limit as the pattern test, as the Node entry does.
+import './vm-pattern-test';
 
 const REGION: JobParam = { name: 'REGION', enum: ['eu', 'us'] };
 const TICKET: JobParam = { name: 'TICKET', required: true, pattern: '[A-Z]+-[0-9]+' };

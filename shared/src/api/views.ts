@@ -1,5 +1,7 @@
 import { NOTIFY_EVENTS } from './notify-events';
-import { AnyRunnerNameSchema, SerializedErrorSchema, TASK_STATUSES, WorkerStatsSchema } from '../protocol';
+import { SerializedErrorSchema } from '../protocol/errors';
+import { TASK_STATUSES, WorkerStatsSchema } from '../protocol/messages';
+import { AnyRunnerNameSchema } from '../protocol/runners';
 import { z } from 'zod';
 import { ParamsViewSchema } from './params';
 import { PolicyFields, RetentionFields, RoutingFields, RunFields } from './policies';

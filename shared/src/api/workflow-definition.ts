@@ -1,4 +1,4 @@
-import { AnyRunnerNameSchema, EnvSchema } from '../protocol';
+import { AnyRunnerNameSchema, EnvSchema } from '../protocol/runners';
 import { z } from 'zod';
 import { NamespaceFieldSchema } from './namespaces';
 import { NameSchema } from './cronjobs';

@@ -120,7 +120,7 @@ export function AdvancedSettings({ values, onChange, problems, storedSecrets, na
   storedSecrets: readonly string[];
   namespace: string;
 }) {
-  const jobs = useResource(() => api.jobs({ namespace, limit: 1000 }), [namespace]);
+  const jobs = useResource(() => api.cronjobs.list({ query: { namespace, limit: 1000 } }), [namespace]);
   const jobNames = (jobs.data?.items ?? []).map((j) => j.name);
   return (
     <div className="settings" data-testid="advanced-settings">

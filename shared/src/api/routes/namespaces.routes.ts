@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NamespaceNameSchema } from '../../protocol';
+import { NamespaceNameSchema } from '../../protocol/namespaces';
 import { resource } from '../access';
 import { defineRoute } from '../contract';
 import { CreateNamespaceSchema, NamespaceViewSchema, UpdateNamespaceSchema } from '../namespaces';
