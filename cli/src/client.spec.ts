@@ -49,9 +49,12 @@ describe('toCliError', () => {
   });
 
   it('counts an answer that is not the API, no answer and a timeout as unreachable (exit 4)', () => {
-    const proxy = toCliError(refused(502, 'Http502', 'http://h:8080/api/v1/tasks: the server answered HTTP 502 (text/html) without a Cronfleet error body'), base);
+    const proxy = toCliError(new CronfleetApiError({ status: 502, code: 'Http502', message: 'x', retryable: false, foreignAnswer: { contentType: 'text/html' } }), base);
     assert.equal(proxy.exitCode, EXIT.unreachable);
     assert.equal(proxy.message, 'no Cronfleet API at http://h:8080: it answered HTTP 502 (text/html)');
+    // Read from the error's data, not its words: a server message that reads like the client's is the server's.
+    const lookalike = toCliError(refused(400, 'ValidationFailed', 'name: the server answered HTTP 502 without a Cronfleet error body'), base);
+    assert.equal(lookalike.exitCode, EXIT.refused);
     const down = new CronfleetApiError({ status: null, code: 'ServerUnreachable', message: 'x', retryable: true, cause: new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:1') }) });
     assert.equal(toCliError(down, base).message, 'cannot reach the server at http://h:8080: connect ECONNREFUSED 127.0.0.1:1');
     const slow = toCliError(new CronfleetApiError({ status: null, code: 'Timeout', message: 'x', retryable: true }), base);

@@ -141,9 +141,9 @@ export function toCliError(e: unknown, baseUrl: string): CliError {
   if (e instanceof CliError) return e;
   if (!isCronfleetApiError(e)) return new CliError(EXIT.unreachable, `cannot reach the server at ${baseUrl}: ${(e as Error)?.message ?? String(e)}`);
   if (e.status !== null && e.code !== 'InvalidAnswer') {
-    // The client's words for an answer without a Cronfleet error body (a proxy's page).
-    const foreign = /answered HTTP \d+( \([^)]*\))? without a Cronfleet error body$/.exec(e.message);
-    if (foreign) return new CliError(EXIT.unreachable, `no Cronfleet API at ${baseUrl}: it answered HTTP ${e.status}${foreign[1] ?? ''}`);
+    // An answer without a Cronfleet error body (a proxy's page).
+    const foreign = e.foreignAnswer;
+    if (foreign) return new CliError(EXIT.unreachable, `no Cronfleet API at ${baseUrl}: it answered HTTP ${e.status}${foreign.contentType ? ` (${foreign.contentType})` : ''}`);
     const code = e.code === `Http${e.status}` ? undefined : e.code;
     const refusal: ApiRefusal = { status: e.status, code, message: e.message };
     const tag = `(HTTP ${e.status}${code ? ` ${code}` : ''})`;

@@ -41,6 +41,10 @@ describe('errorFromAnswer', () => {
     const e = errorFromAnswer(502, 'text/html; charset=utf-8', '<html>Bad gateway</html>');
     assert.deepEqual([e.status, e.code, e.field, e.retryable, e.body], [502, 'Http502', null, false, null]);
     assert.match(e.message, /HTTP 502 \(text\/html\)/);
+    assert.deepEqual(e.foreignAnswer, { contentType: 'text/html' }, 'says so as data, not only in words');
+    assert.deepEqual(errorFromAnswer(404, null, '').foreignAnswer, { contentType: null });
+    const own = errorFromAnswer(404, 'application/json', JSON.stringify({ statusCode: 404, code: 'TaskNotFound', message: 'task 9 not found' }));
+    assert.equal(own.foreignAnswer, null, "the server's own error");
   });
 
   it("keeps the answer's JSON as body, also the data a route documents for an error status", () => {

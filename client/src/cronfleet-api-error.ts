@@ -36,6 +36,8 @@ export interface CronfleetApiErrorInit {
   retryAfterMs?: number | null;
   /** The answer's body as JSON, when it was JSON (see {@link CronfleetApiError.body}). */
   body?: unknown;
+  /** The media type of an answer that was not a Cronfleet error body (see {@link CronfleetApiError.foreignAnswer}). */
+  foreignAnswer?: { contentType: string | null } | null;
   /** The error below (a network error, the abort reason). */
   cause?: unknown;
 }
@@ -67,6 +69,12 @@ export class CronfleetApiError extends Error {
    * checks that failed). Not part of {@link toJSON}.
    */
   readonly body: unknown;
+  /**
+   * Set when an answer came whose body is not a Cronfleet error body (a proxy's or load balancer's
+   * page, an empty body): likely no Cronfleet API at that URL. `contentType` is the answer's media
+   * type (`text/html`), null when it gave none. Null for the server's own errors and when no answer came.
+   */
+  readonly foreignAnswer: { readonly contentType: string | null } | null;
 
   constructor(init: CronfleetApiErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -76,6 +84,7 @@ export class CronfleetApiError extends Error {
     this.retryable = init.retryable;
     this.retryAfterMs = init.retryAfterMs ?? null;
     this.body = init.body ?? null;
+    this.foreignAnswer = init.foreignAnswer ?? null;
   }
 
   /** The error as plain data (`{ status, code, message, field, retryable, retryAfterMs }`), e.g. for a log line or a JSON answer. */
@@ -129,8 +138,16 @@ export function errorFromAnswer(status: number, contentType: string | null, text
   }
   const body = json && typeof json === 'object' && (json as Partial<ErrorBody>).message !== undefined ? (json as ErrorBody) : undefined;
   if (!body) {
-    const type = contentType ? ` (${contentType.split(';')[0]})` : '';
-    return new CronfleetApiError({ status, code: `Http${status}`, message: `the server answered HTTP ${status}${type} without a Cronfleet error body`, retryable, retryAfterMs, body: json });
+    const media = contentType ? contentType.split(';')[0].trim() : null;
+    return new CronfleetApiError({
+      status,
+      code: `Http${status}`,
+      message: `the server answered HTTP ${status}${media ? ` (${media})` : ''} without a Cronfleet error body`,
+      retryable,
+      retryAfterMs,
+      body: json,
+      foreignAnswer: { contentType: media },
+    });
   }
   const message = Array.isArray(body.message) ? body.message.join('; ') : String(body.message);
   return new CronfleetApiError({ status, code: body.code ?? `Http${status}`, message, field: fieldOf(message), retryable, retryAfterMs, body });

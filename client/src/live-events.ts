@@ -1,4 +1,4 @@
-import { LIVE_ROUTES } from '@cronfleet/shared/api';
+import { LIVE_EVENT_TYPES, LIVE_ROUTES } from '@cronfleet/shared/api';
 import { CronfleetApiError } from './cronfleet-api-error';
 import { readEventStream, serverErrorEvent, type StreamOptions } from './event-stream';
 import type { LiveEvent, LiveEventType } from '@cronfleet/shared/api';
@@ -29,12 +29,7 @@ export interface LiveEventOptions extends LiveEventFilters, StreamOptions {}
 /** A stream quiet for three of the server's 15 s pings has lost its connection, even if no socket error says so. */
 const DEFAULT_IDLE_TIMEOUT_MS = 45_000;
 
-const KNOWN_TYPES: ReadonlySet<string> = new Set<LiveEventType>([
-  'task.created', 'task.started', 'task.output', 'task.finished',
-  'cronjob.created', 'cronjob.updated', 'cronjob.deleted',
-  'worker.online', 'worker.offline', 'worker.drained', 'scheduler.leader',
-  'workflow.created', 'workflow.updated', 'workflow.deleted', 'workflow.run',
-]);
+const KNOWN_TYPES: ReadonlySet<string> = new Set<LiveEventType>(LIVE_EVENT_TYPES);
 
 /**
  * The live events the filters let through, as they happen, until `signal` aborts or the loop is left.
