@@ -31,11 +31,10 @@ function planOf<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<
     const written = meta.columns.filter((c) => !(c.isGenerated && c.generationStrategy === 'increment'));
     const names = written.map((c) => ds.driver.escape(c.databaseName)).join(', ');
     const columns = written.map((c) => {
-      if (typeof c.default === 'function' && !(c.isCreateDate || c.isUpdateDate)) {
-        // Checked when a row leaves it out, as before: a row that gives the value is fine.
-        return { c, prop: c.embeddedMetadata ? null : c.propertyName, stamp: false, fallback: undefined };
-      }
-      return { c, prop: c.embeddedMetadata ? null : c.propertyName, stamp: c.isCreateDate || c.isUpdateDate, fallback: c.default ?? null };
+      const stamp = c.isCreateDate || c.isUpdateDate;
+      // A default the database computes (a function) has no fallback: a row that leaves it out is refused by defaultOf.
+      const fallback = typeof c.default === 'function' && !stamp ? undefined : (c.default ?? null);
+      return { c, prop: c.embeddedMetadata ? null : c.propertyName, stamp, fallback };
     });
     plan = { meta, columns, head: (verb) => `${verb} ${ds.driver.escape(meta.tableName)} (${names}) VALUES `, tuple: `(${written.map(() => '?').join(', ')})` };
     byMeta.set(meta, plan);

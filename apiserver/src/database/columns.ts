@@ -17,7 +17,7 @@ export function dbTime(ds: DataSource, d: Date): Date | string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
 }
 
-/** True when a cron job or workflow write named a namespace that does not exist (migration 1765500000000). */
+/** True when a cron job, workflow (migration 1765500000000) or task (MySQL, migration 1765900000000) write named a namespace that does not exist. */
 export function isNamespaceGone(e: unknown): boolean {
   return driverErrorIs(e, 1452, NAMESPACE_GONE);
 }
@@ -27,25 +27,28 @@ export function isNamespaceInUse(e: unknown): boolean {
   return driverErrorIs(e, 1451, NAMESPACE_IN_USE);
 }
 
+/** The driver's error under TypeORM's QueryFailedError (or the error itself): its `code`, `errno` and message. */
+function driverError(e: unknown): { code?: string; errno?: number; message?: string } {
+  const err = e as { code?: string; errno?: number; message?: string; driverError?: { code?: string; errno?: number; message?: string } } | null | undefined;
+  return err?.driverError ?? err ?? {};
+}
+
 /** MySQL's foreign key error `errno` on an `fk_*_namespace` key, or SQLite's trigger abort with `message`. */
 function driverErrorIs(e: unknown, errno: number, message: string): boolean {
-  const err = e as { errno?: number; message?: string; driverError?: { errno?: number; message?: string } };
-  const d = err?.driverError ?? err;
-  const text = d?.message ?? '';
-  return (d?.errno === errno && /fk_\w+_namespace/.test(text)) || text.includes(message);
+  const d = driverError(e);
+  const text = d.message ?? '';
+  return (d.errno === errno && /fk_\w+_namespace/.test(text)) || text.includes(message);
 }
 
 /** True when a write failed on a unique key (MySQL/MariaDB or SQLite). */
 export function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
-  const d = err.driverError ?? err;
+  const d = driverError(e);
   return d.code === 'ER_DUP_ENTRY' || d.errno === 1062 || d.code === 'SQLITE_CONSTRAINT_UNIQUE' || d.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /** True when MySQL refused a statement larger than its max_allowed_packet (it ran none of it). */
 export function isPacketTooLarge(e: unknown): boolean {
-  const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
-  const d = err.driverError ?? err;
+  const d = driverError(e);
   return d.code === 'ER_NET_PACKET_TOO_LARGE' || d.errno === 1153;
 }
 

@@ -77,6 +77,11 @@ export class RowRefused extends Error {
   }
 }
 
+/** A one-shot task's row as createMany writes and answers it: attempt 1 unless given, pending, the rest defaulted. */
+function newRow(m: EntityManager, r: NewTask, now: Date): TaskEntity {
+  return completeRow(m, TaskEntity, { ...r, attempt: r.attempt ?? 1, status: 'pending' } as Partial<TaskEntity>, now);
+}
+
 @Injectable()
 export class TasksRepository {
   /** The task list's read (see list), made on first use. */
@@ -142,8 +147,9 @@ export class TasksRepository {
   }
 
   /**
-   * Tasks outside the schedule with no due key to clash on (one-shot tasks of the API), written in
-   * one transaction with one multi-row INSERT. Each row settles on its own:
+   * Tasks outside the schedule with no due key to clash on (one-shot tasks of the API), written with
+   * one multi-row INSERT: on MariaDB first alone (see insertUnchecked), else, or when the database
+   * refused that, in one transaction that checks each row first. Each row settles on its own:
    * - one whose namespace does not exist fails with NamespaceNotFound. The namespaces are read in
    *   the transaction with a shared lock (MySQL), so a namespace delete that locked its row first
    *   makes these rows fail, and one that comes later waits and then counts them as live tasks;
@@ -195,7 +201,7 @@ export class TasksRepository {
         }
         if (key !== null) freshByKey.set(key, fresh.length);
         plan.push(fresh.length);
-        fresh.push(completeRow(m, TaskEntity, { ...r, attempt: r.attempt ?? 1, status: 'pending' } as Partial<TaskEntity>, now));
+        fresh.push(newRow(m, r, now));
       }
       const ids = await insertReturningIds(m, TaskEntity, fresh);
       fresh.forEach((t, i) => (t.id = ids[i]));
@@ -223,7 +229,7 @@ export class TasksRepository {
     const m = this.tasks.manager;
     if (m.connection.options.type !== 'mysql' || !(await idsAreReturned(m))) return null;
     const now = new Date();
-    const fresh = rows.map((r) => completeRow(m, TaskEntity, { ...r, attempt: r.attempt ?? 1, status: 'pending' } as Partial<TaskEntity>, now));
+    const fresh = rows.map((r) => newRow(m, r, now));
     try {
       const ids = await insertReturningIds(m, TaskEntity, fresh, { oneStatement: true });
       fresh.forEach((t, i) => (t.id = ids[i]));
